@@ -1,0 +1,49 @@
+/**
+ * The bus between collector and processor. Two adapters implement it: the
+ * local, on-disk log (embedded mode) and Kafka (distributed mode). The
+ * contract both keep:
+ *  - publish() resolves only once the hits are durable (on disk / acked by all
+ *    in-sync replicas); it rejects with BusUnavailableError when they cannot be,
+ *    and the collector answers 503 — it never acknowledges what it may lose.
+ *  - consume() hands the processor batches with a deterministic `token` derived
+ *    from the batch's bus position: redelivering the same position after a
+ *    crash yields the same token, which ClickHouse uses to drop the replay.
+ *  - a batch is committed (and may be trimmed) only after its handler resolved.
+ */
+import type { Hit } from '../common/hit.ts';
+
+export interface BusRecord {
+  /** The encoded Hit, as stored on the bus. */
+  value: string;
+  /** Where it sits on the bus, for dead-letter records ("local:42", "hits/3@1017"). */
+  position: string;
+  /** Set when the bus itself found the record damaged (checksum mismatch). */
+  damaged?: string;
+}
+
+export interface BusBatch {
+  records: BusRecord[];
+  /** Deterministic per bus position; the base of the ClickHouse deduplication tokens. */
+  token: string;
+  /** Which stream of the bus the batch came from (a Kafka partition; "local" here): session state is kept per stream. */
+  stream: string;
+}
+
+/** Processes one batch; throwing means "not done": the same batch is delivered again. */
+export type BatchHandler = (batch: BusBatch) => Promise<void>;
+
+export interface BusStats {
+  /** Hits accepted but not yet committed by the processor. */
+  lag: number;
+  /** Bytes of bus data on disk (local bus) — grows while ClickHouse is down. */
+  bytes: number;
+}
+
+export interface Bus {
+  publish(hits: Hit[]): Promise<void>;
+  /** Starts the consume loop; resolves once it is running. */
+  consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void>;
+  stats(): BusStats;
+  /** Stops consuming after the current batch, flushes and releases files/connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,229 @@
+/**
+ * The embedded-mode bus: an append-only, checksummed log of hits on local disk.
+ *
+ * publish() appends and fdatasyncs before it resolves, batching concurrent
+ * publishes into one write + one sync (group commit), so a 2xx is only ever sent
+ * for hits that survive a crash. One in-process consumer reads them in batches;
+ * before handling a batch it records the batch's range in the checkpoint, so a
+ * restart redelivers exactly the same range under the same token, and it moves
+ * the checkpoint past the batch only after the handler (the ClickHouse insert)
+ * succeeded. Segments wholly behind the checkpoint are deleted.
+ */
+import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Hit } from '../../common/hit.ts';
+import { BusUnavailableError, errorMessage } from '../../common/errors.ts';
+import { log } from '../../common/log.ts';
+import type { BatchHandler, Bus, BusRecord, BusStats } from '../bus.ts';
+import { encodeRecord, decodeRecord } from './record-codec.ts';
+import { readJsonFile, writeFileAtomic } from './atomic-file.ts';
+import { deleteSegment, listSegments, readRecords, recoverSegment, segmentName, sizeOf, type Segment } from './segments.ts';
+import { backoff } from '../../common/backoff.ts';
+
+interface Checkpoint { next: number; inflight: { from: number; to: number } | null }
+interface Pending { buf: Buffer; count: number; resolve: () => void; reject: (e: Error) => void }
+
+export interface LocalBusOptions {
+  dir: string;
+  /** Refuse new hits (503) once this many unconsumed bytes sit on disk. */
+  maxBytes?: number;
+  segmentBytes?: number;
+}
+
+export class LocalBus implements Bus {
+  private busId = '';
+  private segments: Segment[] = [];
+  private writer: FileHandle | undefined;
+  private writerBytes = 0;
+  private durable = 0; // records fully written and synced
+  private checkpoint: Checkpoint = { next: 0, inflight: null };
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private diskBytes = 0;
+  private wake: (() => void) | undefined;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readonly maxBytes: number;
+  private readonly segmentBytes: number;
+
+  private constructor(private readonly opts: LocalBusOptions) {
+    this.maxBytes = opts.maxBytes ?? 1024 ** 3;
+    this.segmentBytes = opts.segmentBytes ?? 16 * 1024 ** 2;
+  }
+
+  static async open(opts: LocalBusOptions): Promise<LocalBus> {
+    const bus = new LocalBus(opts);
+    await bus.recover();
+    return bus;
+  }
+
+  private get checkpointPath(): string { return join(this.opts.dir, 'consumer.json'); }
+
+  private async recover(): Promise<void> {
+    await mkdir(this.opts.dir, { recursive: true });
+    const idPath = join(this.opts.dir, 'bus-id');
+    // The id keeps tokens unique if the bus folder is ever wiped while ClickHouse keeps its data.
+    this.busId = (await readFile(idPath, 'utf8').catch(() => '')).trim();
+    if (!this.busId) {
+      this.busId = randomUUID();
+      await writeFile(idPath, this.busId + '\n');
+    }
+    this.checkpoint = (await readJsonFile<Checkpoint>(this.checkpointPath)) ?? { next: 0, inflight: null };
+    this.segments = await listSegments(this.opts.dir);
+    const last = this.segments.at(-1);
+    if (!last) {
+      this.durable = this.checkpoint.next;
+      await this.openSegment(this.durable);
+      return;
+    }
+    for (const seg of this.segments.slice(0, -1)) this.diskBytes += (await recoverSegment(seg.path)).bytes;
+    const tail = await recoverSegment(last.path);
+    if (tail.cut) log.warn('local bus: dropped a torn, unacknowledged record at the end of the log', { bytes: tail.cut });
+    this.durable = last.start + tail.records;
+    this.diskBytes += tail.bytes;
+    this.writer = await open(last.path, 'a');
+    this.writerBytes = tail.bytes;
+  }
+
+  private async openSegment(start: number): Promise<void> {
+    await this.writer?.close();
+    const seg = { start, path: join(this.opts.dir, segmentName(start)) };
+    this.writer = await open(seg.path, 'a');
+    this.writerBytes = 0;
+    this.segments.push(seg);
+  }
+
+  publish(hits: Hit[]): Promise<void> {
+    if (hits.length === 0) return Promise.resolve();
+    if (this.stopping) return Promise.reject(new BusUnavailableError('the local bus is shutting down'));
+    const buf = Buffer.concat(hits.map((h) => encodeRecord(JSON.stringify(h))));
+    const queued = this.queue.reduce((n, p) => n + p.buf.length, 0);
+    if (this.diskBytes + queued + buf.length > this.maxBytes) {
+      return Promise.reject(new BusUnavailableError(
+        `the local bus holds ${this.diskBytes} unprocessed bytes (limit ${this.maxBytes}); is ClickHouse keeping up?`));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ buf, count: hits.length, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  /** Group commit: everything queued so far goes out in one write and one fdatasync. */
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0);
+      const buf = Buffer.concat(batch.map((p) => p.buf));
+      const count = batch.reduce((n, p) => n + p.count, 0);
+      try {
+        if (this.writerBytes > 0 && this.writerBytes + buf.length > this.segmentBytes) await this.openSegment(this.durable);
+        await this.writer!.write(buf, 0, buf.length, null);
+        await this.writer!.datasync();
+      } catch (err) {
+        // Cut back what may have been half written, so the next append starts on a record boundary.
+        await this.writer!.truncate(this.writerBytes).catch(() => undefined);
+        const e = new BusUnavailableError(`cannot write the local bus: ${errorMessage(err)}`, err);
+        for (const p of batch) p.reject(e);
+        continue;
+      }
+      this.writerBytes += buf.length;
+      this.diskBytes += buf.length;
+      this.durable += count;
+      for (const p of batch) p.resolve();
+      this.wake?.();
+    }
+    this.flushing = undefined;
+  }
+
+  stats(): BusStats {
+    return { lag: this.durable - this.checkpoint.next, bytes: this.diskBytes };
+  }
+
+  async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
+    if (this.loop) throw new Error('the local bus has one consumer');
+    this.loop = this.run(handler, options.maxRecords).catch((err) => {
+      log.error('local bus consumer stopped', { error: errorMessage(err) });
+    });
+  }
+
+  private async run(handler: BatchHandler, maxRecords: number): Promise<void> {
+    let cursor = { segment: -1, byte: 0, index: -1 }; // segment = its start index
+    while (!this.stopping) {
+      let range = this.checkpoint.inflight;
+      if (!range) {
+        if (this.durable <= this.checkpoint.next) {
+          await new Promise<void>((r) => (this.wake = r));
+          this.wake = undefined;
+          continue;
+        }
+        range = { from: this.checkpoint.next, to: Math.min(this.durable, this.checkpoint.next + maxRecords) };
+        // Written before the insert: a crash redelivers exactly this range under this token.
+        await this.saveCheckpoint({ next: this.checkpoint.next, inflight: range });
+      }
+      const { records, after } = await this.read(range.from, range.to, cursor);
+      const batch = { records, token: `local:${this.busId}:${range.from}-${range.to}`, stream: 'local' };
+      let done = false;
+      for (let attempt = 0; !done && !this.stopping; attempt++) {
+        try {
+          await handler(batch);
+          done = true;
+        } catch (err) {
+          log.warn('batch not loaded, will retry', { token: batch.token, attempt, error: errorMessage(err) });
+          await backoff(attempt);
+        }
+      }
+      if (!done) break; // shutting down: the range stays in flight and is redelivered on restart
+      cursor = after;
+      await this.saveCheckpoint({ next: range.to, inflight: null });
+      await this.trim();
+    }
+  }
+
+  /** Reads records [from, to), continuing from the cursor when it points at `from`. */
+  private async read(from: number, to: number, cursor: { segment: number; byte: number; index: number }) {
+    const records: BusRecord[] = [];
+    let index = from;
+    let { segment, byte } = cursor.index === from ? cursor : { segment: -1, byte: 0 };
+    while (index < to) {
+      const seg = this.segments.findLast((s) => s.start <= index);
+      if (!seg) throw new Error(`local bus: record ${index} is missing (segments were deleted by hand?)`);
+      const resume = seg.start === segment;
+      const { lines, next } = await readRecords(seg.path, resume ? byte : 0, to - index, resume ? 0 : index - seg.start);
+      if (lines.length === 0) throw new Error(`local bus: record ${index} is not in ${seg.path}`);
+      for (const line of lines) {
+        const rec = decodeRecord(line);
+        records.push('value' in rec
+          ? { value: rec.value, position: `local:${index}` }
+          : { value: line.toString('utf8'), position: `local:${index}`, damaged: rec.damaged });
+        index++;
+      }
+      segment = seg.start;
+      byte = next;
+    }
+    return { records, after: { segment, byte, index } };
+  }
+
+  private async saveCheckpoint(cp: Checkpoint): Promise<void> {
+    await writeFileAtomic(this.checkpointPath, JSON.stringify(cp));
+    this.checkpoint = cp;
+  }
+
+  /** Deletes segments whose every record is behind the checkpoint (never the one being written). */
+  private async trim(): Promise<void> {
+    while (this.segments.length > 1 && this.segments[1]!.start <= this.checkpoint.next) {
+      const seg = this.segments.shift()!;
+      const size = await sizeOf(seg.path);
+      await deleteSegment(seg.path);
+      this.diskBytes -= size;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.flushing;
+    await this.loop;
+    await this.writer?.close();
+    this.writer = undefined;
+  }
+}

@@ -1,0 +1,18 @@
+import { SETTINGS } from '../common/config.ts';
+
+export function helpText(): string {
+  const settings = Object.entries(SETTINGS)
+    .map(([key, s]) => `  ${key.padEnd(24)} ${s.describe} (default: ${s.default === '' ? 'empty' : s.default})`)
+    .join('\n');
+  return `Usage: scalehouse <command> [options]
+
+Commands:
+  start                 Run collector, processor and ClickHouse in one process (embedded mode).
+  migrate               Apply the ClickHouse migrations and exit.
+  replay FILE...        Import historical access logs (plain or .gz). Options: --site NAME (default: default).
+  help                  Show this text.
+
+Settings (environment variables, or flags: --port 9000 sets PORT):
+${settings}
+`;
+}

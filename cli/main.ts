@@ -1,0 +1,33 @@
+/**
+ * `scalehouse <command>`: one CLI for every job. Errors are printed as one
+ * clear message (no stack trace) and exit non-zero.
+ */
+import { ConfigError, ScalehouseError, errorMessage } from '../common/errors.ts';
+import { start } from './commands/start.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { replayCommand } from './commands/replay.ts';
+import { helpText } from './help.ts';
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  start,
+  migrate: migrateCommand,
+  replay: replayCommand,
+  help: async () => void process.stdout.write(helpText()),
+};
+
+const [name = 'help', ...args] = process.argv.slice(2);
+const command = commands[name === '--help' || name === '-h' ? 'help' : name];
+
+if (!command) {
+  process.stderr.write(`scalehouse: unknown command "${name}"\n\n${helpText()}`);
+  process.exit(2);
+}
+
+try {
+  await command(args);
+} catch (err) {
+  const known = err instanceof ScalehouseError;
+  process.stderr.write(`scalehouse ${name}: ${errorMessage(err)}\n`);
+  if (!known) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+}

@@ -1,0 +1,12 @@
+/** Connects to ClickHouse and brings the schema up to date: what every command needs first. */
+import type { Config } from '../common/config.ts';
+import { connectClickHouse, type ClickHouse } from '../clickhouse/connect.ts';
+import { migrate } from '../clickhouse/migrate.ts';
+import { log } from '../common/log.ts';
+
+export async function openClickHouse(config: Config): Promise<ClickHouse> {
+  const ch = await connectClickHouse(config);
+  const applied = await migrate(ch, { rawRetentionDays: config.RAW_RETENTION_DAYS });
+  if (applied.length) log.info('ClickHouse schema migrated', { applied });
+  return ch;
+}

@@ -1,0 +1,62 @@
+/**
+ * The ClickHouse adapter: one setting (CLICKHOUSE_URL) picks the embedded
+ * engine (npm chdb, through @clickhouse/client's `connection` hook) or a
+ * ClickHouse server over HTTP. Everything above this file uses the same
+ * @clickhouse/client API and the same SQL either way.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { Config } from '../common/config.ts';
+import { ScalehouseError, errorMessage } from '../common/errors.ts';
+
+export interface ClickHouse {
+  client: ClickHouseClient;
+  database: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'>;
+
+export async function connectClickHouse(cfg: ConnectConfig): Promise<ClickHouse> {
+  return cfg.CLICKHOUSE_URL ? connectServer(cfg) : connectEmbedded(cfg);
+}
+
+async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
+  const path = join(cfg.DATA_DIR, 'clickhouse');
+  await mkdir(path, { recursive: true });
+  // Loaded lazily: the engine is a large native library that server mode never needs.
+  const { createChdbConnection } = await import('chdb/connection');
+  let client: ClickHouseClient;
+  try {
+    // chdb bundles its own copy of the client's Connection type; the shapes are the same.
+    client = createClient({ connection: createChdbConnection({ path }) as unknown as Parameters<typeof createClient>[0] extends infer P ? P extends { connection?: infer C } ? C : never : never });
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${cfg.CLICKHOUSE_DATABASE}\`` });
+  } catch (err) {
+    throw new ScalehouseError(
+      `cannot open the embedded ClickHouse engine at ${path}: ${errorMessage(err)}. ` +
+        'Only one process can use a data folder: stop the other `scalehouse` using it, or set DATA_DIR.',
+      { cause: err },
+    );
+  }
+  // The embedded connection ignores the client's `database` option but keeps
+  // session state, so USE makes unqualified table names in our SQL resolve here.
+  await client.command({ query: `USE \`${cfg.CLICKHOUSE_DATABASE}\`` });
+  return { client, database: cfg.CLICKHOUSE_DATABASE, embedded: true, close: () => client.close() };
+}
+
+async function connectServer(cfg: ConnectConfig): Promise<ClickHouse> {
+  const common = { url: cfg.CLICKHOUSE_URL, username: cfg.CLICKHOUSE_USER, password: cfg.CLICKHOUSE_PASSWORD, request_timeout: 60_000 };
+  // The database may not exist yet, and a request naming a missing database fails.
+  const bootstrap = createClient(common);
+  try {
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${cfg.CLICKHOUSE_DATABASE}\`` });
+  } catch (err) {
+    throw new ScalehouseError(`cannot reach ClickHouse at ${cfg.CLICKHOUSE_URL}: ${errorMessage(err)}. Check CLICKHOUSE_URL, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD.`, { retriable: true, cause: err });
+  } finally {
+    await bootstrap.close();
+  }
+  const client = createClient({ ...common, database: cfg.CLICKHOUSE_DATABASE });
+  return { client, database: cfg.CLICKHOUSE_DATABASE, embedded: false, close: () => client.close() };
+}

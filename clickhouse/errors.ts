@@ -1,0 +1,26 @@
+/**
+ * Which ClickHouse failures are worth retrying. As Vector's ClickHouse sink
+ * does, data errors (the server understood the insert and refused its rows)
+ * are never retried — they would fail forever and block the pipeline — while
+ * network trouble and overload are.
+ */
+import { ClickHouseError } from '@clickhouse/client';
+
+// Error codes from ClickHouse's src/Common/ErrorCodes.cpp that mean "this data is bad".
+const DATA_ERROR_CODES = new Set([
+  6, // CANNOT_PARSE_TEXT
+  26, // CANNOT_PARSE_QUOTED_STRING
+  27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+  38, // CANNOT_PARSE_DATE
+  41, // CANNOT_PARSE_DATETIME
+  53, // TYPE_MISMATCH
+  69, // ARGUMENT_OUT_OF_BOUND
+  70, // CANNOT_CONVERT_TYPE
+  72, // CANNOT_PARSE_NUMBER
+  117, // INCORRECT_DATA
+  131, // TOO_LARGE_STRING_SIZE
+]);
+
+export function isDataError(err: unknown): boolean {
+  return err instanceof ClickHouseError && DATA_ERROR_CODES.has(Number(err.code));
+}

@@ -1,0 +1,69 @@
+/**
+ * Applies clickhouse/migrations/NNNN_name.sql once each, in order, and records
+ * them in schema_migrations with a checksum: a migration edited after it ran
+ * is reported instead of silently diverging. Every statement is idempotent
+ * (IF NOT EXISTS), so a run interrupted half-way is simply run again.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClickHouse } from './connect.ts';
+import { insertRows } from './insert.ts';
+import { ScalehouseError } from '../common/errors.ts';
+import { readSql } from './sql.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+interface Migration { version: number; name: string; sql: string; checksum: string }
+
+export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  return Promise.all(files.map(async (file) => {
+    const sql = await readFile(join(dir, file), 'utf8');
+    return { version: Number(file.slice(0, 4)), name: file, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+  }));
+}
+
+/** Splits a migration into statements: whole-line comments go, then `;` at a line's end ends one. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .replace(/^\s*--.*$/gm, '')
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export async function migrate(ch: ClickHouse, options: { rawRetentionDays?: number } = {}): Promise<string[]> {
+  await ch.client.command({ query: await readSql('schema/schema_migrations.sql') });
+  const rs = await ch.client.query({ query: 'SELECT version, argMax(checksum, applied_at) AS checksum FROM schema_migrations GROUP BY version', format: 'JSONEachRow' });
+  const applied = new Map((await rs.json<{ version: number; checksum: string }>()).map((r) => [Number(r.version), r.checksum]));
+  const done: string[] = [];
+  for (const m of await loadMigrations()) {
+    const seen = applied.get(m.version);
+    if (seen !== undefined) {
+      if (seen !== m.checksum) throw new ScalehouseError(`migration ${m.name} changed after it was applied; add a new migration instead of editing it`);
+      continue;
+    }
+    for (const statement of splitStatements(m.sql)) await ch.client.command({ query: statement });
+    await insertRows(ch, 'schema_migrations', [{ version: m.version, name: m.name, checksum: m.checksum }], `migration:${m.version}:${m.checksum}`);
+    done.push(m.name);
+  }
+  if (options.rawRetentionDays !== undefined) await applyRetention(ch, options.rawRetentionDays);
+  return done;
+}
+
+/** RAW_RETENTION_DAYS is configuration, not schema: set (or remove) the raw tables' TTL to match it. */
+async function applyRetention(ch: ClickHouse, days: number): Promise<void> {
+  for (const table of ['events', 'bot_hits']) {
+    const query = days > 0
+      ? `ALTER TABLE ${table} MODIFY TTL toDateTime(ts) + toIntervalDay({days:UInt32})`
+      : `ALTER TABLE ${table} REMOVE TTL`;
+    try {
+      await ch.client.command({ query, query_params: { days }, clickhouse_settings: { materialize_ttl_after_modify: 0 } });
+    } catch (err) {
+      // REMOVE TTL on a table without one is an error (BAD_ARGUMENTS, 36): nothing to do.
+      if (!(days === 0 && /TTL/.test(String((err as Error).message)))) throw err;
+    }
+  }
+}

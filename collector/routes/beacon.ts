@@ -1,0 +1,51 @@
+/**
+ * POST /api/event — the browser beacon (snippet/). Accepts application/json
+ * and text/plain: navigator.sendBeacon sends strings as text/plain, which
+ * spares the page a CORS preflight. Answers 202 once the hit is on the bus.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HIT_VERSION, type BeaconHit } from '../../common/hit.ts';
+import { httpError } from '../http-error.ts';
+import { requireContentType } from '../read-body.ts';
+import { checkSite } from '../sites.ts';
+import type { CollectorEnv, CollectorDeps } from '../app.ts';
+import { requestHeaders } from './request-headers.ts';
+
+export function beaconRoutes(deps: CollectorDeps): Hono<CollectorEnv> {
+  const app = new Hono<CollectorEnv>();
+  app.use('/api/event', cors({ origin: '*', allowMethods: ['POST'], maxAge: 86_400 }));
+  app.post(
+    '/api/event',
+    bodyLimit({
+      maxSize: deps.config.BEACON_MAX_BYTES,
+      onError: () => { throw httpError(413, 'payload_too_large', `a beacon may be at most ${deps.config.BEACON_MAX_BYTES} bytes`); },
+    }),
+    async (c) => {
+      requireContentType(c, ['application/json', 'text/plain']);
+      let payload: unknown;
+      try {
+        payload = JSON.parse(await c.req.text());
+      } catch {
+        throw httpError(400, 'malformed_json', 'the body is not valid JSON');
+      }
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        throw httpError(400, 'invalid_beacon', 'the body must be a JSON object such as {"site":"example.com","url":"https://example.com/"}');
+      }
+      const p = payload as Record<string, unknown>;
+      const site = checkSite(p.site, deps.config.SITES);
+      if (typeof p.url !== 'string' || p.url.length > 4096 || !URL.canParse(p.url)) {
+        throw httpError(400, 'invalid_beacon', '"url" must be the absolute URL of the page');
+      }
+      const hit: BeaconHit = {
+        v: HIT_VERSION, kind: 'beacon', site, receivedAt: Date.now(), client: c.get('clientAddress'),
+        headers: requestHeaders(c), payload: p,
+      };
+      await deps.bus.publish([hit]);
+      deps.counters.accepted++;
+      return c.json({ accepted: 1 }, 202);
+    },
+  );
+  return app;
+}

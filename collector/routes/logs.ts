@@ -1,0 +1,67 @@
+/**
+ * POST /api/logs?site=example.com — batches of raw access-log lines from a
+ * shipper (Vector, Fluent Bit, curl). Needs `Authorization: Bearer <INGEST_TOKEN>`.
+ * Bodies: newline-delimited lines (text/plain, application/x-ndjson) or a JSON
+ * array of lines/records (application/json, as Vector's and Fluent Bit's HTTP
+ * outputs send). Lines are not parsed here; the processor does that.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
+import { httpError } from '../http-error.ts';
+import { requireContentType } from '../read-body.ts';
+import { checkSite } from '../sites.ts';
+import type { CollectorEnv, CollectorDeps } from '../app.ts';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Splits a body into lines; a JSON array's elements are lines (strings) or records (kept as JSON text). */
+export function splitBatch(body: string, type: string): string[] {
+  if (type === 'application/json' && body.trimStart().startsWith('[')) {
+    let items: unknown;
+    try {
+      items = JSON.parse(body);
+    } catch {
+      throw httpError(400, 'malformed_json', 'the body starts like a JSON array but is not valid JSON');
+    }
+    return (items as unknown[]).map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+  }
+  return body.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+}
+
+export function logRoutes(deps: CollectorDeps): Hono<CollectorEnv> {
+  const app = new Hono<CollectorEnv>();
+  const expected = digest(deps.ingestToken);
+  app.post(
+    '/api/logs',
+    async (c, next) => {
+      const auth = c.req.header('authorization') ?? '';
+      const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+      if (!token) throw httpError(401, 'missing_token', 'send the ingest token as "Authorization: Bearer <INGEST_TOKEN>"', { 'www-authenticate': 'Bearer' });
+      // Compare digests in constant time, so timing does not reveal the token.
+      if (!timingSafeEqual(digest(token), expected)) throw httpError(401, 'bad_token', 'the ingest token is not valid', { 'www-authenticate': 'Bearer' });
+      await next();
+    },
+    bodyLimit({
+      maxSize: deps.config.LOG_BATCH_MAX_BYTES,
+      onError: () => { throw httpError(413, 'payload_too_large', `a log batch may be at most ${deps.config.LOG_BATCH_MAX_BYTES} bytes; send smaller batches`); },
+    }),
+    async (c) => {
+      const type = requireContentType(c, ['text/plain', 'application/x-ndjson', 'application/json']);
+      const site = checkSite(c.req.query('site') ?? c.req.header('x-scalehouse-site'), deps.config.SITES);
+      const lines = splitBatch(await c.req.text(), type);
+      if (lines.length === 0) throw httpError(400, 'empty_batch', 'the batch holds no log lines');
+      const maxLine = deps.config.LOG_LINE_MAX_BYTES;
+      const long = lines.findIndex((l) => Buffer.byteLength(l) > maxLine);
+      if (long >= 0) throw httpError(413, 'line_too_long', `line ${long + 1} is longer than ${maxLine} bytes (LOG_LINE_MAX_BYTES); nothing was accepted`);
+      const receivedAt = Date.now();
+      const client = c.get('clientAddress');
+      const hits: LogHit[] = lines.map((line) => ({ v: HIT_VERSION, kind: 'log', site, receivedAt, client, headers: {}, line }));
+      await deps.bus.publish(hits);
+      deps.counters.accepted += hits.length;
+      return c.json({ accepted: hits.length }, 202);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,12 @@
+/** The request headers the processor needs, copied into the Hit (ARCHITECTURE.md: Hit). */
+import type { Context } from 'hono';
+import type { HitHeaders } from '../../common/hit.ts';
+
+export function requestHeaders(c: Context): HitHeaders {
+  return {
+    userAgent: c.req.header('user-agent')?.slice(0, 1024) ?? '',
+    acceptLanguage: c.req.header('accept-language')?.slice(0, 128) ?? '',
+    // Global Privacy Control (Sec-GPC: 1) and the older Do Not Track (DNT: 1).
+    optOut: c.req.header('sec-gpc') === '1' || c.req.header('dnt') === '1',
+  };
+}

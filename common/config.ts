@@ -1,0 +1,137 @@
+/**
+ * The only module that reads the environment. Every setting is declared once
+ * here (name, default, parser, description); `loadConfig` validates all of
+ * them and reports every bad value in one ConfigError. Command-line flags
+ * override the environment: `--port 9000` sets PORT, `--data-dir x` DATA_DIR.
+ */
+import { BlockList, isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { ConfigError } from './errors.ts';
+
+type Parser<T> = (raw: string) => T; // throws Error with a human reason
+
+const int = (min: number, max: number): Parser<number> => (raw) => {
+  if (!/^\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+
+const text: Parser<string> = (raw) => raw.trim();
+
+const identifier: Parser<string> = (raw) => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new Error(`must be a ClickHouse identifier (letters, digits, _), got "${raw}"`);
+  return raw;
+};
+
+const url: Parser<string> = (raw) => {
+  if (raw === '') return '';
+  let u: URL;
+  try { u = new URL(raw); } catch { throw new Error(`must be an http(s) URL such as http://localhost:8123, got "${raw}"`); }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`must use http or https, got "${u.protocol}"`);
+  return raw;
+};
+
+const SITE_RE = /^[a-z0-9]([a-z0-9.:-]{0,252}[a-z0-9])?$/;
+export const isValidSiteName = (s: string): boolean => SITE_RE.test(s);
+
+const sites: Parser<string[] | '*'> = (raw) => {
+  if (raw.trim() === '*') return '*';
+  const list = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (list.length === 0) throw new Error('must list at least one site (comma-separated) or be "*"');
+  const bad = list.filter((s) => !isValidSiteName(s));
+  if (bad.length) throw new Error(`not valid site names (lowercase host names): ${bad.join(', ')}`);
+  return list;
+};
+
+const cidrs: Parser<string[]> = (raw) => {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of list) {
+    const [addr, bits] = item.split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 6 ? 128 : 32;
+    if (!family || (bits !== undefined && !(Number.isInteger(Number(bits)) && Number(bits) >= 0 && Number(bits) <= max))) {
+      throw new Error(`"${item}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`);
+    }
+  }
+  return list;
+};
+
+const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
+  if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+};
+
+interface Setting<T> { default: string; parse: Parser<T>; describe: string; secret?: boolean }
+const setting = <T>(s: Setting<T>): Setting<T> => s;
+
+/** Every setting Scalehouse reads. The README's configuration table mirrors this list. */
+export const SETTINGS = {
+  HOST: setting({ default: '127.0.0.1', parse: text, describe: 'Address the HTTP server listens on (0.0.0.0 to accept beacons from other machines).' }),
+  PORT: setting({ default: '8080', parse: int(1, 65535), describe: 'HTTP port of the collector (beacon, log batches, health).' }),
+  DATA_DIR: setting({ default: '.scalehouse', parse: (r) => resolve(r), describe: 'Where embedded mode keeps its bus, ClickHouse data, salts and ingest token.' }),
+  CLICKHOUSE_URL: setting({ default: '', parse: url, describe: 'ClickHouse server (http://host:8123). Empty: the embedded engine (chdb) under DATA_DIR.' }),
+  CLICKHOUSE_USER: setting({ default: 'default', parse: text, describe: 'ClickHouse user (server mode).' }),
+  CLICKHOUSE_PASSWORD: setting({ default: '', parse: text, describe: 'ClickHouse password (server mode).', secret: true }),
+  CLICKHOUSE_DATABASE: setting({ default: 'scalehouse', parse: identifier, describe: 'Database holding the Scalehouse tables.' }),
+  SITES: setting({ default: '*', parse: sites, describe: 'Comma-separated sites accepted by the collector; "*" accepts any valid site name.' }),
+  INGEST_TOKEN: setting({ default: '', parse: text, describe: 'Bearer token for POST /api/logs. Empty: one is generated and kept in DATA_DIR/ingest-token.', secret: true }),
+  TRUSTED_PROXIES: setting({ default: '', parse: cidrs, describe: 'Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed.' }),
+  BEACON_MAX_BYTES: setting({ default: '16384', parse: int(256, 1_048_576), describe: 'Largest beacon body accepted (413 above).' }),
+  LOG_BATCH_MAX_BYTES: setting({ default: '10485760', parse: int(1024, 268_435_456), describe: 'Largest log batch body accepted (413 above).' }),
+  LOG_LINE_MAX_BYTES: setting({ default: '65536', parse: int(256, 1_048_576), describe: 'Longest single access-log line accepted (413 above).' }),
+  RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),
+  SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
+  BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),
+  LOG_LEVEL: setting({ default: 'info', parse: oneOf('debug', 'info', 'warn', 'error', 'silent'), describe: 'Logging verbosity.' }),
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+
+/** Turns `--data-dir=x`, `--data-dir x` and `--port 9000` into setting overrides. */
+export function flagsToOverrides(flags: string[]): { overrides: Record<string, string>; problems: string[] } {
+  const overrides: Record<string, string> = {};
+  const problems: string[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i]!;
+    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(flag);
+    const key = m?.[1]?.toUpperCase().replace(/-/g, '_');
+    if (!m || !key || !(key in SETTINGS)) { problems.push(`unknown option ${flag}`); continue; }
+    const value = m[2] ?? flags[++i];
+    if (value === undefined) { problems.push(`option ${flag} needs a value`); continue; }
+    overrides[key] = value;
+  }
+  return { overrides, problems };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, flags: string[] = []): Config {
+  const { overrides, problems } = flagsToOverrides(flags);
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(SETTINGS) as [string, Setting<unknown>][]) {
+    const raw = overrides[key] ?? env[key] ?? s.default;
+    try {
+      out[key] = s.parse(raw);
+    } catch (err) {
+      problems.push(`${key}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out as Config;
+}
+
+/** A matcher for TRUSTED_PROXIES built once (net.BlockList handles v4, v6 and v4-mapped v6). */
+export function trustedProxyMatcher(list: string[]): (address: string) => boolean {
+  const blocks = new BlockList();
+  for (const item of list) {
+    const [addr, bits] = item.split('/') as [string, string | undefined];
+    const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) blocks.addAddress(addr, type);
+    else blocks.addSubnet(addr, Number(bits), type);
+  }
+  return (address) => {
+    const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+    const family = isIP(plain);
+    return family !== 0 && blocks.check(plain, family === 6 ? 'ipv6' : 'ipv4');
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * One error type for the whole project (after kafkajs' errors.js): every error
+ * says whether retrying can help, and keeps what caused it.
+ */
+export class ScalehouseError extends Error {
+  readonly retriable: boolean;
+  override readonly cause?: unknown;
+
+  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.retriable = options.retriable ?? false;
+    this.cause = options.cause;
+  }
+}
+
+/** Bad configuration: lists every bad key at once, so one restart fixes all. */
+export class ConfigError extends ScalehouseError {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** The bus cannot take more right now (disk full, broker down): callers answer 503. */
+export class BusUnavailableError extends ScalehouseError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { retriable: true, cause });
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

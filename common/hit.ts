@@ -1,0 +1,50 @@
+/**
+ * The Hit: what the collector puts on the bus (see ARCHITECTURE.md, Contracts).
+ * A small versioned envelope; the collector checks shape and size only and
+ * never parses log lines — that is the processor's job.
+ */
+export const HIT_VERSION = 1;
+
+export interface HitHeaders {
+  userAgent?: string;
+  acceptLanguage?: string;
+  /** Sec-GPC: 1 or DNT: 1 — the visitor asked not to be tracked. */
+  optOut?: boolean;
+}
+
+interface HitBase {
+  v: typeof HIT_VERSION;
+  site: string;
+  /** When the collector received it, ms since the epoch. */
+  receivedAt: number;
+  /** Client address as seen after trusted-proxy handling. Never stored in ClickHouse. */
+  client: string;
+  headers: HitHeaders;
+}
+
+/** One raw access-log line (combined, or nginx JSON with escape=json). */
+export interface LogHit extends HitBase { kind: 'log'; line: string }
+
+/** One beacon payload as the browser sent it (validated as a JSON object only). */
+export interface BeaconHit extends HitBase { kind: 'beacon'; payload: Record<string, unknown> }
+
+export type Hit = LogHit | BeaconHit;
+
+/** Returns the hit, or a reason why the bytes are not a Hit of a version we know. */
+export function decodeHit(json: string): Hit | { invalid: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { invalid: 'hit is not JSON' };
+  }
+  if (typeof value !== 'object' || value === null) return { invalid: 'hit is not an object' };
+  const h = value as { v?: unknown; kind?: unknown; site?: unknown; receivedAt?: unknown; client?: unknown; line?: unknown; payload?: unknown };
+  if (h.v !== HIT_VERSION) return { invalid: `unknown hit version ${String(h.v)}` };
+  if (typeof h.site !== 'string' || typeof h.receivedAt !== 'number' || typeof h.client !== 'string') {
+    return { invalid: 'hit lacks site, receivedAt or client' };
+  }
+  if (h.kind === 'log' && typeof h.line === 'string') return h as unknown as LogHit;
+  if (h.kind === 'beacon' && typeof h.payload === 'object' && h.payload !== null) return h as unknown as BeaconHit;
+  return { invalid: `unknown hit kind ${String(h.kind)}` };
+}

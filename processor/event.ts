@@ -1,0 +1,50 @@
+/**
+ * The event as it moves through the pipeline steps: each step fills in more of
+ * it. `client` (the IP address) exists only until the privacy step removes it.
+ */
+export interface Event {
+  site: string;
+  ts: number; // ms since the epoch, UTC
+  source: 'log' | 'beacon';
+  eventType: 'request' | 'pageview' | 'event' | 'engagement';
+  eventName: string;
+  isPageview: boolean;
+  client?: string;
+  userAgent: string;
+  host: string;
+  method: string;
+  /** Request target up to "?" (as logged, not decoded). */
+  path: string;
+  query: string;
+  status: number;
+  bytes: number;
+  requestTimeMs: number;
+  upstreamTimeMs: number;
+  referrer: string;
+  referrerHost: string;
+  channel: string;
+  utm: { source: string; medium: string; campaign: string; content: string; term: string };
+  browser: string;
+  browserVersion: string;
+  os: string;
+  osVersion: string;
+  deviceType: string;
+  botName: string;
+  country: string;
+  language: string;
+  screenWidth: number;
+  engagedMs: number;
+  props: Record<string, string>;
+  visitorId: string; // UInt64 as decimal text
+  sessionId: string;
+}
+
+export function emptyEvent(site: string, ts: number, source: Event['source']): Event {
+  return {
+    site, ts, source, eventType: 'request', eventName: '', isPageview: false, userAgent: '', host: '', method: '',
+    path: '', query: '', status: 0, bytes: 0, requestTimeMs: 0, upstreamTimeMs: 0, referrer: '', referrerHost: '',
+    channel: '', utm: { source: '', medium: '', campaign: '', content: '', term: '' }, browser: '', browserVersion: '',
+    os: '', osVersion: '', deviceType: '', botName: '', country: '', language: '', screenWidth: 0, engagedMs: 0, props: {},
+    visitorId: '0', sessionId: '00000000-0000-0000-0000-000000000000',
+  };
+}

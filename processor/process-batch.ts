@@ -1,0 +1,70 @@
+/**
+ * A batch of bus records to the rows of every table, with no IO: decode each
+ * record, run the per-hit pipeline, sessionize the survivors, and count every
+ * outcome by reason for pipeline_stats.
+ */
+import { decodeHit } from '../common/hit.ts';
+import type { BusRecord } from '../bus/bus.ts';
+import type { Event } from './event.ts';
+import { runPipeline, type PipelineContext } from './pipeline.ts';
+import { expireSessions, sessionize, type SessionState } from './steps/sessionize.ts';
+import { botHitRow, chTime, eventRow, sessionRow } from './steps/to-rows.ts';
+import { redactIps } from './redact-ips.ts';
+
+export interface BatchRows {
+  events: ReturnType<typeof eventRow>[];
+  botHits: ReturnType<typeof botHitRow>[];
+  sessions: ReturnType<typeof sessionRow>[];
+  deadLetters: DeadLetterRow[];
+  stats: StatRow[];
+}
+export interface DeadLetterRow { ts: string; site: string; source: string; reason: string; detail: string; raw: string; position: string }
+export interface StatRow { minute: string; site: string; outcome: string; reason: string; count: number }
+
+export interface ProcessOptions extends PipelineContext { sessionTimeoutMs: number; now: number }
+
+export function deadLetterRow(site: string, source: string, reason: string, detail: string, raw: string, position: string, now: number): DeadLetterRow {
+  return { ts: chTime(now), site, source, reason, detail: redactIps(detail).slice(0, 1000), raw: redactIps(raw).slice(0, 65536), position };
+}
+
+export function processBatch(records: BusRecord[], state: SessionState, opts: ProcessOptions): BatchRows {
+  const events: Event[] = [];
+  const out: BatchRows = { events: [], botHits: [], sessions: [], deadLetters: [], stats: [] };
+  const counts = new Map<string, number>();
+  const count = (site: string, outcome: string, reason: string) => {
+    const key = `${site}\t${outcome}\t${reason}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  for (const rec of records) {
+    const hit = rec.damaged ? { invalid: rec.damaged } : decodeHit(rec.value);
+    if ('invalid' in hit) {
+      const reason = rec.damaged ? 'damaged_record' : 'invalid_hit';
+      out.deadLetters.push(deadLetterRow('', 'bus', reason, hit.invalid, rec.value, rec.position, opts.now));
+      count('', 'dead_letter', reason);
+      continue;
+    }
+    const result = runPipeline(hit, opts);
+    if (result.ok) {
+      events.push(result.event);
+      count(hit.site, 'event', '');
+    } else if ('drop' in result) {
+      if (result.drop === 'bot') out.botHits.push(botHitRow(result.event, result.detail));
+      count(hit.site, 'dropped', result.drop);
+    } else {
+      const raw = hit.kind === 'log' ? hit.line : JSON.stringify(hit.payload);
+      out.deadLetters.push(deadLetterRow(hit.site, hit.kind, result.deadLetter, result.detail, raw, rec.position, opts.now));
+      count(hit.site, 'dead_letter', result.deadLetter);
+    }
+  }
+  const touched = sessionize(state, events, opts.sessionTimeoutMs);
+  const latest = events.reduce((max, ev) => Math.max(max, ev.ts), 0);
+  if (latest) expireSessions(state, latest, opts.sessionTimeoutMs);
+  out.events = events.map(eventRow);
+  out.sessions = touched.map(sessionRow);
+  const minute = chTime(Math.floor(opts.now / 60_000) * 60_000).slice(0, 19);
+  for (const [key, n] of counts) {
+    const [site, outcome, reason] = key.split('\t') as [string, string, string];
+    out.stats.push({ minute, site, outcome, reason, count: n });
+  }
+  return out;
+}

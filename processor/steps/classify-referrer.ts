@@ -1,0 +1,29 @@
+/**
+ * Step 3c: the acquisition channel, from UTM tags first (they are the site
+ * owner's own labels), then the referrer's host.
+ */
+import type { Event } from '../event.ts';
+import { ok, type StepResult } from '../result.ts';
+
+const SEARCH = /(^|\.)(google\.[a-z.]+|bing\.com|duckduckgo\.com|search\.yahoo\.com|yahoo\.[a-z.]+|yandex\.[a-z.]+|baidu\.com|ecosia\.org|search\.brave\.com|qwant\.com|seznam\.cz|naver\.com|sogou\.com|startpage\.com|ask\.com|kagi\.com)$/;
+const SOCIAL = /(^|\.)(facebook\.com|fb\.com|t\.co|twitter\.com|x\.com|linkedin\.com|lnkd\.in|reddit\.com|instagram\.com|pinterest\.[a-z.]+|youtube\.com|tiktok\.com|news\.ycombinator\.com|bsky\.app|threads\.net|vk\.com|mastodon\.social|weibo\.com|quora\.com)$/;
+const EMAIL = /(^|\.)(mail\.google\.com|outlook\.live\.com|mail\.yahoo\.com|mail\.proton\.me)$/;
+const PAID_MEDIUM = /^(cpc|ppc|paid|paidsearch|paid_search|paid_social|display|cpm|banner)$/;
+
+export function channelOf(referrerHost: string, siteHost: string, utm: Event['utm']): string {
+  if (PAID_MEDIUM.test(utm.medium)) return 'paid';
+  if (utm.medium === 'email' || utm.medium === 'newsletter') return 'email';
+  if (utm.medium === 'social') return 'social';
+  if (utm.source || utm.campaign) return 'campaign';
+  if (!referrerHost) return 'direct';
+  if (siteHost && (referrerHost === siteHost || referrerHost.endsWith(`.${siteHost}`))) return 'internal';
+  if (SEARCH.test(referrerHost)) return 'search';
+  if (SOCIAL.test(referrerHost)) return 'social';
+  if (EMAIL.test(referrerHost)) return 'email';
+  return 'referral';
+}
+
+export function classifyReferrer(ev: Event): StepResult {
+  ev.channel = channelOf(ev.referrerHost, ev.host || ev.site.replace(/^www\./, ''), ev.utm);
+  return ok(ev);
+}

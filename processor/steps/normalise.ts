@@ -1,0 +1,48 @@
+/**
+ * Step 2, normalise: host and referrer host lowercased without "www.", UTM
+ * parameters lifted out of the query, and the page/asset decision for log
+ * requests (a beacon pageview is a pageview by definition).
+ */
+import type { Event } from '../event.ts';
+import { ok, type StepResult } from '../result.ts';
+
+// Requests for these are page resources, not pages a person looked at.
+const ASSET = /\.(?:css|js|mjs|map|json|xml|txt|ico|png|jpe?g|gif|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|pdf|zip|gz|tgz|bz2|xz|rar|7z|exe|dmg|iso|csv|rss|atom|wasm)$/i;
+
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase().replace(/^www\./, '');
+  } catch {
+    return '';
+  }
+}
+
+export function isPageRequest(ev: Pick<Event, 'method' | 'path' | 'status'>): boolean {
+  // A page was shown: a successful GET (or 304, the browser showing its cached copy), not a redirect or an asset.
+  const shown = (ev.status >= 200 && ev.status < 300 && ev.status !== 204) || ev.status === 304;
+  return ev.method === 'GET' && shown && ev.path.startsWith('/') && !ASSET.test(ev.path);
+}
+
+function readUtm(query: string): Event['utm'] {
+  const utm = { source: '', medium: '', campaign: '', content: '', term: '' };
+  if (!query.includes('utm_')) return utm;
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(query);
+  } catch {
+    return utm;
+  }
+  for (const key of Object.keys(utm) as (keyof typeof utm)[]) utm[key] = (params.get(`utm_${key}`) ?? '').slice(0, 200).toLowerCase();
+  return utm;
+}
+
+export function normalise(ev: Event): StepResult {
+  ev.host = ev.host.replace(/^www\./, '').replace(/:\d+$/, '');
+  ev.referrerHost = ev.referrer ? hostOf(ev.referrer) : '';
+  ev.utm = readUtm(ev.query);
+  if (ev.source === 'log') {
+    ev.isPageview = isPageRequest(ev);
+    ev.eventType = 'request';
+  }
+  return ok(ev);
+}

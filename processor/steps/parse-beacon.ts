@@ -1,0 +1,46 @@
+/**
+ * Beacon payloads from snippet/ (or any client of POST /api/event):
+ *   { "type": "pageview" | "event" | "engagement", "url": "https://…", "referrer": "…",
+ *     "name": "signup", "props": { "plan": "pro" }, "w": 1280, "engaged_ms": 5300 }
+ * The event time is when the collector received it: browsers' clocks are not trusted.
+ */
+import { emptyEvent, type Event } from '../event.ts';
+import { deadLetter, ok, type StepResult } from '../result.ts';
+import type { BeaconHit } from '../../common/hit.ts';
+
+const TYPES = new Set(['pageview', 'event', 'engagement']);
+const clampInt = (v: unknown, max: number): number =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(Math.round(v), max) : 0;
+
+export function parseBeacon(hit: BeaconHit): StepResult {
+  const p = hit.payload;
+  const type = p.type === undefined ? 'pageview' : p.type;
+  if (typeof type !== 'string' || !TYPES.has(type)) return deadLetter('invalid_beacon', `unknown beacon type ${JSON.stringify(type)}`);
+  let url: URL;
+  try {
+    url = new URL(String(p.url));
+  } catch {
+    return deadLetter('invalid_beacon', 'beacon url is missing or not an absolute URL');
+  }
+  const ev: Event = emptyEvent(hit.site, hit.receivedAt, 'beacon');
+  ev.eventType = type as Event['eventType'];
+  ev.isPageview = type === 'pageview';
+  ev.eventName = type === 'event' ? String(p.name ?? '').slice(0, 200) : '';
+  if (type === 'event' && !ev.eventName) return deadLetter('invalid_beacon', 'custom event without a name');
+  ev.host = url.hostname.toLowerCase();
+  ev.method = 'GET';
+  ev.path = url.pathname;
+  ev.query = url.search.slice(1);
+  ev.referrer = typeof p.referrer === 'string' ? p.referrer.slice(0, 2048) : '';
+  ev.client = hit.client;
+  ev.userAgent = hit.headers.userAgent ?? '';
+  ev.language = (hit.headers.acceptLanguage ?? '').split(/[,;]/)[0]?.trim().slice(0, 16) ?? '';
+  ev.screenWidth = clampInt(p.w, 65_535);
+  ev.engagedMs = clampInt(p.engaged_ms, 86_400_000);
+  if (p.props && typeof p.props === 'object') {
+    for (const [k, v] of Object.entries(p.props as Record<string, unknown>).slice(0, 30)) {
+      if (['string', 'number', 'boolean'].includes(typeof v)) ev.props[k.slice(0, 100)] = String(v).slice(0, 500);
+    }
+  }
+  return ok(ev);
+}

@@ -1,0 +1,29 @@
+/**
+ * Step 1, parse: a Hit from the bus to an Event. Log lines are sniffed:
+ * "{" starts nginx JSON (or a shipper's envelope with the raw line in
+ * `message`, as Vector and Fluent Bit send), anything else is combined/common.
+ */
+import type { Hit } from '../../common/hit.ts';
+import { deadLetter, type StepResult } from '../result.ts';
+import { parseCombinedLine } from './parse-combined-line.ts';
+import { parseNginxJsonLine } from './parse-nginx-json-line.ts';
+import { parseBeacon } from './parse-beacon.ts';
+
+export function parseHit(hit: Hit): StepResult {
+  if (hit.kind === 'beacon') return parseBeacon(hit);
+  return parseLogLine(hit.line.trimEnd(), hit.site);
+}
+
+function parseLogLine(line: string, site: string, depth = 0): StepResult {
+  if (!line.startsWith('{')) return parseCombinedLine(line, site);
+  let fields: unknown;
+  try {
+    fields = JSON.parse(line);
+  } catch {
+    return deadLetter('invalid_json_line', 'line starts with "{" but is not valid JSON (cut off?)');
+  }
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return deadLetter('invalid_json_line', 'JSON line is not an object');
+  const f = fields as Record<string, unknown>;
+  if (typeof f.message === 'string' && f.status === undefined && depth === 0) return parseLogLine(f.message.trimEnd(), site, 1);
+  return parseNginxJsonLine(f, site);
+}
