@@ -97,7 +97,11 @@ export function flagsToOverrides(flags: string[]): { overrides: Record<string, s
     const flag = flags[i]!;
     const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(flag);
     const key = m?.[1]?.toUpperCase().replace(/-/g, '_');
-    if (!m || !key || !(key in SETTINGS)) { problems.push(`unknown option ${flag}`); continue; }
+    if (!m || !key || !(key in SETTINGS)) {
+      problems.push(`unknown option ${flag}`);
+      if (m && m[2] === undefined && flags[i + 1] !== undefined && !flags[i + 1]!.startsWith('--')) i++; // and its value
+      continue;
+    }
     const value = m[2] ?? flags[++i];
     if (value === undefined) { problems.push(`option ${flag} needs a value`); continue; }
     overrides[key] = value;

@@ -3,10 +3,15 @@
  * dead letters: raw client IPs must never reach ClickHouse, even inside a
  * line we could not parse.
  */
-const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
-// Runs of hex groups with at least two colons (covers ::1, fe80::1, full forms).
-const IPV6 = /\b(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b/gi;
+const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/g;
+const IPV6_CANDIDATE = /(?<![0-9a-z:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![0-9a-z:])/gi;
+
+/** An IPv6 address rather than a time ("10:00:00") or a log's "2026:10:00:00". */
+function looksLikeIpv6(s: string): boolean {
+  const colons = s.split(':').length - 1;
+  return s.includes('::') || colons >= 5 || (colons >= 3 && /[a-f]/i.test(s));
+}
 
 export function redactIps(text: string): string {
-  return text.replace(IPV4, '[ip]').replace(IPV6, (m) => (/[0-9a-f]/i.test(m) && m.includes('::') || m.split(':').length >= 4 ? '[ip]' : m));
+  return text.replace(IPV4, '[ip]').replace(IPV6_CANDIDATE, (m) => (looksLikeIpv6(m) ? '[ip]' : m));
 }

@@ -17,9 +17,9 @@ export function channelOf(referrerHost: string, siteHost: string, utm: Event['ut
   if (utm.source || utm.campaign) return 'campaign';
   if (!referrerHost) return 'direct';
   if (siteHost && (referrerHost === siteHost || referrerHost.endsWith(`.${siteHost}`))) return 'internal';
+  if (EMAIL.test(referrerHost)) return 'email'; // before search: mail.google.com is not a search
   if (SEARCH.test(referrerHost)) return 'search';
   if (SOCIAL.test(referrerHost)) return 'social';
-  if (EMAIL.test(referrerHost)) return 'email';
   return 'referral';
 }
 

@@ -24,6 +24,8 @@ function parseLogLine(line: string, site: string, depth = 0): StepResult {
   }
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return deadLetter('invalid_json_line', 'JSON line is not an object');
   const f = fields as Record<string, unknown>;
-  if (typeof f.message === 'string' && f.status === undefined && depth === 0) return parseLogLine(f.message.trimEnd(), site, 1);
+  // Vector puts the raw line in `message`, Fluent Bit's tail input in `log`.
+  const wrapped = typeof f.message === 'string' ? f.message : typeof f.log === 'string' ? f.log : undefined;
+  if (wrapped !== undefined && f.status === undefined && depth === 0) return parseLogLine(wrapped.trimEnd(), site, 1);
   return parseNginxJsonLine(f, site);
 }

@@ -1,0 +1,28 @@
+/**
+ * A fresh database on the real embedded ClickHouse engine for each test
+ * (as clickhouse-js' integration tests use a fresh table each), migrated with
+ * the project's own migrations.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
+import { migrate } from '../../clickhouse/migrate.ts';
+
+// One engine data folder per test file (per process).
+const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-test-'));
+
+export async function freshClickHouse(): Promise<ClickHouse> {
+  const ch = await connectClickHouse({
+    CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', DATA_DIR: dataDir,
+    CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}`,
+  });
+  await migrate(ch, { rawRetentionDays: 0 });
+  return ch;
+}
+
+export async function rows<T = Record<string, unknown>>(ch: ClickHouse, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const rs = await ch.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+  return rs.json<T>();
+}

@@ -1,0 +1,144 @@
+/**
+ * The collector's HTTP contract, in process (app.request, as Hono's own tests
+ * do) over a real local bus on disk: each bad input gets its status and a JSON
+ * reason, and accepted hits are on the bus when the 202 arrives.
+ */
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalBus } from '../../bus/local/local-bus.ts';
+import { createCollectorApp } from '../../collector/app.ts';
+import { loadConfig } from '../../common/config.ts';
+import { decodeHit, type Hit } from '../../common/hit.ts';
+import type { BusBatch } from '../../bus/bus.ts';
+
+const TOKEN = 'test-token';
+const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
+let bus: LocalBus;
+let peer = '203.0.113.7';
+
+function makeApp(env: Record<string, string> = {}, busOverride?: LocalBus) {
+  const config = loadConfig({ SITES: 'example.com,blog.example.com', TRUSTED_PROXIES: '10.0.0.0/8', BEACON_MAX_BYTES: '1024', LOG_BATCH_MAX_BYTES: '4096', LOG_LINE_MAX_BYTES: '512', ...env });
+  return createCollectorApp({
+    config, bus: busOverride ?? bus, ingestToken: TOKEN, counters: { accepted: 0 },
+    readiness: async () => [], peerAddress: () => peer,
+  });
+}
+
+async function consumed(b: LocalBus, n: number): Promise<Hit[]> {
+  const hits: Hit[] = [];
+  await new Promise<void>((resolve) => {
+    void b.consume(async (batch: BusBatch) => {
+      for (const r of batch.records) hits.push(decodeHit(r.value) as Hit);
+      if (hits.length >= n) resolve();
+    }, { maxRecords: 100 });
+  });
+  return hits;
+}
+
+const post = (app: ReturnType<typeof makeApp>, path: string, body: string, headers: Record<string, string>) =>
+  // A string body makes fetch add "text/plain"; bytes let a test send no Content-Type at all.
+  app.request(path, { method: 'POST', body: headers['content-type'] ? body : new TextEncoder().encode(body), headers });
+
+beforeEach(async () => {
+  bus = await LocalBus.open({ dir: mkdtempSync(join(tmpdir(), 'scalehouse-bus-')) });
+  peer = '203.0.113.7';
+});
+afterEach(async () => {
+  await bus.close();
+});
+
+describe('bad input gets its status and a JSON reason', () => {
+  const beaconJson = JSON.stringify({ site: 'example.com', url: 'https://example.com/' });
+  const cases: { name: string; path: string; body: string; headers: Record<string, string>; status: number; error: string }[] = [
+    { name: 'oversized beacon', path: '/api/event', body: JSON.stringify({ site: 'example.com', url: 'https://example.com/', pad: 'x'.repeat(2000) }), headers: { 'content-type': 'application/json' }, status: 413, error: 'payload_too_large' },
+    { name: 'beacon as form data', path: '/api/event', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, error: 'unsupported_media_type' },
+    { name: 'beacon without content type', path: '/api/event', body: beaconJson, headers: {}, status: 415, error: 'unsupported_media_type' },
+    { name: 'malformed JSON', path: '/api/event', body: '{"site": "example.com", ', headers: { 'content-type': 'application/json' }, status: 400, error: 'malformed_json' },
+    { name: 'JSON that is not an object', path: '/api/event', body: '[1,2]', headers: { 'content-type': 'application/json' }, status: 400, error: 'invalid_beacon' },
+    { name: 'beacon without url', path: '/api/event', body: '{"site":"example.com"}', headers: { 'content-type': 'text/plain' }, status: 400, error: 'invalid_beacon' },
+    { name: 'beacon without site', path: '/api/event', body: '{"url":"https://example.com/"}', headers: { 'content-type': 'text/plain' }, status: 400, error: 'missing_site' },
+    { name: 'unknown site', path: '/api/event', body: '{"site":"evil.test","url":"https://evil.test/"}', headers: { 'content-type': 'text/plain' }, status: 404, error: 'unknown_site' },
+    { name: 'site that is not a host name', path: '/api/event', body: '{"site":"<script>","url":"https://x.test/"}', headers: { 'content-type': 'text/plain' }, status: 400, error: 'invalid_site' },
+    { name: 'log batch without token', path: '/api/logs?site=example.com', body: 'line', headers: { 'content-type': 'text/plain' }, status: 401, error: 'missing_token' },
+    { name: 'log batch with a wrong token', path: '/api/logs?site=example.com', body: 'line', headers: { 'content-type': 'text/plain', authorization: 'Bearer nope' }, status: 401, error: 'bad_token' },
+    { name: 'log batch too large', path: '/api/logs?site=example.com', body: 'x\n'.repeat(3000), headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 413, error: 'payload_too_large' },
+    { name: 'log line too long', path: '/api/logs?site=example.com', body: `ok\n${'y'.repeat(600)}\n`, headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 413, error: 'line_too_long' },
+    { name: 'log batch as octet-stream', path: '/api/logs?site=example.com', body: 'line', headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${TOKEN}` }, status: 415, error: 'unsupported_media_type' },
+    { name: 'log batch for an unknown site', path: '/api/logs?site=other.test', body: 'line', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 404, error: 'unknown_site' },
+    { name: 'log batch without site', path: '/api/logs', body: 'line', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'missing_site' },
+    { name: 'empty log batch', path: '/api/logs?site=example.com', body: '\n\n', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'empty_batch' },
+    { name: 'broken JSON array of lines', path: '/api/logs?site=example.com', body: '["a", ', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'malformed_json' },
+  ];
+
+  it.each(cases)('$name → $status $error', async ({ path, body, headers, status, error }) => {
+    const res = await post(makeApp(), path, body, headers);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const json = (await res.json()) as { error: string; message: string };
+    expect(json.error).toBe(error);
+    expect(json.message.length).toBeGreaterThan(10);
+    expect(bus.stats().lag).toBe(0); // nothing of a refused request reaches the bus
+  });
+
+  it('answers 503 with Retry-After, not 2xx, when the bus cannot take the hit', async () => {
+    const full = await LocalBus.open({ dir: mkdtempSync(join(tmpdir(), 'scalehouse-bus-')), maxBytes: 10 });
+    const res = await post(makeApp({}, full), '/api/event', beaconJson, { 'content-type': 'application/json' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(((await res.json()) as { error: string }).error).toBe('unavailable');
+    await full.close();
+  });
+
+  it('answers unknown endpoints with a JSON 404', async () => {
+    const res = await makeApp().request('/nope');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: 'not_found' });
+  });
+});
+
+describe('accepted hits', () => {
+  it('puts a beacon on the bus with the headers the processor needs', async () => {
+    const res = await post(makeApp(), '/api/event', JSON.stringify({ site: 'Example.com', url: 'https://example.com/a', w: 1280 }), {
+      'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA, 'accept-language': 'de-DE,de;q=0.9', 'sec-gpc': '1',
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 1 });
+    const [hit] = await consumed(bus, 1);
+    expect(hit).toMatchObject({
+      v: 1, kind: 'beacon', site: 'example.com', client: '203.0.113.7',
+      headers: { userAgent: UA, acceptLanguage: 'de-DE,de;q=0.9', optOut: true },
+      payload: { url: 'https://example.com/a', w: 1280 },
+    });
+  });
+
+  it('puts each line of a batch on the bus, from text, NDJSON and JSON arrays', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const app = makeApp();
+    expect((await post(app, '/api/logs?site=example.com', 'a\r\nb\n\nc\n', { ...auth, 'content-type': 'text/plain' })).status).toBe(202);
+    expect((await post(app, '/api/logs', '{"message":"d"}\n{"log":"e"}\n', { ...auth, 'content-type': 'application/x-ndjson', 'x-scalehouse-site': 'blog.example.com' })).status).toBe(202);
+    const res = await post(app, '/api/logs?site=example.com', JSON.stringify(['f', { message: 'g' }]), { ...auth, 'content-type': 'application/json' });
+    expect(await res.json()).toEqual({ accepted: 2 });
+    const hits = await consumed(bus, 7);
+    expect(hits.map((h) => [h.site, h.kind === 'log' ? h.line : ''])).toEqual([
+      ['example.com', 'a'], ['example.com', 'b'], ['example.com', 'c'],
+      ['blog.example.com', '{"message":"d"}'], ['blog.example.com', '{"log":"e"}'],
+      ['example.com', 'f'], ['example.com', '{"message":"g"}'],
+    ]);
+  });
+
+  it('believes X-Forwarded-For only from trusted proxies', async () => {
+    const send = async (xff: string) => {
+      await post(makeApp(), '/api/event', JSON.stringify({ site: 'example.com', url: 'https://example.com/' }), { 'content-type': 'application/json', 'x-forwarded-for': xff });
+    };
+    peer = '198.51.100.9'; // not a proxy: its header is ignored
+    await send('1.2.3.4');
+    peer = '10.0.0.2'; // a trusted proxy: the right-most untrusted hop is the client
+    await send('6.6.6.6, 192.0.2.44, 10.0.0.9');
+    peer = '::ffff:10.0.0.3'; // the same proxy over a v4-mapped IPv6 socket
+    await send('2001:db8::1');
+    const hits = await consumed(bus, 3);
+    expect(hits.map((h) => h.client)).toEqual(['198.51.100.9', '192.0.2.44', '2001:db8::1']);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, trustedProxyMatcher, SETTINGS } from '../../common/config.ts';
+import { ConfigError } from '../../common/errors.ts';
+
+describe('configuration', () => {
+  it('works with no configuration at all', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 8080, HOST: '127.0.0.1', CLICKHOUSE_URL: '', CLICKHOUSE_DATABASE: 'scalehouse', SITES: '*', TRUSTED_PROXIES: [], SESSION_TIMEOUT_MINUTES: 30, RAW_RETENTION_DAYS: 0 });
+    expect(c.DATA_DIR).toMatch(/\.scalehouse$/);
+  });
+
+  it('reports every bad value in one error', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', CLICKHOUSE_URL: 'ftp://x', SITES: 'Bad Site!', TRUSTED_PROXIES: '10.0.0.0/99', CLICKHOUSE_DATABASE: 'drop table', LOG_LEVEL: 'loud' }, ['--nope', '1']);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      'unknown option --nope',
+      'PORT: must be a whole number, got "eighty"',
+      'CLICKHOUSE_URL: must use http or https, got "ftp:"',
+      'CLICKHOUSE_DATABASE: must be a ClickHouse identifier (letters, digits, _), got "drop table"',
+      'SITES: not valid site names (lowercase host names): bad site!',
+      'TRUSTED_PROXIES: "10.0.0.0/99" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)',
+      'LOG_LEVEL: must be one of debug, info, warn, error, silent, got "loud"',
+    ]);
+    expect((err as Error).message).toContain('PORT: must be a whole number');
+  });
+
+  it('lets flags override the environment', () => {
+    const c = loadConfig({ PORT: '1000' }, ['--port', '9000', '--sites=a.com,B.com', '--data-dir', '/tmp/x']);
+    expect([c.PORT, c.SITES, c.DATA_DIR]).toEqual([9000, ['a.com', 'b.com'], '/tmp/x']);
+  });
+
+  it('matches trusted proxies by address and range, IPv4, IPv6 and v4-mapped', () => {
+    const trusted = trustedProxyMatcher(['10.0.0.0/8', '::1', '2001:db8::/32']);
+    expect(['10.9.8.7', '::ffff:10.1.1.1', '::1', '2001:db8:1::5'].map(trusted)).toEqual([true, true, true, true]);
+    expect(['11.0.0.1', '::2', 'not-an-ip', ''].map(trusted)).toEqual([false, false, false, false]);
+  });
+
+  it('describes every setting (the README table and `scalehouse help` print these)', () => {
+    for (const s of Object.values(SETTINGS)) expect(s.describe.length).toBeGreaterThan(10);
+  });
+});
