@@ -34,12 +34,12 @@ export function splitStatements(sql: string): string[] {
     .filter(Boolean);
 }
 
-export async function migrate(ch: ClickHouse, options: { rawRetentionDays?: number } = {}): Promise<string[]> {
+export async function migrate(ch: ClickHouse, options: { rawRetentionDays?: number; dir?: string } = {}): Promise<string[]> {
   await ch.client.command({ query: await readSql('schema/schema_migrations.sql') });
   const rs = await ch.client.query({ query: 'SELECT version, argMax(checksum, applied_at) AS checksum FROM schema_migrations GROUP BY version', format: 'JSONEachRow' });
   const applied = new Map((await rs.json<{ version: number; checksum: string }>()).map((r) => [Number(r.version), r.checksum]));
   const done: string[] = [];
-  for (const m of await loadMigrations()) {
+  for (const m of await loadMigrations(options.dir)) {
     const seen = applied.get(m.version);
     if (seen !== undefined) {
       if (seen !== m.checksum) throw new ScalehouseError(`migration ${m.name} changed after it was applied; add a new migration instead of editing it`);

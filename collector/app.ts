@@ -10,6 +10,7 @@ import { handleError, httpError } from './http-error.ts';
 import { beaconRoutes } from './routes/beacon.ts';
 import { logRoutes } from './routes/logs.ts';
 import { healthRoutes } from './routes/health.ts';
+import { snippetRoutes } from './routes/snippet.ts';
 
 export interface CollectorDeps {
   config: Pick<Config, 'SITES' | 'BEACON_MAX_BYTES' | 'LOG_BATCH_MAX_BYTES' | 'LOG_LINE_MAX_BYTES' | 'TRUSTED_PROXIES'>;
@@ -34,6 +35,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono<CollectorEnv> {
   app.route('/', beaconRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', healthRoutes(deps));
+  app.route('/', snippetRoutes());
   app.notFound(() => httpError(404, 'not_found', 'no such endpoint; see the README for the API').getResponse());
   app.onError(handleError);
   return app;

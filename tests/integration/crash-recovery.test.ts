@@ -95,3 +95,24 @@ describe('crash safety of scalehouse start', () => {
     await ch.close();
   });
 });
+
+describe('npm start', () => {
+  it('serves health within 30 s on a fresh data folder, with nothing else configured', async () => {
+    const { spawn } = await import('node:child_process');
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-start-'));
+    // detached: npm runs node as a child; the whole group is stopped at the end.
+    const child = spawn('npm', ['start', '--silent'], { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir }, detached: true, stdio: 'ignore' });
+    try {
+      const health = await waitFor('GET /healthz after npm start', async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        return res?.ok ? res.json() : undefined;
+      }, 30_000);
+      expect(health).toEqual({ status: 'ok' });
+      const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+      expect(ready).toMatchObject({ status: 'ready', bus: { lag: 0 } });
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+    }
+  });
+});
