@@ -15,8 +15,12 @@ import type { Hit } from '../common/hit.ts';
 export interface BusRecord {
   /** The encoded Hit, as stored on the bus. */
   value: string;
-  /** Where it sits on the bus, for dead-letter records ("local:42", "hits/3@1017"). */
+  /** Where it sits on the bus, for dead-letter records ("local:42", "scalehouse.hits:3@1017"). */
   position: string;
+  /** Its offset within its stream: increases with every record, so state can tell what it has already seen. */
+  offset: number;
+  /** The message key, where the bus has one (Kafka). */
+  key?: string;
   /** Set when the bus itself found the record damaged (checksum mismatch). */
   damaged?: string;
 }
@@ -39,8 +43,12 @@ export interface BusStats {
   bytes: number;
 }
 
+export interface DeadLetter { record: BusRecord; reason: string; detail: string }
+
 export interface Bus {
   publish(hits: Hit[]): Promise<void>;
+  /** Where the bus has a dead-letter destination of its own (Kafka: the DLQ topic), puts records there. */
+  deadLetter?(items: DeadLetter[], batch: BusBatch): Promise<void>;
   /** Starts the consume loop; resolves once it is running. */
   consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void>;
   stats(): BusStats;

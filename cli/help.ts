@@ -8,6 +8,8 @@ export function helpText(): string {
 
 Commands:
   start                 Run collector, processor and ClickHouse in one process (embedded mode).
+  collector             Distributed mode: only the HTTP intake, writing to Kafka (needs KAFKA_BROKERS).
+  processor             Distributed mode: only the Kafka consumer loading ClickHouse (needs KAFKA_BROKERS).
   migrate               Apply the ClickHouse migrations and exit.
   replay FILE...        Import historical access logs (plain or .gz). Options: --site NAME (default: default).
   help                  Show this text.

@@ -3,13 +3,15 @@
  * clear message (no stack trace) and exit non-zero.
  */
 import { ConfigError, ScalehouseError, errorMessage } from '../common/errors.ts';
-import { start } from './commands/start.ts';
+import { collector, processor, start } from './commands/start.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { replayCommand } from './commands/replay.ts';
 import { helpText } from './help.ts';
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   start,
+  collector,
+  processor,
   migrate: migrateCommand,
   replay: replayCommand,
   help: async () => void process.stdout.write(helpText()),

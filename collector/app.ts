@@ -19,6 +19,8 @@ export interface CollectorDeps {
   /** Problems that keep the service from being ready (empty: ready). */
   readiness: () => Promise<string[]>;
   counters: { accepted: number };
+  /** false for a processor-only process: health endpoints, no intake. */
+  intake?: boolean;
   /** The socket's peer address; the Node adapter supplies it (tests may too). */
   peerAddress: (c: import('hono').Context) => string;
 }
@@ -32,10 +34,12 @@ export function createCollectorApp(deps: CollectorDeps): Hono<CollectorEnv> {
     c.set('clientAddress', clientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), isTrusted));
     await next();
   });
-  app.route('/', beaconRoutes(deps));
-  app.route('/', logRoutes(deps));
+  if (deps.intake !== false) {
+    app.route('/', beaconRoutes(deps));
+    app.route('/', logRoutes(deps));
+    app.route('/', snippetRoutes());
+  }
   app.route('/', healthRoutes(deps));
-  app.route('/', snippetRoutes());
   app.notFound(() => httpError(404, 'not_found', 'no such endpoint; see the README for the API').getResponse());
   app.onError(handleError);
   return app;

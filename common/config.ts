@@ -57,6 +57,18 @@ const cidrs: Parser<string[]> = (raw) => {
   return list;
 };
 
+const brokers: Parser<string[]> = (raw) => {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.filter((b) => !/^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$/.test(b));
+  if (bad.length) throw new Error(`must be host:port pairs, got ${bad.join(', ')}`);
+  return list;
+};
+
+const topic: Parser<string> = (raw) => {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(raw)) throw new Error(`must be a Kafka topic name (letters, digits, . _ -), got "${raw}"`);
+  return raw;
+};
+
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
@@ -83,6 +95,17 @@ export const SETTINGS = {
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
   BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),
+  KAFKA_BROKERS: setting({ default: '', parse: brokers, describe: 'Comma-separated Kafka brokers (host:port). Empty: the local on-disk bus (embedded mode).' }),
+  KAFKA_TOPIC: setting({ default: 'scalehouse.hits', parse: topic, describe: 'Topic the collector writes hits to.' }),
+  KAFKA_DLQ_TOPIC: setting({ default: 'scalehouse.dead-letters', parse: topic, describe: 'Topic for hits the processor cannot use, with the reason in headers.' }),
+  KAFKA_GROUP: setting({ default: 'scalehouse-processor', parse: text, describe: 'Consumer group shared by all processors.' }),
+  KAFKA_CLIENT_ID: setting({ default: 'scalehouse', parse: text, describe: 'Kafka client id (shows in broker logs and metrics).' }),
+  KAFKA_PARTITIONS: setting({ default: '6', parse: int(1, 10_000), describe: 'Partitions of the hits topic when Scalehouse creates it: the most processors that can share the work.' }),
+  KAFKA_REPLICATION_FACTOR: setting({ default: '1', parse: int(1, 10), describe: 'Replicas of each partition when Scalehouse creates topics (3 in production).' }),
+  KAFKA_RETENTION_HOURS: setting({ default: '24', parse: int(1, 8760), describe: 'How long Kafka keeps raw hits (they hold IP addresses: keep it short).' }),
+  KAFKA_PUBLISH_TIMEOUT_MS: setting({ default: '5000', parse: int(100, 120_000), describe: 'Longest a request waits for Kafka to acknowledge before the collector answers 503.' }),
+  KAFKA_LINGER_MS: setting({ default: '5', parse: int(0, 1000), describe: 'How long the collector gathers hits into one Kafka request.' }),
+  CLICKHOUSE_CA_CERT: setting({ default: '', parse: text, describe: 'PEM file of the CA that signed the ClickHouse server certificate (https URLs).' }),
   LOG_LEVEL: setting({ default: 'info', parse: oneOf('debug', 'info', 'warn', 'error', 'silent'), describe: 'Logging verbosity.' }),
 } as const;
 

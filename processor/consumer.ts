@@ -1,41 +1,51 @@
 /**
  * The processor's IO edge: takes batches from the bus, runs processBatch,
- * loads the rows, then saves session state (see session-store.ts for why this
- * order makes a crash at any point safe). Throwing hands the batch back to
- * the bus, which delivers it again.
+ * loads the rows, and hands dead letters to the bus's own dead-letter
+ * destination where it has one (Kafka's DLQ topic). Throwing hands the batch
+ * back to the bus, which delivers it again (same records, same token).
+ *
+ * Session state is kept per bus stream and restored from ClickHouse whenever
+ * the batch does not continue where this process left off — at start, after
+ * a crash, or when a Kafka partition comes (back) from another processor.
  */
-import type { Bus, BusBatch } from '../bus/bus.ts';
+import type { Bus, BusBatch, DeadLetter } from '../bus/bus.ts';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { log } from '../common/log.ts';
 import { processBatch } from './process-batch.ts';
 import { loadOrDeadLetter } from './load/load-batch.ts';
+import { restoreSessions } from './session-store.ts';
 import type { SaltStore } from './salt-store.ts';
-import type { SessionStore } from './session-store.ts';
 import type { SessionState } from './steps/sessionize.ts';
 
 export interface ProcessorCounters { batches: number; records: number; events: number; dropped: number; deadLetters: number }
 
 export async function startProcessor(deps: {
-  bus: Bus; ch: ClickHouse; salts: SaltStore; sessions: SessionStore; sessionTimeoutMs: number; maxRecords: number;
+  bus: Bus; ch: ClickHouse; salts: SaltStore; sessionTimeoutMs: number; maxRecords: number;
 }): Promise<ProcessorCounters> {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
-  const streams = new Map<string, { state: SessionState; afterToken: string }>();
+  const streams = new Map<string, { state: SessionState; nextOffset: number }>();
 
   const handle = async (batch: BusBatch): Promise<void> => {
-    let stream = streams.get(batch.stream);
-    if (!stream) {
-      stream = await deps.sessions.load(batch.stream);
-      streams.set(batch.stream, stream);
+    const first = batch.records[0];
+    if (!first) return;
+    let held = streams.get(batch.stream);
+    if (!held || held.nextOffset !== first.offset) {
+      held = { state: await restoreSessions(deps.ch, batch.stream, deps.sessionTimeoutMs), nextOffset: first.offset };
     }
-    if (stream.afterToken === batch.token) return; // loaded and state saved before a crash: nothing left to do
+    await deps.salts.refresh();
     // Work on a copy: if loading fails, the batch is retried from the state before it.
-    const state: SessionState = new Map([...stream.state].map(([k, s]) => [k, { ...s }]));
+    const state: SessionState = new Map([...held.state].map(([k, s]) => [k, { ...s }]));
     const now = Date.now();
-    const rows = processBatch(batch.records, state, { saltFor: deps.salts.saltFor, sessionTimeoutMs: deps.sessionTimeoutMs, now });
-    await deps.salts.save();
-    await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);
-    await deps.sessions.save(batch.stream, state, batch.token);
-    streams.set(batch.stream, { state, afterToken: batch.token });
+    const rows = processBatch(batch.records, state, { saltFor: deps.salts.saltFor, sessionTimeoutMs: deps.sessionTimeoutMs, now, stream: batch.stream });
+    const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);
+    if (deps.bus.deadLetter) {
+      const byPosition = new Map(batch.records.map((r) => [r.position, r]));
+      const items: DeadLetter[] = outcome === 'loaded'
+        ? rows.deadLetters.map((d) => ({ record: byPosition.get(d.position)!, reason: d.reason, detail: d.detail }))
+        : batch.records.map((record) => ({ record, reason: 'load_rejected', detail: 'ClickHouse refused the batch as bad data' }));
+      await deps.bus.deadLetter(items.filter((i) => i.record), batch);
+    }
+    streams.set(batch.stream, { state, nextOffset: batch.records.at(-1)!.offset + 1 });
     counters.batches++;
     counters.records += batch.records.length;
     counters.events += rows.events.length;

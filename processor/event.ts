@@ -37,6 +37,8 @@ export interface Event {
   props: Record<string, string>;
   visitorId: string; // UInt64 as decimal text
   sessionId: string;
+  /** Offset of the hit on its bus stream (processing metadata, not stored with the event). */
+  busOffset: number;
 }
 
 export function emptyEvent(site: string, ts: number, source: Event['source']): Event {
@@ -45,6 +47,6 @@ export function emptyEvent(site: string, ts: number, source: Event['source']): E
     path: '', query: '', status: 0, bytes: 0, requestTimeMs: 0, upstreamTimeMs: 0, referrer: '', referrerHost: '',
     channel: '', utm: { source: '', medium: '', campaign: '', content: '', term: '' }, browser: '', browserVersion: '',
     os: '', osVersion: '', deviceType: '', botName: '', country: '', language: '', screenWidth: 0, engagedMs: 0, props: {},
-    visitorId: '0', sessionId: '00000000-0000-0000-0000-000000000000',
+    visitorId: '0', sessionId: '00000000-0000-0000-0000-000000000000', busOffset: 0,
   };
 }

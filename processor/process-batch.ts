@@ -21,7 +21,7 @@ export interface BatchRows {
 export interface DeadLetterRow { ts: string; site: string; source: string; reason: string; detail: string; raw: string; position: string }
 export interface StatRow { minute: string; site: string; outcome: string; reason: string; count: number }
 
-export interface ProcessOptions extends PipelineContext { sessionTimeoutMs: number; now: number }
+export interface ProcessOptions extends PipelineContext { sessionTimeoutMs: number; now: number; stream: string }
 
 export function deadLetterRow(site: string, source: string, reason: string, detail: string, raw: string, position: string, now: number): DeadLetterRow {
   return { ts: chTime(now), site, source, reason, detail: redactIps(detail).slice(0, 1000), raw: redactIps(raw).slice(0, 65536), position };
@@ -45,6 +45,7 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
     }
     const result = runPipeline(hit, opts);
     if (result.ok) {
+      result.event.busOffset = rec.offset;
       events.push(result.event);
       count(hit.site, 'event', '');
     } else if ('drop' in result) {
@@ -60,7 +61,7 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
   const latest = events.reduce((max, ev) => Math.max(max, ev.ts), 0);
   if (latest) expireSessions(state, latest, opts.sessionTimeoutMs);
   out.events = events.map(eventRow);
-  out.sessions = touched.map(sessionRow);
+  out.sessions = touched.map((s) => sessionRow(s, opts.stream));
   const minute = chTime(Math.floor(opts.now / 60_000) * 60_000).slice(0, 19);
   for (const [key, n] of counts) {
     const [site, outcome, reason] = key.split('\t') as [string, string, string];

@@ -1,67 +1,59 @@
 /**
- * Daily salts for the visitor hash, kept in DATA_DIR/salts.json. A salt is
- * made (32 random bytes) the first time its UTC day is needed and destroyed
- * once the day is more than two days old. Days outside that window (history
- * being replayed) get a salt that lives only in this process's memory and is
- * never written: their visitors cannot be linked across runs, by design.
+ * Daily salts for the visitor hash, shared by every processor through the
+ * `salts` table. Each refresh makes sure today's and tomorrow's salts exist
+ * (32 random bytes; made a day ahead so processors never race at midnight),
+ * destroys those older than two days, and caches the rest. Days outside that
+ * window (history being replayed) get a salt that lives only in this
+ * process's memory and is never written: such visitors cannot be linked
+ * across runs, by design.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../bus/local/atomic-file.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ClickHouse } from '../clickhouse/connect.ts';
+import { insertRows } from '../clickhouse/insert.ts';
+import { readSql } from '../clickhouse/sql.ts';
 import type { SaltFor } from './steps/protect-privacy.ts';
 
 const DAY_MS = 86_400_000;
+const REFRESH_MS = 60_000;
 const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 export class SaltStore {
   private salts = new Map<string, Buffer>();
   private ephemeral = new Map<string, Buffer>();
-  private dirty = false;
+  private refreshedAt = -Infinity;
 
-  constructor(private readonly path: string, private readonly clock: () => number = Date.now) {
-    try {
-      const saved = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
-      for (const [day, hex] of Object.entries(saved)) this.salts.set(day, Buffer.from(hex, 'hex'));
-    } catch {
-      // No salts yet: they are made on first use.
+  constructor(private readonly ch: ClickHouse, private readonly clock: () => number = Date.now) {}
+
+  /** Brings the cache up to date (at most once a minute unless forced); call before processing a batch. */
+  async refresh(force = false): Promise<void> {
+    const now = this.clock();
+    if (!force && now - this.refreshedAt < REFRESH_MS) return;
+    const oldest = dayOf(now - 2 * DAY_MS);
+    await this.ch.client.command({ query: await readSql('queries/salts-destroy.sql'), query_params: { oldest } });
+    let known = await this.read(oldest);
+    const missing = [dayOf(now), dayOf(now + DAY_MS)].filter((d) => !known.has(d));
+    if (missing.length) {
+      const rows = missing.map((day) => ({ day, salt: randomBytes(32).toString('hex') }));
+      await insertRows(this.ch, 'salts', rows, `salt:${randomUUID()}`);
+      known = await this.read(oldest); // another processor may have made one too: the smallest wins everywhere
     }
+    this.salts = known;
+    this.refreshedAt = now;
   }
 
-  static inDataDir(dataDir: string): SaltStore {
-    return new SaltStore(join(dataDir, 'salts.json'));
+  private async read(oldest: string): Promise<Map<string, Buffer>> {
+    const rs = await this.ch.client.query({ query: await readSql('queries/salts-read.sql'), query_params: { oldest }, format: 'JSONEachRow' });
+    return new Map((await rs.json<{ salt_day: string; salt_hex: string }>()).map((r) => [r.salt_day, Buffer.from(r.salt_hex, 'hex')]));
   }
 
   readonly saltFor: SaltFor = (day) => {
-    const now = this.clock();
-    this.rotate(now);
-    const kept = day >= dayOf(now - 2 * DAY_MS) && day <= dayOf(now + DAY_MS);
-    const store = kept ? this.salts : this.ephemeral;
-    let salt = store.get(day);
+    const kept = this.salts.get(day);
+    if (kept) return kept;
+    let salt = this.ephemeral.get(day);
     if (!salt) {
       salt = randomBytes(32);
-      store.set(day, salt);
-      if (kept) this.dirty = true;
+      this.ephemeral.set(day, salt);
     }
     return salt;
   };
-
-  private rotate(now: number): void {
-    const oldest = dayOf(now - 2 * DAY_MS);
-    for (const day of this.salts.keys()) {
-      if (day < oldest) {
-        this.salts.delete(day);
-        this.dirty = true;
-      }
-    }
-  }
-
-  /** Persists new or destroyed salts; called before the rows using them are committed. */
-  async save(): Promise<void> {
-    if (!this.dirty) return;
-    const out: Record<string, string> = {};
-    for (const [day, salt] of this.salts) out[day] = salt.toString('hex');
-    await writeFileAtomic(this.path, JSON.stringify(out));
-    this.dirty = false;
-  }
 }

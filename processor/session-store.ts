@@ -1,32 +1,36 @@
 /**
- * Session state survives restarts: after each batch is loaded, the open
- * sessions are written to DATA_DIR/sessions-<stream>.json with the token of
- * that batch. If the process dies after this write but before the bus commit,
- * the same batch comes back with the same token: its rows are already in
- * ClickHouse and the state already includes it, so it is skipped. If it dies
- * before this write, the state is the one before the batch and the batch is
- * simply processed again (ClickHouse drops the duplicate rows by token).
+ * Open sessions are restored from the `sessions` table itself: each row
+ * carries its bus stream and the offset of the last hit applied. A processor
+ * that starts, restarts or takes over a Kafka partition loads the stream's
+ * open sessions from there; hits of a redelivered batch that the state already
+ * holds (offset <= last_offset) are skipped by sessionize, so nothing is
+ * counted twice whether the crash came before or after the sessions insert.
  */
-import { join } from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../bus/local/atomic-file.ts';
+import type { ClickHouse } from '../clickhouse/connect.ts';
+import { readSql } from '../clickhouse/sql.ts';
 import type { Session, SessionState } from './steps/sessionize.ts';
 
-interface Saved { afterToken: string; sessions: [string, Session][] }
+type Row = Omit<Session, 'start' | 'last' | 'lastOffset'> & { start: number | string; last: number | string; last_offset: number | string;
+  visitor_id: string; entry_path: string; exit_path: string; referrer_host: string; utm_source: string; utm_medium: string;
+  utm_campaign: string; device_type: string };
 
-export class SessionStore {
-  constructor(private readonly dir: string) {}
-
-  private path(stream: string): string {
-    return join(this.dir, `sessions-${stream.replace(/[^a-zA-Z0-9_-]/g, '_')}.json`);
+export async function restoreSessions(ch: ClickHouse, stream: string, timeoutMs: number): Promise<SessionState> {
+  const rs = await ch.client.query({
+    query: await readSql('queries/restore-sessions.sql'),
+    query_params: { stream, timeout_ms: timeoutMs },
+    format: 'JSONEachRow',
+  });
+  const state: SessionState = new Map();
+  for (const r of await rs.json<Row>()) {
+    const s: Session = {
+      id: r.id, site: r.site, visitorId: r.visitor_id, start: Number(r.start), last: Number(r.last), hits: Number(r.hits),
+      pageviews: Number(r.pageviews), entryPath: r.entry_path, exitPath: r.exit_path, referrerHost: r.referrer_host,
+      channel: r.channel, utmSource: r.utm_source, utmMedium: r.utm_medium, utmCampaign: r.utm_campaign, browser: r.browser,
+      os: r.os, deviceType: r.device_type, country: r.country, lastOffset: Number(r.last_offset),
+    };
+    const key = `${s.site}|${s.visitorId}`;
+    const held = state.get(key);
+    if (!held || held.last < s.last) state.set(key, s);
   }
-
-  async load(stream: string): Promise<{ state: SessionState; afterToken: string }> {
-    const saved = await readJsonFile<Saved>(this.path(stream));
-    return { state: new Map(saved?.sessions ?? []), afterToken: saved?.afterToken ?? '' };
-  }
-
-  async save(stream: string, state: SessionState, afterToken: string): Promise<void> {
-    const saved: Saved = { afterToken, sessions: [...state] };
-    await writeFileAtomic(this.path(stream), JSON.stringify(saved));
-  }
+  return state;
 }

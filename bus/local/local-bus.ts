@@ -193,8 +193,8 @@ export class LocalBus implements Bus {
       for (const line of lines) {
         const rec = decodeRecord(line);
         records.push('value' in rec
-          ? { value: rec.value, position: `local:${index}` }
-          : { value: line.toString('utf8'), position: `local:${index}`, damaged: rec.damaged });
+          ? { value: rec.value, position: `local:${index}`, offset: index }
+          : { value: line.toString('utf8'), position: `local:${index}`, offset: index, damaged: rec.damaged });
         index++;
       }
       segment = seg.start;

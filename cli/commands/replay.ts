@@ -28,12 +28,12 @@ export async function replayCommand(args: string[]): Promise<void> {
   const config = loadConfig(process.env, flags);
   await mkdir(config.DATA_DIR, { recursive: true });
   const ch = await openClickHouse(config);
-  const salts = SaltStore.inDataDir(config.DATA_DIR);
+  const salts = new SaltStore(ch);
   try {
     for (const file of files) {
       const bar = progressBar(file);
       const s = await replayFile(ch, file, {
-        site, saltFor: salts.saltFor, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, batchLines: config.BATCH_MAX_HITS,
+        site, salts, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, batchLines: config.BATCH_MAX_HITS,
         onProgress: (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.lines} lines`),
       });
       bar.done();
@@ -43,7 +43,6 @@ export async function replayCommand(args: string[]): Promise<void> {
           `${s.deadLetters} dead letters in ${s.seconds.toFixed(1)}s (${rate} lines/s)\n`,
       );
     }
-    await salts.save();
   } finally {
     await ch.close();
   }

@@ -1,74 +1,85 @@
 /**
- * `scalehouse start` — embedded mode: collector, local bus, processor and the
- * ClickHouse engine in one process, data under DATA_DIR. SIGTERM/SIGINT stop
- * intake, let the processor finish its batch and release everything.
+ * `scalehouse start` runs every role in one process: collector, processor and
+ * (embedded mode) the ClickHouse engine. `scalehouse collector` and
+ * `scalehouse processor` run one role each, for the distributed mode with
+ * Kafka between them. SIGTERM/SIGINT stop intake, let the processor finish
+ * its batch and commit, and release everything.
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { loadConfig } from '../../common/config.ts';
+import { loadConfig, type Config } from '../../common/config.ts';
 import { log, setLogLevel } from '../../common/log.ts';
-import { errorMessage } from '../../common/errors.ts';
-import { LocalBus } from '../../bus/local/local-bus.ts';
+import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { createCollectorApp } from '../../collector/app.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
 import { startProcessor } from '../../processor/consumer.ts';
 import { SaltStore } from '../../processor/salt-store.ts';
-import { SessionStore } from '../../processor/session-store.ts';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
+import { openBus } from '../open-bus.ts';
 
-export async function start(args: string[]): Promise<void> {
+type Roles = { collect: boolean; process: boolean };
+
+export const start = (args: string[]) => run(args, { collect: true, process: true });
+export const collector = (args: string[]) => run(args, { collect: true, process: false });
+export const processor = (args: string[]) => run(args, { collect: false, process: true });
+
+async function run(args: string[], roles: Roles): Promise<void> {
   const config = loadConfig(process.env, args);
   setLogLevel(config.LOG_LEVEL);
+  const distributed = config.KAFKA_BROKERS.length > 0;
+  if (!(roles.collect && roles.process) && !distributed) {
+    throw new ScalehouseError('running the collector and the processor apart needs Kafka between them: set KAFKA_BROKERS, or run `scalehouse start`');
+  }
   await mkdir(config.DATA_DIR, { recursive: true });
-  log.info('starting Scalehouse (embedded mode)', { dataDir: config.DATA_DIR, clickhouse: config.CLICKHOUSE_URL || 'embedded' });
+  const name = roles.collect && roles.process ? 'Scalehouse' : roles.collect ? 'collector' : 'processor';
+  log.info(`starting ${name}`, { bus: distributed ? `kafka ${config.KAFKA_BROKERS.join(',')}` : 'local', clickhouse: config.CLICKHOUSE_URL || 'embedded' });
 
-  const ch = await openClickHouse(config);
-  const bus = await LocalBus.open({ dir: join(config.DATA_DIR, 'bus') });
-  const processor = await startProcessor({
-    bus, ch,
-    salts: SaltStore.inDataDir(config.DATA_DIR),
-    sessions: new SessionStore(config.DATA_DIR),
-    sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000,
-    maxRecords: config.BATCH_MAX_HITS,
-  });
+  const ch: ClickHouse | undefined = roles.process ? await openClickHouse(config) : undefined;
+  const bus = await openBus(config);
+  const processed = ch ? await startProcessor({
+    bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, maxRecords: config.BATCH_MAX_HITS,
+  }) : undefined;
 
   const ingest = await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR);
   const counters = { accepted: 0 };
   const app = createCollectorApp({
-    config, bus, counters,
+    config, bus, counters, intake: roles.collect,
     ingestToken: ingest.token,
     peerAddress: (c) => getConnInfo(c).remote.address ?? '',
     readiness: async () => {
+      if (!ch) return [];
       const ping = await ch.client.ping();
       return ping.success ? [] : [`ClickHouse does not answer: ${errorMessage(ping.error)}`];
     },
   });
-
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
-      ? new Error(`port ${config.PORT} is in use: stop what uses it or set PORT`)
-      : err));
-  });
+  const server = await listen(app.fetch, config);
   const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
-  log.info(`Scalehouse is up on ${base}`, { beacon: `${base}/api/event`, logs: `${base}/api/logs?site=<site>` });
-  log.info(ingest.generated
-    ? `generated an ingest token for POST /api/logs, kept in ${ingest.path}`
-    : `ingest token for POST /api/logs: ${config.INGEST_TOKEN ? 'from INGEST_TOKEN' : `from ${ingest.path}`}`);
+  log.info(`${name} is up on ${base}`, roles.collect ? { beacon: `${base}/api/event`, logs: `${base}/api/logs?site=<site>` } : { health: `${base}/readyz` });
+  if (roles.collect && !config.INGEST_TOKEN) log.info(`ingest token for POST /api/logs ${ingest.generated ? 'generated and ' : ''}kept in ${ingest.path}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: stopping`, { processed: processor.records });
+    log.info(`${signal}: stopping`, { accepted: counters.accepted, processed: processed?.records ?? 0 });
     server.close();
     await bus.close();
-    await ch.close();
+    await ch?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: Config) {
+  const server = serve({ fetch, port: config.PORT, hostname: config.HOST });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
+      ? new ScalehouseError(`port ${config.PORT} is in use: stop what uses it or set PORT`)
+      : err));
+  });
+  return server;
 }

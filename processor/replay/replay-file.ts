@@ -17,7 +17,7 @@ import type { BusRecord } from '../../bus/bus.ts';
 import { processBatch } from '../process-batch.ts';
 import { loadOrDeadLetter } from '../load/load-batch.ts';
 import type { SessionState } from '../steps/sessionize.ts';
-import type { SaltFor } from '../steps/protect-privacy.ts';
+import type { SaltStore } from '../salt-store.ts';
 
 export interface ReplaySummary { file: string; lines: number; events: number; bots: number; optedOut: number; deadLetters: number; seconds: number }
 export interface ReplayProgress { bytesRead: number; bytesTotal: number; lines: number }
@@ -29,7 +29,7 @@ async function sha256File(path: string): Promise<string> {
 }
 
 export async function replayFile(ch: ClickHouse, path: string, opts: {
-  site: string; saltFor: SaltFor; sessionTimeoutMs: number; batchLines: number; onProgress?: (p: ReplayProgress) => void;
+  site: string; salts: SaltStore; sessionTimeoutMs: number; batchLines: number; onProgress?: (p: ReplayProgress) => void;
 }): Promise<ReplaySummary> {
   const started = Date.now();
   const bytesTotal = (await stat(path)).size;
@@ -45,7 +45,9 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   const flush = async () => {
     if (batch.length === 0) return;
     const now = Date.now();
-    const rows = processBatch(batch, state, { saltFor: opts.saltFor, sessionTimeoutMs: opts.sessionTimeoutMs, now });
+    await opts.salts.refresh();
+    // Sessions of a replay belong to no bus stream: none is restored or continued later.
+    const rows = processBatch(batch, state, { saltFor: opts.salts.saltFor, sessionTimeoutMs: opts.sessionTimeoutMs, now, stream: '' });
     await loadOrDeadLetter(ch, rows, batch, `replay:${fileHash}:${opts.site}:${batchNo}`, now);
     for (const s of rows.stats) {
       if (s.outcome === 'event') summary.events += s.count;
@@ -63,7 +65,7 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
     if (line.trim() === '') continue;
     summary.lines++;
     const hit: LogHit = { v: HIT_VERSION, kind: 'log', site: opts.site, receivedAt, client: '', headers: {}, line };
-    batch.push({ value: JSON.stringify(hit), position: `${path}:${summary.lines}` });
+    batch.push({ value: JSON.stringify(hit), position: `${path}:${summary.lines}`, offset: summary.lines });
     if (batch.length >= opts.batchLines) await flush();
   }
   await flush();

@@ -18,6 +18,8 @@ export interface Session {
   id: string; site: string; visitorId: string; start: number; last: number; hits: number; pageviews: number;
   entryPath: string; exitPath: string; referrerHost: string; channel: string;
   utmSource: string; utmMedium: string; utmCampaign: string; browser: string; os: string; deviceType: string; country: string;
+  /** Bus offset of the last hit applied: a hit at or below it is already counted. */
+  lastOffset: number;
 }
 
 export type SessionState = Map<string, Session>;
@@ -30,17 +32,26 @@ function startSession(ev: Event): Session {
     start: ev.ts, last: ev.ts, hits: 0, pageviews: 0, entryPath: '', exitPath: '',
     referrerHost: ev.channel === 'internal' ? '' : ev.referrerHost, channel: ev.channel === 'internal' ? 'direct' : ev.channel,
     utmSource: ev.utm.source, utmMedium: ev.utm.medium, utmCampaign: ev.utm.campaign,
-    browser: ev.browser, os: ev.os, deviceType: ev.deviceType, country: ev.country,
+    browser: ev.browser, os: ev.os, deviceType: ev.deviceType, country: ev.country, lastOffset: -1,
   };
 }
 
-/** Assigns every event its session (events are taken in time order) and returns the sessions that changed. */
+/**
+ * Assigns every event its session and returns the sessions that changed.
+ * Events are applied in bus order (their offsets), which is what makes
+ * "offset <= lastOffset means already applied" hold.
+ */
 export function sessionize(state: SessionState, events: Event[], timeoutMs: number): Session[] {
   const touched = new Map<string, Session>();
-  const ordered = [...events].sort((a, b) => a.ts - b.ts);
+  const ordered = [...events].sort((a, b) => a.busOffset - b.busOffset);
   for (const ev of ordered) {
     const key = keyOf(ev);
     let s = state.get(key);
+    if (s && ev.busOffset <= s.lastOffset) {
+      // Redelivered after a crash, and already in the restored state: count it once.
+      ev.sessionId = s.id;
+      continue;
+    }
     if (s && ev.ts < s.start - timeoutMs) {
       // A straggler from long before the current session: its own one-off session, state untouched.
       s = startSession(ev);
@@ -50,6 +61,7 @@ export function sessionize(state: SessionState, events: Event[], timeoutMs: numb
     }
     s.hits++;
     s.last = Math.max(s.last, ev.ts);
+    s.lastOffset = Math.max(s.lastOffset, ev.busOffset);
     if (ev.isPageview) {
       s.pageviews++;
       if (!s.entryPath) s.entryPath = ev.path;

@@ -28,13 +28,14 @@ export function botHitRow(ev: Event, reason: string) {
   };
 }
 
-export function sessionRow(s: Session) {
+export function sessionRow(s: Session, stream: string) {
   return {
     site: s.site, session_id: s.id, visitor_id: s.visitorId, start_ts: chTime(s.start), end_ts: chTime(s.last),
     duration_s: Math.round((s.last - s.start) / 1000), hits: s.hits, pageviews: s.pageviews,
     is_bounce: s.pageviews <= 1 && s.hits <= 1 ? 1 : 0, entry_path: s.entryPath, exit_path: s.exitPath,
     referrer_host: s.referrerHost, channel: s.channel, utm_source: s.utmSource, utm_medium: s.utmMedium,
     utm_campaign: s.utmCampaign, browser: s.browser, os: s.os, device_type: s.deviceType, country: s.country,
+    stream, last_offset: Math.max(0, s.lastOffset),
     // ReplacingMergeTree keeps the highest version; a session only ever grows.
     version: s.hits,
   };

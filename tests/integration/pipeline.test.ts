@@ -11,7 +11,6 @@ import { createCollectorApp } from '../../collector/app.ts';
 import { loadConfig } from '../../common/config.ts';
 import { startProcessor } from '../../processor/consumer.ts';
 import { SaltStore } from '../../processor/salt-store.ts';
-import { SessionStore } from '../../processor/session-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -26,7 +25,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalehouse-pipeline-'));
   ch = await freshClickHouse();
   bus = await LocalBus.open({ dir: join(dir, 'bus') });
-  await startProcessor({ bus, ch, salts: SaltStore.inDataDir(dir), sessions: new SessionStore(dir), sessionTimeoutMs: 30 * 60_000, maxRecords: 100 });
+  await startProcessor({ bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, maxRecords: 100 });
   app = createCollectorApp({
     config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: 't', counters: { accepted: 0 },
     readiness: async () => [], peerAddress: () => '198.51.100.77',

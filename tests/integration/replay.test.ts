@@ -15,9 +15,8 @@ import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scalehouse-replay-'));
-const salts = new SaltStore(join(tmp, 'salts.json'));
 const replay = (ch: ClickHouse, file: string, batchLines = 1000) =>
-  replayFile(ch, file, { site: 'example.com', saltFor: salts.saltFor, sessionTimeoutMs: 30 * 60_000, batchLines });
+  replayFile(ch, file, { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, batchLines });
 
 /** What the file says, read independently of the project's parser. */
 function expectedFrom(file: string) {

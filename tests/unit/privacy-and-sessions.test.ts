@@ -1,12 +1,8 @@
 /** The privacy step, salts and sessionization — pure functions, plain data. */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { emptyEvent, type Event } from '../../processor/event.ts';
 import { protectPrivacy, visitorHash } from '../../processor/steps/protect-privacy.ts';
 import { sessionize, expireSessions, type SessionState } from '../../processor/steps/sessionize.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
 import { redactIps } from '../../processor/redact-ips.ts';
 import { processBatch } from '../../processor/process-batch.ts';
 import { HIT_VERSION } from '../../common/hit.ts';
@@ -41,9 +37,9 @@ describe('protect-privacy', () => {
     const bot = '198.51.100.24 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "Googlebot/2.1"';
     const records = [line, bot, '198.51.100.25 broken'].map((l, i) => ({
       value: JSON.stringify({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: 0, client: '203.0.113.1', headers: {}, line: l }),
-      position: `t:${i}`,
+      position: `t:${i}`, offset: i,
     }));
-    const out = processBatch(records, new Map(), { saltFor: () => salt, sessionTimeoutMs: 30 * MIN, now: Date.now() });
+    const out = processBatch(records, new Map(), { saltFor: () => salt, sessionTimeoutMs: 30 * MIN, now: Date.now(), stream: 't' });
     expect([out.events.length, out.botHits.length, out.deadLetters.length]).toEqual([1, 1, 1]);
     expect(JSON.stringify(out)).not.toMatch(/198\.51\.100|203\.0\.113/);
   });
@@ -54,38 +50,18 @@ describe('protect-privacy', () => {
   });
 });
 
-describe('salt store', () => {
-  it('keeps salts for recent days on disk, destroys them after two days, never writes old days', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'salts-'));
-    let now = Date.UTC(2026, 10, 28, 12);
-    const store = new SaltStore(join(dir, 'salts.json'), () => now);
-    const today = store.saltFor('2026-11-28');
-    const history = store.saltFor('2019-01-01');
-    expect(store.saltFor('2026-11-28')).toBe(today);
-    expect(store.saltFor('2019-01-01')).toBe(history);
-    await store.save();
-    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'salts.json'), 'utf8')))).toEqual(['2026-11-28']);
-    expect(new SaltStore(join(dir, 'salts.json'), () => now).saltFor('2026-11-28').equals(today)).toBe(true);
-
-    now += 3 * 86_400_000; // three days later the salt of the 28th is gone for good
-    store.saltFor('2026-12-01');
-    await store.save();
-    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'salts.json'), 'utf8')))).toEqual(['2026-12-01']);
-    expect(existsSync(join(dir, 'salts.json.tmp'))).toBe(false);
-  });
-});
-
 describe('sessionize', () => {
   const T = Date.UTC(2026, 10, 28, 9);
 
   it('starts a new session after 30 minutes of inactivity, and counts time on site', () => {
     const state: SessionState = new Map();
-    const events = [ev('1', T, '/a'), ev('1', T + 10 * MIN, '/b'), ev('1', T + 25 * MIN, '/c'), ev('1', T + 56 * MIN, '/d'), ev('2', T + 1 * MIN, '/x')];
+    const events = [ev('1', T, '/a'), ev('1', T + 10 * MIN, '/b'), ev('1', T + 25 * MIN, '/c'), ev('1', T + 56 * MIN, '/d'), ev('2', T + 1 * MIN, '/x')]
+      .map((e, i) => ({ ...e, busOffset: i }));
     const sessions = sessionize(state, events, 30 * MIN);
     expect(sessions.map((s) => [s.visitorId, s.hits, s.pageviews, s.entryPath, s.exitPath, (s.last - s.start) / MIN])).toEqual([
       ['1', 3, 3, '/a', '/c', 25],
-      ['2', 1, 1, '/x', '/x', 0],
       ['1', 1, 1, '/d', '/d', 0],
+      ['2', 1, 1, '/x', '/x', 0],
     ]);
     expect(new Set(events.map((e) => e.sessionId)).size).toBe(3);
   });
@@ -93,9 +69,9 @@ describe('sessionize', () => {
   it('continues a session across batches and gives the same ids when a batch is processed again', () => {
     const run = () => {
       const state: SessionState = new Map();
-      const first = [ev('1', T), ev('1', T + MIN)];
+      const first = [{ ...ev('1', T), busOffset: 1 }, { ...ev('1', T + MIN), busOffset: 2 }];
       sessionize(state, first, 30 * MIN);
-      const second = [ev('1', T + 20 * MIN, '/late')];
+      const second = [{ ...ev('1', T + 20 * MIN, '/late'), busOffset: 3 }];
       const [s] = sessionize(state, second, 30 * MIN);
       return { ids: [...first, ...second].map((e) => e.sessionId), s };
     };
@@ -106,10 +82,20 @@ describe('sessionize', () => {
     expect(a.s).toMatchObject({ hits: 3, exitPath: '/late' });
   });
 
+  it('skips hits the state already holds (a batch redelivered after a crash), counting each once', () => {
+    const state: SessionState = new Map();
+    const batch = () => [0, 1, 2].map((i) => ({ ...ev('1', T + i * MIN, `/${i}`), busOffset: 10 + i }));
+    sessionize(state, batch(), 30 * MIN);
+    const again = sessionize(state, batch(), 30 * MIN); // same hits, same offsets
+    expect(again).toEqual([]);
+    const [s] = sessionize(state, [{ ...ev('1', T + 5 * MIN, '/3'), busOffset: 13 }], 30 * MIN);
+    expect(s).toMatchObject({ hits: 4, pageviews: 4, lastOffset: 13, exitPath: '/3' });
+  });
+
   it('keeps a session start fixed for an out-of-order hit, and forgets ended sessions', () => {
     const state: SessionState = new Map();
-    sessionize(state, [ev('1', T + 5 * MIN)], 30 * MIN);
-    const [s] = sessionize(state, [ev('1', T, '/earlier')], 30 * MIN);
+    sessionize(state, [{ ...ev('1', T + 5 * MIN), busOffset: 1 }], 30 * MIN);
+    const [s] = sessionize(state, [{ ...ev('1', T, '/earlier'), busOffset: 2 }], 30 * MIN);
     expect(s).toMatchObject({ start: T + 5 * MIN, hits: 2 });
     expireSessions(state, T + 36 * MIN, 30 * MIN);
     expect(state.size).toBe(0);

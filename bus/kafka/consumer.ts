@@ -1,0 +1,126 @@
+/**
+ * The processors' side of Kafka: one consumer group, batches cut per partition,
+ * offsets committed only after the handler (the ClickHouse insert) succeeded.
+ *
+ * Exactly once in ClickHouse needs the same batch — same first and last
+ * offset, hence same deduplication token — to come back after a crash or a
+ * rebalance. So before handling a batch, its range is written into the
+ * partition's committed-offset metadata (the offset itself does not move);
+ * whoever next owns the partition reads it and cuts exactly that range first.
+ * Batches are bounded in records and bytes, well below what one fetch returns
+ * (maxBytesPerPartition), so a re-fetch from the same offset reaches the end
+ * of the recorded range.
+ */
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { BatchHandler, BusBatch, BusRecord } from '../bus.ts';
+import { backoff } from '../../common/backoff.ts';
+import { errorMessage } from '../../common/errors.ts';
+import { log } from '../../common/log.ts';
+import type { KafkaConfig } from './kafka-client.ts';
+
+const FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+interface Range { from: number; to: number }
+
+async function readIntent(admin: Admin, group: string, topic: string, partition: number): Promise<Range | null> {
+  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  const meta = offsets?.partitions.find((p) => p.partition === partition)?.metadata;
+  if (!meta) return null;
+  try {
+    const r = JSON.parse(meta) as Range;
+    return Number.isInteger(r.from) && Number.isInteger(r.to) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Takes messages from the start until maxRecords or BATCH_BYTES is reached. */
+function cut(messages: KafkaMessage[], maxRecords: number): KafkaMessage[] {
+  let bytes = 0;
+  let n = 0;
+  while (n < messages.length && n < maxRecords && (n === 0 || bytes + (messages[n]!.value?.length ?? 0) <= BATCH_BYTES)) {
+    bytes += messages[n]!.value?.length ?? 0;
+    n++;
+  }
+  return messages.slice(0, n);
+}
+
+export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: BatchHandler, maxRecords: number) {
+  const consumer: Consumer = kafka.consumer({
+    groupId: cfg.KAFKA_GROUP,
+    maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
+    maxBytes: 4 * FETCH_BYTES_PER_PARTITION,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: cfg.KAFKA_TOPIC, fromBeginning: true });
+  const intents = new Map<number, Range | null>();
+  const lag = new Map<number, number>();
+  // A rebalance may hand us partitions another processor left half-done: read their intents afresh.
+  consumer.on(consumer.events.GROUP_JOIN, () => intents.clear());
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      const { topic, partition } = batch;
+      if (!intents.has(partition)) intents.set(partition, await readIntent(admin, cfg.KAFKA_GROUP, topic, partition));
+      let messages = batch.messages;
+      while (messages.length && isRunning() && !isStale()) {
+        const from = Number(messages[0]!.offset);
+        const intent = intents.get(partition);
+        let chunk: KafkaMessage[];
+        if (intent && intent.from === from) {
+          chunk = messages.filter((m) => Number(m.offset) <= intent.to);
+          if (Number(chunk.at(-1)!.offset) < intent.to) log.warn('Kafka returned less than a recorded batch; its tail may be counted twice', { topic, partition, ...intent });
+        } else {
+          chunk = cut(messages, maxRecords);
+        }
+        const to = Number(chunk.at(-1)!.offset);
+        if (!intent || intent.from !== from) {
+          await consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
+          intents.set(partition, { from, to });
+        }
+        const records: BusRecord[] = chunk.map((m) => ({
+          value: m.value?.toString('utf8') ?? '',
+          key: m.key?.toString('utf8'),
+          offset: Number(m.offset),
+          position: `${topic}:${partition}@${m.offset}`,
+        }));
+        const busBatch: BusBatch = { records, token: `kafka:${topic}:${partition}:${from}-${to}`, stream: `${topic}:${partition}` };
+        let done = false;
+        for (let attempt = 0; !done && isRunning() && !isStale(); attempt++) {
+          try {
+            await handler(busBatch);
+            done = true;
+          } catch (err) {
+            log.warn('batch not loaded, will retry', { token: busBatch.token, attempt, error: errorMessage(err) });
+            await backoff(attempt);
+            await heartbeat().catch(() => undefined);
+          }
+        }
+        if (!done) return; // stopping or rebalanced: the intent stays, the next owner redoes exactly this range
+        resolveOffset(String(to));
+        await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);
+        intents.set(partition, null);
+        messages = messages.slice(chunk.length);
+        await heartbeat();
+      }
+      lag.set(partition, Number(batch.offsetLag()));
+    },
+  });
+
+  return {
+    lag: () => [...lag.values()].reduce((a, b) => a + b, 0),
+    stop: async () => {
+      await consumer.disconnect(); // waits for the running batch, then leaves the group
+      await admin.disconnect();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The distributed-mode bus: Apache Kafka through kafkajs. A collector only
+ * publishes, a processor only consumes, `scalehouse start` does both; each
+ * side connects when first used.
+ */
+import type { Kafka } from 'kafkajs';
+import type { BatchHandler, Bus, BusBatch, BusStats, DeadLetter } from '../bus.ts';
+import { createKafka, ensureTopics, type KafkaConfig } from './kafka-client.ts';
+import { KafkaPublisher } from './publisher.ts';
+import { runConsumer } from './consumer.ts';
+
+export class KafkaBus implements Bus {
+  private kafka: Kafka;
+  private publisher: KafkaPublisher;
+  private consumer: Awaited<ReturnType<typeof runConsumer>> | undefined;
+
+  private constructor(private readonly cfg: KafkaConfig) {
+    this.kafka = createKafka(cfg);
+    this.publisher = new KafkaPublisher(this.kafka, cfg);
+  }
+
+  /** Connects the admin client once to create missing topics. */
+  static async open(cfg: KafkaConfig): Promise<KafkaBus> {
+    const bus = new KafkaBus(cfg);
+    const admin = bus.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, cfg);
+    } finally {
+      await admin.disconnect();
+    }
+    return bus;
+  }
+
+  publish(hits: Parameters<Bus['publish']>[0]): Promise<void> {
+    return this.publisher.publish(hits);
+  }
+
+  /** Dead letters go to the DLQ topic unchanged, with the reason and origin in headers, so they can be replayed. */
+  async deadLetter(items: DeadLetter[], batch: BusBatch): Promise<void> {
+    if (items.length === 0) return;
+    await this.publisher.send(items.map(({ record, reason, detail }) => ({
+      key: record.key ?? null,
+      value: record.value,
+      headers: { reason, detail: detail.slice(0, 1000), source: record.position, batch: batch.token },
+    })), this.cfg.KAFKA_DLQ_TOPIC);
+  }
+
+  async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
+    if (this.consumer) throw new Error('this bus already consumes');
+    this.consumer = await runConsumer(this.kafka, this.cfg, handler, options.maxRecords);
+  }
+
+  stats(): BusStats {
+    return { lag: this.consumer?.lag() ?? 0, bytes: 0 };
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.stop();
+    await this.publisher.close();
+  }
+}

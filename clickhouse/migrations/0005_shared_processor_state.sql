@@ -1,0 +1,24 @@
+-- State that processors share, so any processor can take over any partition.
+
+-- Which bus stream (Kafka partition, or "local") a session's hits come from,
+-- and the offset of the last hit applied to it: a processor that takes over
+-- a stream restores its open sessions from here, and skips hits it finds
+-- already applied (offset <= last_offset) when a batch is delivered again.
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS stream LowCardinality(String) DEFAULT '';
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS last_offset UInt64 DEFAULT 0;
+
+-- The daily secret salts of the visitor hash, one per UTC day, made a day
+-- ahead so that all processors agree on them (the smallest salt of a day wins
+-- if two were made at once). Salts older than two days are deleted by the
+-- processors; the TTL is the backstop. Only the processor's ClickHouse user
+-- may read this table (see the access-control migration).
+CREATE TABLE IF NOT EXISTS salts
+(
+    day         Date,
+    salt        String,
+    created_at  DateTime DEFAULT now()
+)
+ENGINE = MergeTree
+ORDER BY (day, salt)
+TTL day + INTERVAL 3 DAY
+SETTINGS non_replicated_deduplication_window = 1000;

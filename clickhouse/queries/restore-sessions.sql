@@ -1,0 +1,10 @@
+-- Open sessions of one bus stream: the latest version of each session that
+-- ended within the inactivity timeout of the stream's newest hit.
+SELECT
+    site, toString(session_id) AS id, toString(visitor_id) AS visitor_id,
+    toUnixTimestamp64Milli(start_ts) AS start, toUnixTimestamp64Milli(end_ts) AS last,
+    hits, pageviews, entry_path, exit_path, referrer_host, channel,
+    utm_source, utm_medium, utm_campaign, browser, os, device_type, country, last_offset
+FROM sessions FINAL
+WHERE stream = {stream:String}
+  AND end_ts >= (SELECT max(end_ts) FROM sessions WHERE stream = {stream:String}) - toIntervalMillisecond({timeout_ms:UInt64})

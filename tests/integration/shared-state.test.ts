@@ -1,0 +1,65 @@
+/** State that processors share through ClickHouse: daily salts and open sessions. */
+import { describe, expect, it } from 'vitest';
+import { SaltStore } from '../../processor/salt-store.ts';
+import { restoreSessions } from '../../processor/session-store.ts';
+import { processBatch } from '../../processor/process-batch.ts';
+import { loadBatch } from '../../processor/load/load-batch.ts';
+import { HIT_VERSION } from '../../common/hit.ts';
+import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+
+const DAY = 86_400_000;
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+describe('salt store', () => {
+  it('makes today\'s and tomorrow\'s salts once, shares them between processors, and destroys old ones', async () => {
+    const ch = await freshClickHouse();
+    let now = Date.UTC(2026, 10, 28, 12);
+    const a = new SaltStore(ch, () => now);
+    const b = new SaltStore(ch, () => now);
+    await a.refresh();
+    await b.refresh();
+    expect(a.saltFor('2026-11-28').equals(b.saltFor('2026-11-28'))).toBe(true);
+    expect(a.saltFor('2026-11-29').equals(b.saltFor('2026-11-29'))).toBe(true);
+    expect(a.saltFor('2026-11-28').equals(a.saltFor('2026-11-29'))).toBe(false);
+    expect(a.saltFor('2026-11-28').length).toBe(32);
+    // History gets a salt of this process only, never written down.
+    expect(a.saltFor('2019-01-01').equals(b.saltFor('2019-01-01'))).toBe(false);
+    expect(await rows(ch, 'SELECT toString(day) AS day, count() AS n FROM salts GROUP BY day ORDER BY day')).toEqual([
+      { day: '2026-11-28', n: 1 }, { day: '2026-11-29', n: 1 },
+    ]);
+
+    now += 3 * DAY;
+    await a.refresh(true);
+    expect((await rows<{ day: string }>(ch, 'SELECT DISTINCT toString(day) AS day FROM salts ORDER BY day')).map((r) => r.day))
+      .toEqual([dayOf(now - 2 * DAY), dayOf(now), dayOf(now + DAY)]); // the 28th is gone, the 29th (two days old) is kept
+    await ch.close();
+  });
+});
+
+describe('session restore', () => {
+  it('restores a stream\'s open sessions from the sessions table, with the offset last applied', async () => {
+    const ch = await freshClickHouse();
+    const salts = new SaltStore(ch);
+    await salts.refresh();
+    const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
+    const line = (ip: string, min: number, path: string) =>
+      `${ip} - - [28/Nov/2026:10:${String(min).padStart(2, '0')}:00 +0000] "GET ${path} HTTP/1.1" 200 1 "-" "${UA}"`;
+    const records = [line('192.0.2.1', 0, '/a'), line('192.0.2.1', 5, '/b'), line('192.0.2.2', 1, '/x'), line('192.0.2.3', 59, '/late')]
+      .map((l, i) => ({ value: JSON.stringify({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: 0, client: '', headers: {}, line: l }), position: `p@${i}`, offset: 100 + i }));
+    const state = new Map();
+    const out = processBatch(records, state, { saltFor: salts.saltFor, sessionTimeoutMs: 30 * 60_000, now: Date.now(), stream: 'hits:0' });
+    await loadBatch(ch, out, 'test-batch');
+
+    const restored = await restoreSessions(ch, 'hits:0', 30 * 60_000);
+    // 192.0.2.1 and .2 ended more than 30 minutes before the stream's newest hit (10:59): only .3 is open.
+    expect([...restored.values()].map((s) => ({ hits: s.hits, entry: s.entryPath, lastOffset: s.lastOffset }))).toEqual([
+      { hits: 1, entry: '/late', lastOffset: 103 },
+    ]);
+    const everything = await restoreSessions(ch, 'hits:0', 24 * 3_600_000);
+    expect([...everything.values()].map((s) => [s.entryPath, s.exitPath, s.hits, s.lastOffset]).sort()).toEqual([
+      ['/a', '/b', 2, 101], ['/late', '/late', 1, 103], ['/x', '/x', 1, 102],
+    ]);
+    expect(await restoreSessions(ch, 'hits:1', 24 * 3_600_000)).toEqual(new Map());
+    await ch.close();
+  });
+});
