@@ -19,6 +19,8 @@ export interface BusRecord {
   position: string;
   /** Its offset within its stream: increases with every record, so state can tell what it has already seen. */
   offset: number;
+  /** The bytes as received, where they may not be UTF-8 (Kafka): dead letters keep them exactly. */
+  raw?: Buffer;
   /** The message key, where the bus has one (Kafka). */
   key?: string;
   /** Set when the bus itself found the record damaged (checksum mismatch). */

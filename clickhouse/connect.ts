@@ -4,7 +4,7 @@
  * ClickHouse server over HTTP. Everything above this file uses the same
  * @clickhouse/client API and the same SQL either way.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../common/config.ts';
@@ -17,7 +17,7 @@ export interface ClickHouse {
   close(): Promise<void>;
 }
 
-type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'>;
+type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'> & Partial<Pick<Config, 'CLICKHOUSE_CA_CERT'>>;
 
 export async function connectClickHouse(cfg: ConnectConfig): Promise<ClickHouse> {
   return cfg.CLICKHOUSE_URL ? connectServer(cfg) : connectEmbedded(cfg);
@@ -47,7 +47,9 @@ async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
 }
 
 async function connectServer(cfg: ConnectConfig): Promise<ClickHouse> {
-  const common = { url: cfg.CLICKHOUSE_URL, username: cfg.CLICKHOUSE_USER, password: cfg.CLICKHOUSE_PASSWORD, request_timeout: 60_000 };
+  // https URLs use TLS; a private CA's certificate can be given to verify the server.
+  const tls = cfg.CLICKHOUSE_CA_CERT ? { ca_cert: await readFile(cfg.CLICKHOUSE_CA_CERT) } : undefined;
+  const common = { url: cfg.CLICKHOUSE_URL, username: cfg.CLICKHOUSE_USER, password: cfg.CLICKHOUSE_PASSWORD, request_timeout: 60_000, tls };
   // The database may not exist yet, and a request naming a missing database fails.
   const bootstrap = createClient(common);
   try {

@@ -89,6 +89,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
         }
         const records: BusRecord[] = chunk.map((m) => ({
           value: m.value?.toString('utf8') ?? '',
+          raw: m.value ?? undefined,
           key: m.key?.toString('utf8'),
           offset: Number(m.offset),
           position: `${topic}:${partition}@${m.offset}`,

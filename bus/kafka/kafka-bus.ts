@@ -41,7 +41,7 @@ export class KafkaBus implements Bus {
     if (items.length === 0) return;
     await this.publisher.send(items.map(({ record, reason, detail }) => ({
       key: record.key ?? null,
-      value: record.value,
+      value: record.raw ?? record.value,
       headers: { reason, detail: detail.slice(0, 1000), source: record.position, batch: batch.token },
     })), this.cfg.KAFKA_DLQ_TOPIC);
   }

@@ -1,0 +1,39 @@
+/**
+ * A real Kafka broker for tests: KAFKA_BROKERS when set, else the project's
+ * own single-node broker (scripts/kafka-broker.sh), started if it is not up.
+ * Each test gets its own topics and consumer group (as kafkajs' own tests do).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../../common/config.ts';
+
+export const BROKER_SCRIPT = fileURLToPath(new URL('../../scripts/kafka-broker.sh', import.meta.url));
+
+export function testBrokers(): string {
+  if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
+  execFileSync('bash', [BROKER_SCRIPT, 'start', '--port', '9092'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return '127.0.0.1:9092';
+}
+
+/** A configuration with fresh topic and group names, for one test. */
+export function kafkaTestConfig(brokers: string, env: Record<string, string> = {}): Config {
+  const id = randomUUID().slice(0, 8);
+  return loadConfig({
+    KAFKA_BROKERS: brokers, KAFKA_TOPIC: `test.hits.${id}`, KAFKA_DLQ_TOPIC: `test.dlq.${id}`, KAFKA_GROUP: `test-group-${id}`,
+    KAFKA_PARTITIONS: '4', SITES: 'example.com', LOG_LEVEL: 'warn', ...env,
+  });
+}
+
+export function kafkaEnv(c: Config): Record<string, string> {
+  return {
+    KAFKA_BROKERS: c.KAFKA_BROKERS.join(','), KAFKA_TOPIC: c.KAFKA_TOPIC, KAFKA_DLQ_TOPIC: c.KAFKA_DLQ_TOPIC,
+    KAFKA_GROUP: c.KAFKA_GROUP, KAFKA_PARTITIONS: String(c.KAFKA_PARTITIONS),
+  };
+}
+
+export const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+/** An access-log line of a human visitor, unique by path. */
+export const humanLine = (ip: string, path: string, second = 0) =>
+  `${ip} - - [28/Nov/2026:10:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')} +0000] "GET ${path} HTTP/1.1" 200 512 "-" "${CHROME}"`;
