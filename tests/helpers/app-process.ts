@@ -25,7 +25,8 @@ export interface AppProcess { child: ChildProcess; url: string; output: () => st
 export async function startApp(env: Record<string, string>, port: number): Promise<AppProcess> {
   let out = '';
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    // Embedded mode unless a test says otherwise, whatever the caller's environment holds.
+    env: { ...process.env, KAFKA_BROKERS: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));

