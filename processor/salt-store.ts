@@ -1,13 +1,14 @@
 /**
  * Daily salts for the visitor hash, shared by every processor through the
  * `salts` table. Each refresh makes sure today's and tomorrow's salts exist
- * (32 random bytes; made a day ahead so processors never race at midnight),
+ * (32 random bytes, made a day ahead; when processors race to make one,
+ * insert deduplication keeps exactly one),
  * destroys those older than two days, and caches the rest. Days outside that
  * window (history being replayed) get a salt that lives only in this
  * process's memory and is never written: such visitors cannot be linked
  * across runs, by design.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { insertRows } from '../clickhouse/insert.ts';
 import { readSql } from '../clickhouse/sql.ts';
@@ -33,9 +34,11 @@ export class SaltStore {
     let known = await this.read(oldest);
     const missing = [dayOf(now), dayOf(now + DAY_MS)].filter((d) => !known.has(d));
     if (missing.length) {
-      const rows = missing.map((day) => ({ day, salt: randomBytes(32).toString('hex') }));
-      await insertRows(this.ch, 'salts', rows, `salt:${randomUUID()}`);
-      known = await this.read(oldest); // another processor may have made one too: the smallest wins everywhere
+      // One insert per day under a token naming the day: when processors race to make the same
+      // day's salt, ClickHouse keeps the first insert and drops the others as duplicates, so all
+      // of them read back the same single salt.
+      for (const day of missing) await insertRows(this.ch, 'salts', [{ day, salt: randomBytes(32).toString('hex') }], `salt:${day}`);
+      known = await this.read(oldest);
     }
     this.salts = known;
     this.refreshedAt = now;

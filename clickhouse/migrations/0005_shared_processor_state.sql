@@ -8,8 +8,8 @@ ALTER TABLE sessions ADD COLUMN IF NOT EXISTS stream LowCardinality(String) DEFA
 ALTER TABLE sessions ADD COLUMN IF NOT EXISTS last_offset UInt64 DEFAULT 0;
 
 -- The daily secret salts of the visitor hash, one per UTC day, made a day
--- ahead so that all processors agree on them (the smallest salt of a day wins
--- if two were made at once). Salts older than two days are deleted by the
+-- ahead; each is inserted under a token naming its day, so when processors
+-- race, deduplication keeps one (and readers take the smallest regardless). Salts older than two days are deleted by the
 -- processors; the TTL is the backstop. Only the processor's ClickHouse user
 -- may read this table (see the access-control migration).
 CREATE TABLE IF NOT EXISTS salts

@@ -63,3 +63,16 @@ describe('session restore', () => {
     await ch.close();
   });
 });
+
+describe('salt store under a race', () => {
+  it('gives processors that make the same day\'s salt at the same moment one salt between them', async () => {
+    const ch = await freshClickHouse();
+    const now = Date.UTC(2026, 10, 28, 12);
+    const stores = Array.from({ length: 4 }, () => new SaltStore(ch, () => now));
+    await Promise.all(stores.map((s) => s.refresh()));
+    const salts = new Set(stores.map((s) => s.saltFor('2026-11-28').toString('hex')));
+    expect(salts.size).toBe(1);
+    expect(await rows(ch, "SELECT count() AS n FROM salts WHERE day = '2026-11-28'")).toEqual([{ n: 1 }]);
+    await ch.close();
+  });
+});
