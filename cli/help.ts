@@ -12,6 +12,8 @@ Commands:
   processor             Distributed mode: only the Kafka consumer loading ClickHouse (needs KAFKA_BROKERS).
   migrate               Apply the ClickHouse migrations and exit.
   replay FILE...        Import historical access logs (plain or .gz). Options: --site NAME (default: default).
+  tail FILE...          Follow live access logs through rotation and restarts. Options: --site NAME,
+                        --to URL (post to a collector, with --token), --from-end (skip what is there).
   help                  Show this text.
 
 Settings (environment variables, or flags: --port 9000 sets PORT):

@@ -6,6 +6,7 @@ import { ConfigError, ScalehouseError, errorMessage } from '../common/errors.ts'
 import { collector, processor, start } from './commands/start.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { replayCommand } from './commands/replay.ts';
+import { tailCommand } from './commands/tail.ts';
 import { helpText } from './help.ts';
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -14,6 +15,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   processor,
   migrate: migrateCommand,
   replay: replayCommand,
+  tail: tailCommand,
   help: async () => void process.stdout.write(helpText()),
 };
 

@@ -19,6 +19,8 @@ export interface CollectorDeps {
   /** Problems that keep the service from being ready (empty: ready). */
   readiness: () => Promise<string[]>;
   counters: { accepted: number };
+  /** More to show on /readyz (intake counters such as the syslog receiver's). */
+  status?: () => Record<string, unknown>;
   /** false for a processor-only process: health endpoints, no intake. */
   intake?: boolean;
   /** The socket's peer address; the Node adapter supplies it (tests may too). */

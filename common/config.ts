@@ -69,6 +69,18 @@ const topic: Parser<string> = (raw) => {
   return raw;
 };
 
+const tagSites: Parser<Record<string, string>> = (raw) => {
+  const map: Record<string, string> = {};
+  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [tag, site] = pair.split('=').map((s) => s.trim());
+    if (!tag || !site || !/^[A-Za-z0-9_.\-/]{1,48}$/.test(tag) || !isValidSiteName(site.toLowerCase())) {
+      throw new Error(`"${pair}" is not tag=site (e.g. nginx=example.com)`);
+    }
+    map[tag] = site.toLowerCase();
+  }
+  return map;
+};
+
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
@@ -92,6 +104,9 @@ export const SETTINGS = {
   BEACON_MAX_BYTES: setting({ default: '16384', parse: int(256, 1_048_576), describe: 'Largest beacon body accepted (413 above).' }),
   LOG_BATCH_MAX_BYTES: setting({ default: '10485760', parse: int(1024, 268_435_456), describe: 'Largest log batch body accepted (413 above).' }),
   LOG_LINE_MAX_BYTES: setting({ default: '65536', parse: int(256, 1_048_576), describe: 'Longest single access-log line accepted (413 above).' }),
+  SYSLOG_PORT: setting({ default: '5514', parse: int(0, 65535), describe: 'UDP and TCP port of the syslog receiver (nginx access_log syslog:server=…); 0 turns it off.' }),
+  SYSLOG_SITES: setting({ default: '', parse: tagSites, describe: 'Which site a syslog tag belongs to, e.g. "nginx=example.com,blog=blog.example.com". Untagged: the line\'s "host".' }),
+  SYSLOG_MAX_BYTES: setting({ default: '65536', parse: int(480, 1_048_576), describe: 'Largest syslog message accepted; larger ones are dropped and counted.' }),
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
   BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),

@@ -19,9 +19,20 @@ import type { SessionState } from './steps/sessionize.ts';
 
 export interface ProcessorCounters { batches: number; records: number; events: number; dropped: number; deadLetters: number }
 
-export async function startProcessor(deps: {
-  bus: Bus; ch: ClickHouse; salts: SaltStore; sessionTimeoutMs: number; maxRecords: number;
-}): Promise<ProcessorCounters> {
+export interface HandlerDeps {
+  ch: ClickHouse; salts: SaltStore; sessionTimeoutMs: number;
+  /** Where dead letters go besides the table (the Kafka DLQ topic); absent for the local bus and files. */
+  deadLetter?: Bus['deadLetter'];
+}
+
+export async function startProcessor(deps: HandlerDeps & { bus: Bus; maxRecords: number }): Promise<ProcessorCounters> {
+  const { handle, counters } = createBatchHandler({ ...deps, deadLetter: deps.bus.deadLetter?.bind(deps.bus) });
+  await deps.bus.consume(handle, { maxRecords: deps.maxRecords });
+  return counters;
+}
+
+/** Processes and loads one batch of bus records; used by the bus consumer and by `scalehouse tail`. */
+export function createBatchHandler(deps: HandlerDeps): { handle: (batch: BusBatch) => Promise<void>; counters: ProcessorCounters } {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
   const streams = new Map<string, { state: SessionState; nextOffset: number }>();
 
@@ -38,12 +49,12 @@ export async function startProcessor(deps: {
     const now = Date.now();
     const rows = processBatch(batch.records, state, { saltFor: deps.salts.saltFor, sessionTimeoutMs: deps.sessionTimeoutMs, now, stream: batch.stream });
     const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);
-    if (deps.bus.deadLetter) {
+    if (deps.deadLetter) {
       const byPosition = new Map(batch.records.map((r) => [r.position, r]));
       const items: DeadLetter[] = outcome === 'loaded'
         ? rows.deadLetters.map((d) => ({ record: byPosition.get(d.position)!, reason: d.reason, detail: d.detail }))
         : batch.records.map((record) => ({ record, reason: 'load_rejected', detail: 'ClickHouse refused the batch as bad data' }));
-      await deps.bus.deadLetter(items.filter((i) => i.record), batch);
+      await deps.deadLetter(items.filter((i) => i.record), batch);
     }
     streams.set(batch.stream, { state, nextOffset: batch.records.at(-1)!.offset + 1 });
     counters.batches++;
@@ -54,6 +65,5 @@ export async function startProcessor(deps: {
     log.debug('batch loaded', { token: batch.token, records: batch.records.length, events: rows.events.length });
   };
 
-  await deps.bus.consume(handle, { maxRecords: deps.maxRecords });
-  return counters;
+  return { handle, counters };
 }

@@ -18,6 +18,7 @@ import { SaltStore } from '../../processor/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { openBus } from '../open-bus.ts';
+import { startSyslogServer } from '../../collector/syslog/syslog-server.ts';
 
 type Roles = { collect: boolean; process: boolean };
 
@@ -44,8 +45,10 @@ async function run(args: string[], roles: Roles): Promise<void> {
 
   const ingest = await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR);
   const counters = { accepted: 0 };
+  let syslog: Awaited<ReturnType<typeof startSyslogServer>> | undefined;
   const app = createCollectorApp({
     config, bus, counters, intake: roles.collect,
+    status: () => (syslog ? { syslog: syslog.counters } : {}),
     ingestToken: ingest.token,
     peerAddress: (c) => getConnInfo(c).remote.address ?? '',
     readiness: async () => {
@@ -54,7 +57,14 @@ async function run(args: string[], roles: Roles): Promise<void> {
       return ping.success ? [] : [`ClickHouse does not answer: ${errorMessage(ping.error)}`];
     },
   });
+  syslog = roles.collect && config.SYSLOG_PORT > 0
+    ? await startSyslogServer({ host: config.HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES }, bus })
+        .catch((err: NodeJS.ErrnoException) => {
+          throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));
+        })
+    : undefined;
   const server = await listen(app.fetch, config);
+  if (syslog) log.info(`syslog receiver on ${config.HOST}:${syslog.port} (UDP and TCP)`);
   const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
   log.info(`${name} is up on ${base}`, roles.collect ? { beacon: `${base}/api/event`, logs: `${base}/api/logs?site=<site>` } : { health: `${base}/readyz` });
   if (roles.collect && !config.INGEST_TOKEN) log.info(`ingest token for POST /api/logs ${ingest.generated ? 'generated and ' : ''}kept in ${ingest.path}`);
@@ -65,6 +75,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     stopping = true;
     log.info(`${signal}: stopping`, { accepted: counters.accepted, processed: processed?.records ?? 0 });
     server.close();
+    await syslog?.close();
     await bus.close();
     await ch?.close();
     process.exit(0);

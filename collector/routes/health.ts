@@ -12,7 +12,7 @@ export function healthRoutes(deps: CollectorDeps): Hono<CollectorEnv> {
   app.get('/readyz', async (c) => {
     const problems = await deps.readiness();
     const bus = deps.bus.stats();
-    const body = { status: problems.length ? 'not_ready' : 'ready', problems, bus, accepted: deps.counters.accepted };
+    const body = { status: problems.length ? 'not_ready' : 'ready', problems, bus, accepted: deps.counters.accepted, ...deps.status?.() };
     return c.json(body, problems.length ? 503 : 200);
   });
   return app;

@@ -26,7 +26,7 @@ export async function startApp(env: Record<string, string>, port: number): Promi
   let out = '';
   const child = spawn(process.execPath, [BIN, 'start'], {
     // Embedded mode unless a test says otherwise, whatever the caller's environment holds.
-    env: { ...process.env, KAFKA_BROKERS: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, KAFKA_BROKERS: '', SYSLOG_PORT: '0', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));

@@ -102,7 +102,7 @@ describe('npm start', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-start-'));
     // detached: npm runs node as a child; the whole group is stopped at the end.
-    const child = spawn('npm', ['start', '--silent'], { env: { ...process.env, KAFKA_BROKERS: '', PORT: String(port), DATA_DIR: dataDir }, detached: true, stdio: 'ignore' });
+    const child = spawn('npm', ['start', '--silent'], { env: { ...process.env, KAFKA_BROKERS: '', SYSLOG_PORT: '0', PORT: String(port), DATA_DIR: dataDir }, detached: true, stdio: 'ignore' });
     try {
       const health = await waitFor('GET /healthz after npm start', async () => {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);

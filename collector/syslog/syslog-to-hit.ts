@@ -1,0 +1,33 @@
+/**
+ * A syslog message to a log Hit, or the reason it is dropped. The site comes
+ * from SYSLOG_SITES (the syslog tag, nginx's `tag=`), else from the line's own
+ * "host" (the scalehouse_json format carries $host). Pure.
+ */
+import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
+import { isValidSiteName } from '../../common/config.ts';
+import { parseSyslog } from './parse-syslog.ts';
+
+export type SyslogDrop = 'not_syslog' | 'invalid_utf8' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const JSON_HOST = /"host"\s*:\s*"([^"]{1,253})"/;
+
+export interface SyslogSiteRules { siteByTag: Record<string, string>; sites: string[] | '*' }
+
+export function syslogToHit(bytes: Buffer, peer: string, rules: SyslogSiteRules, now: number): { hit: LogHit } | { drop: SyslogDrop; detail: string } {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { drop: 'invalid_utf8', detail: 'message is not valid UTF-8' };
+  }
+  const parsed = parseSyslog(text);
+  if (!parsed.ok) return { drop: parsed.reason, detail: parsed.detail };
+  const line = parsed.message.msg.trim();
+  if (!line) return { drop: 'empty_message', detail: 'syslog message without content' };
+  const site = rules.siteByTag[parsed.message.tag] ?? JSON_HOST.exec(line)?.[1]?.toLowerCase().replace(/^www\./, '');
+  if (!site || !isValidSiteName(site) || (rules.sites !== '*' && !rules.sites.includes(site))) {
+    return { drop: 'unknown_site', detail: `no site for tag "${parsed.message.tag}"${site ? ` or host "${site}"` : ''}; map it in SYSLOG_SITES` };
+  }
+  return { hit: { v: HIT_VERSION, kind: 'log', site, receivedAt: now, client: peer, headers: {}, line } };
+}

@@ -1,0 +1,37 @@
+/**
+ * Where `scalehouse tail` sends lines: straight into the processor pipeline
+ * and ClickHouse (exactly once), or to a collector's POST /api/logs.
+ */
+import type { LogHit } from '../../common/hit.ts';
+import { ScalehouseError } from '../../common/errors.ts';
+import type { BusBatch } from '../../bus/bus.ts';
+import type { TailSink } from './run-tail.ts';
+
+export function pipelineSink(handle: (batch: BusBatch) => Promise<void>): TailSink {
+  return {
+    exactlyOnce: true,
+    send: (hits, meta) => handle({
+      token: meta.token,
+      stream: meta.stream,
+      records: hits.map((h, i) => ({ value: JSON.stringify(h), offset: meta.offsets[i]!, position: meta.positions[i]! })),
+    }),
+  };
+}
+
+export function httpSink(baseUrl: string, token: string, site: string): TailSink {
+  const url = new URL(`/api/logs?site=${encodeURIComponent(site)}`, baseUrl).href;
+  return {
+    exactlyOnce: false,
+    send: async (hits: LogHit[]) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${token}` },
+        body: hits.map((h) => h.line).join('\n') + '\n',
+      }).catch((err: Error) => { throw new ScalehouseError(`cannot reach ${url}: ${err.message}`, { retriable: true }); });
+      if (res.ok) return;
+      const text = await res.text();
+      // 503 (bus full or down) and 5xx are worth retrying; 4xx (bad token, unknown site) are not.
+      throw new ScalehouseError(`${url} answered ${res.status}: ${text.slice(0, 300)}`, { retriable: res.status >= 500 || res.status === 429 });
+    },
+  };
+}

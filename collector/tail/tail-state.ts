@@ -1,0 +1,31 @@
+/**
+ * Where `scalehouse tail` is in a file, kept across restarts (atomic writes):
+ * the file's identity (device, inode, birth time), the byte position after
+ * the last line handed on, a generation bumped by each copytruncate, a base
+ * that keeps offsets growing across rotations, and — while a chunk is being
+ * loaded — the chunk's end, so a restart redoes exactly that chunk.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { readJsonFile, writeFileAtomic } from '../../bus/local/atomic-file.ts';
+
+export interface FileId { dev: number; ino: number; birth: number }
+export interface TailState { file: FileId; pos: number; gen: number; base: number; pendingTo?: number }
+
+export const sameFile = (a: FileId, b: FileId): boolean => a.dev === b.dev && a.ino === b.ino && a.birth === b.birth;
+
+export class TailStateFile {
+  readonly path: string;
+
+  constructor(dir: string, logPath: string) {
+    this.path = join(dir, `${createHash('sha256').update(logPath).digest('hex').slice(0, 16)}.json`);
+  }
+
+  load(): Promise<TailState | undefined> {
+    return readJsonFile<TailState>(this.path);
+  }
+
+  save(state: TailState): Promise<void> {
+    return writeFileAtomic(this.path, JSON.stringify(state));
+  }
+}

@@ -1,0 +1,70 @@
+/** Syslog parsing (RFC 3164 as nginx sends it, RFC 5424) and TCP framing (RFC 6587). */
+import { describe, expect, it } from 'vitest';
+import { parseSyslog } from '../../collector/syslog/parse-syslog.ts';
+import { SyslogTcpDecoder } from '../../collector/syslog/tcp-framing.ts';
+import { syslogToHit } from '../../collector/syslog/syslog-to-hit.ts';
+
+const LINE = '192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"';
+
+describe('parseSyslog', () => {
+  it.each([
+    ['nginx default (local7.info, hostname, tag)', `<190>Nov 28 10:00:00 web1 nginx: ${LINE}`, { facility: 23, severity: 6, hostname: 'web1', tag: 'nginx', msg: LINE }],
+    ['nginx nohostname', `<190>Nov  8 10:00:00 shop_front: ${LINE}`, { hostname: '', tag: 'shop_front', msg: LINE }],
+    ['RFC 3164 with a pid', `<13>Nov 28 10:00:00 host app[123]: hello`, { facility: 1, severity: 5, tag: 'app', msg: 'hello' }],
+    ['RFC 5424 as logger sends it', `<13>1 2026-11-28T10:00:00.123+00:00 host nginx 42 - [timeQuality tzKnown="1" isSynced="0"] ${LINE}`, { hostname: 'host', tag: 'nginx', msg: LINE }],
+    ['RFC 5424 with nil values and a BOM', `<165>1 - - - - - - \uFEFF${LINE}`, { facility: 20, severity: 5, hostname: '', tag: '', msg: LINE }],
+    ['RFC 5424 structured data with an escaped ]', `<165>1 2026-11-28T10:00:00Z h app - ID47 [x a="b\\]c"][y z="1"] msg`, { tag: 'app', msg: 'msg' }],
+  ])('%s', (_name, text, want) => {
+    const r = parseSyslog(text);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.message).toMatchObject(want);
+  });
+
+  it.each([
+    ['no PRI', LINE],
+    ['PRI out of range', '<192>Nov 28 10:00:00 h t: x'],
+    ['no timestamp', '<13>hello world'],
+    ['5424 header cut short', '<13>1 2026-11-28T10:00:00Z host'],
+    ['5424 structured data unclosed', '<13>1 - - - - - [x a="b"'],
+  ])('refuses %s', (_name, text) => {
+    expect(parseSyslog(text)).toMatchObject({ ok: false, reason: 'not_syslog' });
+  });
+});
+
+describe('RFC 6587 TCP framing', () => {
+  const frames = (d: SyslogTcpDecoder, ...chunks: string[]) =>
+    chunks.flatMap((c) => d.push(Buffer.from(c))).map((f) => (f.ok ? f.bytes.toString() : `!${f.reason}`));
+
+  it('reads octet-counted frames split anywhere, and newline-framed ones, mixed', () => {
+    const d = new SyslogTcpDecoder(100);
+    expect(frames(d, '5 hel', 'lo3 abc<13>Nov 28 10:00:00 h t: x\r', '\n', '11 a\nb c d e f')).toEqual(['hello', 'abc', '<13>Nov 28 10:00:00 h t: x', 'a\nb c d e f']);
+  });
+
+  it('skips oversized frames whole, and recovers from bad counts', () => {
+    const d = new SyslogTcpDecoder(10);
+    expect(frames(d, '20 aaaaaaaaaaaaaaaaaaaa2 ok')).toEqual(['!oversized', 'ok']);
+    expect(frames(d, 'x'.repeat(30), 'yyy\nnext\n')).toEqual(['!oversized', 'next']);
+    expect(frames(d, '12345678901 x\n<13>after\n')).toEqual(['!bad_framing', '<13>after']);
+    expect(frames(d, '9x bad\n3 end')).toEqual(['!bad_framing', 'end']);
+  });
+});
+
+describe('syslog to hit', () => {
+  const rules = { siteByTag: { nginx: 'example.com' }, sites: ['example.com', 'shop.example.com'] as string[] };
+  const hit = (text: string | Buffer) => syslogToHit(Buffer.isBuffer(text) ? text : Buffer.from(text), '192.0.2.9', rules, 1000);
+
+  it('takes the site from the tag, else from the JSON line\'s host', () => {
+    expect(hit(`<190>Nov 28 10:00:00 web1 nginx: ${LINE}`)).toEqual({ hit: { v: 1, kind: 'log', site: 'example.com', receivedAt: 1000, client: '192.0.2.9', headers: {}, line: LINE } });
+    expect(hit('<190>Nov 28 10:00:00 web1 other: {"host":"www.shop.example.com","status":"200"}')).toMatchObject({ hit: { site: 'shop.example.com' } });
+  });
+
+  it.each([
+    ['an unmapped tag without host', `<190>Nov 28 10:00:00 web1 other: ${LINE}`, 'unknown_site'],
+    ['a host that is not a configured site', '<190>Nov 28 10:00:00 web1 other: {"host":"evil.test"}', 'unknown_site'],
+    ['an empty message', '<190>Nov 28 10:00:00 web1 nginx:   ', 'empty_message'],
+    ['not syslog', 'GET / HTTP/1.1', 'not_syslog'],
+    ['invalid UTF-8', Buffer.from([0x3c, 0x31, 0x33, 0x3e, 0xff, 0xfe]), 'invalid_utf8'],
+  ])('drops %s', (_name, text, reason) => {
+    expect(hit(text as string)).toMatchObject({ drop: reason });
+  });
+});
