@@ -36,6 +36,10 @@ export async function tailCommand(args: string[]): Promise<void> {
   for (const f of files) await access(f).catch(() => { throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`); });
   const config = loadConfig(process.env, flags);
   setLogLevel(config.LOG_LEVEL);
+  // Listen for a stop at once: a SIGTERM while ClickHouse opens still ends the run cleanly.
+  const stop = new AbortController();
+  process.on('SIGINT', () => stop.abort());
+  process.on('SIGTERM', () => stop.abort());
   await mkdir(config.DATA_DIR, { recursive: true });
 
   let sink: TailSink;
@@ -51,9 +55,6 @@ export async function tailCommand(args: string[]): Promise<void> {
     close = () => ch.close();
   }
 
-  const stop = new AbortController();
-  process.on('SIGINT', () => stop.abort());
-  process.on('SIGTERM', () => stop.abort());
   let lines = 0;
   const report = setInterval(() => log.info(`tail: ${lines} lines so far`), 30_000);
   log.info(`following ${files.join(', ')} for site ${site} → ${own.to ?? 'ClickHouse'}`);

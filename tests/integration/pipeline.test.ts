@@ -97,3 +97,20 @@ describe('beacon and log hits through the embedded pipeline', () => {
     expect(await res.text()).toContain('sendBeacon');
   });
 });
+
+describe('HTTP shipping as Vector and Fluent Bit send it', () => {
+  it('loads NDJSON records with the line in "message" (Vector) or "log" (Fluent Bit), and Fluent Bit\'s JSON arrays', async () => {
+    const line = (path: string) => `203.0.113.50 - - [28/Nov/2026:11:00:00 +0000] "GET ${path} HTTP/1.1" 200 99 "-" "${CHROME}"`;
+    const post = (body: string, type: string) => app.request('/api/logs?site=example.com', { method: 'POST', body, headers: { 'content-type': type, authorization: 'Bearer t' } });
+    // Vector: http sink, encoding.codec = "json", framing.method = "newline_delimited".
+    expect((await post([JSON.stringify({ message: line('/vector/1'), host: 'web1', timestamp: '2026-11-28T11:00:00Z' }), JSON.stringify({ message: line('/vector/2') })].join('\n'), 'application/x-ndjson')).status).toBe(202);
+    // Fluent Bit: http output, format json_lines, and format json (an array with a "date").
+    expect((await post(JSON.stringify({ date: 1764327600.1, log: line('/fluentbit/lines') }) + '\n', 'application/json')).status).toBe(202);
+    expect((await post(JSON.stringify([{ date: 1764327600.2, log: line('/fluentbit/array') }]), 'application/json')).status).toBe(202);
+    await waitFor('the shipped lines', async () => (bus.stats().lag === 0 ? true : undefined));
+    expect(await rows(ch, "SELECT path, status, bytes FROM events WHERE path LIKE '/vector/%' OR path LIKE '/fluentbit/%' ORDER BY path")).toEqual([
+      { path: '/fluentbit/array', status: 200, bytes: 99 }, { path: '/fluentbit/lines', status: 200, bytes: 99 },
+      { path: '/vector/1', status: 200, bytes: 99 }, { path: '/vector/2', status: 200, bytes: 99 },
+    ]);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * `scalehouse tail` on real files into the real engine: rename rotation,
+ * copytruncate, restarts, a crash between loading and saving the position,
+ * and a real process killed with SIGKILL — every line exactly once.
+ */
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runTail, type TailSink } from '../../collector/tail/run-tail.ts';
+import { pipelineSink } from '../../collector/tail/sinks.ts';
+import { createBatchHandler } from '../../processor/consumer.ts';
+import { SaltStore } from '../../processor/salt-store.ts';
+import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
+import { ScalehouseError } from '../../common/errors.ts';
+import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { humanLine } from '../helpers/kafka.ts';
+
+const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => humanLine(`192.0.2.${(from + i) % 250 + 1}`, `/l/${from + i}`, from + i) + '\n').join('');
+const countPaths = async (ch: ClickHouse) => {
+  const r = await rows<{ path: string; n: number }>(ch, 'SELECT path, count() AS n FROM events GROUP BY path');
+  return { total: r.length, doubled: r.filter((x) => Number(x.n) !== 1).map((x) => x.path), paths: new Set(r.map((x) => x.path)) };
+};
+const expectExactly = async (ch: ClickHouse, n: number) => {
+  const c = await countPaths(ch);
+  expect(c.doubled).toEqual([]);
+  expect(c.total).toBe(n);
+  for (let i = 0; i < n; i++) if (!c.paths.has(`/l/${i}`)) throw new Error(`line ${i} is missing`);
+};
+
+describe('tail', () => {
+  it('follows rename rotation, copytruncate, restarts and a crash mid-chunk, loading every line once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tail-'));
+    const file = join(dir, 'access.log');
+    const stateDir = join(dir, 'state');
+    const ch = await freshClickHouse();
+    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
+    const waitLoaded = (n: number) => waitFor(`${n} lines loaded`, async () => ((await countPaths(ch)).total >= n ? true : undefined));
+    const start = (sink: TailSink = pipelineSink(handle)) => {
+      const stop = new AbortController();
+      const done = runTail({ path: file, site: 'example.com', stateDir, sink, maxLineBytes: 65536, pollMs: 20, signal: stop.signal });
+      return { stop: async () => { stop.abort(); await done; }, done };
+    };
+
+    writeFileSync(file, lines(0, 100));
+    let t = start();
+    await waitLoaded(100);
+
+    // Rename rotation, as logrotate does: the writer keeps its descriptor a moment longer.
+    appendFileSync(file, lines(100, 120));
+    renameSync(file, `${file}.1`);
+    appendFileSync(`${file}.1`, lines(120, 125)); // nginx writes a few more lines before it reopens
+    writeFileSync(file, lines(125, 175));
+    await waitLoaded(175);
+
+    // copytruncate: copied away, then emptied in place, then written again.
+    copyFileSync(file, `${file}.2`);
+    truncateSync(file, 0);
+    appendFileSync(file, lines(175, 205));
+    await waitLoaded(205);
+
+    // Restart mid-file: stopped, the file grows, started again.
+    await t.stop();
+    appendFileSync(file, lines(205, 245));
+    t = start();
+    await waitLoaded(245);
+    await t.stop();
+
+    // A crash after ClickHouse took a chunk but before the position was saved.
+    appendFileSync(file, lines(245, 300));
+    const crashing: TailSink = { exactlyOnce: true, send: async (hits, meta) => {
+      await pipelineSink(handle).send(hits, meta);
+      throw new ScalehouseError('simulated crash', { retriable: false });
+    } };
+    await expect(start(crashing).done).rejects.toThrow('simulated crash');
+    // A rotation while it was down, too.
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, lines(300, 320));
+    t = start();
+    await waitLoaded(320);
+    await t.stop();
+
+    await expectExactly(ch, 320);
+    expect(readdirSync(stateDir)).toHaveLength(1);
+    await ch.close();
+  });
+
+  it('a real `scalehouse tail` killed with SIGKILL while the log grows resumes without loss or duplicates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tail-proc-'));
+    const file = join(dir, 'access.log');
+    const dataDir = join(dir, 'data');
+    const bin = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
+    const run = () => {
+      const child = spawn(process.execPath, [bin, 'tail', file, '--site', 'example.com'], {
+        env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      return { child, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
+    };
+    const statePos = () => {
+      const files = (() => { try { return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json')); } catch { return []; } })();
+      return files.length ? (JSON.parse(readFileSync(join(dataDir, 'tail', files[0]!), 'utf8')) as { pos: number }).pos : 0;
+    };
+
+    writeFileSync(file, lines(0, 500));
+    let p = run();
+    let written = 500;
+    const writer = setInterval(() => { if (written < 3000) { appendFileSync(file, lines(written, written + 20)); written += 20; } }, 20);
+    await waitFor('the tail to be part-way', async () => (statePos() > 0 ? true : undefined), 60_000);
+    p.child.kill('SIGKILL');
+    await p.exited;
+    p = run();
+    await waitFor('the writer to finish', async () => (written >= 3000 ? true : undefined), 60_000);
+    clearInterval(writer);
+    await waitFor('the tail to reach the end', async () => (statePos() === statSync(file).size ? true : undefined), 60_000);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+
+    const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+    await expectExactly(ch, 3000);
+    await ch.close();
+  });
+});
