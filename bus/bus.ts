@@ -33,6 +33,8 @@ export interface BusBatch {
   token: string;
   /** Which stream of the bus the batch came from (a Kafka partition; "local" here): session state is kept per stream. */
   stream: string;
+  /** The offset the stream's next batch starts at, where it is not the last record's + 1 (files: byte positions). */
+  end?: number;
 }
 
 /** Processes one batch; throwing means "not done": the same batch is delivered again. */
@@ -43,6 +45,8 @@ export interface BusStats {
   lag: number;
   /** Bytes of bus data on disk (local bus) — grows while ClickHouse is down. */
   bytes: number;
+  /** Why consuming is failing right now, if it is. */
+  error?: string;
 }
 
 export interface DeadLetter { record: BusRecord; reason: string; detail: string }

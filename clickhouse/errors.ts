@@ -4,7 +4,6 @@
  * are never retried — they would fail forever and block the pipeline — while
  * network trouble and overload are.
  */
-import { ClickHouseError } from '@clickhouse/client';
 
 // Error codes from ClickHouse's src/Common/ErrorCodes.cpp that mean "this data is bad".
 const DATA_ERROR_CODES = new Set([
@@ -21,6 +20,16 @@ const DATA_ERROR_CODES = new Set([
   131, // TOO_LARGE_STRING_SIZE
 ]);
 
+/** The server's error code: `code` on the client's ClickHouseError, `clickhouseCode` on chdb's own errors. */
+export function clickhouseCode(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; clickhouseCode?: unknown; cause?: unknown };
+  // Matched by shape, not instanceof: the embedded engine throws errors built by its own copy of the client.
+  for (const c of [e.code, e.clickhouseCode]) if (c !== undefined && /^\d+$/.test(String(c))) return Number(c);
+  return e.cause ? clickhouseCode(e.cause) : undefined;
+}
+
 export function isDataError(err: unknown): boolean {
-  return err instanceof ClickHouseError && DATA_ERROR_CODES.has(Number(err.code));
+  const code = clickhouseCode(err);
+  return code !== undefined && DATA_ERROR_CODES.has(code);
 }

@@ -105,6 +105,8 @@ export const SETTINGS = {
   LOG_BATCH_MAX_BYTES: setting({ default: '10485760', parse: int(1024, 268_435_456), describe: 'Largest log batch body accepted (413 above).' }),
   LOG_LINE_MAX_BYTES: setting({ default: '65536', parse: int(256, 1_048_576), describe: 'Longest single access-log line accepted (413 above).' }),
   SYSLOG_PORT: setting({ default: '5514', parse: int(0, 65535), describe: 'UDP and TCP port of the syslog receiver (nginx access_log syslog:server=…); 0 turns it off.' }),
+  SYSLOG_HOST: setting({ default: '127.0.0.1', parse: text, describe: 'Address the syslog receiver listens on (separate from HOST: syslog carries no token).' }),
+  SYSLOG_ALLOW: setting({ default: '127.0.0.0/8,::1', parse: cidrs, describe: 'Addresses/CIDRs allowed to send syslog; others are dropped and counted (not_allowed).' }),
   SYSLOG_SITES: setting({ default: '', parse: tagSites, describe: 'Which site a syslog tag belongs to, e.g. "nginx=example.com,blog=blog.example.com". Untagged: the line\'s "host".' }),
   SYSLOG_MAX_BYTES: setting({ default: '65536', parse: int(480, 1_048_576), describe: 'Largest syslog message accepted; larger ones are dropped and counted.' }),
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),

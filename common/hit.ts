@@ -39,12 +39,14 @@ export function decodeHit(json: string): Hit | { invalid: string } {
     return { invalid: 'hit is not JSON' };
   }
   if (typeof value !== 'object' || value === null) return { invalid: 'hit is not an object' };
-  const h = value as { v?: unknown; kind?: unknown; site?: unknown; receivedAt?: unknown; client?: unknown; line?: unknown; payload?: unknown };
+  const h = value as { v?: unknown; kind?: unknown; site?: unknown; receivedAt?: unknown; client?: unknown; headers?: unknown; line?: unknown; payload?: unknown };
   if (h.v !== HIT_VERSION) return { invalid: `unknown hit version ${String(h.v)}` };
-  if (typeof h.site !== 'string' || typeof h.receivedAt !== 'number' || typeof h.client !== 'string') {
-    return { invalid: 'hit lacks site, receivedAt or client' };
-  }
+  if (typeof h.site !== 'string' || typeof h.client !== 'string') return { invalid: 'hit lacks site or client' };
+  // A time the Date functions can handle (years 1970 to 2299), or every later step would throw.
+  if (typeof h.receivedAt !== 'number' || !(h.receivedAt >= 0 && h.receivedAt < 10_413_792_000_000)) return { invalid: 'hit has no valid receivedAt' };
+  if (h.headers === undefined || h.headers === null) h.headers = {};
+  if (typeof h.headers !== 'object' || Array.isArray(h.headers)) return { invalid: 'hit headers are not an object' };
   if (h.kind === 'log' && typeof h.line === 'string') return h as unknown as LogHit;
-  if (h.kind === 'beacon' && typeof h.payload === 'object' && h.payload !== null) return h as unknown as BeaconHit;
+  if (h.kind === 'beacon' && typeof h.payload === 'object' && h.payload !== null && !Array.isArray(h.payload)) return h as unknown as BeaconHit;
   return { invalid: `unknown hit kind ${String(h.kind)}` };
 }

@@ -56,7 +56,7 @@ export function createBatchHandler(deps: HandlerDeps): { handle: (batch: BusBatc
         : batch.records.map((record) => ({ record, reason: 'load_rejected', detail: 'ClickHouse refused the batch as bad data' }));
       await deps.deadLetter(items.filter((i) => i.record), batch);
     }
-    streams.set(batch.stream, { state, nextOffset: batch.records.at(-1)!.offset + 1 });
+    streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
     counters.batches++;
     counters.records += batch.records.length;
     counters.events += rows.events.length;

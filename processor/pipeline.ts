@@ -5,7 +5,7 @@
  */
 import type { Hit } from '../common/hit.ts';
 import type { Event } from './event.ts';
-import type { StepResult } from './result.ts';
+import { deadLetter, type StepResult } from './result.ts';
 import { parseHit } from './steps/parse-hit.ts';
 import { normalise } from './steps/normalise.ts';
 import { classifyUserAgent } from './steps/classify-user-agent.ts';
@@ -26,10 +26,18 @@ export const STEPS: Step[] = [
 ];
 
 export function runPipeline(hit: Hit, ctx: PipelineContext): StepResult {
-  let result = parseHit(hit);
-  for (const step of STEPS) {
-    if (!result.ok) break;
-    result = step.run(result.event, hit, ctx);
+  let result: StepResult;
+  let at = 'parse';
+  try {
+    result = parseHit(hit);
+    for (const step of STEPS) {
+      if (!result.ok) break;
+      at = step.name;
+      result = step.run(result.event, hit, ctx);
+    }
+  } catch (err) {
+    // Steps are meant not to throw; if one does, this hit becomes a dead letter and the batch goes on.
+    return deadLetter('processing_error', `step ${at} failed: ${(err as Error)?.message ?? String(err)}`);
   }
   if (!result.ok && 'drop' in result) delete result.event.client; // a dropped hit keeps no IP either
   return result;

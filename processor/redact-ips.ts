@@ -3,7 +3,8 @@
  * dead letters: raw client IPs must never reach ClickHouse, even inside a
  * line we could not parse.
  */
-const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/g;
+// Not part of a longer dotted run (1.2.3.4.5 is a version), but a sentence's full stop may follow.
+const IPV4 = /(?<![\d.])(?<!\d\.)(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)/g;
 const IPV6_CANDIDATE = /(?<![0-9a-z:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![0-9a-z:])/gi;
 
 /** An IPv6 address rather than a time ("10:00:00") or a log's "2026:10:00:00". */

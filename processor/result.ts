@@ -19,6 +19,7 @@ export const DEAD_LETTER_REASONS = [
   'invalid_timestamp', // a time we cannot read
   'invalid_beacon', // beacon payload without a usable url/type
   'load_rejected', // ClickHouse refused the rows as data (never retried)
+  'processing_error', // a step threw: a bug, but one hit must not stop the pipeline
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

@@ -8,7 +8,7 @@
  * process's memory and is never written: such visitors cannot be linked
  * across runs, by design.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { insertRows } from '../clickhouse/insert.ts';
 import { readSql } from '../clickhouse/sql.ts';
@@ -22,6 +22,7 @@ export class SaltStore {
   private salts = new Map<string, Buffer>();
   private ephemeral = new Map<string, Buffer>();
   private refreshedAt = -Infinity;
+  private seed: Buffer | undefined;
 
   constructor(private readonly ch: ClickHouse, private readonly clock: () => number = Date.now) {}
 
@@ -49,12 +50,38 @@ export class SaltStore {
     return new Map((await rs.json<{ salt_day: string; salt_hex: string }>()).map((r) => [r.salt_day, Buffer.from(r.salt_hex, 'hex')]));
   }
 
+  /**
+   * For `scalehouse replay`: days without a kept salt get one derived from a
+   * seed stored for this file until it is fully imported, so an interrupted
+   * import, run again, hashes its visitors the same way.
+   */
+  async useReplaySeed(fileHash: string): Promise<{ done: () => Promise<void> }> {
+    const read = async () => {
+      const rs = await this.ch.client.query({ query: await readSql('queries/replay-seed-read.sql'), query_params: { file_hash: fileHash }, format: 'JSONEachRow' });
+      return (await rs.json<{ seed: string }>())[0]?.seed ?? '';
+    };
+    let seed = await read();
+    if (!seed) {
+      await insertRows(this.ch, 'replay_seeds', [{ file_hash: fileHash, seed: randomBytes(32).toString('hex') }], `replay-seed:${fileHash}`);
+      seed = await read();
+    }
+    this.seed = Buffer.from(seed, 'hex');
+    this.ephemeral.clear();
+    return {
+      done: async () => {
+        this.seed = undefined;
+        this.ephemeral.clear();
+        await this.ch.client.command({ query: await readSql('queries/replay-seed-delete.sql'), query_params: { file_hash: fileHash } });
+      },
+    };
+  }
+
   readonly saltFor: SaltFor = (day) => {
     const kept = this.salts.get(day);
     if (kept) return kept;
     let salt = this.ephemeral.get(day);
     if (!salt) {
-      salt = randomBytes(32);
+      salt = this.seed ? createHmac('sha256', this.seed).update(day).digest() : randomBytes(32);
       this.ephemeral.set(day, salt);
     }
     return salt;

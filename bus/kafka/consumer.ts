@@ -61,6 +61,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
   await consumer.subscribe({ topic: cfg.KAFKA_TOPIC, fromBeginning: true });
   const intents = new Map<number, Range | null>();
   const lag = new Map<number, number>();
+  const shortFetches = new Map<number, number>();
   // A rebalance may hand us partitions another processor left half-done: read their intents afresh.
   consumer.on(consumer.events.GROUP_JOIN, () => intents.clear());
 
@@ -78,7 +79,18 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
         let chunk: KafkaMessage[];
         if (intent && intent.from === from) {
           chunk = messages.filter((m) => Number(m.offset) <= intent.to);
-          if (Number(chunk.at(-1)!.offset) < intent.to) log.warn('Kafka returned less than a recorded batch; its tail may be counted twice', { topic, partition, ...intent });
+          if (Number(chunk.at(-1)!.offset) < intent.to) {
+            // The fetch stopped short of the recorded range (fetch size shared by partitions): fetch
+            // again from its start rather than load a different range under a different token.
+            const tries = (shortFetches.get(partition) ?? 0) + 1;
+            shortFetches.set(partition, tries);
+            if (tries <= 20) {
+              consumer.seek({ topic, partition, offset: String(from) });
+              return;
+            }
+            log.warn('Kafka keeps returning less than a recorded batch; loading what came, its tail may be counted twice', { topic, partition, ...intent });
+          }
+          shortFetches.delete(partition);
         } else {
           chunk = cut(messages, maxRecords);
         }

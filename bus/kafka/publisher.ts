@@ -15,6 +15,8 @@ import type { KafkaConfig } from './kafka-client.ts';
 
 const MAX_WAITING_HITS = 50_000;
 const FLUSH_BYTES = 1024 * 1024;
+// Below the broker's default message.max.bytes (1 MiB) per record batch, before compression.
+const SEND_BYTES = 768 * 1024;
 
 interface Waiting { messages: Message[]; bytes: number; settle: (err?: Error) => void }
 
@@ -31,7 +33,8 @@ export class KafkaPublisher {
   }
 
   publish(hits: Hit[]): Promise<void> {
-    if (this.waitingHits + hits.length > MAX_WAITING_HITS) {
+    // The cap is on what *others* have waiting: one big batch alone is always let through.
+    if (this.waitingHits > 0 && this.waitingHits + hits.length > MAX_WAITING_HITS) {
       return Promise.reject(new BusUnavailableError(`${this.waitingHits} hits are already waiting for Kafka`));
     }
     const messages = hits.map((h) => ({ key: hitKey(h), value: JSON.stringify(h) }));
@@ -61,13 +64,30 @@ export class KafkaPublisher {
     const batch = this.queue.splice(0);
     this.queuedBytes = 0;
     if (batch.length === 0) return;
-    this.send(batch.flatMap((w) => w.messages)).then(
+    this.sendInChunks(batch.flatMap((w) => w.messages)).then(
       () => batch.forEach((w) => w.settle()),
       (err) => {
         const e = new BusUnavailableError(`Kafka refused the hits: ${errorMessage(err)}`, err);
         batch.forEach((w) => w.settle(e));
       },
     );
+  }
+
+  /** One request per SEND_BYTES of messages, so no record batch exceeds what the broker takes. */
+  private async sendInChunks(messages: Message[]): Promise<void> {
+    let chunk: Message[] = [];
+    let bytes = 0;
+    for (const m of messages) {
+      const size = (m.value as string).length;
+      if (chunk.length && bytes + size > SEND_BYTES) {
+        await this.send(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(m);
+      bytes += size;
+    }
+    if (chunk.length) await this.send(chunk);
   }
 
   /** Sends with acks from all in-sync replicas; connects (again) on demand, so a returning broker is picked up by itself. */

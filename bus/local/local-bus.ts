@@ -43,6 +43,7 @@ export class LocalBus implements Bus {
   private diskBytes = 0;
   private wake: (() => void) | undefined;
   private stopping = false;
+  private consumerError: string | undefined;
   private loop: Promise<void> | undefined;
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
@@ -77,7 +78,9 @@ export class LocalBus implements Bus {
       await this.openSegment(this.durable);
       return;
     }
-    for (const seg of this.segments.slice(0, -1)) this.diskBytes += (await recoverSegment(seg.path)).bytes;
+    // Only the last segment can end in a torn write; older ones are whole by construction, and a
+    // record damaged on disk there is handed on as `damaged` (a dead letter), never cut off.
+    for (const seg of this.segments.slice(0, -1)) this.diskBytes += await sizeOf(seg.path);
     const tail = await recoverSegment(last.path);
     if (tail.cut) log.warn('local bus: dropped a torn, unacknowledged record at the end of the log', { bytes: tail.cut });
     this.durable = last.start + tail.records;
@@ -136,7 +139,7 @@ export class LocalBus implements Bus {
   }
 
   stats(): BusStats {
-    return { lag: this.durable - this.checkpoint.next, bytes: this.diskBytes };
+    return { lag: this.durable - this.checkpoint.next, bytes: this.diskBytes, ...(this.consumerError ? { error: this.consumerError } : {}) };
   }
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
@@ -148,35 +151,50 @@ export class LocalBus implements Bus {
 
   private async run(handler: BatchHandler, maxRecords: number): Promise<void> {
     let cursor = { segment: -1, byte: 0, index: -1 }; // segment = its start index
-    while (!this.stopping) {
-      let range = this.checkpoint.inflight;
-      if (!range) {
-        if (this.durable <= this.checkpoint.next) {
-          await new Promise<void>((r) => (this.wake = r));
-          this.wake = undefined;
-          continue;
-        }
-        range = { from: this.checkpoint.next, to: Math.min(this.durable, this.checkpoint.next + maxRecords) };
-        // Written before the insert: a crash redelivers exactly this range under this token.
-        await this.saveCheckpoint({ next: this.checkpoint.next, inflight: range });
+    for (let failures = 0; !this.stopping; ) {
+      try {
+        cursor = await this.step(handler, maxRecords, cursor);
+        failures = 0;
+        this.consumerError = undefined;
+      } catch (err) {
+        // Disk trouble (full, unreadable) must not end consuming for good: report it, wait, try again.
+        this.consumerError = errorMessage(err);
+        log.error('local bus consumer: cannot read or checkpoint, will retry', { attempt: failures, error: this.consumerError });
+        cursor = { segment: -1, byte: 0, index: -1 };
+        await backoff(failures++);
       }
-      const { records, after } = await this.read(range.from, range.to, cursor);
-      const batch = { records, token: `local:${this.busId}:${range.from}-${range.to}`, stream: 'local' };
-      let done = false;
-      for (let attempt = 0; !done && !this.stopping; attempt++) {
-        try {
-          await handler(batch);
-          done = true;
-        } catch (err) {
-          log.warn('batch not loaded, will retry', { token: batch.token, attempt, error: errorMessage(err) });
-          await backoff(attempt);
-        }
-      }
-      if (!done) break; // shutting down: the range stays in flight and is redelivered on restart
-      cursor = after;
-      await this.saveCheckpoint({ next: range.to, inflight: null });
-      await this.trim();
     }
+  }
+
+  /** One batch: pick (or redo) a range, hand it to the handler until it succeeds, then commit. */
+  private async step(handler: BatchHandler, maxRecords: number, cursor: { segment: number; byte: number; index: number }) {
+    let range = this.checkpoint.inflight;
+    if (!range) {
+      if (this.durable <= this.checkpoint.next) {
+        await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+        return cursor;
+      }
+      range = { from: this.checkpoint.next, to: Math.min(this.durable, this.checkpoint.next + maxRecords) };
+      // Written before the insert: a crash redelivers exactly this range under this token.
+      await this.saveCheckpoint({ next: this.checkpoint.next, inflight: range });
+    }
+    const { records, after } = await this.read(range.from, range.to, cursor);
+    const batch = { records, token: `local:${this.busId}:${range.from}-${range.to}`, stream: 'local' };
+    let done = false;
+    for (let attempt = 0; !done && !this.stopping; attempt++) {
+      try {
+        await handler(batch);
+        done = true;
+      } catch (err) {
+        log.warn('batch not loaded, will retry', { token: batch.token, attempt, error: errorMessage(err) });
+        await backoff(attempt);
+      }
+    }
+    if (!done) return cursor; // shutting down: the range stays in flight and is redelivered on restart
+    await this.saveCheckpoint({ next: range.to, inflight: null });
+    await this.trim();
+    return after;
   }
 
   /** Reads records [from, to), continuing from the cursor when it points at `from`. */
@@ -189,7 +207,16 @@ export class LocalBus implements Bus {
       if (!seg) throw new Error(`local bus: record ${index} is missing (segments were deleted by hand?)`);
       const resume = seg.start === segment;
       const { lines, next } = await readRecords(seg.path, resume ? byte : 0, to - index, resume ? 0 : index - seg.start);
-      if (lines.length === 0) throw new Error(`local bus: record ${index} is not in ${seg.path}`);
+      if (lines.length === 0) {
+        // The segment holds fewer records than its successor's name says: damage on disk ate a
+        // newline. Hand the missing ones on as damaged (dead letters) rather than stall here.
+        const next = this.segments.find((x) => x.start > index);
+        if (!next) throw new Error(`local bus: record ${index} is not in ${seg.path}`);
+        for (; index < Math.min(next.start, to); index++) {
+          records.push({ value: '', position: `local:${index}`, offset: index, damaged: 'bus record lost: its segment is damaged' });
+        }
+        continue;
+      }
       for (const line of lines) {
         const rec = decodeRecord(line);
         records.push('value' in rec

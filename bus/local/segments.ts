@@ -56,7 +56,7 @@ export async function readRecords(
   const lines: Buffer[] = [];
   let next = from;
   try {
-    const chunk = Buffer.alloc(4 * 1024 * 1024);
+    let chunk = Buffer.alloc(4 * 1024 * 1024);
     while (lines.length < count) {
       const { bytesRead } = await fh.read(chunk, 0, chunk.length, next);
       if (bytesRead === 0) break;
@@ -70,7 +70,8 @@ export async function readRecords(
       }
       if (pos === 0) {
         if (bytesRead < chunk.length) break; // only a partial record is left
-        throw new Error(`bus record longer than ${chunk.length} bytes in ${path}`);
+        chunk = Buffer.alloc(chunk.length * 2); // a record longer than the buffer: read it with a bigger one
+        continue;
       }
       next += pos;
     }

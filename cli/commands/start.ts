@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { loadConfig, type Config } from '../../common/config.ts';
+import { loadConfig, trustedProxyMatcher, type Config } from '../../common/config.ts';
 import { log, setLogLevel } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { createCollectorApp } from '../../collector/app.ts';
@@ -58,13 +58,16 @@ async function run(args: string[], roles: Roles): Promise<void> {
     },
   });
   syslog = roles.collect && config.SYSLOG_PORT > 0
-    ? await startSyslogServer({ host: config.HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES }, bus })
+    ? await startSyslogServer({
+      host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus,
+      rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES }, allow: trustedProxyMatcher(config.SYSLOG_ALLOW),
+    })
         .catch((err: NodeJS.ErrnoException) => {
           throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));
         })
     : undefined;
   const server = await listen(app.fetch, config);
-  if (syslog) log.info(`syslog receiver on ${config.HOST}:${syslog.port} (UDP and TCP)`);
+  if (syslog) log.info(`syslog receiver on ${config.SYSLOG_HOST}:${syslog.port} (UDP and TCP), senders allowed: ${config.SYSLOG_ALLOW.join(', ') || 'none'}`);
   const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
   log.info(`${name} is up on ${base}`, roles.collect ? { beacon: `${base}/api/event`, logs: `${base}/api/logs?site=<site>` } : { health: `${base}/readyz` });
   if (roles.collect && !config.INGEST_TOKEN) log.info(`ingest token for POST /api/logs ${ingest.generated ? 'generated and ' : ''}kept in ${ingest.path}`);

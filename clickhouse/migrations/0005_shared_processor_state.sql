@@ -10,8 +10,9 @@ ALTER TABLE sessions ADD COLUMN IF NOT EXISTS last_offset UInt64 DEFAULT 0;
 -- The daily secret salts of the visitor hash, one per UTC day, made a day
 -- ahead; each is inserted under a token naming its day, so when processors
 -- race, deduplication keeps one (and readers take the smallest regardless). Salts older than two days are deleted by the
--- processors; the TTL is the backstop. Only the processor's ClickHouse user
--- may read this table (see the access-control migration).
+-- processors; the TTL is the backstop. Anyone who can read this table can
+-- test guesses of IP and user agent against visitor_id for those days: give
+-- read access to it to the processor's ClickHouse user only.
 CREATE TABLE IF NOT EXISTS salts
 (
     day         Date,

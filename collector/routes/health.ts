@@ -10,8 +10,8 @@ export function healthRoutes(deps: CollectorDeps): Hono<CollectorEnv> {
   const app = new Hono<CollectorEnv>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const problems = await deps.readiness();
     const bus = deps.bus.stats();
+    const problems = [...(await deps.readiness()), ...(bus.error ? [`the processor cannot consume the bus: ${bus.error}`] : [])];
     const body = { status: problems.length ? 'not_ready' : 'ready', problems, bus, accepted: deps.counters.accepted, ...deps.status?.() };
     return c.json(body, problems.length ? 503 : 200);
   });

@@ -23,7 +23,11 @@ export interface SyslogCounters { received: number; accepted: number; dropped: P
 
 export interface SyslogServer { port: number; counters: SyslogCounters; close(): Promise<void> }
 
-export async function startSyslogServer(opts: { host: string; port: number; maxBytes: number; rules: SyslogSiteRules; bus: Bus }): Promise<SyslogServer> {
+export async function startSyslogServer(opts: {
+  host: string; port: number; maxBytes: number; rules: SyslogSiteRules; bus: Bus;
+  /** Senders allowed (syslog has no token, so this is its access control); absent: anyone who can reach the port. */
+  allow?: (address: string) => boolean;
+}): Promise<SyslogServer> {
   const counters: SyslogCounters = { received: 0, accepted: 0, dropped: {} };
   const drop = (reason: SyslogDrop, n = 1) => (counters.dropped[reason] = (counters.dropped[reason] ?? 0) + n);
 
@@ -51,6 +55,7 @@ export async function startSyslogServer(opts: { host: string; port: number; maxB
   };
   const udp: Socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   udp.on('message', (msg, rinfo) => {
+    if (opts.allow && !opts.allow(rinfo.address)) { counters.received++; drop('not_allowed'); return; }
     udpQueue.push(...toHits([msg], rinfo.address));
     if (udpQueue.length && !udpTimer) udpTimer = setTimeout(flushUdp, 10);
   });
@@ -59,6 +64,7 @@ export async function startSyslogServer(opts: { host: string; port: number; maxB
   // TCP: frames per RFC 6587; the socket is paused until the bus has its hits.
   const sockets = new Set<import('node:net').Socket>();
   const tcp: Server = createServer((socket) => {
+    if (opts.allow && !opts.allow(socket.remoteAddress ?? '')) { counters.received++; drop('not_allowed'); socket.destroy(); return; }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     const decoder = new SyslogTcpDecoder(opts.maxBytes);

@@ -18,7 +18,7 @@ import { TailStateFile } from './tail-state.ts';
 
 export interface TailSink {
   /** Resolves once the lines are safe; throws ScalehouseError with retriable=false to stop. */
-  send(hits: LogHit[], meta: { token: string; stream: string; offsets: number[]; positions: string[] }): Promise<void>;
+  send(hits: LogHit[], meta: { token: string; stream: string; offsets: number[]; positions: string[]; end: number }): Promise<void>;
   /** True when a resent chunk is dropped by its token (direct ClickHouse loading). */
   exactlyOnce: boolean;
 }
@@ -42,7 +42,7 @@ export async function runTail(opts: TailOptions): Promise<void> {
       const token = `tail:${dev}:${ino}:${birth}:${chunk.gen}:${chunk.from}-${chunk.to}`;
       const receivedAt = Date.now();
       const hits: LogHit[] = chunk.lines.map((l) => ({ v: HIT_VERSION, kind: 'log', site: opts.site, receivedAt, client: '', headers: {}, line: l.text }));
-      const meta = { token, stream, offsets: chunk.lines.map((l) => chunk.base + l.at), positions: chunk.lines.map((l) => `${opts.path}@${l.at}`) };
+      const meta = { token, stream, offsets: chunk.lines.map((l) => chunk.base + l.at), positions: chunk.lines.map((l) => `${opts.path}@${l.at}`), end: chunk.base + chunk.to };
       if (opts.sink.exactlyOnce) await stateFile.save({ ...follower.position, pendingTo: chunk.to });
       for (let attempt = 0; ; attempt++) {
         try {

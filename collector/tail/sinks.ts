@@ -13,6 +13,7 @@ export function pipelineSink(handle: (batch: BusBatch) => Promise<void>): TailSi
     send: (hits, meta) => handle({
       token: meta.token,
       stream: meta.stream,
+      end: meta.end,
       records: hits.map((h, i) => ({ value: JSON.stringify(h), offset: meta.offsets[i]!, position: meta.positions[i]! })),
     }),
   };

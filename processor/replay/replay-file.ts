@@ -28,12 +28,20 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * Lines per batch. Fixed, not configurable: the tokens name batch numbers, so
+ * the same file must always be cut the same way for a second run to match.
+ */
+export const REPLAY_BATCH_LINES = 5000;
+
 export async function replayFile(ch: ClickHouse, path: string, opts: {
-  site: string; salts: SaltStore; sessionTimeoutMs: number; batchLines: number; onProgress?: (p: ReplayProgress) => void;
+  site: string; salts: SaltStore; sessionTimeoutMs: number; batchLines?: number; onProgress?: (p: ReplayProgress) => void;
 }): Promise<ReplaySummary> {
+  const batchLines = opts.batchLines ?? REPLAY_BATCH_LINES;
   const started = Date.now();
   const bytesTotal = (await stat(path)).size;
   const fileHash = await sha256File(path);
+  const seed = await opts.salts.useReplaySeed(fileHash);
   const raw = createReadStream(path);
   const gz = path.endsWith('.gz');
   const lines = createInterface({ input: gz ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
@@ -48,7 +56,7 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
     await opts.salts.refresh();
     // Sessions of a replay belong to no bus stream: none is restored or continued later.
     const rows = processBatch(batch, state, { saltFor: opts.salts.saltFor, sessionTimeoutMs: opts.sessionTimeoutMs, now, stream: '' });
-    await loadOrDeadLetter(ch, rows, batch, `replay:${fileHash}:${opts.site}:${batchNo}`, now);
+    await loadOrDeadLetter(ch, rows, batch, `replay:${fileHash}:${opts.site}:${batchLines}:${batchNo}`, now);
     for (const s of rows.stats) {
       if (s.outcome === 'event') summary.events += s.count;
       else if (s.reason === 'bot') summary.bots += s.count;
@@ -66,9 +74,10 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
     summary.lines++;
     const hit: LogHit = { v: HIT_VERSION, kind: 'log', site: opts.site, receivedAt, client: '', headers: {}, line };
     batch.push({ value: JSON.stringify(hit), position: `${path}:${summary.lines}`, offset: summary.lines });
-    if (batch.length >= opts.batchLines) await flush();
+    if (batch.length >= batchLines) await flush();
   }
   await flush();
+  await seed.done();
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }

@@ -33,8 +33,8 @@ export function parseBeacon(hit: BeaconHit): StepResult {
   ev.query = url.search.slice(1);
   ev.referrer = typeof p.referrer === 'string' ? p.referrer.slice(0, 2048) : '';
   ev.client = hit.client;
-  ev.userAgent = hit.headers.userAgent ?? '';
-  ev.language = (hit.headers.acceptLanguage ?? '').split(/[,;]/)[0]?.trim().slice(0, 16) ?? '';
+  ev.userAgent = typeof hit.headers.userAgent === 'string' ? hit.headers.userAgent : '';
+  ev.language = (typeof hit.headers.acceptLanguage === 'string' ? hit.headers.acceptLanguage : '').split(/[,;]/)[0]?.trim().slice(0, 16) ?? '';
   ev.screenWidth = clampInt(p.w, 65_535);
   ev.engagedMs = clampInt(p.engaged_ms, 86_400_000);
   if (p.props && typeof p.props === 'object') {

@@ -7,6 +7,7 @@
  */
 import { emptyEvent, type Event } from '../event.ts';
 import { deadLetter, ok, type StepResult } from '../result.ts';
+import { clampInt, isPlausibleTime } from './numbers.ts';
 
 const Q = '"((?:[^"\\\\]|\\\\.)*)"';
 const COMBINED = new RegExp(`^(\\S+) \\S+ \\S+ \\[([^\\]]+)\\] ${Q} (\\d{3}) (\\d+|-)(?:\\s*$| ${Q} ${Q}(?:\\s.*)?$)`);
@@ -53,7 +54,7 @@ export function splitRequest(request: string): { method: string; path: string; q
   return { method: parts[0]!, path: q < 0 ? target : target.slice(0, q), query: q < 0 ? '' : target.slice(q + 1) };
 }
 
-export function parseCombinedLine(line: string, site: string): StepResult {
+export function parseCombinedLine(line: string, site: string, receivedAt: number): StepResult {
   const m = COMBINED.exec(line);
   if (!m) {
     const reason = LOOKS_LIKE_LOG.test(line) ? 'truncated_line' : 'unrecognised_line';
@@ -63,11 +64,11 @@ export function parseCombinedLine(line: string, site: string): StepResult {
   }
   const [, addr, time, request, status, bytes, referrer, ua] = m;
   const ts = parseTimeLocal(time!);
-  if (Number.isNaN(ts)) return deadLetter('invalid_timestamp', `cannot read time "${time}"`);
+  if (!isPlausibleTime(ts, receivedAt)) return deadLetter('invalid_timestamp', `cannot read time "${time}", or it is in the future`);
   const ev: Event = { ...emptyEvent(site, ts, 'log'), ...splitRequest(request!) };
   ev.client = addr!;
   ev.status = Number(status);
-  ev.bytes = bytes === '-' ? 0 : Number(bytes);
+  ev.bytes = bytes === '-' ? 0 : clampInt(Number(bytes), Number.MAX_SAFE_INTEGER);
   ev.referrer = referrer === undefined || referrer === '-' ? '' : unescapeLogField(referrer);
   ev.userAgent = ua === undefined || ua === '-' ? '' : unescapeLogField(ua);
   return ok(ev);

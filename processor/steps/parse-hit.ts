@@ -11,11 +11,11 @@ import { parseBeacon } from './parse-beacon.ts';
 
 export function parseHit(hit: Hit): StepResult {
   if (hit.kind === 'beacon') return parseBeacon(hit);
-  return parseLogLine(hit.line.trimEnd(), hit.site);
+  return parseLogLine(hit.line.trimEnd(), hit.site, hit.receivedAt);
 }
 
-function parseLogLine(line: string, site: string, depth = 0): StepResult {
-  if (!line.startsWith('{')) return parseCombinedLine(line, site);
+function parseLogLine(line: string, site: string, receivedAt: number, depth = 0): StepResult {
+  if (!line.startsWith('{')) return parseCombinedLine(line, site, receivedAt);
   let fields: unknown;
   try {
     fields = JSON.parse(line);
@@ -26,6 +26,6 @@ function parseLogLine(line: string, site: string, depth = 0): StepResult {
   const f = fields as Record<string, unknown>;
   // Vector puts the raw line in `message`, Fluent Bit's tail input in `log`.
   const wrapped = typeof f.message === 'string' ? f.message : typeof f.log === 'string' ? f.log : undefined;
-  if (wrapped !== undefined && f.status === undefined && depth === 0) return parseLogLine(wrapped.trimEnd(), site, 1);
-  return parseNginxJsonLine(f, site);
+  if (wrapped !== undefined && f.status === undefined && depth === 0) return parseLogLine(wrapped.trimEnd(), site, receivedAt, 1);
+  return parseNginxJsonLine(f, site, receivedAt);
 }

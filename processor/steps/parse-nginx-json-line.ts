@@ -6,13 +6,14 @@
 import { emptyEvent, type Event } from '../event.ts';
 import { deadLetter, ok, type StepResult } from '../result.ts';
 import { parseTimeLocal } from './parse-combined-line.ts';
+import { clampInt, isPlausibleTime, UINT32_MAX } from './numbers.ts';
 
 type Fields = Record<string, unknown>;
 
 const str = (v: unknown): string => (typeof v === 'string' && v !== '-' ? v : typeof v === 'number' ? String(v) : '');
 const num = (v: unknown): number => {
   // $upstream_response_time may list several upstreams ("0.010, 0.020"): their sum is the time spent upstream.
-  const n = str(v).split(/[,:]\s*/).reduce((sum, part) => sum + (Number(part) || 0), 0);
+  const n = str(v).split(/[,:]\s*/).reduce((sum, part) => sum + Math.max(0, Number(part) || 0), 0);
   return Number.isFinite(n) ? n : 0;
 };
 
@@ -25,9 +26,9 @@ function readTime(f: Fields): number {
   return NaN;
 }
 
-export function parseNginxJsonLine(f: Fields, site: string): StepResult {
+export function parseNginxJsonLine(f: Fields, site: string, receivedAt: number): StepResult {
   const ts = readTime(f);
-  if (Number.isNaN(ts)) return deadLetter('invalid_timestamp', 'JSON log line has no readable msec, time_iso8601 or time_local');
+  if (!isPlausibleTime(ts, receivedAt)) return deadLetter('invalid_timestamp', 'JSON log line has no readable msec, time_iso8601 or time_local, or a time in the future');
   const status = Number(str(f.status));
   if (!Number.isInteger(status) || status < 100 || status > 999) return deadLetter('invalid_json_line', 'JSON log line has no valid status');
   const ev: Event = emptyEvent(site, ts, 'log');
@@ -39,9 +40,9 @@ export function parseNginxJsonLine(f: Fields, site: string): StepResult {
   ev.client = str(f.remote_addr);
   ev.host = str(f.host).toLowerCase();
   ev.status = status;
-  ev.bytes = num(f.body_bytes_sent);
-  ev.requestTimeMs = Math.round(num(f.request_time) * 1000);
-  ev.upstreamTimeMs = Math.round(num(f.upstream_response_time) * 1000);
+  ev.bytes = clampInt(num(f.body_bytes_sent), Number.MAX_SAFE_INTEGER);
+  ev.requestTimeMs = clampInt(num(f.request_time) * 1000, UINT32_MAX);
+  ev.upstreamTimeMs = clampInt(num(f.upstream_response_time) * 1000, UINT32_MAX);
   ev.referrer = str(f.http_referer) || str(f.referer);
   ev.userAgent = str(f.http_user_agent) || str(f.user_agent);
   ev.language = (str(f.http_accept_language) || str(f.accept_language)).split(/[,;]/)[0]?.trim().slice(0, 16) ?? '';

@@ -3,7 +3,7 @@
  * an in-flight batch under the same token, and trimming of consumed segments.
  */
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
@@ -94,6 +94,47 @@ describe('local bus', () => {
     const bus = await LocalBus.open({ dir: dir(), maxBytes: 500 });
     await bus.publish([hit('fits')]);
     await expect(bus.publish([hit('y'.repeat(600))])).rejects.toThrow(/unprocessed bytes/);
+    await bus.close();
+  });
+});
+
+describe('local bus on a damaged disk', () => {
+  it('hands a record damaged inside an older segment on as damaged, keeping every other acknowledged hit', async () => {
+    const d = dir();
+    const bus = await LocalBus.open({ dir: d, segmentBytes: 600 });
+    for (let i = 0; i < 12; i++) await bus.publish([hit(`line ${i} ${'x'.repeat(60)}`)]);
+    await bus.close();
+    const segments = readdirSync(d).filter((f) => f.endsWith('.log')).sort();
+    expect(segments.length).toBeGreaterThan(2);
+    // Flip one byte inside the first record of the first (older) segment.
+    const first = join(d, segments[0]!);
+    const bytes = readFileSync(first);
+    bytes[20] = bytes[20]! ^ 0x01;
+    writeFileSync(first, bytes);
+
+    const again = await LocalBus.open({ dir: d });
+    const batches = collect(again, 5);
+    await waitFor('all twelve', async () => (batches.flatMap((b) => b.records).length === 12 ? true : undefined));
+    const records = batches.flatMap((b) => b.records);
+    expect(records.filter((r) => r.damaged).map((r) => r.position)).toEqual(['local:0']);
+    expect(records.filter((r) => !r.damaged).map((r) => (JSON.parse(r.value) as { line: string }).line.split(' ')[1])).toEqual(
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
+    await again.close();
+  });
+
+  it('keeps consuming after a checkpoint write fails, and reports the trouble meanwhile', async () => {
+    const d = dir();
+    const bus = await LocalBus.open({ dir: d });
+    await bus.publish([hit('before')]);
+    const batches = collect(bus, 10);
+    await waitFor('first', async () => (lines(batches).length === 1 ? true : undefined));
+    // Make the checkpoint unwritable: a folder where its temporary file goes.
+    mkdirSync(join(d, 'consumer.json.tmp'));
+    await bus.publish([hit('during')]);
+    await waitFor('the error to show', async () => (bus.stats().error ? true : undefined));
+    rmSync(join(d, 'consumer.json.tmp'), { recursive: true });
+    await waitFor('consuming again', async () => (lines(batches).includes('during') && !bus.stats().error ? true : undefined), 20_000);
+    expect(bus.stats().lag).toBe(0);
     await bus.close();
   });
 });

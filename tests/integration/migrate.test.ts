@@ -11,7 +11,7 @@ describe('migrate', () => {
     const ch = await freshClickHouse(); // already migrated once
     expect(await migrate(ch, { rawRetentionDays: 90 })).toEqual([]);
     const applied = await rows(ch, 'SELECT version, name FROM schema_migrations FINAL ORDER BY version');
-    expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql']);
+    expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql', '0006_replay_seeds.sql']);
     const [ttl] = await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'");
     expect(ttl!.q).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(_CAST\(90, 'UInt32'\)\)/);
     await migrate(ch, { rawRetentionDays: 0 });
@@ -21,7 +21,7 @@ describe('migrate', () => {
     const engines = await rows(ch, "SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('MaterializedView') ORDER BY name");
     expect(engines).toEqual([
       { name: 'bot_hits', engine: 'MergeTree' }, { name: 'dead_letters', engine: 'MergeTree' }, { name: 'events', engine: 'MergeTree' },
-      { name: 'pages_hour', engine: 'SummingMergeTree' }, { name: 'pipeline_stats', engine: 'SummingMergeTree' },
+      { name: 'pages_hour', engine: 'SummingMergeTree' }, { name: 'pipeline_stats', engine: 'SummingMergeTree' }, { name: 'replay_seeds', engine: 'MergeTree' },
       { name: 'salts', engine: 'MergeTree' }, { name: 'schema_migrations', engine: 'ReplacingMergeTree' }, { name: 'sessions', engine: 'ReplacingMergeTree' },
       { name: 'traffic_minute', engine: 'SummingMergeTree' }, { name: 'visitors_hour', engine: 'AggregatingMergeTree' },
     ]);

@@ -143,3 +143,26 @@ describe('replay of damaged input', () => {
     await ch.close();
   });
 });
+
+describe('an interrupted replay, run again', () => {
+  it('counts the same events, visitors and sessions as one uninterrupted run, and forgets its seed after', async () => {
+    const file = fixture('logs/secrepo-2021.log');
+    const clean = await freshClickHouse();
+    await replayFile(clean, file, { site: 'example.com', salts: new SaltStore(clean), sessionTimeoutMs: 30 * 60_000, batchLines: 1000 });
+
+    const ch = await freshClickHouse();
+    let batches = 0;
+    await expect(replayFile(ch, file, {
+      site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, batchLines: 1000,
+      onProgress: () => { if (++batches === 2) throw new Error('interrupted'); },
+    })).rejects.toThrow('interrupted');
+    expect(await rows(ch, 'SELECT count() AS n FROM replay_seeds')).toEqual([{ n: 1 }]);
+    await replayFile(ch, file, { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, batchLines: 1000 });
+
+    const figures = 'SELECT count() AS events, uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS sessions FROM events';
+    expect(await rows(ch, figures)).toEqual(await rows(clean, figures));
+    expect(await rows(ch, 'SELECT count() AS n FROM replay_seeds')).toEqual([{ n: 0 }]);
+    await ch.close();
+    await clean.close();
+  });
+});

@@ -9,7 +9,7 @@ import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { createCollectorApp } from '../../collector/app.ts';
 import { startProcessor } from '../../processor/consumer.ts';
 import { SaltStore } from '../../processor/salt-store.ts';
-import { HIT_VERSION } from '../../common/hit.ts';
+import { HIT_VERSION, type Hit } from '../../common/hit.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { humanLine, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
@@ -98,4 +98,18 @@ describe('Kafka pipeline', () => {
     await bus.close();
     await ch.close();
   });
+
+  it('takes a batch larger than the waiting cap and the broker\'s request size when Kafka is idle', async () => {
+    const cfg = kafkaTestConfig(brokers);
+    const bus = await KafkaBus.open(cfg);
+    const hits = Array.from({ length: 60_000 }, (_, i): Hit => ({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: Date.now(), client: '', headers: {}, line: humanLine(`10.0.${i >> 8 & 255}.${i & 255}`, `/big/${i}`, i) }));
+    await bus.publish(hits); // ~10 MB in one call, as one large POST /api/logs would be
+    const admin = new Kafka({ brokers: cfg.KAFKA_BROKERS, logLevel: 0 }).admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(cfg.KAFKA_TOPIC);
+    expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(60_000);
+    await admin.disconnect();
+    await bus.close();
+  });
 });
+

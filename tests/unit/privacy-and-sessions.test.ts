@@ -47,6 +47,7 @@ describe('protect-privacy', () => {
   it('masks IPv4 and IPv6 addresses in dead-letter text', () => {
     expect(redactIps('1.2.3.4 - x 2001:db8::1 and ::1 but not 12:30')).toBe('[ip] - x [ip] and [ip] but not 12:30');
     expect(redactIps('fe80:0:0:0:0:0:0:1 [28/Nov/2026:10:00:00 +0000] v1.2.3.4.5')).toBe('[ip] [28/Nov/2026:10:00:00 +0000] v1.2.3.4.5');
+    expect(redactIps('from 1.2.3.4. Then 10.0.0.1, ok')).toBe('from [ip]. Then [ip], ok');
   });
 });
 

@@ -68,3 +68,29 @@ describe('syslog to hit', () => {
     expect(hit(text as string)).toMatchObject({ drop: reason });
   });
 });
+
+describe('syslog receiver access', () => {
+  it('drops datagrams and connections from senders not allowed', async () => {
+    const { startSyslogServer } = await import('../../collector/syslog/syslog-server.ts');
+    const { LocalBus } = await import('../../bus/local/local-bus.ts');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createSocket } = await import('node:dgram');
+    const { connect } = await import('node:net');
+    const bus = await LocalBus.open({ dir: mkdtempSync(join(tmpdir(), 'syslog-allow-')) });
+    const server = await startSyslogServer({ host: '127.0.0.1', port: 0, maxBytes: 4096, bus, rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, allow: () => false });
+    const udp = createSocket('udp4');
+    udp.send(`<190>Nov 28 10:00:00 h nginx: ${LINE}`, server.port, '127.0.0.1');
+    const tcp = connect(server.port, '127.0.0.1');
+    tcp.on('error', () => undefined);
+    tcp.write(`<190>Nov 28 10:00:00 h nginx: ${LINE}\n`);
+    const deadline = Date.now() + 5000;
+    while (server.counters.received < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(server.counters).toEqual({ received: 2, accepted: 0, dropped: { not_allowed: 2 } });
+    udp.close();
+    tcp.destroy();
+    await server.close();
+    await bus.close();
+  });
+});

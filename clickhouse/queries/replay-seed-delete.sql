@@ -1,0 +1,1 @@
+DELETE FROM replay_seeds WHERE file_hash = {file_hash:String}

@@ -1,0 +1,33 @@
+/** Hostile or broken hits become dead letters or sane values — never an exception. */
+import { describe, expect, it } from 'vitest';
+import { processBatch } from '../../processor/process-batch.ts';
+import { parseHit } from '../../processor/steps/parse-hit.ts';
+import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
+
+const record = (hit: unknown, i = 0) => ({ value: JSON.stringify(hit), position: `r@${i}`, offset: i });
+const process = (...hits: unknown[]) => processBatch(hits.map(record), new Map(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now: Date.now(), stream: 's' });
+const logHit = (line: string): LogHit => ({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: Date.now(), client: '', headers: {}, line });
+const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+
+describe('robustness', () => {
+  it('turns malformed hits into dead letters with reasons', () => {
+    const out = process(
+      { v: 1, kind: 'log', site: 'example.com', receivedAt: Date.now(), client: '', line: `192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "${UA}"` }, // no headers: fine
+      { v: 1, kind: 'beacon', site: 'example.com', receivedAt: 1e20, client: '', headers: {}, payload: { url: 'https://example.com/' } },
+      { v: 1, kind: 'beacon', site: 'example.com', receivedAt: Date.now(), client: '', headers: 'nope', payload: { url: 'https://example.com/' } },
+      { v: 1, kind: 'beacon', site: 'example.com', receivedAt: Date.now(), client: '', headers: {}, payload: [1] },
+      logHit(JSON.stringify({ msec: '1e13', status: '200', http_user_agent: UA })),
+      logHit(`192.0.2.1 - - [28/Nov/2031:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "${UA}"`), // in the future
+      logHit(JSON.stringify({ time_iso8601: 'yesterday', status: '200' })),
+    );
+    expect(out.events).toHaveLength(1);
+    expect(out.deadLetters.map((d) => d.reason)).toEqual(['invalid_hit', 'invalid_hit', 'invalid_hit', 'invalid_timestamp', 'invalid_timestamp', 'invalid_timestamp']);
+  });
+
+  it('keeps numbers within their columns: no negative, fractional or giant sizes and times', () => {
+    const json = (f: Record<string, string>) => parseHit(logHit(JSON.stringify({ msec: '1764324000.000', status: '200', ...f })));
+    expect(json({ body_bytes_sent: '-5', request_time: '-1' })).toMatchObject({ ok: true, event: { bytes: 0, requestTimeMs: 0 } });
+    expect(json({ body_bytes_sent: '1.5', request_time: '99999999', upstream_response_time: '0.1, -, 0.2' })).toMatchObject({ ok: true, event: { bytes: 2, requestTimeMs: 4_294_967_295, upstreamTimeMs: 300 } });
+    expect(parseHit(logHit(`192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 99999999999999999999999 "-" "x"`))).toMatchObject({ ok: true, event: { bytes: Number.MAX_SAFE_INTEGER } });
+  });
+});
