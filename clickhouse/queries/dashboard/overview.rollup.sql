@@ -1,0 +1,23 @@
+-- Headline figures from the rollups: counts from traffic_minute, exact distinct
+-- visitors and visits from visitors_hour (whole hours), visit quality from sessions.
+SELECT
+    t.hits, t.pageviews, t.errors_4xx, t.errors_5xx, t.bot_hits,
+    u.visitors, u.visits,
+    s.bounce_rate, s.avg_duration_s
+FROM
+(
+    SELECT sum(hits) AS hits, sum(pageviews) AS pageviews, sum(status_4xx) AS errors_4xx,
+           sum(status_5xx) AS errors_5xx, sum(bot_hits) AS bot_hits
+    FROM traffic_minute
+    WHERE site = {site:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}
+) AS t,
+(
+    SELECT uniqExactMerge(visitors) AS visitors, uniqExactMerge(sessions) AS visits
+    FROM visitors_hour
+    WHERE site = {site:String} AND hour >= toStartOfHour({from:DateTime64(3)}) AND hour < {to:DateTime64(3)}
+) AS u,
+(
+    SELECT if(count() = 0, 0, avg(is_bounce)) AS bounce_rate, if(count() = 0, 0, avg(duration_s)) AS avg_duration_s
+    FROM sessions FINAL
+    WHERE site = {site:String} AND start_ts >= {from:DateTime64(3)} AND start_ts < {to:DateTime64(3)}
+) AS s

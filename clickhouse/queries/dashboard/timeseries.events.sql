@@ -1,0 +1,14 @@
+SELECT
+    toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32}))) AS t,
+    count() AS hits, countIf(is_pageview = 1) AS pageviews,
+    countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
+    toUInt64(0) AS bot_hits, uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS visits
+FROM events
+WHERE site = {site:String} AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
+  AND ({page:String} = '' OR path = {page:String})
+  AND ({channel:String} = '' OR channel = {channel:String})
+  AND ({device:String} = '' OR device_type = {device:String})
+  AND ({country:String} = '' OR country = {country:String})
+  AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
+GROUP BY t
+ORDER BY t

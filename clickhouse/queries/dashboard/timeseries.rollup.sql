@@ -1,0 +1,10 @@
+-- Points over time: counts from traffic_minute, distinct visitors from
+-- visitors_hour (so points are at least an hour wide for visitors).
+SELECT
+    toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({bucket:UInt32}))) AS t,
+    sum(hits) AS hits, sum(pageviews) AS pageviews,
+    sum(status_4xx) AS errors_4xx, sum(status_5xx) AS errors_5xx, sum(bot_hits) AS bot_hits
+FROM traffic_minute
+WHERE site = {site:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}
+GROUP BY t
+ORDER BY t

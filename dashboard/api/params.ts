@@ -1,0 +1,67 @@
+/**
+ * Query parameters of the dashboard API, validated before any query runs:
+ * an unknown parameter, a bad value or a range too large is a 400 with the
+ * reason. Pure: raw query string values in, typed parameters out.
+ */
+import { isValidSiteName } from '../../common/config.ts';
+
+export const CHANNELS = ['direct', 'internal', 'search', 'social', 'email', 'paid', 'campaign', 'referral'] as const;
+export const DEVICES = ['desktop', 'mobile', 'tablet', 'smarttv', 'console', 'wearable', 'embedded', 'xr'] as const;
+const GRANULARITY = { minute: 60, hour: 3600, day: 86_400 } as const;
+const MAX_RANGE_MS = 400 * 86_400_000;
+const MAX_POINTS = 1500;
+const EARLIEST = Date.UTC(2000, 0, 1);
+const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'channel', 'device', 'country', 'status', 'limit', 'compare']);
+
+export interface QueryParams {
+  site: string; from: number; to: number; bucket: number; limit: number; compare: boolean;
+  page: string; channel: string; device: string; country: string; status_class: number;
+}
+
+export class ParamError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+function time(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const ms = /^\d{10,13}$/.test(raw) ? Number(raw.length === 10 ? `${raw}000` : raw) : Date.parse(raw);
+  if (!Number.isFinite(ms) || ms < EARLIEST || ms > Date.now() + 86_400_000 * 366) throw new ParamError('invalid_parameter', `${name} must be an ISO 8601 time or epoch milliseconds after 2000`);
+  return ms;
+}
+
+export function hasFilters(p: QueryParams): boolean {
+  return Boolean(p.page || p.channel || p.device || p.country || p.status_class);
+}
+
+export function parseParams(q: Record<string, string>, now = Date.now(), needsSite = true): QueryParams {
+  const unknown = Object.keys(q).filter((k) => !KNOWN.has(k));
+  if (unknown.length) throw new ParamError('unknown_parameter', `unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; known: ${[...KNOWN].join(', ')}`);
+  const site = (q.site ?? '').toLowerCase();
+  if (needsSite && !isValidSiteName(site)) throw new ParamError('invalid_parameter', 'site must be the name of a site, e.g. site=example.com');
+  const to = time(q.to, 'to', now);
+  const from = time(q.from, 'from', to - 86_400_000);
+  if (from >= to) throw new ParamError('invalid_range', 'from must be before to');
+  if (to - from > MAX_RANGE_MS) throw new ParamError('range_too_large', 'a range may span at most 400 days');
+  const g = q.granularity ?? 'auto';
+  let bucket: number;
+  if (g === 'auto') bucket = to - from <= 6 * 3_600_000 ? 60 : to - from <= 14 * 86_400_000 ? 3600 : 86_400;
+  else if (g in GRANULARITY) bucket = GRANULARITY[g as keyof typeof GRANULARITY];
+  else throw new ParamError('invalid_parameter', 'granularity must be minute, hour, day or auto');
+  if ((to - from) / 1000 / bucket > MAX_POINTS) throw new ParamError('range_too_large', `that range at ${g} granularity is more than ${MAX_POINTS} points; choose a coarser granularity`);
+  const limit = q.limit === undefined ? 20 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ParamError('invalid_parameter', 'limit must be a whole number from 1 to 1000');
+  const page = q.page ?? '';
+  if (page.length > 2048 || (page && !page.startsWith('/'))) throw new ParamError('invalid_parameter', 'page must be a path starting with /');
+  const channel = q.channel ?? '';
+  if (channel && !(CHANNELS as readonly string[]).includes(channel)) throw new ParamError('invalid_parameter', `channel must be one of ${CHANNELS.join(', ')}`);
+  const device = q.device ?? '';
+  if (device && !(DEVICES as readonly string[]).includes(device)) throw new ParamError('invalid_parameter', `device must be one of ${DEVICES.join(', ')}`);
+  const country = (q.country ?? '').toUpperCase();
+  if (country && !/^[A-Z]{2}$/.test(country)) throw new ParamError('invalid_parameter', 'country must be a two-letter ISO 3166 code');
+  const status = q.status ?? '';
+  if (status && !/^[1-5]xx$/.test(status)) throw new ParamError('invalid_parameter', 'status must be 1xx, 2xx, 3xx, 4xx or 5xx');
+  if (q.compare !== undefined && q.compare !== 'previous') throw new ParamError('invalid_parameter', 'compare may only be "previous"');
+  return { site, from, to, bucket, limit, compare: q.compare === 'previous', page, channel, device, country, status_class: status ? Number(status[0]) : 0 };
+}

@@ -1,0 +1,30 @@
+/**
+ * GET /api/stats/:name — the dashboard's query API. Named queries only; every
+ * parameter is validated (400 with the reason) and bound, never spliced.
+ */
+import { Hono } from 'hono';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { httpError } from '../../collector/http-error.ts';
+import { ParamError, parseParams } from './params.ts';
+import { QUERIES } from './queries.ts';
+
+export function statsRoutes(deps: { ch: ClickHouse; extra?: (name: string) => Record<string, unknown> }): Hono {
+  const app = new Hono();
+  app.get('/api/stats', (c) => c.json({ queries: Object.keys(QUERIES) }));
+  app.get('/api/stats/:name', async (c) => {
+    const name = c.req.param('name');
+    const query = Object.hasOwn(QUERIES, name) ? QUERIES[name] : undefined;
+    if (!query) throw httpError(404, 'unknown_query', `no query named "${name.slice(0, 60)}"; GET /api/stats lists them`);
+    let params;
+    try {
+      params = parseParams(c.req.query(), Date.now(), query.needsSite);
+    } catch (err) {
+      if (err instanceof ParamError) throw httpError(400, err.code, err.message);
+      throw err;
+    }
+    const { source, data } = await query.run(deps.ch, params);
+    c.header('cache-control', 'no-store');
+    return c.json({ query: name, source, from: new Date(params.from).toISOString(), to: new Date(params.to).toISOString(), bucket: params.bucket, data, ...deps.extra?.(name) });
+  });
+  return app;
+}

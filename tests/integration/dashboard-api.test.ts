@@ -1,0 +1,152 @@
+/**
+ * The dashboard's query API on real data (the shared access logs replayed into
+ * the real engine): every named query answers with sane figures, rollups and
+ * raw events agree, and hostile parameters are refused with a 400.
+ */
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { Hono } from 'hono';
+import { statsRoutes } from '../../dashboard/api/routes.ts';
+import { QUERIES } from '../../dashboard/api/queries.ts';
+import { handleError } from '../../collector/http-error.ts';
+import { replayFile } from '../../processor/replay/replay-file.ts';
+import { SaltStore } from '../../processor/salt-store.ts';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { fixture } from '../helpers/fixtures.ts';
+
+let ch: ClickHouse;
+let app: Hono;
+// secrepo-2021.log spans 22–28 Oct 2021 (-0700).
+const RANGE = 'site=secrepo.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z';
+
+beforeAll(async () => {
+  ch = await freshClickHouse();
+  await replayFile(ch, fixture('logs/secrepo-2021.log'), { site: 'secrepo.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
+  await replayFile(ch, fixture('logs/hackers-access.log'), { site: 'hackers.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
+  app = new Hono();
+  app.route('/', statsRoutes({ ch }));
+  app.onError(handleError);
+});
+afterAll(async () => {
+  await ch.close();
+});
+
+const get = async (path: string) => {
+  const res = await app.request(path);
+  return { status: res.status, body: (await res.json()) as { source: string; data: any; error?: string; message?: string } };
+};
+
+describe('query API on real data', () => {
+  it('has a test below for every named query', () => {
+    expect(Object.keys(QUERIES).sort()).toEqual([
+      'bots', 'browsers', 'channels', 'countries', 'devices', 'entry-pages', 'exit-pages', 'failing-paths', 'heatmap', 'os', 'overview',
+      'pages', 'pipeline', 'referrers', 'response-times', 'sites', 'status', 'timeseries', 'utm-campaigns', 'utm-mediums', 'utm-sources',
+    ]);
+  });
+
+  it('overview: figures from the rollups equal the raw tables, with the previous period', async () => {
+    const { status, body } = await get(`/api/stats/overview?${RANGE}&compare=previous`);
+    expect(status).toBe(200);
+    expect(body.source).toBe('rollup');
+    const [raw] = await rows(ch, `SELECT count() AS hits, countIf(is_pageview = 1) AS pageviews, uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS visits,
+      countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
+      (SELECT count() FROM bot_hits WHERE site = 'secrepo.example') AS bot_hits FROM events WHERE site = 'secrepo.example'`);
+    expect(body.data.current).toMatchObject(raw!);
+    expect(body.data.current.hits).toBe(1196);
+    expect(body.data.current.bounce_rate).toBeGreaterThan(0);
+    expect(body.data.current.bounce_rate).toBeLessThanOrEqual(1);
+    expect(body.data.current.avg_duration_s).toBeGreaterThan(0);
+    expect(body.data.previous).toMatchObject({ hits: 0, pageviews: 0 });
+  });
+
+  it('overview with a filter reads raw events, and the numbers change accordingly', async () => {
+    const all = (await get(`/api/stats/overview?${RANGE}`)).body.data.current;
+    const { body } = await get(`/api/stats/overview?${RANGE}&status=4xx`);
+    expect(body.source).toBe('events');
+    expect(body.data.current.hits).toBe(all.errors_4xx);
+    expect(body.data.current.errors_5xx).toBe(0);
+    const page = await get(`/api/stats/overview?${RANGE}&page=/`);
+    expect(page.body.data.current.hits).toBeLessThan(all.hits);
+    expect(page.body.data.current.hits).toBeGreaterThan(0);
+  });
+
+  it('timeseries: points add up to the overview, at the granularity asked', async () => {
+    const { body } = await get(`/api/stats/timeseries?${RANGE}&granularity=hour`);
+    expect(body.data.bucket).toBe(3600);
+    const points = body.data.current as { t: number; hits: number; visitors: number }[];
+    expect(points.reduce((n, p) => n + p.hits, 0)).toBe(1196);
+    expect(points.every((p) => p.t % 3600 === 0 && (p.hits === 0 || p.visitors >= 1))).toBe(true);
+    const daily = await get(`/api/stats/timeseries?${RANGE}&granularity=day&channel=direct`);
+    expect(daily.body.source).toBe('events');
+    expect(daily.body.data.current.length).toBeLessThanOrEqual(7);
+  });
+
+  it('heatmap, pages, failing paths and status agree with the raw events', async () => {
+    const heat = (await get(`/api/stats/heatmap?${RANGE}`)).body.data as { weekday: number; hour: number; hits: number }[];
+    expect(heat.reduce((n, c) => n + c.hits, 0)).toBe(1196);
+    expect(heat.every((c) => c.weekday >= 1 && c.weekday <= 7 && c.hour >= 0 && c.hour <= 23)).toBe(true);
+
+    const pages = (await get(`/api/stats/pages?${RANGE}&limit=5`)).body.data as { path: string; pageviews: number }[];
+    const rawPages = await rows(ch, "SELECT path, countIf(is_pageview = 1) AS pageviews FROM events WHERE site = 'secrepo.example' GROUP BY path ORDER BY pageviews DESC, count() DESC, path LIMIT 5");
+    expect(pages.map(({ path, pageviews }) => ({ path, pageviews }))).toEqual(rawPages);
+
+    const failing = (await get(`/api/stats/failing-paths?${RANGE}`)).body.data as { errors_4xx: number; errors_5xx: number }[];
+    expect(failing.length).toBeGreaterThan(0);
+    expect(failing.every((f) => f.errors_4xx + f.errors_5xx > 0)).toBe(true);
+
+    const status = (await get(`/api/stats/status?${RANGE}&granularity=day`)).body.data as { s2xx: number; s3xx: number; s4xx: number; s5xx: number; error_rate: number }[];
+    expect(status.reduce((n, s) => n + s.s2xx + s.s3xx + s.s4xx + s.s5xx, 0)).toBe(1196);
+    expect(status.every((s) => s.error_rate >= 0 && s.error_rate <= 1)).toBe(true);
+  });
+
+  it('session breakdowns: entry and exit pages, channels, referrers, UTM, browsers, OS, devices, countries', async () => {
+    const [{ visits }] = await rows<{ visits: number }>(ch, "SELECT count() AS visits FROM sessions FINAL WHERE site = 'secrepo.example'");
+    for (const name of ['entry-pages', 'exit-pages', 'channels', 'referrers', 'utm-sources', 'utm-mediums', 'utm-campaigns', 'browsers', 'os', 'devices', 'countries']) {
+      const { status, body } = await get(`/api/stats/${name}?${RANGE}&limit=1000`);
+      expect(status, name).toBe(200);
+      const list = body.data as { value: string; visits: number; bounce_rate: number }[];
+      expect(list.reduce((n, r) => n + r.visits, 0), name).toBe(visits);
+      expect(list.every((r) => r.bounce_rate >= 0 && r.bounce_rate <= 1), name).toBe(true);
+    }
+    const browsers = (await get(`/api/stats/browsers?${RANGE}`)).body.data as { value: string }[];
+    expect(browsers.map((b) => b.value)).toContain('Chrome');
+  });
+
+  it('response times, bots, pipeline and sites', async () => {
+    const rt = (await get(`/api/stats/response-times?${RANGE}&granularity=day`)).body.data as { q: number[] }[];
+    expect(rt.length).toBeGreaterThan(0);
+    expect(rt.every((r) => r.q.length === 3 && r.q[0]! <= r.q[1]! && r.q[1]! <= r.q[2]!)).toBe(true);
+    const bots = (await get(`/api/stats/bots?${RANGE}`)).body.data as { bot: string; hits: number }[];
+    expect(bots[0]!.hits).toBeGreaterThan(100);
+    const pipeline = await get('/api/stats/pipeline?granularity=hour');
+    expect(pipeline.status).toBe(200);
+    expect((pipeline.body.data as { outcome: string }[]).map((r) => r.outcome)).toContain('event');
+    const sites = (await get('/api/stats/sites')).body.data as { site: string }[];
+    expect(sites.map((s) => s.site).sort()).toEqual(['hackers.example', 'secrepo.example']);
+  });
+});
+
+describe('hostile parameters', () => {
+  it.each([
+    ['SQL in the site', "/api/stats/overview?site=x'%20OR%201=1--", 400, 'invalid_parameter'],
+    ['SQL in a filter value', `/api/stats/pages?${RANGE}&channel=direct'%20OR%20'1'='1`, 400, 'invalid_parameter'],
+    ['SQL in the page filter is just a page that does not exist', `/api/stats/overview?${RANGE}&page=/'%3B%20DROP%20TABLE%20events%3B--`, 200, undefined],
+    ['an unknown filter', `/api/stats/overview?${RANGE}&browser=Chrome`, 400, 'unknown_parameter'],
+    ['a dimension smuggled in', `/api/stats/channels?${RANGE}&dimension=site`, 400, 'unknown_parameter'],
+    ['a huge range', '/api/stats/overview?site=a.com&from=2000-01-01&to=2026-01-01', 400, 'range_too_large'],
+    ['minutes over a year', '/api/stats/timeseries?site=a.com&from=2025-01-01&to=2025-12-01&granularity=minute', 400, 'range_too_large'],
+    ['a reversed range', '/api/stats/overview?site=a.com&from=2025-02-01&to=2025-01-01', 400, 'invalid_range'],
+    ['a time that is not one', '/api/stats/overview?site=a.com&from=yesterday', 400, 'invalid_parameter'],
+    ['a limit out of bounds', `/api/stats/pages?${RANGE}&limit=100000`, 400, 'invalid_parameter'],
+    ['an unknown query', '/api/stats/drop_table', 404, 'unknown_query'],
+    ['a prototype name', '/api/stats/constructor', 404, 'unknown_query'],
+  ])('%s → %i', async (_name, path, status, error) => {
+    const res = await get(path);
+    expect(res.status).toBe(status);
+    if (error) expect(res.body.error).toBe(error);
+  });
+
+  it('left the data as it was', async () => {
+    expect(await rows(ch, "SELECT count() AS n FROM events WHERE site = 'secrepo.example'")).toEqual([{ n: 1196 }]);
+  });
+});
