@@ -10,6 +10,7 @@ Commands:
   start                 Run collector, processor and ClickHouse in one process (embedded mode).
   collector             Distributed mode: only the HTTP intake, writing to Kafka (needs KAFKA_BROKERS).
   processor             Distributed mode: only the Kafka consumer loading ClickHouse (needs KAFKA_BROKERS).
+  dashboard             Only the web UI and query API, reading ClickHouse (CLICKHOUSE_URL).
   migrate               Apply the ClickHouse migrations and exit.
   replay FILE...        Import historical access logs (plain or .gz). Options: --site NAME (default: default).
   tail FILE...          Follow live access logs through rotation and restarts. Options: --site NAME,

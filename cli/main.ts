@@ -3,7 +3,7 @@
  * clear message (no stack trace) and exit non-zero.
  */
 import { ConfigError, ScalehouseError, errorMessage } from '../common/errors.ts';
-import { collector, processor, start } from './commands/start.ts';
+import { collector, dashboard, processor, start } from './commands/start.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { replayCommand } from './commands/replay.ts';
 import { tailCommand } from './commands/tail.ts';
@@ -13,6 +13,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   start,
   collector,
   processor,
+  dashboard,
   migrate: migrateCommand,
   replay: replayCommand,
   tail: tailCommand,

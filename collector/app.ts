@@ -21,6 +21,8 @@ export interface CollectorDeps {
   counters: { accepted: number };
   /** More to show on /readyz (intake counters such as the syslog receiver's). */
   status?: () => Record<string, unknown>;
+  /** Further routes on the same server (the dashboard), added before the 404 handler. */
+  mount?: (app: Hono<CollectorEnv>) => void;
   /** false for a processor-only process: health endpoints, no intake. */
   intake?: boolean;
   /** The socket's peer address; the Node adapter supplies it (tests may too). */
@@ -42,6 +44,7 @@ export function createCollectorApp(deps: CollectorDeps): Hono<CollectorEnv> {
     app.route('/', snippetRoutes());
   }
   app.route('/', healthRoutes(deps));
+  deps.mount?.(app);
   app.notFound(() => httpError(404, 'not_found', 'no such endpoint; see the README for the API').getResponse());
   app.onError(handleError);
   return app;

@@ -112,6 +112,8 @@ export const SETTINGS = {
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
   BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),
+  DASHBOARD_PASSWORD: setting({ default: '', parse: text, describe: 'Password of the built-in dashboard. Empty: one is generated on first start, shown once in the log, and kept hashed in DATA_DIR.', secret: true }),
+  SESSION_SECRET: setting({ default: '', parse: text, describe: 'Key that signs dashboard login cookies; set the same on every dashboard process. Empty: one kept in DATA_DIR.', secret: true }),
   KAFKA_BROKERS: setting({ default: '', parse: brokers, describe: 'Comma-separated Kafka brokers (host:port). Empty: the local on-disk bus (embedded mode).' }),
   KAFKA_TOPIC: setting({ default: 'scalehouse.hits', parse: topic, describe: 'Topic the collector writes hits to.' }),
   KAFKA_DLQ_TOPIC: setting({ default: 'scalehouse.dead-letters', parse: topic, describe: 'Topic for hits the processor cannot use, with the reason in headers.' }),

@@ -100,7 +100,7 @@ describe('query API on real data', () => {
   });
 
   it('session breakdowns: entry and exit pages, channels, referrers, UTM, browsers, OS, devices, countries', async () => {
-    const [{ visits }] = await rows<{ visits: number }>(ch, "SELECT count() AS visits FROM sessions FINAL WHERE site = 'secrepo.example'");
+    const visits = (await rows<{ visits: number }>(ch, "SELECT count() AS visits FROM sessions FINAL WHERE site = 'secrepo.example'"))[0]!.visits;
     for (const name of ['entry-pages', 'exit-pages', 'channels', 'referrers', 'utm-sources', 'utm-mediums', 'utm-campaigns', 'browsers', 'os', 'devices', 'countries']) {
       const { status, body } = await get(`/api/stats/${name}?${RANGE}&limit=1000`);
       expect(status, name).toBe(200);

@@ -1,0 +1,87 @@
+/**
+ * The built-in dashboard: login, the web UI (dashboard/ui, uPlot from the
+ * package itself — no CDN) and the query API, all behind the password.
+ * Served by `scalehouse start` next to the collector, and alone by
+ * `scalehouse dashboard` in distributed mode.
+ */
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ClickHouse } from '../clickhouse/connect.ts';
+import type { BusStats } from '../bus/bus.ts';
+import { httpError } from '../collector/http-error.ts';
+import { statsRoutes } from './api/routes.ts';
+import { verifyPassword } from './auth/password.ts';
+import { issueSession, SESSION_COOKIE, SESSION_TTL_MS, verifySession } from './auth/session.ts';
+
+const require = createRequire(import.meta.url);
+const asset = (path: string) => readFileSync(new URL(`./ui/${path}`, import.meta.url));
+const ASSETS: Record<string, { body: Buffer; type: string }> = {
+  'app.js': { body: asset('app.js'), type: 'text/javascript; charset=utf-8' },
+  'style.css': { body: asset('style.css'), type: 'text/css; charset=utf-8' },
+  'uplot.js': { body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')), type: 'text/javascript; charset=utf-8' },
+  'uplot.css': { body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')), type: 'text/css; charset=utf-8' },
+};
+const INDEX = asset('index.html');
+const LOGIN = asset('login.html');
+
+export interface DashboardDeps {
+  ch: ClickHouse;
+  passwordHash: string;
+  sessionKey: Buffer;
+  busStats?: () => BusStats;
+  /** Secure cookies when served over https (behind a TLS proxy). */
+  secureCookies?: boolean;
+}
+
+const MAX_FAILURES = 10; // per client address and minute
+
+export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context) => string): Hono {
+  const app = new Hono();
+  const failures = new Map<string, { n: number; until: number }>();
+  const html = (c: Context, body: Buffer, status: 200 | 401 = 200) => c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+
+  app.get('/login', (c) => html(c, LOGIN));
+  app.post('/login', async (c) => {
+    const who = clientAddress(c);
+    const f = failures.get(who);
+    if (f && f.until > Date.now() && f.n >= MAX_FAILURES) throw httpError(429, 'too_many_attempts', 'too many wrong passwords; wait a minute', { 'retry-after': '60' });
+    const type = c.req.header('content-type') ?? '';
+    const password = type.includes('json')
+      ? String(((await c.req.json().catch(() => ({}))) as { password?: unknown }).password ?? '')
+      : String((await c.req.parseBody())['password'] ?? '');
+    if (!password || !(await verifyPassword(password, deps.passwordHash))) {
+      failures.set(who, { n: (f && f.until > Date.now() ? f.n : 0) + 1, until: Date.now() + 60_000 });
+      if (type.includes('json')) throw httpError(401, 'bad_password', 'wrong password');
+      return c.redirect('/login?failed=1', 303);
+    }
+    failures.delete(who);
+    setCookie(c, SESSION_COOKIE, issueSession(deps.sessionKey), { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: SESSION_TTL_MS / 1000, secure: deps.secureCookies });
+    return type.includes('json') ? c.json({ ok: true }) : c.redirect('/', 303);
+  });
+  app.post('/logout', (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.redirect('/login', 303);
+  });
+
+  // Everything below needs a session.
+  const guard = async (c: Context, next: () => Promise<void>) => {
+    if (verifySession(deps.sessionKey, getCookie(c, SESSION_COOKIE))) return next();
+    if (c.req.path.startsWith('/api/')) throw httpError(401, 'login_required', 'log in at /login first');
+    return c.redirect('/login', 303);
+  };
+  app.use('/', guard);
+  app.use('/ui/*', guard);
+  app.use('/api/stats', guard);
+  app.use('/api/stats/*', guard);
+
+  app.get('/', (c) => html(c, INDEX));
+  app.get('/ui/:file', (c) => {
+    const a = Object.hasOwn(ASSETS, c.req.param('file')) ? ASSETS[c.req.param('file')] : undefined;
+    if (!a) throw httpError(404, 'not_found', 'no such file');
+    return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': 'public, max-age=300' });
+  });
+  app.route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
+  return app;
+}

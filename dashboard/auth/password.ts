@@ -1,0 +1,43 @@
+/**
+ * The dashboard password, kept only as a scrypt hash (Node's built-in KDF,
+ * memory-hard). DASHBOARD_PASSWORD if set; else one is generated on first
+ * start, shown once in the log, and only its hash is written to
+ * DATA_DIR/dashboard-password.
+ */
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const N = 16_384;
+const R = 8;
+const P = 1;
+const KEY_LEN = 32;
+
+function derive(password: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password, salt, KEY_LEN, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${(await derive(password, salt)).toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, , , , salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const got = await derive(password, Buffer.from(salt, 'base64'));
+  return got.length === expected.length && timingSafeEqual(got, expected);
+}
+
+export async function resolveDashboardPassword(configured: string, dataDir: string): Promise<{ hash: string; generated?: string; path: string }> {
+  const path = join(dataDir, 'dashboard-password');
+  if (configured) return { hash: await hashPassword(configured), path };
+  const saved = (await readFile(path, 'utf8').catch(() => '')).trim();
+  if (saved) return { hash: saved, path };
+  const generated = randomBytes(12).toString('base64url');
+  const hash = await hashPassword(generated);
+  await writeFile(path, hash + '\n', { mode: 0o600 });
+  return { hash, generated, path };
+}

@@ -1,0 +1,40 @@
+/**
+ * Login sessions: a cookie holding its expiry and an HMAC of it, keyed by a
+ * secret kept in DATA_DIR/session-key (or SESSION_SECRET, so several
+ * dashboard processes accept each other's cookies). Nothing to store server-side.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const SESSION_COOKIE = 'scalehouse_session';
+export const SESSION_TTL_MS = 7 * 86_400_000;
+
+export async function sessionKey(configured: string, dataDir: string): Promise<Buffer> {
+  if (configured) return Buffer.from(configured);
+  const path = join(dataDir, 'session-key');
+  const saved = (await readFile(path, 'utf8').catch(() => '')).trim();
+  if (saved) return Buffer.from(saved, 'hex');
+  const key = randomBytes(32);
+  await writeFile(path, key.toString('hex') + '\n', { mode: 0o600 });
+  return key;
+}
+
+const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+
+export function issueSession(key: Buffer, now = Date.now()): string {
+  const payload = `v1.${now + SESSION_TTL_MS}`;
+  return `${payload}.${mac(key, payload)}`;
+}
+
+export function verifySession(key: Buffer, cookie: string | undefined, now = Date.now()): boolean {
+  if (!cookie) return false;
+  const i = cookie.lastIndexOf('.');
+  if (i < 0) return false;
+  const payload = cookie.slice(0, i);
+  const [v, expiry] = payload.split('.');
+  if (v !== 'v1' || !(Number(expiry) > now)) return false;
+  const want = Buffer.from(mac(key, payload));
+  const got = Buffer.from(cookie.slice(i + 1));
+  return want.length === got.length && timingSafeEqual(want, got);
+}
