@@ -40,18 +40,25 @@ describe('compose.yaml', () => {
   });
 
   it('runs the collector and the processor as the CLI names them, with settings the code reads', () => {
-    expect(scalehouse.map(([name, s]) => [name, s.command])).toEqual([['collector', ['collector']], ['processor', ['processor']]]);
+    expect(scalehouse.map(([name, s]) => [name, s.command])).toEqual([['collector', ['collector']], ['dashboard', ['dashboard']], ['processor', ['processor']]]);
     for (const [, s] of scalehouse) {
       const unknown = Object.keys(s.environment ?? {}).filter((k) => !(k in SETTINGS));
       expect(unknown).toEqual([]);
       expect(s.environment!.KAFKA_BROKERS).toBe('kafka:9092');
     }
     expect(services.processor!.environment!.CLICKHOUSE_URL).toBe('http://clickhouse:8123');
+    expect(services.dashboard!.environment!.DASHBOARD_PASSWORD).toMatch(/^\$\{DASHBOARD_PASSWORD:\?/);
+    // Grafana's provisioned data source reads these two from its environment.
+    const ds = readFileSync(root('grafana/provisioning/datasources/clickhouse.yaml'), 'utf8');
+    for (const v of ['CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD']) {
+      expect(ds).toContain(`\${${v}}`);
+      expect(services.grafana!.environment![v]).toBeDefined();
+    }
     expect(services.collector!.environment!.INGEST_TOKEN).toMatch(/^\$\{INGEST_TOKEN:\?/);
   });
 
   it('publishes the collector on the port it listens on, and points at services that exist', () => {
-    expect(services.collector!.ports).toEqual([`${services.collector!.environment!.PORT}:${services.collector!.environment!.PORT}`]);
+    for (const name of ['collector', 'dashboard']) expect(services[name]!.ports).toEqual([`${services[name]!.environment!.PORT}:${services[name]!.environment!.PORT}`]);
     expect(services.kafka!.environment!.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092');
     expect(services.clickhouse!.environment!.CLICKHOUSE_USER).toBe(services.processor!.environment!.CLICKHOUSE_USER);
     expect(services.clickhouse!.environment!.CLICKHOUSE_DB).toBe(services.processor!.environment!.CLICKHOUSE_DATABASE);
