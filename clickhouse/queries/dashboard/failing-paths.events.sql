@@ -1,11 +1,7 @@
 SELECT path, countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx, count() AS hits
 FROM events
 WHERE site = {site:String} AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
-  AND ({page:String} = '' OR path = {page:String})
-  AND ({channel:String} = '' OR channel = {channel:String})
-  AND ({device:String} = '' OR device_type = {device:String})
-  AND ({country:String} = '' OR country = {country:String})
-  AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
+  -- @event-filters
 GROUP BY path
 HAVING errors_4xx + errors_5xx > 0
 ORDER BY errors_5xx DESC, errors_4xx DESC, path

@@ -10,18 +10,11 @@ FROM
            uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS visits
     FROM events
     WHERE site = {site:String} AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
-  AND ({page:String} = '' OR path = {page:String})
-  AND ({channel:String} = '' OR channel = {channel:String})
-  AND ({device:String} = '' OR device_type = {device:String})
-  AND ({country:String} = '' OR country = {country:String})
-  AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
+  -- @event-filters
 ) AS e,
 (
     SELECT if(count() = 0, 0, avg(is_bounce)) AS bounce_rate, if(count() = 0, 0, avg(duration_s)) AS avg_duration_s
     FROM sessions FINAL
     WHERE site = {site:String} AND start_ts >= {from:DateTime64(3)} AND start_ts < {to:DateTime64(3)}
-  AND ({page:String} = '' OR entry_path = {page:String})
-  AND ({channel:String} = '' OR channel = {channel:String})
-  AND ({device:String} = '' OR device_type = {device:String})
-  AND ({country:String} = '' OR country = {country:String})
+  -- @session-filters
 ) AS s

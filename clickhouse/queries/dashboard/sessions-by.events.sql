@@ -5,10 +5,7 @@ SELECT {dimension:Identifier} AS value, count() AS visits, uniqExact(visitor_id)
        round(avg(is_bounce), 3) AS bounce_rate, round(avg(duration_s)) AS avg_duration_s, sum(pageviews) AS pageviews
 FROM sessions FINAL
 WHERE site = {site:String} AND start_ts >= {from:DateTime64(3)} AND start_ts < {to:DateTime64(3)}
-  AND ({page:String} = '' OR entry_path = {page:String})
-  AND ({channel:String} = '' OR channel = {channel:String})
-  AND ({device:String} = '' OR device_type = {device:String})
-  AND ({country:String} = '' OR country = {country:String})
+  -- @session-filters
 GROUP BY value
 ORDER BY visits DESC, value
 LIMIT {limit:UInt32}

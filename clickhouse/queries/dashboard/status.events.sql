@@ -4,10 +4,6 @@ SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32})))
        round(countIf(status >= 400) / count(), 4) AS error_rate
 FROM events
 WHERE site = {site:String} AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
-  AND ({page:String} = '' OR path = {page:String})
-  AND ({channel:String} = '' OR channel = {channel:String})
-  AND ({device:String} = '' OR device_type = {device:String})
-  AND ({country:String} = '' OR country = {country:String})
-  AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
+  -- @event-filters
 GROUP BY t
 ORDER BY t

@@ -1,0 +1,4 @@
+  AND ({page:String} = '' OR entry_path = {page:String})
+  AND ({channel:String} = '' OR channel = {channel:String})
+  AND ({device:String} = '' OR device_type = {device:String})
+  AND ({country:String} = '' OR country = {country:String})
