@@ -15,6 +15,7 @@ Commands:
   replay FILE...        Import historical access logs (plain or .gz). Options: --site NAME (default: default).
   tail FILE...          Follow live access logs through rotation and restarts. Options: --site NAME,
                         --to URL (post to a collector, with --token), --from-end (skip what is there).
+  token                 Make an API token for /api/stats (prints the token and the digest for DASHBOARD_TOKENS).
   help                  Show this text.
 
 Settings (environment variables, or flags: --port 9000 sets PORT):

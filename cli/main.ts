@@ -8,6 +8,7 @@ import { migrateCommand } from './commands/migrate.ts';
 import { replayCommand } from './commands/replay.ts';
 import { tailCommand } from './commands/tail.ts';
 import { helpText } from './help.ts';
+import { createHash, randomBytes } from 'node:crypto';
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   start,
@@ -18,6 +19,12 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   replay: replayCommand,
   tail: tailCommand,
   help: async () => void process.stdout.write(helpText()),
+  // A new API token for /api/stats: the token for the client, its digest for DASHBOARD_TOKENS.
+  token: async () => {
+    const token = randomBytes(24).toString('base64url');
+    process.stdout.write(`token:  ${token}\ndigest: ${createHash('sha256').update(token).digest('hex')}\n` +
+      'Give the token to the client ("Authorization: Bearer <token>"); add the digest to DASHBOARD_TOKENS.\n');
+  },
 };
 
 const [name = 'help', ...args] = process.argv.slice(2);

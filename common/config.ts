@@ -81,6 +81,13 @@ const tagSites: Parser<Record<string, string>> = (raw) => {
   return map;
 };
 
+const hexDigests: Parser<string[]> = (raw) => {
+  const list = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = list.filter((d) => !/^[0-9a-f]{64}$/.test(d));
+  if (bad.length) throw new Error('must be SHA-256 digests in hex (64 characters each) — the digests, never the tokens; `scalehouse token` prints both');
+  return list;
+};
+
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
@@ -113,6 +120,7 @@ export const SETTINGS = {
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
   BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),
   DASHBOARD_PASSWORD: setting({ default: '', parse: text, describe: 'Password of the built-in dashboard. Empty: one is generated on first start, shown once in the log, and kept hashed in DATA_DIR.', secret: true }),
+  DASHBOARD_TOKENS: setting({ default: '', parse: hexDigests, describe: 'SHA-256 digests (hex, comma-separated) of API tokens allowed to call /api/stats as "Authorization: Bearer <token>"; `scalehouse token` makes one.' }),
   SESSION_SECRET: setting({ default: '', parse: text, describe: 'Key that signs dashboard login cookies; set the same on every dashboard process. Empty: one kept in DATA_DIR.', secret: true }),
   KAFKA_BROKERS: setting({ default: '', parse: brokers, describe: 'Comma-separated Kafka brokers (host:port). Empty: the local on-disk bus (embedded mode).' }),
   KAFKA_TOPIC: setting({ default: 'scalehouse.hits', parse: topic, describe: 'Topic the collector writes hits to.' }),

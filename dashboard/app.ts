@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import type { BusStats } from '../bus/bus.ts';
@@ -31,6 +32,8 @@ export interface DashboardDeps {
   passwordHash: string;
   sessionKey: Buffer;
   busStats?: () => BusStats;
+  /** SHA-256 digests (hex) of API tokens: only digests are configured or kept. */
+  tokenDigests?: string[];
   /** Secure cookies when served over https (behind a TLS proxy). */
   secureCookies?: boolean;
 }
@@ -66,8 +69,11 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context)
   });
 
   // Everything below needs a session.
+  const tokens = new Set(deps.tokenDigests ?? []);
   const guard = async (c: Context, next: () => Promise<void>) => {
     if (verifySession(deps.sessionKey, getCookie(c, SESSION_COOKIE))) return next();
+    const auth = c.req.header('authorization') ?? '';
+    if (c.req.path.startsWith('/api/') && auth.startsWith('Bearer ') && tokens.has(createHash('sha256').update(auth.slice(7).trim()).digest('hex'))) return next();
     if (c.req.path.startsWith('/api/')) throw httpError(401, 'login_required', 'log in at /login first');
     return c.redirect('/login', 303);
   };

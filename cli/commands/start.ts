@@ -65,7 +65,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   let syslog: Awaited<ReturnType<typeof startSyslogServer>> | undefined;
   const app = createCollectorApp({
     config, bus: bus ?? noBus, counters, intake: roles.collect,
-    mount: ch && password && key ? (app) => app.route('/', dashboardRoutes({ ch, passwordHash: password.hash, sessionKey: key, busStats: bus ? () => bus.stats() : undefined }, peerAddress)) : undefined,
+    mount: ch && password && key ? (app) => app.route('/', dashboardRoutes({ ch, passwordHash: password.hash, sessionKey: key, tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined }, peerAddress)) : undefined,
     status: () => (syslog ? { syslog: syslog.counters } : {}),
     ingestToken: ingest.token,
     peerAddress,
