@@ -6,6 +6,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { bodyLimit } from 'hono/body-limit';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -46,23 +47,33 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context)
   const html = (c: Context, body: Buffer, status: 200 | 401 = 200) => c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
 
   app.get('/login', (c) => html(c, LOGIN));
-  app.post('/login', async (c) => {
-    const who = clientAddress(c);
-    const f = failures.get(who);
-    if (f && f.until > Date.now() && f.n >= MAX_FAILURES) throw httpError(429, 'too_many_attempts', 'too many wrong passwords; wait a minute', { 'retry-after': '60' });
-    const type = c.req.header('content-type') ?? '';
-    const password = type.includes('json')
-      ? String(((await c.req.json().catch(() => ({}))) as { password?: unknown }).password ?? '')
-      : String((await c.req.parseBody())['password'] ?? '');
-    if (!password || !(await verifyPassword(password, deps.passwordHash))) {
-      failures.set(who, { n: (f && f.until > Date.now() ? f.n : 0) + 1, until: Date.now() + 60_000 });
-      if (type.includes('json')) throw httpError(401, 'bad_password', 'wrong password');
-      return c.redirect('/login?failed=1', 303);
-    }
-    failures.delete(who);
-    setCookie(c, SESSION_COOKIE, issueSession(deps.sessionKey), { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: SESSION_TTL_MS / 1000, secure: deps.secureCookies });
-    return type.includes('json') ? c.json({ ok: true }) : c.redirect('/', 303);
-  });
+  app.post(
+    '/login',
+    bodyLimit({ maxSize: 4096, onError: () => { throw httpError(413, 'payload_too_large', 'a login is a password, not a file'); } }),
+    async (c) => {
+      const who = clientAddress(c);
+      const now = Date.now();
+      if (failures.size > 10_000) for (const [k, v] of failures) if (v.until <= now) failures.delete(k);
+      const f = failures.get(who);
+      const tries = f && f.until > now ? f.n : 0;
+      if (tries >= MAX_FAILURES) throw httpError(429, 'too_many_attempts', 'too many wrong passwords; wait a minute', { 'retry-after': '60' });
+      // Counted before the (slow) check, so parallel guesses cannot all slip in under the limit.
+      failures.set(who, { n: tries + 1, until: now + 60_000 });
+      const type = c.req.header('content-type') ?? '';
+      const password = type.includes('json')
+        ? String(((await c.req.json().catch(() => ({}))) as { password?: unknown }).password ?? '')
+        : String((await c.req.parseBody())['password'] ?? '');
+      if (!password || !(await verifyPassword(password, deps.passwordHash))) {
+        if (type.includes('json')) throw httpError(401, 'bad_password', 'wrong password');
+        return c.redirect('/login?failed=1', 303);
+      }
+      failures.delete(who);
+      // Secure when the page was reached over https (directly, or through a proxy that says so).
+      const secure = deps.secureCookies || c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https';
+      setCookie(c, SESSION_COOKIE, issueSession(deps.sessionKey), { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: SESSION_TTL_MS / 1000, secure });
+      return type.includes('json') ? c.json({ ok: true }) : c.redirect('/', 303);
+    },
+  );
   app.post('/logout', (c) => {
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
@@ -78,7 +89,8 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context)
     return c.redirect('/login', 303);
   };
   app.use('/', guard);
-  app.use('/ui/*', guard);
+  // The login page's own stylesheet is public; the rest of /ui is not.
+  app.use('/ui/*', async (c, next) => (c.req.path === '/ui/style.css' ? next() : guard(c, next)));
   app.use('/api/stats', guard);
   app.use('/api/stats/*', guard);
 

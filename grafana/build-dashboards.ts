@@ -17,7 +17,7 @@ interface PanelDef { title: string; kind: Kind; sql: string; w?: number; h?: num
 const variables = [
   { name: 'site', type: 'query', label: 'Site', datasource: DS, query: 'SELECT site FROM traffic_minute GROUP BY site ORDER BY sum(hits) DESC', refresh: 2 },
   { name: 'channel', type: 'custom', label: 'Channel', includeAll: true, allValue: '__all', query: 'direct,search,social,email,paid,campaign,referral' },
-  { name: 'device', type: 'custom', label: 'Device', includeAll: true, allValue: '__all', query: 'desktop,mobile,tablet,smarttv,console,wearable' },
+  { name: 'device', type: 'custom', label: 'Device', includeAll: true, allValue: '__all', query: 'desktop,mobile,tablet,smarttv,console,wearable,embedded,xr' },
 ].map((v) => ({ ...v, current: v.type === 'custom' ? { text: 'All', value: '$__all' } : {}, hide: 0 }));
 
 const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
@@ -77,11 +77,12 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
   },
 };
 
-function panel(p: PanelDef, i: number, x: number, y: number) {
+function panel(p: PanelDef, i: number, x: number, y: number, filtered: boolean) {
   return {
     id: i + 1,
     type: p.kind,
-    title: p.title,
+    // Panels read from rollups cannot apply the channel/device variables: their titles say so.
+    title: filtered && !p.sql.includes('${channel') ? `${p.title} (all channels, devices)` : p.title,
     datasource: DS,
     gridPos: { x, y, w: p.w ?? 12, h: p.h ?? (p.kind === 'stat' ? 4 : 8) },
     fieldConfig: { defaults: { unit: p.unit ?? 'short' }, overrides: [] },
@@ -97,7 +98,7 @@ for (const [uid, d] of Object.entries(dashboards)) {
   const panels = d.panels.map((p, i) => {
     const w = p.w ?? 12;
     if (x + w > 24) { x = 0; y += rowH; rowH = 0; }
-    const out = panel(p, i, x, y);
+    const out = panel(p, i, x, y, uid !== 'pipeline-health');
     x += w;
     rowH = Math.max(rowH, out.gridPos.h);
     return out;

@@ -66,6 +66,10 @@ PROPS
 java_cmd() { java -Xms256m -Xmx512m -XX:+UseSerialGC -Dlog4j2.configurationFile="$root/scripts/kafka/log4j2.properties" -cp "$lib/*" "$@"; }
 
 start() {
+  # Test files start the broker concurrently: one starts it, the others wait here and find it up.
+  mkdir -p "$cache"
+  exec 9>"$cache/broker-$port.lock"
+  flock 9
   if answers "$port"; then echo "a broker already answers on 127.0.0.1:$port" >&2; return 0; fi
   fetch_jars
   write_config
@@ -74,7 +78,7 @@ start() {
       || { cat "$dir/format.log" >&2; exit 1; }
   fi
   nohup java -Xms256m -Xmx512m -XX:+UseSerialGC -Dlog4j2.configurationFile="$root/scripts/kafka/log4j2.properties" \
-    -cp "$lib/*" kafka.Kafka "$dir/server.properties" >>"$dir/broker.log" 2>&1 &
+    -cp "$lib/*" kafka.Kafka "$dir/server.properties" >>"$dir/broker.log" 2>&1 9>&- &
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do
     if answers "$port"; then echo "Kafka broker up on 127.0.0.1:$port (data in $dir)" >&2; return 0; fi

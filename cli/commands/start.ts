@@ -12,6 +12,7 @@ import { loadConfig, trustedProxyMatcher, type Config } from '../../common/confi
 import { log, setLogLevel } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { createCollectorApp } from '../../collector/app.ts';
+import { clientAddress } from '../../collector/client-address.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
 import { startProcessor } from '../../processor/consumer.ts';
 import { SaltStore } from '../../processor/salt-store.ts';
@@ -61,11 +62,14 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const password = roles.dashboard ? await resolveDashboardPassword(config.DASHBOARD_PASSWORD, config.DATA_DIR) : undefined;
   const key = roles.dashboard ? await sessionKey(config.SESSION_SECRET, config.DATA_DIR) : undefined;
   const peerAddress = (c: Context) => getConnInfo(c).remote.address ?? '';
+  // Behind a trusted proxy, the visitor's address (for the login limiter) is in X-Forwarded-For.
+  const isTrustedProxy = trustedProxyMatcher(config.TRUSTED_PROXIES);
+  const visitorAddress = (c: Context) => clientAddress(peerAddress(c), c.req.header('x-forwarded-for'), isTrustedProxy);
   const counters = { accepted: 0 };
   let syslog: Awaited<ReturnType<typeof startSyslogServer>> | undefined;
   const app = createCollectorApp({
     config, bus: bus ?? noBus, counters, intake: roles.collect,
-    mount: ch && password && key ? (app) => app.route('/', dashboardRoutes({ ch, passwordHash: password.hash, sessionKey: key, tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined }, peerAddress)) : undefined,
+    mount: ch && password && key ? (app) => app.route('/', dashboardRoutes({ ch, passwordHash: password.hash, sessionKey: key, tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined }, visitorAddress)) : undefined,
     status: () => (syslog ? { syslog: syslog.counters } : {}),
     ingestToken: ingest.token,
     peerAddress,

@@ -1,110 +1,174 @@
 /**
  * Follows a growing log file the way `tail -F` and GoAccess do, by polling:
  * - new complete lines are handed on in chunks, with their byte range;
- * - rename rotation (logrotate's default): the old file is read to its end
- *   (through the descriptor still open, or FILE.1 after a restart), then the
- *   new file from its start;
- * - copytruncate: the file shrinks under us; reading restarts at 0 in a new
- *   generation. Lines written between our last read and the truncation are
- *   lost to any reader — that is copytruncate's own gap.
+ * - rename rotation (logrotate's default): the new file is followed at once,
+ *   and the old one is still drained for a while, since nginx writes to it
+ *   until it reopens its logs; after a restart, FILE.1 is finished first;
+ * - copytruncate: noticed because the file shrank or because the bytes just
+ *   before our position changed (a fingerprint kept with the position), also
+ *   across a restart; the copy (FILE.1) is then finished from where we were,
+ *   and the file is read again from 0 in a new generation. Lines written
+ *   between the copy and the truncation are in neither file: copytruncate's
+ *   own gap.
  * The caller decides when a chunk is done (`commit`), so a position is only
  * saved for lines that were really handed on.
  */
+import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { FileId, TailState } from './tail-state.ts';
 import { sameFile } from './tail-state.ts';
 
-export interface Chunk { file: FileId; gen: number; from: number; to: number; base: number; lines: { text: string; at: number }[] }
+export interface Chunk {
+  file: FileId; gen: number; from: number; to: number; base: number; lines: { text: string; at: number }[];
+  /** Lines from a rotated file still being drained, not from the file followed now. */
+  draining?: boolean;
+}
 
 const READ_BYTES = 1024 * 1024;
+const MARK_BYTES = 256;
+const DRAIN_MS = 10_000;
+// Offsets of a new file start this far past the old one's end, so late lines drained from the old
+// file keep offsets of their own.
+const ROTATION_GAP = 2 ** 30;
 const idOf = (s: { dev: number; ino: number; birthtimeMs: number }): FileId => ({ dev: s.dev, ino: s.ino, birth: Math.round(s.birthtimeMs) });
 
+interface Track { fh: FileHandle; state: TailState; lastGrowth: number }
+
+async function markAt(fh: FileHandle, pos: number): Promise<string> {
+  const from = Math.max(0, pos - MARK_BYTES);
+  const buf = Buffer.alloc(pos - from);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, from);
+  return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
+}
+
+/** A line as text, at most `max` bytes of UTF-8 (cut on a character boundary). */
+function lineText(bytes: Buffer, max: number): string {
+  let text = bytes.toString('utf8').replace(/\r$/, '');
+  if (Buffer.byteLength(text) > max) text = Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+  return text;
+}
+
 export class FileFollower {
-  private fh: FileHandle | undefined;
-  private state: TailState | undefined;
+  private cur: Track | undefined;
+  private old: Track | undefined;
 
   constructor(private readonly path: string, private readonly maxLineBytes: number) {}
 
   /** Resumes from a saved state, else starts at the beginning (or the end) of the current file. */
   async open(saved: TailState | undefined, fromEnd = false): Promise<void> {
-    const current = await stat(this.path, {}).catch(() => undefined);
+    const current = await stat(this.path).catch(() => undefined);
     if (saved) {
       if (current && sameFile(idOf(current), saved.file)) {
-        this.fh = await open(this.path, 'r');
-        this.state = current.size < saved.pos ? { ...saved, pos: 0, gen: saved.gen + 1, base: saved.base + saved.pos, pendingTo: undefined } : saved;
+        const fh = await open(this.path, 'r');
+        if (current.size >= saved.pos && (!saved.mark || (await markAt(fh, saved.pos)) === saved.mark)) {
+          this.cur = { fh, state: saved, lastGrowth: Date.now() };
+          return;
+        }
+        // Truncated while we were away (copytruncate): finish the copy, if it is FILE.1, from where we were.
+        await fh.close();
+        if (await this.adoptCopy(saved)) return;
+        this.cur = { fh: await open(this.path, 'r'), state: { ...saved, pos: 0, gen: saved.gen + 1, base: saved.base + saved.pos + ROTATION_GAP, pendingTo: undefined, mark: undefined }, lastGrowth: Date.now() };
         return;
       }
       // Rotated while we were away: finish the old file if it sits at FILE.1.
       const old = await stat(`${this.path}.1`).catch(() => undefined);
       if (old && sameFile(idOf(old), saved.file)) {
-        this.fh = await open(`${this.path}.1`, 'r');
-        this.state = saved;
+        this.cur = { fh: await open(`${this.path}.1`, 'r'), state: saved, lastGrowth: Date.now() };
         return;
       }
     }
     if (!current) throw new Error(`${this.path} does not exist`);
-    this.fh = await open(this.path, 'r');
-    const base = saved ? saved.base + saved.pos : 0;
-    this.state = { file: idOf(await this.fh.stat()), pos: fromEnd ? current.size : 0, gen: 0, base };
+    const fh = await open(this.path, 'r');
+    const base = saved ? saved.base + saved.pos + ROTATION_GAP : 0;
+    this.cur = { fh, state: { file: idOf(await fh.stat()), pos: fromEnd ? current.size : 0, gen: 0, base }, lastGrowth: Date.now() };
+    if (fromEnd) this.cur.state.mark = await markAt(fh, current.size);
+  }
+
+  /** After a truncation: FILE.1, if its bytes before our position are the ones we had read, is the copy. */
+  private async adoptCopy(saved: TailState): Promise<boolean> {
+    const copy = await open(`${this.path}.1`, 'r').catch(() => undefined);
+    if (!copy) return false;
+    const st = await copy.stat();
+    if (st.size >= saved.pos && (await markAt(copy, saved.pos)) === saved.mark) {
+      this.cur = { fh: copy, state: { ...saved, file: idOf(st), pendingTo: undefined }, lastGrowth: Date.now() };
+      return true;
+    }
+    await copy.close();
+    return false;
   }
 
   get position(): TailState {
-    return { ...this.state! };
+    return { ...this.cur!.state };
   }
 
   /** Reads the next chunk of complete lines, up to `end` if given (to redo a recorded chunk exactly). */
   async read(end?: number): Promise<Chunk | undefined> {
-    const st = this.state!;
-    const size = (await this.fh!.stat()).size;
-    if (size < st.pos) {
-      // copytruncate: same file, shorter than where we were.
-      this.state = { ...st, pos: 0, gen: st.gen + 1, base: st.base + st.pos };
-      return this.read();
+    if (this.old && end === undefined) {
+      const late = await this.readTrack(this.old);
+      if (late) return { ...late, draining: true };
+      if (Date.now() - this.old.lastGrowth > DRAIN_MS) {
+        await this.old.fh.close();
+        this.old = undefined;
+      }
     }
+    const t = this.cur!;
+    const size = (await t.fh.stat()).size;
+    if (size < t.state.pos || (t.state.mark && t.state.pos > 0 && (await markAt(t.fh, t.state.pos)) !== t.state.mark)) {
+      // copytruncate under our eyes: same file, rewritten from the start.
+      const st = t.state;
+      if (!(await this.adoptCopy(st))) this.cur = { fh: t.fh, state: { ...st, pos: 0, gen: st.gen + 1, base: st.base + st.pos + ROTATION_GAP, mark: undefined }, lastGrowth: Date.now() };
+      else await t.fh.close();
+      return this.read(end);
+    }
+    const chunk = await this.readTrack(t, end);
+    if (chunk) return chunk;
+    await this.rotateIfNeeded();
+    return undefined;
+  }
+
+  private async readTrack(t: Track, end?: number): Promise<Chunk | undefined> {
+    const st = t.state;
+    const size = (await t.fh.stat()).size;
     const limit = Math.min(end ?? size, size, st.pos + READ_BYTES);
-    if (limit <= st.pos) return this.rotateIfNeeded();
+    if (limit <= st.pos) return undefined;
+    t.lastGrowth = Date.now();
     const buf = Buffer.alloc(limit - st.pos);
-    const { bytesRead } = await this.fh!.read(buf, 0, buf.length, st.pos);
+    const { bytesRead } = await t.fh.read(buf, 0, buf.length, st.pos);
     const lines: Chunk['lines'] = [];
     let start = 0;
     for (let nl = buf.indexOf(0x0a); nl >= 0 && nl < bytesRead; nl = buf.indexOf(0x0a, start)) {
-      const text = buf.subarray(start, nl).toString('utf8').replace(/\r$/, '');
-      if (text.trim() !== '') lines.push({ text: text.slice(0, this.maxLineBytes), at: st.pos + start });
+      const text = lineText(buf.subarray(start, nl), this.maxLineBytes);
+      if (text.trim() !== '') lines.push({ text, at: st.pos + start });
       start = nl + 1;
     }
     if (start === 0) {
       // No complete line: a partial last line is waited for; an endless one is skipped.
       if (bytesRead >= READ_BYTES) return { file: st.file, gen: st.gen, from: st.pos, to: st.pos + bytesRead, base: st.base, lines: [] };
-      return this.rotateIfNeeded();
+      return undefined;
     }
     return { file: st.file, gen: st.gen, from: st.pos, to: st.pos + start, base: st.base, lines };
   }
 
   /** Marks a chunk as handed on: the next read starts after it. */
-  commit(chunk: Chunk): void {
-    this.state = { ...this.state!, pos: chunk.to, pendingTo: undefined };
+  async commit(chunk: Chunk): Promise<void> {
+    const t = chunk.draining ? this.old : this.cur;
+    if (!t) return;
+    t.state = { ...t.state, pos: chunk.to, pendingTo: undefined, mark: await markAt(t.fh, chunk.to) };
   }
 
-  /** At the end of the open file: if the path now names another file, move to it. */
-  private async rotateIfNeeded(): Promise<undefined> {
+  /** At the end of the followed file: if the path now names another file, follow that, draining the old one. */
+  private async rotateIfNeeded(): Promise<void> {
     const current = await stat(this.path).catch(() => undefined);
-    if (!current || sameFile(idOf(current), this.state!.file)) return undefined;
-    // Another file: the old one may still have grown after our last look. Finish its complete
-    // lines first (the next read gets them); a partial line at its very end will never complete.
-    const size = (await this.fh!.stat()).size;
-    if (size > this.state!.pos) {
-      const rest = Buffer.alloc(Math.min(size - this.state!.pos, READ_BYTES));
-      await this.fh!.read(rest, 0, rest.length, this.state!.pos);
-      if (rest.includes(0x0a)) return undefined;
-    }
-    await this.fh!.close();
-    this.fh = await open(this.path, 'r');
-    const st = this.state!;
-    this.state = { file: idOf(await this.fh.stat()), pos: 0, gen: 0, base: st.base + st.pos };
-    return undefined;
+    const t = this.cur!;
+    if (!current || sameFile(idOf(current), t.state.file)) return;
+    await this.old?.fh.close();
+    this.old = t;
+    const fh = await open(this.path, 'r');
+    this.cur = { fh, state: { file: idOf(await fh.stat()), pos: 0, gen: 0, base: t.state.base + t.state.pos + ROTATION_GAP }, lastGrowth: Date.now() };
   }
 
   async close(): Promise<void> {
-    await this.fh?.close();
+    await this.old?.fh.close();
+    await this.cur?.fh.close();
   }
 }

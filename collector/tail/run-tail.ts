@@ -43,7 +43,7 @@ export async function runTail(opts: TailOptions): Promise<void> {
       const receivedAt = Date.now();
       const hits: LogHit[] = chunk.lines.map((l) => ({ v: HIT_VERSION, kind: 'log', site: opts.site, receivedAt, client: '', headers: {}, line: l.text }));
       const meta = { token, stream, offsets: chunk.lines.map((l) => chunk.base + l.at), positions: chunk.lines.map((l) => `${opts.path}@${l.at}`), end: chunk.base + chunk.to };
-      if (opts.sink.exactlyOnce) await stateFile.save({ ...follower.position, pendingTo: chunk.to });
+      if (opts.sink.exactlyOnce && !chunk.draining) await stateFile.save({ ...follower.position, pendingTo: chunk.to });
       for (let attempt = 0; ; attempt++) {
         try {
           await opts.sink.send(hits, meta);
@@ -57,8 +57,9 @@ export async function runTail(opts: TailOptions): Promise<void> {
       }
       opts.onChunk?.(chunk.lines.length);
     }
-    follower.commit(chunk);
-    await stateFile.save(follower.position);
+    await follower.commit(chunk);
+    // Lines drained from a rotated file move no saved position: the followed file's is what resumes.
+    if (!chunk.draining) await stateFile.save(follower.position);
     return true;
   };
 

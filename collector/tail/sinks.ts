@@ -4,6 +4,7 @@
  */
 import type { LogHit } from '../../common/hit.ts';
 import { ScalehouseError } from '../../common/errors.ts';
+import { log } from '../../common/log.ts';
 import type { BusBatch } from '../../bus/bus.ts';
 import type { TailSink } from './run-tail.ts';
 
@@ -31,6 +32,12 @@ export function httpSink(baseUrl: string, token: string, site: string): TailSink
       }).catch((err: Error) => { throw new ScalehouseError(`cannot reach ${url}: ${err.message}`, { retriable: true }); });
       if (res.ok) return;
       const text = await res.text();
+      if (res.status === 413) {
+        // The collector's limits are stricter than ours: these lines can never be accepted. Skip them, loudly,
+        // rather than stop following the file.
+        log.warn(`tail: ${url} refused ${hits.length} lines as too large; skipped`, { answer: text.slice(0, 300) });
+        return;
+      }
       // 503 (bus full or down) and 5xx are worth retrying; 4xx (bad token, unknown site) are not.
       throw new ScalehouseError(`${url} answered ${res.status}: ${text.slice(0, 300)}`, { retriable: res.status >= 500 || res.status === 429 });
     },

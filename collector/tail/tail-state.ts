@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../../bus/local/atomic-file.ts';
 
 export interface FileId { dev: number; ino: number; birth: number }
-export interface TailState { file: FileId; pos: number; gen: number; base: number; pendingTo?: number }
+export interface TailState {
+  file: FileId; pos: number; gen: number; base: number; pendingTo?: number;
+  /** SHA-256 of the bytes just before `pos`: if they change, the file was truncated and rewritten. */
+  mark?: string;
+}
 
 export const sameFile = (a: FileId, b: FileId): boolean => a.dev === b.dev && a.ino === b.ino && a.birth === b.birth;
 

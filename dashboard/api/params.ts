@@ -31,8 +31,16 @@ function time(raw: string | undefined, name: string, fallback: number): number {
   return ms;
 }
 
+const HOUR = 3_600_000;
+export const ROLLUP_MIN_RANGE_MS = 24 * HOUR;
+
 export function hasFilters(p: QueryParams): boolean {
   return Boolean(p.page || p.channel || p.device || p.country || p.status_class);
+}
+
+/** Rollups answer unfiltered ranges of a day or more (aligned to hours); everything else reads raw events. */
+export function useRollups(p: QueryParams): boolean {
+  return !hasFilters(p) && p.to - p.from >= ROLLUP_MIN_RANGE_MS;
 }
 
 export function parseParams(q: Record<string, string>, now = Date.now(), needsSite = true): QueryParams {
@@ -40,10 +48,16 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
   if (unknown.length) throw new ParamError('unknown_parameter', `unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; known: ${[...KNOWN].join(', ')}`);
   const site = (q.site ?? '').toLowerCase();
   if (needsSite && !isValidSiteName(site)) throw new ParamError('invalid_parameter', 'site must be the name of a site, e.g. site=example.com');
-  const to = time(q.to, 'to', now);
-  const from = time(q.from, 'from', to - 86_400_000);
+  let to = time(q.to, 'to', now);
+  let from = time(q.from, 'from', to - 86_400_000);
   if (from >= to) throw new ParamError('invalid_range', 'from must be before to');
   if (to - from > MAX_RANGE_MS) throw new ParamError('range_too_large', 'a range may span at most 400 days');
+  // A day or more is read from the hourly rollups: align it to whole hours, so no partial hour at
+  // either end is counted whole. Shorter ranges are read exactly from raw events.
+  if (to - from >= ROLLUP_MIN_RANGE_MS) {
+    from = Math.floor(from / HOUR) * HOUR;
+    to = Math.ceil(to / HOUR) * HOUR;
+  }
   const g = q.granularity ?? 'auto';
   let bucket: number;
   if (g === 'auto') bucket = to - from <= 6 * 3_600_000 ? 60 : to - from <= 14 * 86_400_000 ? 3600 : 86_400;

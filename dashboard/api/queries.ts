@@ -4,14 +4,14 @@
  * dimension), and shapes the rows for the UI.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { hasFilters, type QueryParams } from './params.ts';
+import { useRollups, type QueryParams } from './params.ts';
 import { runQuery } from './run-query.ts';
 
 type Rows = Record<string, unknown>[];
 export interface NamedQuery { needsSite: boolean; run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'rollup' | 'events'; data: unknown }> }
 
-/** The rollup file when unfiltered and one exists, else the events file. */
-const pick = (p: QueryParams, name: string, rollup = true) => (rollup && !hasFilters(p) ? { file: `${name}.rollup`, source: 'rollup' as const } : { file: `${name}.events`, source: 'events' as const });
+/** The rollup file when the rollups can answer (see useRollups) and one exists, else the events file. */
+const pick = (p: QueryParams, name: string, rollup = true) => (rollup && useRollups(p) ? { file: `${name}.rollup`, source: 'rollup' as const } : { file: `${name}.events`, source: 'events' as const });
 
 const simple = (name: string, rollup = true): NamedQuery => ({
   needsSite: true,

@@ -6,15 +6,23 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ScalehouseError } from '../../common/errors.ts';
 
 export const SESSION_COOKIE = 'scalehouse_session';
 export const SESSION_TTL_MS = 7 * 86_400_000;
 
 export async function sessionKey(configured: string, dataDir: string): Promise<Buffer> {
-  if (configured) return Buffer.from(configured);
+  if (configured) {
+    if (configured.length < 32) throw new ScalehouseError('SESSION_SECRET must be at least 32 characters');
+    return Buffer.from(configured);
+  }
   const path = join(dataDir, 'session-key');
   const saved = (await readFile(path, 'utf8').catch(() => '')).trim();
-  if (saved) return Buffer.from(saved, 'hex');
+  if (saved) {
+    // A short or non-hex key would make cookies forgeable: refuse it rather than decode it to nothing.
+    if (!/^[0-9a-f]{64}$/i.test(saved)) throw new ScalehouseError(`${path} does not hold a 32-byte hex key; delete it to have a new one made (everyone logs in again)`);
+    return Buffer.from(saved, 'hex');
+  }
   const key = randomBytes(32);
   await writeFile(path, key.toString('hex') + '\n', { mode: 0o600 });
   return key;

@@ -126,6 +126,39 @@ describe('query API on real data', () => {
   });
 });
 
+describe('ranges', () => {
+  it('counts a range of under a day exactly from raw events, per minute, with visitors in every busy minute', async () => {
+    const from = '2021-10-24T06:30:00Z';
+    const to = '2021-10-24T07:30:00Z';
+    const { body } = await get(`/api/stats/overview?site=secrepo.example&from=${from}&to=${to}`);
+    expect(body.source).toBe('events');
+    const [raw] = await rows(ch, `SELECT count() AS hits, uniqExact(visitor_id) AS visitors, countIf(is_pageview = 1) AS pageviews FROM events
+      WHERE site = 'secrepo.example' AND ts >= parseDateTime64BestEffort({f:String}, 3, 'UTC') AND ts < parseDateTime64BestEffort({t:String}, 3, 'UTC')`, { f: from, t: to });
+    expect(body.data.current).toMatchObject(raw!);
+    const series = (await get(`/api/stats/timeseries?site=secrepo.example&from=${from}&to=${to}&granularity=minute`)).body.data.current as { hits: number; visitors: number }[];
+    expect(series.reduce((n, p) => n + p.hits, 0)).toBe(raw!.hits);
+    expect(series.every((p) => p.hits === 0 || p.visitors >= 1)).toBe(true);
+  });
+
+  it('aligns a range of a day or more to whole hours, and says so', async () => {
+    const { body } = await get('/api/stats/overview?site=secrepo.example&from=2021-10-22T00:20:00Z&to=2021-10-28T23:10:00Z');
+    expect(body.source).toBe('rollup');
+    expect([body.from, body.to]).toEqual(['2021-10-22T00:00:00.000Z', '2021-10-29T00:00:00.000Z']);
+  });
+
+  it('gives the same figures whatever the time zone of the ClickHouse session', async () => {
+    const utc = (await get(`/api/stats/overview?${RANGE}`)).body.data.current;
+    const short = (await get('/api/stats/overview?site=secrepo.example&from=2021-10-24T06:30:00Z&to=2021-10-24T07:30:00Z')).body.data.current;
+    await ch.client.command({ query: "SET session_timezone = 'America/New_York'" });
+    try {
+      expect((await get(`/api/stats/overview?${RANGE}`)).body.data.current).toEqual(utc);
+      expect((await get('/api/stats/overview?site=secrepo.example&from=2021-10-24T06:30:00Z&to=2021-10-24T07:30:00Z')).body.data.current).toEqual(short);
+    } finally {
+      await ch.client.command({ query: "SET session_timezone = 'UTC'" });
+    }
+  });
+});
+
 describe('hostile parameters', () => {
   it.each([
     ['SQL in the site', "/api/stats/overview?site=x'%20OR%201=1--", 400, 'invalid_parameter'],

@@ -88,6 +88,48 @@ describe('tail', () => {
     await ch.close();
   });
 
+  it('finishes the copy after a copytruncate while it was stopped, drains late writes to a renamed file, and cuts overlong lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tail-edge-'));
+    const file = join(dir, 'access.log');
+    const stateDir = join(dir, 'state');
+    const ch = await freshClickHouse();
+    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
+    const waitLoaded = (n: number) => waitFor(`${n} lines loaded`, async () => ((await countPaths(ch)).total >= n ? true : undefined));
+    const start = () => {
+      const stop = new AbortController();
+      const done = runTail({ path: file, site: 'example.com', stateDir, sink: pipelineSink(handle), maxLineBytes: 4096, pollMs: 20, signal: stop.signal });
+      return async () => { stop.abort(); await done; };
+    };
+
+    writeFileSync(file, lines(0, 100));
+    let stop = start();
+    await waitLoaded(100);
+    await stop();
+    // While stopped: the log grows, is copied away and truncated, and grows again past where we were.
+    appendFileSync(file, lines(100, 150));
+    copyFileSync(file, `${file}.1`);
+    truncateSync(file, 0);
+    appendFileSync(file, lines(150, 300));
+    stop = start();
+    await waitLoaded(300);
+
+    // Rename rotation, and the writer keeps writing to the old file for a moment after.
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, lines(300, 310));
+    await waitLoaded(310);
+    appendFileSync(`${file}.1`, lines(310, 320));
+    await waitLoaded(320);
+
+    // A line of 30,000 bytes that are not UTF-8 is cut to the limit, and the lines after it still come.
+    appendFileSync(file, Buffer.concat([Buffer.from('192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET /long HTTP/1.1" 200 1 "-" "'), Buffer.alloc(30_000, 0xff), Buffer.from('"\n')]));
+    appendFileSync(file, lines(320, 330));
+    await waitLoaded(330);
+    await stop();
+    await expectExactly(ch, 330);
+    expect(await rows(ch, "SELECT reason FROM dead_letters")).toEqual([{ reason: 'truncated_line' }]);
+    await ch.close();
+  });
+
   it('a real `scalehouse tail` killed with SIGKILL while the log grows resumes without loss or duplicates', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tail-proc-'));
     const file = join(dir, 'access.log');

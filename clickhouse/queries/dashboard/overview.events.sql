@@ -9,12 +9,12 @@ FROM
            countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
            uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS visits
     FROM events
-    WHERE site = {site:String} AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
+    WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
   -- @event-filters
 ) AS e,
 (
     SELECT if(count() = 0, 0, avg(is_bounce)) AS bounce_rate, if(count() = 0, 0, avg(duration_s)) AS avg_duration_s
     FROM sessions FINAL
-    WHERE site = {site:String} AND start_ts >= {from:DateTime64(3)} AND start_ts < {to:DateTime64(3)}
+    WHERE site = {site:String} AND start_ts >= {from:DateTime64(3, 'UTC')} AND start_ts < {to:DateTime64(3, 'UTC')}
   -- @session-filters
 ) AS s

@@ -2,7 +2,7 @@
 SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32}))) AS t,
        quantilesExact(0.5, 0.9, 0.99)(request_time_ms) AS q, count() AS hits
 FROM events
-WHERE site = {site:String} AND source = 'log' AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
+WHERE site = {site:String} AND source = 'log' AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
   -- @event-filters
 GROUP BY t
 ORDER BY t

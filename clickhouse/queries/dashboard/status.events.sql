@@ -3,7 +3,7 @@ SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32})))
        countIf(intDiv(status, 100) = 4) AS s4xx, countIf(intDiv(status, 100) = 5) AS s5xx,
        round(countIf(status >= 400) / count(), 4) AS error_rate
 FROM events
-WHERE site = {site:String} AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
+WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
   -- @event-filters
 GROUP BY t
 ORDER BY t

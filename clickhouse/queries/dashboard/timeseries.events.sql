@@ -4,7 +4,7 @@ SELECT
     countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
     toUInt64(0) AS bot_hits, uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS visits
 FROM events
-WHERE site = {site:String} AND ts >= {from:DateTime64(3)} AND ts < {to:DateTime64(3)}
+WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
   -- @event-filters
 GROUP BY t
 ORDER BY t

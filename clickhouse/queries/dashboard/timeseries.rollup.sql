@@ -5,6 +5,6 @@ SELECT
     sum(hits) AS hits, sum(pageviews) AS pageviews,
     sum(status_4xx) AS errors_4xx, sum(status_5xx) AS errors_5xx, sum(bot_hits) AS bot_hits
 FROM traffic_minute
-WHERE site = {site:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}
+WHERE site = {site:String} AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
 GROUP BY t
 ORDER BY t
