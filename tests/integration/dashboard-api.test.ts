@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const get = async (path: string) => {
   const res = await app.request(path);
-  return { status: res.status, body: (await res.json()) as { source: string; data: any; error?: string; message?: string } };
+  return { status: res.status, body: (await res.json()) as { source: string; from: string; to: string; data: any; error?: string; message?: string } };
 };
 
 describe('query API on real data', () => {
