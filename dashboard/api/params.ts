@@ -11,10 +11,12 @@ const GRANULARITY = { minute: 60, hour: 3600, day: 86_400 } as const;
 const MAX_RANGE_MS = 400 * 86_400_000;
 const MAX_POINTS = 1500;
 const EARLIEST = Date.UTC(2000, 0, 1);
-const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'channel', 'device', 'country', 'status', 'limit', 'compare']);
+const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'channel', 'device', 'country', 'status', 'limit', 'compare', 'traffic']);
 
 export interface QueryParams {
   site: string; from: number; to: number; bucket: number; limit: number; compare: boolean;
+  /** Whose hits: people (events) or bots (bot_hits; only pages, status and failing-paths read them). */
+  traffic: 'humans' | 'bots';
   page: string; channel: string; device: string; country: string; status_class: number;
 }
 
@@ -35,7 +37,7 @@ const HOUR = 3_600_000;
 export const ROLLUP_MIN_RANGE_MS = 24 * HOUR;
 
 export function hasFilters(p: QueryParams): boolean {
-  return Boolean(p.page || p.channel || p.device || p.country || p.status_class);
+  return Boolean(p.page || p.channel || p.device || p.country || p.status_class || p.traffic === 'bots');
 }
 
 /** Rollups answer unfiltered ranges of a day or more (aligned to hours); everything else reads raw events. */
@@ -77,5 +79,7 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
   const status = q.status ?? '';
   if (status && !/^[1-5]xx$/.test(status)) throw new ParamError('invalid_parameter', 'status must be 1xx, 2xx, 3xx, 4xx or 5xx');
   if (q.compare !== undefined && q.compare !== 'previous') throw new ParamError('invalid_parameter', 'compare may only be "previous"');
-  return { site, from, to, bucket, limit, compare: q.compare === 'previous', page, channel, device, country, status_class: status ? Number(status[0]) : 0 };
+  const traffic = q.traffic ?? 'humans';
+  if (traffic !== 'humans' && traffic !== 'bots') throw new ParamError('invalid_parameter', 'traffic must be humans or bots');
+  return { site, from, to, bucket, limit, compare: q.compare === 'previous', traffic, page, channel, device, country, status_class: status ? Number(status[0]) : 0 };
 }

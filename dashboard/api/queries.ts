@@ -8,14 +8,16 @@ import { useRollups, type QueryParams } from './params.ts';
 import { runQuery } from './run-query.ts';
 
 type Rows = Record<string, unknown>[];
-export interface NamedQuery { needsSite: boolean; run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'rollup' | 'events'; data: unknown }> }
+export interface NamedQuery { needsSite: boolean; /** Answers traffic=bots too. */ bots?: boolean; run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'rollup' | 'events'; data: unknown }> }
 
 /** The rollup file when the rollups can answer (see useRollups) and one exists, else the events file. */
 const pick = (p: QueryParams, name: string, rollup = true) => (rollup && useRollups(p) ? { file: `${name}.rollup`, source: 'rollup' as const } : { file: `${name}.events`, source: 'events' as const });
 
-const simple = (name: string, rollup = true): NamedQuery => ({
+const simple = (name: string, rollup = true, bots = false): NamedQuery => ({
   needsSite: true,
+  bots,
   run: async (ch, p) => {
+    if (p.traffic === 'bots') return { source: 'events', data: await runQuery(ch, `${name}.bots`, p) };
     const { file, source } = pick(p, name, rollup);
     return { source, data: await runQuery(ch, file, p) };
   },
@@ -56,9 +58,9 @@ export const QUERIES: Record<string, NamedQuery> = {
     },
   },
   heatmap: simple('heatmap'),
-  pages: simple('pages'),
-  status: simple('status'),
-  'failing-paths': simple('failing-paths'),
+  pages: simple('pages', true, true),
+  status: simple('status', true, true),
+  'failing-paths': simple('failing-paths', true, true),
   'response-times': simple('response-times', false),
   bots: simple('bots', false),
   'entry-pages': sessionsBy('entry_path'),

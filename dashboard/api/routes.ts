@@ -22,6 +22,7 @@ export function statsRoutes(deps: { ch: ClickHouse; extra?: (name: string) => Re
       if (err instanceof ParamError) throw httpError(400, err.code, err.message);
       throw err;
     }
+    if (params.traffic === 'bots' && !query.bots) throw httpError(400, 'invalid_parameter', `traffic=bots is answered by ${Object.entries(QUERIES).filter(([, q]) => q.bots).map(([n]) => n).join(', ')} only`);
     const { source, data } = await query.run(deps.ch, params);
     c.header('cache-control', 'no-store');
     return c.json({ query: name, source, from: new Date(params.from).toISOString(), to: new Date(params.to).toISOString(), bucket: params.bucket, data, ...deps.extra?.(name) });

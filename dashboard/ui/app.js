@@ -5,7 +5,9 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   const fmt = new Intl.NumberFormat();
-  const state = { site: '', rangeMs: 86_400_000, end: null, filters: {}, charts: {} };
+  const state = { site: '', rangeMs: 86_400_000, end: null, filters: {}, charts: {}, traffic: 'humans' };
+  // The panels that can show what bots did instead of people.
+  const bots = () => (state.traffic === 'bots' ? { traffic: 'bots' } : {});
   let timer = 0;
 
   const params = (extra) => {
@@ -131,7 +133,7 @@
         }
         $('heatmap').innerHTML = html;
       }),
-      api('pages').then(({ data }) => table('pages', data, [['path', 'Page'], ['pageviews', 'Views'], ['hits', 'Hits'], ['avg_time_ms', 'ms']])),
+      api('pages', bots()).then(({ data }) => table('pages', data, [['path', 'Page'], ['pageviews', 'Views'], ['hits', 'Hits'], ['avg_time_ms', 'ms']])),
       api('entry-pages').then(({ data }) => table('entry-pages', data, [['value', 'Entry page'], ['visits', 'Visits'], ['bounce_rate', 'Bounce', pct]])),
       api('exit-pages').then(({ data }) => table('exit-pages', data, [['value', 'Exit page'], ['visits', 'Visits']])),
       api('channels').then(({ data }) => table('channels', data, [['value', 'Channel'], ['visits', 'Visits'], ['bounce_rate', 'Bounce', pct], ['avg_duration_s', 'Time', duration]])),
@@ -142,14 +144,15 @@
       api('os').then(({ data }) => table('os', data, [['value', 'OS'], ['visits', 'Visits']])),
       api('devices').then(({ data }) => table('devices', data, [['value', 'Device'], ['visits', 'Visits']])),
       api('countries').then(({ data }) => table('countries', data, [['value', 'Country'], ['visits', 'Visits']])),
-      api('status').then(({ data }) => {
+      api('status', bots()).then(({ data }) => {
         const xs = data.map((r) => r.t);
-        chart('chart-status', [xs, data.map((r) => r.s2xx), data.map((r) => r.s3xx), data.map((r) => r.s4xx), data.map((r) => r.s5xx)], [
+        chart('chart-status', [xs, data.map((r) => r.s2xx), data.map((r) => r.s3xx), data.map((r) => r.s4xx), data.map((r) => r.s5xx), data.map((r) => r.error_rate * 100)], [
           { label: '2xx', stroke: COLORS[1] }, { label: '3xx', stroke: COLORS[4] }, { label: '4xx', stroke: COLORS[2] }, { label: '5xx', stroke: COLORS[3] },
-        ]);
+          { label: 'error rate %', stroke: COLORS[5], dash: [4, 3], scale: '%' },
+        ], { axes: [{}, { size: 60 }, { scale: '%', side: 1, size: 40, grid: { show: false } }] });
         $('status-chips').innerHTML = ['2xx', '3xx', '4xx', '5xx'].map((s) => `<button class="chip ${state.filters.status === s ? '' : 'off'}" data-status="${s}">${s}</button>`).join('');
       }),
-      api('failing-paths').then(({ data }) => table('failing-paths', data, [['path', 'Path'], ['errors_5xx', '5xx'], ['errors_4xx', '4xx']])),
+      api('failing-paths', bots()).then(({ data }) => table('failing-paths', data, [['path', 'Path'], ['errors_5xx', '5xx'], ['errors_4xx', '4xx']])),
       api('response-times').then(({ data }) => {
         chart('chart-rt', [data.map((r) => r.t), data.map((r) => r.q[0]), data.map((r) => r.q[1]), data.map((r) => r.q[2])], [
           { label: 'p50', stroke: COLORS[1] }, { label: 'p90', stroke: COLORS[2] }, { label: 'p99', stroke: COLORS[3] },
@@ -207,9 +210,14 @@
   document.addEventListener('click', (e) => {
     const t = e.target.closest('button, tr');
     if (!t) return;
-    if (t.matches('.ranges button')) {
-      document.querySelectorAll('.ranges button').forEach((b) => b.classList.toggle('on', b === t));
+    if (t.matches('.ranges button[data-range]')) {
+      document.querySelectorAll('.ranges button[data-range]').forEach((b) => b.classList.toggle('on', b === t));
       state.rangeMs = Number(t.dataset.range);
+      refresh();
+    } else if (t.matches('#traffic button')) {
+      document.querySelectorAll('#traffic button').forEach((b) => b.classList.toggle('on', b === t));
+      state.traffic = t.dataset.traffic;
+      document.querySelectorAll('.traffic-note').forEach((n) => (n.textContent = state.traffic === 'bots' ? '— bots' : ''));
       refresh();
     } else if (t.matches('#filters .chip')) {
       delete state.filters[t.dataset.key];

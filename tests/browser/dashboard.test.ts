@@ -99,6 +99,20 @@ describe('dashboard in Chromium', () => {
     expect(filtered).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'dashboard-filtered.png') });
 
+    // Bots instead of people: the top pages become what crawlers fetch.
+    const humansTop = await page.locator('#pages tbody tr').first().getAttribute('data-value');
+    const mark3 = Number((await page.evaluate(() => document.body.dataset.loaded)) ?? 0);
+    await page.click('#traffic button[data-traffic="bots"]');
+    await loaded(page, mark3);
+    expect(await page.locator('#pages tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#pages').innerText()).not.toBe('');
+    const botsTop = await page.locator('#pages tbody tr').first().getAttribute('data-value');
+    expect(botsTop).not.toBeNull();
+    const mark4 = Number((await page.evaluate(() => document.body.dataset.loaded)) ?? 0);
+    await page.click('#traffic button[data-traffic="humans"]');
+    await loaded(page, mark4);
+    expect(await page.locator('#pages tbody tr').first().getAttribute('data-value')).toBe(humansTop);
+
     // Status class filter from the chips; removing the filters restores the figures.
     const mark2 = Number((await page.evaluate(() => document.body.dataset.loaded)) ?? 0);
     await page.locator('#filters .chip').click();

@@ -126,6 +126,21 @@ describe('query API on real data', () => {
   });
 });
 
+describe('bots instead of people', () => {
+  it('answers pages, status and failing paths from bot hits with traffic=bots, and refuses it elsewhere', async () => {
+    const pages = await get(`/api/stats/pages?${RANGE}&traffic=bots&limit=3`);
+    expect(pages.status).toBe(200);
+    const raw = await rows(ch, "SELECT path, count() AS hits FROM bot_hits WHERE site = 'secrepo.example' GROUP BY path ORDER BY hits DESC, path LIMIT 3");
+    expect((pages.body.data as { path: string; hits: number }[]).map(({ path, hits }) => ({ path, hits }))).toEqual(raw);
+    const status = (await get(`/api/stats/status?${RANGE}&traffic=bots&granularity=day`)).body.data as { s2xx: number; s3xx: number; s4xx: number; s5xx: number }[];
+    expect(status.reduce((n, s) => n + s.s2xx + s.s3xx + s.s4xx + s.s5xx, 0)).toBe(4658);
+    expect((await get(`/api/stats/failing-paths?${RANGE}&traffic=bots`)).status).toBe(200);
+    const refused = await get(`/api/stats/overview?${RANGE}&traffic=bots`);
+    expect([refused.status, refused.body.error]).toEqual([400, 'invalid_parameter']);
+    expect((await get(`/api/stats/pages?${RANGE}&traffic=aliens`)).status).toBe(400);
+  });
+});
+
 describe('ranges', () => {
   it('counts a range of under a day exactly from raw events, per minute, with visitors in every busy minute', async () => {
     const from = '2021-10-24T06:30:00Z';
