@@ -6,15 +6,16 @@
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
+import { ensureDebianProgram } from '../helpers/debian.ts';
 import { fixture } from '../helpers/fixtures.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+let CHROMIUM: string;
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'shots-'));
 const PASSWORD = 'correct horse battery staple';
@@ -23,7 +24,7 @@ let app: AppProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error('Chromium is not installed: apt-get install chromium (.ci/run does)');
+  CHROMIUM = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-ui-'));
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' };
   execFileSync(process.execPath, [BIN, 'replay', fixture('logs/secrepo-2021.log'), '--site', 'secrepo.example'], { env, stdio: 'ignore' });
@@ -33,7 +34,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-});
+}, 600_000); // installing Chromium on a fresh machine takes a while
 
 afterAll(async () => {
   await browser?.close();

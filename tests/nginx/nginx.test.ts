@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +22,10 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { freePort } from '../helpers/app-process.ts';
+import { ensureDebianProgram } from '../helpers/debian.ts';
 
 const repo = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+let NGINX: string;
 const UA = {
   chrome: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
   iphone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
@@ -54,7 +55,7 @@ const stopTail = new AbortController();
 let tailDone: Promise<void>;
 
 beforeAll(async () => {
-  if (!NGINX) throw new Error('nginx is not installed: apt-get install nginx (.ci/run does)');
+  NGINX = ensureDebianProgram(['/usr/sbin/nginx', '/usr/bin/nginx'], 'nginx');
   dir = mkdtempSync(join(tmpdir(), 'scalehouse-nginx-'));
   for (const d of ['www', 'temp', 'logs']) mkdirSync(join(dir, d));
   writeFileSync(join(dir, 'www', 'index.html'), '<h1>home</h1>');
@@ -121,7 +122,7 @@ http {
     await res.arrayBuffer();
   }
   await waitFor('nginx to write every line', async () => (readFileSync(join(dir, 'logs', 'access.log'), 'utf8').trim().split('\n').length === REQUESTS.length + 1 ? true : undefined));
-});
+}, 600_000); // installing nginx on a fresh machine takes a while
 
 afterAll(async () => {
   stopTail.abort();
@@ -131,7 +132,7 @@ afterAll(async () => {
   await syslog?.close();
   await bus?.close();
   await ch?.close();
-});
+}, 60_000);
 
 /** What nginx itself wrote, read straight from its log file: the reference for every way in. */
 function nginxLog() {
