@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { Bus } from '../bus/bus.ts';
-import { trustedProxyMatcher, type Config } from '../common/config.ts';
+import { addressMatcher, type Config } from '../common/config.ts';
 import { clientAddress } from './client-address.ts';
 import { handleError, httpError } from './http-error.ts';
 import { beaconRoutes } from './routes/beacon.ts';
@@ -33,7 +33,7 @@ export type CollectorEnv = { Variables: { clientAddress: string } };
 
 export function createCollectorApp(deps: CollectorDeps): Hono<CollectorEnv> {
   const app = new Hono<CollectorEnv>();
-  const isTrusted = trustedProxyMatcher(deps.config.TRUSTED_PROXIES);
+  const isTrusted = addressMatcher(deps.config.TRUSTED_PROXIES);
   app.use('/api/*', async (c, next) => {
     c.set('clientAddress', clientAddress(deps.peerAddress(c), c.req.header('x-forwarded-for'), isTrusted));
     await next();

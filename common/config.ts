@@ -174,8 +174,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return out as Config;
 }
 
-/** A matcher for TRUSTED_PROXIES built once (net.BlockList handles v4, v6 and v4-mapped v6). */
-export function trustedProxyMatcher(list: string[]): (address: string) => boolean {
+/** Matches addresses against a list of addresses and CIDRs (TRUSTED_PROXIES, SYSLOG_ALLOW), built once; net.BlockList handles v4, v6 and v4-mapped v6. */
+export function addressMatcher(list: string[]): (address: string) => boolean {
   const blocks = new BlockList();
   for (const item of list) {
     const [addr, bits] = item.split('/') as [string, string | undefined];

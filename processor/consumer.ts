@@ -43,9 +43,12 @@ export function createBatchHandler(deps: HandlerDeps): { handle: (batch: BusBatc
     if (!held || held.nextOffset !== first.offset) {
       held = { state: await restoreSessions(deps.ch, batch.stream, deps.sessionTimeoutMs), nextOffset: first.offset };
     }
+    // The state is changed in place. Until this batch is loaded it is out of the cache, so if
+    // anything below throws, the retry restores it from ClickHouse (where the offsets of what
+    // did land keep it exact) instead of reusing a state half-way through this batch.
+    streams.delete(batch.stream);
     await deps.salts.refresh();
-    // Work on a copy: if loading fails, the batch is retried from the state before it.
-    const state: SessionState = new Map([...held.state].map(([k, s]) => [k, { ...s }]));
+    const state = held.state;
     const now = Date.now();
     const rows = processBatch(batch.records, state, { saltFor: deps.salts.saltFor, sessionTimeoutMs: deps.sessionTimeoutMs, now, stream: batch.stream });
     const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);

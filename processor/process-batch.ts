@@ -8,7 +8,7 @@ import type { BusRecord } from '../bus/bus.ts';
 import type { Event } from './event.ts';
 import { runPipeline, type PipelineContext } from './pipeline.ts';
 import { expireSessions, sessionize, type SessionState } from './steps/sessionize.ts';
-import { botHitRow, chTime, eventRow, sessionRow } from './steps/to-rows.ts';
+import { botHitRow, chMinute, chTime, eventRow, sessionRow } from './steps/to-rows.ts';
 import { redactIps } from './redact-ips.ts';
 
 export interface BatchRows {
@@ -62,7 +62,7 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
   if (latest) expireSessions(state, latest, opts.sessionTimeoutMs);
   out.events = events.map(eventRow);
   out.sessions = touched.map((s) => sessionRow(s, opts.stream));
-  const minute = chTime(Math.floor(opts.now / 60_000) * 60_000).slice(0, 19);
+  const minute = chMinute(opts.now);
   for (const [key, n] of counts) {
     const [site, outcome, reason] = key.split('\t') as [string, string, string];
     out.stats.push({ minute, site, outcome, reason, count: n });

@@ -13,7 +13,7 @@
  */
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { BatchHandler, BusBatch, BusRecord } from '../bus.ts';
-import { backoff } from '../../common/backoff.ts';
+import { retryWithBackoff } from '../../common/backoff.ts';
 import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
@@ -107,17 +107,10 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           position: `${topic}:${partition}@${m.offset}`,
         }));
         const busBatch: BusBatch = { records, token: `kafka:${topic}:${partition}:${from}-${to}`, stream: `${topic}:${partition}` };
-        let done = false;
-        for (let attempt = 0; !done && isRunning() && !isStale(); attempt++) {
-          try {
-            await handler(busBatch);
-            done = true;
-          } catch (err) {
-            log.warn('batch not loaded, will retry', { token: busBatch.token, attempt, error: errorMessage(err) });
-            await backoff(attempt);
-            await heartbeat().catch(() => undefined);
-          }
-        }
+        const done = await retryWithBackoff(() => handler(busBatch), () => isRunning() && !isStale(), async (err, attempt) => {
+          log.warn('batch not loaded, will retry', { token: busBatch.token, attempt, error: errorMessage(err) });
+          await heartbeat().catch(() => undefined);
+        });
         if (!done) return; // stopping or rebalanced: the intent stays, the next owner redoes exactly this range
         resolveOffset(String(to));
         await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);

@@ -19,7 +19,7 @@ import type { BatchHandler, Bus, BusRecord, BusStats } from '../bus.ts';
 import { encodeRecord, decodeRecord } from './record-codec.ts';
 import { readJsonFile, writeFileAtomic } from './atomic-file.ts';
 import { deleteSegment, listSegments, readRecords, recoverSegment, segmentName, sizeOf, type Segment } from './segments.ts';
-import { backoff } from '../../common/backoff.ts';
+import { backoff, retryWithBackoff } from '../../common/backoff.ts';
 
 interface Checkpoint { next: number; inflight: { from: number; to: number } | null }
 interface Pending { buf: Buffer; count: number; resolve: () => void; reject: (e: Error) => void }
@@ -39,6 +39,7 @@ export class LocalBus implements Bus {
   private durable = 0; // records fully written and synced
   private checkpoint: Checkpoint = { next: 0, inflight: null };
   private queue: Pending[] = [];
+  private queuedBytes = 0;
   private flushing: Promise<void> | undefined;
   private diskBytes = 0;
   private wake: (() => void) | undefined;
@@ -101,13 +102,13 @@ export class LocalBus implements Bus {
     if (hits.length === 0) return Promise.resolve();
     if (this.stopping) return Promise.reject(new BusUnavailableError('the local bus is shutting down'));
     const buf = Buffer.concat(hits.map((h) => encodeRecord(JSON.stringify(h))));
-    const queued = this.queue.reduce((n, p) => n + p.buf.length, 0);
-    if (this.diskBytes + queued + buf.length > this.maxBytes) {
+    if (this.diskBytes + this.queuedBytes + buf.length > this.maxBytes) {
       return Promise.reject(new BusUnavailableError(
         `the local bus holds ${this.diskBytes} unprocessed bytes (limit ${this.maxBytes}); is ClickHouse keeping up?`));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ buf, count: hits.length, resolve, reject });
+      this.queuedBytes += buf.length;
       this.flushing ??= this.flush();
     });
   }
@@ -117,6 +118,7 @@ export class LocalBus implements Bus {
     while (this.queue.length) {
       const batch = this.queue.splice(0);
       const buf = Buffer.concat(batch.map((p) => p.buf));
+      this.queuedBytes -= buf.length;
       const count = batch.reduce((n, p) => n + p.count, 0);
       try {
         if (this.writerBytes > 0 && this.writerBytes + buf.length > this.segmentBytes) await this.openSegment(this.durable);
@@ -181,16 +183,9 @@ export class LocalBus implements Bus {
     }
     const { records, after } = await this.read(range.from, range.to, cursor);
     const batch = { records, token: `local:${this.busId}:${range.from}-${range.to}`, stream: 'local' };
-    let done = false;
-    for (let attempt = 0; !done && !this.stopping; attempt++) {
-      try {
-        await handler(batch);
-        done = true;
-      } catch (err) {
-        log.warn('batch not loaded, will retry', { token: batch.token, attempt, error: errorMessage(err) });
-        await backoff(attempt);
-      }
-    }
+    const done = await retryWithBackoff(() => handler(batch), () => !this.stopping, (err, attempt) => {
+      log.warn('batch not loaded, will retry', { token: batch.token, attempt, error: errorMessage(err) });
+    });
     if (!done) return cursor; // shutting down: the range stays in flight and is redelivered on restart
     await this.saveCheckpoint({ next: range.to, inflight: null });
     await this.trim();

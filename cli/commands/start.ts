@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { loadConfig, trustedProxyMatcher, type Config } from '../../common/config.ts';
+import { loadConfig, addressMatcher, type Config } from '../../common/config.ts';
 import { log, setLogLevel } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { createCollectorApp } from '../../collector/app.ts';
@@ -63,7 +63,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const key = roles.dashboard ? await sessionKey(config.SESSION_SECRET, config.DATA_DIR) : undefined;
   const peerAddress = (c: Context) => getConnInfo(c).remote.address ?? '';
   // Behind a trusted proxy, the visitor's address (for the login limiter) is in X-Forwarded-For.
-  const isTrustedProxy = trustedProxyMatcher(config.TRUSTED_PROXIES);
+  const isTrustedProxy = addressMatcher(config.TRUSTED_PROXIES);
   const visitorAddress = (c: Context) => clientAddress(peerAddress(c), c.req.header('x-forwarded-for'), isTrustedProxy);
   const counters = { accepted: 0 };
   let syslog: Awaited<ReturnType<typeof startSyslogServer>> | undefined;
@@ -82,7 +82,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   syslog = roles.collect && bus && config.SYSLOG_PORT > 0
     ? await startSyslogServer({
       host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus,
-      rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES }, allow: trustedProxyMatcher(config.SYSLOG_ALLOW),
+      rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES }, allow: addressMatcher(config.SYSLOG_ALLOW),
     })
         .catch((err: NodeJS.ErrnoException) => {
           throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
-import { backoff } from '../../common/backoff.ts';
+import { retryWithBackoff } from '../../common/backoff.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { FileFollower, type Chunk } from './follow-file.ts';
@@ -44,17 +44,11 @@ export async function runTail(opts: TailOptions): Promise<void> {
       const hits: LogHit[] = chunk.lines.map((l) => ({ v: HIT_VERSION, kind: 'log', site: opts.site, receivedAt, client: '', headers: {}, line: l.text }));
       const meta = { token, stream, offsets: chunk.lines.map((l) => chunk.base + l.at), positions: chunk.lines.map((l) => `${opts.path}@${l.at}`), end: chunk.base + chunk.to };
       if (opts.sink.exactlyOnce && !chunk.draining) await stateFile.save({ ...follower.position, pendingTo: chunk.to });
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await opts.sink.send(hits, meta);
-          break;
-        } catch (err) {
-          if (err instanceof ScalehouseError && !err.retriable) throw err;
-          if (opts.signal.aborted) return false;
-          log.warn(`tail ${opts.path}: lines not delivered, will retry`, { attempt, error: errorMessage(err) });
-          await backoff(attempt);
-        }
-      }
+      const sent = await retryWithBackoff(() => opts.sink.send(hits, meta), () => !opts.signal.aborted, (err, attempt) => {
+        if (err instanceof ScalehouseError && !err.retriable) throw err;
+        log.warn(`tail ${opts.path}: lines not delivered, will retry`, { attempt, error: errorMessage(err) });
+      });
+      if (!sent) return false;
       opts.onChunk?.(chunk.lines.length);
     }
     await follower.commit(chunk);

@@ -13,7 +13,7 @@ import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { BusRecord } from '../../bus/bus.ts';
 import { deadLetterRow, type BatchRows } from '../process-batch.ts';
-import { chTime } from '../steps/to-rows.ts';
+import { chMinute } from '../steps/to-rows.ts';
 
 export async function loadBatch(ch: ClickHouse, rows: BatchRows, token: string): Promise<void> {
   await insertRows(ch, 'events', rows.events, token);
@@ -33,7 +33,7 @@ export async function loadOrDeadLetter(ch: ClickHouse, rows: BatchRows, records:
     log.error('ClickHouse refused a batch as bad data; its hits go to the dead letters', { token, error: errorMessage(err) });
     const detail = errorMessage(err);
     await insertRows(ch, 'dead_letters', records.map((r) => deadLetterRow('', 'bus', 'load_rejected', detail, r.value, r.position, now)), `${token}:rejected`);
-    await insertRows(ch, 'pipeline_stats', [{ minute: chTime(Math.floor(now / 60_000) * 60_000).slice(0, 19), site: '', outcome: 'dead_letter', reason: 'load_rejected', count: records.length }], `${token}:rejected`);
+    await insertRows(ch, 'pipeline_stats', [{ minute: chMinute(now), site: '', outcome: 'dead_letter', reason: 'load_rejected', count: records.length }], `${token}:rejected`);
     return 'dead_lettered';
   }
 }

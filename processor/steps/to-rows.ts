@@ -8,6 +8,9 @@ import type { Session } from './sessionize.ts';
 
 export const chTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
+/** The start of the minute holding `ms`, as a DateTime (pipeline_stats counts per minute). */
+export const chMinute = (ms: number): string => chTime(Math.floor(ms / 60_000) * 60_000).slice(0, 19);
+
 export function eventRow(ev: Event) {
   return {
     site: ev.site, ts: chTime(ev.ts), source: ev.source, event_type: ev.eventType, event_name: ev.eventName,

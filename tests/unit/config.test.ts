@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, trustedProxyMatcher, SETTINGS } from '../../common/config.ts';
+import { loadConfig, addressMatcher, SETTINGS } from '../../common/config.ts';
 import { ConfigError } from '../../common/errors.ts';
 
 describe('configuration', () => {
@@ -35,7 +35,7 @@ describe('configuration', () => {
   });
 
   it('matches trusted proxies by address and range, IPv4, IPv6 and v4-mapped', () => {
-    const trusted = trustedProxyMatcher(['10.0.0.0/8', '::1', '2001:db8::/32']);
+    const trusted = addressMatcher(['10.0.0.0/8', '::1', '2001:db8::/32']);
     expect(['10.9.8.7', '::ffff:10.1.1.1', '::1', '2001:db8:1::5'].map(trusted)).toEqual([true, true, true, true]);
     expect(['11.0.0.1', '::2', 'not-an-ip', ''].map(trusted)).toEqual([false, false, false, false]);
   });
