@@ -7,10 +7,12 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY bin ./bin
 COPY cli ./cli
 COPY common ./common
+COPY server ./server
 COPY collector ./collector
 COPY bus ./bus
 COPY processor ./processor
 COPY clickhouse ./clickhouse
+COPY dashboard ./dashboard
 COPY snippet ./snippet
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data

@@ -18,6 +18,7 @@ import { insertRows } from '../clickhouse/insert.ts';
 import { QUERIES } from '../dashboard/api/queries.ts';
 import { parseParams } from '../dashboard/api/params.ts';
 import { runQuery } from '../dashboard/api/run-query.ts';
+import { clientOf } from '../clickhouse/raw-client.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -31,21 +32,21 @@ await migrate(ch, { rawRetentionDays: 0 });
 const t0 = performance.now();
 const chunk = 1_000_000;
 for (let offset = 0; offset < EVENTS; offset += chunk) {
-  await ch.client.command({
+  await clientOf(ch).command({
     query: await readSql('../bench/generate-events.sql'),
     query_params: { end: endText, offset, rows: Math.min(chunk, EVENTS - offset) },
     clickhouse_settings: { insert_deduplication_token: `bench:${offset}`, max_partitions_per_insert_block: '100', async_insert: 0 },
   });
   process.stderr.write(`\rgenerated ${Math.min(offset + chunk, EVENTS).toLocaleString()} of ${EVENTS.toLocaleString()} events`);
 }
-await ch.client.command({ query: await readSql('../bench/generate-sessions.sql'), query_params: { end: endText, sessions: Math.round(EVENTS / 7) }, clickhouse_settings: { insert_deduplication_token: 'bench:sessions', max_partitions_per_insert_block: '100' } });
+await clientOf(ch).command({ query: await readSql('../bench/generate-sessions.sql'), query_params: { end: endText, sessions: Math.round(EVENTS / 7) }, clickhouse_settings: { insert_deduplication_token: 'bench:sessions', max_partitions_per_insert_block: '100' } });
 await insertRows(ch, 'pipeline_stats', [{ minute: endText, site: 'bench.example', outcome: 'event', reason: '', count: EVENTS }], 'bench:stats');
 // Measure a settled database, not one busy merging what was just inserted.
 for (const table of ['events', 'sessions', 'traffic_minute', 'visitors_hour', 'pages_hour']) {
-  await ch.client.command({ query: `OPTIMIZE TABLE ${table} FINAL` });
+  await clientOf(ch).command({ query: `OPTIMIZE TABLE ${table} FINAL` });
 }
 for (;;) {
-  const [m] = await (await ch.client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
+  const [m] = await (await clientOf(ch).query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
   if (Number(m!.n) === 0) break;
   await new Promise((r) => setTimeout(r, 500));
 }

@@ -2,18 +2,20 @@
  * The ClickHouse adapter: one setting (CLICKHOUSE_URL) picks the embedded
  * engine (npm chdb, through @clickhouse/client's `connection` hook) or a
  * ClickHouse server over HTTP. Everything above this file uses the same
- * @clickhouse/client API and the same SQL either way.
+ * handle and the same SQL either way; the client object itself stays inside
+ * clickhouse/ (raw-client.ts).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../common/config.ts';
 import { ScalehouseError, errorMessage } from '../common/errors.ts';
+import { CLIENT, type HasClient } from './raw-client.ts';
+import { readSql } from './sql.ts';
 
-export interface ClickHouse {
-  client: ClickHouseClient;
-  database: string;
-  embedded: boolean;
+export interface ClickHouse extends HasClient {
+  readonly database: string;
+  readonly embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,13 @@ type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKH
 
 export async function connectClickHouse(cfg: ConnectConfig): Promise<ClickHouse> {
   return cfg.CLICKHOUSE_URL ? connectServer(cfg) : connectEmbedded(cfg);
+}
+
+const handle = (client: ClickHouseClient, database: string, embedded: boolean): ClickHouse =>
+  ({ [CLIENT]: client, database, embedded, close: () => client.close() });
+
+async function createDatabase(client: ClickHouseClient, database: string): Promise<void> {
+  await client.command({ query: await readSql('schema/create-database.sql'), query_params: { database } });
 }
 
 async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
@@ -32,7 +41,7 @@ async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
   try {
     // chdb bundles its own copy of the client's Connection type; the shapes are the same.
     client = createClient({ connection: createChdbConnection({ path }) as unknown as Parameters<typeof createClient>[0] extends infer P ? P extends { connection?: infer C } ? C : never : never });
-    await client.command({ query: `CREATE DATABASE IF NOT EXISTS \`${cfg.CLICKHOUSE_DATABASE}\`` });
+    await createDatabase(client, cfg.CLICKHOUSE_DATABASE);
   } catch (err) {
     throw new ScalehouseError(
       `cannot open the embedded ClickHouse engine at ${path}: ${errorMessage(err)}. ` +
@@ -40,10 +49,8 @@ async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
       { cause: err },
     );
   }
-  // The embedded connection ignores the client's `database` option but keeps
-  // session state, so USE makes unqualified table names in our SQL resolve here.
-  await client.command({ query: `USE \`${cfg.CLICKHOUSE_DATABASE}\`` });
-  return { client, database: cfg.CLICKHOUSE_DATABASE, embedded: true, close: () => client.close() };
+  await client.command({ query: await readSql('schema/use-database.sql'), query_params: { database: cfg.CLICKHOUSE_DATABASE } });
+  return handle(client, cfg.CLICKHOUSE_DATABASE, true);
 }
 
 async function connectServer(cfg: ConnectConfig): Promise<ClickHouse> {
@@ -53,12 +60,12 @@ async function connectServer(cfg: ConnectConfig): Promise<ClickHouse> {
   // The database may not exist yet, and a request naming a missing database fails.
   const bootstrap = createClient(common);
   try {
-    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS \`${cfg.CLICKHOUSE_DATABASE}\`` });
+    await createDatabase(bootstrap, cfg.CLICKHOUSE_DATABASE);
   } catch (err) {
     throw new ScalehouseError(`cannot reach ClickHouse at ${cfg.CLICKHOUSE_URL}: ${errorMessage(err)}. Check CLICKHOUSE_URL, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD.`, { retriable: true, cause: err });
   } finally {
     await bootstrap.close();
   }
   const client = createClient({ ...common, database: cfg.CLICKHOUSE_DATABASE });
-  return { client, database: cfg.CLICKHOUSE_DATABASE, embedded: false, close: () => client.close() };
+  return handle(client, cfg.CLICKHOUSE_DATABASE, false);
 }

@@ -9,10 +9,11 @@
  * dropped as a duplicate.
  */
 import type { ClickHouse } from './connect.ts';
+import { clientOf } from './raw-client.ts';
 
 export async function insertRows(ch: ClickHouse, table: string, rows: object[], token: string): Promise<void> {
   if (rows.length === 0) return;
-  await ch.client.insert({
+  await clientOf(ch).insert({
     table,
     values: rows,
     format: 'JSONEachRow',

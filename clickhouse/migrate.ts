@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 import type { ClickHouse } from './connect.ts';
 import { insertRows } from './insert.ts';
 import { ScalehouseError } from '../common/errors.ts';
-import { readSql } from './sql.ts';
+import { clickhouseCode } from './errors.ts';
+import { command, selectRows } from './query.ts';
+import { clientOf } from './raw-client.ts';
+
+const BAD_ARGUMENTS = 36; // ClickHouse src/Common/ErrorCodes.cpp
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -35,9 +39,8 @@ export function splitStatements(sql: string): string[] {
 }
 
 export async function migrate(ch: ClickHouse, options: { rawRetentionDays?: number; dir?: string } = {}): Promise<string[]> {
-  await ch.client.command({ query: await readSql('schema/schema_migrations.sql') });
-  const rs = await ch.client.query({ query: 'SELECT version, argMax(checksum, applied_at) AS checksum FROM schema_migrations GROUP BY version', format: 'JSONEachRow' });
-  const applied = new Map((await rs.json<{ version: number; checksum: string }>()).map((r) => [Number(r.version), r.checksum]));
+  await command(ch, 'schema/schema_migrations.sql');
+  const applied = new Map((await selectRows<{ version: number; checksum: string }>(ch, 'schema/applied-migrations.sql')).map((r) => [Number(r.version), r.checksum]));
   const done: string[] = [];
   for (const m of await loadMigrations(options.dir)) {
     const seen = applied.get(m.version);
@@ -45,7 +48,7 @@ export async function migrate(ch: ClickHouse, options: { rawRetentionDays?: numb
       if (seen !== m.checksum) throw new ScalehouseError(`migration ${m.name} changed after it was applied; add a new migration instead of editing it`);
       continue;
     }
-    for (const statement of splitStatements(m.sql)) await ch.client.command({ query: statement });
+    for (const statement of splitStatements(m.sql)) await clientOf(ch).command({ query: statement });
     await insertRows(ch, 'schema_migrations', [{ version: m.version, name: m.name, checksum: m.checksum }], `migration:${m.version}:${m.checksum}`);
     done.push(m.name);
   }
@@ -56,14 +59,12 @@ export async function migrate(ch: ClickHouse, options: { rawRetentionDays?: numb
 /** RAW_RETENTION_DAYS is configuration, not schema: set (or remove) the raw tables' TTL to match it. */
 async function applyRetention(ch: ClickHouse, days: number): Promise<void> {
   for (const table of ['events', 'bot_hits']) {
-    const query = days > 0
-      ? `ALTER TABLE ${table} MODIFY TTL toDateTime(ts) + toIntervalDay({days:UInt32})`
-      : `ALTER TABLE ${table} REMOVE TTL`;
     try {
-      await ch.client.command({ query, query_params: { days }, clickhouse_settings: { materialize_ttl_after_modify: 0 } });
+      if (days > 0) await command(ch, 'schema/retention-set.sql', { table, days }, { materialize_ttl_after_modify: 0 });
+      else await command(ch, 'schema/retention-remove.sql', { table });
     } catch (err) {
-      // REMOVE TTL on a table without one is an error (BAD_ARGUMENTS, 36): nothing to do.
-      if (!(days === 0 && /TTL/.test(String((err as Error).message)))) throw err;
+      // REMOVE TTL on a table without one is an error (BAD_ARGUMENTS): nothing to do.
+      if (!(days === 0 && clickhouseCode(err) === BAD_ARGUMENTS)) throw err;
     }
   }
 }

@@ -4,15 +4,15 @@
  * working across restarts with no configuration.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readOrCreateStateFile } from '../common/state-files.ts';
 
 export async function resolveIngestToken(configured: string, dataDir: string): Promise<{ token: string; generated: boolean; path: string }> {
   const path = join(dataDir, 'ingest-token');
   if (configured) return { token: configured, generated: false, path };
-  const saved = (await readFile(path, 'utf8').catch(() => '')).trim();
-  if (saved) return { token: saved, generated: false, path };
-  const token = randomBytes(24).toString('base64url');
-  await writeFile(path, token + '\n', { mode: 0o600 });
-  return { token, generated: true, path };
+  const { value, created } = await readOrCreateStateFile(
+    { path, what: 'the ingest token', whyKept: 'every shipper using it would be refused' },
+    () => randomBytes(24).toString('base64url'),
+  );
+  return { token: value, generated: created, path };
 }

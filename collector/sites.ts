@@ -1,6 +1,6 @@
 /** Whether the collector accepts hits for a site (SITES: a list, or "*" for any valid name). */
 import { isValidSiteName } from '../common/config.ts';
-import { httpError } from './http-error.ts';
+import { httpError } from '../common/http-error.ts';
 
 export function checkSite(site: unknown, allowed: string[] | '*'): string {
   if (typeof site !== 'string' || site === '') throw httpError(400, 'missing_site', 'say which site this is for ("site" in the beacon, ?site= for log batches)');

@@ -174,6 +174,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return out as Config;
 }
 
+/** The configuration of a command: the environment, overridden by its flags. */
+export function configFromCommandLine(flags: string[]): Config {
+  return loadConfig(process.env, flags);
+}
+
 /** Matches addresses against a list of addresses and CIDRs (TRUSTED_PROXIES, SYSLOG_ALLOW), built once; net.BlockList handles v4, v6 and v4-mapped v6. */
 export function addressMatcher(list: string[]): (address: string) => boolean {
   const blocks = new BlockList();

@@ -30,6 +30,20 @@ export interface BeaconHit extends HitBase { kind: 'beacon'; payload: Record<str
 
 export type Hit = LogHit | BeaconHit;
 
+/**
+ * The one way a log line becomes a Hit, for every source (HTTP batches,
+ * syslog, tail, replay). `client` is the sender's address where there is one
+ * (a shipper, a syslog peer); the visitor's own address is in the line.
+ */
+export function logHit(site: string, line: string, from: { receivedAt: number; client?: string }): LogHit {
+  return { v: HIT_VERSION, kind: 'log', site, receivedAt: from.receivedAt, client: from.client ?? '', headers: {}, line };
+}
+
+/** A beacon payload as a Hit: `client` is the browser's address, `headers` what it sent about itself. */
+export function beaconHit(site: string, payload: Record<string, unknown>, from: { receivedAt: number; client: string; headers: HitHeaders }): BeaconHit {
+  return { v: HIT_VERSION, kind: 'beacon', site, receivedAt: from.receivedAt, client: from.client, headers: from.headers, payload };
+}
+
 /** Returns the hit, or a reason why the bytes are not a Hit of a version we know. */
 export function decodeHit(json: string): Hit | { invalid: string } {
   let value: unknown;

@@ -1,11 +1,13 @@
 /**
  * Minimal levelled logger writing one line per message to stderr, so stdout
- * stays free for command output (replay summaries, `migrate` results).
+ * stays free for command output (replay summaries, `migrate` results). The
+ * level is set from the configuration (LOG_LEVEL) by each command; until
+ * then it is "info".
  */
 const levels = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof levels;
 
-let threshold: number = levels[(process.env.LOG_LEVEL as LogLevel) ?? 'info'] ?? levels.info;
+let threshold: number = levels.info;
 
 export function setLogLevel(level: LogLevel): void {
   threshold = levels[level];

@@ -1,12 +1,13 @@
 /**
- * The per-hit pipeline: named pure steps in order, stopping at the first drop
- * or dead letter (as Plausible's ingest pipeline does). Sessionization is
- * stateful and runs over the whole batch afterwards (sessionize.ts).
+ * The per-hit pipeline: named pure steps in order, from the hit's bytes to a
+ * finished event, stopping at the first drop or dead letter (as Plausible's
+ * ingest pipeline does). What needs the whole batch — sessions — runs
+ * afterwards, in processor/batch/.
  */
 import type { Hit } from '../common/hit.ts';
-import type { Event } from './event.ts';
-import { deadLetter, type StepResult } from './result.ts';
-import { parseHit } from './steps/parse-hit.ts';
+import { emptyEvent, type Event } from './event.ts';
+import { deadLetter, ok, type StepResult } from './result.ts';
+import { parseHit } from './steps/parse.ts';
 import { normalise } from './steps/normalise.ts';
 import { classifyUserAgent } from './steps/classify-user-agent.ts';
 import { detectBot } from './steps/detect-bot.ts';
@@ -15,9 +16,11 @@ import { protectPrivacy, type SaltFor } from './steps/protect-privacy.ts';
 
 export interface PipelineContext { saltFor: SaltFor }
 
-type Step = { name: string; run: (ev: Event, hit: Hit, ctx: PipelineContext) => StepResult };
+interface Step { name: string; run: (ev: Event, hit: Hit, ctx: PipelineContext) => StepResult }
 
-export const STEPS: Step[] = [
+export const STEPS: readonly Step[] = [
+  // The hit's own bytes make the event: parse starts from nothing but the hit.
+  { name: 'parse', run: (_blank, hit) => parseHit(hit) },
   { name: 'normalise', run: (ev) => normalise(ev) },
   { name: 'classify-user-agent', run: (ev) => classifyUserAgent(ev) },
   { name: 'detect-bot', run: (ev) => detectBot(ev) },
@@ -26,10 +29,9 @@ export const STEPS: Step[] = [
 ];
 
 export function runPipeline(hit: Hit, ctx: PipelineContext): StepResult {
-  let result: StepResult;
-  let at = 'parse';
+  let result: StepResult = ok(emptyEvent(hit.site, hit.receivedAt, hit.kind));
+  let at = '';
   try {
-    result = parseHit(hit);
     for (const step of STEPS) {
       if (!result.ok) break;
       at = step.name;

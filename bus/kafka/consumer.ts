@@ -13,7 +13,7 @@
  */
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { BatchHandler, BusBatch, BusRecord } from '../bus.ts';
-import { retryWithBackoff } from '../../common/backoff.ts';
+import { deliver } from '../deliver.ts';
 import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
@@ -95,10 +95,6 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           chunk = cut(messages, maxRecords);
         }
         const to = Number(chunk.at(-1)!.offset);
-        if (!intent || intent.from !== from) {
-          await consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
-          intents.set(partition, { from, to });
-        }
         const records: BusRecord[] = chunk.map((m) => ({
           value: m.value?.toString('utf8') ?? '',
           raw: m.value ?? undefined,
@@ -107,14 +103,25 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           position: `${topic}:${partition}@${m.offset}`,
         }));
         const busBatch: BusBatch = { records, token: `kafka:${topic}:${partition}:${from}-${to}`, stream: `${topic}:${partition}` };
-        const done = await retryWithBackoff(() => handler(busBatch), () => isRunning() && !isStale(), async (err, attempt) => {
-          log.warn('batch not loaded, will retry', { token: busBatch.token, attempt, error: errorMessage(err) });
-          await heartbeat().catch(() => undefined);
+        const done = await deliver({
+          // The range goes into the committed offset's metadata (the offset itself does not move).
+          save: intent?.from === from ? undefined : async () => {
+            await consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
+            intents.set(partition, { from, to });
+          },
+          handle: () => handler(busBatch),
+          commit: async () => {
+            resolveOffset(String(to));
+            await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);
+            intents.set(partition, null);
+          },
+          keepTrying: () => isRunning() && !isStale(),
+          onFailure: async (err, attempt) => {
+            log.warn('batch not loaded, will retry', { token: busBatch.token, attempt, error: errorMessage(err) });
+            await heartbeat().catch(() => undefined);
+          },
         });
         if (!done) return; // stopping or rebalanced: the intent stays, the next owner redoes exactly this range
-        resolveOffset(String(to));
-        await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);
-        intents.set(partition, null);
         messages = messages.slice(chunk.length);
         await heartbeat();
       }

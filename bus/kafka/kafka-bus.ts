@@ -4,6 +4,7 @@
  * side connects when first used.
  */
 import type { Kafka } from 'kafkajs';
+import { ScalehouseError } from '../../common/errors.ts';
 import type { BatchHandler, Bus, BusBatch, BusStats, DeadLetter } from '../bus.ts';
 import { createKafka, ensureTopics, type KafkaConfig } from './kafka-client.ts';
 import { KafkaPublisher } from './publisher.ts';
@@ -47,7 +48,7 @@ export class KafkaBus implements Bus {
   }
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
-    if (this.consumer) throw new Error('this bus already consumes');
+    if (this.consumer) throw new ScalehouseError('this bus already consumes');
     this.consumer = await runConsumer(this.kafka, this.cfg, handler, options.maxRecords);
   }
 

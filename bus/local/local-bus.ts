@@ -9,17 +9,18 @@
  * the checkpoint past the batch only after the handler (the ClickHouse insert)
  * succeeded. Segments wholly behind the checkpoint are deleted.
  */
-import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Hit } from '../../common/hit.ts';
-import { BusUnavailableError, errorMessage } from '../../common/errors.ts';
+import { BusUnavailableError, ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
-import type { BatchHandler, Bus, BusRecord, BusStats } from '../bus.ts';
+import type { BatchHandler, Bus, BusBatch, BusRecord, BusStats } from '../bus.ts';
 import { encodeRecord, decodeRecord } from './record-codec.ts';
-import { readJsonFile, writeFileAtomic } from './atomic-file.ts';
+import { readJsonFile, readOrCreateStateFile, writeFileAtomic } from '../../common/state-files.ts';
 import { deleteSegment, listSegments, readRecords, recoverSegment, segmentName, sizeOf, type Segment } from './segments.ts';
-import { backoff, retryWithBackoff } from '../../common/backoff.ts';
+import { backoff } from '../../common/backoff.ts';
+import { deliver } from '../deliver.ts';
 
 interface Checkpoint { next: number; inflight: { from: number; to: number } | null }
 interface Pending { buf: Buffer; count: number; resolve: () => void; reject: (e: Error) => void }
@@ -64,13 +65,11 @@ export class LocalBus implements Bus {
 
   private async recover(): Promise<void> {
     await mkdir(this.opts.dir, { recursive: true });
-    const idPath = join(this.opts.dir, 'bus-id');
     // The id keeps tokens unique if the bus folder is ever wiped while ClickHouse keeps its data.
-    this.busId = (await readFile(idPath, 'utf8').catch(() => '')).trim();
-    if (!this.busId) {
-      this.busId = randomUUID();
-      await writeFile(idPath, this.busId + '\n');
-    }
+    this.busId = (await readOrCreateStateFile(
+      { path: join(this.opts.dir, 'bus-id'), what: 'the local bus id', whyKept: 'it is part of every deduplication token, and a new one would load unfinished batches twice' },
+      () => randomUUID(),
+    )).value;
     this.checkpoint = (await readJsonFile<Checkpoint>(this.checkpointPath)) ?? { next: 0, inflight: null };
     this.segments = await listSegments(this.opts.dir);
     const last = this.segments.at(-1);
@@ -145,7 +144,7 @@ export class LocalBus implements Bus {
   }
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
-    if (this.loop) throw new Error('the local bus has one consumer');
+    if (this.loop) throw new ScalehouseError('the local bus has one consumer');
     this.loop = this.run(handler, options.maxRecords).catch((err) => {
       log.error('local bus consumer stopped', { error: errorMessage(err) });
     });
@@ -170,26 +169,28 @@ export class LocalBus implements Bus {
 
   /** One batch: pick (or redo) a range, hand it to the handler until it succeeds, then commit. */
   private async step(handler: BatchHandler, maxRecords: number, cursor: { segment: number; byte: number; index: number }) {
-    let range = this.checkpoint.inflight;
-    if (!range) {
-      if (this.durable <= this.checkpoint.next) {
-        await new Promise<void>((r) => (this.wake = r));
-        this.wake = undefined;
-        return cursor;
-      }
-      range = { from: this.checkpoint.next, to: Math.min(this.durable, this.checkpoint.next + maxRecords) };
-      // Written before the insert: a crash redelivers exactly this range under this token.
-      await this.saveCheckpoint({ next: this.checkpoint.next, inflight: range });
+    const redo = this.checkpoint.inflight;
+    if (!redo && this.durable <= this.checkpoint.next) {
+      await new Promise<void>((r) => (this.wake = r));
+      this.wake = undefined;
+      return cursor;
     }
+    const range = redo ?? { from: this.checkpoint.next, to: Math.min(this.durable, this.checkpoint.next + maxRecords) };
     const { records, after } = await this.read(range.from, range.to, cursor);
-    const batch = { records, token: `local:${this.busId}:${range.from}-${range.to}`, stream: 'local' };
-    const done = await retryWithBackoff(() => handler(batch), () => !this.stopping, (err, attempt) => {
-      log.warn('batch not loaded, will retry', { token: batch.token, attempt, error: errorMessage(err) });
+    const batch: BusBatch = { records, token: `local:${this.busId}:${range.from}-${range.to}`, stream: 'local' };
+    const done = await deliver({
+      // Written before the insert: a crash redelivers exactly this range under this token.
+      save: redo ? undefined : () => this.saveCheckpoint({ next: this.checkpoint.next, inflight: range }),
+      handle: () => handler(batch),
+      commit: async () => {
+        await this.saveCheckpoint({ next: range.to, inflight: null });
+        await this.trim();
+      },
+      keepTrying: () => !this.stopping,
+      onFailure: (err, attempt) => log.warn('batch not loaded, will retry', { token: batch.token, attempt, error: errorMessage(err) }),
     });
-    if (!done) return cursor; // shutting down: the range stays in flight and is redelivered on restart
-    await this.saveCheckpoint({ next: range.to, inflight: null });
-    await this.trim();
-    return after;
+    // Shutting down: the range stays in flight and is redelivered on restart.
+    return done ? after : cursor;
   }
 
   /** Reads records [from, to), continuing from the cursor when it points at `from`. */
@@ -199,14 +200,14 @@ export class LocalBus implements Bus {
     let { segment, byte } = cursor.index === from ? cursor : { segment: -1, byte: 0 };
     while (index < to) {
       const seg = this.segments.findLast((s) => s.start <= index);
-      if (!seg) throw new Error(`local bus: record ${index} is missing (segments were deleted by hand?)`);
+      if (!seg) throw new ScalehouseError(`local bus: record ${index} is missing (segments were deleted by hand?)`, { retriable: true });
       const resume = seg.start === segment;
       const { lines, next } = await readRecords(seg.path, resume ? byte : 0, to - index, resume ? 0 : index - seg.start);
       if (lines.length === 0) {
         // The segment holds fewer records than its successor's name says: damage on disk ate a
         // newline. Hand the missing ones on as damaged (dead letters) rather than stall here.
         const next = this.segments.find((x) => x.start > index);
-        if (!next) throw new Error(`local bus: record ${index} is not in ${seg.path}`);
+        if (!next) throw new ScalehouseError(`local bus: record ${index} is not in ${seg.path}`, { retriable: true });
         for (; index < Math.min(next.start, to); index++) {
           records.push({ value: '', position: `local:${index}`, offset: index, damaged: 'bus record lost: its segment is damaged' });
         }

@@ -1,9 +1,9 @@
-import { loadConfig } from '../../common/config.ts';
+import { commandConfig } from '../command-config.ts';
 import { connectClickHouse } from '../../clickhouse/connect.ts';
 import { migrate } from '../../clickhouse/migrate.ts';
 
 export async function migrateCommand(args: string[]): Promise<void> {
-  const config = loadConfig(process.env, args);
+  const config = commandConfig(args);
   const ch = await connectClickHouse(config);
   try {
     const applied = await migrate(ch, { rawRetentionDays: config.RAW_RETENTION_DAYS });

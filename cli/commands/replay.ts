@@ -2,14 +2,14 @@
  * `scalehouse replay FILE…`: import historical access logs with a progress bar
  * and a summary per file. Uses the same pipeline and tables as live traffic.
  */
-import { loadConfig, isValidSiteName } from '../../common/config.ts';
+import { isValidSiteName } from '../../common/config.ts';
 import { ScalehouseError } from '../../common/errors.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { progressBar } from '../progress.ts';
-import { access } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { commandConfig } from '../command-config.ts';
+import { access, mkdir } from 'node:fs/promises';
 
 export async function replayCommand(args: string[]): Promise<void> {
   const files: string[] = [];
@@ -25,7 +25,7 @@ export async function replayCommand(args: string[]): Promise<void> {
   if (files.length === 0) throw new ScalehouseError('name at least one access log: scalehouse replay access.log [more.log.gz …] [--site example.com]');
   if (!isValidSiteName(site)) throw new ScalehouseError(`--site "${site}" is not a valid site name (a lowercase host name)`);
   for (const f of files) await access(f).catch(() => { throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`); });
-  const config = loadConfig(process.env, flags);
+  const config = commandConfig(flags);
   await mkdir(config.DATA_DIR, { recursive: true });
   const ch = await openClickHouse(config);
   const salts = new SaltStore(ch);

@@ -8,14 +8,15 @@
  */
 import { join } from 'node:path';
 import { access, mkdir } from 'node:fs/promises';
-import { loadConfig, isValidSiteName } from '../../common/config.ts';
+import { isValidSiteName } from '../../common/config.ts';
 import { ScalehouseError } from '../../common/errors.ts';
-import { log, setLogLevel } from '../../common/log.ts';
+import { log } from '../../common/log.ts';
 import { runTail, type TailSink } from '../../collector/tail/run-tail.ts';
 import { httpSink, pipelineSink } from '../../collector/tail/sinks.ts';
-import { createBatchHandler } from '../../processor/consumer.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
+import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
+import { commandConfig } from '../command-config.ts';
 
 export async function tailCommand(args: string[]): Promise<void> {
   const files: string[] = [];
@@ -34,8 +35,7 @@ export async function tailCommand(args: string[]): Promise<void> {
   const site = own.site ?? 'default';
   if (!isValidSiteName(site)) throw new ScalehouseError(`--site "${site}" is not a valid site name (a lowercase host name)`);
   for (const f of files) await access(f).catch(() => { throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`); });
-  const config = loadConfig(process.env, flags);
-  setLogLevel(config.LOG_LEVEL);
+  const config = commandConfig(flags);
   // Listen for a stop at once: a SIGTERM while ClickHouse opens still ends the run cleanly.
   const stop = new AbortController();
   process.on('SIGINT', () => stop.abort());

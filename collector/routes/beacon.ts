@@ -6,15 +6,16 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { HIT_VERSION, type BeaconHit } from '../../common/hit.ts';
-import { httpError } from '../http-error.ts';
-import { requireContentType } from '../read-body.ts';
+import { beaconHit } from '../../common/hit.ts';
+import { httpError } from '../../common/http-error.ts';
+import type { ServerEnv } from '../../server/env.ts';
+import { requireContentType } from '../content-type.ts';
 import { checkSite } from '../sites.ts';
-import type { CollectorEnv, CollectorDeps } from '../app.ts';
+import type { IntakeDeps } from '../deps.ts';
 import { requestHeaders } from './request-headers.ts';
 
-export function beaconRoutes(deps: CollectorDeps): Hono<CollectorEnv> {
-  const app = new Hono<CollectorEnv>();
+export function beaconRoutes(deps: IntakeDeps): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
   app.use('/api/event', cors({ origin: '*', allowMethods: ['POST'], maxAge: 86_400 }));
   app.post(
     '/api/event',
@@ -38,10 +39,7 @@ export function beaconRoutes(deps: CollectorDeps): Hono<CollectorEnv> {
       if (typeof p.url !== 'string' || p.url.length > 4096 || !URL.canParse(p.url)) {
         throw httpError(400, 'invalid_beacon', '"url" must be the absolute URL of the page');
       }
-      const hit: BeaconHit = {
-        v: HIT_VERSION, kind: 'beacon', site, receivedAt: Date.now(), client: c.get('clientAddress'),
-        headers: requestHeaders(c), payload: p,
-      };
+      const hit = beaconHit(site, p, { receivedAt: Date.now(), client: c.get('clientAddress'), headers: requestHeaders(c) });
       await deps.bus.publish([hit]);
       deps.counters.accepted++;
       return c.json({ accepted: 1 }, 202);

@@ -8,11 +8,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
-import { httpError } from '../http-error.ts';
-import { requireContentType } from '../read-body.ts';
+import { logHit } from '../../common/hit.ts';
+import { httpError } from '../../common/http-error.ts';
+import type { ServerEnv } from '../../server/env.ts';
+import { requireContentType } from '../content-type.ts';
 import { checkSite } from '../sites.ts';
-import type { CollectorEnv, CollectorDeps } from '../app.ts';
+import type { IntakeDeps } from '../deps.ts';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -30,8 +31,8 @@ export function splitBatch(body: string, type: string): string[] {
   return body.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
 }
 
-export function logRoutes(deps: CollectorDeps): Hono<CollectorEnv> {
-  const app = new Hono<CollectorEnv>();
+export function logRoutes(deps: IntakeDeps): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
   const expected = digest(deps.ingestToken);
   app.post(
     '/api/logs',
@@ -55,9 +56,8 @@ export function logRoutes(deps: CollectorDeps): Hono<CollectorEnv> {
       const maxLine = deps.config.LOG_LINE_MAX_BYTES;
       const long = lines.findIndex((l) => Buffer.byteLength(l) > maxLine);
       if (long >= 0) throw httpError(413, 'line_too_long', `line ${long + 1} is longer than ${maxLine} bytes (LOG_LINE_MAX_BYTES); nothing was accepted`);
-      const receivedAt = Date.now();
-      const client = c.get('clientAddress');
-      const hits: LogHit[] = lines.map((line) => ({ v: HIT_VERSION, kind: 'log', site, receivedAt, client, headers: {}, line }));
+      const from = { receivedAt: Date.now(), client: c.get('clientAddress') };
+      const hits = lines.map((line) => logHit(site, line, from));
       await deps.bus.publish(hits);
       deps.counters.accepted += hits.length;
       return c.json({ accepted: hits.length }, 202);

@@ -1,12 +1,12 @@
 /** GET /scalehouse.js — the beacon, served by the collector itself so pages need no third party. */
 import { Hono } from 'hono';
 import { readFileSync } from 'node:fs';
-import type { CollectorEnv } from '../app.ts';
+import type { ServerEnv } from '../../server/env.ts';
 
 const SNIPPET = readFileSync(new URL('../../snippet/scalehouse.js', import.meta.url), 'utf8');
 
-export function snippetRoutes(): Hono<CollectorEnv> {
-  const app = new Hono<CollectorEnv>();
+export function snippetRoutes(): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
   app.get('/scalehouse.js', (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
     c.header('cache-control', 'public, max-age=3600');

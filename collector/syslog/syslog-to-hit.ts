@@ -3,7 +3,7 @@
  * from SYSLOG_SITES (the syslog tag, nginx's `tag=`), else from the line's own
  * "host" (the scalehouse_json format carries $host). Pure.
  */
-import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
+import { logHit, type LogHit } from '../../common/hit.ts';
 import { isValidSiteName } from '../../common/config.ts';
 import { parseSyslog } from './parse-syslog.ts';
 
@@ -29,5 +29,5 @@ export function syslogToHit(bytes: Buffer, peer: string, rules: SyslogSiteRules,
   if (!site || !isValidSiteName(site) || (rules.sites !== '*' && !rules.sites.includes(site))) {
     return { drop: 'unknown_site', detail: `no site for tag "${parsed.message.tag}"${site ? ` or host "${site}"` : ''}; map it in SYSLOG_SITES` };
   }
-  return { hit: { v: HIT_VERSION, kind: 'log', site, receivedAt: now, client: peer, headers: {}, line } };
+  return { hit: logHit(site, line, { receivedAt: now, client: peer }) };
 }

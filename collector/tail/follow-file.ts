@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import { ScalehouseError } from '../../common/errors.ts';
 import type { FileId, TailState } from './tail-state.ts';
 import { sameFile } from './tail-state.ts';
 
@@ -77,7 +78,7 @@ export class FileFollower {
         return;
       }
     }
-    if (!current) throw new Error(`${this.path} does not exist`);
+    if (!current) throw new ScalehouseError(`${this.path} does not exist`);
     const fh = await open(this.path, 'r');
     const base = saved ? saved.base + saved.pos + ROTATION_GAP : 0;
     this.cur = { fh, state: { file: idOf(await fh.stat()), pos: fromEnd ? current.size : 0, gen: 0, base }, lastGrowth: Date.now() };

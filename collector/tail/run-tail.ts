@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
-import { retryWithBackoff } from '../../common/backoff.ts';
+import { logHit, type LogHit } from '../../common/hit.ts';
+import { deliver } from '../../bus/deliver.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { FileFollower, type Chunk } from './follow-file.ts';
@@ -36,32 +36,42 @@ export async function runTail(opts: TailOptions): Promise<void> {
   await follower.open(saved, opts.fromEnd);
   const stream = `tail:${createHash('sha256').update(opts.path).digest('hex').slice(0, 12)}`;
 
-  const deliver = async (chunk: Chunk) => {
-    if (chunk.lines.length) {
-      const { dev, ino, birth } = chunk.file;
-      const token = `tail:${dev}:${ino}:${birth}:${chunk.gen}:${chunk.from}-${chunk.to}`;
-      const receivedAt = Date.now();
-      const hits: LogHit[] = chunk.lines.map((l) => ({ v: HIT_VERSION, kind: 'log', site: opts.site, receivedAt, client: '', headers: {}, line: l.text }));
-      const meta = { token, stream, offsets: chunk.lines.map((l) => chunk.base + l.at), positions: chunk.lines.map((l) => `${opts.path}@${l.at}`), end: chunk.base + chunk.to };
-      if (opts.sink.exactlyOnce && !chunk.draining) await stateFile.save({ ...follower.position, pendingTo: chunk.to });
-      const sent = await retryWithBackoff(() => opts.sink.send(hits, meta), () => !opts.signal.aborted, (err, attempt) => {
+  /** Hands a chunk's lines to the sink and moves the saved position past it (bus/deliver.ts). */
+  const handOn = async (chunk: Chunk): Promise<boolean> => {
+    const advance = async () => {
+      await follower.commit(chunk);
+      // Lines drained from a rotated file move no saved position: the followed file's is what resumes.
+      if (!chunk.draining) await stateFile.save(follower.position);
+    };
+    if (chunk.lines.length === 0) {
+      await advance();
+      return true;
+    }
+    const { dev, ino, birth } = chunk.file;
+    const token = `tail:${dev}:${ino}:${birth}:${chunk.gen}:${chunk.from}-${chunk.to}`;
+    const from = { receivedAt: Date.now() };
+    const hits = chunk.lines.map((l) => logHit(opts.site, l.text, from));
+    const meta = { token, stream, offsets: chunk.lines.map((l) => chunk.base + l.at), positions: chunk.lines.map((l) => `${opts.path}@${l.at}`), end: chunk.base + chunk.to };
+    return deliver({
+      save: opts.sink.exactlyOnce && !chunk.draining ? () => stateFile.save({ ...follower.position, pendingTo: chunk.to }) : undefined,
+      handle: () => opts.sink.send(hits, meta),
+      commit: async () => {
+        opts.onChunk?.(chunk.lines.length);
+        await advance();
+      },
+      keepTrying: () => !opts.signal.aborted,
+      onFailure: (err, attempt) => {
         if (err instanceof ScalehouseError && !err.retriable) throw err;
         log.warn(`tail ${opts.path}: lines not delivered, will retry`, { attempt, error: errorMessage(err) });
-      });
-      if (!sent) return false;
-      opts.onChunk?.(chunk.lines.length);
-    }
-    await follower.commit(chunk);
-    // Lines drained from a rotated file move no saved position: the followed file's is what resumes.
-    if (!chunk.draining) await stateFile.save(follower.position);
-    return true;
+      },
+    });
   };
 
   try {
     // A chunk that was being loaded when the last run stopped is redone first, to the byte.
     if (saved?.pendingTo !== undefined && follower.position.pos === saved.pos) {
       const chunk = await follower.read(saved.pendingTo);
-      if (chunk) await deliver(chunk);
+      if (chunk) await handOn(chunk);
     }
     while (!opts.signal.aborted) {
       const chunk = await follower.read();
@@ -69,7 +79,7 @@ export async function runTail(opts: TailOptions): Promise<void> {
         await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
         continue;
       }
-      if (!(await deliver(chunk))) break;
+      if (!(await handOn(chunk))) break;
     }
   } finally {
     await follower.close();

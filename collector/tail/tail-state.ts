@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../../bus/local/atomic-file.ts';
+import { readJsonFile, writeFileAtomic } from '../../common/state-files.ts';
 
 export interface FileId { dev: number; ino: number; birth: number }
 export interface TailState {

@@ -4,6 +4,7 @@
  * reason. Pure: raw query string values in, typed parameters out.
  */
 import { isValidSiteName } from '../../common/config.ts';
+import { ScalehouseError } from '../../common/errors.ts';
 
 export const CHANNELS = ['direct', 'internal', 'search', 'social', 'email', 'paid', 'campaign', 'referral'] as const;
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'smarttv', 'console', 'wearable', 'embedded', 'xr'] as const;
@@ -20,7 +21,8 @@ export interface QueryParams {
   page: string; channel: string; device: string; country: string; status_class: number;
 }
 
-export class ParamError extends Error {
+/** A parameter the API refuses: `code` is the JSON `error` of the 400. */
+export class ParamError extends ScalehouseError {
   constructor(readonly code: string, message: string) {
     super(message);
   }

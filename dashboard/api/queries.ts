@@ -5,6 +5,7 @@
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { useRollups, type QueryParams } from './params.ts';
+import { chTime } from '../../clickhouse/time.ts';
 import { runQuery } from './run-query.ts';
 
 type Rows = Record<string, unknown>[];
@@ -38,7 +39,7 @@ export const QUERIES: Record<string, NamedQuery> = {
       const { file, source } = pick(p, 'overview');
       const [current] = await runQuery(ch, file, p);
       const [before] = p.compare ? await runQuery(ch, file, previous(p)) : [undefined];
-      const [now] = await runQuery(ch, 'current-visitors.events', p, { now: new Date(Math.min(p.to, Date.now())).toISOString().replace('T', ' ').slice(0, 23) });
+      const [now] = await runQuery(ch, 'current-visitors.events', p, { now: chTime(Math.min(p.to, Date.now())) });
       return { source, data: { current, previous: before ?? null, current_visitors: now?.visitors ?? 0 } };
     },
   },

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { httpError } from '../../collector/http-error.ts';
+import { httpError } from '../../common/http-error.ts';
 import { ParamError, parseParams } from './params.ts';
 import { QUERIES } from './queries.ts';
 

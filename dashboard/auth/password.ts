@@ -5,8 +5,8 @@
  * DATA_DIR/dashboard-password.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readOrCreateStateFile } from '../../common/state-files.ts';
 
 const N = 16_384;
 const R = 8;
@@ -34,10 +34,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export async function resolveDashboardPassword(configured: string, dataDir: string): Promise<{ hash: string; generated?: string; path: string }> {
   const path = join(dataDir, 'dashboard-password');
   if (configured) return { hash: await hashPassword(configured), path };
-  const saved = (await readFile(path, 'utf8').catch(() => '')).trim();
-  if (saved) return { hash: saved, path };
-  const generated = randomBytes(12).toString('base64url');
-  const hash = await hashPassword(generated);
-  await writeFile(path, hash + '\n', { mode: 0o600 });
-  return { hash, generated, path };
+  let generated: string | undefined;
+  const { value: hash } = await readOrCreateStateFile(
+    { path, what: 'the dashboard password hash', whyKept: 'a new password would lock out everyone who knows the old one' },
+    () => hashPassword(generated = randomBytes(12).toString('base64url')),
+  );
+  return generated ? { hash, generated, path } : { hash, path };
 }

@@ -4,9 +4,9 @@
  * dashboard processes accept each other's cookies). Nothing to store server-side.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScalehouseError } from '../../common/errors.ts';
+import { readOrCreateStateFile } from '../../common/state-files.ts';
 
 export const SESSION_COOKIE = 'scalehouse_session';
 export const SESSION_TTL_MS = 7 * 86_400_000;
@@ -17,15 +17,13 @@ export async function sessionKey(configured: string, dataDir: string): Promise<B
     return Buffer.from(configured);
   }
   const path = join(dataDir, 'session-key');
-  const saved = (await readFile(path, 'utf8').catch(() => '')).trim();
-  if (saved) {
-    // A short or non-hex key would make cookies forgeable: refuse it rather than decode it to nothing.
-    if (!/^[0-9a-f]{64}$/i.test(saved)) throw new ScalehouseError(`${path} does not hold a 32-byte hex key; delete it to have a new one made (everyone logs in again)`);
-    return Buffer.from(saved, 'hex');
-  }
-  const key = randomBytes(32);
-  await writeFile(path, key.toString('hex') + '\n', { mode: 0o600 });
-  return key;
+  const { value } = await readOrCreateStateFile(
+    { path, what: 'the dashboard session key', whyKept: 'a new key would log everyone out' },
+    () => randomBytes(32).toString('hex'),
+  );
+  // A short or non-hex key would make cookies forgeable: refuse it rather than decode it to nothing.
+  if (!/^[0-9a-f]{64}$/i.test(value)) throw new ScalehouseError(`${path} does not hold a 32-byte hex key; delete it to have a new one made (everyone logs in again)`);
+  return Buffer.from(value, 'hex');
 }
 
 const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');

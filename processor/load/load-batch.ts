@@ -12,8 +12,8 @@ import { isDataError } from '../../clickhouse/errors.ts';
 import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { BusRecord } from '../../bus/bus.ts';
-import { deadLetterRow, type BatchRows } from '../process-batch.ts';
-import { chMinute } from '../steps/to-rows.ts';
+import { chMinute } from '../../clickhouse/time.ts';
+import { deadLetterRow, type BatchRows } from './rows.ts';
 
 export async function loadBatch(ch: ClickHouse, rows: BatchRows, token: string): Promise<void> {
   await insertRows(ch, 'events', rows.events, token);

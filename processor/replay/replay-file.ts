@@ -1,9 +1,9 @@
 /**
- * Imports a historical access log (plain or gzip) straight through the
- * processor pipeline into ClickHouse, without the bus: lines are read in
- * batches of a fixed size, and each batch's deduplication token is the file's
- * SHA-256 plus the batch number — so replaying the same file again (even after
- * an interrupted run) adds nothing twice.
+ * Imports a historical access log (plain or gzip) through the same batch
+ * handler as live traffic, without the bus: lines are read in batches of a
+ * fixed size, and each batch's deduplication token is the file's SHA-256 plus
+ * the batch number — so replaying the same file again (even after an
+ * interrupted run) adds nothing twice.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -12,12 +12,11 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
+import { logHit } from '../../common/hit.ts';
 import type { BusRecord } from '../../bus/bus.ts';
-import { processBatch } from '../process-batch.ts';
-import { loadOrDeadLetter } from '../load/load-batch.ts';
-import type { SessionState } from '../steps/sessionize.ts';
-import type { SaltStore } from '../salt-store.ts';
+import { createBatchHandler } from '../batch/batch-handler.ts';
+import type { StatRow } from '../load/rows.ts';
+import type { SaltStore } from '../state/salt-store.ts';
 
 export interface ReplaySummary { file: string; lines: number; events: number; bots: number; optedOut: number; deadLetters: number; seconds: number }
 export interface ReplayProgress { bytesRead: number; bytesTotal: number; lines: number }
@@ -34,6 +33,15 @@ async function sha256File(path: string): Promise<string> {
  */
 export const REPLAY_BATCH_LINES = 5000;
 
+function addOutcomes(summary: ReplaySummary, stats: StatRow[]): void {
+  for (const s of stats) {
+    if (s.outcome === 'event') summary.events += s.count;
+    else if (s.reason === 'bot') summary.bots += s.count;
+    else if (s.reason === 'opted_out') summary.optedOut += s.count;
+    else if (s.outcome === 'dead_letter') summary.deadLetters += s.count;
+  }
+}
+
 export async function replayFile(ch: ClickHouse, path: string, opts: {
   site: string; salts: SaltStore; sessionTimeoutMs: number; batchLines?: number; onProgress?: (p: ReplayProgress) => void;
 }): Promise<ReplaySummary> {
@@ -42,39 +50,32 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   const bytesTotal = (await stat(path)).size;
   const fileHash = await sha256File(path);
   const seed = await opts.salts.useReplaySeed(fileHash);
-  const raw = createReadStream(path);
-  const gz = path.endsWith('.gz');
-  const lines = createInterface({ input: gz ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
-  const state: SessionState = new Map();
   const summary: ReplaySummary = { file: path, lines: 0, events: 0, bots: 0, optedOut: 0, deadLetters: 0, seconds: 0 };
-  let batch: BusRecord[] = [];
+  // Sessions of a replay belong to no bus stream: none is restored, and none is continued later.
+  const { handle } = createBatchHandler({
+    ch, salts: opts.salts, sessionTimeoutMs: opts.sessionTimeoutMs,
+    restore: async () => new Map(),
+    onLoaded: (stats) => addOutcomes(summary, stats),
+  });
+  const raw = createReadStream(path);
+  const lines = createInterface({ input: path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
+  let records: BusRecord[] = [];
   let batchNo = 0;
 
   const flush = async () => {
-    if (batch.length === 0) return;
-    const now = Date.now();
-    await opts.salts.refresh();
-    // Sessions of a replay belong to no bus stream: none is restored or continued later.
-    const rows = processBatch(batch, state, { saltFor: opts.salts.saltFor, sessionTimeoutMs: opts.sessionTimeoutMs, now, stream: '' });
-    await loadOrDeadLetter(ch, rows, batch, `replay:${fileHash}:${opts.site}:${batchLines}:${batchNo}`, now);
-    for (const s of rows.stats) {
-      if (s.outcome === 'event') summary.events += s.count;
-      else if (s.reason === 'bot') summary.bots += s.count;
-      else if (s.reason === 'opted_out') summary.optedOut += s.count;
-      else if (s.outcome === 'dead_letter') summary.deadLetters += s.count;
-    }
+    if (records.length === 0) return;
+    await handle({ records, token: `replay:${fileHash}:${opts.site}:${batchLines}:${batchNo}`, stream: '' });
     batchNo++;
-    batch = [];
+    records = [];
     opts.onProgress?.({ bytesRead: raw.bytesRead, bytesTotal, lines: summary.lines });
   };
 
-  const receivedAt = Date.now();
+  const from = { receivedAt: Date.now() };
   for await (const line of lines) {
     if (line.trim() === '') continue;
     summary.lines++;
-    const hit: LogHit = { v: HIT_VERSION, kind: 'log', site: opts.site, receivedAt, client: '', headers: {}, line };
-    batch.push({ value: JSON.stringify(hit), position: `${path}:${summary.lines}`, offset: summary.lines });
-    if (batch.length >= batchLines) await flush();
+    records.push({ value: JSON.stringify(logHit(opts.site, line, from)), position: `${path}:${summary.lines}`, offset: summary.lines });
+    if (records.length >= batchLines) await flush();
   }
   await flush();
   await seed.done();

@@ -1,5 +1,5 @@
 /**
- * Step 3c: the acquisition channel, from UTM tags first (they are the site
+ * Pipeline step: the acquisition channel, from UTM tags first (they are the site
  * owner's own labels), then the referrer's host.
  */
 import type { Event } from '../event.ts';

@@ -1,5 +1,5 @@
 /**
- * Step 3a: browser, OS and device class from the User-Agent (ua-parser-js 1.x,
+ * Pipeline step: browser, OS and device class from the User-Agent (ua-parser-js 1.x,
  * MIT). Parsing is the costliest step and real traffic repeats a few thousand
  * agents, so results are cached (bounded, oldest evicted first).
  */

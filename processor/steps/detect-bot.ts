@@ -1,5 +1,5 @@
 /**
- * Step 3b: drop bots, with the reason. isbot recognises crawler user agents by
+ * Pipeline step: drop bots, with the reason. isbot recognises crawler user agents by
  * pattern; an absent user agent is not a browser either (every browser sends
  * one); and a request for /robots.txt is made only by robots.
  */

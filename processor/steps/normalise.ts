@@ -1,5 +1,5 @@
 /**
- * Step 2, normalise: host and referrer host lowercased without "www.", UTM
+ * Pipeline step: normalise: host and referrer host lowercased without "www.", UTM
  * parameters lifted out of the query, and the page/asset decision for log
  * requests (a beacon pageview is a pageview by definition).
  */

@@ -1,5 +1,5 @@
 /**
- * Step 4, privacy: the visitor becomes a keyed hash and the IP address is
+ * Pipeline step: privacy: the visitor becomes a keyed hash and the IP address is
  * dropped. visitor_id = first 8 bytes of HMAC-SHA256(salt of the event's UTC
  * day, site | IP | user agent). Salts rotate daily and are destroyed after
  * two days (salt-store.ts), after which a hash can no longer be tied to an IP.

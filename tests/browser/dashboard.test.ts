@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { ensureDebianProgram } from '../helpers/debian.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { within } from '../helpers/wait-for.ts';
 
 let CHROMIUM: string;
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
@@ -39,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   app?.child.kill('SIGTERM');
-  await app?.exited;
+  if (app) await within('scalehouse start to exit', app.exited);
 });
 
 /** Waits for the dashboard to finish a round of loading after `since`. */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
 import { migrate } from '../../clickhouse/migrate.ts';
+import { clientOf } from '../../clickhouse/raw-client.ts';
 
 // One engine data folder per test file (per process).
 const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-test-'));
@@ -23,6 +24,6 @@ export async function freshClickHouse(): Promise<ClickHouse> {
 }
 
 export async function rows<T = Record<string, unknown>>(ch: ClickHouse, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const rs = await ch.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+  const rs = await clientOf(ch).query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
   return rs.json<T>();
 }

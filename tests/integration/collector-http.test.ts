@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
-import { createCollectorApp } from '../../collector/app.ts';
+import { collectorApp } from '../helpers/collector-app.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { loadConfig } from '../../common/config.ts';
 import { decodeHit, type Hit } from '../../common/hit.ts';
 import type { BusBatch } from '../../bus/bus.ts';
@@ -20,21 +21,15 @@ let peer = '203.0.113.7';
 
 function makeApp(env: Record<string, string> = {}, busOverride?: LocalBus) {
   const config = loadConfig({ SITES: 'example.com,blog.example.com', TRUSTED_PROXIES: '10.0.0.0/8', BEACON_MAX_BYTES: '1024', LOG_BATCH_MAX_BYTES: '4096', LOG_LINE_MAX_BYTES: '512', ...env });
-  return createCollectorApp({
-    config, bus: busOverride ?? bus, ingestToken: TOKEN, counters: { accepted: 0 },
-    readiness: async () => [], peerAddress: () => peer,
-  });
+  return collectorApp({ config, bus: busOverride ?? bus, ingestToken: TOKEN, peerAddress: () => peer });
 }
 
 async function consumed(b: LocalBus, n: number): Promise<Hit[]> {
   const hits: Hit[] = [];
-  await new Promise<void>((resolve) => {
-    void b.consume(async (batch: BusBatch) => {
-      for (const r of batch.records) hits.push(decodeHit(r.value) as Hit);
-      if (hits.length >= n) resolve();
-    }, { maxRecords: 100 });
-  });
-  return hits;
+  await b.consume(async (batch: BusBatch) => {
+    for (const r of batch.records) hits.push(decodeHit(r.value) as Hit);
+  }, { maxRecords: 100 });
+  return waitFor(`${n} hits on the bus`, async () => (hits.length >= n ? hits : undefined), 10_000);
 }
 
 const post = (app: ReturnType<typeof makeApp>, path: string, body: string, headers: Record<string, string>) =>

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectClickHouse } from '../../clickhouse/connect.ts';
 import { freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { waitFor, within } from '../helpers/wait-for.ts';
+import { clientOf } from '../../clickhouse/raw-client.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const TOKEN = 'crash-test-token';
@@ -36,7 +37,7 @@ async function drainAndStop(app: AppProcess): Promise<void> {
     return res.ok && body.bus.lag === 0 ? true : undefined;
   }, 60_000);
   app.child.kill('SIGTERM');
-  expect(await app.exited).toBe(0);
+  expect(await within('scalehouse start to exit after SIGTERM', app.exited)).toBe(0);
 }
 
 describe('crash safety of scalehouse start', () => {
@@ -64,7 +65,7 @@ describe('crash safety of scalehouse start', () => {
       }
     });
     await Promise.all(senders);
-    await app.exited;
+    await within('scalehouse start to die', app.exited);
     expect(acked.size).toBeGreaterThanOrEqual(1500);
 
     // 2. Restart, then kill again immediately after one beacon and one batch are acknowledged.
@@ -75,14 +76,14 @@ describe('crash safety of scalehouse start', () => {
     app.child.kill('SIGKILL');
     expect([r1.status, r2.status]).toEqual([202, 202]);
     last.forEach((p) => acked.add(p));
-    await app.exited;
+    await within('scalehouse start to die', app.exited);
 
     // 3. Restart, let it catch up, stop it cleanly, and count.
     app = await startApp(env, port);
     await drainAndStop(app);
 
     const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
-    const rs = await ch.client.query({ query: 'SELECT path, count() AS n FROM events GROUP BY path', format: 'JSONEachRow' });
+    const rs = await clientOf(ch).query({ query: 'SELECT path, count() AS n FROM events GROUP BY path', format: 'JSONEachRow' });
     const counts = new Map((await rs.json<{ path: string; n: number }>()).map((r) => [r.path, Number(r.n)]));
     const missing = [...acked].filter((p) => counts.get(p) !== 1);
     expect(missing).toEqual([]);
@@ -90,7 +91,7 @@ describe('crash safety of scalehouse start', () => {
     expect(doubled).toEqual([]);
     // Nothing appears that was never sent; unacknowledged hits may or may not have made it.
     expect([...counts.keys()].filter((p) => !sent.has(p))).toEqual([]);
-    const [traffic] = await (await ch.client.query({ query: 'SELECT sum(hits) AS hits FROM traffic_minute', format: 'JSONEachRow' })).json<{ hits: number }>();
+    const [traffic] = await (await clientOf(ch).query({ query: 'SELECT sum(hits) AS hits FROM traffic_minute', format: 'JSONEachRow' })).json<{ hits: number }>();
     expect(Number(traffic!.hits)).toBe(counts.size);
     await ch.close();
   });

@@ -7,12 +7,13 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { Hono } from 'hono';
 import { statsRoutes } from '../../dashboard/api/routes.ts';
 import { QUERIES } from '../../dashboard/api/queries.ts';
-import { handleError } from '../../collector/http-error.ts';
+import { handleError } from '../../server/handle-error.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { clientOf } from '../../clickhouse/raw-client.ts';
 
 let ch: ClickHouse;
 let app: Hono;
@@ -164,12 +165,12 @@ describe('ranges', () => {
   it('gives the same figures whatever the time zone of the ClickHouse session', async () => {
     const utc = (await get(`/api/stats/overview?${RANGE}`)).body.data.current;
     const short = (await get('/api/stats/overview?site=secrepo.example&from=2021-10-24T06:30:00Z&to=2021-10-24T07:30:00Z')).body.data.current;
-    await ch.client.command({ query: "SET session_timezone = 'America/New_York'" });
+    await clientOf(ch).command({ query: "SET session_timezone = 'America/New_York'" });
     try {
       expect((await get(`/api/stats/overview?${RANGE}`)).body.data.current).toEqual(utc);
       expect((await get('/api/stats/overview?site=secrepo.example&from=2021-10-24T06:30:00Z&to=2021-10-24T07:30:00Z')).body.data.current).toEqual(short);
     } finally {
-      await ch.client.command({ query: "SET session_timezone = 'UTC'" });
+      await clientOf(ch).command({ query: "SET session_timezone = 'UTC'" });
     }
   });
 });

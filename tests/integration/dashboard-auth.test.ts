@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { dashboardRoutes } from '../../dashboard/app.ts';
+import { dashboardRoutes } from '../../dashboard/routes.ts';
 import { hashPassword, resolveDashboardPassword, verifyPassword } from '../../dashboard/auth/password.ts';
 import { issueSession, sessionKey, verifySession } from '../../dashboard/auth/session.ts';
-import { handleError } from '../../collector/http-error.ts';
+import { handleError } from '../../server/handle-error.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse } from '../helpers/clickhouse.ts';
 

@@ -11,10 +11,10 @@ import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import { startSyslogServer } from '../../collector/syslog/syslog-server.ts';
-import { processBatch } from '../../processor/process-batch.ts';
+import { processBatch } from '../../processor/batch/process-batch.ts';
 import { DEAD_LETTER_REASONS, DROP_REASONS } from '../../processor/result.ts';
-import { HIT_VERSION } from '../../common/hit.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { logRecord } from '../helpers/hits.ts';
+import { waitFor, within } from '../helpers/wait-for.ts';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../helpers/fixtures.ts';
 
@@ -60,9 +60,9 @@ describe('fuzz', () => {
       frames.push(Buffer.from(`${body.length} `), body);
     }
     const socket = connect(server.port, '127.0.0.1');
-    await new Promise<void>((r) => socket.once('connect', () => r()));
+    await within('the syslog TCP connection', new Promise<void>((r) => socket.once('connect', () => r())));
     for (let i = 0; i < frames.length; i += 2000) {
-      if (!socket.write(Buffer.concat(frames.slice(i, i + 2000)))) await new Promise((r) => socket.once('drain', r));
+      if (!socket.write(Buffer.concat(frames.slice(i, i + 2000)))) await within('the socket to drain', new Promise((r) => socket.once('drain', r)));
     }
     socket.end();
     await waitFor('all frames counted', async () => (server.counters.received === 100_000 ? true : undefined), 60_000);
@@ -83,10 +83,7 @@ describe('fuzz', () => {
   });
 
   it('the pipeline takes 100,000 garbled log lines and accounts for each with a reason', () => {
-    const records = Array.from({ length: 100_000 }, (_, i) => ({
-      value: JSON.stringify({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: 0, client: '', headers: {}, line: garble(pick(REAL)) }),
-      position: `fuzz@${i}`, offset: i,
-    }));
+    const records = Array.from({ length: 100_000 }, (_, i) => logRecord(garble(pick(REAL)), i, { position: `fuzz@${i}` }));
     // A few records that are not even hits.
     records.push({ value: '{"v":1,"kind":"beacon","site":"x","receivedAt":0,"client":"","payload":null}', position: 'x', offset: 100_000 });
     records.push({ value: randomBytes(50).toString('latin1'), position: 'y', offset: 100_001 });

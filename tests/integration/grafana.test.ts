@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { replayFile } from '../../processor/replay/replay-file.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse } from '../helpers/clickhouse.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { expandGrafana } from '../helpers/grafana-macros.ts';
+import { clientOf } from '../../clickhouse/raw-client.ts';
 
 const dir = fileURLToPath(new URL('../../grafana/provisioning/dashboards/scalehouse/', import.meta.url));
 interface Panel { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; datasource: { uid: string }; targets: { rawSql: string; format: number }[] }
@@ -79,7 +80,7 @@ const all = { site: 'secrepo.example', channel: '__all', device: '__all' };
 
 async function runPanel(panel: Panel, dash: Dashboard, vars: Record<string, string>) {
   const sql = expandGrafana(panel.targets[0]!.rawSql, { ...contextOf(dash), vars });
-  const rs = await ch.client.query({ query: sql, format: 'JSONCompactEachRowWithNamesAndTypes', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+  const rs = await clientOf(ch).query({ query: sql, format: 'JSONCompactEachRowWithNamesAndTypes', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
   const [names, types, ...rows] = await rs.json<unknown[]>();
   return { names: names as string[], types: types as string[], rows };
 }
@@ -120,7 +121,11 @@ describe.each(panels.filter(([, p]) => p.targets[0]!.rawSql.includes('${channel'
     const everything = await run(all);
     const total = (r: unknown[][]) => r.reduce((n, row) => n + row.filter((v): v is number => typeof v === 'number').reduce((a, b) => a + b, 0), 0);
     expect(total(filtered.rows)).toBeLessThanOrEqual(total(everything.rows));
-    // A quote in a variable value stays inside its string literal.
-    await expect(run({ ...all, channel: "x' OR '1'='1" })).resolves.toBeDefined();
+    // A quote in a variable value stays inside its string literal: the value matches no channel,
+    // exactly like an unknown one — spliced into the SQL, its OR would match every row instead.
+    const none = await run({ ...all, channel: 'no-such-channel' });
+    expect(everything.rows, 'the panel must tell no channel from all channels').not.toEqual(none.rows);
+    const injected = await run({ ...all, channel: "x' OR '1'='1" });
+    expect(injected.rows).toEqual(none.rows);
   });
 });

@@ -7,11 +7,12 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
-import { HIT_VERSION, type Hit } from '../../common/hit.ts';
+import type { Hit } from '../../common/hit.ts';
+import { testLogHit } from '../helpers/hits.ts';
 import type { BusBatch } from '../../bus/bus.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const hit = (line: string): Hit => ({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: 1, client: '192.0.2.1', headers: {}, line });
+const hit = (line: string): Hit => testLogHit(line, { receivedAt: 1, client: '192.0.2.1' });
 const lines = (batches: BusBatch[]) => batches.flatMap((b) => b.records.map((r) => (JSON.parse(r.value) as { line: string }).line));
 const dir = () => mkdtempSync(join(tmpdir(), 'scalehouse-bus-'));
 

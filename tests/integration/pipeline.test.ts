@@ -7,10 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
-import { createCollectorApp } from '../../collector/app.ts';
+import { collectorApp } from '../helpers/collector-app.ts';
 import { loadConfig } from '../../common/config.ts';
 import { startProcessor } from '../../processor/consumer.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -19,17 +19,14 @@ const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KH
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 let ch: ClickHouse;
 let bus: LocalBus;
-let app: ReturnType<typeof createCollectorApp>;
+let app: ReturnType<typeof collectorApp>;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scalehouse-pipeline-'));
   ch = await freshClickHouse();
   bus = await LocalBus.open({ dir: join(dir, 'bus') });
   await startProcessor({ bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, maxRecords: 100 });
-  app = createCollectorApp({
-    config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: 't', counters: { accepted: 0 },
-    readiness: async () => [], peerAddress: () => '198.51.100.77',
-  });
+  app = collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: 't', peerAddress: () => '198.51.100.77' });
 });
 afterAll(async () => {
   await bus.close();

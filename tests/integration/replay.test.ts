@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
 

@@ -1,10 +1,10 @@
 /** State that processors share through ClickHouse: daily salts and open sessions. */
 import { describe, expect, it } from 'vitest';
-import { SaltStore } from '../../processor/salt-store.ts';
-import { restoreSessions } from '../../processor/session-store.ts';
-import { processBatch } from '../../processor/process-batch.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
+import { restoreSessions } from '../../processor/state/session-store.ts';
+import { processBatch } from '../../processor/batch/process-batch.ts';
 import { loadBatch } from '../../processor/load/load-batch.ts';
-import { HIT_VERSION } from '../../common/hit.ts';
+import { logRecord } from '../helpers/hits.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 
 const DAY = 86_400_000;
@@ -45,7 +45,7 @@ describe('session restore', () => {
     const line = (ip: string, min: number, path: string) =>
       `${ip} - - [28/Nov/2026:10:${String(min).padStart(2, '0')}:00 +0000] "GET ${path} HTTP/1.1" 200 1 "-" "${UA}"`;
     const records = [line('192.0.2.1', 0, '/a'), line('192.0.2.1', 5, '/b'), line('192.0.2.2', 1, '/x'), line('192.0.2.3', 59, '/late')]
-      .map((l, i) => ({ value: JSON.stringify({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: 0, client: '', headers: {}, line: l }), position: `p@${i}`, offset: 100 + i }));
+      .map((l, i) => logRecord(l, 100 + i, { position: `p@${i}` }));
     const state = new Map();
     const out = processBatch(records, state, { saltFor: salts.saltFor, sessionTimeoutMs: 30 * 60_000, now: Date.now(), stream: 'hits:0' });
     await loadBatch(ch, out, 'test-batch');

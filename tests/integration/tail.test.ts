@@ -11,12 +11,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runTail, type TailSink } from '../../collector/tail/run-tail.ts';
 import { pipelineSink } from '../../collector/tail/sinks.ts';
-import { createBatchHandler } from '../../processor/consumer.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
+import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
 import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { waitFor, within } from '../helpers/wait-for.ts';
 import { humanLine } from '../helpers/kafka.ts';
 
 const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => humanLine(`192.0.2.${(from + i) % 250 + 1}`, `/l/${from + i}`, from + i) + '\n').join('');
@@ -152,13 +152,13 @@ describe('tail', () => {
     const writer = setInterval(() => { if (written < 3000) { appendFileSync(file, lines(written, written + 20)); written += 20; } }, 20);
     await waitFor('the tail to be part-way', async () => (statePos() > 0 ? true : undefined), 60_000);
     p.child.kill('SIGKILL');
-    await p.exited;
+    await within('scalehouse tail to die', p.exited);
     p = run();
     await waitFor('the writer to finish', async () => (written >= 3000 ? true : undefined), 60_000);
     clearInterval(writer);
     await waitFor('the tail to reach the end', async () => (statePos() === statSync(file).size ? true : undefined), 60_000);
     p.child.kill('SIGTERM');
-    expect(await p.exited).toBe(0);
+    expect(await within('scalehouse tail to exit after SIGTERM', p.exited)).toBe(0);
 
     const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
     await expectExactly(ch, 3000);

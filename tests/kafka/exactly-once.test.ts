@@ -6,10 +6,10 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { Kafka } from 'kafkajs';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
-import { createCollectorApp } from '../../collector/app.ts';
+import { collectorApp } from '../helpers/collector-app.ts';
 import { startProcessor } from '../../processor/consumer.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
-import { HIT_VERSION, type Hit } from '../../common/hit.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
+import { testLogHit } from '../helpers/hits.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { humanLine, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
@@ -26,7 +26,7 @@ describe('Kafka pipeline', () => {
     const cfg = kafkaTestConfig(brokers, { BATCH_MAX_HITS: '40' });
     const ch = await freshClickHouse();
     const collectorBus = await KafkaBus.open(cfg);
-    const app = createCollectorApp({ config: cfg, bus: collectorBus, ingestToken: 't', counters: { accepted: 0 }, readiness: async () => [], peerAddress: () => '127.0.0.1' });
+    const app = collectorApp({ config: cfg, bus: collectorBus, ingestToken: 't', peerAddress: () => '127.0.0.1' });
     // Two processors in one consumer group, sharing the topic's four partitions.
     const counters: { records: number }[] = [];
     const processors = await Promise.all([0, 1].map(async () => {
@@ -68,7 +68,7 @@ describe('Kafka pipeline', () => {
     const kafka = new Kafka({ brokers: cfg.KAFKA_BROKERS, logLevel: 0 });
     const producer = kafka.producer();
     await producer.connect();
-    const good = (n: number) => JSON.stringify({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: Date.now(), client: '', headers: {}, line: humanLine('198.51.100.7', `/ok${n}`, n) });
+    const good = (n: number) => JSON.stringify(testLogHit(humanLine('198.51.100.7', `/ok${n}`, n), { receivedAt: Date.now() }));
     await producer.send({ topic: cfg.KAFKA_TOPIC, messages: [
       { key: 'a', value: good(1) },
       { key: 'a', value: Buffer.from([0xde, 0xad, 0xbe, 0xef]) },
@@ -102,7 +102,7 @@ describe('Kafka pipeline', () => {
   it('takes a batch larger than the waiting cap and the broker\'s request size when Kafka is idle', async () => {
     const cfg = kafkaTestConfig(brokers);
     const bus = await KafkaBus.open(cfg);
-    const hits = Array.from({ length: 60_000 }, (_, i): Hit => ({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: Date.now(), client: '', headers: {}, line: humanLine(`10.0.${i >> 8 & 255}.${i & 255}`, `/big/${i}`, i) }));
+    const hits = Array.from({ length: 60_000 }, (_, i) => testLogHit(humanLine(`10.0.${i >> 8 & 255}.${i & 255}`, `/big/${i}`, i), { receivedAt: Date.now() }));
     await bus.publish(hits); // ~10 MB in one call, as one large POST /api/logs would be
     const admin = new Kafka({ brokers: cfg.KAFKA_BROKERS, logLevel: 0 }).admin();
     await admin.connect();

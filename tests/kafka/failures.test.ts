@@ -11,14 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
-import { createCollectorApp } from '../../collector/app.ts';
+import { collectorApp } from '../helpers/collector-app.ts';
 import { startProcessor } from '../../processor/consumer.ts';
-import { SaltStore } from '../../processor/salt-store.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
 import { connectClickHouse } from '../../clickhouse/connect.ts';
-import { HIT_VERSION, type Hit } from '../../common/hit.ts';
+import type { Hit } from '../../common/hit.ts';
+import { testLogHit } from '../helpers/hits.ts';
 import type { Config } from '../../common/config.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { waitFor, within } from '../helpers/wait-for.ts';
 import { BROKER_SCRIPT, CHROME, humanLine, kafkaEnv, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
 import { freePort } from '../helpers/app-process.ts';
 import { spawn } from 'node:child_process';
@@ -60,7 +61,7 @@ describe('failures with Kafka', () => {
     const visitors = Array.from({ length: 100 }, (_, v) => `203.0.113.${v + 1}`);
     const hits: Hit[] = [];
     for (let round = 0; round < 20; round++) {
-      visitors.forEach((ip, v) => hits.push({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: Date.now(), client: '', headers: {}, line: humanLine(ip, `/v${v}/r${round}`, round * 30) }));
+      visitors.forEach((ip, v) => hits.push(testLogHit(humanLine(ip, `/v${v}/r${round}`, round * 30), { receivedAt: Date.now() })));
     }
     for (let i = 0; i < hits.length; i += 500) await bus.publish(hits.slice(i, i + 500)); // acknowledged by Kafka
     const kafka = new Kafka({ brokers: cfg.KAFKA_BROKERS, logLevel: 0 });
@@ -73,7 +74,7 @@ describe('failures with Kafka', () => {
       return p.done > 0 ? p : undefined;
     }, 60_000);
     proc.child.kill('SIGKILL');
-    await proc.exited;
+    await within('the processor to die', proc.exited);
     expect(mid.done).toBeLessThan(2000); // killed mid-stream, not after the end
 
     proc = startProcessorProcess(cfg, dataDir, port);
@@ -82,7 +83,7 @@ describe('failures with Kafka', () => {
       return p.done === p.end && p.end === 2000 ? true : undefined;
     }, 90_000);
     proc.child.kill('SIGTERM'); // graceful: finish the batch, commit, leave the group
-    expect(await proc.exited).toBe(0);
+    expect(await within('the processor to exit after SIGTERM', proc.exited)).toBe(0);
     await bus.close();
 
     const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
@@ -103,7 +104,7 @@ describe('failures with Kafka', () => {
       const cfg = kafkaTestConfig(`127.0.0.1:${port}`, { KAFKA_PUBLISH_TIMEOUT_MS: '1500' });
       const ch = await freshClickHouse();
       const collectorBus = await KafkaBus.open(cfg);
-      const app = createCollectorApp({ config: cfg, bus: collectorBus, ingestToken: 't', counters: { accepted: 0 }, readiness: async () => [], peerAddress: () => '198.51.100.1' });
+      const app = collectorApp({ config: cfg, bus: collectorBus, ingestToken: 't', peerAddress: () => '198.51.100.1' });
       const processorBus = await KafkaBus.open(cfg);
       await startProcessor({ bus: processorBus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, maxRecords: 100 });
 

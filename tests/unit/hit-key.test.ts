@@ -1,9 +1,10 @@
 /** Kafka keys: one visitor, one partition — whichever way their hits arrive. */
 import { expect, it } from 'vitest';
 import { hitKey } from '../../bus/kafka/hit-key.ts';
-import { HIT_VERSION, type Hit } from '../../common/hit.ts';
+import { beaconHit } from '../../common/hit.ts';
+import { testLogHit } from '../helpers/hits.ts';
 
-const log = (line: string): Hit => ({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: 0, client: '10.9.9.9', headers: {}, line });
+const log = (line: string) => testLogHit(line, { client: '10.9.9.9' });
 const combined = '198.51.100.4 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "x"';
 
 it.each([
@@ -12,7 +13,7 @@ it.each([
   ['a Vector envelope: the wrapped line', log(JSON.stringify({ message: combined, host: 'shipper-1' })), 'example.com|198.51.100.4'],
   ['a Fluent Bit envelope: the wrapped line', log(JSON.stringify({ date: 1, log: '{"remote_addr":"203.0.113.5"}' })), 'example.com|203.0.113.5'],
   ['a line without an address: the sender', log('{"status":"200"}'), 'example.com|10.9.9.9'],
-  ['a beacon: the browser\'s address', { v: HIT_VERSION, kind: 'beacon', site: 'example.com', receivedAt: 0, client: '192.0.2.8', headers: {}, payload: {} } as Hit, 'example.com|192.0.2.8'],
+  ['a beacon: the browser\'s address', beaconHit('example.com', {}, { receivedAt: 0, client: '192.0.2.8', headers: {} }), 'example.com|192.0.2.8'],
 ])('%s', (_name, hit, key) => {
   expect(hitKey(hit)).toBe(key);
 });

@@ -5,12 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseHit } from '../../processor/steps/parse-hit.ts';
-import { parseTimeLocal, unescapeLogField } from '../../processor/steps/parse-combined-line.ts';
-import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
+import { parseHit } from '../../processor/steps/parse.ts';
+import { parseTimeLocal, unescapeLogField } from '../../processor/parsers/combined-line.ts';
+import { testLogHit as hit } from '../helpers/hits.ts';
 import { fixture } from '../helpers/fixtures.ts';
 
-const hit = (line: string): LogHit => ({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: 0, client: '', headers: {}, line });
 const realLine = (file: string, n: number) => readFileSync(fixture(`logs/${file}`), 'utf8').split('\n')[n]!;
 
 describe('combined format', () => {

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { emptyEvent, type Event } from '../../processor/event.ts';
 import { protectPrivacy, visitorHash } from '../../processor/steps/protect-privacy.ts';
-import { sessionize, expireSessions, type SessionState } from '../../processor/steps/sessionize.ts';
-import { redactIps } from '../../processor/redact-ips.ts';
-import { processBatch } from '../../processor/process-batch.ts';
-import { HIT_VERSION } from '../../common/hit.ts';
+import { sessionize, expireSessions, type SessionState } from '../../processor/batch/sessionize.ts';
+import { redactIps } from '../../processor/load/redact-ips.ts';
+import { processBatch } from '../../processor/batch/process-batch.ts';
+import { logRecord } from '../helpers/hits.ts';
 
 const MIN = 60_000;
 const ev = (visitorId: string, ts: number, path = '/', isPageview = true): Event =>
@@ -35,10 +35,7 @@ describe('protect-privacy', () => {
   it('puts no IP address in any row of a processed batch', () => {
     const line = '198.51.100.23 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"';
     const bot = '198.51.100.24 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "Googlebot/2.1"';
-    const records = [line, bot, '198.51.100.25 broken'].map((l, i) => ({
-      value: JSON.stringify({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: 0, client: '203.0.113.1', headers: {}, line: l }),
-      position: `t:${i}`, offset: i,
-    }));
+    const records = [line, bot, '198.51.100.25 broken'].map((l, i) => logRecord(l, i, { client: '203.0.113.1', position: `t:${i}` }));
     const out = processBatch(records, new Map(), { saltFor: () => salt, sessionTimeoutMs: 30 * MIN, now: Date.now(), stream: 't' });
     expect([out.events.length, out.botHits.length, out.deadLetters.length]).toEqual([1, 1, 1]);
     expect(JSON.stringify(out)).not.toMatch(/198\.51\.100|203\.0\.113/);

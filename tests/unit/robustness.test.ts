@@ -1,12 +1,12 @@
 /** Hostile or broken hits become dead letters or sane values — never an exception. */
 import { describe, expect, it } from 'vitest';
-import { processBatch } from '../../processor/process-batch.ts';
-import { parseHit } from '../../processor/steps/parse-hit.ts';
-import { HIT_VERSION, type LogHit } from '../../common/hit.ts';
+import { processBatch } from '../../processor/batch/process-batch.ts';
+import { parseHit } from '../../processor/steps/parse.ts';
+import { testLogHit } from '../helpers/hits.ts';
 
 const record = (hit: unknown, i = 0) => ({ value: JSON.stringify(hit), position: `r@${i}`, offset: i });
 const process = (...hits: unknown[]) => processBatch(hits.map(record), new Map(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now: Date.now(), stream: 's' });
-const logHit = (line: string): LogHit => ({ v: HIT_VERSION, kind: 'log', site: 'example.com', receivedAt: Date.now(), client: '', headers: {}, line });
+const logHit = (line: string) => testLogHit(line, { receivedAt: Date.now() });
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 describe('robustness', () => {

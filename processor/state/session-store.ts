@@ -6,22 +6,17 @@
  * holds (offset <= last_offset) are skipped by sessionize, so nothing is
  * counted twice whether the crash came before or after the sessions insert.
  */
-import type { ClickHouse } from '../clickhouse/connect.ts';
-import { readSql } from '../clickhouse/sql.ts';
-import type { Session, SessionState } from './steps/sessionize.ts';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { selectRows } from '../../clickhouse/query.ts';
+import type { Session, SessionState } from '../batch/sessionize.ts';
 
 type Row = Omit<Session, 'start' | 'last' | 'lastOffset'> & { start: number | string; last: number | string; last_offset: number | string;
   visitor_id: string; entry_path: string; exit_path: string; referrer_host: string; utm_source: string; utm_medium: string;
   utm_campaign: string; device_type: string };
 
 export async function restoreSessions(ch: ClickHouse, stream: string, timeoutMs: number): Promise<SessionState> {
-  const rs = await ch.client.query({
-    query: await readSql('queries/restore-sessions.sql'),
-    query_params: { stream, timeout_ms: timeoutMs },
-    format: 'JSONEachRow',
-  });
   const state: SessionState = new Map();
-  for (const r of await rs.json<Row>()) {
+  for (const r of await selectRows<Row>(ch, 'queries/restore-sessions.sql', { stream, timeout_ms: timeoutMs })) {
     const s: Session = {
       id: r.id, site: r.site, visitorId: r.visitor_id, start: Number(r.start), last: Number(r.last), hits: Number(r.hits),
       pageviews: Number(r.pageviews), entryPath: r.entry_path, exitPath: r.exit_path, referrerHost: r.referrer_host,

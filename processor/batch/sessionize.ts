@@ -1,5 +1,5 @@
 /**
- * Step 5, sessionize: a session is a visitor's run of hits with no gap longer
+ * Sessionize, over a whole batch: a session is a visitor's run of hits with no gap longer
  * than the inactivity timeout (30 minutes by default, as Google Analytics and
  * Plausible use). Pure: takes the state, returns the events' session ids and
  * the sessions touched; the caller persists the state.

@@ -1,8 +1,8 @@
 /**
  * The built-in dashboard: login, the web UI (dashboard/ui, uPlot from the
  * package itself — no CDN) and the query API, all behind the password.
- * Served by `scalehouse start` next to the collector, and alone by
- * `scalehouse dashboard` in distributed mode.
+ * Routes on the shared server (server/app.ts): mounted by `scalehouse start`
+ * next to the collector, and alone by `scalehouse dashboard` in distributed mode.
  */
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ClickHouse } from '../clickhouse/connect.ts';
-import type { BusStats } from '../bus/bus.ts';
-import { httpError } from '../collector/http-error.ts';
+import { httpError } from '../common/http-error.ts';
+import type { ServerEnv } from '../server/env.ts';
 import { statsRoutes } from './api/routes.ts';
 import { verifyPassword } from './auth/password.ts';
 import { issueSession, SESSION_COOKIE, SESSION_TTL_MS, verifySession } from './auth/session.ts';
@@ -32,7 +32,8 @@ export interface DashboardDeps {
   ch: ClickHouse;
   passwordHash: string;
   sessionKey: Buffer;
-  busStats?: () => BusStats;
+  /** The bus's lag and size, shown with the pipeline query (absent where this process has no bus). */
+  busStats?: () => object;
   /** SHA-256 digests (hex) of API tokens: only digests are configured or kept. */
   tokenDigests?: string[];
   /** Secure cookies when served over https (behind a TLS proxy). */
@@ -41,8 +42,8 @@ export interface DashboardDeps {
 
 const MAX_FAILURES = 10; // per client address and minute
 
-export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context) => string): Hono {
-  const app = new Hono();
+export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<ServerEnv>) => string): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
   const failures = new Map<string, { n: number; until: number }>();
   const html = (c: Context, body: Buffer, status: 200 | 401 = 200) => c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
 

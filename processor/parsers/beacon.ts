@@ -7,10 +7,11 @@
 import { emptyEvent, type Event } from '../event.ts';
 import { deadLetter, ok, type StepResult } from '../result.ts';
 import type { BeaconHit } from '../../common/hit.ts';
+import { clampInt } from './numbers.ts';
 
 const TYPES = new Set(['pageview', 'event', 'engagement']);
-const clampInt = (v: unknown, max: number): number =>
-  typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(Math.round(v), max) : 0;
+/** A number the browser sent, as a non-negative integer; anything else is 0. */
+const count = (v: unknown, max: number): number => clampInt(typeof v === 'number' ? v : 0, max);
 
 export function parseBeacon(hit: BeaconHit): StepResult {
   const p = hit.payload;
@@ -35,8 +36,8 @@ export function parseBeacon(hit: BeaconHit): StepResult {
   ev.client = hit.client;
   ev.userAgent = typeof hit.headers.userAgent === 'string' ? hit.headers.userAgent : '';
   ev.language = (typeof hit.headers.acceptLanguage === 'string' ? hit.headers.acceptLanguage : '').split(/[,;]/)[0]?.trim().slice(0, 16) ?? '';
-  ev.screenWidth = clampInt(p.w, 65_535);
-  ev.engagedMs = clampInt(p.engaged_ms, 86_400_000);
+  ev.screenWidth = count(p.w, 65_535);
+  ev.engagedMs = count(p.engaged_ms, 86_400_000);
   if (p.props && typeof p.props === 'object') {
     for (const [k, v] of Object.entries(p.props as Record<string, unknown>).slice(0, 30)) {
       if (['string', 'number', 'boolean'].includes(typeof v)) ev.props[k.slice(0, 100)] = String(v).slice(0, 500);

@@ -6,6 +6,9 @@
  * believed). See MDN "X-Forwarded-For: Selecting an IP address".
  */
 import { isIP } from 'node:net';
+import type { Context, MiddlewareHandler } from 'hono';
+import { addressMatcher } from '../common/config.ts';
+import type { ServerEnv } from './env.ts';
 
 export function clientAddress(peer: string, forwardedFor: string | undefined, isTrusted: (ip: string) => boolean): string {
   if (!forwardedFor || !isTrusted(peer)) return peer;
@@ -16,4 +19,13 @@ export function clientAddress(peer: string, forwardedFor: string | undefined, is
     if (!isTrusted(hop)) return hop;
   }
   return hops[0] ?? peer;
+}
+
+/** Sets `clientAddress` on every request (hono middleware style: a factory returning a named handler). */
+export function clientAddressMiddleware(opts: { trustedProxies: string[]; peerAddress: (c: Context) => string }): MiddlewareHandler<ServerEnv> {
+  const isTrusted = addressMatcher(opts.trustedProxies);
+  return async function setClientAddress(c, next) {
+    c.set('clientAddress', clientAddress(opts.peerAddress(c), c.req.header('x-forwarded-for'), isTrusted));
+    await next();
+  };
 }

@@ -9,10 +9,10 @@
  * across runs, by design.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { ClickHouse } from '../clickhouse/connect.ts';
-import { insertRows } from '../clickhouse/insert.ts';
-import { readSql } from '../clickhouse/sql.ts';
-import type { SaltFor } from './steps/protect-privacy.ts';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { insertRows } from '../../clickhouse/insert.ts';
+import { command, selectRows } from '../../clickhouse/query.ts';
+import type { SaltFor } from '../steps/protect-privacy.ts';
 
 const DAY_MS = 86_400_000;
 const REFRESH_MS = 60_000;
@@ -31,7 +31,7 @@ export class SaltStore {
     const now = this.clock();
     if (!force && now - this.refreshedAt < REFRESH_MS) return;
     const oldest = dayOf(now - 2 * DAY_MS);
-    await this.ch.client.command({ query: await readSql('queries/salts-destroy.sql'), query_params: { oldest } });
+    await command(this.ch, 'queries/salts-destroy.sql', { oldest });
     let known = await this.read(oldest);
     const missing = [dayOf(now), dayOf(now + DAY_MS)].filter((d) => !known.has(d));
     if (missing.length) {
@@ -46,8 +46,8 @@ export class SaltStore {
   }
 
   private async read(oldest: string): Promise<Map<string, Buffer>> {
-    const rs = await this.ch.client.query({ query: await readSql('queries/salts-read.sql'), query_params: { oldest }, format: 'JSONEachRow' });
-    return new Map((await rs.json<{ salt_day: string; salt_hex: string }>()).map((r) => [r.salt_day, Buffer.from(r.salt_hex, 'hex')]));
+    const rows = await selectRows<{ salt_day: string; salt_hex: string }>(this.ch, 'queries/salts-read.sql', { oldest });
+    return new Map(rows.map((r) => [r.salt_day, Buffer.from(r.salt_hex, 'hex')]));
   }
 
   /**
@@ -57,8 +57,8 @@ export class SaltStore {
    */
   async useReplaySeed(fileHash: string): Promise<{ done: () => Promise<void> }> {
     const read = async () => {
-      const rs = await this.ch.client.query({ query: await readSql('queries/replay-seed-read.sql'), query_params: { file_hash: fileHash }, format: 'JSONEachRow' });
-      return (await rs.json<{ seed: string }>())[0]?.seed ?? '';
+      const rows = await selectRows<{ seed: string }>(this.ch, 'queries/replay-seed-read.sql', { file_hash: fileHash });
+      return rows[0]?.seed ?? '';
     };
     let seed = await read();
     if (!seed) {
@@ -71,7 +71,7 @@ export class SaltStore {
       done: async () => {
         this.seed = undefined;
         this.ephemeral.clear();
-        await this.ch.client.command({ query: await readSql('queries/replay-seed-delete.sql'), query_params: { file_hash: fileHash } });
+        await command(this.ch, 'queries/replay-seed-delete.sql', { file_hash: fileHash });
       },
     };
   }

@@ -1,6 +1,6 @@
 /** Content-type check shared by the intake routes: 415 names what is accepted. */
 import type { Context } from 'hono';
-import { httpError } from './http-error.ts';
+import { httpError } from '../common/http-error.ts';
 
 export function requireContentType(c: Context, accepted: string[]): string {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();

@@ -1,21 +1,13 @@
 /**
- * The one place errors become HTTP responses (after hono's http-exception.ts):
- * every refusal is JSON with a stable machine-readable `error` code and a
- * `message` that says what to do.
+ * The one place errors become HTTP responses: routes throw httpError()
+ * (common/http-error.ts); a bus that cannot take hits means 503 with
+ * Retry-After; anything else is a logged 500 that says nothing was accepted.
  */
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Context } from 'hono';
 import { BusUnavailableError, errorMessage } from '../common/errors.ts';
+import { httpError } from '../common/http-error.ts';
 import { log } from '../common/log.ts';
-
-export function httpError(status: ContentfulStatusCode, error: string, message: string, headers?: Record<string, string>): HTTPException {
-  const res = new Response(JSON.stringify({ error, message }), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
-  return new HTTPException(status, { res, message });
-}
 
 export function handleError(err: Error, c: Context): Response {
   if (err instanceof HTTPException) return err.getResponse();
@@ -25,4 +17,8 @@ export function handleError(err: Error, c: Context): Response {
   }
   log.error('unexpected error in collector', { path: c.req.path, error: errorMessage(err) });
   return httpError(500, 'internal', 'unexpected error; nothing from this request was accepted').getResponse();
+}
+
+export function notFound(): Response {
+  return httpError(404, 'not_found', 'no such endpoint; see the README for the API').getResponse();
 }

@@ -5,7 +5,7 @@
  */
 import { emptyEvent, type Event } from '../event.ts';
 import { deadLetter, ok, type StepResult } from '../result.ts';
-import { parseTimeLocal } from './parse-combined-line.ts';
+import { parseTimeLocal } from './combined-line.ts';
 import { clampInt, isPlausibleTime, UINT32_MAX } from './numbers.ts';
 
 type Fields = Record<string, unknown>;

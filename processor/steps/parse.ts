@@ -1,13 +1,14 @@
 /**
- * Step 1, parse: a Hit from the bus to an Event. Log lines are sniffed:
+ * Pipeline step: parse: a Hit from the bus to an Event (the parsers are in
+ * processor/parsers/). Log lines are sniffed:
  * "{" starts nginx JSON (or a shipper's envelope with the raw line in
  * `message`, as Vector and Fluent Bit send), anything else is combined/common.
  */
 import type { Hit } from '../../common/hit.ts';
 import { deadLetter, type StepResult } from '../result.ts';
-import { parseCombinedLine } from './parse-combined-line.ts';
-import { parseNginxJsonLine } from './parse-nginx-json-line.ts';
-import { parseBeacon } from './parse-beacon.ts';
+import { parseCombinedLine } from '../parsers/combined-line.ts';
+import { parseNginxJsonLine } from '../parsers/nginx-json-line.ts';
+import { parseBeacon } from '../parsers/beacon.ts';
 
 export function parseHit(hit: Hit): StepResult {
   if (hit.kind === 'beacon') return parseBeacon(hit);

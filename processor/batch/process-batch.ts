@@ -3,29 +3,15 @@
  * record, run the per-hit pipeline, sessionize the survivors, and count every
  * outcome by reason for pipeline_stats.
  */
-import { decodeHit } from '../common/hit.ts';
-import type { BusRecord } from '../bus/bus.ts';
-import type { Event } from './event.ts';
-import { runPipeline, type PipelineContext } from './pipeline.ts';
-import { expireSessions, sessionize, type SessionState } from './steps/sessionize.ts';
-import { botHitRow, chMinute, chTime, eventRow, sessionRow } from './steps/to-rows.ts';
-import { redactIps } from './redact-ips.ts';
-
-export interface BatchRows {
-  events: ReturnType<typeof eventRow>[];
-  botHits: ReturnType<typeof botHitRow>[];
-  sessions: ReturnType<typeof sessionRow>[];
-  deadLetters: DeadLetterRow[];
-  stats: StatRow[];
-}
-export interface DeadLetterRow { ts: string; site: string; source: string; reason: string; detail: string; raw: string; position: string }
-export interface StatRow { minute: string; site: string; outcome: string; reason: string; count: number }
+import { decodeHit } from '../../common/hit.ts';
+import type { BusRecord } from '../../bus/bus.ts';
+import { chMinute } from '../../clickhouse/time.ts';
+import type { Event } from '../event.ts';
+import { runPipeline, type PipelineContext } from '../pipeline.ts';
+import { botHitRow, deadLetterRow, eventRow, sessionRow, type BatchRows } from '../load/rows.ts';
+import { expireSessions, sessionize, type SessionState } from './sessionize.ts';
 
 export interface ProcessOptions extends PipelineContext { sessionTimeoutMs: number; now: number; stream: string }
-
-export function deadLetterRow(site: string, source: string, reason: string, detail: string, raw: string, position: string, now: number): DeadLetterRow {
-  return { ts: chTime(now), site, source, reason, detail: redactIps(detail).slice(0, 1000), raw: redactIps(raw).slice(0, 65536), position };
-}
 
 export function processBatch(records: BusRecord[], state: SessionState, opts: ProcessOptions): BatchRows {
   const events: Event[] = [];

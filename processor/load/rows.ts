@@ -1,15 +1,23 @@
 /**
- * Step 6: events and sessions to the JSONEachRow rows of the ClickHouse
- * tables (clickhouse/migrations). Times go as "YYYY-MM-DD hh:mm:ss.sss" UTC,
- * which DateTime64(3, 'UTC') reads without ambiguity.
+ * The JSONEachRow rows of the ClickHouse tables (clickhouse/migrations), made
+ * from events, sessions, dead letters and outcome counts. Pure; times are
+ * written as clickhouse/time.ts says.
  */
+import { chTime } from '../../clickhouse/time.ts';
 import type { Event } from '../event.ts';
-import type { Session } from './sessionize.ts';
+import type { Session } from '../batch/sessionize.ts';
+import { redactIps } from './redact-ips.ts';
 
-export const chTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
-
-/** The start of the minute holding `ms`, as a DateTime (pipeline_stats counts per minute). */
-export const chMinute = (ms: number): string => chTime(Math.floor(ms / 60_000) * 60_000).slice(0, 19);
+/** Everything one batch loads, table by table. */
+export interface BatchRows {
+  events: ReturnType<typeof eventRow>[];
+  botHits: ReturnType<typeof botHitRow>[];
+  sessions: ReturnType<typeof sessionRow>[];
+  deadLetters: DeadLetterRow[];
+  stats: StatRow[];
+}
+export interface DeadLetterRow { ts: string; site: string; source: string; reason: string; detail: string; raw: string; position: string }
+export interface StatRow { minute: string; site: string; outcome: string; reason: string; count: number }
 
 export function eventRow(ev: Event) {
   return {
@@ -42,4 +50,9 @@ export function sessionRow(s: Session, stream: string) {
     // ReplacingMergeTree keeps the highest version; a session only ever grows.
     version: s.hits,
   };
+}
+
+/** What could not be used, with its reason; IP addresses in the text are masked (no raw IP reaches ClickHouse). */
+export function deadLetterRow(site: string, source: string, reason: string, detail: string, raw: string, position: string, now: number): DeadLetterRow {
+  return { ts: chTime(now), site, source, reason, detail: redactIps(detail).slice(0, 1000), raw: redactIps(raw).slice(0, 65536), position };
 }

@@ -1,0 +1,14 @@
+/**
+ * The raw @clickhouse/client object behind a ClickHouse handle. Product code
+ * outside clickhouse/ never sees it: it reads and writes through query.ts,
+ * insert.ts and named-query.ts, with SQL from .sql files. Tests and
+ * benchmarks may use it to look at tables directly (tests/unit/import-rules
+ * checks that no one else imports this file).
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+
+export const CLIENT = Symbol('the @clickhouse/client object');
+
+export interface HasClient { readonly [CLIENT]: ClickHouseClient }
+
+export const clientOf = (ch: HasClient): ClickHouseClient => ch[CLIENT];

@@ -1,0 +1,19 @@
+/**
+ * The collector's HTTP intake: the beacon, log batches and the snippet,
+ * mounted on the shared server (server/app.ts). Each validates shape and size
+ * only and answers 2xx after the bus has the hits durably.
+ */
+import { Hono } from 'hono';
+import type { ServerEnv } from '../server/env.ts';
+import type { IntakeDeps } from './deps.ts';
+import { beaconRoutes } from './routes/beacon.ts';
+import { logRoutes } from './routes/logs.ts';
+import { snippetRoutes } from './routes/snippet.ts';
+
+export function collectorRoutes(deps: IntakeDeps): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+  app.route('/', beaconRoutes(deps));
+  app.route('/', logRoutes(deps));
+  app.route('/', snippetRoutes());
+  return app;
+}

@@ -1,0 +1,76 @@
+/**
+ * One batch of hits, end to end: restore the stream's sessions if needed,
+ * process the records (process-batch.ts, pure), load the rows (load/), and
+ * hand dead letters to the bus's own dead-letter destination where it has
+ * one (Kafka's DLQ topic). Throwing hands the batch back to whoever delivered
+ * it (bus/deliver.ts), which delivers it again: same records, same token.
+ * Every way in uses this handler — the bus consumers, `scalehouse tail`
+ * and `scalehouse replay`.
+ *
+ * Session state is kept per stream and restored from ClickHouse whenever the
+ * batch does not continue where this handler left off — at start, after a
+ * crash, or when a Kafka partition comes (back) from another processor.
+ */
+import type { BatchHandler, Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { log } from '../../common/log.ts';
+import { loadOrDeadLetter } from '../load/load-batch.ts';
+import type { StatRow } from '../load/rows.ts';
+import { restoreSessions } from '../state/session-store.ts';
+import type { SaltStore } from '../state/salt-store.ts';
+import { processBatch } from './process-batch.ts';
+import type { SessionState } from './sessionize.ts';
+
+export interface ProcessorCounters { batches: number; records: number; events: number; dropped: number; deadLetters: number }
+
+export interface HandlerDeps {
+  ch: ClickHouse; salts: SaltStore; sessionTimeoutMs: number;
+  /** Where dead letters go besides the table (the Kafka DLQ topic); absent for the local bus and files. */
+  deadLetter?: Bus['deadLetter'];
+  /**
+   * The open sessions of a stream this handler does not hold: by default read back from the
+   * sessions table; a replayed file starts with none (its sessions belong to no bus stream).
+   */
+  restore?: (stream: string) => Promise<SessionState>;
+  /** Sees the outcome counts of each loaded batch (replay's summary). */
+  onLoaded?: (stats: StatRow[]) => void;
+}
+
+export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; counters: ProcessorCounters } {
+  const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
+  const streams = new Map<string, { state: SessionState; nextOffset: number }>();
+  const restore = deps.restore ?? ((stream: string) => restoreSessions(deps.ch, stream, deps.sessionTimeoutMs));
+
+  const handle = async (batch: BusBatch): Promise<void> => {
+    const first = batch.records[0];
+    if (!first) return;
+    let held = streams.get(batch.stream);
+    if (!held || held.nextOffset !== first.offset) held = { state: await restore(batch.stream), nextOffset: first.offset };
+    // The state is changed in place. Until this batch is loaded it is out of the cache, so if
+    // anything below throws, the retry restores it from ClickHouse (where the offsets of what
+    // did land keep it exact) instead of reusing a state half-way through this batch.
+    streams.delete(batch.stream);
+    await deps.salts.refresh();
+    const state = held.state;
+    const now = Date.now();
+    const rows = processBatch(batch.records, state, { saltFor: deps.salts.saltFor, sessionTimeoutMs: deps.sessionTimeoutMs, now, stream: batch.stream });
+    const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);
+    if (deps.deadLetter) {
+      const byPosition = new Map(batch.records.map((r) => [r.position, r]));
+      const items: DeadLetter[] = outcome === 'loaded'
+        ? rows.deadLetters.map((d) => ({ record: byPosition.get(d.position)!, reason: d.reason, detail: d.detail }))
+        : batch.records.map((record) => ({ record, reason: 'load_rejected', detail: 'ClickHouse refused the batch as bad data' }));
+      await deps.deadLetter(items.filter((i) => i.record), batch);
+    }
+    streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
+    counters.batches++;
+    counters.records += batch.records.length;
+    counters.events += rows.events.length;
+    counters.dropped += rows.stats.filter((s) => s.outcome === 'dropped').reduce((n, s) => n + s.count, 0);
+    counters.deadLetters += rows.deadLetters.length;
+    deps.onLoaded?.(rows.stats);
+    log.debug('batch loaded', { token: batch.token, records: batch.records.length, events: rows.events.length });
+  };
+
+  return { handle, counters };
+}

@@ -1,0 +1,22 @@
+/**
+ * The collector's intake as `scalehouse start` serves it — the shared server
+ * (server/app.ts) with the collector's routes and health — for in-process
+ * tests (app.request, as Hono's own tests do).
+ */
+import type { Bus } from '../../bus/bus.ts';
+import type { Config } from '../../common/config.ts';
+import { collectorRoutes } from '../../collector/routes.ts';
+import { createServerApp } from '../../server/app.ts';
+import { healthRoutes } from '../../server/health.ts';
+
+export function collectorApp(opts: { config: Config; bus: Bus; ingestToken: string; peerAddress: () => string }) {
+  const counters = { accepted: 0 };
+  return createServerApp({
+    trustedProxies: opts.config.TRUSTED_PROXIES,
+    peerAddress: opts.peerAddress,
+    routes: [
+      collectorRoutes({ config: opts.config, bus: opts.bus, ingestToken: opts.ingestToken, counters }),
+      healthRoutes({ readiness: async () => [], status: () => ({ bus: opts.bus.stats(), accepted: counters.accepted }) }),
+    ],
+  });
+}
