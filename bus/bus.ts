@@ -45,6 +45,8 @@ export interface BusStats {
   lag: number;
   /** Bytes of bus data on disk (local bus) — grows while ClickHouse is down. */
   bytes: number;
+  /** Free bytes on the bus's disk (local bus). */
+  diskFree?: number;
   /** Why consuming is failing right now, if it is. */
   error?: string;
 }
@@ -58,6 +60,8 @@ export interface Bus {
   /** Starts the consume loop; resolves once it is running. */
   consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void>;
   stats(): BusStats;
+  /** Why the bus cannot do its whole job right now — hits refused lately, a full disk, a failing consumer — for /readyz. */
+  problems(): string[];
   /** Stops consuming after the current batch, flushes and releases files/connections. */
   close(): Promise<void>;
 }

@@ -27,6 +27,10 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   },
 };
 
+// Everything this process creates — DATA_DIR, bus segments, secrets, the embedded engine's files
+// (salts among them) — is readable by its owner only.
+process.umask(0o077);
+
 const [name = 'help', ...args] = process.argv.slice(2);
 const command = commands[name === '--help' || name === '-h' ? 'help' : name];
 

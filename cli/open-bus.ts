@@ -7,7 +7,7 @@ import { KafkaBus } from '../bus/kafka/kafka-bus.ts';
 import { ScalehouseError, errorMessage } from '../common/errors.ts';
 
 export async function openBus(config: Config): Promise<Bus> {
-  if (config.KAFKA_BROKERS.length === 0) return LocalBus.open({ dir: join(config.DATA_DIR, 'bus') });
+  if (config.KAFKA_BROKERS.length === 0) return LocalBus.open({ dir: join(config.DATA_DIR, 'bus'), reserveBytes: config.DISK_RESERVE_MB * 1024 ** 2 });
   try {
     return await KafkaBus.open(config);
   } catch (err) {

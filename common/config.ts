@@ -116,6 +116,7 @@ export const SETTINGS = {
   SYSLOG_ALLOW: setting({ default: '127.0.0.0/8,::1', parse: cidrs, describe: 'Addresses/CIDRs allowed to send syslog; others are dropped and counted (not_allowed).' }),
   SYSLOG_SITES: setting({ default: '', parse: tagSites, describe: 'Which site a syslog tag belongs to, e.g. "nginx=example.com,blog=blog.example.com". Untagged: the line\'s "host".' }),
   SYSLOG_MAX_BYTES: setting({ default: '65536', parse: int(480, 1_048_576), describe: 'Largest syslog message accepted; larger ones are dropped and counted.' }),
+  DISK_RESERVE_MB: setting({ default: '256', parse: int(0, 1_048_576), describe: 'Free space (MiB) kept on the local bus\'s disk: below it the collector answers 507 instead of filling the disk, and takes hits again by itself once space is freed.' }),
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
   BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),

@@ -28,6 +28,9 @@ export class BusUnavailableError extends ScalehouseError {
   }
 }
 
+/** The disk holding the bus is (nearly) full: callers answer 507, and intake resumes by itself once space is freed. */
+export class InsufficientStorageError extends BusUnavailableError {}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -5,12 +5,16 @@
  */
 import { HTTPException } from 'hono/http-exception';
 import type { Context } from 'hono';
-import { BusUnavailableError, errorMessage } from '../common/errors.ts';
+import { BusUnavailableError, InsufficientStorageError, errorMessage } from '../common/errors.ts';
 import { httpError } from '../common/http-error.ts';
 import { log } from '../common/log.ts';
 
 export function handleError(err: Error, c: Context): Response {
   if (err instanceof HTTPException) return err.getResponse();
+  if (err instanceof InsufficientStorageError) {
+    // RFC 4918 §11.5: the server cannot store what is needed to complete the request.
+    return httpError(507, 'insufficient_storage', `hits not accepted: ${err.message}`, { 'retry-after': '30' }).getResponse();
+  }
   if (err instanceof BusUnavailableError) {
     // Never acknowledge what may be lost: tell the sender to come back.
     return httpError(503, 'unavailable', `hits not accepted: ${err.message}`, { 'retry-after': '5' }).getResponse();

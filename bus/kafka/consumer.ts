@@ -46,7 +46,7 @@ function cut(messages: KafkaMessage[], maxRecords: number): KafkaMessage[] {
   return messages.slice(0, n);
 }
 
-export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: BatchHandler, maxRecords: number) {
+export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: BatchHandler, maxRecords: number, onTrouble: (problem: string | undefined) => void) {
   const consumer: Consumer = kafka.consumer({
     groupId: cfg.KAFKA_GROUP,
     maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
@@ -117,11 +117,13 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           },
           keepTrying: () => isRunning() && !isStale(),
           onFailure: async (err, attempt) => {
+            onTrouble(`batch ${busBatch.token} not loaded: ${errorMessage(err)}`);
             log.warn('batch not loaded, will retry', { token: busBatch.token, attempt, error: errorMessage(err) });
             await heartbeat().catch(() => undefined);
           },
         });
         if (!done) return; // stopping or rebalanced: the intent stays, the next owner redoes exactly this range
+        onTrouble(undefined);
         messages = messages.slice(chunk.length);
         await heartbeat();
       }

@@ -9,11 +9,14 @@ import type { BatchHandler, Bus, BusBatch, BusStats, DeadLetter } from '../bus.t
 import { createKafka, ensureTopics, type KafkaConfig } from './kafka-client.ts';
 import { KafkaPublisher } from './publisher.ts';
 import { runConsumer } from './consumer.ts';
+import { RecentRefusal } from '../recent-refusal.ts';
 
 export class KafkaBus implements Bus {
   private kafka: Kafka;
   private publisher: KafkaPublisher;
   private consumer: Awaited<ReturnType<typeof runConsumer>> | undefined;
+  private refused = new RecentRefusal();
+  private consumerError: string | undefined;
 
   private constructor(private readonly cfg: KafkaConfig) {
     this.kafka = createKafka(cfg);
@@ -34,7 +37,12 @@ export class KafkaBus implements Bus {
   }
 
   publish(hits: Parameters<Bus['publish']>[0]): Promise<void> {
-    return this.publisher.publish(hits);
+    return this.publisher.publish(hits).catch((err: unknown) => { throw this.refused.note(err); });
+  }
+
+  problems(): string[] {
+    const refused = this.refused.problem('Kafka');
+    return [...(refused ? [refused] : []), ...(this.consumerError ? [`the processor cannot consume the bus: ${this.consumerError}`] : [])];
   }
 
   /** Dead letters go to the DLQ topic unchanged, with the reason and origin in headers, so they can be replayed. */
@@ -49,11 +57,11 @@ export class KafkaBus implements Bus {
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
     if (this.consumer) throw new ScalehouseError('this bus already consumes');
-    this.consumer = await runConsumer(this.kafka, this.cfg, handler, options.maxRecords);
+    this.consumer = await runConsumer(this.kafka, this.cfg, handler, options.maxRecords, (problem) => { this.consumerError = problem; });
   }
 
   stats(): BusStats {
-    return { lag: this.consumer?.lag() ?? 0, bytes: 0 };
+    return { lag: this.consumer?.lag() ?? 0, bytes: 0, ...(this.consumerError ? { error: this.consumerError } : {}) };
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * append-only run of records (record-codec.ts). Only the last one is written;
  * older ones are deleted whole once the processor has committed past them.
  */
-import { open, readdir, stat, truncate, unlink } from 'node:fs/promises';
+import { open, readFile, readdir, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeRecord } from './record-codec.ts';
 
@@ -17,28 +17,27 @@ export async function listSegments(dir: string): Promise<Segment[]> {
 }
 
 /**
- * Counts the whole records of a segment and cuts off a torn tail: a record that a
- * crash left without its newline or with a bad checksum was never acknowledged
- * (publish resolves only after fsync), so dropping it loses nothing promised.
+ * Counts the records of the last segment after a restart, and cuts off a torn
+ * tail: bytes after the last newline are a record a crash interrupted, never
+ * acknowledged (publish resolves only after the whole record is synced), so
+ * dropping them loses nothing promised. Every complete line stays, damaged or
+ * not: cutting at the first bad checksum would also cut the acknowledged
+ * records after it. A damaged line keeps its index and is handed on as a
+ * damaged record (a counted dead letter); `damaged` lists them.
  */
-export async function recoverSegment(path: string): Promise<{ records: number; bytes: number; cut: number }> {
-  const fh = await open(path, 'r');
-  let data: Buffer;
-  try {
-    data = await fh.readFile();
-  } finally {
-    await fh.close();
-  }
+export async function recoverSegment(path: string): Promise<{ records: number; bytes: number; cut: number; damaged: number[] }> {
+  const data = await readFile(path);
   let records = 0;
-  let good = 0;
-  for (let pos = 0; pos < data.length; ) {
+  let whole = 0;
+  const damaged: number[] = [];
+  for (let pos = 0; pos < data.length; records++) {
     const nl = data.indexOf(0x0a, pos);
-    if (nl < 0 || 'damaged' in decodeRecord(data.subarray(pos, nl))) break;
-    records++;
-    good = pos = nl + 1;
+    if (nl < 0) break;
+    if ('damaged' in decodeRecord(data.subarray(pos, nl))) damaged.push(records);
+    whole = pos = nl + 1;
   }
-  if (good < data.length) await truncate(path, good);
-  return { records, bytes: good, cut: data.length - good };
+  if (whole < data.length) await truncate(path, whole);
+  return { records, bytes: whole, cut: data.length - whole, damaged };
 }
 
 /**

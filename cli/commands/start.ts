@@ -58,10 +58,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const ingest = roles.collect ? await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR) : undefined;
   if (bus && ingest) routes.push(collectorRoutes({ config, bus, counters, ingestToken: ingest.token }));
   routes.push(healthRoutes({
-    readiness: async () => {
-      const busError = bus?.stats().error;
-      return [...(ch ? await ping(ch) : []), ...(busError ? [`the processor cannot consume the bus: ${busError}`] : [])];
-    },
+    readiness: async () => [...(ch ? await ping(ch) : []), ...(bus?.problems() ?? [])],
     status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, ...(syslog ? { syslog: syslog.counters } : {}) }),
   }));
   const password = roles.dashboard ? await resolveDashboardPassword(config.DASHBOARD_PASSWORD, config.DATA_DIR) : undefined;

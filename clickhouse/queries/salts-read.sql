@@ -1,5 +1,5 @@
 -- The salt of each recent day: the smallest, so every processor picks the same one.
-SELECT toString(salts.day) AS salt_day, min(salts.salt) AS salt_hex
-FROM salts
-WHERE salts.day >= {oldest:Date}
-GROUP BY salts.day
+SELECT toString(day) AS salt_day, min(salt) AS salt_hex
+FROM visitor_salts
+WHERE day >= {oldest:Date}
+GROUP BY day

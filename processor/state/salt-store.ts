@@ -1,9 +1,10 @@
 /**
  * Daily salts for the visitor hash, shared by every processor through the
- * `salts` table. Each refresh makes sure today's and tomorrow's salts exist
+ * `visitor_salts` table. Each refresh makes sure today's and tomorrow's salts exist
  * (32 random bytes, made a day ahead; when processors race to make one,
  * insert deduplication keeps exactly one),
- * destroys those older than two days, and caches the rest. Days outside that
+ * destroys those older than two days (dropping their partitions: no
+ * mutations), and caches the rest. Days outside that
  * window (history being replayed) get a salt that lives only in this
  * process's memory and is never written: such visitors cannot be linked
  * across runs, by design.
@@ -31,14 +32,16 @@ export class SaltStore {
     const now = this.clock();
     if (!force && now - this.refreshedAt < REFRESH_MS) return;
     const oldest = dayOf(now - 2 * DAY_MS);
-    await command(this.ch, 'queries/salts-destroy.sql', { oldest });
+    for (const { old_day: day } of await selectRows<{ old_day: string }>(this.ch, 'queries/salts-old-days.sql', { oldest })) {
+      await command(this.ch, 'queries/salts-drop-day.sql', { day });
+    }
     let known = await this.read(oldest);
     const missing = [dayOf(now), dayOf(now + DAY_MS)].filter((d) => !known.has(d));
     if (missing.length) {
       // One insert per day under a token naming the day: when processors race to make the same
       // day's salt, ClickHouse keeps the first insert and drops the others as duplicates, so all
       // of them read back the same single salt.
-      for (const day of missing) await insertRows(this.ch, 'salts', [{ day, salt: randomBytes(32).toString('hex') }], `salt:${day}`);
+      for (const day of missing) await insertRows(this.ch, 'visitor_salts', [{ day, salt: randomBytes(32).toString('hex') }], `salt:${day}`);
       known = await this.read(oldest);
     }
     this.salts = known;

@@ -14,12 +14,12 @@ import { clientOf } from '../../clickhouse/raw-client.ts';
 // One engine data folder per test file (per process).
 const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-test-'));
 
-export async function freshClickHouse(): Promise<ClickHouse> {
+export async function freshClickHouse(opts: { migrate?: boolean } = {}): Promise<ClickHouse> {
   const ch = await connectClickHouse({
     CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', DATA_DIR: dataDir,
     CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}`,
   });
-  await migrate(ch, { rawRetentionDays: 0 });
+  if (opts.migrate !== false) await migrate(ch, { rawRetentionDays: 0 });
   return ch;
 }
 
