@@ -1,7 +1,7 @@
 /**
- * The last time a bus refused hits, and why: for a minute afterwards /readyz
- * says so, since a collector answering 503/507 is not ready whatever else
- * holds.
+ * Whether a bus is refusing hits, and why: from a refusal until the next hits
+ * it takes (at most a minute, if none come), /readyz says so, since a
+ * collector answering 503/507 is not ready whatever else holds.
  */
 import { errorMessage } from '../common/errors.ts';
 
@@ -14,6 +14,11 @@ export class RecentRefusal {
   note<E>(err: E): E {
     this.last = { reason: errorMessage(err), at: Date.now() };
     return err;
+  }
+
+  /** Hits were taken again: the refusal is over. */
+  clear(): void {
+    this.last = undefined;
   }
 
   /** The readiness problem, while the last refusal is recent. */

@@ -37,7 +37,7 @@ export class KafkaBus implements Bus {
   }
 
   publish(hits: Parameters<Bus['publish']>[0]): Promise<void> {
-    return this.publisher.publish(hits).catch((err: unknown) => { throw this.refused.note(err); });
+    return this.publisher.publish(hits).then(() => this.refused.clear(), (err: unknown) => { throw this.refused.note(err); });
   }
 
   problems(): string[] {

@@ -161,6 +161,7 @@ export class LocalBus implements Bus {
         continue;
       }
       this.disk.wrote(buf.length);
+      this.refused.clear();
       this.diskBytes += buf.length;
       this.durable += count;
       for (const p of batch) p.resolve();
