@@ -1,10 +1,19 @@
-/** What the intake routes need: their limits, the bus, the ingest token, and the counter of hits accepted. */
+/** What the intake routes need: their limits, the bus, the ingest token, the pseudonymiser, and their counters. */
 import type { Bus } from '../bus/bus.ts';
 import type { Config } from '../common/config.ts';
+import type { Pseudonymiser } from '../common/pseudonym.ts';
+
+export interface IntakeCounters {
+  accepted: number;
+  /** Beacons of visitors who asked not to be tracked: answered, never written. */
+  optedOut: number;
+}
 
 export interface IntakeDeps {
   config: Pick<Config, 'SITES' | 'BEACON_MAX_BYTES' | 'LOG_BATCH_MAX_BYTES' | 'LOG_LINE_MAX_BYTES'>;
   bus: Bus;
   ingestToken: string;
-  counters: { accepted: number };
+  /** Client addresses become pseudonyms before a hit reaches the bus. */
+  pseudonymise: Pseudonymiser;
+  counters: IntakeCounters;
 }

@@ -12,7 +12,8 @@ import { normalise } from './steps/normalise.ts';
 import { classifyUserAgent } from './steps/classify-user-agent.ts';
 import { detectBot } from './steps/detect-bot.ts';
 import { classifyReferrer } from './steps/classify-referrer.ts';
-import { protectPrivacy, type SaltFor } from './steps/protect-privacy.ts';
+import type { SaltFor } from '../common/pseudonym.ts';
+import { protectPrivacy } from './steps/protect-privacy.ts';
 
 export interface PipelineContext { saltFor: SaltFor }
 

@@ -25,6 +25,7 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
 import { resolveDashboardPassword } from '../../dashboard/auth/password.ts';
 import { sessionKey } from '../../dashboard/auth/session.ts';
+import { pseudonymiser } from '../../common/pseudonym.ts';
 import { commandConfig } from '../command-config.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { openBus } from '../open-bus.ts';
@@ -46,23 +47,32 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const name = roles.collect && roles.process ? 'Scalehouse' : roles.collect ? 'collector' : roles.process ? 'processor' : 'dashboard';
   log.info(`starting ${name}`, { bus: distributed ? `kafka ${config.KAFKA_BROKERS.join(',')}` : 'local', clickhouse: config.CLICKHOUSE_URL || 'embedded' });
 
-  const ch: ClickHouse | undefined = roles.process || roles.dashboard ? await openClickHouse(config) : undefined;
+  // Every role reads ClickHouse: the processor and dashboard their tables, the collector the daily
+  // salts under which client addresses become pseudonyms before they reach the bus.
+  const ch: ClickHouse = await openClickHouse(config);
+  const salts = new SaltStore(ch);
   const bus = roles.collect || roles.process ? await openBus(config) : undefined;
-  const processed = ch && bus && roles.process ? await startProcessor({
-    bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, maxRecords: config.BATCH_MAX_HITS,
+  const processed = bus && roles.process ? await startProcessor({
+    bus, ch, salts, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, maxRecords: config.BATCH_MAX_HITS,
   }) : undefined;
+  let keepSaltsFresh: NodeJS.Timeout | undefined;
+  if (roles.collect) {
+    await salts.refresh();
+    keepSaltsFresh = setInterval(() => salts.refresh().catch((err) => log.warn('cannot refresh the daily salts; the ones held are used', { error: errorMessage(err) })), 60_000);
+  }
+  const pseudonymise = pseudonymiser(salts.saltFor);
 
-  const counters = { accepted: 0 };
+  const counters = { accepted: 0, optedOut: 0 };
   let syslog: SyslogServer | undefined;
   const routes: Hono<ServerEnv>[] = [];
   const ingest = roles.collect ? await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR) : undefined;
-  if (bus && ingest) routes.push(collectorRoutes({ config, bus, counters, ingestToken: ingest.token }));
+  if (bus && ingest) routes.push(collectorRoutes({ config, bus, counters, pseudonymise, ingestToken: ingest.token }));
   routes.push(healthRoutes({
-    readiness: async () => [...(ch ? await ping(ch) : []), ...(bus?.problems() ?? [])],
-    status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, ...(syslog ? { syslog: syslog.counters } : {}) }),
+    readiness: async () => [...(await ping(ch)), ...(bus?.problems() ?? [])],
+    status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, opted_out: counters.optedOut, ...(syslog ? { syslog: syslog.counters } : {}) }),
   }));
   const password = roles.dashboard ? await resolveDashboardPassword(config.DASHBOARD_PASSWORD, config.DATA_DIR) : undefined;
-  if (ch && password) {
+  if (password) {
     routes.push(dashboardRoutes({
       ch, passwordHash: password.hash, sessionKey: await sessionKey(config.SESSION_SECRET, config.DATA_DIR),
       tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined,
@@ -72,7 +82,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
 
   syslog = roles.collect && bus && config.SYSLOG_PORT > 0
     ? await startSyslogServer({
-      host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus,
+      host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus, pseudonymise,
       rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES }, allow: addressMatcher(config.SYSLOG_ALLOW),
     })
         .catch((err: NodeJS.ErrnoException) => {
@@ -93,9 +103,10 @@ async function run(args: string[], roles: Roles): Promise<void> {
     stopping = true;
     log.info(`${signal}: stopping`, { accepted: counters.accepted, processed: processed?.records ?? 0 });
     server.close();
+    clearInterval(keepSaltsFresh);
     await syslog?.close();
     await bus?.close();
-    await ch?.close();
+    await ch.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,7 +1,9 @@
 /**
  * POST /api/event — the browser beacon (snippet/). Accepts application/json
  * and text/plain: navigator.sendBeacon sends strings as text/plain, which
- * spares the page a CORS preflight. Answers 202 once the hit is on the bus.
+ * spares the page a CORS preflight. Answers 202 once the hit is on the bus,
+ * with the browser's address made a pseudonym first. A visitor who asked not
+ * to be tracked (Sec-GPC: 1, DNT: 1) gets 202 too, and nothing is written.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -39,8 +41,13 @@ export function beaconRoutes(deps: IntakeDeps): Hono<ServerEnv> {
       if (typeof p.url !== 'string' || p.url.length > 4096 || !URL.canParse(p.url)) {
         throw httpError(400, 'invalid_beacon', '"url" must be the absolute URL of the page');
       }
-      const hit = beaconHit(site, p, { receivedAt: Date.now(), client: c.get('clientAddress'), headers: requestHeaders(c) });
-      await deps.bus.publish([hit]);
+      const headers = requestHeaders(c);
+      if (headers.optOut) {
+        deps.counters.optedOut++;
+        return c.json({ accepted: 0 }, 202);
+      }
+      const hit = beaconHit(site, p, { receivedAt: Date.now(), client: c.get('clientAddress'), headers });
+      await deps.bus.publish([deps.pseudonymise.hit(hit)]);
       deps.counters.accepted++;
       return c.json({ accepted: 1 }, 202);
     },

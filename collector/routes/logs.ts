@@ -3,7 +3,8 @@
  * shipper (Vector, Fluent Bit, curl). Needs `Authorization: Bearer <INGEST_TOKEN>`.
  * Bodies: newline-delimited lines (text/plain, application/x-ndjson) or a JSON
  * array of lines/records (application/json, as Vector's and Fluent Bit's HTTP
- * outputs send). Lines are not parsed here; the processor does that.
+ * outputs send). Lines are not parsed here; the processor does that. Client
+ * addresses in them become pseudonyms before they reach the bus.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -57,7 +58,7 @@ export function logRoutes(deps: IntakeDeps): Hono<ServerEnv> {
       const long = lines.findIndex((l) => Buffer.byteLength(l) > maxLine);
       if (long >= 0) throw httpError(413, 'line_too_long', `line ${long + 1} is longer than ${maxLine} bytes (LOG_LINE_MAX_BYTES); nothing was accepted`);
       const from = { receivedAt: Date.now(), client: c.get('clientAddress') };
-      const hits = lines.map((line) => logHit(site, line, from));
+      const hits = lines.map((line) => deps.pseudonymise.hit(logHit(site, line, from)));
       await deps.bus.publish(hits);
       deps.counters.accepted += hits.length;
       return c.json({ accepted: hits.length }, 202);

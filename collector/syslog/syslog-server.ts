@@ -13,6 +13,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, isIPv6, type Server } from 'node:net';
 import type { Bus } from '../../bus/bus.ts';
 import type { LogHit } from '../../common/hit.ts';
+import type { Pseudonymiser } from '../../common/pseudonym.ts';
 import { errorMessage } from '../../common/errors.ts';
 import { backoff } from '../../common/backoff.ts';
 import { log } from '../../common/log.ts';
@@ -25,6 +26,8 @@ export interface SyslogServer { port: number; counters: SyslogCounters; close():
 
 export async function startSyslogServer(opts: {
   host: string; port: number; maxBytes: number; rules: SyslogSiteRules; bus: Bus;
+  /** Client addresses become pseudonyms before a hit reaches the bus. */
+  pseudonymise: Pseudonymiser;
   /** Senders allowed (syslog has no token, so this is its access control); absent: anyone who can reach the port. */
   allow?: (address: string) => boolean;
 }): Promise<SyslogServer> {
@@ -38,7 +41,7 @@ export async function startSyslogServer(opts: {
       counters.received++;
       if (bytes.length > opts.maxBytes) { drop('oversized'); continue; }
       const r = syslogToHit(bytes, peer, opts.rules, now);
-      if ('hit' in r) hits.push(r.hit);
+      if ('hit' in r) hits.push(opts.pseudonymise.hit(r.hit));
       else drop(r.drop);
     }
     return hits;

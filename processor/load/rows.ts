@@ -6,7 +6,7 @@
 import { chTime } from '../../clickhouse/time.ts';
 import type { Event } from '../event.ts';
 import type { Session } from '../batch/sessionize.ts';
-import { redactIps } from './redact-ips.ts';
+import { redactIps } from '../../common/redact-ips.ts';
 
 /** Everything one batch loads, table by table. */
 export interface BatchRows {

@@ -13,7 +13,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
 import { command, selectRows } from '../../clickhouse/query.ts';
-import type { SaltFor } from '../steps/protect-privacy.ts';
+import type { SaltFor } from '../../common/pseudonym.ts';
 
 const DAY_MS = 86_400_000;
 const REFRESH_MS = 60_000;

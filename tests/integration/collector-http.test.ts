@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { testPseudonymiser } from '../helpers/hits.ts';
 import { loadConfig } from '../../common/config.ts';
 import { decodeHit, type Hit } from '../../common/hit.ts';
 import type { BusBatch } from '../../bus/bus.ts';
@@ -94,18 +95,33 @@ describe('bad input gets its status and a JSON reason', () => {
 });
 
 describe('accepted hits', () => {
-  it('puts a beacon on the bus with the headers the processor needs', async () => {
+  it('puts a beacon on the bus with the headers the processor needs, and a pseudonym for the address', async () => {
     const res = await post(makeApp(), '/api/event', JSON.stringify({ site: 'Example.com', url: 'https://example.com/a', w: 1280 }), {
-      'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA, 'accept-language': 'de-DE,de;q=0.9', 'sec-gpc': '1',
+      'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA, 'accept-language': 'de-DE,de;q=0.9',
     });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 1 });
     const [hit] = await consumed(bus, 1);
     expect(hit).toMatchObject({
-      v: 1, kind: 'beacon', site: 'example.com', client: '203.0.113.7',
-      headers: { userAgent: UA, acceptLanguage: 'de-DE,de;q=0.9', optOut: true },
+      v: 1, kind: 'beacon', site: 'example.com', client: testPseudonymiser().address('203.0.113.7'),
+      headers: { userAgent: UA, acceptLanguage: 'de-DE,de;q=0.9', optOut: false },
       payload: { url: 'https://example.com/a', w: 1280 },
     });
+    expect(hit!.client).toMatch(/^~[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('answers beacons of visitors who opted out (Sec-GPC, DNT) and writes nothing of them', async () => {
+    const app = makeApp();
+    const send = (headers: Record<string, string>, path: string) =>
+      post(app, '/api/event', JSON.stringify({ site: 'example.com', url: `https://example.com/${path}` }), { 'content-type': 'text/plain', 'user-agent': UA, ...headers });
+    for (const [headers, path] of [[{ 'sec-gpc': '1' }, 'gpc'], [{ dnt: '1' }, 'dnt'], [{}, 'counted']] as const) {
+      const res = await send(headers, path);
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ accepted: path === 'counted' ? 1 : 0 });
+    }
+    expect(bus.stats().lag).toBe(1);
+    const hits = await consumed(bus, 1);
+    expect(hits.map((h) => (h.kind === 'beacon' ? h.payload.url : ''))).toEqual(['https://example.com/counted']);
   });
 
   it('puts each line of a batch on the bus, from text, NDJSON and JSON arrays', async () => {
@@ -134,6 +150,6 @@ describe('accepted hits', () => {
     peer = '::ffff:10.0.0.3'; // the same proxy over a v4-mapped IPv6 socket
     await send('2001:db8::1');
     const hits = await consumed(bus, 3);
-    expect(hits.map((h) => h.client)).toEqual(['198.51.100.9', '192.0.2.44', '2001:db8::1']);
+    expect(hits.map((h) => h.client)).toEqual(['198.51.100.9', '192.0.2.44', '2001:db8::1'].map(testPseudonymiser().address));
   });
 });

@@ -12,7 +12,7 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { humanLine, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
+import { humanLine, kafkaTestConfig, readTopic, testBrokers } from '../helpers/kafka.ts';
 
 let brokers: string;
 beforeAll(() => {
@@ -56,6 +56,11 @@ describe('Kafka pipeline', () => {
       .toEqual([{ sessions_per_visitor: 1, visitors: 60 }]);
     expect(await rows(ch, 'SELECT count() AS n, min(hits) AS lo, max(hits) AS hi, min(duration_s) AS d FROM sessions FINAL'))
       .toEqual([{ n: 60, lo: 10, hi: 10, d: 540 }]);
+    // The topic holds no client address: the collector wrote pseudonyms, in keys and lines alike.
+    const messages = await readTopic(cfg.KAFKA_BROKERS, cfg.KAFKA_TOPIC, 600);
+    expect(messages).toHaveLength(600);
+    expect(messages.filter((m) => /"GET \/v\d+\/p\d+ HTTP/.test(m.value))).toHaveLength(600);
+    expect(messages.filter((m) => /192\.0\.2\.\d/.test(m.key + m.value)).map((m) => m.key + ' ' + m.value.slice(0, 120))).toEqual([]);
 
     await Promise.all([...processors, collectorBus].map((b) => b.close()));
     await ch.close();

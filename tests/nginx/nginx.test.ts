@@ -24,6 +24,7 @@ import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { freePort } from '../helpers/app-process.ts';
 import { ensureDebianProgram } from '../helpers/debian.ts';
+import { testPseudonymiser } from '../helpers/hits.ts';
 
 const repo = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 let NGINX: string;
@@ -66,7 +67,7 @@ beforeAll(async () => {
   ch = await freshClickHouse();
   bus = await LocalBus.open({ dir: join(dir, 'bus') });
   await startProcessor({ bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000, maxRecords: 500 });
-  syslog = await startSyslogServer({
+  syslog = await startSyslogServer({ pseudonymise: testPseudonymiser(),
     host: '127.0.0.1', port: 0, maxBytes: 65536, bus,
     rules: { siteByTag: { nginx: 'udp.example.com', tcp_octet: 'tcp.example.com', tcp_lf: 'tcplf.example.com' }, sites: '*' },
   });

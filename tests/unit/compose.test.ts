@@ -66,7 +66,7 @@ describe('compose.yaml', () => {
   });
 
   it('starts services in order, once what they need is healthy', () => {
-    expect(services.collector!.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
+    expect(services.collector!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, clickhouse: { condition: 'service_healthy' } });
     expect(services.processor!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, clickhouse: { condition: 'service_healthy' } });
     for (const name of ['kafka', 'clickhouse']) expect(services[name]!.healthcheck).toBeDefined();
     expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'grafana-data', 'kafka-data']);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyEvent, type Event } from '../../processor/event.ts';
 import { protectPrivacy, visitorHash } from '../../processor/steps/protect-privacy.ts';
 import { sessionize, expireSessions, type SessionState } from '../../processor/batch/sessionize.ts';
-import { redactIps } from '../../processor/load/redact-ips.ts';
+import { redactIps } from '../../common/redact-ips.ts';
 import { processBatch } from '../../processor/batch/process-batch.ts';
 import { logRecord } from '../helpers/hits.ts';
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSyslog } from '../../collector/syslog/parse-syslog.ts';
 import { SyslogTcpDecoder } from '../../collector/syslog/tcp-framing.ts';
 import { syslogToHit } from '../../collector/syslog/syslog-to-hit.ts';
+import { testPseudonymiser } from '../helpers/hits.ts';
 
 const LINE = '192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"';
 
@@ -79,7 +80,7 @@ describe('syslog receiver access', () => {
     const { createSocket } = await import('node:dgram');
     const { connect } = await import('node:net');
     const bus = await LocalBus.open({ dir: mkdtempSync(join(tmpdir(), 'syslog-allow-')) });
-    const server = await startSyslogServer({ host: '127.0.0.1', port: 0, maxBytes: 4096, bus, rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, allow: () => false });
+    const server = await startSyslogServer({ pseudonymise: testPseudonymiser(), host: '127.0.0.1', port: 0, maxBytes: 4096, bus, rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, allow: () => false });
     const udp = createSocket('udp4');
     udp.send(`<190>Nov 28 10:00:00 h nginx: ${LINE}`, server.port, '127.0.0.1');
     const tcp = connect(server.port, '127.0.0.1');

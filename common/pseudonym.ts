@@ -1,0 +1,42 @@
+/**
+ * Client addresses become pseudonyms before anything is written to a bus
+ * (ARCHITECTURE.md, Privacy): bus files, Kafka topics and their retention
+ * hold no usable IP address. A pseudonym is a keyed hash of the address under
+ * the daily salt of the day the hit was received — the same salts the visitor
+ * hash uses, destroyed after two days, after which a pseudonym can no longer
+ * be tied to an address. Within a day one address has one pseudonym on every
+ * collector, so the processor still tells visitors apart, and Kafka still
+ * keys a visitor's hits to one partition.
+ */
+import { createHmac } from 'node:crypto';
+import type { Hit } from './hit.ts';
+import { replaceAddresses } from './line-address.ts';
+import { redactIps } from './redact-ips.ts';
+
+/** Returns the secret salt for a UTC day ("2026-11-28"). */
+export type SaltFor = (day: string) => Buffer;
+
+/** Marks a pseudonym, so no one mistakes it for an address. */
+export const PSEUDONYM_PREFIX = '~';
+
+export interface Pseudonymiser {
+  address(address: string): string;
+  /** A log line with its client addresses replaced; a line of no known shape has every IP-shaped text masked. */
+  line(line: string): string;
+  /** The hit as it may be written to a bus. */
+  hit<H extends Hit>(hit: H): H;
+}
+
+export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now): Pseudonymiser {
+  const address = (addr: string): string => {
+    if (!addr || addr.startsWith(PSEUDONYM_PREFIX)) return addr;
+    const salt = saltFor(new Date(now()).toISOString().slice(0, 10));
+    return PSEUDONYM_PREFIX + createHmac('sha256', salt).update(`address\n${addr}`).digest().subarray(0, 16).toString('base64url');
+  };
+  const line = (text: string): string => replaceAddresses(text, address) ?? redactIps(text);
+  return {
+    address,
+    line,
+    hit: (hit) => (hit.kind === 'log' ? { ...hit, client: address(hit.client), line: line(hit.line) } : { ...hit, client: address(hit.client) }),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * No client address rests on disk: hits come in by beacon (through a trusted
+ * proxy), by HTTP log batches (combined and nginx JSON) and by syslog, each
+ * from addresses used nowhere else; afterwards no file under DATA_DIR holds
+ * any of them, while visitors are still told apart. A visitor who opted out
+ * is never written at all. Everything under DATA_DIR is owner-only.
+ */
+import { describe, expect, it } from 'vitest';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectClickHouse } from '../../clickhouse/connect.ts';
+import { clientOf } from '../../clickhouse/raw-client.ts';
+import { freePort, startApp } from '../helpers/app-process.ts';
+import { waitFor, within } from '../helpers/wait-for.ts';
+
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const TOKEN = 'privacy-test-token';
+const ADDRESSES = { beacon: '203.0.113.77', combined: '198.51.100.177', json: '2001:db8:77::77', syslog: '192.0.2.177', optedOut: '203.0.113.99' };
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(dir, e.name), ...filesUnder(join(dir, e.name))] : [join(dir, e.name)]));
+}
+
+/** Files under `dir` whose bytes contain `text`. */
+const filesHolding = (dir: string, text: string) =>
+  filesUnder(dir).filter((f) => statSync(f).isFile() && readFileSync(f).includes(Buffer.from(text)));
+
+describe('privacy at rest', () => {
+  it('keeps no client address in any file under DATA_DIR, writes nothing of opted-out visitors, and keeps visitors apart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-privacy-'));
+    const [port, syslogPort] = [await freePort(), await freePort()];
+    const app = await startApp({
+      DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, SITES: 'example.com', TRUSTED_PROXIES: '127.0.0.1', DASHBOARD_PASSWORD: 'privacy-test',
+      SYSLOG_PORT: String(syslogPort), SYSLOG_SITES: 'nginx=example.com',
+    }, port);
+    const beacon = (path: string, from: string, headers: Record<string, string> = {}) => fetch(`${app.url}/api/event`, {
+      method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': UA, 'x-forwarded-for': from, ...headers },
+      body: JSON.stringify({ site: 'example.com', url: `https://example.com${path}` }),
+    });
+    const now = new Date();
+    const clf = now.toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000');
+    const combined = (path: string) => `${ADDRESSES.combined} - - [${clf}] "GET ${path} HTTP/1.1" 200 512 "-" "${UA}"`;
+    const json = (path: string, addr: string) => JSON.stringify({ msec: String(now.getTime() / 1000), remote_addr: addr, http_x_forwarded_for: addr, request_method: 'GET', request_uri: path, status: '200', http_user_agent: UA });
+
+    for (const path of ['/b/1', '/b/2']) expect((await beacon(path, ADDRESSES.beacon)).status).toBe(202);
+    const optedOut = await beacon('/opted-out-unique-path', ADDRESSES.optedOut, { 'sec-gpc': '1' });
+    expect(await optedOut.json()).toEqual({ accepted: 0 });
+    const logs = await fetch(`${app.url}/api/logs?site=example.com`, {
+      method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+      body: [combined('/c/1'), combined('/c/2'), json('/j/1', ADDRESSES.json), json('/j/2', ADDRESSES.json)].join('\n'),
+    });
+    expect(await logs.json()).toEqual({ accepted: 4 });
+    const udp = createSocket('udp4');
+    for (const path of ['/s/1', '/s/2']) {
+      await new Promise<void>((r, j) => udp.send(`<190>Nov 28 10:00:00 nginx: ${json(path, ADDRESSES.syslog)}`, syslogPort, '127.0.0.1', (e) => (e ? j(e) : r())));
+    }
+    udp.close();
+
+    const ready = await waitFor('all 8 hits processed', async () => {
+      const body = (await (await fetch(`${app.url}/readyz`)).json()) as { bus: { lag: number }; accepted: number; opted_out: number; syslog: { accepted: number } };
+      return body.syslog.accepted === 2 && body.bus.lag === 0 ? body : undefined;
+    });
+    expect(ready).toMatchObject({ accepted: 6, opted_out: 1 });
+    // The reading is real: what was written is found (the bus segment still holds the hits' paths).
+    expect(filesHolding(dataDir, '/c/1').some((f) => f.endsWith('.log'))).toBe(true);
+    const look = () => Object.fromEntries([...Object.values(ADDRESSES), '/opted-out-unique-path'].map((t) => [t, filesHolding(dataDir, t)]));
+    const none = Object.fromEntries([...Object.values(ADDRESSES), '/opted-out-unique-path'].map((t) => [t, []]));
+    expect(look()).toEqual(none);
+
+    app.child.kill('SIGTERM');
+    expect(await within('scalehouse start to exit', app.exited)).toBe(0);
+    expect(look()).toEqual(none);
+    // Owner-only, all the way down (the bus, the secrets, the engine's files with the salts).
+    expect(filesUnder(dataDir).filter((f) => (statSync(f).mode & 0o077) !== 0)).toEqual([]);
+
+    const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+    const rs = await clientOf(ch).query({ query: 'SELECT substring(path, 1, 3) AS source, uniqExact(visitor_id) AS visitors, count() AS hits FROM events GROUP BY source ORDER BY source', format: 'JSONEachRow' });
+    // Two hits of each address, one visitor each; four addresses, four visitors.
+    expect(await rs.json()).toEqual([
+      { source: '/b/', visitors: 1, hits: 2 }, { source: '/c/', visitors: 1, hits: 2 },
+      { source: '/j/', visitors: 1, hits: 2 }, { source: '/s/', visitors: 1, hits: 2 },
+    ]);
+    const all = await clientOf(ch).query({ query: 'SELECT uniqExact(visitor_id) AS n FROM events', format: 'JSONEachRow' });
+    expect(await all.json()).toEqual([{ n: 4 }]);
+    await ch.close();
+  });
+});
