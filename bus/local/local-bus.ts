@@ -37,6 +37,8 @@ export interface LocalBusOptions {
   segmentMaxAgeMs?: number;
   /** Free space to leave on the disk: below it publish refuses with InsufficientStorageError (507). */
   reserveBytes?: number;
+  /** A consumer that commits nothing for this long while hits wait is reported as stalled (default 2 minutes). */
+  stalledAfterMs?: number;
 }
 
 export class LocalBus implements Bus {
@@ -54,6 +56,8 @@ export class LocalBus implements Bus {
   private stopping = false;
   private consumerError: string | undefined;
   private refused = new RecentRefusal();
+  /** When the consumer last committed a batch (or had nothing to do). */
+  private progressAt = Date.now();
   private loop: Promise<void> | undefined;
   private maintenance: NodeJS.Timeout | undefined;
   private readonly maxBytes: number;
@@ -188,6 +192,9 @@ export class LocalBus implements Bus {
     if (refused) out.push(refused);
     else if (!this.disk.allows(0)) out.push(this.diskFull().message);
     if (this.consumerError) out.push(`the processor cannot consume the bus: ${this.consumerError}`);
+    else if (this.loop && this.durable > this.checkpoint.next && Date.now() - this.progressAt > (this.opts.stalledAfterMs ?? 120_000)) {
+      out.push(`the processor has loaded nothing for ${Math.round((Date.now() - this.progressAt) / 1000)} s while ${this.durable - this.checkpoint.next} hits wait`);
+    }
     return out;
   }
 
@@ -226,6 +233,7 @@ export class LocalBus implements Bus {
   private async step(handler: BatchHandler, maxRecords: number, cursor: { segment: number; byte: number; index: number }) {
     const redo = this.checkpoint.inflight;
     if (!redo && this.durable <= this.checkpoint.next) {
+      this.progressAt = Date.now();
       await new Promise<void>((r) => (this.wake = r));
       this.wake = undefined;
       return cursor;
@@ -239,6 +247,7 @@ export class LocalBus implements Bus {
       handle: () => handler(batch),
       commit: async () => {
         await this.saveCheckpoint({ next: range.to, inflight: null });
+        this.progressAt = Date.now();
         await this.trim();
       },
       keepTrying: () => !this.stopping,

@@ -97,6 +97,42 @@ describe('local bus recovery', () => {
   });
 });
 
+describe('local bus readiness', () => {
+  it('reports a consumer that loads nothing while hits wait, and stops once it moves again', async () => {
+    const bus = await LocalBus.open({ dir: dir(), stalledAfterMs: 300 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    void bus.consume(() => held, { maxRecords: 10 }); // a handler stuck without an error (a hung insert)
+    await bus.publish([hit('waits')]);
+    expect(bus.problems()).toEqual([]);
+    const problem = await waitFor('the stall to be reported', async () => bus.problems()[0]);
+    expect(problem).toMatch(/^the processor has loaded nothing for \d+ s while 1 hits wait$/);
+    release();
+    await waitFor('the stall to clear', async () => (bus.problems().length === 0 ? true : undefined));
+    await bus.close();
+  });
+});
+
+describe('local bus retention', () => {
+  it('starts a new segment once the old one is consumed and old enough, and deletes the old one', async () => {
+    const d = dir();
+    const bus = await LocalBus.open({ dir: d, segmentMaxAgeMs: 300 });
+    await bus.publish([hit('held only briefly')]);
+    const { records } = collect(bus);
+    await waitFor('the record to be consumed', async () => (records.length === 1 ? true : undefined));
+    const first = segmentsOf(d);
+    expect(first).toHaveLength(1);
+    expect(readFileSync(join(d, first[0]!), 'utf8')).toContain('held only briefly');
+    await waitFor('the consumed segment to be deleted', async () => (!segmentsOf(d).includes(first[0]!) ? true : undefined), 5000);
+    expect(segmentsOf(d).map((f) => readFileSync(join(d, f), 'utf8')).join('')).not.toContain('held only briefly');
+    // Numbering goes on: the next record is the second.
+    await bus.publish([hit('next')]);
+    await waitFor('the next record', async () => (records.length === 2 ? true : undefined));
+    expect(records.map((r) => [lineOf(r), r.offset])).toEqual([['held only briefly', 0], ['next', 1]]);
+    await bus.close();
+  });
+});
+
 describe.skipIf(!canMount)('local bus on a full disk (a real tmpfs)', () => {
   it('refuses a write the disk cannot hold whole, keeps the log at its last whole record, and takes hits again once space is freed', async () => {
     const disk = mountTmpfs(1024 * 1024);
