@@ -57,6 +57,9 @@ async function run(args: string[], roles: Roles): Promise<void> {
   }) : undefined;
   let keepSaltsFresh: NodeJS.Timeout | undefined;
   if (roles.collect) {
+    if (distributed && !roles.process && !config.CLICKHOUSE_URL) {
+      log.warn('this collector keeps its own salts in an embedded engine: set CLICKHOUSE_URL so all collectors and processors share them, or one visitor seen by two collectors counts twice');
+    }
     await salts.refresh();
     keepSaltsFresh = setInterval(() => salts.refresh().catch((err) => log.warn('cannot refresh the daily salts; the ones held are used', { error: errorMessage(err) })), 60_000);
   }

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './wait-for.ts';
+import { waitFor, within } from './wait-for.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
 
@@ -39,4 +39,16 @@ export async function startApp(env: Record<string, string>, port: number): Promi
     return res?.ok ? true : undefined;
   }, 30_000);
   return { child, url, output: () => out, exited };
+}
+
+/** Waits until everything acknowledged is loaded (ready, bus lag 0), then stops the app with SIGTERM: it must exit 0. */
+export async function drainAndStop(app: AppProcess): Promise<void> {
+  await waitFor('the processor to load everything acknowledged', async () => {
+    const res = await fetch(`${app.url}/readyz`);
+    const body = (await res.json()) as { bus: { lag: number } };
+    return res.ok && body.bus.lag === 0 ? true : undefined;
+  }, 90_000);
+  app.child.kill('SIGTERM');
+  const code = await within('scalehouse start to exit after SIGTERM', app.exited);
+  if (code !== 0) throw new Error(`scalehouse start exited with ${code}: ${app.output()}`);
 }

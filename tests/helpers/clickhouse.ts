@@ -27,3 +27,8 @@ export async function rows<T = Record<string, unknown>>(ch: ClickHouse, query: s
   const rs = await clientOf(ch).query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
   return rs.json<T>();
 }
+
+/** The embedded engine of a stopped `scalehouse start`'s DATA_DIR, to count what it loaded. */
+export function dataDirClickHouse(dataDir: string): Promise<ClickHouse> {
+  return connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+}

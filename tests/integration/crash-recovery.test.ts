@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectClickHouse } from '../../clickhouse/connect.ts';
-import { freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
+import { dataDirClickHouse } from '../helpers/clickhouse.ts';
+import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
 
@@ -29,16 +29,6 @@ const logBatch = (app: AppProcess, paths: string[], offset: number) => fetch(`${
   headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
   body: paths.map((p, i) => logLine(p, offset + i)).join('\n') + '\n',
 });
-
-async function drainAndStop(app: AppProcess): Promise<void> {
-  await waitFor('the processor to load everything acknowledged', async () => {
-    const res = await fetch(`${app.url}/readyz`);
-    const body = (await res.json()) as { bus: { lag: number } };
-    return res.ok && body.bus.lag === 0 ? true : undefined;
-  }, 60_000);
-  app.child.kill('SIGTERM');
-  expect(await within('scalehouse start to exit after SIGTERM', app.exited)).toBe(0);
-}
 
 describe('crash safety of scalehouse start', () => {
   it('keeps every acknowledged hit, exactly once, across SIGKILLs', async () => {
@@ -82,7 +72,7 @@ describe('crash safety of scalehouse start', () => {
     app = await startApp(env, port);
     await drainAndStop(app);
 
-    const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+    const ch = await dataDirClickHouse(dataDir);
     const rs = await clientOf(ch).query({ query: 'SELECT path, count() AS n FROM events GROUP BY path', format: 'JSONEachRow' });
     const counts = new Map((await rs.json<{ path: string; n: number }>()).map((r) => [r.path, Number(r.n)]));
     const missing = [...acked].filter((p) => counts.get(p) !== 1);

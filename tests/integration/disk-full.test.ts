@@ -10,9 +10,9 @@ import { describe, expect, it, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectClickHouse } from '../../clickhouse/connect.ts';
+import { dataDirClickHouse } from '../helpers/clickhouse.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
-import { freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
+import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { canMount, mountTmpfs, type SmallDisk } from '../helpers/tmpfs.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 
@@ -50,23 +50,13 @@ async function readyz(app: AppProcess): Promise<{ status: number; body: { proble
 }
 
 async function countsIn(dataDir: string): Promise<Map<string, number>> {
-  const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+  const ch = await dataDirClickHouse(dataDir);
   try {
     const rs = await clientOf(ch).query({ query: 'SELECT path, count() AS n FROM events GROUP BY path', format: 'JSONEachRow' });
     return new Map((await rs.json<{ path: string; n: string }>()).map((r) => [r.path, Number(r.n)]));
   } finally {
     await ch.close();
   }
-}
-
-async function drainAndStop(app: AppProcess): Promise<void> {
-  await waitFor('the processor to load everything acknowledged', async () => {
-    const res = await fetch(`${app.url}/readyz`);
-    const body = (await res.json()) as { bus: { lag: number } };
-    return res.ok && body.bus.lag === 0 ? true : undefined;
-  }, 90_000);
-  app.child.kill('SIGTERM');
-  expect(await within('scalehouse start to exit after SIGTERM', app.exited)).toBe(0);
 }
 
 function expectExactlyOnce(counts: Map<string, number>, tally: Tally): void {

@@ -10,7 +10,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectClickHouse } from '../../clickhouse/connect.ts';
+import { dataDirClickHouse } from '../helpers/clickhouse.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
 import { freePort, startApp } from '../helpers/app-process.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
@@ -75,7 +75,7 @@ describe('privacy at rest', () => {
     // Owner-only, all the way down (the bus, the secrets, the engine's files with the salts).
     expect(filesUnder(dataDir).filter((f) => (statSync(f).mode & 0o077) !== 0)).toEqual([]);
 
-    const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+    const ch = await dataDirClickHouse(dataDir);
     const rs = await clientOf(ch).query({ query: 'SELECT substring(path, 1, 3) AS source, uniqExact(visitor_id) AS visitors, count() AS hits FROM events GROUP BY source ORDER BY source', format: 'JSONEachRow' });
     // Two hits of each address, one visitor each; four addresses, four visitors.
     expect(await rs.json()).toEqual([

@@ -13,9 +13,9 @@ import { runTail, type TailSink } from '../../collector/tail/run-tail.ts';
 import { pipelineSink } from '../../collector/tail/sinks.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { ScalehouseError } from '../../common/errors.ts';
-import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { dataDirClickHouse, freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { humanLine } from '../helpers/kafka.ts';
 
@@ -160,7 +160,7 @@ describe('tail', () => {
     p.child.kill('SIGTERM');
     expect(await within('scalehouse tail to exit after SIGTERM', p.exited)).toBe(0);
 
-    const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+    const ch = await dataDirClickHouse(dataDir);
     await expectExactly(ch, 3000);
     await ch.close();
   });

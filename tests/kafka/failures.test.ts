@@ -14,11 +14,10 @@ import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
 import { startProcessor } from '../../processor/consumer.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { connectClickHouse } from '../../clickhouse/connect.ts';
 import type { Hit } from '../../common/hit.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import type { Config } from '../../common/config.ts';
-import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { dataDirClickHouse, freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { BROKER_SCRIPT, CHROME, humanLine, kafkaEnv, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
 import { freePort } from '../helpers/app-process.ts';
@@ -86,7 +85,7 @@ describe('failures with Kafka', () => {
     expect(await within('the processor to exit after SIGTERM', proc.exited)).toBe(0);
     await bus.close();
 
-    const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+    const ch = await dataDirClickHouse(dataDir);
     expect(await rows(ch, 'SELECT count() AS n, uniqExact(path) AS paths FROM events')).toEqual([{ n: 2000, paths: 2000 }]);
     expect(await rows(ch, 'SELECT sum(hits) AS n FROM traffic_minute')).toEqual([{ n: 2000 }]);
     // A visitor's 20 hits, 30 s apart, are one session even though the processor died in the middle of it.
