@@ -17,3 +17,17 @@ export const logRecord = (line: string, offset: number, o: HitOptions & { positi
 export const TEST_SALT = Buffer.alloc(32, 7);
 /** The collector's pseudonymiser under TEST_SALT: tests compute expected pseudonyms with it. */
 export const testPseudonymiser = () => pseudonymiser(() => TEST_SALT);
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/**
+ * Midnight UTC of the day the tests run. Hits that cross a restart must be of
+ * a day whose salt is kept (today or the two before), or the visitor ids they
+ * hash to differ between processes, by design; a fixed date goes stale.
+ */
+export const TODAY = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+/** A time as nginx's and Apache's `%t` writes it: `28/Nov/2026:10:00:00 +0000`. */
+export const clfTime = (ms: number): string => {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+};

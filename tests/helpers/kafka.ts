@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../common/config.ts';
 import { waitFor } from './wait-for.ts';
+import { clfTime, TODAY } from './hits.ts';
 
 export const BROKER_SCRIPT = fileURLToPath(new URL('../../scripts/kafka-broker.sh', import.meta.url));
 
@@ -37,7 +38,7 @@ export const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537
 
 /** An access-log line of a human visitor, unique by path. */
 export const humanLine = (ip: string, path: string, second = 0) =>
-  `${ip} - - [28/Nov/2026:10:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')} +0000] "GET ${path} HTTP/1.1" 200 512 "-" "${CHROME}"`;
+  `${ip} - - [${clfTime(TODAY + 10 * 3_600_000 + (second % 3600) * 1000)}] "GET ${path} HTTP/1.1" 200 512 "-" "${CHROME}"`;
 
 /** Every message of a topic from the beginning (keys and values as text), read by a group of its own. */
 export async function readTopic(brokers: string[], topic: string, expected: number): Promise<{ key: string; value: string }[]> {

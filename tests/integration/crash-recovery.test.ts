@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDirClickHouse } from '../helpers/clickhouse.ts';
+import { clfTime, TODAY } from '../helpers/hits.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
@@ -22,7 +23,7 @@ const beacon = (app: AppProcess, path: string) => fetch(`${app.url}/api/event`, 
 });
 
 const logLine = (path: string, i: number) =>
-  `10.1.${(i >> 8) & 255}.${i & 255} - - [28/Nov/2026:10:00:${String(i % 60).padStart(2, '0')} +0000] "GET ${path} HTTP/1.1" 200 512 "-" "${UA}"`;
+  `10.1.${(i >> 8) & 255}.${i & 255} - - [${clfTime(TODAY + 10 * 3_600_000 + (i % 60) * 1000)}] "GET ${path} HTTP/1.1" 200 512 "-" "${UA}"`;
 
 const logBatch = (app: AppProcess, paths: string[], offset: number) => fetch(`${app.url}/api/logs?site=example.com`, {
   method: 'POST',

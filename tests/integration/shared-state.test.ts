@@ -4,7 +4,7 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import { restoreSessions } from '../../processor/state/session-store.ts';
 import { processBatch } from '../../processor/batch/process-batch.ts';
 import { loadBatch } from '../../processor/load/load-batch.ts';
-import { logRecord } from '../helpers/hits.ts';
+import { logRecord, TODAY } from '../helpers/hits.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 
 const DAY = 86_400_000;
@@ -13,25 +13,27 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 describe('salt store', () => {
   it('makes today\'s and tomorrow\'s salts once, shares them between processors, and destroys old ones', async () => {
     const ch = await freshClickHouse();
-    let now = Date.UTC(2026, 10, 28, 12);
+    // The table's TTL runs on the real clock: the days must be current, or ClickHouse expires them at once.
+    let now = TODAY + 12 * 3_600_000;
+    const [d0, d1] = [dayOf(now), dayOf(now + DAY)];
     const a = new SaltStore(ch, () => now);
     const b = new SaltStore(ch, () => now);
     await a.refresh();
     await b.refresh();
-    expect(a.saltFor('2026-11-28').equals(b.saltFor('2026-11-28'))).toBe(true);
-    expect(a.saltFor('2026-11-29').equals(b.saltFor('2026-11-29'))).toBe(true);
-    expect(a.saltFor('2026-11-28').equals(a.saltFor('2026-11-29'))).toBe(false);
-    expect(a.saltFor('2026-11-28').length).toBe(32);
+    expect(a.saltFor(d0).equals(b.saltFor(d0))).toBe(true);
+    expect(a.saltFor(d1).equals(b.saltFor(d1))).toBe(true);
+    expect(a.saltFor(d0).equals(a.saltFor(d1))).toBe(false);
+    expect(a.saltFor(d0).length).toBe(32);
     // History gets a salt of this process only, never written down.
     expect(a.saltFor('2019-01-01').equals(b.saltFor('2019-01-01'))).toBe(false);
     expect(await rows(ch, 'SELECT toString(day) AS day, count() AS n FROM visitor_salts GROUP BY day ORDER BY day')).toEqual([
-      { day: '2026-11-28', n: 1 }, { day: '2026-11-29', n: 1 },
+      { day: d0, n: 1 }, { day: d1, n: 1 },
     ]);
 
     now += 3 * DAY;
     await a.refresh(true);
     expect((await rows<{ day: string }>(ch, 'SELECT DISTINCT toString(day) AS day FROM visitor_salts ORDER BY day')).map((r) => r.day))
-      .toEqual([dayOf(now - 2 * DAY), dayOf(now), dayOf(now + DAY)]); // the 28th is gone, the 29th (two days old) is kept
+      .toEqual([dayOf(now - 2 * DAY), dayOf(now), dayOf(now + DAY)]); // d0 is gone, d1 (two days old) is kept
     // Destroyed by dropping partitions, never by a DELETE: a mutation's files break the table if the disk fills.
     expect(await rows(ch, 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase()')).toEqual([{ n: 0 }]);
     await ch.close();
@@ -69,12 +71,12 @@ describe('session restore', () => {
 describe('salt store under a race', () => {
   it('gives processors that make the same day\'s salt at the same moment one salt between them', async () => {
     const ch = await freshClickHouse();
-    const now = Date.UTC(2026, 10, 28, 12);
+    const now = TODAY + 12 * 3_600_000;
     const stores = Array.from({ length: 4 }, () => new SaltStore(ch, () => now));
     await Promise.all(stores.map((s) => s.refresh()));
-    const salts = new Set(stores.map((s) => s.saltFor('2026-11-28').toString('hex')));
+    const salts = new Set(stores.map((s) => s.saltFor(dayOf(now)).toString('hex')));
     expect(salts.size).toBe(1);
-    expect(await rows(ch, "SELECT count() AS n FROM visitor_salts WHERE day = '2026-11-28'")).toEqual([{ n: 1 }]);
+    expect(await rows(ch, 'SELECT count() AS n FROM visitor_salts WHERE day = {day:Date}', { day: dayOf(now) })).toEqual([{ n: 1 }]);
     await ch.close();
   });
 });
