@@ -119,6 +119,7 @@ export const SETTINGS = {
   DISK_RESERVE_MB: setting({ default: '256', parse: int(0, 1_048_576), describe: 'Free space (MiB) kept on the local bus\'s disk: below it the collector answers 507 instead of filling the disk, and takes hits again by itself once space is freed.' }),
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
+  SESSION_REORDER_SECONDS: setting({ default: '300', parse: int(0, 86_400), describe: 'How late (in event time, behind the newest hit) a hit may arrive and still join its session in the right place; a later one starts a session of its own.' }),
   BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),
   DASHBOARD_PASSWORD: setting({ default: '', parse: text, describe: 'Password of the built-in dashboard. Empty: one is generated on first start, shown once in the log, and kept hashed in DATA_DIR.', secret: true }),
   DASHBOARD_TOKENS: setting({ default: '', parse: hexDigests, describe: 'SHA-256 digests (hex, comma-separated) of API tokens allowed to call /api/stats as "Authorization: Bearer <token>"; `scalehouse token` makes one.' }),

@@ -33,7 +33,7 @@ export async function replayCommand(args: string[]): Promise<void> {
     for (const file of files) {
       const bar = progressBar(file);
       const s = await replayFile(ch, file, {
-        site, salts, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000,
+        site, salts, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000,
         onProgress: (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.lines} lines`),
       });
       bar.done();

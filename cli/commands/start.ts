@@ -53,7 +53,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const salts = new SaltStore(ch);
   const bus = roles.collect || roles.process ? await openBus(config) : undefined;
   const processed = bus && roles.process ? await startProcessor({
-    bus, ch, salts, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, maxRecords: config.BATCH_MAX_HITS,
+    bus, ch, salts, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000, maxRecords: config.BATCH_MAX_HITS,
   }) : undefined;
   let keepSaltsFresh: NodeJS.Timeout | undefined;
   if (roles.collect) {

@@ -50,7 +50,7 @@ export async function tailCommand(args: string[]): Promise<void> {
     sink = httpSink(own.to, token, site);
   } else {
     const ch = await openClickHouse(config);
-    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000 });
+    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000 });
     sink = pipelineSink(handle);
     close = () => ch.close();
   }

@@ -1,13 +1,19 @@
--- Open sessions of one bus stream: the latest version of each session that
--- ended within the inactivity timeout of the stream's newest hit. The start
--- bound lets ClickHouse skip old partitions (no session lasts a week).
+-- Open sessions of one bus stream: the latest live version of each session
+-- that a hit within the reorder window can still reach (it ended within the
+-- timeout plus the reorder window of the stream's newest hit), and every
+-- session the batch about to be processed may already have touched
+-- (last_offset at or past its first offset), so a redelivered hit is found
+-- applied. The start bound lets ClickHouse skip old partitions.
 WITH (SELECT max(end_ts) FROM sessions WHERE stream = {stream:String}) AS newest
 SELECT
     site, toString(session_id) AS id, toString(visitor_id) AS visitor_id,
     toUnixTimestamp64Milli(start_ts) AS start, toUnixTimestamp64Milli(end_ts) AS last,
-    hits, pageviews, entry_path, exit_path, referrer_host, channel,
-    utm_source, utm_medium, utm_campaign, browser, os, device_type, country, last_offset
+    hits, pageviews, events, engaged_ms,
+    entry_path, toUnixTimestamp64Milli(entry_ts) AS entry_ts, entry_offset,
+    exit_path, toUnixTimestamp64Milli(exit_ts) AS exit_ts, exit_offset,
+    referrer_host, channel, utm_source, utm_medium, utm_campaign, browser, os, device_type, country,
+    arrayMap(x -> toString(x), merged_ids) AS merged_ids, last_offset
 FROM sessions FINAL
 WHERE stream = {stream:String}
   AND start_ts >= newest - INTERVAL 7 DAY
-  AND end_ts >= newest - toIntervalMillisecond({timeout_ms:UInt64})
+  AND (end_ts >= newest - toIntervalMillisecond({window_ms:UInt64}) OR last_offset >= {from_offset:UInt64})

@@ -12,13 +12,16 @@ const GRANULARITY = { minute: 60, hour: 3600, day: 86_400 } as const;
 const MAX_RANGE_MS = 400 * 86_400_000;
 const MAX_POINTS = 1500;
 const EARLIEST = Date.UTC(2000, 0, 1);
-const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'channel', 'device', 'country', 'status', 'limit', 'compare', 'traffic']);
+const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'entry', 'channel', 'device', 'country', 'status', 'limit', 'compare', 'traffic']);
 
 export interface QueryParams {
   site: string; from: number; to: number; bucket: number; limit: number; compare: boolean;
   /** Whose hits: people (events) or bots (bot_hits; only pages, status and failing-paths read them). */
   traffic: 'humans' | 'bots';
-  page: string; channel: string; device: string; country: string; status_class: number;
+  /** Hit filters: select hits, and the visits that contain one (docs/metrics.md). */
+  page: string; status_class: number;
+  /** Session filters: select sessions by what they started with, and every hit of them. */
+  entry: string; channel: string; device: string; country: string;
 }
 
 /** A parameter the API refuses: `code` is the JSON `error` of the 400. */
@@ -35,11 +38,17 @@ function time(raw: string | undefined, name: string, fallback: number): number {
   return ms;
 }
 
+function path(raw: string | undefined, name: string): string {
+  const value = raw ?? '';
+  if (value.length > 2048 || (value && !value.startsWith('/'))) throw new ParamError('invalid_parameter', `${name} must be a path starting with /`);
+  return value;
+}
+
 const HOUR = 3_600_000;
 export const ROLLUP_MIN_RANGE_MS = 24 * HOUR;
 
 export function hasFilters(p: QueryParams): boolean {
-  return Boolean(p.page || p.channel || p.device || p.country || p.status_class || p.traffic === 'bots');
+  return Boolean(p.page || p.entry || p.channel || p.device || p.country || p.status_class || p.traffic === 'bots');
 }
 
 /** Rollups answer unfiltered ranges of a day or more (aligned to hours); everything else reads raw events. */
@@ -70,8 +79,8 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
   if ((to - from) / 1000 / bucket > MAX_POINTS) throw new ParamError('range_too_large', `that range at ${g} granularity is more than ${MAX_POINTS} points; choose a coarser granularity`);
   const limit = q.limit === undefined ? 20 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ParamError('invalid_parameter', 'limit must be a whole number from 1 to 1000');
-  const page = q.page ?? '';
-  if (page.length > 2048 || (page && !page.startsWith('/'))) throw new ParamError('invalid_parameter', 'page must be a path starting with /');
+  const page = path(q.page, 'page');
+  const entry = path(q.entry, 'entry');
   const channel = q.channel ?? '';
   if (channel && !(CHANNELS as readonly string[]).includes(channel)) throw new ParamError('invalid_parameter', `channel must be one of ${CHANNELS.join(', ')}`);
   const device = q.device ?? '';
@@ -83,5 +92,5 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
   if (q.compare !== undefined && q.compare !== 'previous') throw new ParamError('invalid_parameter', 'compare may only be "previous"');
   const traffic = q.traffic ?? 'humans';
   if (traffic !== 'humans' && traffic !== 'bots') throw new ParamError('invalid_parameter', 'traffic must be humans or bots');
-  return { site, from, to, bucket, limit, compare: q.compare === 'previous', traffic, page, channel, device, country, status_class: status ? Number(status[0]) : 0 };
+  return { site, from, to, bucket, limit, compare: q.compare === 'previous', traffic, page, entry, channel, device, country, status_class: status ? Number(status[0]) : 0 };
 }

@@ -8,7 +8,6 @@ import { useRollups, type QueryParams } from './params.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import { runQuery } from './run-query.ts';
 
-type Rows = Record<string, unknown>[];
 export interface NamedQuery { needsSite: boolean; /** Answers traffic=bots too. */ bots?: boolean; run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'rollup' | 'events'; data: unknown }> }
 
 /** The rollup file when the rollups can answer (see useRollups) and one exists, else the events file. */
@@ -32,6 +31,9 @@ const sessionsBy = (dimension: string): NamedQuery => ({
 
 const previous = (p: QueryParams): QueryParams => ({ ...p, from: p.from - (p.to - p.from), to: p.from });
 
+/** Visitors of the last five minutes: only while the range reaches that close to now (else null: "—"). */
+export const CURRENT_WINDOW_MS = 5 * 60_000;
+
 export const QUERIES: Record<string, NamedQuery> = {
   overview: {
     needsSite: true,
@@ -39,21 +41,24 @@ export const QUERIES: Record<string, NamedQuery> = {
       const { file, source } = pick(p, 'overview');
       const [current] = await runQuery(ch, file, p);
       const [before] = p.compare ? await runQuery(ch, file, previous(p)) : [undefined];
-      const [now] = await runQuery(ch, 'current-visitors.events', p, { now: chTime(Math.min(p.to, Date.now())) });
-      return { source, data: { current, previous: before ?? null, current_visitors: now?.visitors ?? 0 } };
+      const now = Date.now();
+      const live = p.to >= now - CURRENT_WINDOW_MS;
+      const [recent] = live ? await runQuery<{ visitors: number }>(ch, 'current-visitors.events', p, { now: chTime(now) }) : [];
+      return { source, data: { current, previous: before ?? null, current_visitors: live ? recent?.visitors ?? 0 : null } };
     },
   },
   timeseries: {
     needsSite: true,
     run: async (ch, p) => {
       const { file, source } = pick(p, 'timeseries');
+      // Hit figures per point, from the rollup or events; visits and visitors per point from sessions.
       const load = async (q: QueryParams) => {
-        const rows: Rows = await runQuery(ch, file, q);
-        if (source === 'events') return rows;
-        // Visitors come from the hourly rollup: join them onto the points they fall in.
-        const visitors = new Map((await runQuery<{ t: number; visitors: number; visits: number }>(ch, 'timeseries-visitors.rollup', q)).map((r) => [r.t, r]));
-        // A point with only bot traffic has no visitors.
-        return rows.map((r) => ({ ...r, visitors: visitors.get(r.t as number)?.visitors ?? 0, visits: visitors.get(r.t as number)?.visits ?? 0 }));
+        const points = new Map((await runQuery(ch, file, q)).map((r) => [r.t as number, r]));
+        const visits = await runQuery<{ t: number; visits: number; visitors: number }>(ch, 'timeseries-visits.events', q);
+        for (const v of visits) if (!points.has(v.t)) points.set(v.t, { t: v.t, hits: 0, pageviews: 0, errors_4xx: 0, errors_5xx: 0, bot_hits: 0 });
+        const byT = new Map(visits.map((v) => [v.t, v]));
+        return [...points.values()].sort((a, b) => (a.t as number) - (b.t as number))
+          .map((r) => ({ ...r, visitors: byT.get(r.t as number)?.visitors ?? 0, visits: byT.get(r.t as number)?.visits ?? 0 }));
       };
       return { source, data: { bucket: p.bucket, current: await load(p), previous: p.compare ? await load(previous(p)) : null } };
     },
@@ -75,6 +80,7 @@ export const QUERIES: Record<string, NamedQuery> = {
   os: sessionsBy('os'),
   devices: sessionsBy('device_type'),
   countries: sessionsBy('country'),
+  'non-page-referrers': { needsSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'non-page-referrers.events', p) }) },
   pipeline: { needsSite: false, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }) },
   sites: { needsSite: false, run: async (ch, p) => ({ source: 'rollup', data: await runQuery(ch, 'sites.events', p) }) },
 };

@@ -19,19 +19,22 @@ import type { StatRow } from '../load/rows.ts';
 import { restoreSessions } from '../state/session-store.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import { processBatch } from './process-batch.ts';
-import type { SessionState } from './sessionize.ts';
+import { DEFAULT_REORDER_MS, type SessionState } from './sessionize.ts';
 
 export interface ProcessorCounters { batches: number; records: number; events: number; dropped: number; deadLetters: number }
 
 export interface HandlerDeps {
   ch: ClickHouse; salts: SaltStore; sessionTimeoutMs: number;
+  /** How late a hit may arrive and still join its session (SESSION_REORDER_SECONDS); DEFAULT_REORDER_MS if absent. */
+  sessionReorderMs?: number;
   /** Where dead letters go besides the table (the Kafka DLQ topic); absent for the local bus and files. */
   deadLetter?: Bus['deadLetter'];
   /**
    * The open sessions of a stream this handler does not hold: by default read back from the
    * sessions table; a replayed file starts with none (its sessions belong to no bus stream).
+   * `fromOffset` is the first offset of the batch about to be processed.
    */
-  restore?: (stream: string) => Promise<SessionState>;
+  restore?: (stream: string, fromOffset: number) => Promise<SessionState>;
   /** Sees the outcome counts of each loaded batch (replay's summary). */
   onLoaded?: (stats: StatRow[]) => void;
 }
@@ -39,13 +42,14 @@ export interface HandlerDeps {
 export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; counters: ProcessorCounters } {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
   const streams = new Map<string, { state: SessionState; nextOffset: number }>();
-  const restore = deps.restore ?? ((stream: string) => restoreSessions(deps.ch, stream, deps.sessionTimeoutMs));
+  const rules = { timeoutMs: deps.sessionTimeoutMs, reorderMs: deps.sessionReorderMs ?? DEFAULT_REORDER_MS };
+  const restore = deps.restore ?? ((stream: string, fromOffset: number) => restoreSessions(deps.ch, stream, fromOffset, rules));
 
   const handle = async (batch: BusBatch): Promise<void> => {
     const first = batch.records[0];
     if (!first) return;
     let held = streams.get(batch.stream);
-    if (!held || held.nextOffset !== first.offset) held = { state: await restore(batch.stream), nextOffset: first.offset };
+    if (!held || held.nextOffset !== first.offset) held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
     // The state is changed in place. Until this batch is loaded it is out of the cache, so if
     // anything below throws, the retry restores it from ClickHouse (where the offsets of what
     // did land keep it exact) instead of reusing a state half-way through this batch.
@@ -53,7 +57,7 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; c
     await deps.salts.refresh();
     const state = held.state;
     const now = Date.now();
-    const rows = processBatch(batch.records, state, { saltFor: deps.salts.saltFor, sessionTimeoutMs: deps.sessionTimeoutMs, now, stream: batch.stream });
+    const rows = processBatch(batch.records, state, { saltFor: deps.salts.saltFor, sessionTimeoutMs: rules.timeoutMs, sessionReorderMs: rules.reorderMs, now, stream: batch.stream });
     const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);
     if (deps.deadLetter) {
       const byPosition = new Map(batch.records.map((r) => [r.position, r]));

@@ -8,10 +8,15 @@ import type { BusRecord } from '../../bus/bus.ts';
 import { chMinute } from '../../clickhouse/time.ts';
 import type { Event } from '../event.ts';
 import { runPipeline, type PipelineContext } from '../pipeline.ts';
-import { botHitRow, deadLetterRow, eventRow, sessionRow, type BatchRows } from '../load/rows.ts';
-import { expireSessions, sessionize, type SessionState } from './sessionize.ts';
+import { botHitRow, deadLetterRow, deletedSessionRow, eventRow, sessionRow, type BatchRows } from '../load/rows.ts';
+import { DEFAULT_REORDER_MS, sessionize, type SessionState } from './sessionize.ts';
 
-export interface ProcessOptions extends PipelineContext { sessionTimeoutMs: number; now: number; stream: string }
+export interface ProcessOptions extends PipelineContext {
+  sessionTimeoutMs: number;
+  /** How late (in event time) a hit may arrive and still join its session; DEFAULT_REORDER_MS if absent. */
+  sessionReorderMs?: number;
+  now: number; stream: string;
+}
 
 export function processBatch(records: BusRecord[], state: SessionState, opts: ProcessOptions): BatchRows {
   const events: Event[] = [];
@@ -43,11 +48,12 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
       count(hit.site, 'dead_letter', result.deadLetter);
     }
   }
-  const touched = sessionize(state, events, opts.sessionTimeoutMs);
-  const latest = events.reduce((max, ev) => Math.max(max, ev.ts), 0);
-  if (latest) expireSessions(state, latest, opts.sessionTimeoutMs);
+  const { sessions, deleted } = sessionize(state, events, { timeoutMs: opts.sessionTimeoutMs, reorderMs: opts.sessionReorderMs ?? DEFAULT_REORDER_MS });
   out.events = events.map(eventRow);
-  out.sessions = touched.map((s) => sessionRow(s, opts.stream));
+  out.sessions = [
+    ...deleted.map((d) => deletedSessionRow(d.session, d.id, d.start, opts.stream)),
+    ...sessions.map((s) => sessionRow(s, opts.stream)),
+  ];
   const minute = chMinute(opts.now);
   for (const [key, n] of counts) {
     const [site, outcome, reason] = key.split('\t') as [string, string, string];

@@ -1,79 +1,80 @@
 /**
- * Sessionize, over a whole batch: a session is a visitor's run of hits with no gap longer
- * than the inactivity timeout (30 minutes by default, as Google Analytics and
- * Plausible use). Pure: takes the state, returns the events' session ids and
- * the sessions touched; the caller persists the state.
+ * Sessionize, over a whole batch: a session is a visitor's run of hits, in
+ * event time, with no gap longer than the inactivity timeout (30 minutes by
+ * default, as Google Analytics and Plausible use). Hits arrive out of order —
+ * Apache's %t is when a request started, and slow upstreams make nginx log
+ * late — so a hit joins every held session of its visitor it is within the
+ * timeout of (session.ts merges them in any order): it may move a session's
+ * start back, or join two sessions into one. A session is held until the
+ * stream's newest hit is past its end by the timeout plus the reorder window;
+ * a hit later than that starts a session of its own.
  *
- * Session ids are deterministic (UUIDv5 of site, visitor and start time), so a
- * batch processed again after a crash yields the same ids. A session's start
- * never moves, even for a late, out-of-order hit, because it is part of the
- * sessions table's sorting key. Time on site is last hit - first hit.
+ * Pure: takes the state, returns the rows to write (and the ids to delete:
+ * a session's id follows its start), and sets each event's session id.
  */
-import { v5 as uuidv5 } from 'uuid';
 import type { Event } from '../event.ts';
+import { mergeSessions, sessionOf, type Session } from './session.ts';
 
-const NAMESPACE = '6f1c8b8e-4b6a-4f0e-9f39-2d7c1d1b7a51';
+export interface SessionRules { timeoutMs: number; reorderMs: number }
+export const DEFAULT_REORDER_MS = 5 * 60_000;
 
-export interface Session {
-  id: string; site: string; visitorId: string; start: number; last: number; hits: number; pageviews: number;
-  entryPath: string; exitPath: string; referrerHost: string; channel: string;
-  utmSource: string; utmMedium: string; utmCampaign: string; browser: string; os: string; deviceType: string; country: string;
-  /** Bus offset of the last hit applied: a hit at or below it is already counted. */
-  lastOffset: number;
+export interface SessionState {
+  /** Held sessions per site and visitor, by start. */
+  byVisitor: Map<string, Session[]>;
+  /** The stream's newest hit time: what "late" is measured against. */
+  newest: number;
+}
+export const emptySessionState = (): SessionState => ({ byVisitor: new Map(), newest: 0 });
+
+export interface SessionWrites {
+  /** Sessions as they are now. */
+  sessions: Session[];
+  /** Rows written before under an id the session no longer has (its start moved, or it was merged). */
+  deleted: { session: Session; id: string; start: number }[];
 }
 
-export type SessionState = Map<string, Session>;
+export const visitorKey = (site: string, visitorId: string): string => `${site}|${visitorId}`;
 
-const keyOf = (ev: Event): string => `${ev.site}|${ev.visitorId}`;
-
-function startSession(ev: Event): Session {
-  return {
-    id: uuidv5(`${ev.site}|${ev.visitorId}|${ev.ts}`, NAMESPACE), site: ev.site, visitorId: ev.visitorId,
-    start: ev.ts, last: ev.ts, hits: 0, pageviews: 0, entryPath: '', exitPath: '',
-    referrerHost: ev.channel === 'internal' ? '' : ev.referrerHost, channel: ev.channel === 'internal' ? 'direct' : ev.channel,
-    utmSource: ev.utm.source, utmMedium: ev.utm.medium, utmCampaign: ev.utm.campaign,
-    browser: ev.browser, os: ev.os, deviceType: ev.deviceType, country: ev.country, lastOffset: -1,
-  };
-}
-
-/**
- * Assigns every event its session and returns the sessions that changed.
- * Events are applied in bus order (their offsets), which is what makes
- * "offset <= lastOffset means already applied" hold.
- */
-export function sessionize(state: SessionState, events: Event[], timeoutMs: number): Session[] {
-  const touched = new Map<string, Session>();
+/** Applies the events (in bus order, which makes "offset <= lastOffset means applied" hold). */
+export function sessionize(state: SessionState, events: Event[], rules: SessionRules): SessionWrites {
+  const touched = new Set<Session>();
   const ordered = [...events].sort((a, b) => a.busOffset - b.busOffset);
   for (const ev of ordered) {
-    const key = keyOf(ev);
-    let s = state.get(key);
-    if (s && ev.busOffset <= s.lastOffset) {
-      // Redelivered after a crash, and already in the restored state: count it once.
-      ev.sessionId = s.id;
-      continue;
-    }
-    if (s && ev.ts < s.start - timeoutMs) {
-      // A straggler from long before the current session: its own one-off session, state untouched.
-      s = startSession(ev);
-    } else if (!s || ev.ts - s.last > timeoutMs) {
-      s = startSession(ev);
-      state.set(key, s);
-    }
-    s.hits++;
-    s.last = Math.max(s.last, ev.ts);
-    s.lastOffset = Math.max(s.lastOffset, ev.busOffset);
-    if (ev.isPageview) {
-      s.pageviews++;
-      if (!s.entryPath) s.entryPath = ev.path;
-      if (ev.ts >= s.last) s.exitPath = ev.path;
-    }
-    ev.sessionId = s.id;
-    touched.set(s.id, s);
+    const key = visitorKey(ev.site, ev.visitorId);
+    const held = state.byVisitor.get(key) ?? [];
+    // Redelivered after a crash, and already in the restored state: count it once.
+    if (held.some((s) => ev.busOffset <= s.lastOffset)) continue;
+    const near = held.filter((s) => ev.ts >= s.start - rules.timeoutMs && ev.ts <= s.last + rules.timeoutMs);
+    const merged = near.reduce(mergeSessions, sessionOf(ev));
+    for (const s of near) touched.delete(s);
+    touched.add(merged);
+    state.byVisitor.set(key, [...held.filter((s) => !near.includes(s)), merged].sort((a, b) => a.start - b.start));
+    state.newest = Math.max(state.newest, ev.ts);
   }
-  return [...touched.values()];
+  // Each event takes the id its session has at the end of the batch, so within a batch no id is superseded.
+  for (const ev of events) {
+    const s = state.byVisitor.get(visitorKey(ev.site, ev.visitorId))?.find((x) => ev.ts >= x.start && ev.ts <= x.last);
+    if (s) ev.sessionId = s.id;
+  }
+  const deleted: SessionWrites['deleted'] = [];
+  for (const s of touched) {
+    for (const w of s.written) {
+      if (w.id === s.id) continue;
+      deleted.push({ session: s, id: w.id, start: w.start });
+      if (!s.mergedIds.includes(w.id)) s.mergedIds.push(w.id);
+    }
+    s.written = [{ id: s.id, start: s.start }];
+  }
+  expireSessions(state, rules);
+  return { sessions: [...touched], deleted };
 }
 
-/** Forgets sessions that ended more than `timeoutMs` before `now` (they cannot grow again). */
-export function expireSessions(state: SessionState, now: number, timeoutMs: number): void {
-  for (const [key, s] of state) if (now - s.last > timeoutMs) state.delete(key);
+/** Forgets sessions no hit within the reorder window can reach any more. */
+export function expireSessions(state: SessionState, rules: SessionRules): void {
+  const horizon = state.newest - rules.timeoutMs - rules.reorderMs;
+  for (const [key, list] of state.byVisitor) {
+    const open = list.filter((s) => s.last >= horizon);
+    if (open.length === 0) state.byVisitor.delete(key);
+    else if (open.length !== list.length) state.byVisitor.set(key, open);
+  }
 }

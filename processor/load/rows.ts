@@ -5,7 +5,7 @@
  */
 import { chTime } from '../../clickhouse/time.ts';
 import type { Event } from '../event.ts';
-import type { Session } from '../batch/sessionize.ts';
+import { durationMs, isBounce, type Session } from '../batch/session.ts';
 import { redactIps } from '../../common/redact-ips.ts';
 
 /** Everything one batch loads, table by table. */
@@ -40,16 +40,27 @@ export function botHitRow(ev: Event, reason: string) {
 }
 
 export function sessionRow(s: Session, stream: string) {
+  const e = s.entry;
   return {
     site: s.site, session_id: s.id, visitor_id: s.visitorId, start_ts: chTime(s.start), end_ts: chTime(s.last),
-    duration_s: Math.round((s.last - s.start) / 1000), hits: s.hits, pageviews: s.pageviews,
-    is_bounce: s.pageviews <= 1 && s.hits <= 1 ? 1 : 0, entry_path: s.entryPath, exit_path: s.exitPath,
-    referrer_host: s.referrerHost, channel: s.channel, utm_source: s.utmSource, utm_medium: s.utmMedium,
-    utm_campaign: s.utmCampaign, browser: s.browser, os: s.os, device_type: s.deviceType, country: s.country,
-    stream, last_offset: Math.max(0, s.lastOffset),
+    duration_s: Math.round(durationMs(s) / 1000), hits: s.hits, pageviews: s.pageviews, events: s.events, engaged_ms: s.engagedMs,
+    is_bounce: isBounce(s) ? 1 : 0, entry_path: e.path, exit_path: s.exit.path,
+    referrer_host: e.referrerHost, channel: e.channel, utm_source: e.utmSource, utm_medium: e.utmMedium,
+    utm_campaign: e.utmCampaign, browser: e.browser, os: e.os, device_type: e.deviceType, country: e.country,
+    entry_ts: chTime(e.ts), entry_offset: Math.max(0, e.offset), exit_ts: chTime(Math.max(0, s.exit.ts)), exit_offset: Math.max(0, s.exit.offset),
+    merged_ids: s.mergedIds, stream, last_offset: Math.max(0, s.lastOffset),
     // ReplacingMergeTree keeps the highest version; a session only ever grows.
-    version: s.hits,
+    version: s.hits, is_deleted: 0,
   };
+}
+
+/**
+ * The row that retires an id a session no longer has: the same sorting key
+ * (site, start day, id) as the row written under it, a higher version, and
+ * is_deleted, so FINAL drops both.
+ */
+export function deletedSessionRow(s: Session, id: string, start: number, stream: string) {
+  return { ...sessionRow(s, stream), session_id: id, start_ts: chTime(start), is_deleted: 1 };
 }
 
 /** What could not be used, with its reason; IP addresses in the text are masked (no raw IP reaches ClickHouse). */

@@ -15,6 +15,7 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { logHit } from '../../common/hit.ts';
 import type { BusRecord } from '../../bus/bus.ts';
 import { createBatchHandler } from '../batch/batch-handler.ts';
+import { emptySessionState } from '../batch/sessionize.ts';
 import type { StatRow } from '../load/rows.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 
@@ -43,7 +44,7 @@ function addOutcomes(summary: ReplaySummary, stats: StatRow[]): void {
 }
 
 export async function replayFile(ch: ClickHouse, path: string, opts: {
-  site: string; salts: SaltStore; sessionTimeoutMs: number; batchLines?: number; onProgress?: (p: ReplayProgress) => void;
+  site: string; salts: SaltStore; sessionTimeoutMs: number; sessionReorderMs?: number; batchLines?: number; onProgress?: (p: ReplayProgress) => void;
 }): Promise<ReplaySummary> {
   const batchLines = opts.batchLines ?? REPLAY_BATCH_LINES;
   const started = Date.now();
@@ -53,8 +54,8 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   const summary: ReplaySummary = { file: path, lines: 0, events: 0, bots: 0, optedOut: 0, deadLetters: 0, seconds: 0 };
   // Sessions of a replay belong to no bus stream: none is restored, and none is continued later.
   const { handle } = createBatchHandler({
-    ch, salts: opts.salts, sessionTimeoutMs: opts.sessionTimeoutMs,
-    restore: async () => new Map(),
+    ch, salts: opts.salts, sessionTimeoutMs: opts.sessionTimeoutMs, sessionReorderMs: opts.sessionReorderMs,
+    restore: async () => emptySessionState(),
     onLoaded: (stats) => addOutcomes(summary, stats),
   });
   const raw = createReadStream(path);

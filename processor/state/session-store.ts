@@ -1,31 +1,49 @@
 /**
  * Open sessions are restored from the `sessions` table itself: each row
- * carries its bus stream and the offset of the last hit applied. A processor
- * that starts, restarts or takes over a Kafka partition loads the stream's
- * open sessions from there; hits of a redelivered batch that the state already
- * holds (offset <= last_offset) are skipped by sessionize, so nothing is
- * counted twice whether the crash came before or after the sessions insert.
+ * carries its bus stream, the offset of the last hit applied, and everything
+ * session.ts merges by (entry and exit hit, ids its events were loaded with).
+ * A processor that starts, restarts or takes over a Kafka partition loads the
+ * stream's open sessions from there; hits of a redelivered batch that the
+ * state already holds (offset <= last_offset) are skipped by sessionize, so
+ * nothing is counted twice whether the crash came before or after the
+ * sessions insert.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { selectRows } from '../../clickhouse/query.ts';
-import type { Session, SessionState } from '../batch/sessionize.ts';
+import type { Session } from '../batch/session.ts';
+import { visitorKey, type SessionRules, type SessionState } from '../batch/sessionize.ts';
 
-type Row = Omit<Session, 'start' | 'last' | 'lastOffset'> & { start: number | string; last: number | string; last_offset: number | string;
-  visitor_id: string; entry_path: string; exit_path: string; referrer_host: string; utm_source: string; utm_medium: string;
-  utm_campaign: string; device_type: string };
+type Num = number | string;
+interface Row {
+  site: string; id: string; visitor_id: string; start: Num; last: Num; hits: Num; pageviews: Num; events: Num; engaged_ms: Num;
+  entry_path: string; entry_ts: Num; entry_offset: Num; exit_path: string; exit_ts: Num; exit_offset: Num;
+  referrer_host: string; channel: string; utm_source: string; utm_medium: string; utm_campaign: string;
+  browser: string; os: string; device_type: string; country: string; merged_ids: string[]; last_offset: Num;
+}
 
-export async function restoreSessions(ch: ClickHouse, stream: string, timeoutMs: number): Promise<SessionState> {
-  const state: SessionState = new Map();
-  for (const r of await selectRows<Row>(ch, 'queries/restore-sessions.sql', { stream, timeout_ms: timeoutMs })) {
-    const s: Session = {
-      id: r.id, site: r.site, visitorId: r.visitor_id, start: Number(r.start), last: Number(r.last), hits: Number(r.hits),
-      pageviews: Number(r.pageviews), entryPath: r.entry_path, exitPath: r.exit_path, referrerHost: r.referrer_host,
-      channel: r.channel, utmSource: r.utm_source, utmMedium: r.utm_medium, utmCampaign: r.utm_campaign, browser: r.browser,
-      os: r.os, deviceType: r.device_type, country: r.country, lastOffset: Number(r.last_offset),
-    };
-    const key = `${s.site}|${s.visitorId}`;
-    const held = state.get(key);
-    if (!held || held.last < s.last) state.set(key, s);
+/** The session a row describes, as sessionize holds it. */
+export function sessionFromRow(r: Row): Session {
+  const start = Number(r.start);
+  return {
+    id: r.id, site: r.site, visitorId: r.visitor_id, start, last: Number(r.last), hits: Number(r.hits),
+    pageviews: Number(r.pageviews), events: Number(r.events), engagedMs: Number(r.engaged_ms),
+    entry: {
+      ts: Number(r.entry_ts), offset: Number(r.entry_offset), page: Number(r.pageviews) > 0, path: r.entry_path,
+      referrerHost: r.referrer_host, channel: r.channel, utmSource: r.utm_source, utmMedium: r.utm_medium,
+      utmCampaign: r.utm_campaign, browser: r.browser, os: r.os, deviceType: r.device_type, country: r.country,
+    },
+    exit: Number(r.pageviews) > 0 ? { ts: Number(r.exit_ts), offset: Number(r.exit_offset), path: r.exit_path } : { ts: -Infinity, offset: -1, path: '' },
+    lastOffset: Number(r.last_offset), written: [{ id: r.id, start }], mergedIds: r.merged_ids,
+  };
+}
+
+export async function restoreSessions(ch: ClickHouse, stream: string, fromOffset: number, rules: SessionRules): Promise<SessionState> {
+  const rows = await selectRows<Row>(ch, 'queries/restore-sessions.sql', { stream, from_offset: fromOffset, window_ms: rules.timeoutMs + rules.reorderMs });
+  const state: SessionState = { byVisitor: new Map(), newest: 0 };
+  for (const s of rows.map(sessionFromRow)) {
+    const key = visitorKey(s.site, s.visitorId);
+    state.byVisitor.set(key, [...(state.byVisitor.get(key) ?? []), s].sort((a, b) => a.start - b.start));
+    state.newest = Math.max(state.newest, s.last);
   }
   return state;
 }

@@ -40,7 +40,7 @@ const get = async (path: string) => {
 describe('query API on real data', () => {
   it('has a test below for every named query', () => {
     expect(Object.keys(QUERIES).sort()).toEqual([
-      'bots', 'browsers', 'channels', 'countries', 'devices', 'entry-pages', 'exit-pages', 'failing-paths', 'heatmap', 'os', 'overview',
+      'bots', 'browsers', 'channels', 'countries', 'devices', 'entry-pages', 'exit-pages', 'failing-paths', 'heatmap', 'non-page-referrers', 'os', 'overview',
       'pages', 'pipeline', 'referrers', 'response-times', 'sites', 'status', 'timeseries', 'utm-campaigns', 'utm-mediums', 'utm-sources',
     ]);
   });
@@ -49,9 +49,13 @@ describe('query API on real data', () => {
     const { status, body } = await get(`/api/stats/overview?${RANGE}&compare=previous`);
     expect(status).toBe(200);
     expect(body.source).toBe('rollup');
-    const [raw] = await rows(ch, `SELECT count() AS hits, countIf(is_pageview = 1) AS pageviews, uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS visits,
+    // Visits are sessions with a pageview; visitors are the distinct visitors of those (docs/metrics.md).
+    const [raw] = await rows(ch, `SELECT count() AS hits, countIf(is_pageview = 1) AS pageviews,
       countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
-      (SELECT count() FROM bot_hits WHERE site = 'secrepo.example') AS bot_hits FROM events WHERE site = 'secrepo.example'`);
+      (SELECT count() FROM bot_hits WHERE site = 'secrepo.example') AS bot_hits,
+      (SELECT count() FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0) AS visits,
+      (SELECT uniqExact(visitor_id) FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0) AS visitors
+      FROM events WHERE site = 'secrepo.example'`);
     expect(body.data.current).toMatchObject(raw!);
     expect(body.data.current.hits).toBe(1196);
     expect(body.data.current.bounce_rate).toBeGreaterThan(0);
@@ -74,9 +78,11 @@ describe('query API on real data', () => {
   it('timeseries: points add up to the overview, at the granularity asked', async () => {
     const { body } = await get(`/api/stats/timeseries?${RANGE}&granularity=hour`);
     expect(body.data.bucket).toBe(3600);
-    const points = body.data.current as { t: number; hits: number; visitors: number }[];
+    const points = body.data.current as { t: number; hits: number; visitors: number; visits: number }[];
     expect(points.reduce((n, p) => n + p.hits, 0)).toBe(1196);
-    expect(points.every((p) => p.t % 3600 === 0 && (p.hits === 0 || p.visitors >= 1))).toBe(true);
+    const overview = (await get(`/api/stats/overview?${RANGE}`)).body.data.current;
+    expect(points.reduce((n, p) => n + p.visits, 0)).toBe(overview.visits);
+    expect(points.every((p) => p.t % 3600 === 0 && p.visitors <= p.visits && (p.visits === 0) === (p.visitors === 0))).toBe(true);
     const daily = await get(`/api/stats/timeseries?${RANGE}&granularity=day&channel=direct`);
     expect(daily.body.source).toBe('events');
     expect(daily.body.data.current.length).toBeLessThanOrEqual(7);
@@ -101,7 +107,7 @@ describe('query API on real data', () => {
   });
 
   it('session breakdowns: entry and exit pages, channels, referrers, UTM, browsers, OS, devices, countries', async () => {
-    const visits = (await rows<{ visits: number }>(ch, "SELECT count() AS visits FROM sessions FINAL WHERE site = 'secrepo.example'"))[0]!.visits;
+    const visits = (await rows<{ visits: number }>(ch, "SELECT count() AS visits FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0"))[0]!.visits;
     for (const name of ['entry-pages', 'exit-pages', 'channels', 'referrers', 'utm-sources', 'utm-mediums', 'utm-campaigns', 'browsers', 'os', 'devices', 'countries']) {
       const { status, body } = await get(`/api/stats/${name}?${RANGE}&limit=1000`);
       expect(status, name).toBe(200);
@@ -111,6 +117,10 @@ describe('query API on real data', () => {
     }
     const browsers = (await get(`/api/stats/browsers?${RANGE}`)).body.data as { value: string }[];
     expect(browsers.map((b) => b.value)).toContain('Chrome');
+    // Sessions without a pageview are not visits: they are listed apart, by referrer.
+    const other = (await get(`/api/stats/non-page-referrers?${RANGE}&limit=1000`)).body.data as { sessions: number; hits: number }[];
+    const [raw] = await rows(ch, "SELECT count() AS sessions, sum(hits) AS hits FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews = 0");
+    expect({ sessions: other.reduce((n, r) => n + r.sessions, 0), hits: other.reduce((n, r) => n + r.hits, 0) }).toEqual(raw);
   });
 
   it('response times, bots, pipeline and sites', async () => {
@@ -143,17 +153,22 @@ describe('bots instead of people', () => {
 });
 
 describe('ranges', () => {
-  it('counts a range of under a day exactly from raw events, per minute, with visitors in every busy minute', async () => {
+  it('counts a range of under a day exactly from raw events, per minute, with the visits that started in it', async () => {
     const from = '2021-10-24T06:30:00Z';
     const to = '2021-10-24T07:30:00Z';
     const { body } = await get(`/api/stats/overview?site=secrepo.example&from=${from}&to=${to}`);
     expect(body.source).toBe('events');
-    const [raw] = await rows(ch, `SELECT count() AS hits, uniqExact(visitor_id) AS visitors, countIf(is_pageview = 1) AS pageviews FROM events
-      WHERE site = 'secrepo.example' AND ts >= parseDateTime64BestEffort({f:String}, 3, 'UTC') AND ts < parseDateTime64BestEffort({t:String}, 3, 'UTC')`, { f: from, t: to });
+    const inRange = (column: string) => `${column} >= parseDateTime64BestEffort({f:String}, 3, 'UTC') AND ${column} < parseDateTime64BestEffort({t:String}, 3, 'UTC')`;
+    const [raw] = await rows(ch, `SELECT count() AS hits, countIf(is_pageview = 1) AS pageviews,
+      (SELECT count() FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0 AND ${inRange('start_ts')}) AS visits,
+      (SELECT uniqExact(visitor_id) FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0 AND ${inRange('start_ts')}) AS visitors
+      FROM events WHERE site = 'secrepo.example' AND ${inRange('ts')}`, { f: from, t: to });
+    expect(raw!.visits).toBeGreaterThan(0);
     expect(body.data.current).toMatchObject(raw!);
-    const series = (await get(`/api/stats/timeseries?site=secrepo.example&from=${from}&to=${to}&granularity=minute`)).body.data.current as { hits: number; visitors: number }[];
+    const series = (await get(`/api/stats/timeseries?site=secrepo.example&from=${from}&to=${to}&granularity=minute`)).body.data.current as { hits: number; visits: number; visitors: number }[];
     expect(series.reduce((n, p) => n + p.hits, 0)).toBe(raw!.hits);
-    expect(series.every((p) => p.hits === 0 || p.visitors >= 1)).toBe(true);
+    expect(series.reduce((n, p) => n + p.visits, 0)).toBe(raw!.visits);
+    expect(series.every((p) => (p.visits === 0) === (p.visitors === 0))).toBe(true);
   });
 
   it('aligns a range of a day or more to whole hours, and says so', async () => {

@@ -17,6 +17,7 @@ import { logRecord, testPseudonymiser } from '../helpers/hits.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../helpers/fixtures.ts';
+import { emptySessionState } from '../../processor/batch/sessionize.ts';
 
 // A seeded generator, so a failure can be reproduced.
 function rng(seed: number) {
@@ -87,7 +88,7 @@ describe('fuzz', () => {
     // A few records that are not even hits.
     records.push({ value: '{"v":1,"kind":"beacon","site":"x","receivedAt":0,"client":"","payload":null}', position: 'x', offset: 100_000 });
     records.push({ value: randomBytes(50).toString('latin1'), position: 'y', offset: 100_001 });
-    const out = processBatch(records, new Map(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now: Date.now(), stream: 'fuzz' });
+    const out = processBatch(records, emptySessionState(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now: Date.now(), stream: 'fuzz' });
     const total = out.stats.reduce((n, s) => n + s.count, 0);
     expect(total).toBe(records.length);
     expect(out.events.length + out.botHits.length + out.deadLetters.length).toBeLessThanOrEqual(records.length);

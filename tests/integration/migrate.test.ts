@@ -7,12 +7,19 @@ import { migrate, MIGRATIONS_DIR, splitStatements } from '../../clickhouse/migra
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
 
+/** A copy of the migrations folder with those numbered below `version` only. */
+function migrationsBefore(version: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+  for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => f < version)) cpSync(join(MIGRATIONS_DIR, f), join(dir, f));
+  return dir;
+}
+
 describe('migrate', () => {
   it('applies each migration once, records it, and sets the raw retention TTL from configuration', async () => {
     const ch = await freshClickHouse(); // already migrated once
     expect(await migrate(ch, { rawRetentionDays: 90 })).toEqual([]);
     const applied = await rows(ch, 'SELECT version, name FROM schema_migrations FINAL ORDER BY version');
-    expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql', '0006_replay_seeds.sql', '0007_salts_by_day.sql']);
+    expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql', '0006_replay_seeds.sql', '0007_salts_by_day.sql', '0008_sessions_by_event_time.sql']);
     const [ttl] = await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'");
     expect(ttl!.q).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(_CAST\(90, 'UInt32'\)\)/);
     await migrate(ch, { rawRetentionDays: 0 });
@@ -40,18 +47,39 @@ describe('migrate', () => {
 
   it('0007 moves the salts of the last two days into visitor_salts, and can run again after an interruption', async () => {
     const ch = await freshClickHouse({ migrate: false });
-    const upTo6 = mkdtempSync(join(tmpdir(), 'migrations-'));
-    for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => f < '0007')) cpSync(join(MIGRATIONS_DIR, f), join(upTo6, f));
-    await migrate(ch, { dir: upTo6 });
+    await migrate(ch, { dir: migrationsBefore('0007') });
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
     await clientOf(ch).insert({ table: 'salts', format: 'JSONEachRow', values: [{ day: day(0), salt: 'aa' }, { day: day(1), salt: 'bb' }, { day: day(9), salt: 'cc' }] });
-    expect(await migrate(ch)).toEqual(['0007_salts_by_day.sql']);
+    expect(await migrate(ch, { dir: migrationsBefore('0008') })).toEqual(['0007_salts_by_day.sql']);
     const salts = 'SELECT toString(day) AS day, min(salt) AS salt FROM visitor_salts GROUP BY day ORDER BY day';
     expect(await rows(ch, salts)).toEqual([{ day: day(1), salt: 'bb' }, { day: day(0), salt: 'aa' }]);
     expect(await rows(ch, "SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'salts'")).toEqual([]);
     // Interrupted after any statement, the whole migration runs again: nothing breaks, no salt changes.
     for (const statement of splitStatements(readFileSync(join(MIGRATIONS_DIR, '0007_salts_by_day.sql'), 'utf8'))) await clientOf(ch).command({ query: statement });
     expect(await rows(ch, salts)).toEqual([{ day: day(1), salt: 'bb' }, { day: day(0), salt: 'aa' }]);
+    await ch.close();
+  });
+
+  it('0008 rebuilds sessions for event time, keeping every session, and can run again after an interruption at any statement', async () => {
+    const ch = await freshClickHouse({ migrate: false });
+    await migrate(ch, { dir: migrationsBefore('0008') });
+    const id = '00000000-0000-4000-8000-000000000001';
+    const old = { site: 's', session_id: id, visitor_id: 7, start_ts: '2026-11-28 10:00:00', end_ts: '2026-11-28 10:05:00', duration_s: 300, hits: 3,
+      pageviews: 2, is_bounce: 0, entry_path: '/a', exit_path: '/b', referrer_host: '', channel: 'direct', utm_source: '', utm_medium: '',
+      utm_campaign: '', browser: 'Firefox', os: 'Linux', device_type: 'desktop', country: '', version: 3, stream: 'local', last_offset: 41 };
+    await clientOf(ch).insert({ table: 'sessions', format: 'JSONEachRow', values: [old, { ...old, hits: 2, version: 2 }] });
+    expect(await migrate(ch)).toEqual(['0008_sessions_by_event_time.sql']);
+    const read = 'SELECT toString(session_id) AS id, hits, pageviews, entry_path, toString(entry_ts) AS entry_ts, exit_path, toString(exit_ts) AS exit_ts, last_offset, merged_ids, is_deleted FROM sessions FINAL';
+    const expected = [{ id, hits: 3, pageviews: 2, entry_path: '/a', entry_ts: '2026-11-28 10:00:00.000', exit_path: '/b', exit_ts: '2026-11-28 10:05:00.000', last_offset: 41, merged_ids: [], is_deleted: 0 }];
+    expect(await rows(ch, read)).toEqual(expected);
+    const [engine] = await rows<{ engine_full: string }>(ch, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'sessions'");
+    expect(engine!.engine_full).toMatch(/^ReplacingMergeTree\(version, is_deleted\)/);
+    // Interrupted after any statement, the whole migration runs again and no session is lost or doubled.
+    const statements = splitStatements(readFileSync(join(MIGRATIONS_DIR, '0008_sessions_by_event_time.sql'), 'utf8'));
+    for (let done = 1; done <= statements.length; done++) {
+      for (const statement of [...statements.slice(0, done), ...statements]) await clientOf(ch).command({ query: statement });
+      expect(await rows(ch, read)).toEqual(expected);
+    }
     await ch.close();
   });
 

@@ -6,6 +6,7 @@ import { processBatch } from '../../processor/batch/process-batch.ts';
 import { loadBatch } from '../../processor/load/load-batch.ts';
 import { logRecord, TODAY } from '../helpers/hits.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { emptySessionState, type SessionState } from '../../processor/batch/sessionize.ts';
 
 const DAY = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -50,20 +51,21 @@ describe('session restore', () => {
       `${ip} - - [28/Nov/2026:10:${String(min).padStart(2, '0')}:00 +0000] "GET ${path} HTTP/1.1" 200 1 "-" "${UA}"`;
     const records = [line('192.0.2.1', 0, '/a'), line('192.0.2.1', 5, '/b'), line('192.0.2.2', 1, '/x'), line('192.0.2.3', 59, '/late')]
       .map((l, i) => logRecord(l, 100 + i, { position: `p@${i}` }));
-    const state = new Map();
-    const out = processBatch(records, state, { saltFor: salts.saltFor, sessionTimeoutMs: 30 * 60_000, now: Date.now(), stream: 'hits:0' });
+    const out = processBatch(records, emptySessionState(), { saltFor: salts.saltFor, sessionTimeoutMs: 30 * 60_000, now: Date.now(), stream: 'hits:0' });
     await loadBatch(ch, out, 'test-batch');
+    const held = (state: SessionState) => [...state.byVisitor.values()].flat()
+      .map((s) => [s.entry.path, s.exit.path, s.hits, s.lastOffset]).sort();
 
-    const restored = await restoreSessions(ch, 'hits:0', 30 * 60_000);
-    // 192.0.2.1 and .2 ended more than 30 minutes before the stream's newest hit (10:59): only .3 is open.
-    expect([...restored.values()].map((s) => ({ hits: s.hits, entry: s.entryPath, lastOffset: s.lastOffset }))).toEqual([
-      { hits: 1, entry: '/late', lastOffset: 103 },
-    ]);
-    const everything = await restoreSessions(ch, 'hits:0', 24 * 3_600_000);
-    expect([...everything.values()].map((s) => [s.entryPath, s.exitPath, s.hits, s.lastOffset]).sort()).toEqual([
-      ['/a', '/b', 2, 101], ['/late', '/late', 1, 103], ['/x', '/x', 1, 102],
-    ]);
-    expect(await restoreSessions(ch, 'hits:1', 24 * 3_600_000)).toEqual(new Map());
+    // Newest hit 10:59. With a 30-minute timeout and a 5-minute reorder window, sessions that
+    // ended before 10:24 are out of reach: 192.0.2.1 (10:05) and .2 (10:01) are not restored…
+    const rules = { timeoutMs: 30 * 60_000, reorderMs: 5 * 60_000 };
+    expect(held(await restoreSessions(ch, 'hits:0', 1000, rules))).toEqual([['/late', '/late', 1, 103]]);
+    // …unless the batch about to be processed starts at or before their last offset (it may be a redelivery).
+    expect(held(await restoreSessions(ch, 'hits:0', 102, rules))).toEqual([['/late', '/late', 1, 103], ['/x', '/x', 1, 102]]);
+    const everything = await restoreSessions(ch, 'hits:0', 1000, { timeoutMs: 24 * 3_600_000, reorderMs: 0 });
+    expect(held(everything)).toEqual([['/a', '/b', 2, 101], ['/late', '/late', 1, 103], ['/x', '/x', 1, 102]]);
+    expect(everything.newest).toBe(Date.UTC(2026, 10, 28, 10, 59));
+    expect(await restoreSessions(ch, 'hits:1', 0, rules)).toEqual(emptySessionState());
     await ch.close();
   });
 });

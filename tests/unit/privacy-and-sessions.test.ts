@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyEvent, type Event } from '../../processor/event.ts';
 import { protectPrivacy, visitorHash } from '../../processor/steps/protect-privacy.ts';
-import { sessionize, expireSessions, type SessionState } from '../../processor/batch/sessionize.ts';
+import { emptySessionState, sessionize, visitorKey, type SessionState } from '../../processor/batch/sessionize.ts';
+import { sessionId, type Session } from '../../processor/batch/session.ts';
 import { redactIps } from '../../common/redact-ips.ts';
 import { processBatch } from '../../processor/batch/process-batch.ts';
 import { logRecord } from '../helpers/hits.ts';
@@ -36,7 +37,7 @@ describe('protect-privacy', () => {
     const line = '198.51.100.23 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"';
     const bot = '198.51.100.24 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "Googlebot/2.1"';
     const records = [line, bot, '198.51.100.25 broken'].map((l, i) => logRecord(l, i, { client: '203.0.113.1', position: `t:${i}` }));
-    const out = processBatch(records, new Map(), { saltFor: () => salt, sessionTimeoutMs: 30 * MIN, now: Date.now(), stream: 't' });
+    const out = processBatch(records, emptySessionState(), { saltFor: () => salt, sessionTimeoutMs: 30 * MIN, now: Date.now(), stream: 't' });
     expect([out.events.length, out.botHits.length, out.deadLetters.length]).toEqual([1, 1, 1]);
     expect(JSON.stringify(out)).not.toMatch(/198\.51\.100|203\.0\.113/);
   });
@@ -50,52 +51,98 @@ describe('protect-privacy', () => {
 
 describe('sessionize', () => {
   const T = Date.UTC(2026, 10, 28, 9);
+  const RULES = { timeoutMs: 30 * MIN, reorderMs: 5 * MIN };
+  const run = (events: Event[], state: SessionState = emptySessionState()) => sessionize(state, events, RULES);
+  const summary = (s: Session) => [s.visitorId, s.hits, s.pageviews, s.entry.path, s.exit.path, (s.last - s.start) / MIN];
 
   it('starts a new session after 30 minutes of inactivity, and counts time on site', () => {
-    const state: SessionState = new Map();
     const events = [ev('1', T, '/a'), ev('1', T + 10 * MIN, '/b'), ev('1', T + 25 * MIN, '/c'), ev('1', T + 56 * MIN, '/d'), ev('2', T + 1 * MIN, '/x')]
       .map((e, i) => ({ ...e, busOffset: i }));
-    const sessions = sessionize(state, events, 30 * MIN);
-    expect(sessions.map((s) => [s.visitorId, s.hits, s.pageviews, s.entryPath, s.exitPath, (s.last - s.start) / MIN])).toEqual([
-      ['1', 3, 3, '/a', '/c', 25],
+    const { sessions } = run(events);
+    expect(sessions.map(summary).sort()).toEqual([
       ['1', 1, 1, '/d', '/d', 0],
+      ['1', 3, 3, '/a', '/c', 25],
       ['2', 1, 1, '/x', '/x', 0],
     ]);
     expect(new Set(events.map((e) => e.sessionId)).size).toBe(3);
   });
 
   it('continues a session across batches and gives the same ids when a batch is processed again', () => {
-    const run = () => {
-      const state: SessionState = new Map();
+    const twice = () => {
+      const state = emptySessionState();
       const first = [{ ...ev('1', T), busOffset: 1 }, { ...ev('1', T + MIN), busOffset: 2 }];
-      sessionize(state, first, 30 * MIN);
+      run(first, state);
       const second = [{ ...ev('1', T + 20 * MIN, '/late'), busOffset: 3 }];
-      const [s] = sessionize(state, second, 30 * MIN);
+      const { sessions: [s] } = run(second, state);
       return { ids: [...first, ...second].map((e) => e.sessionId), s };
     };
-    const a = run();
-    const b = run();
+    const a = twice();
+    const b = twice();
     expect(new Set(a.ids).size).toBe(1);
     expect(b.ids).toEqual(a.ids);
-    expect(a.s).toMatchObject({ hits: 3, exitPath: '/late' });
+    expect(a.s).toMatchObject({ hits: 3, exit: { path: '/late' } });
   });
 
   it('skips hits the state already holds (a batch redelivered after a crash), counting each once', () => {
-    const state: SessionState = new Map();
+    const state = emptySessionState();
     const batch = () => [0, 1, 2].map((i) => ({ ...ev('1', T + i * MIN, `/${i}`), busOffset: 10 + i }));
-    sessionize(state, batch(), 30 * MIN);
-    const again = sessionize(state, batch(), 30 * MIN); // same hits, same offsets
-    expect(again).toEqual([]);
-    const [s] = sessionize(state, [{ ...ev('1', T + 5 * MIN, '/3'), busOffset: 13 }], 30 * MIN);
-    expect(s).toMatchObject({ hits: 4, pageviews: 4, lastOffset: 13, exitPath: '/3' });
+    run(batch(), state);
+    expect(run(batch(), state)).toEqual({ sessions: [], deleted: [] }); // same hits, same offsets
+    const { sessions: [s] } = run([{ ...ev('1', T + 5 * MIN, '/3'), busOffset: 13 }], state);
+    expect(s).toMatchObject({ hits: 4, pageviews: 4, lastOffset: 13, exit: { path: '/3' } });
   });
 
-  it('keeps a session start fixed for an out-of-order hit, and forgets ended sessions', () => {
-    const state: SessionState = new Map();
-    sessionize(state, [{ ...ev('1', T + 5 * MIN), busOffset: 1 }], 30 * MIN);
-    const [s] = sessionize(state, [{ ...ev('1', T, '/earlier'), busOffset: 2 }], 30 * MIN);
-    expect(s).toMatchObject({ start: T + 5 * MIN, hits: 2 });
-    expireSessions(state, T + 36 * MIN, 30 * MIN);
-    expect(state.size).toBe(0);
+  it('moves a session start back for a late, earlier hit, and retires the id it was written under', () => {
+    const state = emptySessionState();
+    const { sessions: [before] } = run([{ ...ev('1', T + 5 * MIN, '/later'), busOffset: 1 }], state);
+    const { sessions: [s], deleted } = run([{ ...ev('1', T, '/earlier'), busOffset: 2 }], state);
+    expect(s).toMatchObject({ start: T, last: T + 5 * MIN, hits: 2, entry: { path: '/earlier' }, exit: { path: '/later' } });
+    expect(s!.id).toBe(sessionId('example.com', '1', T));
+    expect(deleted).toEqual([{ session: s, id: before!.id, start: T + 5 * MIN }]);
+    expect(s!.mergedIds).toEqual([before!.id]);
+  });
+
+  it('joins two sessions a late hit falls between, and forgets sessions the reorder window can no longer reach', () => {
+    const state = emptySessionState();
+    run([{ ...ev('1', T), busOffset: 1 }, { ...ev('1', T + 32 * MIN), busOffset: 2 }], state);
+    expect(state.byVisitor.get(visitorKey('example.com', '1'))).toHaveLength(2);
+    // 4 minutes late (within the 5-minute window), and within 30 minutes of both.
+    const { sessions, deleted } = run([{ ...ev('1', T + 28 * MIN, '/bridge'), busOffset: 3 }], state);
+    expect(sessions.map(summary)).toEqual([['1', 3, 3, '/', '/', 32]]);
+    expect(deleted.map((d) => d.start)).toEqual([T + 32 * MIN]);
+    // The session's last hit is at 32: it ends at 62, and is held until the newest hit passes 67.
+    run([{ ...ev('2', T + 67 * MIN), busOffset: 4 }], state);
+    expect(state.byVisitor.has(visitorKey('example.com', '1'))).toBe(true);
+    run([{ ...ev('2', T + 68 * MIN), busOffset: 5 }], state);
+    expect(state.byVisitor.has(visitorKey('example.com', '1'))).toBe(false);
+    // A hit later than the window starts a session of its own.
+    const { sessions: [alone] } = run([{ ...ev('1', T + 40 * MIN, '/too-late'), busOffset: 6 }], state);
+    expect(alone).toMatchObject({ start: T + 40 * MIN, hits: 1 });
+  });
+
+  it('gives the same sessions whatever order and batches the hits come in', () => {
+    // A deterministic shuffle of 300 hits of 6 visitors over 4 hours, within the reorder window.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const hits = Array.from({ length: 300 }, (_, i) => ev(String(i % 6), T + Math.floor(random() * 4 * 60) * MIN + i, `/${i % 9}`, i % 4 !== 0));
+    const sorted = [...hits].sort((a, b) => a.ts - b.ts);
+    const shuffled = sorted.map((e) => ({ e, key: e.ts + random() * RULES.reorderMs })).sort((a, b) => a.key - b.key).map((x) => x.e);
+    const final = (order: Event[], size: number) => {
+      const state = emptySessionState();
+      const rows = new Map<string, Session>();
+      const events = order.map((e, i) => ({ ...e, busOffset: i }));
+      for (let i = 0; i < events.length; i += size) {
+        const { sessions, deleted } = run(events.slice(i, i + size), state);
+        for (const d of deleted) rows.delete(d.id);
+        for (const s of sessions) rows.set(s.id, s);
+      }
+      return [...rows.values()].map((s) => [s.id, s.hits, s.pageviews, s.start, s.last, s.entry.path, s.exit.path]).sort();
+    };
+    const reference = final(sorted, 300);
+    expect(reference.length).toBeGreaterThan(6);
+    // Entry and exit paths may differ only between hits of the same millisecond, which these have none of.
+    expect(final(shuffled, 300)).toEqual(reference);
+    expect(final(shuffled, 7)).toEqual(reference);
+    expect(final(sorted, 1)).toEqual(reference);
   });
 });

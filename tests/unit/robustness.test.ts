@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { processBatch } from '../../processor/batch/process-batch.ts';
 import { parseHit } from '../../processor/steps/parse.ts';
 import { testLogHit } from '../helpers/hits.ts';
+import { emptySessionState } from '../../processor/batch/sessionize.ts';
 
 const record = (hit: unknown, i = 0) => ({ value: JSON.stringify(hit), position: `r@${i}`, offset: i });
-const process = (...hits: unknown[]) => processBatch(hits.map(record), new Map(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now: Date.now(), stream: 's' });
+const process = (...hits: unknown[]) => processBatch(hits.map(record), emptySessionState(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now: Date.now(), stream: 's' });
 const logHit = (line: string) => testLogHit(line, { receivedAt: Date.now() });
 const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 

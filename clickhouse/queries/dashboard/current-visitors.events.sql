@@ -1,4 +1,5 @@
--- Visitors seen in the five minutes before {now}.
-SELECT uniqExact(visitor_id) AS visitors, count() AS hits
+-- Visitors who viewed a page (or whose beacon reported) in the five minutes before {now}.
+SELECT uniqExact(visitor_id) AS visitors
 FROM events
 WHERE site = {site:String} AND ts >= {now:DateTime64(3, 'UTC')} - INTERVAL 5 MINUTE AND ts <= {now:DateTime64(3, 'UTC')}
+  AND (is_pageview = 1 OR source = 'beacon')

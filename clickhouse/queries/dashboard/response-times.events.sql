@@ -3,6 +3,6 @@ SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32})))
        quantilesExact(0.5, 0.9, 0.99)(request_time_ms) AS q, count() AS hits
 FROM events
 WHERE site = {site:String} AND source = 'log' AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-  -- @event-filters
+  -- @hit-filters
 GROUP BY t
 ORDER BY t

@@ -4,6 +4,6 @@ SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32})))
        round(countIf(status >= 400) / count(), 4) AS error_rate
 FROM events
 WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-  -- @event-filters
+  -- @hit-filters
 GROUP BY t
 ORDER BY t

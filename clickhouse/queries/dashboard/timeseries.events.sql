@@ -1,10 +1,11 @@
+-- Hit figures per point, with filters, from raw events (visits per point: timeseries-visits).
 SELECT
     toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32}))) AS t,
     count() AS hits, countIf(is_pageview = 1) AS pageviews,
     countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
-    toUInt64(0) AS bot_hits, uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS visits
+    toUInt64(0) AS bot_hits
 FROM events
 WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-  -- @event-filters
+  -- @hit-filters
 GROUP BY t
 ORDER BY t

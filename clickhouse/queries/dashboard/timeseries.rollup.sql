@@ -1,5 +1,4 @@
--- Points over time: counts from traffic_minute, distinct visitors from
--- visitors_hour (so points are at least an hour wide for visitors).
+-- Hit figures per point from traffic_minute (visits per point: timeseries-visits).
 SELECT
     toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({bucket:UInt32}))) AS t,
     sum(hits) AS hits, sum(pageviews) AS pageviews,

@@ -1,5 +1,0 @@
-  AND ({page:String} = '' OR path = {page:String})
-  AND ({channel:String} = '' OR channel = {channel:String})
-  AND ({device:String} = '' OR device_type = {device:String})
-  AND ({country:String} = '' OR country = {country:String})
-  AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
