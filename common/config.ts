@@ -69,6 +69,22 @@ const topic: Parser<string> = (raw) => {
   return raw;
 };
 
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** "example.com=example.org|shop.example.net,blog.example.com=blog.example.org": the other host names of each site. */
+const siteHosts: Parser<Record<string, string[]>> = (raw) => {
+  const map: Record<string, string[]> = {};
+  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [site, hosts] = pair.split('=').map((s) => s.trim().toLowerCase());
+    const list = (hosts ?? '').split('|').map((h) => h.trim().replace(/^www\./, '')).filter(Boolean);
+    if (!site || !isValidSiteName(site) || list.length === 0 || !list.every((h) => HOST_NAME.test(h))) {
+      throw new Error(`"${pair}" is not site=host|host (e.g. example.com=example.org|shop.example.net)`);
+    }
+    map[site] = [...(map[site] ?? []), ...list];
+  }
+  return map;
+};
+
 const tagSites: Parser<Record<string, string>> = (raw) => {
   const map: Record<string, string> = {};
   for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -118,6 +134,7 @@ export const SETTINGS = {
   SYSLOG_MAX_BYTES: setting({ default: '65536', parse: int(480, 1_048_576), describe: 'Largest syslog message accepted; larger ones are dropped and counted.' }),
   DISK_RESERVE_MB: setting({ default: '256', parse: int(0, 1_048_576), describe: 'Free space (MiB) kept on the local bus\'s disk: below it the collector answers 507 instead of filling the disk, and takes hits again by itself once space is freed.' }),
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),
+  SITE_HOSTS: setting({ default: '', parse: siteHosts, describe: 'Other host names of a site, whose referrals are internal, e.g. "example.com=example.org|shop.example.net". The site\'s own name, and hosts seen in JSON logs ($host) and beacon URLs, count without it.' }),
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
   SESSION_REORDER_SECONDS: setting({ default: '300', parse: int(0, 86_400), describe: 'How late (in event time, behind the newest hit) a hit may arrive and still join its session in the right place; a later one starts a session of its own.' }),
   BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),

@@ -15,7 +15,13 @@ import { classifyReferrer } from './steps/classify-referrer.ts';
 import type { SaltFor } from '../common/pseudonym.ts';
 import { protectPrivacy } from './steps/protect-privacy.ts';
 
-export interface PipelineContext { saltFor: SaltFor }
+export interface PipelineContext {
+  saltFor: SaltFor;
+  /** The host names of a site (processor/state/host-store.ts); without it, just the site's name. */
+  hostsOf?: (site: string) => ReadonlySet<string>;
+}
+
+const NO_HOSTS: ReadonlySet<string> = new Set();
 
 interface Step { name: string; run: (ev: Event, hit: Hit, ctx: PipelineContext) => StepResult }
 
@@ -25,7 +31,7 @@ export const STEPS: readonly Step[] = [
   { name: 'normalise', run: (ev) => normalise(ev) },
   { name: 'classify-user-agent', run: (ev) => classifyUserAgent(ev) },
   { name: 'detect-bot', run: (ev) => detectBot(ev) },
-  { name: 'classify-referrer', run: (ev) => classifyReferrer(ev) },
+  { name: 'classify-referrer', run: (ev, _hit, ctx) => classifyReferrer(ev, ctx.hostsOf?.(ev.site) ?? NO_HOSTS) },
   { name: 'protect-privacy', run: (ev, hit, ctx) => protectPrivacy(ev, ctx.saltFor, hit.headers.optOut === true) },
 ];
 

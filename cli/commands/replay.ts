@@ -4,6 +4,7 @@
  */
 import { isValidSiteName } from '../../common/config.ts';
 import { ScalehouseError } from '../../common/errors.ts';
+import { processorSettings } from '../processor-settings.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
@@ -29,11 +30,12 @@ export async function replayCommand(args: string[]): Promise<void> {
   await mkdir(config.DATA_DIR, { recursive: true });
   const ch = await openClickHouse(config);
   const salts = new SaltStore(ch);
+  const settings = processorSettings(config, ch);
   try {
     for (const file of files) {
       const bar = progressBar(file);
       const s = await replayFile(ch, file, {
-        site, salts, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000,
+        site, salts, ...settings,
         onProgress: (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.lines} lines`),
       });
       bar.done();

@@ -21,6 +21,7 @@ import { collectorRoutes } from '../../collector/routes.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
 import { startSyslogServer, type SyslogServer } from '../../collector/syslog/syslog-server.ts';
 import { startProcessor } from '../../processor/consumer.ts';
+import { processorSettings } from '../processor-settings.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
 import { resolveDashboardPassword } from '../../dashboard/auth/password.ts';
@@ -53,7 +54,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const salts = new SaltStore(ch);
   const bus = roles.collect || roles.process ? await openBus(config) : undefined;
   const processed = bus && roles.process ? await startProcessor({
-    bus, ch, salts, sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000, maxRecords: config.BATCH_MAX_HITS,
+    bus, ch, salts, ...processorSettings(config, ch), maxRecords: config.BATCH_MAX_HITS,
   }) : undefined;
   let keepSaltsFresh: NodeJS.Timeout | undefined;
   if (roles.collect) {

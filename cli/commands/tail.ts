@@ -14,6 +14,7 @@ import { log } from '../../common/log.ts';
 import { runTail, type TailSink } from '../../collector/tail/run-tail.ts';
 import { httpSink, pipelineSink } from '../../collector/tail/sinks.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
+import { processorSettings } from '../processor-settings.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { commandConfig } from '../command-config.ts';
@@ -50,7 +51,7 @@ export async function tailCommand(args: string[]): Promise<void> {
     sink = httpSink(own.to, token, site);
   } else {
     const ch = await openClickHouse(config);
-    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000 });
+    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), ...processorSettings(config, ch) });
     sink = pipelineSink(handle);
     close = () => ch.close();
   }

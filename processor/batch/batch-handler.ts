@@ -18,6 +18,7 @@ import { loadOrDeadLetter } from '../load/load-batch.ts';
 import type { StatRow } from '../load/rows.ts';
 import { restoreSessions } from '../state/session-store.ts';
 import type { SaltStore } from '../state/salt-store.ts';
+import { HostStore } from '../state/host-store.ts';
 import { processBatch } from './process-batch.ts';
 import { DEFAULT_REORDER_MS, type SessionState } from './sessionize.ts';
 
@@ -25,6 +26,8 @@ export interface ProcessorCounters { batches: number; records: number; events: n
 
 export interface HandlerDeps {
   ch: ClickHouse; salts: SaltStore; sessionTimeoutMs: number;
+  /** The sites' host names (SITE_HOSTS and learned); by default, learned ones only. */
+  hosts?: HostStore;
   /** How late a hit may arrive and still join its session (SESSION_REORDER_SECONDS); DEFAULT_REORDER_MS if absent. */
   sessionReorderMs?: number;
   /** Where dead letters go besides the table (the Kafka DLQ topic); absent for the local bus and files. */
@@ -42,6 +45,7 @@ export interface HandlerDeps {
 export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; counters: ProcessorCounters } {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
   const streams = new Map<string, { state: SessionState; nextOffset: number }>();
+  const hosts = deps.hosts ?? new HostStore(deps.ch);
   const rules = { timeoutMs: deps.sessionTimeoutMs, reorderMs: deps.sessionReorderMs ?? DEFAULT_REORDER_MS };
   const restore = deps.restore ?? ((stream: string, fromOffset: number) => restoreSessions(deps.ch, stream, fromOffset, rules));
 
@@ -55,9 +59,13 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; c
     // did land keep it exact) instead of reusing a state half-way through this batch.
     streams.delete(batch.stream);
     await deps.salts.refresh();
+    await hosts.refresh();
     const state = held.state;
     const now = Date.now();
-    const rows = processBatch(batch.records, state, { saltFor: deps.salts.saltFor, sessionTimeoutMs: rules.timeoutMs, sessionReorderMs: rules.reorderMs, now, stream: batch.stream });
+    const rows = processBatch(batch.records, state, {
+      saltFor: deps.salts.saltFor, hostsOf: hosts.hostsOf, learnHost: hosts.learn,
+      sessionTimeoutMs: rules.timeoutMs, sessionReorderMs: rules.reorderMs, now, stream: batch.stream,
+    });
     const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);
     if (deps.deadLetter) {
       const byPosition = new Map(batch.records.map((r) => [r.position, r]));
@@ -66,6 +74,7 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; c
         : batch.records.map((record) => ({ record, reason: 'load_rejected', detail: 'ClickHouse refused the batch as bad data' }));
       await deps.deadLetter(items.filter((i) => i.record), batch);
     }
+    await hosts.flush();
     streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
     counters.batches++;
     counters.records += batch.records.length;

@@ -15,6 +15,8 @@ export interface ProcessOptions extends PipelineContext {
   sessionTimeoutMs: number;
   /** How late (in event time) a hit may arrive and still join its session; DEFAULT_REORDER_MS if absent. */
   sessionReorderMs?: number;
+  /** Told the host of every event that has one, in bus order, so later hits see it as the site's own. */
+  learnHost?: (site: string, host: string) => void;
   now: number; stream: string;
 }
 
@@ -38,6 +40,7 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
     if (result.ok) {
       result.event.busOffset = rec.offset;
       events.push(result.event);
+      if (result.event.host) opts.learnHost?.(result.event.site, result.event.host);
       count(hit.site, 'event', '');
     } else if ('drop' in result) {
       if (result.drop === 'bot') out.botHits.push(botHitRow(result.event, result.detail));

@@ -1,6 +1,7 @@
 /**
  * Pipeline step: the acquisition channel, from UTM tags first (they are the site
- * owner's own labels), then the referrer's host.
+ * owner's own labels), then the referrer's host: one of the site's own hosts
+ * makes the hit internal.
  */
 import type { Event } from '../event.ts';
 import { ok, type StepResult } from '../result.ts';
@@ -10,20 +11,27 @@ const SOCIAL = /(^|\.)(facebook\.com|fb\.com|t\.co|twitter\.com|x\.com|linkedin\
 const EMAIL = /(^|\.)(mail\.google\.com|outlook\.live\.com|mail\.yahoo\.com|mail\.proton\.me)$/;
 const PAID_MEDIUM = /^(cpc|ppc|paid|paidsearch|paid_search|paid_social|display|cpm|banner)$/;
 
-export function channelOf(referrerHost: string, siteHost: string, utm: Event['utm']): string {
+/** A host of the site itself, or a subdomain of one. */
+const isOwnHost = (host: string, own: readonly string[]): boolean => {
+  for (const h of own) if (h && (host === h || host.endsWith(`.${h}`))) return true;
+  return false;
+};
+
+export function channelOf(referrerHost: string, siteHosts: readonly string[], utm: Event['utm']): string {
   if (PAID_MEDIUM.test(utm.medium)) return 'paid';
   if (utm.medium === 'email' || utm.medium === 'newsletter') return 'email';
   if (utm.medium === 'social') return 'social';
   if (utm.source || utm.campaign) return 'campaign';
   if (!referrerHost) return 'direct';
-  if (siteHost && (referrerHost === siteHost || referrerHost.endsWith(`.${siteHost}`))) return 'internal';
+  if (isOwnHost(referrerHost, siteHosts)) return 'internal';
   if (EMAIL.test(referrerHost)) return 'email'; // before search: mail.google.com is not a search
   if (SEARCH.test(referrerHost)) return 'search';
   if (SOCIAL.test(referrerHost)) return 'social';
   return 'referral';
 }
 
-export function classifyReferrer(ev: Event): StepResult {
-  ev.channel = channelOf(ev.referrerHost, ev.host || ev.site.replace(/^www\./, ''), ev.utm);
+/** `siteHosts`: the host names the site is known under (processor/state/host-store.ts); the hit's own host counts too. */
+export function classifyReferrer(ev: Event, siteHosts: ReadonlySet<string>): StepResult {
+  ev.channel = channelOf(ev.referrerHost, [ev.host, ev.site.replace(/^www\./, ''), ...siteHosts], ev.utm);
   return ok(ev);
 }

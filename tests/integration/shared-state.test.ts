@@ -1,10 +1,12 @@
-/** State that processors share through ClickHouse: daily salts and open sessions. */
+/** State that processors share through ClickHouse: daily salts, open sessions and the sites' host names. */
 import { describe, expect, it } from 'vitest';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { restoreSessions } from '../../processor/state/session-store.ts';
+import { HostStore } from '../../processor/state/host-store.ts';
+import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { processBatch } from '../../processor/batch/process-batch.ts';
 import { loadBatch } from '../../processor/load/load-batch.ts';
-import { logRecord, TODAY } from '../helpers/hits.ts';
+import { clfTime, logRecord, TODAY } from '../helpers/hits.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { emptySessionState, type SessionState } from '../../processor/batch/sessionize.ts';
 
@@ -79,6 +81,41 @@ describe('salt store under a race', () => {
     const salts = new Set(stores.map((s) => s.saltFor(dayOf(now)).toString('hex')));
     expect(salts.size).toBe(1);
     expect(await rows(ch, 'SELECT count() AS n FROM visitor_salts WHERE day = {day:Date}', { day: dayOf(now) })).toEqual([{ n: 1 }]);
+    await ch.close();
+  });
+});
+
+describe('site hosts', () => {
+  it('makes referrals from the site\'s configured and learned host names internal, in every processor', async () => {
+    const ch = await freshClickHouse();
+    const salts = new SaltStore(ch);
+    const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
+    const t = (min: number) => clfTime(TODAY + 9 * 3_600_000 + min * 60_000);
+    const combined = (ip: string, min: number, path: string, referrer: string) => `${ip} - - [${t(min)}] "GET ${path} HTTP/1.1" 200 1 "${referrer}" "${UA}"`;
+    // nginx's JSON format names the host the request was for: the site is reached as shop.example.net.
+    const json = JSON.stringify({ msec: String((TODAY + 9 * 3_600_000 + 60_000) / 1000), remote_addr: '192.0.2.9', host: 'shop.example.net', request_method: 'GET',
+      request_uri: '/cart', status: '200', body_bytes_sent: '1', http_referer: '', http_user_agent: UA });
+    const lines = [
+      combined('192.0.2.1', 0, '/a', 'https://example.org/from-configured'),
+      json,
+      combined('192.0.2.2', 2, '/b', 'https://shop.example.net/from-learned'),
+      combined('192.0.2.3', 3, '/c', 'https://elsewhere.example/'),
+      combined('192.0.2.4', 4, '/d', 'https://example.com/from-the-site-name'),
+    ];
+    const { handle } = createBatchHandler({ ch, salts, sessionTimeoutMs: 30 * 60_000, hosts: new HostStore(ch, { 'example.com': ['example.org'] }) });
+    await handle({ records: lines.map((l, i) => logRecord(l, i + 1)), token: 'hosts-1', stream: 's' });
+    expect(await rows(ch, 'SELECT path, channel FROM events ORDER BY path')).toEqual([
+      { path: '/a', channel: 'internal' }, { path: '/b', channel: 'internal' }, { path: '/c', channel: 'referral' },
+      { path: '/cart', channel: 'direct' }, { path: '/d', channel: 'internal' },
+    ]);
+    // Another processor, without SITE_HOSTS, knows the learned host from ClickHouse.
+    const other = new HostStore(ch);
+    await other.refresh();
+    expect([...other.hostsOf('example.com')].sort()).toEqual(['example.com', 'shop.example.net']);
+    // An internal referral says nothing about where a visit came from: the visit is direct.
+    expect(await rows(ch, "SELECT entry_path, channel, referrer_host FROM sessions FINAL WHERE entry_path IN ('/a', '/b') ORDER BY entry_path")).toEqual([
+      { entry_path: '/a', channel: 'direct', referrer_host: '' }, { entry_path: '/b', channel: 'direct', referrer_host: '' },
+    ]);
     await ch.close();
   });
 });

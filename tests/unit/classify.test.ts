@@ -59,7 +59,7 @@ describe('classify-referrer', () => {
     ['', { ...noUtm, medium: 'email', source: 'newsletter' }, 'email'],
     ['', { ...noUtm, source: 'podcast' }, 'campaign'],
   ])('%s %j → %s', (host, utm, channel) => {
-    expect(channelOf(host, 'example.com', utm)).toBe(channel);
+    expect(channelOf(host, ['example.com'], utm)).toBe(channel);
   });
 });
 

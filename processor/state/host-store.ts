@@ -1,0 +1,60 @@
+/**
+ * The host names of each site: its own name, those configured (SITE_HOSTS),
+ * and those learned from hits that carry one (the Host of JSON access logs,
+ * the URL of beacon hits), shared by every processor through the `site_hosts`
+ * table. A referral from any of them is internal. A host takes effect from the
+ * batch it is first seen in (in this processor; in others once they refresh,
+ * at most a minute later).
+ */
+import { createHash } from 'node:crypto';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { insertRows } from '../../clickhouse/insert.ts';
+import { selectRows } from '../../clickhouse/query.ts';
+
+const REFRESH_MS = 60_000;
+
+export class HostStore {
+  private learned = new Map<string, Set<string>>();
+  private pending: { site: string; host: string }[] = [];
+  private refreshedAt = -Infinity;
+
+  constructor(private readonly ch: ClickHouse, private readonly configured: Record<string, string[]> = {}, private readonly clock: () => number = Date.now) {}
+
+  /** Reads what other processors learned (at most once a minute unless forced); call before a batch. */
+  async refresh(force = false): Promise<void> {
+    const now = this.clock();
+    if (!force && now - this.refreshedAt < REFRESH_MS) return;
+    for (const { site, host } of await selectRows<{ site: string; host: string }>(this.ch, 'queries/site-hosts-read.sql')) this.add(site, host);
+    this.refreshedAt = now;
+  }
+
+  /** Every host name of `site` known now. */
+  readonly hostsOf = (site: string): ReadonlySet<string> => {
+    let set = this.learned.get(site);
+    if (!set) {
+      set = new Set([site.replace(/^www\./, ''), ...(this.configured[site] ?? [])]);
+      this.learned.set(site, set);
+    }
+    return set;
+  };
+
+  /** A host a hit of `site` was for: known from now on, and written by the next flush. */
+  readonly learn = (site: string, host: string): void => {
+    if (!host || this.hostsOf(site).has(host)) return;
+    this.add(site, host);
+    this.pending.push({ site, host });
+  };
+
+  /** Writes the hosts learned since the last flush; call after a batch is loaded. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    const token = createHash('sha256').update(rows.map((r) => `${r.site}\t${r.host}`).sort().join('\n')).digest('hex');
+    await insertRows(this.ch, 'site_hosts', rows, `site-hosts:${token}`);
+    this.pending = [];
+  }
+
+  private add(site: string, host: string): void {
+    (this.hostsOf(site) as Set<string>).add(host);
+  }
+}
