@@ -20,6 +20,8 @@ export interface Event {
   bytes: number;
   requestTimeMs: number;
   upstreamTimeMs: number;
+  /** Whether the source carried a response time (nginx's JSON format does; combined lines and beacons do not). */
+  timed: boolean;
   referrer: string;
   referrerHost: string;
   channel: string;
@@ -34,6 +36,8 @@ export interface Event {
   language: string;
   screenWidth: number;
   engagedMs: number;
+  /** A pageview already counted from the other source (log or beacon): kept as a hit, not counted again. */
+  twin: boolean;
   props: Record<string, string>;
   visitorId: string; // UInt64 as decimal text
   sessionId: string;
@@ -44,9 +48,9 @@ export interface Event {
 export function emptyEvent(site: string, ts: number, source: Event['source']): Event {
   return {
     site, ts, source, eventType: 'request', eventName: '', isPageview: false, userAgent: '', host: '', method: '',
-    path: '', query: '', status: 0, bytes: 0, requestTimeMs: 0, upstreamTimeMs: 0, referrer: '', referrerHost: '',
+    path: '', query: '', status: 0, bytes: 0, requestTimeMs: 0, upstreamTimeMs: 0, timed: false, referrer: '', referrerHost: '',
     channel: '', utm: { source: '', medium: '', campaign: '', content: '', term: '' }, browser: '', browserVersion: '',
-    os: '', osVersion: '', deviceType: '', botName: '', country: '', language: '', screenWidth: 0, engagedMs: 0, props: {},
+    os: '', osVersion: '', deviceType: '', botName: '', country: '', language: '', screenWidth: 0, engagedMs: 0, twin: false, props: {},
     visitorId: '0', sessionId: '00000000-0000-0000-0000-000000000000', busOffset: 0,
   };
 }

@@ -2,18 +2,21 @@
  * <script defer src="https://stats.example.com/scalehouse.js" data-site="example.com"></script>
  * Sends a pageview on load and on client-side navigation, the time the page
  * was visible when it is hidden, and custom events: scalehouse('signup', {plan: 'pro'}).
+ * data-hash="true": hash routes (/#/settings) are pages of their own.
  */
 (function () {
   var script = document.currentScript;
   if (!script) return;
   var site = script.getAttribute('data-site') || location.hostname;
   var api = script.getAttribute('data-api') || new URL('/api/event', script.src).href;
+  var hashRoutes = script.getAttribute('data-hash') === 'true';
   var shownAt = document.visibilityState === 'visible' ? Date.now() : 0;
   var engaged = 0;
   var lastUrl = '';
 
   function send(type, extra) {
     var body = { site: site, type: type, url: location.href, referrer: document.referrer, w: window.innerWidth };
+    if (hashRoutes) body.hash = true;
     for (var k in extra) body[k] = extra[k];
     var json = JSON.stringify(body);
     // sendBeacon with a string sends text/plain: no CORS preflight, and it survives page unload.
@@ -43,6 +46,7 @@
   var push = history.pushState;
   history.pushState = function () { push.apply(this, arguments); pageview(); };
   window.addEventListener('popstate', pageview);
+  if (hashRoutes) window.addEventListener('hashchange', pageview);
 
   window.scalehouse = function (name, props) { send('event', { name: String(name), props: props || {} }); };
   pageview();

@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS sessions_next
     country        LowCardinality(String),
     -- Earlier ids of this session that some of its events were loaded with.
     merged_ids     Array(UUID) DEFAULT [] CODEC(ZSTD(1)),
+    -- Processor state: recent pageviews not yet reported by the other source (JSON; processor/batch/twins.ts).
+    unpaired_pages String DEFAULT '[]'    CODEC(ZSTD(1)),
     stream         LowCardinality(String) DEFAULT '',
     last_offset    UInt64 DEFAULT 0,
     version        UInt64,

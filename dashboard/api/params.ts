@@ -12,7 +12,7 @@ const GRANULARITY = { minute: 60, hour: 3600, day: 86_400 } as const;
 const MAX_RANGE_MS = 400 * 86_400_000;
 const MAX_POINTS = 1500;
 const EARLIEST = Date.UTC(2000, 0, 1);
-const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'entry', 'channel', 'device', 'country', 'status', 'limit', 'compare', 'traffic']);
+const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'entry', 'channel', 'device', 'country', 'status', 'limit', 'compare', 'traffic', 'event']);
 
 export interface QueryParams {
   site: string; from: number; to: number; bucket: number; limit: number; compare: boolean;
@@ -22,6 +22,8 @@ export interface QueryParams {
   page: string; status_class: number;
   /** Session filters: select sessions by what they started with, and every hit of them. */
   entry: string; channel: string; device: string; country: string;
+  /** The custom event whose properties custom-event-props lists. */
+  event: string;
 }
 
 /** A parameter the API refuses: `code` is the JSON `error` of the 400. */
@@ -90,7 +92,9 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
   const status = q.status ?? '';
   if (status && !/^[1-5]xx$/.test(status)) throw new ParamError('invalid_parameter', 'status must be 1xx, 2xx, 3xx, 4xx or 5xx');
   if (q.compare !== undefined && q.compare !== 'previous') throw new ParamError('invalid_parameter', 'compare may only be "previous"');
+  const event = q.event ?? '';
+  if (event.length > 200) throw new ParamError('invalid_parameter', 'event must be the name of a custom event (at most 200 characters)');
   const traffic = q.traffic ?? 'humans';
   if (traffic !== 'humans' && traffic !== 'bots') throw new ParamError('invalid_parameter', 'traffic must be humans or bots');
-  return { site, from, to, bucket, limit, compare: q.compare === 'previous', traffic, page, entry, channel, device, country, status_class: status ? Number(status[0]) : 0 };
+  return { site, from, to, bucket, limit, compare: q.compare === 'previous', traffic, page, entry, channel, device, country, status_class: status ? Number(status[0]) : 0, event };
 }

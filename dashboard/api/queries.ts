@@ -23,6 +23,9 @@ const simple = (name: string, rollup = true, bots = false): NamedQuery => ({
   },
 });
 
+/** A query with no rollup: always raw events and sessions. */
+const events = (name: string): NamedQuery => ({ needsSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, `${name}.events`, p) }) });
+
 /** Sessions grouped by one of their columns (an allow-listed identifier). */
 const sessionsBy = (dimension: string): NamedQuery => ({
   needsSite: true,
@@ -80,7 +83,10 @@ export const QUERIES: Record<string, NamedQuery> = {
   os: sessionsBy('os'),
   devices: sessionsBy('device_type'),
   countries: sessionsBy('country'),
-  'non-page-referrers': { needsSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'non-page-referrers.events', p) }) },
+  'non-page-referrers': events('non-page-referrers'),
+  'custom-events': events('custom-events'),
+  'custom-events-timeseries': events('custom-events-timeseries'),
+  'custom-event-props': events('custom-event-props'),
   pipeline: { needsSite: false, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }) },
   sites: { needsSite: false, run: async (ch, p) => ({ source: 'rollup', data: await runQuery(ch, 'sites.events', p) }) },
 };

@@ -8,6 +8,7 @@
  */
 import { v5 as uuidv5 } from 'uuid';
 import type { Event } from '../event.ts';
+import { unpairedOf, type UnpairedPage } from './twins.ts';
 
 const NAMESPACE = '6f1c8b8e-4b6a-4f0e-9f39-2d7c1d1b7a51';
 
@@ -37,6 +38,8 @@ export interface Session {
   written: { id: string; start: number }[];
   /** Earlier ids of this session that its events were loaded with (before its start moved or it was merged). */
   mergedIds: string[];
+  /** Recent pageviews the other source has not reported yet (twins.ts). */
+  unpaired: UnpairedPage[];
 }
 
 export const sessionId = (site: string, visitorId: string, start: number): string => uuidv5(`${site}|${visitorId}|${start}`, NAMESPACE);
@@ -60,7 +63,7 @@ export function sessionOf(ev: Event): Session {
     events: ev.eventType === 'event' ? 1 : 0, engagedMs: ev.engagedMs,
     entry: entryOf(ev),
     exit: ev.isPageview ? { ts: ev.ts, offset: ev.busOffset, path: ev.path } : { ts: -Infinity, offset: -1, path: '' },
-    lastOffset: ev.busOffset, written: [], mergedIds: [],
+    lastOffset: ev.busOffset, written: [], mergedIds: [], unpaired: unpairedOf(ev),
   };
 }
 
@@ -76,6 +79,7 @@ export function mergeSessions(a: Session, b: Session): Session {
     lastOffset: Math.max(a.lastOffset, b.lastOffset),
     written: [...a.written, ...b.written],
     mergedIds: [...new Set([...a.mergedIds, ...b.mergedIds])],
+    unpaired: [...a.unpaired, ...b.unpaired],
   };
 }
 

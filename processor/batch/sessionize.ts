@@ -9,11 +9,15 @@
  * stream's newest hit is past its end by the timeout plus the reorder window;
  * a hit later than that starts a session of its own.
  *
+ * A pageview both the access log and the beacon report counts once (twins.ts).
+ *
  * Pure: takes the state, returns the rows to write (and the ids to delete:
- * a session's id follows its start), and sets each event's session id.
+ * a session's id follows its start), and sets each event's session id (and
+ * marks twins).
  */
 import type { Event } from '../event.ts';
 import { mergeSessions, sessionOf, type Session } from './session.ts';
+import { pairable, pairTwin } from './twins.ts';
 
 export interface SessionRules { timeoutMs: number; reorderMs: number }
 export const DEFAULT_REORDER_MS = 5 * 60_000;
@@ -44,12 +48,14 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     const held = state.byVisitor.get(key) ?? [];
     // Redelivered after a crash, and already in the restored state: count it once.
     if (held.some((s) => ev.busOffset <= s.lastOffset)) continue;
+    state.newest = Math.max(state.newest, ev.ts);
+    // A pageview the other source already reported counts once; only within the reorder window, like everything late.
+    if (state.newest - ev.ts <= rules.reorderMs) pairTwin(ev, held.map((s) => s.unpaired));
     const near = held.filter((s) => ev.ts >= s.start - rules.timeoutMs && ev.ts <= s.last + rules.timeoutMs);
     const merged = near.reduce(mergeSessions, sessionOf(ev));
     for (const s of near) touched.delete(s);
     touched.add(merged);
     state.byVisitor.set(key, [...held.filter((s) => !near.includes(s)), merged].sort((a, b) => a.start - b.start));
-    state.newest = Math.max(state.newest, ev.ts);
   }
   // Each event takes the id its session has at the end of the batch, so within a batch no id is superseded.
   for (const ev of events) {
@@ -64,6 +70,7 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
       if (!s.mergedIds.includes(w.id)) s.mergedIds.push(w.id);
     }
     s.written = [{ id: s.id, start: s.start }];
+    s.unpaired = pairable(s.unpaired, state.newest, rules.reorderMs);
   }
   expireSessions(state, rules);
   return { sessions: [...touched], deleted };

@@ -24,7 +24,7 @@ export function eventRow(ev: Event) {
     site: ev.site, ts: chTime(ev.ts), source: ev.source, event_type: ev.eventType, event_name: ev.eventName,
     is_pageview: ev.isPageview ? 1 : 0, visitor_id: ev.visitorId, session_id: ev.sessionId, host: ev.host,
     method: ev.method, path: ev.path, query: ev.query, status: ev.status, bytes: ev.bytes,
-    request_time_ms: ev.requestTimeMs, upstream_time_ms: ev.upstreamTimeMs, referrer: ev.referrer,
+    request_time_ms: ev.requestTimeMs, upstream_time_ms: ev.upstreamTimeMs, timed: ev.timed ? 1 : 0, twin: ev.twin ? 1 : 0, referrer: ev.referrer,
     referrer_host: ev.referrerHost, channel: ev.channel, utm_source: ev.utm.source, utm_medium: ev.utm.medium,
     utm_campaign: ev.utm.campaign, utm_content: ev.utm.content, utm_term: ev.utm.term, browser: ev.browser,
     browser_version: ev.browserVersion, os: ev.os, os_version: ev.osVersion, device_type: ev.deviceType,
@@ -48,7 +48,7 @@ export function sessionRow(s: Session, stream: string) {
     referrer_host: e.referrerHost, channel: e.channel, utm_source: e.utmSource, utm_medium: e.utmMedium,
     utm_campaign: e.utmCampaign, browser: e.browser, os: e.os, device_type: e.deviceType, country: e.country,
     entry_ts: chTime(e.ts), entry_offset: Math.max(0, e.offset), exit_ts: chTime(Math.max(0, s.exit.ts)), exit_offset: Math.max(0, s.exit.offset),
-    merged_ids: s.mergedIds, stream, last_offset: Math.max(0, s.lastOffset),
+    merged_ids: s.mergedIds, unpaired_pages: JSON.stringify(s.unpaired), stream, last_offset: Math.max(0, s.lastOffset),
     // ReplacingMergeTree keeps the highest version; a session only ever grows.
     version: s.hits, is_deleted: 0,
   };

@@ -1,7 +1,9 @@
 /**
  * Beacon payloads from snippet/ (or any client of POST /api/event):
  *   { "type": "pageview" | "event" | "engagement", "url": "https://…", "referrer": "…",
- *     "name": "signup", "props": { "plan": "pro" }, "w": 1280, "engaged_ms": 5300 }
+ *     "name": "signup", "props": { "plan": "pro" }, "w": 1280, "engaged_ms": 5300, "hash": true }
+ * `hash: true` (the site opted in with data-hash) makes a hash route such as
+ * /#/settings a page of its own; otherwise the part after # is not the page.
  * The event time is when the collector received it: browsers' clocks are not trusted.
  */
 import { emptyEvent, type Event } from '../event.ts';
@@ -30,7 +32,7 @@ export function parseBeacon(hit: BeaconHit): StepResult {
   if (type === 'event' && !ev.eventName) return deadLetter('invalid_beacon', 'custom event without a name');
   ev.host = url.hostname.toLowerCase();
   ev.method = 'GET';
-  ev.path = url.pathname;
+  ev.path = p.hash === true && url.hash.startsWith('#/') ? `${url.pathname}${url.hash}`.slice(0, 2048) : url.pathname;
   ev.query = url.search.slice(1);
   ev.referrer = typeof p.referrer === 'string' ? p.referrer.slice(0, 2048) : '';
   ev.client = hit.client;

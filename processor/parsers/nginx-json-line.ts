@@ -42,6 +42,7 @@ export function parseNginxJsonLine(f: Fields, site: string, receivedAt: number):
   ev.status = status;
   ev.bytes = clampInt(num(f.body_bytes_sent), Number.MAX_SAFE_INTEGER);
   ev.requestTimeMs = clampInt(num(f.request_time) * 1000, UINT32_MAX);
+  ev.timed = str(f.request_time) !== '';
   ev.upstreamTimeMs = clampInt(num(f.upstream_response_time) * 1000, UINT32_MAX);
   ev.referrer = str(f.http_referer) || str(f.referer);
   ev.userAgent = str(f.http_user_agent) || str(f.user_agent);

@@ -18,7 +18,7 @@ interface Row {
   site: string; id: string; visitor_id: string; start: Num; last: Num; hits: Num; pageviews: Num; events: Num; engaged_ms: Num;
   entry_path: string; entry_ts: Num; entry_offset: Num; exit_path: string; exit_ts: Num; exit_offset: Num;
   referrer_host: string; channel: string; utm_source: string; utm_medium: string; utm_campaign: string;
-  browser: string; os: string; device_type: string; country: string; merged_ids: string[]; last_offset: Num;
+  browser: string; os: string; device_type: string; country: string; merged_ids: string[]; unpaired_pages: string; last_offset: Num;
 }
 
 /** The session a row describes, as sessionize holds it. */
@@ -34,6 +34,7 @@ export function sessionFromRow(r: Row): Session {
     },
     exit: Number(r.pageviews) > 0 ? { ts: Number(r.exit_ts), offset: Number(r.exit_offset), path: r.exit_path } : { ts: -Infinity, offset: -1, path: '' },
     lastOffset: Number(r.last_offset), written: [{ id: r.id, start }], mergedIds: r.merged_ids,
+    unpaired: JSON.parse(r.unpaired_pages || '[]') as Session['unpaired'],
   };
 }
 

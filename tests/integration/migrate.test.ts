@@ -19,7 +19,8 @@ describe('migrate', () => {
     const ch = await freshClickHouse(); // already migrated once
     expect(await migrate(ch, { rawRetentionDays: 90 })).toEqual([]);
     const applied = await rows(ch, 'SELECT version, name FROM schema_migrations FINAL ORDER BY version');
-    expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql', '0006_replay_seeds.sql', '0007_salts_by_day.sql', '0008_sessions_by_event_time.sql']);
+    expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql', '0006_replay_seeds.sql', '0007_salts_by_day.sql', '0008_sessions_by_event_time.sql',
+      '0009_site_hosts.sql', '0010_timing_and_twins.sql']);
     const [ttl] = await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'");
     expect(ttl!.q).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(_CAST\(90, 'UInt32'\)\)/);
     await migrate(ch, { rawRetentionDays: 0 });
@@ -30,7 +31,7 @@ describe('migrate', () => {
     expect(engines).toEqual([
       { name: 'bot_hits', engine: 'MergeTree' }, { name: 'dead_letters', engine: 'MergeTree' }, { name: 'events', engine: 'MergeTree' },
       { name: 'pages_hour', engine: 'SummingMergeTree' }, { name: 'pipeline_stats', engine: 'SummingMergeTree' }, { name: 'replay_seeds', engine: 'MergeTree' },
-      { name: 'schema_migrations', engine: 'ReplacingMergeTree' }, { name: 'sessions', engine: 'ReplacingMergeTree' },
+      { name: 'schema_migrations', engine: 'ReplacingMergeTree' }, { name: 'sessions', engine: 'ReplacingMergeTree' }, { name: 'site_hosts', engine: 'ReplacingMergeTree' },
       { name: 'traffic_minute', engine: 'SummingMergeTree' }, { name: 'visitor_salts', engine: 'MergeTree' }, { name: 'visitors_hour', engine: 'AggregatingMergeTree' },
     ]);
     await ch.close();
@@ -68,7 +69,7 @@ describe('migrate', () => {
       pageviews: 2, is_bounce: 0, entry_path: '/a', exit_path: '/b', referrer_host: '', channel: 'direct', utm_source: '', utm_medium: '',
       utm_campaign: '', browser: 'Firefox', os: 'Linux', device_type: 'desktop', country: '', version: 3, stream: 'local', last_offset: 41 };
     await clientOf(ch).insert({ table: 'sessions', format: 'JSONEachRow', values: [old, { ...old, hits: 2, version: 2 }] });
-    expect(await migrate(ch)).toEqual(['0008_sessions_by_event_time.sql']);
+    expect(await migrate(ch, { dir: migrationsBefore('0009') })).toEqual(['0008_sessions_by_event_time.sql']);
     const read = 'SELECT toString(session_id) AS id, hits, pageviews, entry_path, toString(entry_ts) AS entry_ts, exit_path, toString(exit_ts) AS exit_ts, last_offset, merged_ids, is_deleted FROM sessions FINAL';
     const expected = [{ id, hits: 3, pageviews: 2, entry_path: '/a', entry_ts: '2026-11-28 10:00:00.000', exit_path: '/b', exit_ts: '2026-11-28 10:05:00.000', last_offset: 41, merged_ids: [], is_deleted: 0 }];
     expect(await rows(ch, read)).toEqual(expected);

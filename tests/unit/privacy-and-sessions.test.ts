@@ -146,3 +146,35 @@ describe('sessionize', () => {
     expect(final(sorted, 1)).toEqual(reference);
   });
 });
+
+describe('twins: one pageview seen by the access log and the beacon', () => {
+  const T = Date.UTC(2026, 10, 28, 9);
+  const RULES = { timeoutMs: 30 * MIN, reorderMs: 5 * MIN };
+  const hit = (source: Event['source'], ts: number, path: string, busOffset: number): Event =>
+    ({ ...ev('1', ts, path), source, eventType: source === 'beacon' ? 'pageview' : 'request', busOffset });
+  const outcome = (events: Event[], batchSize = events.length) => {
+    const state = emptySessionState();
+    for (let i = 0; i < events.length; i += batchSize) sessionize(state, events.slice(i, i + batchSize), RULES);
+    const [s] = [...state.byVisitor.values()].flat();
+    return { pageviews: s!.pageviews, hits: s!.hits, twins: events.filter((e) => e.twin).map((e) => `${e.source} ${e.path}`) };
+  };
+
+  it('counts the pair once, whichever arrives first, in one batch or two', () => {
+    expect(outcome([hit('log', T, '/a', 1), hit('beacon', T + 2000, '/a', 2)])).toEqual({ pageviews: 1, hits: 2, twins: ['beacon /a'] });
+    expect(outcome([hit('beacon', T + 2000, '/a', 1), hit('log', T, '/a', 2)], 1)).toEqual({ pageviews: 1, hits: 2, twins: ['log /a'] });
+  });
+
+  it('pairs a hash route with the document the server sent, and each copy at most once', () => {
+    expect(outcome([hit('log', T, '/', 1), hit('beacon', T + 1000, '/#/settings', 2)])).toMatchObject({ pageviews: 1, twins: ['beacon /'] });
+    expect(outcome([hit('log', T, '/a', 1), hit('log', T + 5000, '/a', 2), hit('beacon', T + 6000, '/a', 3)])).toMatchObject({ pageviews: 2, twins: ['beacon /a'] });
+  });
+
+  it('pairs nothing across pages, sources of the same kind, more than 30 s apart, or later than the reorder window', () => {
+    expect(outcome([hit('log', T, '/a', 1), hit('beacon', T + 1000, '/b', 2)]).twins).toEqual([]);
+    expect(outcome([hit('beacon', T, '/a', 1), hit('beacon', T + 1000, '/a', 2)]).twins).toEqual([]);
+    expect(outcome([hit('log', T, '/a', 1), hit('beacon', T + 31_000, '/a', 2)]).twins).toEqual([]);
+    // The log copy arrives after 6 minutes of newer traffic: out of the window, it stays a pageview of its own.
+    const late = [hit('beacon', T, '/a', 1), hit('beacon', T + 6 * MIN, '/b', 2), hit('log', T - 1000, '/a', 3)];
+    expect(outcome(late, 1)).toMatchObject({ pageviews: 3, twins: [] });
+  });
+});
