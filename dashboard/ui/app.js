@@ -5,7 +5,7 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   const fmt = new Intl.NumberFormat();
-  const state = { site: '', rangeMs: 86_400_000, end: null, filters: {}, charts: {}, traffic: 'humans' };
+  const state = { site: '', rangeMs: 86_400_000, end: null, filters: {}, charts: {}, traffic: 'humans', event: '' };
   // The panels that can show what bots did instead of people.
   const bots = () => (state.traffic === 'bots' ? { traffic: 'bots' } : {});
   let timer = 0;
@@ -29,6 +29,9 @@
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
   const pct = (x) => `${(x * 100).toFixed(1)}%`;
   const duration = (s) => (s >= 60 ? `${Math.floor(s / 60)}m ${Math.round(s % 60)}s` : `${Math.round(s)}s`);
+  // Unknown is not zero: a figure the source does not have (no timing, no beacon) shows as a dash.
+  const num = (x) => (x === null || x === undefined ? '—' : fmt.format(x));
+  const known = (f) => (x) => (x === null || x === undefined ? '—' : f(x));
 
   function table(id, rows, cols, filterValue) {
     const el = $(id);
@@ -37,7 +40,7 @@
     el.innerHTML = `<thead><tr>${cols.map(([, label], i) => `<th class="${i ? 'num' : ''}">${label}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => {
       const name = r[cols[0][0]] === '' ? '(none)' : r[cols[0][0]];
       const width = (100 * (Number(r[cols[1][0]]) || 0)) / max;
-      return `<tr data-value="${esc(filterValue ? filterValue(r) : r[cols[0][0]])}"><td class="name bar-cell" title="${esc(name)}"><span class="fill" style="width:${width}%"></span><span class="text">${esc(name)}</span></td>${cols.slice(1).map(([k, , f]) => `<td class="num">${f ? f(r[k]) : fmt.format(r[k])}</td>`).join('')}</tr>`;
+      return `<tr data-value="${esc(filterValue ? filterValue(r) : r[cols[0][0]])}"><td class="name bar-cell" title="${esc(name)}"><span class="fill" style="width:${width}%"></span><span class="text">${esc(name)}</span></td>${cols.slice(1).map(([k, , f]) => `<td class="num">${f ? f(r[k]) : num(r[k])}</td>`).join('')}</tr>`;
     }).join('')}</tbody>`;
   }
 
@@ -71,11 +74,11 @@
     return [(to - state.rangeMs) / 1000, to / 1000];
   }
 
-  function chart(id, data, series, opts = {}, now = false) {
+  function chart(id, data, series, opts = {}, now = false, empty = 'No data in this range') {
     const el = $(id);
     const width = Math.max(el.clientWidth, 280);
     if (state.charts[id]) state.charts[id].destroy();
-    if (!data[0].length) { el.innerHTML = '<div class="empty">No data in this range</div>'; state.charts[id] = null; return; }
+    if (!data[0].length) { el.innerHTML = `<div class="empty">${empty}</div>`; state.charts[id] = null; return; }
     el.innerHTML = '';
     const [min, max] = xRange(now);
     state.charts[id] = new uPlot({ width, height: 220, series: [{}, ...series], axes: [{}, { size: 60 }], scales: { x: { time: true, range: () => [min, max] } }, legend: { live: false }, ...opts }, data, el);
@@ -99,9 +102,12 @@
           kpi('Pageviews', fmt.format(c.pageviews ?? 0), c.pageviews, p.pageviews),
           kpi('Bounce rate', pct(c.bounce_rate ?? 0), c.bounce_rate, p.bounce_rate, true),
           kpi('Time on site', duration(c.avg_duration_s ?? 0), c.avg_duration_s, p.avg_duration_s),
-          kpi('Current visitors', fmt.format(data.current_visitors ?? 0)),
+          // Null when the range ends more than 5 minutes ago: "now" is not in it.
+          kpi('Current visitors', data.current_visitors === null ? '—' : fmt.format(data.current_visitors)),
           kpi('Error rate', pct(errRate), errRate, pErr, true),
           kpi('Bot hits', fmt.format(c.bot_hits ?? 0)),
+          // Only where the beacon runs: the pageviews JavaScript-only analytics would not have seen.
+          ...(c.beacon_pageviews > 0 ? [kpi('Seen only in logs', pct(c.log_only_pageviews / Math.max(c.pageviews, 1)))] : []),
         ].join('');
       }),
       api('timeseries', { compare: 'previous' }).then(({ data }) => {
@@ -133,8 +139,25 @@
         }
         $('heatmap').innerHTML = html;
       }),
-      api('pages', bots()).then(({ data }) => table('pages', data, [['path', 'Page'], ['pageviews', 'Views'], ['hits', 'Hits'], ['avg_time_ms', 'ms']])),
+      api('pages', bots()).then(({ data }) => {
+        const beacon = data.some((r) => r.beacon_pageviews > 0);
+        table('pages', data, [['path', 'Page'], ['pageviews', 'Views'], ['hits', 'Hits'], ['avg_time_ms', 'ms'],
+          ...(beacon ? [['log_only_pageviews', 'Logs only'], ['avg_engaged_s', 'Engaged', known(duration)]] : [])]);
+      }),
       api('entry-pages').then(({ data }) => table('entry-pages', data, [['value', 'Entry page'], ['visits', 'Visits'], ['bounce_rate', 'Bounce', pct]])),
+      api('non-page-referrers').then(({ data }) => table('non-page-referrers', data, [['value', 'Referrer'], ['sessions', 'Sessions'], ['hits', 'Hits']])),
+      api('custom-events').then(({ data }) => table('custom-events', data, [['value', 'Event'], ['events', 'Count'], ['visitors', 'Visitors']])),
+      api('custom-event-props', { event: state.event }).then(({ data }) => {
+        if (!state.event) { $('custom-event-props').innerHTML = ''; return; }
+        table('custom-event-props', data, [['key', `Properties of ${esc(state.event)}`], ['events', 'Count']], (r) => r.key);
+        $('custom-event-props').querySelectorAll('td.name .text').forEach((el, i) => (el.textContent = `${data[i].key} = ${data[i].value}`));
+      }),
+      api('custom-events-timeseries').then(({ data }) => {
+        const xs = [...new Set(data.map((r) => r.t))].sort((a, b) => a - b);
+        const names = [...new Set(data.map((r) => r.value))].slice(0, 6);
+        chart('chart-events', [xs, ...names.map((n) => xs.map((t) => data.find((r) => r.t === t && r.value === n)?.events ?? 0))],
+          names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length] })));
+      }),
       api('exit-pages').then(({ data }) => table('exit-pages', data, [['value', 'Exit page'], ['visits', 'Visits']])),
       api('channels').then(({ data }) => table('channels', data, [['value', 'Channel'], ['visits', 'Visits'], ['bounce_rate', 'Bounce', pct], ['avg_duration_s', 'Time', duration]])),
       api('referrers').then(({ data }) => table('referrers', data.filter((r) => r.value), [['value', 'Referrer'], ['visits', 'Visits']])),
@@ -156,7 +179,7 @@
       api('response-times').then(({ data }) => {
         chart('chart-rt', [data.map((r) => r.t), data.map((r) => r.q[0]), data.map((r) => r.q[1]), data.map((r) => r.q[2])], [
           { label: 'p50', stroke: COLORS[1] }, { label: 'p90', stroke: COLORS[2] }, { label: 'p99', stroke: COLORS[3] },
-        ]);
+        ], {}, false, 'No data: no hit in this range carries a response time (the combined log format has none; see docs/nginx.md)');
       }),
       api('bots').then(({ data }) => table('bots', data, [['bot', 'Bot'], ['hits', 'Hits'], ['errors', 'Errors']])),
       // The pipeline works now, whatever period the site's data is from.
@@ -225,6 +248,9 @@
     } else if (t.matches('#status-chips .chip')) {
       if (state.filters.status === t.dataset.status) delete state.filters.status;
       else state.filters.status = t.dataset.status;
+      refresh();
+    } else if (t.matches('table[data-select="event"] tbody tr') && t.dataset.value !== undefined) {
+      state.event = state.event === t.dataset.value ? '' : t.dataset.value;
       refresh();
     } else if (t.matches('table[data-filter] tbody tr') && t.dataset.value !== undefined) {
       setFilter(t.closest('table').dataset.filter, t.dataset.value);

@@ -6,12 +6,11 @@
  * file — and each way keeps status, path, bytes, request time and referrer.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import { startSyslogServer, type SyslogServer } from '../../collector/syslog/syslog-server.ts';
 import { runTail } from '../../collector/tail/run-tail.ts';
@@ -22,12 +21,9 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { freePort } from '../helpers/app-process.ts';
-import { ensureDebianProgram } from '../helpers/debian.ts';
+import { repoFile, startNginx, type Nginx } from '../helpers/nginx.ts';
 import { testPseudonymiser } from '../helpers/hits.ts';
 
-const repo = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
-let NGINX: string;
 const UA = {
   chrome: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
   iphone: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
@@ -46,8 +42,8 @@ const REQUESTS = [
   { path: '/', status: 200, ua: UA.bot, referrer: '' },
 ];
 
-let dir: string;
-let nginx: ChildProcess;
+let busDir: string;
+let nginx: Nginx;
 let upstream: Server;
 let ch: ClickHouse;
 let bus: LocalBus;
@@ -57,15 +53,9 @@ const stopTail = new AbortController();
 let tailDone: Promise<void>;
 
 beforeAll(async () => {
-  NGINX = ensureDebianProgram(['/usr/sbin/nginx', '/usr/bin/nginx'], 'nginx');
-  dir = mkdtempSync(join(tmpdir(), 'scalehouse-nginx-'));
-  for (const d of ['www', 'temp', 'logs']) mkdirSync(join(dir, d));
-  writeFileSync(join(dir, 'www', 'index.html'), '<h1>home</h1>');
-  writeFileSync(join(dir, 'www', 'about.html'), '<h1>about</h1>'.repeat(10));
-  writeFileSync(join(dir, 'www', 'big.bin'), Buffer.alloc(123_457, 7));
-
   ch = await freshClickHouse();
-  bus = await LocalBus.open({ dir: join(dir, 'bus') });
+  busDir = mkdtempSync(join(tmpdir(), 'scalehouse-nginx-bus-'));
+  bus = await LocalBus.open({ dir: join(busDir, 'bus') });
   await startProcessor({ bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000, maxRecords: 500 });
   syslog = await startSyslogServer({ pseudonymise: testPseudonymiser(),
     host: '127.0.0.1', port: 0, maxBytes: 65536, bus,
@@ -75,45 +65,22 @@ beforeAll(async () => {
   // An upstream that takes 40 ms, so request and upstream times are not zero.
   upstream = createServer((_req, res) => setTimeout(() => res.end('slow'), 40));
   const upstreamPort = await new Promise<number>((r) => upstream.listen(0, '127.0.0.1', () => r((upstream.address() as { port: number }).port)));
-  nginxPort = await freePort();
 
   // The project's own nginx files, with only the syslog address changed to this test's receiver.
-  const syslogLine = readFileSync(repo('nginx/scalehouse-syslog.conf'), 'utf8').replace('127.0.0.1:5514', `127.0.0.1:${syslog.port}`);
-  writeFileSync(join(dir, 'nginx.conf'), `
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log warn;
-events { worker_connections 64; }
-http {
-  include ${repo('nginx/scalehouse-log-format.conf')};
-  client_body_temp_path ${dir}/temp/body; proxy_temp_path ${dir}/temp/proxy; fastcgi_temp_path ${dir}/temp/fastcgi;
-  uwsgi_temp_path ${dir}/temp/uwsgi; scgi_temp_path ${dir}/temp/scgi;
-  server {
-    listen 127.0.0.1:${nginxPort};
-    server_name example.test;
-    root ${dir}/www;
-    ${syslogLine}
-    access_log ${dir}/logs/access.log scalehouse_json;
+  const syslogLine = readFileSync(repoFile('nginx/scalehouse-syslog.conf'), 'utf8').replace('127.0.0.1:5514', `127.0.0.1:${syslog.port}`);
+  nginx = await startNginx({
+    files: { 'index.html': '<h1>home</h1>', 'about.html': '<h1>about</h1>'.repeat(10), 'big.bin': Buffer.alloc(123_457, 7) },
+    server: `${syslogLine}
     location = /old { return 301 /about.html; }
     location = /boom { return 500; }
-    location = /slow { proxy_pass http://127.0.0.1:${upstreamPort}; }
-  }
-}
-`);
-  // Unprivileged: as root (CI), nginx runs as nobody, in a folder nobody owns.
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    for (const p of [dir, ...['www', 'temp', 'logs', 'nginx.conf', 'www/index.html', 'www/about.html', 'www/big.bin'].map((f) => join(dir, f))]) chownSync(p, 65534, 65534);
-    chmodSync(dir, 0o755);
-  }
-  execFileSync(NGINX, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe', ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
-  nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'], ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
-  await waitFor('nginx to answer', async () => ((await fetch(`http://127.0.0.1:${nginxPort}/`, { headers: { 'user-agent': UA.firefox } }).catch(() => undefined))?.ok ? true : undefined));
+    location = /slow { proxy_pass http://127.0.0.1:${upstreamPort}; }`,
+    probeUserAgent: UA.firefox,
+  });
+  nginxPort = nginx.port;
 
   // The third way in: following nginx's log file.
   const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
-  tailDone = runTail({ path: join(dir, 'logs', 'access.log'), site: 'tail.example.com', stateDir: join(dir, 'tail'), sink: pipelineSink(handle), maxLineBytes: 65536, pollMs: 50, signal: stopTail.signal });
+  tailDone = runTail({ path: nginx.accessLog, site: 'tail.example.com', stateDir: join(nginx.dir, 'tail'), sink: pipelineSink(handle), maxLineBytes: 65536, pollMs: 50, signal: stopTail.signal });
 
   // The requests (the probe above made one more GET / on each path of the log).
   for (const r of REQUESTS) {
@@ -123,22 +90,23 @@ http {
     expect(res.status).toBe(r.status);
     await res.arrayBuffer();
   }
-  await waitFor('nginx to write every line', async () => (readFileSync(join(dir, 'logs', 'access.log'), 'utf8').trim().split('\n').length === REQUESTS.length + 1 ? true : undefined));
+  await waitFor('nginx to write every line', async () => (readFileSync(nginx.accessLog, 'utf8').trim().split('\n').length === REQUESTS.length + 1 ? true : undefined));
 }, 600_000); // installing nginx on a fresh machine takes a while
 
 afterAll(async () => {
   stopTail.abort();
   await tailDone;
-  nginx?.kill('SIGQUIT');
+  await nginx?.stop();
   upstream?.close();
   await syslog?.close();
   await bus?.close();
   await ch?.close();
+  if (busDir) rmSync(busDir, { recursive: true, force: true });
 }, 60_000);
 
 /** What nginx itself wrote, read straight from its log file: the reference for every way in. */
 function nginxLog() {
-  return readFileSync(join(dir, 'logs', 'access.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  return readFileSync(nginx.accessLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
 }
 
 async function landed(site: string) {
@@ -158,7 +126,7 @@ describe.each([
   ['scalehouse tail on the access log file', 'tail.example.com'],
 ])('nginx → %s', (_name, site) => {
   it('lands every request with status, path, bytes, request time and referrer intact', async () => {
-    const file = join(dir, 'logs', 'access.log');
+    const file = nginx.accessLog;
     if (site === 'tcp.example.com') execFileSync('logger', ['--tcp', '--octet-count', '--rfc5424', '--size', '8192', '--server', '127.0.0.1', '--port', String(syslog.port), '--tag', 'tcp_octet', '-f', file]);
     if (site === 'tcplf.example.com') execFileSync('logger', ['--tcp', '--rfc3164', '--size', '8192', '--server', '127.0.0.1', '--port', String(syslog.port), '--tag', 'tcp_lf', '-f', file]);
     const events = await landed(site);
