@@ -42,7 +42,7 @@ for (let offset = 0; offset < EVENTS; offset += chunk) {
 await clientOf(ch).command({ query: await readSql('../bench/generate-sessions.sql'), query_params: { end: endText, sessions: Math.round(EVENTS / 7) }, clickhouse_settings: { insert_deduplication_token: 'bench:sessions', max_partitions_per_insert_block: '100' } });
 await insertRows(ch, 'pipeline_stats', [{ minute: endText, site: 'bench.example', outcome: 'event', reason: '', count: EVENTS }], 'bench:stats');
 // Measure a settled database, not one busy merging what was just inserted.
-for (const table of ['events', 'sessions', 'traffic_minute', 'visitors_hour', 'pages_hour']) {
+for (const table of ['events', 'sessions', 'traffic_minute', 'pages_hour']) {
   await clientOf(ch).command({ query: `OPTIMIZE TABLE ${table} FINAL` });
 }
 for (;;) {
