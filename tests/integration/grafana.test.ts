@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
+import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
+import { beaconHit } from '../../common/hit.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse } from '../helpers/clickhouse.ts';
 import { fixture } from '../helpers/fixtures.ts';
@@ -36,10 +38,20 @@ beforeAll(async () => {
   const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
   writeFileSync(extra, [
     ...Array.from({ length: 10 }, (_, i) => `198.51.100.${i} - - [24/Oct/2021:10:0${i}:00 +0000] "GET /offer?utm_source=newsletter&utm_medium=email&utm_campaign=autumn HTTP/1.1" 200 900 "-" "${UA}"`),
+    // nginx's JSON format, which records response times.
+    ...Array.from({ length: 5 }, (_, i) => JSON.stringify({ msec: String(Date.UTC(2021, 9, 24, 11, i) / 1000), remote_addr: `198.51.100.${50 + i}`, host: 'secrepo.com',
+      request_method: 'GET', request_uri: '/timed', status: '200', body_bytes_sent: '100', request_time: `0.0${i + 1}0`, http_referer: '', http_user_agent: UA })),
     '198.51.100.99 - - [24/Oct/2021:10:00:00 +0000] "GET /cut',
     'not a log line at all',
   ].join('\n') + '\n');
   await replayFile(ch, extra, { site: 'secrepo.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
+  // And the beacon: pageviews and custom events.
+  const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
+  const beacon = (i: number, payload: Record<string, unknown>) => ({
+    value: JSON.stringify(beaconHit('secrepo.example', { url: 'https://secrepo.com/offer', ...payload }, { receivedAt: Date.UTC(2021, 9, 24, 12, i), client: `198.51.100.${80 + i}`, headers: { userAgent: UA } })),
+    position: `beacon@${i}`, offset: i + 1,
+  });
+  await handle({ records: [0, 1, 2].flatMap((i) => [beacon(2 * i, { type: 'pageview' }), beacon(2 * i + 1, { type: 'event', name: 'signup', props: { plan: 'pro' } })]), token: 'grafana-beacon', stream: 'beacon' });
 });
 afterAll(async () => {
   await ch.close();
