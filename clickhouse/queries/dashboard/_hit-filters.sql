@@ -1,5 +1,4 @@
-  AND ({page:String} = '' OR path = {page:String})
-  AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
+  -- @hit-conditions
   AND (
     ({entry:String} = '' AND {channel:String} = '' AND {device:String} = '' AND {country:String} = '')
     OR session_id IN (

@@ -9,17 +9,15 @@ WHERE site = {site:String} AND pageviews > 0
     start_ts >= {from:DateTime64(3, 'UTC')},
     end_ts >= {from:DateTime64(3, 'UTC')} AND session_id IN (
       SELECT session_id
-      FROM sessions FINAL
-      ARRAY JOIN arrayPushFront(merged_ids, session_id) AS sid
-      WHERE site = {site:String}
-        AND start_ts >= {from:DateTime64(3, 'UTC')} - INTERVAL 7 DAY AND start_ts < {to:DateTime64(3, 'UTC')}
-        AND end_ts >= {from:DateTime64(3, 'UTC')}
-        AND sid IN (
-          SELECT session_id FROM events
-          WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-            AND NOT ({page:String} = '' AND {status_class:UInt8} = 0)
-            AND ({page:String} = '' OR path = {page:String})
-            AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
-        )
+      FROM
+      (
+        -- @session-ids
+      )
+      WHERE sid IN (
+        SELECT session_id FROM events
+        WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
+          AND NOT ({page:String} = '' AND {status_class:UInt8} = 0)
+          -- @hit-conditions
+      )
     )
   )
