@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isbot } from 'isbot';
+import { clfTime } from './hits.ts';
 
 export interface LogLine { n: number; ip: string; ts: number; method: string; path: string; status: number; ua: string; raw: string }
 
@@ -115,3 +116,7 @@ export function shuffleWithin(lines: LogLine[], windowMs: number, seed = 1): Log
     return slots.get(l.ts)![i]!;
   });
 }
+
+/** The same lines `shiftMs` later: times rewritten (in UTC) in the text too. */
+export const shiftLines = (lines: LogLine[], shiftMs: number): LogLine[] =>
+  lines.map((l) => ({ ...l, ts: l.ts + shiftMs, raw: l.raw.replace(/\[[^\]]+\]/, `[${clfTime(l.ts + shiftMs)}]`) }));

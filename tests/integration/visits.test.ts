@@ -8,7 +8,7 @@
  * ClickHouse mid-stream, redelivering the batch they were in.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
@@ -22,48 +22,12 @@ import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
 import { logRecord } from '../helpers/hits.ts';
 import { isHuman, readCombinedLog, sessionsOf, shuffleWithin, visitFigures, type LogLine } from '../helpers/read-log.ts';
+import { apiFigures, expectFigures, rangeOf, sessionsTable, writeLines as writeLinesIn } from '../helpers/visit-figures.ts';
 
 const TIMEOUT = 30 * 60_000;
-const HOUR = 3_600_000;
 const tmp = mkdtempSync(join(tmpdir(), 'scalehouse-visits-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const writeLines = (name: string, lines: LogLine[]) => {
-  const file = join(tmp, name);
-  writeFileSync(file, lines.map((l) => l.raw).join('\n') + '\n');
-  return file;
-};
-
-/** What the stats API says of the whole log. */
-async function apiFigures(ch: ClickHouse, lines: LogLine[]) {
-  const app = new Hono().route('/', statsRoutes({ ch }));
-  const times = lines.map((l) => l.ts);
-  const range = `site=example.com&from=${Math.floor(Math.min(...times) / HOUR) * HOUR}&to=${Math.ceil((Math.max(...times) + 1) / HOUR) * HOUR}`;
-  const get = async (name: string) => ((await (await app.request(`/api/stats/${name}?${range}&limit=1000`)).json()) as { data: any }).data;
-  const overview = (await get('overview')).current;
-  const entries = (await get('entry-pages')) as { value: string; visits: number }[];
-  const nonPage = (await get('non-page-referrers')) as { sessions: number }[];
-  expect(entries.length).toBeLessThan(1000);
-  return {
-    visits: overview.visits, visitors: overview.visitors, bounceRate: overview.bounce_rate, avgDurationS: overview.avg_duration_s,
-    nonPageSessions: nonPage.reduce((n, r) => n + r.sessions, 0),
-    entryPages: Object.fromEntries(entries.map((e) => [e.value, e.visits])),
-  };
-}
-
-function expectFigures(actual: Awaited<ReturnType<typeof apiFigures>>, expected: ReturnType<typeof visitFigures>) {
-  expect(actual.visits).toBe(expected.visits);
-  expect(actual.visitors).toBe(expected.visitors);
-  expect(actual.nonPageSessions).toBe(expected.nonPageSessions);
-  expect(actual.bounceRate).toBeCloseTo(expected.bounceRate, 4);
-  expect(actual.avgDurationS).toBeCloseTo(expected.avgDurationS, 1);
-  expect(actual.entryPages).toEqual(expected.entryPages);
-}
-
-/** The sessions table, without what depends on salts (visitor and session ids) or on the bus (stream, offsets). */
-const sessionsTable = (ch: ClickHouse) => rows(ch, `
-  SELECT toString(start_ts) AS start, toString(end_ts) AS end, hits, pageviews, is_bounce, duration_s, entry_path, exit_path, channel, referrer_host, browser
-  FROM sessions FINAL ORDER BY start, end, hits, entry_path, exit_path, browser`);
+const writeLines = (name: string, lines: LogLine[]) => writeLinesIn(tmp, name, lines);
 
 describe.each(LOG_FILES)('visits of %s', (name) => {
   const lines = readCombinedLog(fixture(`logs/${name}`));
@@ -133,9 +97,7 @@ describe('sessions through processors that crash', () => {
       LEFT JOIN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) AS sid, 1 AS found FROM sessions FINAL) AS s ON e.session_id = s.sid
       WHERE s.found = 0`)).toEqual([{ n: 0 }]);
     const app = new Hono().route('/', statsRoutes({ ch }));
-    const times = lines.map((l) => l.ts);
-    const range = `site=example.com&from=${Math.floor(Math.min(...times) / HOUR) * HOUR}&to=${Math.ceil((Math.max(...times) + 1) / HOUR) * HOUR}`;
-    const overview = ((await (await app.request(`/api/stats/overview?${range}`)).json()) as { data: any }).data.current;
+    const overview = ((await (await app.request(`/api/stats/overview?${rangeOf(lines)}`)).json()) as { data: any }).data.current;
     expect({ visits: overview.visits, visitors: overview.visitors }).toEqual({ visits: expected.visits, visitors: expected.visitors });
     await Promise.all([ch.close(), reference.close()]);
   });
