@@ -87,6 +87,16 @@ for (const name of Object.keys(QUERIES)) {
   rows.push(`| ${name} | ${r.p50.toFixed(0)} / ${r.p95.toFixed(0)} | ${ref || '— (reads sessions or raw events only)'} |`);
   process.stderr.write(`${name}: p95 ${r.p95.toFixed(0)} ms\n`);
 }
+// Filtered: every filtered figure reads raw events and sessions (docs/metrics.md, "Filters").
+for (const [label, name, filter] of [
+  ['overview, channel=search', 'overview', { channel: 'search' }], ['overview, page=/page/1', 'overview', { page: '/page/1' }],
+  ['pages, device=mobile', 'pages', { device: 'mobile' }], ['channels, page=/page/1', 'channels', { page: '/page/1' }],
+] as const) {
+  const query = QUERIES[name]!;
+  const r = await time(() => query.run(ch, parseParams(q({ compare: 'previous', ...filter }), end.getTime())));
+  rows.push(`| ${label} | ${r.p50.toFixed(0)} / ${r.p95.toFixed(0)} | — (filtered: raw events and sessions) |`);
+  process.stderr.write(`${label}: p95 ${r.p95.toFixed(0)} ms\n`);
+}
 await ch.close();
 
 // The page: full load in Chromium, from navigation to every panel drawn.

@@ -57,6 +57,7 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
     panels: [
       { title: 'Channels', kind: 'piechart', w: 8, table: true, sql: `SELECT channel, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY channel ORDER BY visits DESC` },
       { title: 'Referrers', kind: 'table', w: 8, table: true, sql: `SELECT referrer_host, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} AND referrer_host != '' GROUP BY referrer_host ORDER BY visits DESC LIMIT 50` },
+      { title: 'Not visits: sessions without a page, by referrer (hotlinks, feeds)', kind: 'table', w: 8, table: true, sql: `SELECT referrer_host, count() AS sessions, sum(hits) AS hits FROM sessions FINAL WHERE ${SITE} AND $__timeFilter(start_ts) AND pageviews = 0 AND ${FILTERS} GROUP BY referrer_host ORDER BY sessions DESC LIMIT 50` },
       { title: 'Campaigns (UTM)', kind: 'table', w: 8, table: true, sql: `SELECT utm_source, utm_medium, utm_campaign, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} AND utm_source != '' GROUP BY utm_source, utm_medium, utm_campaign ORDER BY visits DESC LIMIT 50` },
       { title: 'Browsers', kind: 'bargauge', w: 8, table: true, sql: `SELECT browser, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY browser ORDER BY visits DESC LIMIT 10` },
       { title: 'Operating systems', kind: 'bargauge', w: 8, table: true, sql: `SELECT os, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY os ORDER BY visits DESC LIMIT 10` },

@@ -2,12 +2,14 @@ SELECT session_id, visitor_id, start_ts, pageviews, is_bounce, duration_s, entry
        channel, utm_source, utm_medium, utm_campaign, browser, os, device_type, country
 FROM sessions FINAL
 WHERE site = {site:String} AND pageviews > 0
-  AND start_ts >= {from:DateTime64(3, 'UTC')} - INTERVAL 7 DAY AND start_ts < {to:DateTime64(3, 'UTC')}
+  -- Without a hit filter, visits that started in the range; with one, also those that started
+  -- before it (up to a week: no session lasts that long) and have a selected hit in it.
+  AND start_ts >= if({page:String} = '' AND {status_class:UInt8} = 0, {from:DateTime64(3, 'UTC')}, {from:DateTime64(3, 'UTC')} - INTERVAL 7 DAY)
+  AND start_ts < {to:DateTime64(3, 'UTC')}
   -- @session-filters
-  AND if(
-    {page:String} = '' AND {status_class:UInt8} = 0,
-    start_ts >= {from:DateTime64(3, 'UTC')},
-    end_ts >= {from:DateTime64(3, 'UTC')} AND session_id IN (
+  AND (
+    ({page:String} = '' AND {status_class:UInt8} = 0)
+    OR (end_ts >= {from:DateTime64(3, 'UTC')} AND session_id IN (
       SELECT session_id
       FROM
       (
@@ -19,5 +21,5 @@ WHERE site = {site:String} AND pageviews > 0
           AND NOT ({page:String} = '' AND {status_class:UInt8} = 0)
           -- @hit-conditions
       )
-    )
+    ))
   )
