@@ -12,10 +12,12 @@ const SITE = 'site = ${site:sqlstring}';
 // Channel and device are session filters (docs/metrics.md): they select sessions by what they started
 // with, and every hit of those sessions — never a hit by its own referrer.
 const FILTERS = "(${channel:sqlstring} = '__all' OR channel = ${channel:sqlstring}) AND (${device:sqlstring} = '__all' OR device_type = ${device:sqlstring})";
+/** Sessions as the dashboards read them: a referral from one of the site's own hosts (site_hosts) is direct. */
+const SESSIONS = `(SELECT * EXCEPT (referrer_host, channel, own), if(own, '', referrer_host) AS referrer_host, if(own, 'direct', channel) AS channel FROM (SELECT *, channel = 'referral' AND referrer_host IN (SELECT host FROM site_hosts WHERE ${SITE}) AS own FROM sessions FINAL WHERE ${SITE}))`;
 /** Visits: sessions with a pageview, that started in the range. */
 const VISITS = `$__timeFilter(start_ts) AND pageviews > 0 AND ${FILTERS}`;
 /** Hits of the sessions the filters select (an event keeps the id its session had when it was loaded: merged_ids). */
-const HITS = `((\${channel:sqlstring} = '__all' AND \${device:sqlstring} = '__all') OR session_id IN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) FROM sessions FINAL WHERE ${SITE} AND start_ts >= $__fromTime - INTERVAL 7 DAY AND start_ts <= $__toTime AND ${FILTERS}))`;
+const HITS = `((\${channel:sqlstring} = '__all' AND \${device:sqlstring} = '__all') OR session_id IN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) FROM ${SESSIONS} AS s WHERE start_ts >= $__fromTime - INTERVAL 7 DAY AND start_ts <= $__toTime AND ${FILTERS}))`;
 
 type Kind = 'timeseries' | 'stat' | 'table' | 'piechart' | 'barchart' | 'bargauge';
 interface PanelDef { title: string; kind: Kind; sql: string; w?: number; h?: number; unit?: string; table?: boolean }
@@ -30,14 +32,14 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
   'traffic-overview': {
     title: 'Scalehouse — Traffic overview',
     panels: [
-      { title: 'Unique visitors', kind: 'stat', w: 4, sql: `SELECT uniqExact(visitor_id) AS visitors FROM sessions FINAL WHERE ${SITE} AND ${VISITS}` },
-      { title: 'Visits', kind: 'stat', w: 4, sql: `SELECT count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS}` },
+      { title: 'Unique visitors', kind: 'stat', w: 4, sql: `SELECT uniqExact(visitor_id) AS visitors FROM ${SESSIONS} AS s WHERE ${VISITS}` },
+      { title: 'Visits', kind: 'stat', w: 4, sql: `SELECT count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS}` },
       { title: 'Pageviews', kind: 'stat', w: 4, sql: `SELECT countIf(is_pageview = 1) AS pageviews FROM events WHERE ${SITE} AND $__timeFilter(ts) AND ${HITS}` },
-      { title: 'Bounce rate', kind: 'stat', w: 4, unit: 'percentunit', sql: `SELECT avg(is_bounce) AS bounce_rate FROM sessions FINAL WHERE ${SITE} AND ${VISITS}` },
-      { title: 'Time on site', kind: 'stat', w: 4, unit: 's', sql: `SELECT avg(duration_s) AS time_on_site FROM sessions FINAL WHERE ${SITE} AND ${VISITS}` },
+      { title: 'Bounce rate', kind: 'stat', w: 4, unit: 'percentunit', sql: `SELECT avg(is_bounce) AS bounce_rate FROM ${SESSIONS} AS s WHERE ${VISITS}` },
+      { title: 'Time on site', kind: 'stat', w: 4, unit: 's', sql: `SELECT avg(duration_s) AS time_on_site FROM ${SESSIONS} AS s WHERE ${VISITS}` },
       { title: 'Current visitors (last 5 min)', kind: 'stat', w: 4, sql: `SELECT uniqExact(visitor_id) AS current_visitors FROM events WHERE ${SITE} AND ts >= now() - INTERVAL 5 MINUTE AND (is_pageview = 1 OR source = 'beacon')` },
       { title: 'Pageviews and hits', kind: 'timeseries', w: 24, sql: `SELECT $__timeInterval(minute) AS time, sum(pageviews) AS pageviews, sum(hits) AS hits, sum(bot_hits) AS bot_hits FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY time ORDER BY time` },
-      { title: 'Visitors and visits', kind: 'timeseries', w: 12, sql: `SELECT $__timeInterval(start_ts) AS time, uniqExact(visitor_id) AS visitors, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY time ORDER BY time` },
+      { title: 'Visitors and visits', kind: 'timeseries', w: 12, sql: `SELECT $__timeInterval(start_ts) AS time, uniqExact(visitor_id) AS visitors, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY time ORDER BY time` },
       { title: 'Pageviews by weekday and hour (UTC)', kind: 'table', w: 12, table: true, sql: `SELECT toDayOfWeek(minute) AS weekday, toHour(minute) AS hour, sum(pageviews) AS pageviews FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY weekday, hour ORDER BY weekday, hour` },
     ],
   },
@@ -45,8 +47,8 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
     title: 'Scalehouse — Pages',
     panels: [
       { title: 'Top pages', kind: 'table', w: 12, h: 12, table: true, sql: `SELECT path, sum(pageviews) AS pageviews, sum(hits) AS hits, sum(status_4xx) + sum(status_5xx) AS errors, toUInt64(greatest(0, toInt64(sum(pages_hour.pageviews)) - toInt64(sum(pages_hour.beacon_pageviews)))) AS seen_only_in_logs FROM pages_hour WHERE ${SITE} AND $__timeFilter(hour) GROUP BY path ORDER BY pageviews DESC LIMIT 50` },
-      { title: 'Entry pages', kind: 'table', w: 6, h: 12, table: true, sql: `SELECT entry_path, count() AS visits, round(avg(is_bounce), 3) AS bounce_rate FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY entry_path ORDER BY visits DESC LIMIT 50` },
-      { title: 'Exit pages', kind: 'table', w: 6, h: 12, table: true, sql: `SELECT exit_path, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY exit_path ORDER BY visits DESC LIMIT 50` },
+      { title: 'Entry pages', kind: 'table', w: 6, h: 12, table: true, sql: `SELECT entry_path, count() AS visits, round(avg(is_bounce), 3) AS bounce_rate FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY entry_path ORDER BY visits DESC LIMIT 50` },
+      { title: 'Exit pages', kind: 'table', w: 6, h: 12, table: true, sql: `SELECT exit_path, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY exit_path ORDER BY visits DESC LIMIT 50` },
       { title: 'Custom events', kind: 'table', w: 12, h: 8, table: true, sql: `SELECT event_name, count() AS events, uniqExact(visitor_id) AS visitors FROM events WHERE ${SITE} AND event_type = 'event' AND $__timeFilter(ts) AND ${HITS} GROUP BY event_name ORDER BY events DESC LIMIT 50` },
       { title: 'Pageviews seen only in logs (not by the beacon)', kind: 'timeseries', w: 12, h: 8, sql: `SELECT $__timeInterval(minute) AS time, sum(pageviews) AS pageviews, sum(beacon_pageviews) AS seen_by_beacon FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY time ORDER BY time` },
       { title: 'Pageviews of the top pages', kind: 'timeseries', w: 24, sql: `SELECT $__timeInterval(ts) AS time, path, countIf(is_pageview = 1) AS pageviews FROM events WHERE ${SITE} AND $__timeFilter(ts) AND ${HITS} AND path IN (SELECT path FROM pages_hour WHERE ${SITE} AND $__timeFilter(hour) GROUP BY path ORDER BY sum(pageviews) DESC LIMIT 5) GROUP BY time, path ORDER BY time` },
@@ -55,14 +57,14 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
   sources: {
     title: 'Scalehouse — Sources',
     panels: [
-      { title: 'Channels', kind: 'piechart', w: 8, table: true, sql: `SELECT channel, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY channel ORDER BY visits DESC` },
-      { title: 'Referrers', kind: 'table', w: 8, table: true, sql: `SELECT referrer_host, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} AND referrer_host != '' GROUP BY referrer_host ORDER BY visits DESC LIMIT 50` },
-      { title: 'Not visits: sessions without a page, by referrer (hotlinks, feeds)', kind: 'table', w: 8, table: true, sql: `SELECT referrer_host, count() AS sessions, sum(hits) AS hits FROM sessions FINAL WHERE ${SITE} AND $__timeFilter(start_ts) AND pageviews = 0 AND ${FILTERS} GROUP BY referrer_host ORDER BY sessions DESC LIMIT 50` },
-      { title: 'Campaigns (UTM)', kind: 'table', w: 8, table: true, sql: `SELECT utm_source, utm_medium, utm_campaign, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} AND utm_source != '' GROUP BY utm_source, utm_medium, utm_campaign ORDER BY visits DESC LIMIT 50` },
-      { title: 'Browsers', kind: 'bargauge', w: 8, table: true, sql: `SELECT browser, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY browser ORDER BY visits DESC LIMIT 10` },
-      { title: 'Operating systems', kind: 'bargauge', w: 8, table: true, sql: `SELECT os, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY os ORDER BY visits DESC LIMIT 10` },
-      { title: 'Devices', kind: 'piechart', w: 8, table: true, sql: `SELECT device_type, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY device_type ORDER BY visits DESC` },
-      { title: 'Visits by channel', kind: 'timeseries', w: 24, sql: `SELECT $__timeInterval(start_ts) AS time, channel, count() AS visits FROM sessions FINAL WHERE ${SITE} AND ${VISITS} GROUP BY time, channel ORDER BY time` },
+      { title: 'Channels', kind: 'piechart', w: 8, table: true, sql: `SELECT channel, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY channel ORDER BY visits DESC` },
+      { title: 'Referrers', kind: 'table', w: 8, table: true, sql: `SELECT referrer_host, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} AND referrer_host != '' GROUP BY referrer_host ORDER BY visits DESC LIMIT 50` },
+      { title: 'Not visits: sessions without a page, by referrer (hotlinks, feeds)', kind: 'table', w: 8, table: true, sql: `SELECT referrer_host, count() AS sessions, sum(hits) AS hits FROM ${SESSIONS} AS s WHERE $__timeFilter(start_ts) AND pageviews = 0 AND ${FILTERS} GROUP BY referrer_host ORDER BY sessions DESC LIMIT 50` },
+      { title: 'Campaigns (UTM)', kind: 'table', w: 8, table: true, sql: `SELECT utm_source, utm_medium, utm_campaign, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} AND utm_source != '' GROUP BY utm_source, utm_medium, utm_campaign ORDER BY visits DESC LIMIT 50` },
+      { title: 'Browsers', kind: 'bargauge', w: 8, table: true, sql: `SELECT browser, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY browser ORDER BY visits DESC LIMIT 10` },
+      { title: 'Operating systems', kind: 'bargauge', w: 8, table: true, sql: `SELECT os, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY os ORDER BY visits DESC LIMIT 10` },
+      { title: 'Devices', kind: 'piechart', w: 8, table: true, sql: `SELECT device_type, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY device_type ORDER BY visits DESC` },
+      { title: 'Visits by channel', kind: 'timeseries', w: 24, sql: `SELECT $__timeInterval(start_ts) AS time, channel, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY time, channel ORDER BY time` },
     ],
   },
   'errors-performance': {

@@ -51,7 +51,8 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
       count(hit.site, 'dead_letter', result.deadLetter);
     }
   }
-  const { sessions, deleted } = sessionize(state, events, { timeoutMs: opts.sessionTimeoutMs, reorderMs: opts.sessionReorderMs ?? DEFAULT_REORDER_MS });
+  const { sessions, deleted, ownHosts } = sessionize(state, events, { timeoutMs: opts.sessionTimeoutMs, reorderMs: opts.sessionReorderMs ?? DEFAULT_REORDER_MS });
+  for (const { site, host } of ownHosts) opts.learnHost?.(site, host);
   out.events = events.map(eventRow);
   out.sessions = [
     ...deleted.map((d) => deletedSessionRow(d.session, d.id, d.start, opts.stream)),

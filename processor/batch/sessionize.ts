@@ -18,6 +18,7 @@
 import type { Event } from '../event.ts';
 import { mergeSessions, sessionOf, type Session } from './session.ts';
 import { pairable, pairTwin } from './twins.ts';
+import { selfReferralHost } from './own-hosts.ts';
 
 export interface SessionRules { timeoutMs: number; reorderMs: number }
 export const DEFAULT_REORDER_MS = 5 * 60_000;
@@ -35,6 +36,8 @@ export interface SessionWrites {
   sessions: Session[];
   /** Rows written before under an id the session no longer has (its start moved, or it was merged). */
   deleted: { session: Session; id: string; start: number }[];
+  /** Host names found to be the sites' own (own-hosts.ts), in the order found. */
+  ownHosts: { site: string; host: string }[];
 }
 
 export const visitorKey = (site: string, visitorId: string): string => `${site}|${visitorId}`;
@@ -42,6 +45,7 @@ export const visitorKey = (site: string, visitorId: string): string => `${site}|
 /** Applies the events (in bus order, which makes "offset <= lastOffset means applied" hold). */
 export function sessionize(state: SessionState, events: Event[], rules: SessionRules): SessionWrites {
   const touched = new Set<Session>();
+  const own = new Map<string, { site: string; host: string }>();
   const ordered = [...events].sort((a, b) => a.busOffset - b.busOffset);
   for (const ev of ordered) {
     const key = visitorKey(ev.site, ev.visitorId);
@@ -51,6 +55,10 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     state.newest = Math.max(state.newest, ev.ts);
     // A pageview the other source already reported counts once; only within the reorder window, like everything late.
     if (state.newest - ev.ts <= rules.reorderMs) pairTwin(ev, held.map((s) => s.unpaired));
+    // A referral from the site itself is internal: once seen, for every later hit of the batch too.
+    const found = selfReferralHost(ev, held);
+    if (found) own.set(`${ev.site}|${found}`, { site: ev.site, host: found });
+    if (ev.channel === 'referral' && own.has(`${ev.site}|${ev.referrerHost}`)) ev.channel = 'internal';
     const near = held.filter((s) => ev.ts >= s.start - rules.timeoutMs && ev.ts <= s.last + rules.timeoutMs);
     const merged = near.reduce(mergeSessions, sessionOf(ev));
     for (const s of near) touched.delete(s);
@@ -73,7 +81,7 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     s.unpaired = pairable(s.unpaired, state.newest, rules.reorderMs);
   }
   expireSessions(state, rules);
-  return { sessions: [...touched], deleted };
+  return { sessions: [...touched], deleted, ownHosts: [...own.values()] };
 }
 
 /** Forgets sessions no hit within the reorder window can reach any more. */

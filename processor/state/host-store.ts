@@ -1,7 +1,8 @@
 /**
  * The host names of each site: its own name, those configured (SITE_HOSTS),
- * and those learned from hits that carry one (the Host of JSON access logs,
- * the URL of beacon hits), shared by every processor through the `site_hosts`
+ * and those learned — from hits that carry one (the Host of JSON access logs,
+ * the URL of beacon hits) and from self-referrals (batch/own-hosts.ts) —
+ * shared by every processor and the dashboards through the `site_hosts`
  * table. A referral from any of them is internal. A host takes effect from the
  * batch it is first seen in (in this processor; in others once they refresh,
  * at most a minute later).
@@ -18,7 +19,10 @@ export class HostStore {
   private pending: { site: string; host: string }[] = [];
   private refreshedAt = -Infinity;
 
-  constructor(private readonly ch: ClickHouse, private readonly configured: Record<string, string[]> = {}, private readonly clock: () => number = Date.now) {}
+  constructor(private readonly ch: ClickHouse, private readonly configured: Record<string, string[]> = {}, private readonly clock: () => number = Date.now) {
+    // Configured hosts go to the table too: the dashboards read it to tell a site's own referrals.
+    for (const [site, hosts] of Object.entries(configured)) for (const host of hosts) this.pending.push({ site, host });
+  }
 
   /** Reads what other processors learned (at most once a minute unless forced); call before a batch. */
   async refresh(force = false): Promise<void> {

@@ -10,7 +10,6 @@ import { statsRoutes } from '../../dashboard/api/routes.ts';
 import { CHANNELS, DEVICES } from '../../dashboard/api/params.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { HostStore } from '../../processor/state/host-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { fixture } from '../helpers/fixtures.ts';
@@ -22,9 +21,9 @@ const RANGE = 'site=example.com&from=2021-10-22T00:00:00Z&to=2021-10-28T00:00:00
 
 beforeAll(async () => {
   ch = await freshClickHouse();
-  // The log is secrepo.com's, loaded as example.com: SITE_HOSTS says secrepo.com is the site's own host.
-  const hosts = new HostStore(ch, { 'example.com': ['secrepo.com'] });
-  await replayFile(ch, fixture('logs/secrepo-2021.log'), { site: 'example.com', salts: new SaltStore(ch), hosts, sessionTimeoutMs: 30 * 60_000 });
+  // The log is secrepo.com's, loaded as example.com, with no SITE_HOSTS: the processor learns that
+  // secrepo.com is the site's own host from visitors clicking from page to page.
+  await replayFile(ch, fixture('logs/secrepo-2021.log'), { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000 });
   app = new Hono().route('/', statsRoutes({ ch }));
 });
 afterAll(async () => {
@@ -117,6 +116,9 @@ describe('every filter × every panel', () => {
     // Clicks within the site are internal hits, but no visit comes from "internal": they stay in the visit they belong to.
     const [internal] = await rows<{ n: number }>(ch, "SELECT count() AS n FROM events WHERE channel = 'internal'");
     expect(internal!.n).toBeGreaterThan(100);
+    expect(await rows(ch, "SELECT host FROM site_hosts")).toEqual([{ host: 'secrepo.com' }]);
+    // The site is not its own referrer, not even for sessions written before the host was learned.
+    expect(((await get('referrers', {})) as { value: string }[]).map((r) => r.value)).not.toContain('secrepo.com');
     expect((await overview({ channel: 'internal' })).visits).toBe(0);
     const all = await overview({});
     const byChannel = await Promise.all(CHANNELS.filter((c) => c !== 'internal').map((c) => overview({ channel: c })));

@@ -108,10 +108,10 @@ describe('site hosts', () => {
       { path: '/a', channel: 'internal' }, { path: '/b', channel: 'internal' }, { path: '/c', channel: 'referral' },
       { path: '/cart', channel: 'direct' }, { path: '/d', channel: 'internal' },
     ]);
-    // Another processor, without SITE_HOSTS, knows the learned host from ClickHouse.
+    // Another processor, without SITE_HOSTS, knows the configured and the learned host from ClickHouse.
     const other = new HostStore(ch);
     await other.refresh();
-    expect([...other.hostsOf('example.com')].sort()).toEqual(['example.com', 'shop.example.net']);
+    expect([...other.hostsOf('example.com')].sort()).toEqual(['example.com', 'example.org', 'shop.example.net']);
     // An internal referral says nothing about where a visit came from: the visit is direct.
     expect(await rows(ch, "SELECT entry_path, channel, referrer_host FROM sessions FINAL WHERE entry_path IN ('/a', '/b') ORDER BY entry_path")).toEqual([
       { entry_path: '/a', channel: 'direct', referrer_host: '' }, { entry_path: '/b', channel: 'direct', referrer_host: '' },

@@ -87,7 +87,7 @@ describe('sessionize', () => {
     const state = emptySessionState();
     const batch = () => [0, 1, 2].map((i) => ({ ...ev('1', T + i * MIN, `/${i}`), busOffset: 10 + i }));
     run(batch(), state);
-    expect(run(batch(), state)).toEqual({ sessions: [], deleted: [] }); // same hits, same offsets
+    expect(run(batch(), state)).toEqual({ sessions: [], deleted: [], ownHosts: [] }); // same hits, same offsets
     const { sessions: [s] } = run([{ ...ev('1', T + 5 * MIN, '/3'), busOffset: 13 }], state);
     expect(s).toMatchObject({ hits: 4, pageviews: 4, lastOffset: 13, exit: { path: '/3' } });
   });
@@ -176,5 +176,39 @@ describe('twins: one pageview seen by the access log and the beacon', () => {
     // The log copy arrives after 6 minutes of newer traffic: out of the window, it stays a pageview of its own.
     const late = [hit('beacon', T, '/a', 1), hit('beacon', T + 6 * MIN, '/b', 2), hit('log', T - 1000, '/a', 3)];
     expect(outcome(late, 1)).toMatchObject({ pageviews: 3, twins: [] });
+  });
+});
+
+describe('own hosts, learned from how visitors move', () => {
+  const T = Date.UTC(2026, 10, 28, 9);
+  const RULES = { timeoutMs: 30 * MIN, reorderMs: 5 * MIN };
+  const hit = (ts: number, path: string, referrer: string, busOffset: number): Event => {
+    const referrerHost = referrer ? new URL(referrer).hostname.replace(/^www\./, '') : '';
+    return { ...ev('1', ts, path), referrer, referrerHost, channel: referrer ? 'referral' : 'direct', busOffset };
+  };
+
+  it('takes a referrer naming the page the visitor just viewed for the site itself, from then on', () => {
+    const state = emptySessionState();
+    const events = [
+      hit(T, '/docs/start', 'https://blog.example.net/post', 1), // a real referral
+      hit(T + MIN, '/docs/next', 'https://mirror.example.org/docs/start', 2), // the page just viewed: the site's own host
+      hit(T + 2 * MIN, '/other', 'https://mirror.example.org/somewhere', 3), // from then on, internal
+    ];
+    const { ownHosts, sessions } = sessionize(state, events, RULES);
+    expect(ownHosts).toEqual([{ site: 'example.com', host: 'mirror.example.org' }]);
+    expect(events.map((e) => e.channel)).toEqual(['referral', 'internal', 'internal']);
+    expect(sessions[0]!.entry).toMatchObject({ channel: 'referral', referrerHost: 'blog.example.net' });
+  });
+
+  it('takes no evidence from "/", from a page viewed later, or from search engines', () => {
+    const state = emptySessionState();
+    const events = [
+      hit(T, '/', '', 1),
+      hit(T + MIN, '/a', 'https://news.example.net/', 2), // "/" is every engine's referrer
+      hit(T + 2 * MIN, '/b', 'https://other.example.net/c', 3), // /c was not viewed (yet)
+      hit(T + 3 * MIN, '/c', '', 4),
+      { ...hit(T + 4 * MIN, '/d', 'https://www.google.com/c', 5), channel: 'search' },
+    ];
+    expect(sessionize(state, events, RULES).ownHosts).toEqual([]);
   });
 });

@@ -2,9 +2,11 @@
 -- (hotlinked images, feed readers, API clients), by the referrer of their
 -- first hit. Session filters apply; hit filters do not.
 SELECT referrer_host AS value, count() AS sessions, sum(hits) AS hits, uniqExact(visitor_id) AS visitors
-FROM sessions FINAL
-WHERE site = {site:String} AND pageviews = 0
-  AND start_ts >= {from:DateTime64(3, 'UTC')} AND start_ts < {to:DateTime64(3, 'UTC')}
+FROM
+(
+  -- @sessions
+)
+WHERE pageviews = 0 AND start_ts >= {from:DateTime64(3, 'UTC')}
   -- @session-filters
 GROUP BY value
 ORDER BY sessions DESC, value
