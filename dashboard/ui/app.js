@@ -55,7 +55,7 @@
     el.innerHTML = Object.entries(state.filters).map(([k, v]) => `<button class="chip" data-key="${esc(k)}" title="Remove filter">${esc(k)}: ${esc(v)} ✕</button>`).join('');
   }
 
-  function kpi(label, value, now, before, invert) {
+  function kpi(label, value, now, before, invert, note = '') {
     let delta = '';
     if (before !== undefined && before !== null && typeof now === 'number') {
       if (before === 0) delta = now > 0 ? '<span class="delta up">new</span>' : '';
@@ -65,7 +65,7 @@
         delta = `<span class="delta ${good ? 'up' : 'down'}">${change >= 0 ? '▲' : '▼'} ${Math.abs(change * 100).toFixed(0)}%</span>`;
       }
     }
-    return `<div class="kpi"><div class="label">${label}</div><div class="value">${value}</div>${delta}</div>`;
+    return `<div class="kpi"><div class="label">${label}</div><div class="value">${value}</div>${delta}${note ? `<span class="delta">${esc(note)}</span>` : ''}</div>`;
   }
 
   /** The x axis always spans the range asked for, so a single point does not stretch it. */
@@ -103,7 +103,9 @@
           kpi('Bounce rate', pct(c.bounce_rate ?? 0), c.bounce_rate, p.bounce_rate, true),
           kpi('Time on site', duration(c.avg_duration_s ?? 0), c.avg_duration_s, p.avg_duration_s),
           // Null when the range ends more than 5 minutes ago: "now" is not in it.
-          kpi('Current visitors', data.current_visitors === null ? '—' : fmt.format(data.current_visitors)),
+          data.current_visitors === null
+            ? kpi('Current visitors', '—', undefined, undefined, false, 'this range ended in the past')
+            : kpi('Current visitors', fmt.format(data.current_visitors)),
           kpi('Error rate', pct(errRate), errRate, pErr, true),
           kpi('Bot hits', fmt.format(c.bot_hits ?? 0)),
           // Only where the beacon runs: the pageviews JavaScript-only analytics would not have seen.
