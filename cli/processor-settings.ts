@@ -1,13 +1,16 @@
 /**
  * What every way of processing hits (start, tail, replay) takes from the
- * configuration: the session rules and the sites' host names.
+ * configuration: the session rules, the sites' host names and the country
+ * database (the collector of `start` uses the same one).
  */
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import type { Config } from '../common/config.ts';
+import { openCountryLookup } from '../common/country.ts';
 import { HostStore } from '../processor/state/host-store.ts';
 
-export const processorSettings = (config: Config, ch: ClickHouse) => ({
+export const processorSettings = async (config: Config, ch: ClickHouse) => ({
   sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000,
   sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000,
   hosts: new HostStore(ch, config.SITE_HOSTS),
+  countryOf: await openCountryLookup(config.GEOIP_DB),
 });

@@ -134,6 +134,7 @@ export const SETTINGS = {
   SYSLOG_MAX_BYTES: setting({ default: '65536', parse: int(480, 1_048_576), describe: 'Largest syslog message accepted; larger ones are dropped and counted.' }),
   DISK_RESERVE_MB: setting({ default: '256', parse: int(0, 1_048_576), describe: 'Free space (MiB) kept on the local bus\'s disk: below it the collector answers 507 instead of filling the disk, and takes hits again by itself once space is freed.' }),
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),
+  GEOIP_DB: setting({ default: '', parse: text, describe: 'Country database (a .mmdb file, e.g. MaxMind GeoLite2-Country). Empty: the bundled DB-IP IP to Country Lite (CC BY 4.0); "none": no countries.' }),
   SITE_HOSTS: setting({ default: '', parse: siteHosts, describe: 'Other host names of a site, whose referrals are internal, e.g. "example.com=example.org|shop.example.net". The site\'s own name, and hosts seen in JSON logs ($host) and beacon URLs, count without it.' }),
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
   SESSION_REORDER_SECONDS: setting({ default: '300', parse: int(0, 86_400), describe: 'How late (in event time, behind the newest hit) a hit may arrive and still join its session in the right place; a later one starts a session of its own.' }),

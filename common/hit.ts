@@ -10,6 +10,8 @@ export interface HitHeaders {
   acceptLanguage?: string;
   /** Sec-GPC: 1 or DNT: 1 — the visitor asked not to be tracked. */
   optOut?: boolean;
+  /** ISO country code of the visitor's address, looked up by the collector before the address became a pseudonym. */
+  country?: string;
 }
 
 interface HitBase {

@@ -10,7 +10,8 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Hit } from './hit.ts';
-import { replaceAddresses } from './line-address.ts';
+import { noCountry, type CountryOf } from './country.ts';
+import { addressIn, replaceAddresses } from './line-address.ts';
 import { redactIps } from './redact-ips.ts';
 
 /** Returns the secret salt for a UTC day ("2026-11-28"). */
@@ -23,11 +24,11 @@ export interface Pseudonymiser {
   address(address: string): string;
   /** A log line with its client addresses replaced; a line of no known shape has every IP-shaped text masked. */
   line(line: string): string;
-  /** The hit as it may be written to a bus. */
+  /** The hit as it may be written to a bus: addresses made pseudonyms, their country kept (headers.country). */
   hit<H extends Hit>(hit: H): H;
 }
 
-export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now): Pseudonymiser {
+export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now, countryOf: CountryOf = noCountry): Pseudonymiser {
   const address = (addr: string): string => {
     if (!addr || addr.startsWith(PSEUDONYM_PREFIX)) return addr;
     const salt = saltFor(new Date(now()).toISOString().slice(0, 10));
@@ -37,6 +38,12 @@ export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now): P
   return {
     address,
     line,
-    hit: (hit) => (hit.kind === 'log' ? { ...hit, client: address(hit.client), line: line(hit.line) } : { ...hit, client: address(hit.client) }),
+    hit: (hit) => {
+      // The visitor's address: in the line for a log hit, the sender's for a beacon.
+      const visitor = hit.kind === 'log' ? addressIn(hit.line) ?? '' : hit.client;
+      const country = hit.headers.country || countryOf(visitor);
+      const headers = country ? { ...hit.headers, country } : hit.headers;
+      return hit.kind === 'log' ? { ...hit, headers, client: address(hit.client), line: line(hit.line) } : { ...hit, headers, client: address(hit.client) };
+    },
   };
 }

@@ -64,6 +64,7 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
       { title: 'Browsers', kind: 'bargauge', w: 8, table: true, sql: `SELECT browser, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY browser ORDER BY visits DESC LIMIT 10` },
       { title: 'Operating systems', kind: 'bargauge', w: 8, table: true, sql: `SELECT os, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY os ORDER BY visits DESC LIMIT 10` },
       { title: 'Devices', kind: 'piechart', w: 8, table: true, sql: `SELECT device_type, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY device_type ORDER BY visits DESC` },
+      { title: 'Countries (IP Geolocation by DB-IP)', kind: 'table', w: 8, table: true, sql: `SELECT country, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY country ORDER BY visits DESC LIMIT 50` },
       { title: 'Visits by channel', kind: 'timeseries', w: 24, sql: `SELECT $__timeInterval(start_ts) AS time, channel, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY time, channel ORDER BY time` },
     ],
   },

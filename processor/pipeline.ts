@@ -13,12 +13,16 @@ import { classifyUserAgent } from './steps/classify-user-agent.ts';
 import { detectBot } from './steps/detect-bot.ts';
 import { classifyReferrer } from './steps/classify-referrer.ts';
 import type { SaltFor } from '../common/pseudonym.ts';
+import type { CountryOf } from '../common/country.ts';
+import { locate } from './steps/locate.ts';
 import { protectPrivacy } from './steps/protect-privacy.ts';
 
 export interface PipelineContext {
   saltFor: SaltFor;
   /** The host names of a site (processor/state/host-store.ts); without it, just the site's name. */
   hostsOf?: (site: string) => ReadonlySet<string>;
+  /** Country lookup for addresses that reach the processor unpseudonymised (tail, replay). */
+  countryOf?: CountryOf;
 }
 
 const NO_HOSTS: ReadonlySet<string> = new Set();
@@ -32,6 +36,7 @@ export const STEPS: readonly Step[] = [
   { name: 'classify-user-agent', run: (ev) => classifyUserAgent(ev) },
   { name: 'detect-bot', run: (ev) => detectBot(ev) },
   { name: 'classify-referrer', run: (ev, _hit, ctx) => classifyReferrer(ev, ctx.hostsOf?.(ev.site) ?? NO_HOSTS) },
+  { name: 'locate', run: (ev, hit, ctx) => locate(ev, hit.headers.country, ctx.countryOf) },
   { name: 'protect-privacy', run: (ev, hit, ctx) => protectPrivacy(ev, ctx.saltFor, hit.headers.optOut === true) },
 ];
 

@@ -30,7 +30,7 @@ export async function replayCommand(args: string[]): Promise<void> {
   await mkdir(config.DATA_DIR, { recursive: true });
   const ch = await openClickHouse(config);
   const salts = new SaltStore(ch);
-  const settings = processorSettings(config, ch);
+  const settings = await processorSettings(config, ch);
   try {
     for (const file of files) {
       const bar = progressBar(file);

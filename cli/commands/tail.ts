@@ -51,7 +51,7 @@ export async function tailCommand(args: string[]): Promise<void> {
     sink = httpSink(own.to, token, site);
   } else {
     const ch = await openClickHouse(config);
-    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), ...processorSettings(config, ch) });
+    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), ...(await processorSettings(config, ch)) });
     sink = pipelineSink(handle);
     close = () => ch.close();
   }

@@ -19,6 +19,7 @@ import type { StatRow } from '../load/rows.ts';
 import { restoreSessions } from '../state/session-store.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import { HostStore } from '../state/host-store.ts';
+import type { CountryOf } from '../../common/country.ts';
 import { processBatch } from './process-batch.ts';
 import { DEFAULT_REORDER_MS, type SessionState } from './sessionize.ts';
 
@@ -28,6 +29,8 @@ export interface HandlerDeps {
   ch: ClickHouse; salts: SaltStore; sessionTimeoutMs: number;
   /** The sites' host names (SITE_HOSTS and learned); by default, learned ones only. */
   hosts?: HostStore;
+  /** Country lookup for addresses read straight from files (tail, replay); none by default. */
+  countryOf?: CountryOf;
   /** How late a hit may arrive and still join its session (SESSION_REORDER_SECONDS); DEFAULT_REORDER_MS if absent. */
   sessionReorderMs?: number;
   /** Where dead letters go besides the table (the Kafka DLQ topic); absent for the local bus and files. */
@@ -63,7 +66,7 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; c
     const state = held.state;
     const now = Date.now();
     const rows = processBatch(batch.records, state, {
-      saltFor: deps.salts.saltFor, hostsOf: hosts.hostsOf, learnHost: hosts.learn,
+      saltFor: deps.salts.saltFor, hostsOf: hosts.hostsOf, learnHost: hosts.learn, countryOf: deps.countryOf,
       sessionTimeoutMs: rules.timeoutMs, sessionReorderMs: rules.reorderMs, now, stream: batch.stream,
     });
     const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);

@@ -19,6 +19,7 @@ import { emptySessionState } from '../batch/sessionize.ts';
 import type { StatRow } from '../load/rows.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import type { HostStore } from '../state/host-store.ts';
+import type { CountryOf } from '../../common/country.ts';
 
 export interface ReplaySummary { file: string; lines: number; events: number; bots: number; optedOut: number; deadLetters: number; seconds: number }
 export interface ReplayProgress { bytesRead: number; bytesTotal: number; lines: number }
@@ -45,7 +46,7 @@ function addOutcomes(summary: ReplaySummary, stats: StatRow[]): void {
 }
 
 export async function replayFile(ch: ClickHouse, path: string, opts: {
-  site: string; salts: SaltStore; hosts?: HostStore; sessionTimeoutMs: number; sessionReorderMs?: number; batchLines?: number; onProgress?: (p: ReplayProgress) => void;
+  site: string; salts: SaltStore; hosts?: HostStore; countryOf?: CountryOf; sessionTimeoutMs: number; sessionReorderMs?: number; batchLines?: number; onProgress?: (p: ReplayProgress) => void;
 }): Promise<ReplaySummary> {
   const batchLines = opts.batchLines ?? REPLAY_BATCH_LINES;
   const started = Date.now();
@@ -55,7 +56,7 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   const summary: ReplaySummary = { file: path, lines: 0, events: 0, bots: 0, optedOut: 0, deadLetters: 0, seconds: 0 };
   // Sessions of a replay belong to no bus stream: none is restored, and none is continued later.
   const { handle } = createBatchHandler({
-    ch, salts: opts.salts, hosts: opts.hosts, sessionTimeoutMs: opts.sessionTimeoutMs, sessionReorderMs: opts.sessionReorderMs,
+    ch, salts: opts.salts, hosts: opts.hosts, countryOf: opts.countryOf, sessionTimeoutMs: opts.sessionTimeoutMs, sessionReorderMs: opts.sessionReorderMs,
     restore: async () => emptySessionState(),
     onLoaded: (stats) => addOutcomes(summary, stats),
   });

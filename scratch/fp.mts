@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { isbot, isbotMatch } from 'isbot';
+const uap = parse(readFileSync('../shared/data/useragents/uap-core-test_ua.yaml', 'utf8')) as { test_cases: { user_agent_string: string; family: string }[] };
+const cases = uap.test_cases;
+const fam = new Map<string, number>();
+for (const c of cases) fam.set(c.family, (fam.get(c.family) ?? 0) + 1);
+const flagged = cases.filter((c) => isbot(c.user_agent_string));
+console.log('total', cases.length, 'flagged', flagged.length);
+const byFam = new Map<string, string[]>();
+for (const c of flagged) byFam.set(c.family, [...(byFam.get(c.family) ?? []), `${isbotMatch(c.user_agent_string)} :: ${c.user_agent_string.slice(0, 140)}`]);
+for (const [f, l] of [...byFam].sort((a, b) => b[1].length - a[1].length)) console.log(f, l.length, '\n   ', l.slice(0, 2).join('\n    '));
