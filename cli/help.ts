@@ -15,6 +15,8 @@ Commands:
   replay FILE...        Import historical access logs (plain or .gz). Options: --site NAME (default: default).
   tail FILE...          Follow live access logs through rotation and restarts. Options: --site NAME,
                         --to URL (post to a collector, with --token), --from-end (skip what is there).
+  explain [FILE|-]      Print, one JSON object per line, what the pipeline makes of each access-log line
+                        (or beacon JSON): fields, browser, bot verdict, channel, pageview, session. --site NAME.
   token                 Make an API token for /api/stats (prints the token and the digest for DASHBOARD_TOKENS).
   help                  Show this text.
 

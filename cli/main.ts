@@ -7,6 +7,7 @@ import { collector, dashboard, processor, start } from './commands/start.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { replayCommand } from './commands/replay.ts';
 import { tailCommand } from './commands/tail.ts';
+import { explainCommand } from './commands/explain.ts';
 import { helpText } from './help.ts';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -18,6 +19,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   migrate: migrateCommand,
   replay: replayCommand,
   tail: tailCommand,
+  explain: explainCommand,
   help: async () => void process.stdout.write(helpText()),
   // A new API token for /api/stats: the token for the client, its digest for DASHBOARD_TOKENS.
   token: async () => {

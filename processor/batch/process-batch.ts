@@ -1,62 +1,56 @@
 /**
- * A batch of bus records to the rows of every table, with no IO: decode each
- * record, run the per-hit pipeline, sessionize the survivors, and count every
- * outcome by reason for pipeline_stats.
+ * A batch of bus records to the rows of every table, with no IO: run the
+ * records through the pipeline (run-records.ts), sessionize the events, and
+ * count every outcome by reason for pipeline_stats.
  */
-import { decodeHit } from '../../common/hit.ts';
 import type { BusRecord } from '../../bus/bus.ts';
 import { chMinute } from '../../clickhouse/time.ts';
-import type { Event } from '../event.ts';
-import { runPipeline, type PipelineContext } from '../pipeline.ts';
 import { botHitRow, deadLetterRow, deletedSessionRow, eventRow, sessionRow, type BatchRows } from '../load/rows.ts';
-import { DEFAULT_REORDER_MS, sessionize, type SessionState } from './sessionize.ts';
+import { runRecords, type RecordOutcome, type RunContext } from './run-records.ts';
+import { DEFAULT_REORDER_MS, sessionize, type SessionState, type SessionWrites } from './sessionize.ts';
 
-export interface ProcessOptions extends PipelineContext {
+export interface ProcessOptions extends RunContext {
   sessionTimeoutMs: number;
   /** How late (in event time) a hit may arrive and still join its session; DEFAULT_REORDER_MS if absent. */
   sessionReorderMs?: number;
-  /** Told the host of every event that has one, in bus order, so later hits see it as the site's own. */
-  learnHost?: (site: string, host: string) => void;
   now: number; stream: string;
 }
 
+/** The outcomes of a batch, and its events sessionized (each event gets its session id; twins are marked). */
+export function sessionizeRecords(records: BusRecord[], state: SessionState, opts: ProcessOptions): { outcomes: RecordOutcome[]; writes: SessionWrites } {
+  const outcomes = runRecords(records, opts);
+  const events = outcomes.flatMap((o) => (o.kind === 'event' ? [o.event] : []));
+  const writes = sessionize(state, events, { timeoutMs: opts.sessionTimeoutMs, reorderMs: opts.sessionReorderMs ?? DEFAULT_REORDER_MS });
+  for (const { site, host } of writes.ownHosts) opts.learnHost?.(site, host);
+  return { outcomes, writes };
+}
+
 export function processBatch(records: BusRecord[], state: SessionState, opts: ProcessOptions): BatchRows {
-  const events: Event[] = [];
+  const { outcomes, writes } = sessionizeRecords(records, state, opts);
   const out: BatchRows = { events: [], botHits: [], sessions: [], deadLetters: [], stats: [] };
   const counts = new Map<string, number>();
   const count = (site: string, outcome: string, reason: string) => {
     const key = `${site}\t${outcome}\t${reason}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
-  for (const rec of records) {
-    const hit = rec.damaged ? { invalid: rec.damaged } : decodeHit(rec.value);
-    if ('invalid' in hit) {
-      const reason = rec.damaged ? 'damaged_record' : 'invalid_hit';
-      out.deadLetters.push(deadLetterRow('', 'bus', reason, hit.invalid, rec.value, rec.position, opts.now));
-      count('', 'dead_letter', reason);
-      continue;
-    }
-    const result = runPipeline(hit, opts);
-    if (result.ok) {
-      result.event.busOffset = rec.offset;
-      events.push(result.event);
-      if (result.event.host) opts.learnHost?.(result.event.site, result.event.host);
-      count(hit.site, 'event', '');
-    } else if ('drop' in result) {
-      if (result.drop === 'bot') out.botHits.push(botHitRow(result.event, result.detail));
-      count(hit.site, 'dropped', result.drop);
+  for (const o of outcomes) {
+    if (o.kind === 'event') {
+      out.events.push(eventRow(o.event));
+      count(o.event.site, 'event', '');
+    } else if (o.kind === 'dropped') {
+      if (o.reason === 'bot') out.botHits.push(botHitRow(o.event, o.detail));
+      count(o.event.site, 'dropped', o.reason);
     } else {
-      const raw = hit.kind === 'log' ? hit.line : JSON.stringify(hit.payload);
-      out.deadLetters.push(deadLetterRow(hit.site, hit.kind, result.deadLetter, result.detail, raw, rec.position, opts.now));
-      count(hit.site, 'dead_letter', result.deadLetter);
+      const site = o.hit?.site ?? '';
+      const source = o.hit?.kind ?? 'bus';
+      const raw = !o.hit ? o.record.value : o.hit.kind === 'log' ? o.hit.line : JSON.stringify(o.hit.payload);
+      out.deadLetters.push(deadLetterRow(site, source, o.reason, o.detail, raw, o.record.position, opts.now));
+      count(site, 'dead_letter', o.reason);
     }
   }
-  const { sessions, deleted, ownHosts } = sessionize(state, events, { timeoutMs: opts.sessionTimeoutMs, reorderMs: opts.sessionReorderMs ?? DEFAULT_REORDER_MS });
-  for (const { site, host } of ownHosts) opts.learnHost?.(site, host);
-  out.events = events.map(eventRow);
   out.sessions = [
-    ...deleted.map((d) => deletedSessionRow(d.session, d.id, d.start, opts.stream)),
-    ...sessions.map((s) => sessionRow(s, opts.stream)),
+    ...writes.deleted.map((d) => deletedSessionRow(d.session, d.id, d.start, opts.stream)),
+    ...writes.sessions.map((s) => sessionRow(s, opts.stream)),
   ];
   const minute = chMinute(opts.now);
   for (const [key, n] of counts) {

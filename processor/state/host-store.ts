@@ -11,15 +11,15 @@ import { createHash } from 'node:crypto';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
 import { selectRows } from '../../clickhouse/query.ts';
+import { SiteHosts } from './site-hosts.ts';
 
 const REFRESH_MS = 60_000;
 
-export class HostStore {
-  private learned = new Map<string, Set<string>>();
-  private pending: { site: string; host: string }[] = [];
+export class HostStore extends SiteHosts {
   private refreshedAt = -Infinity;
 
-  constructor(private readonly ch: ClickHouse, private readonly configured: Record<string, string[]> = {}, private readonly clock: () => number = Date.now) {
+  constructor(private readonly ch: ClickHouse, configured: Record<string, string[]> = {}, private readonly clock: () => number = Date.now) {
+    super(configured);
     // Configured hosts go to the table too: the dashboards read it to tell a site's own referrals.
     for (const [site, hosts] of Object.entries(configured)) for (const host of hosts) this.pending.push({ site, host });
   }
@@ -32,23 +32,6 @@ export class HostStore {
     this.refreshedAt = now;
   }
 
-  /** Every host name of `site` known now. */
-  readonly hostsOf = (site: string): ReadonlySet<string> => {
-    let set = this.learned.get(site);
-    if (!set) {
-      set = new Set([site.replace(/^www\./, ''), ...(this.configured[site] ?? [])]);
-      this.learned.set(site, set);
-    }
-    return set;
-  };
-
-  /** A host a hit of `site` was for: known from now on, and written by the next flush. */
-  readonly learn = (site: string, host: string): void => {
-    if (!host || this.hostsOf(site).has(host)) return;
-    this.add(site, host);
-    this.pending.push({ site, host });
-  };
-
   /** Writes the hosts learned since the last flush; call after a batch is loaded. */
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
@@ -56,9 +39,5 @@ export class HostStore {
     const token = createHash('sha256').update(rows.map((r) => `${r.site}\t${r.host}`).sort().join('\n')).digest('hex');
     await insertRows(this.ch, 'site_hosts', rows, `site-hosts:${token}`);
     this.pending = [];
-  }
-
-  private add(site: string, host: string): void {
-    (this.hostsOf(site) as Set<string>).add(host);
   }
 }

@@ -1,0 +1,46 @@
+/**
+ * `scalehouse explain [FILE|-] [--site NAME]`: prints, one JSON object per
+ * input line, what the pipeline made of it — parsed fields, browser, OS and
+ * device, bot verdict with reason and name, channel, pageview or not, visitor
+ * and session, or the dead-letter reason. Nothing is stored; no ClickHouse is
+ * opened. Reads standard input without FILE or with "-".
+ */
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { isValidSiteName } from '../../common/config.ts';
+import { openCountryLookup } from '../../common/country.ts';
+import { ScalehouseError } from '../../common/errors.ts';
+import { explainLines } from '../../processor/explain/explain.ts';
+import { SiteHosts } from '../../processor/state/site-hosts.ts';
+import { commandConfig } from '../command-config.ts';
+
+export async function explainCommand(args: string[]): Promise<void> {
+  const files: string[] = [];
+  const flags: string[] = [];
+  let site = 'default';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--site') site = args[++i] ?? '';
+    else if (a.startsWith('--site=')) site = a.slice(7);
+    else if (a.startsWith('--') && a !== '-') flags.push(a, ...(a.includes('=') ? [] : [args[++i] ?? '']));
+    else files.push(a);
+  }
+  if (files.length > 1) throw new ScalehouseError('explain reads one file (or standard input): scalehouse explain access.log [--site example.com]');
+  if (!isValidSiteName(site)) throw new ScalehouseError(`--site "${site}" is not a valid site name (a lowercase host name)`);
+  const file = files[0] ?? '-';
+  if (file !== '-') await access(file).catch(() => { throw new ScalehouseError(`cannot read ${file}: no such file, or no permission`); });
+  const config = commandConfig(flags);
+  // Everything that awaits comes before the reader: readline emits lines from the moment it is made.
+  const countryOf = await openCountryLookup(config.GEOIP_DB);
+  const raw = file === '-' ? process.stdin : createReadStream(file);
+  const input = createInterface({ input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
+  const explained = explainLines(input, {
+    site, hosts: new SiteHosts(config.SITE_HOSTS), countryOf,
+    sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000,
+  });
+  for await (const line of explained) {
+    if (!process.stdout.write(`${JSON.stringify(line)}\n`)) await new Promise((r) => process.stdout.once('drain', r));
+  }
+}
