@@ -72,6 +72,7 @@ export const QUERIES: Record<string, NamedQuery> = {
   'failing-paths': simple('failing-paths', true, true),
   'response-times': simple('response-times', false),
   bots: simple('bots', false),
+  'bot-reasons': events('bot-reasons'),
   'entry-pages': sessionsBy('entry_path'),
   'exit-pages': sessionsBy('exit_path'),
   channels: sessionsBy('channel'),

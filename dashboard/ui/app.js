@@ -184,6 +184,7 @@
         ], {}, false, 'No data: no hit in this range carries a response time (the combined log format has none; see docs/nginx.md)');
       }),
       api('bots').then(({ data }) => table('bots', data, [['bot', 'Bot'], ['hits', 'Hits'], ['errors', 'Errors']])),
+      api('bot-reasons').then(({ data }) => table('bot-reasons', data, [['reason', 'Why a bot'], ['hits', 'Hits'], ['bots', 'Names']])),
       // The pipeline works now, whatever period the site's data is from.
       api('pipeline', { from: String(Date.now() - state.rangeMs), to: String(Date.now()) }).then((body) => {
         const rows = body.data;

@@ -1,17 +1,20 @@
 /**
- * Pipeline step: drop bots, with the reason. isbot recognises crawler user agents by
- * pattern; an absent user agent is not a browser either (every browser sends
- * one); and a request for /robots.txt is made only by robots.
+ * Pipeline step: drop bots, with the reason and the bot's name. The user
+ * agent's verdict (bots/user-agent-verdict.ts: isbot's patterns without the
+ * real browsers, apps and devices they catch by accident; every browser sends
+ * a user agent), and a request for /robots.txt, which only robots make.
  */
-import { isbotMatch } from 'isbot';
 import type { Event } from '../event.ts';
 import { drop, ok, type StepResult } from '../result.ts';
+import { botNameOf } from '../bots/bot-name.ts';
+import { userAgentVerdict } from '../bots/user-agent-verdict.ts';
 
-export function botVerdict(ev: Pick<Event, 'userAgent' | 'path'>): { name: string; reason: string } | undefined {
-  if (!ev.userAgent.trim()) return { name: '', reason: 'empty_user_agent' };
-  const match = isbotMatch(ev.userAgent);
-  if (match) return { name: match.slice(0, 64), reason: 'user_agent_pattern' };
-  if (ev.path === '/robots.txt') return { name: '', reason: 'robots_txt' };
+export type BotReason = 'empty_user_agent' | 'user_agent_pattern' | 'robots_txt';
+
+export function botVerdict(ev: Pick<Event, 'userAgent' | 'path'>): { name: string; reason: BotReason } | undefined {
+  const verdict = userAgentVerdict(ev.userAgent);
+  if (verdict.bot) return { name: verdict.name, reason: verdict.reason };
+  if (ev.path === '/robots.txt') return { name: botNameOf(ev.userAgent), reason: 'robots_txt' };
   return undefined;
 }
 

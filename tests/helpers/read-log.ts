@@ -4,12 +4,12 @@
  * combined format, the lines sorted by time, and the rules written out again
  * here. Tests compare what the stats API says with this.
  *
- * Only the bot test is shared: "a bot is what isbot says, an empty user agent,
- * or a request for /robots.txt" is the definition, and isbot is the library
- * the processor uses for it.
+ * Only the user-agent verdict is shared (processor/bots/user-agent-verdict.ts,
+ * tested on its own corpora in tests/unit/bots.test.ts): which user agents are
+ * bots' is a list, not a rule one could write again here.
  */
 import { readFileSync } from 'node:fs';
-import { isbot } from 'isbot';
+import { userAgentVerdict } from '../../processor/bots/user-agent-verdict.ts';
 import { clfTime } from './hits.ts';
 
 export interface LogLine { n: number; ip: string; ts: number; method: string; path: string; status: number; ua: string; raw: string }
@@ -38,7 +38,7 @@ export function readCombinedLog(file: string): LogLine[] {
   return out;
 }
 
-export const isHuman = (l: LogLine): boolean => l.ua.trim() !== '' && !isbot(l.ua) && l.path !== '/robots.txt';
+export const isHuman = (l: LogLine): boolean => !userAgentVerdict(l.ua).bot && l.path !== '/robots.txt';
 
 const NOT_A_PAGE = /\.(css|js|mjs|map|json|xml|txt|ico|png|jpe?g|gif|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|pdf|zip|gz|tgz|bz2|xz|rar|7z|exe|dmg|iso|csv|rss|atom|wasm)$/i;
 
