@@ -89,7 +89,10 @@ export class LogAppender {
     this.flushing = (async () => {
       this.segments.push(await this.writer.roll(this.durable));
       await this.trim(consumedUpTo);
-    })().catch((err) => log.warn('local bus: cannot start a new segment', { error: errorMessage(err) })).finally(() => { this.flushing = undefined; });
+    })().catch((err) => log.warn('local bus: cannot start a new segment', { error: errorMessage(err) })).finally(() => {
+      // Hits appended while the segment rolled found a write under way and only queued: write them now.
+      this.flushing = this.queue.length ? this.flush() : undefined;
+    });
     await this.flushing;
   }
 

@@ -14,7 +14,11 @@ import type { BusBatch, BusRecord } from '../../bus/bus.ts';
 import { BusUnavailableError, InsufficientStorageError } from '../../common/errors.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import { canMount, mountTmpfs, type SmallDisk } from '../helpers/tmpfs.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { SegmentWriter } from '../../bus/local/segment-writer.ts';
+import { openLog } from '../../bus/local/open-log.ts';
+import { DiskSpace } from '../../bus/local/disk-space.ts';
+import { LogAppender } from '../../bus/local/log-appender.ts';
+import { waitFor, within } from '../helpers/wait-for.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'scalehouse-bus-'));
 const hit = (line: string) => testLogHit(line, { receivedAt: 1 });
@@ -130,6 +134,26 @@ describe('local bus retention', () => {
     await waitFor('the next record', async () => (records.length === 2 ? true : undefined));
     expect(records.map((r) => [lineOf(r), r.offset])).toEqual([['held only briefly', 0], ['next', 1]]);
     await bus.close();
+  });
+});
+
+describe('local bus segments rolling by age while hits arrive', () => {
+  it('acknowledges a publish that comes while a segment is being rolled, with nothing after it', async () => {
+    const d = dir();
+    const writer = new SegmentWriter(d);
+    const opened = await openLog(d, writer);
+    const disk = new DiskSpace(d, 0);
+    await disk.refresh();
+    const appender = new LogAppender(writer, disk, { segmentBytes: 1 << 20, segmentMaxAgeMs: 0 }, opened.segments, opened.durable, opened.diskBytes);
+    await appender.append(encodeRecord('first'), 1);
+    await new Promise((r) => setTimeout(r, 5));
+    // The age timer starts a roll; a hit arrives before it is done, and no other hit after it.
+    const roll = appender.rollIfOld(0);
+    const ack = appender.append(encodeRecord('during the roll'), 1);
+    await roll;
+    await within('the hit that came during the roll to be acknowledged', ack, 5000);
+    expect(appender.durable).toBe(2);
+    await appender.close();
   });
 });
 

@@ -83,7 +83,7 @@ describe('beacon and log hits through the embedded pipeline', () => {
       { outcome: 'event', reason: '', n: 5 },
     ]);
     const [bot] = await rows(ch, 'SELECT bot_name, reason, source FROM bot_hits');
-    expect(bot).toEqual({ bot_name: 'Google', reason: 'user_agent_pattern', source: 'beacon' });
+    expect(bot).toEqual({ bot_name: 'Googlebot', reason: 'user_agent_pattern', source: 'beacon' });
   });
 
   it('serves the beacon script', async () => {
