@@ -77,6 +77,7 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
       { title: 'Response time percentiles', kind: 'timeseries', w: 12, h: 10, unit: 'ms', sql: `SELECT $__timeInterval(ts) AS time, quantileExact(0.5)(request_time_ms) AS p50, quantileExact(0.9)(request_time_ms) AS p90, quantileExact(0.99)(request_time_ms) AS p99 FROM events WHERE ${SITE} AND timed = 1 AND $__timeFilter(ts) GROUP BY time ORDER BY time` },
       { title: 'Bots and humans', kind: 'timeseries', w: 12, sql: `SELECT $__timeInterval(minute) AS time, sum(hits) AS humans, sum(bot_hits) AS bots FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY time ORDER BY time` },
       { title: 'Top bots', kind: 'table', w: 12, table: true, sql: `SELECT if(bot_name = '', reason, bot_name) AS bot, count() AS hits FROM bot_hits WHERE ${SITE} AND $__timeFilter(ts) GROUP BY bot ORDER BY hits DESC LIMIT 20` },
+      { title: 'Why hits were taken for bots', kind: 'table', w: 12, table: true, sql: `SELECT reason, count() AS hits, uniqExact(bot_name) AS names FROM bot_hits WHERE ${SITE} AND $__timeFilter(ts) GROUP BY reason ORDER BY hits DESC` },
     ],
   },
   'pipeline-health': {
