@@ -16,6 +16,7 @@ import { httpSink, pipelineSink } from '../../collector/tail/sinks.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { processorSettings } from '../processor-settings.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
+import { pseudonymiser } from '../../common/pseudonym.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { commandConfig } from '../command-config.ts';
 
@@ -51,8 +52,12 @@ export async function tailCommand(args: string[]): Promise<void> {
     sink = httpSink(own.to, token, site);
   } else {
     const ch = await openClickHouse(config);
-    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), ...(await processorSettings(config, ch)) });
-    sink = pipelineSink(handle);
+    const salts = new SaltStore(ch);
+    await salts.refresh();
+    const settings = await processorSettings(config, ch);
+    const { handle } = createBatchHandler({ ch, salts, ...settings });
+    // Pseudonyms as a collector makes them: one visitor whichever way their hits came.
+    sink = pipelineSink(handle, pseudonymiser(salts.saltFor, Date.now, settings.countryOf));
     close = () => ch.close();
   }
 

@@ -3,19 +3,25 @@
  * and ClickHouse (exactly once), or to a collector's POST /api/logs.
  */
 import type { LogHit } from '../../common/hit.ts';
+import type { Pseudonymiser } from '../../common/pseudonym.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { BusBatch } from '../../bus/bus.ts';
 import type { TailSink } from './run-tail.ts';
 
-export function pipelineSink(handle: (batch: BusBatch) => Promise<void>): TailSink {
+/**
+ * Straight into the pipeline. With `pseudonymise` (as the collector does), the
+ * addresses in the lines become the same daily pseudonyms a collector makes,
+ * so a visitor seen here and by the beacon is one visitor.
+ */
+export function pipelineSink(handle: (batch: BusBatch) => Promise<void>, pseudonymise?: Pseudonymiser): TailSink {
   return {
     exactlyOnce: true,
     send: (hits, meta) => handle({
       token: meta.token,
       stream: meta.stream,
       end: meta.end,
-      records: hits.map((h, i) => ({ value: JSON.stringify(h), offset: meta.offsets[i]!, position: meta.positions[i]! })),
+      records: hits.map((h, i) => ({ value: JSON.stringify(pseudonymise ? pseudonymise.hit(h) : h), offset: meta.offsets[i]!, position: meta.positions[i]! })),
     }),
   };
 }

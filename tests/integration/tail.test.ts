@@ -17,7 +17,9 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { dataDirClickHouse, freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
-import { humanLine } from '../helpers/kafka.ts';
+import { CHROME, humanLine } from '../helpers/kafka.ts';
+import { pseudonymiser } from '../../common/pseudonym.ts';
+import { visitorHash } from '../../processor/steps/protect-privacy.ts';
 
 const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => humanLine(`192.0.2.${(from + i) % 250 + 1}`, `/l/${from + i}`, from + i) + '\n').join('');
 const countPaths = async (ch: ClickHouse) => {
@@ -162,6 +164,13 @@ describe('tail', () => {
 
     const ch = await dataDirClickHouse(dataDir);
     await expectExactly(ch, 3000);
+    // The addresses became the pseudonyms a collector makes of them: a visitor seen by tail and by the
+    // beacon is one visitor. (Line 7 is from 192.0.2.8; its day's salt is in the app's ClickHouse.)
+    const salts = new SaltStore(ch);
+    await salts.refresh();
+    const [seven] = await rows<{ visitor_id: string; day: string }>(ch, "SELECT toString(visitor_id) AS visitor_id, toString(toDate(ts)) AS day FROM events WHERE path = '/l/7'");
+    const pseudonym = pseudonymiser(salts.saltFor).address('192.0.2.8');
+    expect(seven!.visitor_id).toBe(visitorHash(salts.saltFor(seven!.day), 'example.com', pseudonym, CHROME));
     await ch.close();
   });
 });
