@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { isValidSiteName } from '../../common/config.ts';
+import { fileArgs } from '../file-args.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { explainLines } from '../../processor/explain/explain.ts';
@@ -17,18 +17,8 @@ import { SiteHosts } from '../../processor/state/site-hosts.ts';
 import { commandConfig } from '../command-config.ts';
 
 export async function explainCommand(args: string[]): Promise<void> {
-  const files: string[] = [];
-  const flags: string[] = [];
-  let site = 'default';
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--site') site = args[++i] ?? '';
-    else if (a.startsWith('--site=')) site = a.slice(7);
-    else if (a.startsWith('--') && a !== '-') flags.push(a, ...(a.includes('=') ? [] : [args[++i] ?? '']));
-    else files.push(a);
-  }
+  const { files, site, flags } = fileArgs(args);
   if (files.length > 1) throw new ScalehouseError('explain reads one file (or standard input): scalehouse explain access.log [--site example.com]');
-  if (!isValidSiteName(site)) throw new ScalehouseError(`--site "${site}" is not a valid site name (a lowercase host name)`);
   const file = files[0] ?? '-';
   if (file !== '-') await access(file).catch(() => { throw new ScalehouseError(`cannot read ${file}: no such file, or no permission`); });
   const config = commandConfig(flags);

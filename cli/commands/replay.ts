@@ -2,7 +2,7 @@
  * `scalehouse replay FILE…`: import historical access logs with a progress bar
  * and a summary per file. Uses the same pipeline and tables as live traffic.
  */
-import { isValidSiteName } from '../../common/config.ts';
+import { fileArgs } from '../file-args.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { processorSettings } from '../processor-settings.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
@@ -13,18 +13,8 @@ import { commandConfig } from '../command-config.ts';
 import { access, mkdir } from 'node:fs/promises';
 
 export async function replayCommand(args: string[]): Promise<void> {
-  const files: string[] = [];
-  const flags: string[] = [];
-  let site = 'default';
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--site') site = args[++i] ?? '';
-    else if (a.startsWith('--site=')) site = a.slice(7);
-    else if (a.startsWith('--')) flags.push(a, ...(a.includes('=') ? [] : [args[++i] ?? '']));
-    else files.push(a);
-  }
+  const { files, site, flags } = fileArgs(args);
   if (files.length === 0) throw new ScalehouseError('name at least one access log: scalehouse replay access.log [more.log.gz …] [--site example.com]');
-  if (!isValidSiteName(site)) throw new ScalehouseError(`--site "${site}" is not a valid site name (a lowercase host name)`);
   for (const f of files) await access(f).catch(() => { throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`); });
   const config = commandConfig(flags);
   await mkdir(config.DATA_DIR, { recursive: true });
