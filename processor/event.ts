@@ -24,6 +24,8 @@ export interface Event {
   timed: boolean;
   referrer: string;
   referrerHost: string;
+  /** Path of the referrer URL (processing only, not stored): own-host evidence (batch/own-hosts.ts). */
+  referrerPath: string;
   channel: string;
   utm: { source: string; medium: string; campaign: string; content: string; term: string };
   browser: string;
@@ -48,7 +50,7 @@ export interface Event {
 export function emptyEvent(site: string, ts: number, source: Event['source']): Event {
   return {
     site, ts, source, eventType: 'request', eventName: '', isPageview: false, userAgent: '', host: '', method: '',
-    path: '', query: '', status: 0, bytes: 0, requestTimeMs: 0, upstreamTimeMs: 0, timed: false, referrer: '', referrerHost: '',
+    path: '', query: '', status: 0, bytes: 0, requestTimeMs: 0, upstreamTimeMs: 0, timed: false, referrer: '', referrerHost: '', referrerPath: '',
     channel: '', utm: { source: '', medium: '', campaign: '', content: '', term: '' }, browser: '', browserVersion: '',
     os: '', osVersion: '', deviceType: '', botName: '', country: '', language: '', screenWidth: 0, engagedMs: 0, twin: false, props: {},
     visitorId: '0', sessionId: '00000000-0000-0000-0000-000000000000', busOffset: 0,

@@ -15,6 +15,7 @@ import { ScalehouseError } from '../../common/errors.ts';
 import { explainLines } from '../../processor/explain/explain.ts';
 import { SiteHosts } from '../../processor/state/site-hosts.ts';
 import { commandConfig } from '../command-config.ts';
+import { sessionSettings } from '../processor-settings.ts';
 
 export async function explainCommand(args: string[]): Promise<void> {
   const { files, site, flags } = fileArgs(args);
@@ -27,8 +28,7 @@ export async function explainCommand(args: string[]): Promise<void> {
   const raw = file === '-' ? process.stdin : createReadStream(file);
   const input = createInterface({ input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
   const explained = explainLines(input, {
-    site, hosts: new SiteHosts(config.SITE_HOSTS), countryOf,
-    sessionTimeoutMs: config.SESSION_TIMEOUT_MINUTES * 60_000, sessionReorderMs: config.SESSION_REORDER_SECONDS * 1000,
+    site, hosts: new SiteHosts(config.SITE_HOSTS), countryOf, ...sessionSettings(config),
   });
   for await (const line of explained) {
     if (!process.stdout.write(`${JSON.stringify(line)}\n`)) await new Promise((r) => process.stdout.once('drain', r));

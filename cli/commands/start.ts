@@ -53,8 +53,9 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const ch: ClickHouse = await openClickHouse(config);
   const salts = new SaltStore(ch);
   const bus = roles.collect || roles.process ? await openBus(config) : undefined;
-  const settings = await processorSettings(config, ch);
-  const processed = bus && roles.process ? await startProcessor({
+  // Only the roles that handle hits need the country database and the sites' host names.
+  const settings = bus ? await processorSettings(config, ch) : undefined;
+  const processed = bus && settings && roles.process ? await startProcessor({
     bus, ch, salts, ...settings, maxRecords: config.BATCH_MAX_HITS,
   }) : undefined;
   let keepSaltsFresh: NodeJS.Timeout | undefined;
@@ -66,7 +67,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     keepSaltsFresh = setInterval(() => salts.refresh().catch((err) => log.warn('cannot refresh the daily salts; the ones held are used', { error: errorMessage(err) })), 60_000);
   }
   // Countries are looked up here, while the address is known, and travel on the hit as a code.
-  const pseudonymise = pseudonymiser(salts.saltFor, Date.now, settings.countryOf);
+  const pseudonymise = pseudonymiser(salts.saltFor, Date.now, settings?.countryOf);
 
   const counters = { accepted: 0, optedOut: 0 };
   let syslog: SyslogServer | undefined;

@@ -10,18 +10,10 @@
 import type { Event } from '../event.ts';
 import type { Session } from './session.ts';
 
-function referrerPath(referrer: string): string {
-  try {
-    return new URL(referrer).pathname;
-  } catch {
-    return '';
-  }
-}
-
 /** The referrer's host when the hit is such a self-referral, else ''. */
 export function selfReferralHost(ev: Event, held: Session[]): string {
   if (ev.channel !== 'referral' || !ev.referrerHost) return '';
-  const path = referrerPath(ev.referrer);
+  const path = ev.referrerPath;
   if (!path || path === '/') return '';
   const viewed = (m: { ts: number; path: string }) => m.path === path && m.ts <= ev.ts;
   return held.some((s) => viewed(s.exit) || (s.entry.page && viewed(s.entry))) ? ev.referrerHost : '';

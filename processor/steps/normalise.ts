@@ -9,11 +9,13 @@ import { ok, type StepResult } from '../result.ts';
 // Requests for these are page resources, not pages a person looked at.
 const ASSET = /\.(?:css|js|mjs|map|json|xml|txt|ico|png|jpe?g|gif|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|pdf|zip|gz|tgz|bz2|xz|rar|7z|exe|dmg|iso|csv|rss|atom|wasm)$/i;
 
-export function hostOf(url: string): string {
+/** Host (lowercase, without "www.") and path of a URL; empty for what is not one. */
+export function hostAndPathOf(url: string): { host: string; path: string } {
   try {
-    return new URL(url).hostname.toLowerCase().replace(/^www\./, '');
+    const u = new URL(url);
+    return { host: u.hostname.toLowerCase().replace(/^www\./, ''), path: u.pathname };
   } catch {
-    return '';
+    return { host: '', path: '' };
   }
 }
 
@@ -38,7 +40,9 @@ function readUtm(query: string): Event['utm'] {
 
 export function normalise(ev: Event): StepResult {
   ev.host = ev.host.replace(/^www\./, '').replace(/:\d+$/, '');
-  ev.referrerHost = ev.referrer ? hostOf(ev.referrer) : '';
+  const referrer = ev.referrer ? hostAndPathOf(ev.referrer) : { host: '', path: '' };
+  ev.referrerHost = referrer.host;
+  ev.referrerPath = referrer.path;
   ev.utm = readUtm(ev.query);
   if (ev.source === 'log') {
     ev.isPageview = isPageRequest(ev);

@@ -183,8 +183,8 @@ describe('own hosts, learned from how visitors move', () => {
   const T = Date.UTC(2026, 10, 28, 9);
   const RULES = { timeoutMs: 30 * MIN, reorderMs: 5 * MIN };
   const hit = (ts: number, path: string, referrer: string, busOffset: number): Event => {
-    const referrerHost = referrer ? new URL(referrer).hostname.replace(/^www\./, '') : '';
-    return { ...ev('1', ts, path), referrer, referrerHost, channel: referrer ? 'referral' : 'direct', busOffset };
+    const url = referrer ? new URL(referrer) : undefined;
+    return { ...ev('1', ts, path), referrer, referrerHost: url?.hostname.replace(/^www\./, '') ?? '', referrerPath: url?.pathname ?? '', channel: referrer ? 'referral' : 'direct', busOffset };
   };
 
   it('takes a referrer naming the page the visitor just viewed for the site itself, from then on', () => {
