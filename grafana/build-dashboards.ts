@@ -12,12 +12,14 @@ const SITE = 'site = ${site:sqlstring}';
 // Channel and device are session filters (docs/metrics.md): they select sessions by what they started
 // with, and every hit of those sessions — never a hit by its own referrer.
 const FILTERS = "(${channel:sqlstring} = '__all' OR channel = ${channel:sqlstring}) AND (${device:sqlstring} = '__all' OR device_type = ${device:sqlstring})";
+/** Visitors found to be bots by behaviour (bot_visitors): their hits and sessions are bots', those loaded before the verdict too. */
+const HUMAN = `visitor_id NOT IN (SELECT visitor_id FROM bot_visitors WHERE ${SITE} AND day >= toDate($__fromTime) - 8 AND day <= toDate($__toTime))`;
 /** Sessions as the dashboards read them: a referral from one of the site's own hosts (site_hosts) is direct. */
-const SESSIONS = `(SELECT * EXCEPT (referrer_host, channel, own), if(own, '', referrer_host) AS referrer_host, if(own, 'direct', channel) AS channel FROM (SELECT *, channel = 'referral' AND referrer_host IN (SELECT host FROM site_hosts WHERE ${SITE}) AS own FROM sessions FINAL WHERE ${SITE}))`;
+const SESSIONS = `(SELECT * EXCEPT (referrer_host, channel, own), if(own, '', referrer_host) AS referrer_host, if(own, 'direct', channel) AS channel FROM (SELECT *, channel = 'referral' AND referrer_host IN (SELECT host FROM site_hosts WHERE ${SITE}) AS own FROM sessions FINAL WHERE ${SITE} AND ${HUMAN}))`;
 /** Visits: sessions with a pageview, that started in the range. */
 const VISITS = `$__timeFilter(start_ts) AND pageviews > 0 AND ${FILTERS}`;
 /** Hits of the sessions the filters select (an event keeps the id its session had when it was loaded: merged_ids). */
-const HITS = `((\${channel:sqlstring} = '__all' AND \${device:sqlstring} = '__all') OR session_id IN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) FROM ${SESSIONS} AS s WHERE start_ts >= $__fromTime - INTERVAL 7 DAY AND start_ts <= $__toTime AND ${FILTERS}))`;
+const HITS = `${HUMAN} AND ((\${channel:sqlstring} = '__all' AND \${device:sqlstring} = '__all') OR session_id IN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) FROM ${SESSIONS} AS s WHERE start_ts >= $__fromTime - INTERVAL 7 DAY AND start_ts <= $__toTime AND ${FILTERS}))`;
 
 type Kind = 'timeseries' | 'stat' | 'table' | 'piechart' | 'barchart' | 'bargauge';
 interface PanelDef { title: string; kind: Kind; sql: string; w?: number; h?: number; unit?: string; table?: boolean }
@@ -37,7 +39,7 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
       { title: 'Pageviews', kind: 'stat', w: 4, sql: `SELECT countIf(is_pageview = 1) AS pageviews FROM events WHERE ${SITE} AND $__timeFilter(ts) AND ${HITS}` },
       { title: 'Bounce rate', kind: 'stat', w: 4, unit: 'percentunit', sql: `SELECT avg(is_bounce) AS bounce_rate FROM ${SESSIONS} AS s WHERE ${VISITS}` },
       { title: 'Time on site', kind: 'stat', w: 4, unit: 's', sql: `SELECT avg(duration_s) AS time_on_site FROM ${SESSIONS} AS s WHERE ${VISITS}` },
-      { title: 'Current visitors (last 5 min)', kind: 'stat', w: 4, sql: `SELECT uniqExact(visitor_id) AS current_visitors FROM events WHERE ${SITE} AND ts >= now() - INTERVAL 5 MINUTE AND (is_pageview = 1 OR source = 'beacon')` },
+      { title: 'Current visitors (last 5 min)', kind: 'stat', w: 4, sql: `SELECT uniqExact(visitor_id) AS current_visitors FROM events WHERE ${SITE} AND ts >= now() - INTERVAL 5 MINUTE AND (is_pageview = 1 OR source = 'beacon') AND visitor_id NOT IN (SELECT visitor_id FROM bot_visitors WHERE ${SITE} AND day >= today() - 1)` },
       { title: 'Pageviews and hits', kind: 'timeseries', w: 24, sql: `SELECT $__timeInterval(minute) AS time, sum(pageviews) AS pageviews, sum(hits) AS hits, sum(bot_hits) AS bot_hits FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY time ORDER BY time` },
       { title: 'Visitors and visits', kind: 'timeseries', w: 12, sql: `SELECT $__timeInterval(start_ts) AS time, uniqExact(visitor_id) AS visitors, count() AS visits FROM ${SESSIONS} AS s WHERE ${VISITS} GROUP BY time ORDER BY time` },
       { title: 'Pageviews by weekday and hour (UTC)', kind: 'table', w: 12, table: true, sql: `SELECT toDayOfWeek(minute) AS weekday, toHour(minute) AS hour, sum(pageviews) AS pageviews FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY weekday, hour ORDER BY weekday, hour` },
@@ -74,7 +76,7 @@ const dashboards: Record<string, { title: string; panels: PanelDef[] }> = {
       { title: 'Responses by status class', kind: 'timeseries', w: 12, sql: `SELECT $__timeInterval(minute) AS time, sum(status_2xx) AS "2xx", sum(status_3xx) AS "3xx", sum(status_4xx) AS "4xx", sum(status_5xx) AS "5xx" FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY time ORDER BY time` },
       { title: 'Error rate', kind: 'timeseries', w: 12, unit: 'percentunit', sql: `SELECT $__timeInterval(minute) AS time, (sum(status_4xx) + sum(status_5xx)) / greatest(sum(hits), 1) AS error_rate, sum(status_5xx) / greatest(sum(hits), 1) AS server_error_rate FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY time ORDER BY time` },
       { title: 'Failing paths', kind: 'table', w: 12, h: 10, table: true, sql: `SELECT path, sum(status_5xx) AS "5xx", sum(status_4xx) AS "4xx", sum(hits) AS hits FROM pages_hour WHERE ${SITE} AND $__timeFilter(hour) GROUP BY path HAVING "5xx" + "4xx" > 0 ORDER BY "5xx" DESC, "4xx" DESC LIMIT 50` },
-      { title: 'Response time percentiles', kind: 'timeseries', w: 12, h: 10, unit: 'ms', sql: `SELECT $__timeInterval(ts) AS time, quantileExact(0.5)(request_time_ms) AS p50, quantileExact(0.9)(request_time_ms) AS p90, quantileExact(0.99)(request_time_ms) AS p99 FROM events WHERE ${SITE} AND timed = 1 AND $__timeFilter(ts) GROUP BY time ORDER BY time` },
+      { title: 'Response time percentiles', kind: 'timeseries', w: 12, h: 10, unit: 'ms', sql: `SELECT $__timeInterval(ts) AS time, quantileExact(0.5)(request_time_ms) AS p50, quantileExact(0.9)(request_time_ms) AS p90, quantileExact(0.99)(request_time_ms) AS p99 FROM events WHERE ${SITE} AND timed = 1 AND $__timeFilter(ts) AND ${HUMAN} GROUP BY time ORDER BY time` },
       { title: 'Bots and humans', kind: 'timeseries', w: 12, sql: `SELECT $__timeInterval(minute) AS time, sum(hits) AS humans, sum(bot_hits) AS bots FROM traffic_minute WHERE ${SITE} AND $__timeFilter(minute) GROUP BY time ORDER BY time` },
       { title: 'Top bots', kind: 'table', w: 12, table: true, sql: `SELECT if(bot_name = '', reason, bot_name) AS bot, count() AS hits FROM bot_hits WHERE ${SITE} AND $__timeFilter(ts) GROUP BY bot ORDER BY hits DESC LIMIT 20` },
       { title: 'Why hits were taken for bots', kind: 'table', w: 12, table: true, sql: `SELECT reason, count() AS hits, uniqExact(bot_name) AS names FROM bot_hits WHERE ${SITE} AND $__timeFilter(ts) GROUP BY reason ORDER BY hits DESC` },

@@ -34,6 +34,9 @@ export interface Event {
   osVersion: string;
   deviceType: string;
   botName: string;
+  /** Set when the visitor's behaviour makes it a bot (bots/behaviour.ts): the reason, and what it did. */
+  botReason: string;
+  botDetail: string;
   country: string;
   language: string;
   screenWidth: number;
@@ -52,7 +55,7 @@ export function emptyEvent(site: string, ts: number, source: Event['source']): E
     site, ts, source, eventType: 'request', eventName: '', isPageview: false, userAgent: '', host: '', method: '',
     path: '', query: '', status: 0, bytes: 0, requestTimeMs: 0, upstreamTimeMs: 0, timed: false, referrer: '', referrerHost: '', referrerPath: '',
     channel: '', utm: { source: '', medium: '', campaign: '', content: '', term: '' }, browser: '', browserVersion: '',
-    os: '', osVersion: '', deviceType: '', botName: '', country: '', language: '', screenWidth: 0, engagedMs: 0, twin: false, props: {},
+    os: '', osVersion: '', deviceType: '', botName: '', botReason: '', botDetail: '', country: '', language: '', screenWidth: 0, engagedMs: 0, twin: false, props: {},
     visitorId: '0', sessionId: '00000000-0000-0000-0000-000000000000', busOffset: 0,
   };
 }

@@ -12,7 +12,7 @@ SELECT
     entry_path, toUnixTimestamp64Milli(entry_ts) AS entry_ts, entry_offset,
     exit_path, toUnixTimestamp64Milli(exit_ts) AS exit_ts, exit_offset,
     referrer_host, channel, utm_source, utm_medium, utm_campaign, browser, os, device_type, country,
-    arrayMap(x -> toString(x), merged_ids) AS merged_ids, unpaired_pages, last_offset
+    arrayMap(x -> toString(x), merged_ids) AS merged_ids, unpaired_pages, recent_hits, last_offset
 FROM sessions FINAL
 WHERE stream = {stream:String}
   AND start_ts >= newest - INTERVAL 7 DAY

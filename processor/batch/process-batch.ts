@@ -5,7 +5,7 @@
  */
 import type { BusRecord } from '../../bus/bus.ts';
 import { chMinute } from '../../clickhouse/time.ts';
-import { botHitRow, deadLetterRow, deletedSessionRow, eventRow, sessionRow, type BatchRows } from '../load/rows.ts';
+import { botHitRow, botVisitorRow, deadLetterRow, deletedSessionRow, eventRow, sessionRow, type BatchRows } from '../load/rows.ts';
 import { runRecords, type RecordOutcome, type RunContext } from './run-records.ts';
 import { DEFAULT_REORDER_MS, sessionize, type SessionState, type SessionWrites } from './sessionize.ts';
 
@@ -22,12 +22,18 @@ export function sessionizeRecords(records: BusRecord[], state: SessionState, opt
   const events = outcomes.flatMap((o) => (o.kind === 'event' ? [o.event] : []));
   const writes = sessionize(state, events, { timeoutMs: opts.sessionTimeoutMs, reorderMs: opts.sessionReorderMs ?? DEFAULT_REORDER_MS });
   for (const { site, host } of writes.ownHosts) opts.learnHost?.(site, host);
-  return { outcomes, writes };
+  // A hit of a visitor whose behaviour made it a bot is a bot's hit, like one whose user agent says so.
+  const judged = outcomes.map((o): RecordOutcome => (o.kind === 'event' && o.event.botReason
+    ? { record: o.record, kind: 'dropped', reason: 'bot', event: o.event, detail: o.event.botReason } : o));
+  return { outcomes: judged, writes };
 }
 
 export function processBatch(records: BusRecord[], state: SessionState, opts: ProcessOptions): BatchRows {
   const { outcomes, writes } = sessionizeRecords(records, state, opts);
-  const out: BatchRows = { events: [], botHits: [], sessions: [], deadLetters: [], stats: [] };
+  const out: BatchRows = {
+    events: [], botHits: [], sessions: [], deadLetters: [], stats: [],
+    botVisitors: writes.flagged.map((f) => botVisitorRow(f, opts.stream)),
+  };
   const counts = new Map<string, number>();
   const count = (site: string, outcome: string, reason: string) => {
     const key = `${site}\t${outcome}\t${reason}`;

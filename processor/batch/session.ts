@@ -9,6 +9,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { Event } from '../event.ts';
 import { unpairedOf, type UnpairedPage } from './twins.ts';
+import { recentOf, type RecentHit } from '../bots/behaviour.ts';
 
 const NAMESPACE = '6f1c8b8e-4b6a-4f0e-9f39-2d7c1d1b7a51';
 
@@ -40,6 +41,8 @@ export interface Session {
   mergedIds: string[];
   /** Recent pageviews the other source has not reported yet (twins.ts). */
   unpaired: UnpairedPage[];
+  /** Recent pageviews and form posts: the evidence of the behavioural bot rules (bots/behaviour.ts). */
+  recent: RecentHit[];
 }
 
 export const sessionId = (site: string, visitorId: string, start: number): string => uuidv5(`${site}|${visitorId}|${start}`, NAMESPACE);
@@ -55,6 +58,11 @@ function entryOf(ev: Event): Entry {
   };
 }
 
+const evidenceOf = (ev: Event): RecentHit[] => {
+  const r = recentOf(ev);
+  return r ? [r] : [];
+};
+
 /** A session of one hit. */
 export function sessionOf(ev: Event): Session {
   return {
@@ -63,7 +71,7 @@ export function sessionOf(ev: Event): Session {
     events: ev.eventType === 'event' ? 1 : 0, engagedMs: ev.engagedMs,
     entry: entryOf(ev),
     exit: ev.isPageview ? { ts: ev.ts, offset: ev.busOffset, path: ev.path } : { ts: -Infinity, offset: -1, path: '' },
-    lastOffset: ev.busOffset, written: [], mergedIds: [], unpaired: unpairedOf(ev),
+    lastOffset: ev.busOffset, written: [], mergedIds: [], unpaired: unpairedOf(ev), recent: evidenceOf(ev),
   };
 }
 
@@ -80,6 +88,7 @@ export function mergeSessions(a: Session, b: Session): Session {
     written: [...a.written, ...b.written],
     mergedIds: [...new Set([...a.mergedIds, ...b.mergedIds])],
     unpaired: [...a.unpaired, ...b.unpaired],
+    recent: [...a.recent, ...b.recent],
   };
 }
 

@@ -10,6 +10,9 @@
  * a hit later than that starts a session of its own.
  *
  * A pageview both the access log and the beacon report counts once (twins.ts).
+ * A visitor whose behaviour makes it a bot (bots/behaviour.ts) is flagged:
+ * that hit and every later one of the visitor is a bot's, and the flag tells
+ * the loader to move its earlier hits out of the human figures too.
  *
  * Pure: takes the state, returns the rows to write (and the ids to delete:
  * a session's id follows its start), and sets each event's session id (and
@@ -19,6 +22,8 @@ import type { Event } from '../event.ts';
 import { mergeSessions, sessionOf, type Session } from './session.ts';
 import { pairable, pairTwin } from './twins.ts';
 import { selfReferralHost } from './own-hosts.ts';
+import { behaviourVerdict, keptEvidence } from '../bots/behaviour.ts';
+import { flagOf, type BotFlag } from './bot-flag.ts';
 
 export interface SessionRules { timeoutMs: number; reorderMs: number }
 export const DEFAULT_REORDER_MS = 5 * 60_000;
@@ -28,8 +33,10 @@ export interface SessionState {
   byVisitor: Map<string, Session[]>;
   /** The stream's newest hit time: what "late" is measured against. */
   newest: number;
+  /** Visitors found to be bots by behaviour, per site and visitor, while hits of their day may still come. */
+  flagged: Map<string, BotFlag>;
 }
-export const emptySessionState = (): SessionState => ({ byVisitor: new Map(), newest: 0 });
+export const emptySessionState = (): SessionState => ({ byVisitor: new Map(), newest: 0, flagged: new Map() });
 
 export interface SessionWrites {
   /** Sessions as they are now. */
@@ -38,6 +45,8 @@ export interface SessionWrites {
   deleted: { session: Session; id: string; start: number }[];
   /** Host names found to be the sites' own (own-hosts.ts), in the order found. */
   ownHosts: { site: string; host: string }[];
+  /** Visitors this batch found to be bots, in the order found. */
+  flagged: BotFlag[];
 }
 
 export const visitorKey = (site: string, visitorId: string): string => `${site}|${visitorId}`;
@@ -46,6 +55,7 @@ export const visitorKey = (site: string, visitorId: string): string => `${site}|
 export function sessionize(state: SessionState, events: Event[], rules: SessionRules): SessionWrites {
   const touched = new Set<Session>();
   const own = new Map<string, { site: string; host: string }>();
+  const flagged: BotFlag[] = [];
   const ordered = [...events].sort((a, b) => a.busOffset - b.busOffset);
   for (const ev of ordered) {
     const key = visitorKey(ev.site, ev.visitorId);
@@ -53,8 +63,21 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     // Redelivered after a crash, and already in the restored state: count it once.
     if (held.some((s) => ev.busOffset <= s.lastOffset)) continue;
     state.newest = Math.max(state.newest, ev.ts);
+    const known = state.flagged.get(key);
+    if (known) {
+      markBot(ev, known);
+      continue;
+    }
     // A pageview the other source already reported counts once; only within the reorder window, like everything late.
     if (state.newest - ev.ts <= rules.reorderMs) pairTwin(ev, held.map((s) => s.unpaired));
+    const verdict = behaviourVerdict(ev, held.flatMap((s) => s.recent));
+    if (verdict) {
+      const flag = flagOf(ev, verdict);
+      state.flagged.set(key, flag);
+      flagged.push(flag);
+      markBot(ev, flag);
+      continue;
+    }
     // A referral from the site itself is internal: once seen, for every later hit of the batch too.
     const found = selfReferralHost(ev, held);
     if (found) own.set(`${ev.site}|${found}`, { site: ev.site, host: found });
@@ -79,9 +102,16 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     }
     s.written = [{ id: s.id, start: s.start }];
     s.unpaired = pairable(s.unpaired, state.newest, rules.reorderMs);
+    s.recent = keptEvidence(s.recent, state.newest, rules.reorderMs);
   }
   expireSessions(state, rules);
-  return { sessions: [...touched], deleted, ownHosts: [...own.values()] };
+  return { sessions: [...touched], deleted, ownHosts: [...own.values()], flagged };
+}
+
+function markBot(ev: Event, flag: BotFlag): void {
+  ev.botReason = flag.reason;
+  ev.botDetail = flag.detail;
+  ev.botName = flag.name;
 }
 
 /** Forgets sessions no hit within the reorder window can reach any more. */
@@ -92,4 +122,8 @@ export function expireSessions(state: SessionState, rules: SessionRules): void {
     if (open.length === 0) state.byVisitor.delete(key);
     else if (open.length !== list.length) state.byVisitor.set(key, open);
   }
+  // A visitor id is a day's (docs/privacy.md): past its day and the reorder window no hit of it can come.
+  for (const [key, flag] of state.flagged) if (flag.ts < state.newest - FLAG_KEPT_MS) state.flagged.delete(key);
 }
+
+const FLAG_KEPT_MS = 2 * 86_400_000;

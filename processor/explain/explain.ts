@@ -67,12 +67,20 @@ export function describe(o: RecordOutcome): Record<string, unknown> {
   if (o.kind === 'event') return { line, outcome: 'human', ...eventFields(o.event), visitor: o.event.visitorId, session: o.event.sessionId };
   if (o.kind === 'dropped') {
     if (o.reason === 'opted_out') return { line, outcome: 'opted_out', reason: o.detail };
-    return { line, outcome: 'bot', reason: o.detail, name: o.event.botName, user_agent: o.event.userAgent, path: o.event.path, status: o.event.status };
+    return {
+      line, outcome: 'bot', reason: o.detail, ...(o.event.botDetail ? { detail: o.event.botDetail } : {}),
+      name: o.event.botName, user_agent: o.event.userAgent, path: o.event.path, status: o.event.status,
+    };
   }
   return { line, outcome: 'dead_letter', reason: o.reason, detail: o.detail };
 }
 
-/** The explanation of every line, in order: one object per input line (an empty line is "skipped"). */
+/**
+ * The explanation of every line, in order: one object per input line (an
+ * empty line is "skipped"). A line that makes its visitor a bot by behaviour
+ * also lists the visitor's earlier lines, explained as human when they came,
+ * that the verdict moves to the bots (`moves_lines`), as ingestion does.
+ */
 export async function* explainLines(lines: AsyncIterable<string>, opts: ExplainOptions): AsyncGenerator<Record<string, unknown>> {
   const state = emptySessionState();
   const ctx = {
@@ -83,9 +91,20 @@ export async function* explainLines(lines: AsyncIterable<string>, opts: ExplainO
   let batch: BusRecord[] = [];
   let skipped: number[] = [];
   let n = 0;
+  // Lines explained as human, per visitor, while a verdict may still move them (a visitor id is one day's).
+  const humanLinesOf = new Map<string, number[]>();
   const flush = function* () {
-    const { outcomes } = sessionizeRecords(batch, state, { ...ctx, now: Date.now() });
-    const byLine = new Map(outcomes.map((o) => [o.record.offset, describe(o)]));
+    const { outcomes, writes } = sessionizeRecords(batch, state, { ...ctx, now: Date.now() });
+    const deciding = new Set(writes.flagged.map((f) => f.offset));
+    const byLine = new Map(outcomes.map((o) => {
+      const out = describe(o);
+      if (o.kind === 'event') humanLinesOf.set(o.event.visitorId, [...(humanLinesOf.get(o.event.visitorId) ?? []), o.record.offset]);
+      if (o.kind === 'dropped' && deciding.has(o.record.offset)) {
+        out.moves_lines = humanLinesOf.get(o.event.visitorId) ?? [];
+        humanLinesOf.delete(o.event.visitorId);
+      }
+      return [o.record.offset, out] as const;
+    }));
     for (const l of [...byLine.keys(), ...skipped].sort((a, b) => a - b)) yield byLine.get(l) ?? { line: l, outcome: 'skipped', reason: 'empty_line' };
     batch = [];
     skipped = [];

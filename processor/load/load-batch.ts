@@ -14,10 +14,12 @@ import { log } from '../../common/log.ts';
 import type { BusRecord } from '../../bus/bus.ts';
 import { chMinute } from '../../clickhouse/time.ts';
 import { deadLetterRow, type BatchRows } from './rows.ts';
+import { moveBotVisitors } from './move-bot-visitors.ts';
 
 export async function loadBatch(ch: ClickHouse, rows: BatchRows, token: string): Promise<void> {
   await insertRows(ch, 'events', rows.events, token);
   await insertRows(ch, 'bot_hits', rows.botHits, token);
+  await moveBotVisitors(ch, rows.botVisitors, token);
   await insertRows(ch, 'sessions', rows.sessions, token);
   await insertRows(ch, 'dead_letters', rows.deadLetters, token);
   await insertRows(ch, 'pipeline_stats', rows.stats, token);

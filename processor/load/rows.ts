@@ -7,6 +7,7 @@ import { chTime } from '../../clickhouse/time.ts';
 import type { Event } from '../event.ts';
 import { durationMs, isBounce, type Session } from '../batch/session.ts';
 import { redactIps } from '../../common/redact-ips.ts';
+import type { BotFlag } from '../batch/bot-flag.ts';
 
 /** Everything one batch loads, table by table. */
 export interface BatchRows {
@@ -15,6 +16,8 @@ export interface BatchRows {
   sessions: ReturnType<typeof sessionRow>[];
   deadLetters: DeadLetterRow[];
   stats: StatRow[];
+  /** Visitors found to be bots by behaviour in this batch: their earlier hits move out of the human figures (load-batch.ts). */
+  botVisitors: ReturnType<typeof botVisitorRow>[];
 }
 export interface DeadLetterRow { ts: string; site: string; source: string; reason: string; detail: string; raw: string; position: string }
 export interface StatRow { minute: string; site: string; outcome: string; reason: string; count: number }
@@ -48,9 +51,16 @@ export function sessionRow(s: Session, stream: string) {
     referrer_host: e.referrerHost, channel: e.channel, utm_source: e.utmSource, utm_medium: e.utmMedium,
     utm_campaign: e.utmCampaign, browser: e.browser, os: e.os, device_type: e.deviceType, country: e.country,
     entry_ts: chTime(e.ts), entry_offset: Math.max(0, e.offset), exit_ts: chTime(Math.max(0, s.exit.ts)), exit_offset: Math.max(0, s.exit.offset),
-    merged_ids: s.mergedIds, unpaired_pages: JSON.stringify(s.unpaired), stream, last_offset: Math.max(0, s.lastOffset),
+    merged_ids: s.mergedIds, unpaired_pages: JSON.stringify(s.unpaired), recent_hits: JSON.stringify(s.recent), stream, last_offset: Math.max(0, s.lastOffset),
     // ReplacingMergeTree keeps the highest version; a session only ever grows.
     version: s.hits, is_deleted: 0,
+  };
+}
+
+export function botVisitorRow(f: BotFlag, stream: string) {
+  return {
+    site: f.site, day: chTime(f.ts).slice(0, 10), visitor_id: f.visitorId, flagged_ts: chTime(f.ts), reason: f.reason,
+    detail: f.detail.slice(0, 1000), bot_name: f.name, user_agent: f.userAgent.slice(0, 1000), stream, bus_offset: Math.max(0, f.offset),
   };
 }
 

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { selectRows } from '../../clickhouse/query.ts';
 import { logHit } from '../../common/hit.ts';
 import type { BusRecord } from '../../bus/bus.ts';
 import { createBatchHandler } from '../batch/batch-handler.ts';
@@ -65,9 +66,10 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   let records: BusRecord[] = [];
   let batchNo = 0;
 
+  const tokenPrefix = `replay:${fileHash}:${opts.site}:${batchLines}:`;
   const flush = async () => {
     if (records.length === 0) return;
-    await handle({ records, token: `replay:${fileHash}:${opts.site}:${batchLines}:${batchNo}`, stream: '' });
+    await handle({ records, token: `${tokenPrefix}${batchNo}`, stream: '' });
     batchNo++;
     records = [];
     opts.onProgress?.({ bytesRead: raw.bytesRead, bytesTotal, lines: summary.lines });
@@ -82,6 +84,10 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   }
   await flush();
   await seed.done();
+  // Hits loaded as human before their visitor was found to be a bot count as bots in the end.
+  const [moved] = await selectRows<{ moved: number | string }>(ch, 'queries/replay-moved-hits.sql', { prefix: tokenPrefix });
+  summary.events -= Number(moved?.moved ?? 0);
+  summary.bots += Number(moved?.moved ?? 0);
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
 }

@@ -11,6 +11,7 @@
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { selectRows } from '../../clickhouse/query.ts';
 import type { Session } from '../batch/session.ts';
+import type { BotFlag } from '../batch/bot-flag.ts';
 import { visitorKey, type SessionRules, type SessionState } from '../batch/sessionize.ts';
 
 type Num = number | string;
@@ -18,7 +19,7 @@ interface Row {
   site: string; id: string; visitor_id: string; start: Num; last: Num; hits: Num; pageviews: Num; events: Num; engaged_ms: Num;
   entry_path: string; entry_ts: Num; entry_offset: Num; exit_path: string; exit_ts: Num; exit_offset: Num;
   referrer_host: string; channel: string; utm_source: string; utm_medium: string; utm_campaign: string;
-  browser: string; os: string; device_type: string; country: string; merged_ids: string[]; unpaired_pages: string; last_offset: Num;
+  browser: string; os: string; device_type: string; country: string; merged_ids: string[]; unpaired_pages: string; recent_hits: string; last_offset: Num;
 }
 
 /** The session a row describes, as sessionize holds it. */
@@ -35,16 +36,27 @@ export function sessionFromRow(r: Row): Session {
     exit: Number(r.pageviews) > 0 ? { ts: Number(r.exit_ts), offset: Number(r.exit_offset), path: r.exit_path } : { ts: -Infinity, offset: -1, path: '' },
     lastOffset: Number(r.last_offset), written: [{ id: r.id, start }], mergedIds: r.merged_ids,
     unpaired: JSON.parse(r.unpaired_pages || '[]') as Session['unpaired'],
+    recent: JSON.parse(r.recent_hits || '[]') as Session['recent'],
   };
 }
 
 export async function restoreSessions(ch: ClickHouse, stream: string, fromOffset: number, rules: SessionRules): Promise<SessionState> {
   const rows = await selectRows<Row>(ch, 'queries/restore-sessions.sql', { stream, from_offset: fromOffset, window_ms: rules.timeoutMs + rules.reorderMs });
-  const state: SessionState = { byVisitor: new Map(), newest: 0 };
+  const state: SessionState = { byVisitor: new Map(), newest: 0, flagged: new Map() };
   for (const s of rows.map(sessionFromRow)) {
     const key = visitorKey(s.site, s.visitorId);
     state.byVisitor.set(key, [...(state.byVisitor.get(key) ?? []), s].sort((a, b) => a.start - b.start));
     state.newest = Math.max(state.newest, s.last);
   }
+  // Verdicts decided at or after the batch's first offset are left out: the batch decides them again, the same way.
+  const flags = await selectRows<FlagRow>(ch, 'queries/restore-bot-visitors.sql', { stream, from_offset: fromOffset });
+  for (const f of flags) {
+    state.flagged.set(visitorKey(f.site, f.visitor_id), {
+      site: f.site, visitorId: f.visitor_id, reason: f.reason as BotFlag['reason'], detail: f.detail, name: f.bot_name,
+      ts: Number(f.ts), offset: Number(f.bus_offset), userAgent: f.user_agent,
+    });
+  }
   return state;
 }
+
+interface FlagRow { site: string; visitor_id: string; reason: string; detail: string; bot_name: string; ts: Num; bus_offset: Num; user_agent: string }

@@ -32,3 +32,13 @@ export async function rows<T = Record<string, unknown>>(ch: ClickHouse, query: s
 export function dataDirClickHouse(dataDir: string): Promise<ClickHouse> {
   return connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
 }
+
+/**
+ * The human events, as every figure reads them: events of visitors not found
+ * to be bots by behaviour (bot_visitors; the events loaded before a verdict
+ * stay in the table, docs/metrics.md). Use as `FROM ${HUMAN_EVENTS}`.
+ */
+export const HUMAN_EVENTS = '(SELECT * FROM events WHERE (site, visitor_id) NOT IN (SELECT site, visitor_id FROM bot_visitors))';
+
+/** The sessions of those visitors, read with FINAL. Use as `FROM ${HUMAN_SESSIONS}`. */
+export const HUMAN_SESSIONS = '(SELECT * FROM sessions FINAL WHERE (site, visitor_id) NOT IN (SELECT site, visitor_id FROM bot_visitors))';

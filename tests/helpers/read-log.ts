@@ -4,12 +4,14 @@
  * combined format, the lines sorted by time, and the rules written out again
  * here. Tests compare what the stats API says with this.
  *
- * Only the user-agent verdict is shared (processor/bots/user-agent-verdict.ts,
- * tested on its own corpora in tests/unit/bots.test.ts): which user agents are
- * bots' is a list, not a rule one could write again here.
+ * Only the user-agent verdict and the paths scanners probe are shared
+ * (processor/bots/: tested on their own in tests/unit/): which user agents
+ * and paths are bots' is a list, not a rule one could write again here. The
+ * behavioural rules of docs/metrics.md are written out again below.
  */
 import { readFileSync } from 'node:fs';
 import { userAgentVerdict } from '../../processor/bots/user-agent-verdict.ts';
+import { isProbePath } from '../../processor/bots/behaviour.ts';
 import { clfTime } from './hits.ts';
 
 export interface LogLine { n: number; ip: string; ts: number; method: string; path: string; status: number; ua: string; raw: string }
@@ -38,7 +40,54 @@ export function readCombinedLog(file: string): LogLine[] {
   return out;
 }
 
-export const isHuman = (l: LogLine): boolean => !userAgentVerdict(l.ua).bot && l.path !== '/robots.txt';
+/** One visitor of docs/metrics.md: a user agent from one address on one UTC day. */
+export const visitorOf = (l: LogLine): string => `${new Date(l.ts).toISOString().slice(0, 10)}|${l.ip}|${l.ua}`;
+
+/** The most of `times` (sorted) within any 60 seconds. */
+function mostInAMinute(times: number[]): number {
+  let best = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j]! - times[i]! >= 60_000) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
+/**
+ * Why a visitor's day of hits (sorted by time) makes it a bot by behaviour,
+ * as docs/metrics.md says: robots.txt, a HEAD request, a scanner's path
+ * answered 4xx, a form posted within 2 s of its page, 5 or more form posts
+ * answered with a redirect within a minute, 30 or more pageviews within a minute.
+ */
+export function behaviourOf(hits: LogLine[]): string | undefined {
+  if (hits.some((h) => h.path === '/robots.txt')) return 'robots_txt';
+  if (hits.some((h) => h.method === 'HEAD')) return 'head_request';
+  if (hits.some((h) => h.status >= 400 && h.status < 500 && isProbePath(h.path))) return 'probing';
+  const pages = hits.filter(isPageview);
+  const posts = hits.filter((h) => h.method === 'POST');
+  if (posts.some((p) => pages.some((g) => g.path === p.path && p.ts - g.ts >= 0 && p.ts - g.ts <= 2000))) return 'form_spam';
+  if (mostInAMinute(posts.filter((p) => p.status >= 301 && p.status <= 303).map((p) => p.ts)) >= 5) return 'form_flood';
+  if (mostInAMinute(pages.map((p) => p.ts)) >= 30) return 'request_rate';
+  return undefined;
+}
+
+/** The visitors (visitorOf) found to be bots by behaviour, with the rule each met. */
+export function botVisitors(lines: LogLine[]): Map<string, string> {
+  const byVisitor = new Map<string, LogLine[]>();
+  for (const l of lines) if (!userAgentVerdict(l.ua).bot) byVisitor.set(visitorOf(l), [...(byVisitor.get(visitorOf(l)) ?? []), l]);
+  const out = new Map<string, string>();
+  for (const [v, hits] of byVisitor) {
+    const why = behaviourOf(hits.sort((a, b) => a.ts - b.ts || a.n - b.n));
+    if (why) out.set(v, why);
+  }
+  return out;
+}
+
+/** The lines of people: neither a bot's user agent nor a visitor that behaved as a bot. */
+export function humanLines(lines: LogLine[]): LogLine[] {
+  const bots = botVisitors(lines);
+  return lines.filter((l) => !userAgentVerdict(l.ua).bot && !bots.has(visitorOf(l)));
+}
 
 const NOT_A_PAGE = /\.(css|js|mjs|map|json|xml|txt|ico|png|jpe?g|gif|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|pdf|zip|gz|tgz|bz2|xz|rar|7z|exe|dmg|iso|csv|rss|atom|wasm)$/i;
 
@@ -55,8 +104,8 @@ export interface IndependentSession { visitor: string; start: number; last: numb
  */
 export function sessionsOf(lines: LogLine[], timeoutMs = 30 * 60_000): IndependentSession[] {
   const byVisitor = new Map<string, LogLine[]>();
-  for (const l of lines.filter(isHuman)) {
-    const visitor = `${new Date(l.ts).toISOString().slice(0, 10)}|${l.ip}|${l.ua}`;
+  for (const l of humanLines(lines)) {
+    const visitor = visitorOf(l);
     byVisitor.set(visitor, [...(byVisitor.get(visitor) ?? []), l]);
   }
   const sessions: IndependentSession[] = [];

@@ -11,16 +11,16 @@ import { handleError } from '../../server/handle-error.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { freshClickHouse, HUMAN_EVENTS, HUMAN_SESSIONS, rows } from '../helpers/clickhouse.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
-import { isHuman, readCombinedLog } from '../helpers/read-log.ts';
+import { humanLines, readCombinedLog } from '../helpers/read-log.ts';
 
 let ch: ClickHouse;
 let app: Hono;
 // secrepo-2021.log spans 22–28 Oct 2021 (-0700). Its human hits and bot hits, counted from the file.
 const LINES = readCombinedLog(fixture('logs/secrepo-2021.log'));
-const HUMANS = LINES.filter(isHuman).length;
+const HUMANS = humanLines(LINES).length;
 const BOTS = LINES.length - HUMANS;
 const RANGE = 'site=secrepo.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z';
 
@@ -57,9 +57,9 @@ describe('query API on real data', () => {
     const [raw] = await rows(ch, `SELECT count() AS hits, countIf(is_pageview = 1) AS pageviews,
       countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
       (SELECT count() FROM bot_hits WHERE site = 'secrepo.example') AS bot_hits,
-      (SELECT count() FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0) AS visits,
-      (SELECT uniqExact(visitor_id) FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0) AS visitors
-      FROM events WHERE site = 'secrepo.example'`);
+      (SELECT count() FROM ${HUMAN_SESSIONS} WHERE site = 'secrepo.example' AND pageviews > 0) AS visits,
+      (SELECT uniqExact(visitor_id) FROM ${HUMAN_SESSIONS} WHERE site = 'secrepo.example' AND pageviews > 0) AS visitors
+      FROM ${HUMAN_EVENTS} WHERE site = 'secrepo.example'`);
     expect(body.data.current).toMatchObject(raw!);
     expect(body.data.current.hits).toBe(HUMANS);
     expect(body.data.current.bounce_rate).toBeGreaterThan(0);
@@ -98,7 +98,7 @@ describe('query API on real data', () => {
     expect(heat.every((c) => c.weekday >= 1 && c.weekday <= 7 && c.hour >= 0 && c.hour <= 23)).toBe(true);
 
     const pages = (await get(`/api/stats/pages?${RANGE}&limit=5`)).body.data as { path: string; pageviews: number }[];
-    const rawPages = await rows(ch, "SELECT path, countIf(is_pageview = 1) AS pageviews FROM events WHERE site = 'secrepo.example' GROUP BY path ORDER BY pageviews DESC, count() DESC, path LIMIT 5");
+    const rawPages = await rows(ch, `SELECT path, countIf(is_pageview = 1) AS pageviews FROM ${HUMAN_EVENTS} WHERE site = 'secrepo.example' GROUP BY path ORDER BY pageviews DESC, count() DESC, path LIMIT 5`);
     expect(pages.map(({ path, pageviews }) => ({ path, pageviews }))).toEqual(rawPages);
 
     const failing = (await get(`/api/stats/failing-paths?${RANGE}`)).body.data as { errors_4xx: number; errors_5xx: number }[];
@@ -111,7 +111,7 @@ describe('query API on real data', () => {
   });
 
   it('session breakdowns: entry and exit pages, channels, referrers, UTM, browsers, OS, devices, countries', async () => {
-    const visits = (await rows<{ visits: number }>(ch, "SELECT count() AS visits FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0"))[0]!.visits;
+    const visits = (await rows<{ visits: number }>(ch, `SELECT count() AS visits FROM ${HUMAN_SESSIONS} WHERE site = 'secrepo.example' AND pageviews > 0`))[0]!.visits;
     for (const name of ['entry-pages', 'exit-pages', 'channels', 'referrers', 'utm-sources', 'utm-mediums', 'utm-campaigns', 'browsers', 'os', 'devices', 'countries']) {
       const { status, body } = await get(`/api/stats/${name}?${RANGE}&limit=1000`);
       expect(status, name).toBe(200);
@@ -123,7 +123,7 @@ describe('query API on real data', () => {
     expect(browsers.map((b) => b.value)).toContain('Chrome');
     // Sessions without a pageview are not visits: they are listed apart, by referrer.
     const other = (await get(`/api/stats/non-page-referrers?${RANGE}&limit=1000`)).body.data as { sessions: number; hits: number }[];
-    const [raw] = await rows(ch, "SELECT count() AS sessions, sum(hits) AS hits FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews = 0");
+    const [raw] = await rows(ch, `SELECT count() AS sessions, sum(hits) AS hits FROM ${HUMAN_SESSIONS} WHERE site = 'secrepo.example' AND pageviews = 0`);
     expect({ sessions: other.reduce((n, r) => n + r.sessions, 0), hits: other.reduce((n, r) => n + r.hits, 0) }).toEqual(raw);
   });
 
@@ -173,9 +173,9 @@ describe('ranges', () => {
     expect(body.source).toBe('events');
     const inRange = (column: string) => `${column} >= parseDateTime64BestEffort({f:String}, 3, 'UTC') AND ${column} < parseDateTime64BestEffort({t:String}, 3, 'UTC')`;
     const [raw] = await rows(ch, `SELECT count() AS hits, countIf(is_pageview = 1) AS pageviews,
-      (SELECT count() FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0 AND ${inRange('start_ts')}) AS visits,
-      (SELECT uniqExact(visitor_id) FROM sessions FINAL WHERE site = 'secrepo.example' AND pageviews > 0 AND ${inRange('start_ts')}) AS visitors
-      FROM events WHERE site = 'secrepo.example' AND ${inRange('ts')}`, { f: from, t: to });
+      (SELECT count() FROM ${HUMAN_SESSIONS} WHERE site = 'secrepo.example' AND pageviews > 0 AND ${inRange('start_ts')}) AS visits,
+      (SELECT uniqExact(visitor_id) FROM ${HUMAN_SESSIONS} WHERE site = 'secrepo.example' AND pageviews > 0 AND ${inRange('start_ts')}) AS visitors
+      FROM ${HUMAN_EVENTS} WHERE site = 'secrepo.example' AND ${inRange('ts')}`, { f: from, t: to });
     expect(raw!.visits).toBeGreaterThan(0);
     expect(body.data.current).toMatchObject(raw!);
     const series = (await get(`/api/stats/timeseries?site=secrepo.example&from=${from}&to=${to}&granularity=minute`)).body.data.current as { hits: number; visits: number; visitors: number }[];
@@ -224,6 +224,6 @@ describe('hostile parameters', () => {
   });
 
   it('left the data as it was', async () => {
-    expect(await rows(ch, "SELECT count() AS n FROM events WHERE site = 'secrepo.example'")).toEqual([{ n: HUMANS }]);
+    expect(await rows(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS} WHERE site = 'secrepo.example'`)).toEqual([{ n: HUMANS }]);
   });
 });

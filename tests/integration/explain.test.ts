@@ -1,8 +1,9 @@
 /**
  * `scalehouse explain` (the real CLI) on each real log: one valid JSON object
  * per input line, and the same verdicts as ingestion — every line the replay
- * loaded as a human hit is "human" with the same pageview flag, every bot hit
- * is "bot" with the same reason.
+ * counts as a human hit is "human" with the same pageview flag, every bot hit
+ * is "bot" with the same reason, and the lines a behavioural verdict moves
+ * to the bots (`moves_lines`) are those ingestion moves.
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { freshClickHouse, HUMAN_EVENTS, rows } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
@@ -29,11 +30,14 @@ describe.each(LOG_FILES)('scalehouse explain %s', (name) => {
     const ch = await freshClickHouse();
     await replayFile(ch, file, { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000 });
     const ingested = [
-      ...(await rows<{ k: string }>(ch, "SELECT concat('human ', toString(status), ' ', path, ' ', toString(is_pageview)) AS k FROM events")).map((r) => r.k),
+      ...(await rows<{ k: string }>(ch, `SELECT concat('human ', toString(status), ' ', path, ' ', toString(is_pageview)) AS k FROM ${HUMAN_EVENTS}`)).map((r) => r.k),
       ...(await rows<{ k: string }>(ch, "SELECT concat('bot ', toString(status), ' ', path, ' ', reason) AS k FROM bot_hits")).map((r) => r.k),
     ];
     await ch.close();
-    const explained = out.map((o) => (o.outcome === 'human' ? `human ${o.status} ${o.path} ${o.pageview ? 1 : 0}` : `${o.outcome} ${o.status} ${o.path} ${o.reason}`));
+    // A line explained as human, and later moved by its visitor's verdict, ends as that verdict's bot hit.
+    const movedBy = new Map(out.flatMap((o) => ((o.moves_lines as number[] | undefined) ?? []).map((l) => [l, o.reason] as const)));
+    const explained = out.map((o) => (movedBy.has(o.line as number) ? `bot ${o.status} ${o.path} ${movedBy.get(o.line as number)}`
+      : o.outcome === 'human' ? `human ${o.status} ${o.path} ${o.pageview ? 1 : 0}` : `${o.outcome} ${o.status} ${o.path} ${o.reason}`));
     expect(tally(explained)).toEqual(tally(ingested));
   });
 });

@@ -18,7 +18,7 @@ describe('loader', () => {
   it('dead-letters a batch ClickHouse refuses as data, instead of retrying it forever', async () => {
     const ch = await freshClickHouse();
     const records = [{ value: '{"v":1}', position: 'p@1', offset: 1 }, { value: '{"v":1}', position: 'p@2', offset: 2 }];
-    const bad = { events: [], botHits: [], sessions: [], deadLetters: [], stats: [{ minute: 'not a time', site: 's', outcome: 'event', reason: '', count: 1 }] };
+    const bad = { events: [], botHits: [], sessions: [], deadLetters: [], botVisitors: [], stats: [{ minute: 'not a time', site: 's', outcome: 'event', reason: '', count: 1 }] };
     expect(await loadOrDeadLetter(ch, bad, records, 'tok', Date.now())).toBe('dead_lettered');
     expect(await rows(ch, 'SELECT reason, position FROM dead_letters ORDER BY position')).toEqual([
       { reason: 'load_rejected', position: 'p@1' }, { reason: 'load_rejected', position: 'p@2' },

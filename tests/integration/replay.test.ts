@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { freshClickHouse, HUMAN_EVENTS, HUMAN_SESSIONS, rows } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'scalehouse-replay-'));
@@ -56,10 +56,10 @@ describe.each(LOG_FILES)('replay %s', (name) => {
     expect(summary).toMatchObject({ lines: expected.lines, deadLetters: 0, optedOut: 0 });
     expect(summary.events + summary.bots).toBe(expected.lines);
 
-    const [counts] = await rows<{ events: number; bots: number }>(ch, 'SELECT (SELECT count() FROM events) AS events, (SELECT count() FROM bot_hits) AS bots');
+    const [counts] = await rows<{ events: number; bots: number }>(ch, `SELECT (SELECT count() FROM ${HUMAN_EVENTS}) AS events, (SELECT count() FROM bot_hits) AS bots`);
     expect(counts).toEqual({ events: summary.events, bots: summary.bots });
 
-    const union = '(SELECT status, path FROM events UNION ALL SELECT status, path FROM bot_hits)';
+    const union = `(SELECT status, path FROM ${HUMAN_EVENTS} UNION ALL SELECT status, path FROM bot_hits)`;
     expect(toRecord(await rows(ch, `SELECT toString(status) AS k, count() AS n FROM ${union} GROUP BY k`))).toEqual(expected.byStatus);
     expect(toRecord(await rows(ch, `SELECT path AS k, count() AS n FROM ${union} GROUP BY k`))).toEqual(expected.byPath);
   });
@@ -70,20 +70,20 @@ describe.each(LOG_FILES)('replay %s', (name) => {
       FROM traffic_minute GROUP BY minute HAVING hits + bots > 0 ORDER BY minute`);
     const raw = await rows(ch, `
       SELECT minute, sum(h) AS hits, sum(pv) AS pageviews, sum(s4) AS s4, sum(s5) AS s5, sum(b) AS bytes, sum(bot) AS bots FROM (
-        SELECT toStartOfMinute(ts) AS minute, 1 AS h, is_pageview AS pv, status BETWEEN 400 AND 499 AS s4, status BETWEEN 500 AND 599 AS s5, bytes AS b, 0 AS bot FROM events
+        SELECT toStartOfMinute(ts) AS minute, 1 AS h, is_pageview AS pv, status BETWEEN 400 AND 499 AS s4, status BETWEEN 500 AND 599 AS s5, bytes AS b, 0 AS bot FROM ${HUMAN_EVENTS}
         UNION ALL SELECT toStartOfMinute(ts), 0, 0, 0, 0, 0, 1 FROM bot_hits)
       GROUP BY minute ORDER BY minute`);
     expect(traffic.length).toBeGreaterThan(10);
     expect(traffic).toEqual(raw);
 
-    const pages = await rows(ch, 'SELECT hour, path, sum(hits) AS hits, sum(pageviews) AS pv FROM pages_hour GROUP BY hour, path ORDER BY hour, path');
-    const pagesRaw = await rows(ch, 'SELECT toStartOfHour(ts) AS hour, path, count() AS hits, sum(is_pageview) AS pv FROM events GROUP BY hour, path ORDER BY hour, path');
+    const pages = await rows(ch, 'SELECT hour, path, sum(hits) AS hits, sum(pageviews) AS pv FROM pages_hour GROUP BY hour, path HAVING hits > 0 ORDER BY hour, path');
+    const pagesRaw = await rows(ch, `SELECT toStartOfHour(ts) AS hour, path, count() AS hits, sum(is_pageview) AS pv FROM ${HUMAN_EVENTS} GROUP BY hour, path ORDER BY hour, path`);
     expect(pages).toEqual(pagesRaw);
 
     // Every event is in exactly one session: under the session's id, or an id the session had before (merged_ids).
-    const [sessions] = await rows(ch, 'SELECT count() AS n, sum(hits) AS hits, sum(pageviews) AS pv, uniqExact(visitor_id) AS visitors FROM sessions FINAL');
+    const [sessions] = await rows(ch, `SELECT count() AS n, sum(hits) AS hits, sum(pageviews) AS pv, uniqExact(visitor_id) AS visitors FROM ${HUMAN_SESSIONS}`);
     const [sessionsRaw] = await rows(ch, `SELECT uniqExact(m.session) AS n, count() AS hits, sum(is_pageview) AS pv, uniqExact(e.visitor_id) AS visitors
-      FROM events AS e INNER JOIN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) AS sid, session_id AS session FROM sessions FINAL) AS m ON e.session_id = m.sid`);
+      FROM ${HUMAN_EVENTS} AS e INNER JOIN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) AS sid, session_id AS session FROM ${HUMAN_SESSIONS}) AS m ON e.session_id = m.sid`);
     expect(sessions).toEqual(sessionsRaw);
     expect(Number(sessionsRaw!.visitors)).toBeGreaterThan(0);
   });

@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { DEFAULT_REORDER_MS } from '../../processor/batch/sessionize.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { dataDirClickHouse, freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { dataDirClickHouse, freshClickHouse, HUMAN_EVENTS, rows } from '../helpers/clickhouse.ts';
 import { drainAndStop, freePort, startApp } from '../helpers/app-process.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { within } from '../helpers/wait-for.ts';
-import { isHuman, readCombinedLog, sessionsOf, shiftLines, shuffleWithin, visitFigures } from '../helpers/read-log.ts';
+import { humanLines, readCombinedLog, sessionsOf, shiftLines, shuffleWithin, visitFigures } from '../helpers/read-log.ts';
 import { apiFigures, expectFigures, sessionsTable, writeLines } from '../helpers/visit-figures.ts';
 
 const TIMEOUT = 30 * 60_000;
@@ -53,14 +53,14 @@ describe('sessions through `scalehouse start` killed with SIGKILL', () => {
 
       // One data folder per process at a time: read the app's, close it, then make the reference.
       const ch = await dataDirClickHouse(env.DATA_DIR);
-      const live = { events: await rows(ch, 'SELECT count() AS n FROM events'), sessions: await sessionsTable(ch), figures: await apiFigures(ch, lines) };
+      const live = { events: await rows(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS}`), sessions: await sessionsTable(ch), figures: await apiFigures(ch, lines) };
       await ch.close();
       const reference = await freshClickHouse();
       await replayFile(reference, writeLines(dir, 'live.log', lines), { site: 'example.com', salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
       const replayed = await sessionsTable(reference);
       await reference.close();
 
-      expect(live.events).toEqual([{ n: lines.filter(isHuman).length }]);
+      expect(live.events).toEqual([{ n: humanLines(lines).length }]);
       expect(live.sessions.length).toBeGreaterThan(100);
       expect(live.sessions).toEqual(replayed);
       expectFigures(live.figures, expected);

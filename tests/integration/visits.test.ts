@@ -18,10 +18,10 @@ import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { DEFAULT_REORDER_MS } from '../../processor/batch/sessionize.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { freshClickHouse, HUMAN_EVENTS, rows } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
 import { logRecord } from '../helpers/hits.ts';
-import { isHuman, readCombinedLog, sessionsOf, shuffleWithin, visitFigures, type LogLine } from '../helpers/read-log.ts';
+import { humanLines, readCombinedLog, sessionsOf, shuffleWithin, visitFigures, type LogLine } from '../helpers/read-log.ts';
 import { apiFigures, expectFigures, rangeOf, sessionsTable, writeLines as writeLinesIn } from '../helpers/visit-figures.ts';
 
 const TIMEOUT = 30 * 60_000;
@@ -44,7 +44,7 @@ describe.each(LOG_FILES)('visits of %s', (name) => {
     expect(expected.visits).toBeGreaterThan(50);
     await replayFile(ch, fixture(`logs/${name}`), { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: TIMEOUT });
     // The humans of the test are the processor's: the rest of the comparison is about sessions.
-    expect(await rows(ch, 'SELECT count() AS n FROM events')).toEqual([{ n: lines.filter(isHuman).length }]);
+    expect(await rows(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS}`)).toEqual([{ n: humanLines(lines).length }]);
     expectFigures(await apiFigures(ch, lines), expected);
   });
 
@@ -90,7 +90,7 @@ describe('sessions through processors that crash', () => {
     }
     expect(crashes).toBeGreaterThan(5);
     expect(await sessionsTable(ch)).toEqual(await sessionsTable(reference));
-    expect(await rows(ch, 'SELECT count() AS n FROM events')).toEqual([{ n: lines.filter(isHuman).length }]);
+    expect(await rows(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS}`)).toEqual([{ n: humanLines(lines).length }]);
     // Every event belongs to exactly one session, under its id or an id the session had before.
     expect(await rows(ch, `
       SELECT count() AS n FROM events AS e

@@ -15,20 +15,20 @@ describe('detect-bot', () => {
   it('calls every crawler in isbot-crawlers.yml a bot, with a reason', () => {
     const crawlers = agents('isbot-crawlers.yml');
     expect(crawlers.length).toBe(626);
-    const missed = crawlers.filter((ua) => !botVerdict({ userAgent: ua, path: '/' }));
+    const missed = crawlers.filter((ua) => !botVerdict({ userAgent: ua }));
     expect(missed).toEqual([]);
   });
 
   it('lets every browser in isbot-browsers.yml through', () => {
     const browsers = agents('isbot-browsers.yml');
     expect(browsers.length).toBe(555);
-    expect(browsers.filter((ua) => botVerdict({ userAgent: ua, path: '/' }))).toEqual([]);
+    expect(browsers.filter((ua) => botVerdict({ userAgent: ua }))).toEqual([]);
   });
 
-  it('treats a missing user agent and a robots.txt fetch as robots', () => {
-    expect(botVerdict({ userAgent: ' ', path: '/' })).toEqual({ name: '', reason: 'empty_user_agent' });
-    expect(botVerdict({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0', path: '/robots.txt' })).toEqual({ name: '', reason: 'robots_txt' });
-    expect(botVerdict({ userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)', path: '/' })).toMatchObject({ reason: 'user_agent_pattern' });
+  it('treats a missing user agent as a robot, and leaves behaviour (robots.txt) to the visitor verdict', () => {
+    expect(botVerdict({ userAgent: ' ' })).toEqual({ name: '', reason: 'empty_user_agent' });
+    expect(botVerdict({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0' })).toBeUndefined();
+    expect(botVerdict({ userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' })).toMatchObject({ reason: 'user_agent_pattern' });
   });
 });
 

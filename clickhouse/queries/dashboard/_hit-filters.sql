@@ -1,3 +1,4 @@
+  -- @human
   -- @hit-conditions
   AND (
     ({entry:String} = '' AND {channel:String} = '' AND {device:String} = '' AND {country:String} = '')

@@ -7,4 +7,5 @@ FROM
   FROM sessions FINAL
   WHERE site = {site:String}
     AND start_ts >= {from:DateTime64(3, 'UTC')} - INTERVAL 7 DAY AND start_ts < {to:DateTime64(3, 'UTC')}
+  -- @human
 )
