@@ -54,6 +54,9 @@ export const visitorKey = (site: string, visitorId: string): string => `${site}|
 /** Applies the events (in bus order, which makes "offset <= lastOffset means applied" hold). */
 export function sessionize(state: SessionState, events: Event[], rules: SessionRules): SessionWrites {
   const touched = new Set<Session>();
+  // What sessions keep for hits to come is cut against the stream's time when the batch began: a
+  // processor that restores them to do this batch again (after a crash) needs what this one had.
+  const began = state.newest;
   const own = new Map<string, { site: string; host: string }>();
   const flagged: BotFlag[] = [];
   const ordered = [...events].sort((a, b) => a.busOffset - b.busOffset);
@@ -62,14 +65,15 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     const held = state.byVisitor.get(key) ?? [];
     // Redelivered after a crash, and already in the restored state: count it once.
     if (held.some((s) => ev.busOffset <= s.lastOffset)) continue;
-    state.newest = Math.max(state.newest, ev.ts);
     const known = state.flagged.get(key);
     if (known) {
       markBot(ev, known);
       continue;
     }
+    // A bot's hit does not move the stream's time on: only sessions do, so a restored state has the same newest.
+    const newest = Math.max(state.newest, ev.ts);
     // A pageview the other source already reported counts once; only within the reorder window, like everything late.
-    if (state.newest - ev.ts <= rules.reorderMs) pairTwin(ev, held.map((s) => s.unpaired));
+    if (newest - ev.ts <= rules.reorderMs) pairTwin(ev, held.map((s) => s.unpaired));
     const verdict = behaviourVerdict(ev, held.flatMap((s) => s.recent));
     if (verdict) {
       const flag = flagOf(ev, verdict);
@@ -78,6 +82,7 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
       markBot(ev, flag);
       continue;
     }
+    state.newest = newest;
     // A referral from the site itself is internal: once seen, for every later hit of the batch too.
     const found = selfReferralHost(ev, held);
     if (found) own.set(`${ev.site}|${found}`, { site: ev.site, host: found });
@@ -101,8 +106,8 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
       if (!s.mergedIds.includes(w.id)) s.mergedIds.push(w.id);
     }
     s.written = [{ id: s.id, start: s.start }];
-    s.unpaired = pairable(s.unpaired, state.newest, rules.reorderMs);
-    s.recent = keptEvidence(s.recent, state.newest, rules.reorderMs);
+    s.unpaired = pairable(s.unpaired, began, rules.reorderMs);
+    s.recent = keptEvidence(s.recent, began, rules.reorderMs);
   }
   expireSessions(state, rules);
   return { sessions: [...touched], deleted, ownHosts: [...own.values()], flagged };

@@ -28,13 +28,20 @@ export interface RecentHit { ts: number; kind: 'page' | 'post' | 'redirected_pos
  * configuration and version-control files, router and appliance exploits).
  * Only a 4xx answer counts: a site that runs WordPress answers its own admin.
  */
-const PROBE = /^\/(?:wp-(?:login\.php|admin|includes|content\/plugins|config)|xmlrpc\.php|\.env|\.git\/|\.svn\/|\.aws\/|\.ds_store|phpmyadmin|pma\/|myadmin|cgi-bin\/|vendor\/phpunit|boaform|hnap1|actuator|solr\/|owa\/|server-status|etc\/passwd|admin\.php|config\.php|setup\.php|shell\.php|eval-stdin\.php)/i;
+const PROBE = /^\/(?:wp-(?:login\.php|admin|includes|content\/plugins|config)|xmlrpc\.php|\.env|\.git\/|\.svn\/|\.aws\/|\.ds_store|phpmyadmin|pma\/|myadmin|cgi-bin\/|vendor\/phpunit|boaform|hnap1|actuator|solr\/|owa\/|server-status|etc\/passwd|admin\.php|config\.php|setup\.php|shell\.php|eval-stdin\.php|fckeditor\/)/i;
+
+/** Not Found, Method Not Allowed, and 418, which some servers answer scanners with. */
+const POST_NOWHERE = new Set([404, 405, 418]);
 
 /** A request for a path scanners try (the list above); the rule counts it only when answered 4xx. */
 export const isProbePath = (path: string): boolean => PROBE.test(path);
 
-/** A form submitted this soon after the page holding it was served was not typed by a person (log times are whole seconds). */
-export const FORM_FILL_MS = 2_000;
+/**
+ * A form submitted this soon after the page holding it was served was not
+ * filled in by a person (log times are whole seconds, so this is "3 s or
+ * less"); a password manager's autofill takes a person longer than that.
+ */
+export const FORM_FILL_MS = 3_000;
 /** Sliding window of the rate rules. */
 export const RATE_WINDOW_MS = 60_000;
 /** Pageviews in one minute no person reads: one every two seconds, for a minute. */
@@ -50,6 +57,8 @@ function singleHitRule(h: BehaviourHit): { reason: BehaviourReason; detail: stri
   if (h.source !== 'log') return undefined;
   if (h.method === 'HEAD') return { reason: 'head_request', detail: `HEAD ${h.path}: browsers do not send HEAD for pages; link checkers and monitors do` };
   if (h.status >= 400 && h.status < 500 && isProbePath(h.path)) return { reason: 'probing', detail: `probed ${h.path} (answered ${h.status})` };
+  // A person's form posts to where the site's own page sends it; a POST the server does not know is a probe.
+  if (h.method === 'POST' && POST_NOWHERE.has(h.status)) return { reason: 'probing', detail: `POST ${h.path} answered ${h.status}: nothing there takes a form` };
   return undefined;
 }
 

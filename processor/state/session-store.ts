@@ -19,7 +19,7 @@ interface Row {
   site: string; id: string; visitor_id: string; start: Num; last: Num; hits: Num; pageviews: Num; events: Num; engaged_ms: Num;
   entry_path: string; entry_ts: Num; entry_offset: Num; exit_path: string; exit_ts: Num; exit_offset: Num;
   referrer_host: string; channel: string; utm_source: string; utm_medium: string; utm_campaign: string;
-  browser: string; os: string; device_type: string; country: string; merged_ids: string[]; unpaired_pages: string; recent_hits: string; last_offset: Num;
+  browser: string; os: string; device_type: string; country: string; merged_ids: string[]; unpaired_pages: string; recent_hits: string; last_offset: Num; stream_newest: Num;
 }
 
 /** The session a row describes, as sessionize holds it. */
@@ -46,8 +46,9 @@ export async function restoreSessions(ch: ClickHouse, stream: string, fromOffset
   for (const s of rows.map(sessionFromRow)) {
     const key = visitorKey(s.site, s.visitorId);
     state.byVisitor.set(key, [...(state.byVisitor.get(key) ?? []), s].sort((a, b) => a.start - b.start));
-    state.newest = Math.max(state.newest, s.last);
   }
+  // The stream's time when the batch began (not after it, if it was loaded before a crash): late is measured against it.
+  state.newest = Number(rows[0]?.stream_newest ?? 0);
   // Verdicts decided at or after the batch's first offset are left out: the batch decides them again, the same way.
   const flags = await selectRows<FlagRow>(ch, 'queries/restore-bot-visitors.sql', { stream, from_offset: fromOffset });
   for (const f of flags) {

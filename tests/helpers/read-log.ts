@@ -56,16 +56,16 @@ function mostInAMinute(times: number[]): number {
 /**
  * Why a visitor's day of hits (sorted by time) makes it a bot by behaviour,
  * as docs/metrics.md says: robots.txt, a HEAD request, a scanner's path
- * answered 4xx, a form posted within 2 s of its page, 5 or more form posts
+ * answered 4xx or a POST answered 404/405/418, a form posted within 3 s of its page, 5 or more form posts
  * answered with a redirect within a minute, 30 or more pageviews within a minute.
  */
 export function behaviourOf(hits: LogLine[]): string | undefined {
   if (hits.some((h) => h.path === '/robots.txt')) return 'robots_txt';
   if (hits.some((h) => h.method === 'HEAD')) return 'head_request';
-  if (hits.some((h) => h.status >= 400 && h.status < 500 && isProbePath(h.path))) return 'probing';
+  if (hits.some((h) => (h.status >= 400 && h.status < 500 && isProbePath(h.path)) || (h.method === 'POST' && [404, 405, 418].includes(h.status)))) return 'probing';
   const pages = hits.filter(isPageview);
   const posts = hits.filter((h) => h.method === 'POST');
-  if (posts.some((p) => pages.some((g) => g.path === p.path && p.ts - g.ts >= 0 && p.ts - g.ts <= 2000))) return 'form_spam';
+  if (posts.some((p) => pages.some((g) => g.path === p.path && p.ts - g.ts >= 0 && p.ts - g.ts <= 3000))) return 'form_spam';
   if (mostInAMinute(posts.filter((p) => p.status >= 301 && p.status <= 303).map((p) => p.ts)) >= 5) return 'form_flood';
   if (mostInAMinute(pages.map((p) => p.ts)) >= 30) return 'request_rate';
   return undefined;

@@ -1,0 +1,116 @@
+/**
+ * Bots by behaviour on real logs, through ingestion into the real engine:
+ * hackers-access.log's form spam and probes become bots with their reasons,
+ * exactly as the rules of docs/metrics.md recomputed here from the raw lines
+ * say (tests/helpers/read-log.ts); a hand-checked slice of real visitors stays
+ * human; and a processor that crashes and restores mid-stream moves the same
+ * hits as one that does not, the rollups equal to the raw tables either way.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { replayFile } from '../../processor/replay/replay-file.ts';
+import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
+import { DEFAULT_REORDER_MS } from '../../processor/batch/sessionize.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
+import { SiteHosts } from '../../processor/state/site-hosts.ts';
+import { explainLines } from '../../processor/explain/explain.ts';
+import { freshClickHouse, HUMAN_EVENTS, rows } from '../helpers/clickhouse.ts';
+import { fixture } from '../helpers/fixtures.ts';
+import { logRecord } from '../helpers/hits.ts';
+import { botVisitors, humanLines, readCombinedLog, shuffleWithin, visitorOf, type LogLine } from '../helpers/read-log.ts';
+import { writeLines } from '../helpers/visit-figures.ts';
+
+const TIMEOUT = 30 * 60_000;
+const tmp = mkdtempSync(join(tmpdir(), 'scalehouse-bot-behaviour-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The figures that must not depend on how the hits came: human hits, bot hits by reason, rollups. */
+async function figures(ch: ClickHouse) {
+  return {
+    humans: await rows(ch, `SELECT method, count() AS n FROM ${HUMAN_EVENTS} GROUP BY method ORDER BY method`),
+    bots: await rows(ch, 'SELECT reason, count() AS n FROM bot_hits GROUP BY reason ORDER BY reason'),
+    verdicts: await rows(ch, 'SELECT reason, count() AS n FROM bot_visitors GROUP BY reason ORDER BY reason'),
+    traffic: await rows(ch, 'SELECT sum(hits) AS hits, sum(pageviews) AS pageviews, sum(status_3xx) AS s3, sum(bytes) AS bytes, sum(bot_hits) AS bots FROM traffic_minute'),
+    pages: await rows(ch, 'SELECT sum(hits) AS hits, sum(pageviews) AS pageviews, sum(bytes) AS bytes FROM pages_hour'),
+  };
+}
+
+describe('hackers-access.log', () => {
+  const lines = readCombinedLog(fixture('logs/hackers-access.log'));
+
+  it('takes the form spammers and probers for bots, with their reasons, as the rules recomputed from the lines say', async () => {
+    const ch = await freshClickHouse();
+    await replayFile(ch, fixture('logs/hackers-access.log'), { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: TIMEOUT, batchLines: 500 });
+    const humans = humanLines(lines);
+    const posts = lines.filter((l) => l.method === 'POST');
+    const humanPosts = humans.filter((l) => l.method === 'POST');
+    const byMethod = (list: LogLine[]) => Object.entries(list.reduce<Record<string, number>>((m, l) => ({ ...m, [l.method]: (m[l.method] ?? 0) + 1 }), {}))
+      .map(([method, n]) => ({ method, n })).sort((a, b) => a.method.localeCompare(b.method));
+    expect(await rows(ch, `SELECT method, count() AS n FROM ${HUMAN_EVENTS} GROUP BY method ORDER BY method`)).toEqual(byMethod(humans));
+
+    const expectedVerdicts = [...botVisitors(lines).values()];
+    const verdicts = await rows<{ reason: string; n: number }>(ch, 'SELECT reason, count() AS n FROM bot_visitors GROUP BY reason ORDER BY reason');
+    expect(verdicts.reduce((n, v) => n + v.n, 0)).toBe(expectedVerdicts.length);
+    expect(verdicts.map((v) => v.reason)).toContain('form_spam');
+    // Every hit of a flagged visitor is a bot hit with the visitor's reason: those before the verdict too.
+    const [bots] = await rows<{ n: number }>(ch, 'SELECT count() AS n FROM bot_hits');
+    expect(bots!.n).toBe(lines.length - humans.length);
+    console.log(`hackers-access.log: ${posts.length - humanPosts.length} of ${posts.length} POSTs are bots'; ` +
+      `${expectedVerdicts.length} visitors by behaviour (${verdicts.map((v) => `${v.reason} ${v.n}`).join(', ')}); ${humans.length} of ${lines.length} lines human`);
+    await ch.close();
+  });
+
+  it('moves the same hits through processors that crash and restore their state from ClickHouse', async () => {
+    const shuffled = shuffleWithin(lines, DEFAULT_REORDER_MS, 7);
+    const reference = await freshClickHouse();
+    await replayFile(reference, writeLines(tmp, 'hackers.shuffled', shuffled), { site: 'example.com', salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
+
+    // 100 hits to a batch; every fourth batch the processor dies after loading and before committing:
+    // a new handler (nothing in memory) gets the batch again and restores sessions and verdicts.
+    const ch = await freshClickHouse();
+    const salts = new SaltStore(ch);
+    const records = shuffled.map((l, i) => logRecord(l.raw, i + 1, { position: `hits:0@${i + 1}` }));
+    let handler = createBatchHandler({ ch, salts, sessionTimeoutMs: TIMEOUT });
+    let crashes = 0;
+    for (let i = 0, batch = 0; i < records.length; i += 100, batch++) {
+      const part = { records: records.slice(i, i + 100), token: `hits:0:${i}`, stream: 'hits:0', end: Math.min(i + 100, records.length) + 1 };
+      await handler.handle(part);
+      if (batch % 4 === 3) {
+        handler = createBatchHandler({ ch, salts, sessionTimeoutMs: TIMEOUT });
+        await handler.handle(part);
+        crashes++;
+      }
+    }
+    expect(crashes).toBeGreaterThan(5);
+    const live = await figures(ch);
+    expect(live).toEqual(await figures(reference));
+    // The rollups hold exactly the human hits, the moved ones taken back out.
+    expect(live.traffic).toEqual([expect.objectContaining({ hits: humanLines(lines).length, bots: lines.length - humanLines(lines).length })]);
+    await Promise.all([ch.close(), reference.close()]);
+  });
+});
+
+describe('real visitors', () => {
+  it('stay human: a hand-checked slice of secrepo-2021.log (pages with their images, styles and icons, by hand)', async () => {
+    const file = fixture('logs/secrepo-2021.log');
+    const lines = readCombinedLog(file);
+    // Read by hand: each loads / with its stylesheet (a 404 on this site), images and favicon, and comes back later.
+    const people = ['49.204.129.136', '198.137.18.195', '114.246.207.180'];
+    const theirs = new Set(lines.filter((l) => people.includes(l.ip)).map((l) => l.n));
+    expect(theirs.size).toBeGreaterThan(15);
+
+    const out: Record<string, unknown>[] = [];
+    const opts = { site: 'example.com', hosts: new SiteHosts(), sessionTimeoutMs: TIMEOUT, sessionReorderMs: DEFAULT_REORDER_MS, batchLines: 500 };
+    for await (const o of explainLines(Readable.from(lines.map((l) => l.raw)), opts)) out.push(o);
+    const moved = new Set(out.flatMap((o) => (o.moves_lines as number[] | undefined) ?? []));
+    const verdicts = out.filter((o) => theirs.has(o.line as number)).map((o) => (moved.has(o.line as number) ? 'moved' : o.outcome));
+    expect(verdicts).toEqual([...theirs].map(() => 'human'));
+    // And the independent reading agrees: none of these visitors is a bot.
+    const bots = botVisitors(lines);
+    expect(lines.filter((l) => theirs.has(l.n) && bots.has(visitorOf(l)))).toEqual([]);
+  });
+});
