@@ -6,7 +6,10 @@
 --     sessions leave its visitors out (queries/dashboard/_human.sql);
 --   * the loader copies the visitor's hits already in events into bot_hits,
 --     and writes rows that take them back out of the rollups
---     (queries/retract-*.sql), under the batch's deduplication token.
+--     (queries/retract/), under the batch's deduplication token. The rollups'
+--     counters stay UInt64 (changing their type would be a mutation, which
+--     this project never runs): a retraction adds 2^64 - n, and UInt64
+--     arithmetic, in merges and in sum(), is modulo 2^64, so it subtracts n.
 CREATE TABLE IF NOT EXISTS bot_visitors
 (
     site        LowCardinality(String),
@@ -30,14 +33,3 @@ SETTINGS non_replicated_deduplication_window = 10000;
 
 -- The evidence a held session keeps (JSON; processor/bots/behaviour.ts), so a restored session judges the same.
 ALTER TABLE sessions ADD COLUMN IF NOT EXISTS recent_hits String DEFAULT '[]' CODEC(ZSTD(1));
-
--- A retraction is a row of negative counts: the rollups' counters become signed.
-ALTER TABLE traffic_minute
-    MODIFY COLUMN hits Int64, MODIFY COLUMN pageviews Int64, MODIFY COLUMN status_2xx Int64,
-    MODIFY COLUMN status_3xx Int64, MODIFY COLUMN status_4xx Int64, MODIFY COLUMN status_5xx Int64,
-    MODIFY COLUMN bytes Int64, MODIFY COLUMN bot_hits Int64, MODIFY COLUMN beacon_pageviews Int64 DEFAULT 0;
-
-ALTER TABLE pages_hour
-    MODIFY COLUMN hits Int64, MODIFY COLUMN pageviews Int64, MODIFY COLUMN status_4xx Int64,
-    MODIFY COLUMN status_5xx Int64, MODIFY COLUMN bytes Int64, MODIFY COLUMN request_time_ms Int64,
-    MODIFY COLUMN timed_hits Int64 DEFAULT 0, MODIFY COLUMN beacon_pageviews Int64 DEFAULT 0, MODIFY COLUMN engaged_ms Int64 DEFAULT 0;

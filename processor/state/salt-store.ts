@@ -1,7 +1,8 @@
 /**
  * Daily salts for the visitor hash, shared by every processor through the
- * `visitor_salts` table. Each refresh makes sure today's and tomorrow's salts exist
- * (32 random bytes, made a day ahead; when processors race to make one,
+ * `visitor_salts` table. Each refresh makes sure the salts of the days kept —
+ * the two before today, today and tomorrow — exist (32 random bytes, made a
+ * day ahead; when processors race to make one,
  * insert deduplication keeps exactly one),
  * destroys those older than two days (dropping their partitions: no
  * mutations), and caches the rest. Days outside that
@@ -36,7 +37,11 @@ export class SaltStore {
       await command(this.ch, 'queries/salts-drop-day.sql', { day });
     }
     let known = await this.read(oldest);
-    const missing = [dayOf(now), dayOf(now + DAY_MS)].filter((d) => !known.has(d));
+    // Every day still kept has a salt, not only today and tomorrow: late hits of yesterday (around
+    // midnight, after a restart, on a new installation) must hash alike in every process, or a
+    // batch done again after a crash would make other visitor ids than the first attempt.
+    const kept = [-2, -1, 0, 1].map((d) => dayOf(now + d * DAY_MS));
+    const missing = kept.filter((d) => !known.has(d));
     if (missing.length) {
       // One insert per day under a token naming the day: when processors race to make the same
       // day's salt, ClickHouse keeps the first insert and drops the others as duplicates, so all

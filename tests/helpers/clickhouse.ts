@@ -42,3 +42,11 @@ export const HUMAN_EVENTS = '(SELECT * FROM events WHERE (site, visitor_id) NOT 
 
 /** The sessions of those visitors, read with FINAL. Use as `FROM ${HUMAN_SESSIONS}`. */
 export const HUMAN_SESSIONS = '(SELECT * FROM sessions FINAL WHERE (site, visitor_id) NOT IN (SELECT site, visitor_id FROM bot_visitors))';
+
+/**
+ * Every hit that landed, once: human events and bot hits (a visitor found to
+ * be a bot by behaviour has its earlier events copied into bot_hits; they are
+ * counted there). What "nothing acknowledged is lost, nothing is counted
+ * twice" is checked on, whoever the senders look like. Use as `FROM ${LANDED_HITS}`.
+ */
+export const LANDED_HITS = `(SELECT path FROM ${HUMAN_EVENTS} UNION ALL SELECT path FROM bot_hits)`;

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { Hono } from 'hono';
 import { statsRoutes } from '../../dashboard/api/routes.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { rows } from './clickhouse.ts';
+import { HUMAN_SESSIONS, rows } from './clickhouse.ts';
 import type { LogLine, visitFigures } from './read-log.ts';
 
 const HOUR = 3_600_000;
@@ -52,12 +52,13 @@ export function expectFigures(actual: Awaited<ReturnType<typeof apiFigures>>, ex
 }
 
 /**
- * The sessions table, without what depends on salts (visitor and session ids) or on the bus (stream,
- * offsets), and with referrals from the site's own hosts read as direct, as the dashboards read them:
+ * The sessions table — of visitors not found to be bots by behaviour: how much of a bot's day was in
+ * sessions before its verdict depends on arrival order, and none of it counts — without what depends on
+ * salts (visitor and session ids) or on the bus (stream, offsets), and with referrals from the site's own hosts read as direct, as the dashboards read them:
  * when a host is learned depends on the order hits arrive in, what it means does not.
  */
 export const sessionsTable = (ch: ClickHouse) => rows(ch, `
   SELECT toString(start_ts) AS start, toString(end_ts) AS end, hits, pageviews, is_bounce, duration_s, entry_path, exit_path,
          if(own, 'direct', channel) AS source, if(own, '', referrer_host) AS referrer, browser
-  FROM (SELECT *, channel = 'referral' AND referrer_host IN (SELECT host FROM site_hosts) AS own FROM sessions FINAL)
+  FROM (SELECT *, channel = 'referral' AND referrer_host IN (SELECT host FROM site_hosts) AS own FROM ${HUMAN_SESSIONS})
   ORDER BY start, end, hits, entry_path, exit_path, browser`);

@@ -13,14 +13,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
-import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { DEFAULT_REORDER_MS } from '../../processor/batch/sessionize.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { SiteHosts } from '../../processor/state/site-hosts.ts';
 import { explainLines } from '../../processor/explain/explain.ts';
 import { freshClickHouse, HUMAN_EVENTS, rows } from '../helpers/clickhouse.ts';
 import { fixture } from '../helpers/fixtures.ts';
-import { logRecord } from '../helpers/hits.ts';
+import { deliverWithCrashes } from '../helpers/crashing-processor.ts';
 import { botVisitors, humanLines, readCombinedLog, shuffleWithin, visitorOf, type LogLine } from '../helpers/read-log.ts';
 import { writeLines } from '../helpers/visit-figures.ts';
 
@@ -69,22 +68,10 @@ describe('hackers-access.log', () => {
     const reference = await freshClickHouse();
     await replayFile(reference, writeLines(tmp, 'hackers.shuffled', shuffled), { site: 'example.com', salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
 
-    // 100 hits to a batch; every fourth batch the processor dies after loading and before committing:
-    // a new handler (nothing in memory) gets the batch again and restores sessions and verdicts.
+    // 100 hits to a batch; every fourth batch the processor dies after loading and before committing,
+    // and a new one restores the stream's state from ClickHouse and does the batch again.
     const ch = await freshClickHouse();
-    const salts = new SaltStore(ch);
-    const records = shuffled.map((l, i) => logRecord(l.raw, i + 1, { position: `hits:0@${i + 1}` }));
-    let handler = createBatchHandler({ ch, salts, sessionTimeoutMs: TIMEOUT });
-    let crashes = 0;
-    for (let i = 0, batch = 0; i < records.length; i += 100, batch++) {
-      const part = { records: records.slice(i, i + 100), token: `hits:0:${i}`, stream: 'hits:0', end: Math.min(i + 100, records.length) + 1 };
-      await handler.handle(part);
-      if (batch % 4 === 3) {
-        handler = createBatchHandler({ ch, salts, sessionTimeoutMs: TIMEOUT });
-        await handler.handle(part);
-        crashes++;
-      }
-    }
+    const crashes = await deliverWithCrashes(ch, shuffled, { sessionTimeoutMs: TIMEOUT, batchSize: 100, crashEvery: 4 });
     expect(crashes).toBeGreaterThan(5);
     const live = await figures(ch);
     expect(live).toEqual(await figures(reference));

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataDirClickHouse } from '../helpers/clickhouse.ts';
+import { dataDirClickHouse, LANDED_HITS } from '../helpers/clickhouse.ts';
 import { clfTime, TODAY } from '../helpers/hits.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
@@ -74,7 +74,7 @@ describe('crash safety of scalehouse start', () => {
     await drainAndStop(app);
 
     const ch = await dataDirClickHouse(dataDir);
-    const rs = await clientOf(ch).query({ query: 'SELECT path, count() AS n FROM events GROUP BY path', format: 'JSONEachRow' });
+    const rs = await clientOf(ch).query({ query: `SELECT path, count() AS n FROM ${LANDED_HITS} GROUP BY path`, format: 'JSONEachRow' });
     const counts = new Map((await rs.json<{ path: string; n: number }>()).map((r) => [r.path, Number(r.n)]));
     const missing = [...acked].filter((p) => counts.get(p) !== 1);
     expect(missing).toEqual([]);
@@ -82,7 +82,7 @@ describe('crash safety of scalehouse start', () => {
     expect(doubled).toEqual([]);
     // Nothing appears that was never sent; unacknowledged hits may or may not have made it.
     expect([...counts.keys()].filter((p) => !sent.has(p))).toEqual([]);
-    const [traffic] = await (await clientOf(ch).query({ query: 'SELECT sum(hits) AS hits FROM traffic_minute', format: 'JSONEachRow' })).json<{ hits: number }>();
+    const [traffic] = await (await clientOf(ch).query({ query: 'SELECT sum(hits) + sum(bot_hits) AS hits FROM traffic_minute', format: 'JSONEachRow' })).json<{ hits: number }>();
     expect(Number(traffic!.hits)).toBe(counts.size);
     await ch.close();
   });

@@ -10,7 +10,7 @@ import { describe, expect, it, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataDirClickHouse } from '../helpers/clickhouse.ts';
+import { dataDirClickHouse, LANDED_HITS } from '../helpers/clickhouse.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { canMount, mountTmpfs, type SmallDisk } from '../helpers/tmpfs.ts';
@@ -52,7 +52,7 @@ async function readyz(app: AppProcess): Promise<{ status: number; body: { proble
 async function countsIn(dataDir: string): Promise<Map<string, number>> {
   const ch = await dataDirClickHouse(dataDir);
   try {
-    const rs = await clientOf(ch).query({ query: 'SELECT path, count() AS n FROM events GROUP BY path', format: 'JSONEachRow' });
+    const rs = await clientOf(ch).query({ query: `SELECT path, count() AS n FROM ${LANDED_HITS} GROUP BY path`, format: 'JSONEachRow' });
     return new Map((await rs.json<{ path: string; n: string }>()).map((r) => [r.path, Number(r.n)]));
   } finally {
     await ch.close();

@@ -139,9 +139,11 @@ describe('tail', () => {
     const bin = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
     const run = () => {
       const child = spawn(process.execPath, [bin, 'tail', file, '--site', 'example.com'], {
-        env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, stdio: ['ignore', 'ignore', 'pipe'],
       });
-      return { child, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
+      // Following: its signal handlers are in place (a SIGTERM before that is Node's default: death by signal).
+      const following = new Promise<true>((r) => child.stderr!.on('data', (d: Buffer) => { if (d.toString().includes('following ')) r(true); }));
+      return { child, following, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
     };
     const statePos = () => {
       const files = (() => { try { return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json')); } catch { return []; } })();
@@ -156,6 +158,7 @@ describe('tail', () => {
     p.child.kill('SIGKILL');
     await within('scalehouse tail to die', p.exited);
     p = run();
+    await within('the second tail to start following', p.following);
     await waitFor('the writer to finish', async () => (written >= 3000 ? true : undefined), 60_000);
     clearInterval(writer);
     await waitFor('the tail to reach the end', async () => (statePos() === statSync(file).size ? true : undefined), 60_000);

@@ -14,13 +14,12 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { statsRoutes } from '../../dashboard/api/routes.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
-import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { DEFAULT_REORDER_MS } from '../../processor/batch/sessionize.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, HUMAN_EVENTS, rows } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
-import { logRecord } from '../helpers/hits.ts';
+import { deliverWithCrashes } from '../helpers/crashing-processor.ts';
 import { humanLines, readCombinedLog, sessionsOf, shuffleWithin, visitFigures, type LogLine } from '../helpers/read-log.ts';
 import { apiFigures, expectFigures, rangeOf, sessionsTable, writeLines as writeLinesIn } from '../helpers/visit-figures.ts';
 
@@ -71,23 +70,10 @@ describe('sessions through processors that crash', () => {
     const reference = await freshClickHouse();
     await replayFile(reference, writeLines(`${name}.ordered`, shuffled), { site: 'example.com', salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
 
-    // A live stream: the same hits as bus records, 100 to a batch. Every fifth batch the processor
-    // "crashes" after loading a batch and before committing it: a new handler (nothing in memory)
-    // gets that batch again, restores the stream's open sessions from ClickHouse, and goes on.
+    // 100 hits to a batch; every fifth batch the processor dies after loading and before committing,
+    // and a new one restores the stream's state from ClickHouse and does the batch again.
     const ch = await freshClickHouse();
-    const salts = new SaltStore(ch); // one salt store: visitor ids of old days are the same across "processes"
-    const records = shuffled.map((l, i) => logRecord(l.raw, i + 1, { position: `hits:0@${i + 1}` }));
-    let handler = createBatchHandler({ ch, salts, sessionTimeoutMs: TIMEOUT });
-    let crashes = 0;
-    for (let i = 0, batch = 0; i < records.length; i += 100, batch++) {
-      const part = { records: records.slice(i, i + 100), token: `hits:0:${i}`, stream: 'hits:0', end: Math.min(i + 100, records.length) + 1 };
-      await handler.handle(part);
-      if (batch % 5 === 4) {
-        handler = createBatchHandler({ ch, salts, sessionTimeoutMs: TIMEOUT });
-        await handler.handle(part);
-        crashes++;
-      }
-    }
+    const crashes = await deliverWithCrashes(ch, shuffled, { sessionTimeoutMs: TIMEOUT, batchSize: 100, crashEvery: 5 });
     expect(crashes).toBeGreaterThan(5);
     expect(await sessionsTable(ch)).toEqual(await sessionsTable(reference));
     expect(await rows(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS}`)).toEqual([{ n: humanLines(lines).length }]);

@@ -17,7 +17,7 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { Hit } from '../../common/hit.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import type { Config } from '../../common/config.ts';
-import { dataDirClickHouse, freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { dataDirClickHouse, freshClickHouse, LANDED_HITS, rows } from '../helpers/clickhouse.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { BROKER_SCRIPT, CHROME, humanLine, kafkaEnv, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
 import { freePort } from '../helpers/app-process.ts';
@@ -141,10 +141,10 @@ describe('failures with Kafka', () => {
 
       const acked = answers.filter((a) => a.status === 202).map((a) => a.path);
       await waitFor('every acknowledged hit in ClickHouse', async () => {
-        const n = Number((await rows<{ n: number }>(ch, 'SELECT count() AS n FROM events WHERE path IN {paths:Array(String)}', { paths: acked }))[0]!.n);
+        const n = Number((await rows<{ n: number }>(ch, `SELECT count() AS n FROM ${LANDED_HITS} WHERE path IN {paths:Array(String)}`, { paths: acked }))[0]!.n);
         return n >= acked.length ? true : undefined;
       }, 90_000);
-      const counts = await rows<{ path: string; n: number }>(ch, 'SELECT path, count() AS n FROM events GROUP BY path');
+      const counts = await rows<{ path: string; n: number }>(ch, `SELECT path, count() AS n FROM ${LANDED_HITS} GROUP BY path`);
       const byPath = new Map(counts.map((r) => [r.path, Number(r.n)]));
       expect(acked.filter((p) => byPath.get(p) !== 1)).toEqual([]);
       expect(counts.filter((r) => Number(r.n) !== 1)).toEqual([]);

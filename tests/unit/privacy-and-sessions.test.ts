@@ -87,7 +87,7 @@ describe('sessionize', () => {
     const state = emptySessionState();
     const batch = () => [0, 1, 2].map((i) => ({ ...ev('1', T + i * MIN, `/${i}`), busOffset: 10 + i }));
     run(batch(), state);
-    expect(run(batch(), state)).toEqual({ sessions: [], deleted: [], ownHosts: [] }); // same hits, same offsets
+    expect(run(batch(), state)).toEqual({ sessions: [], deleted: [], flagged: [], ownHosts: [] }); // same hits, same offsets
     const { sessions: [s] } = run([{ ...ev('1', T + 5 * MIN, '/3'), busOffset: 13 }], state);
     expect(s).toMatchObject({ hits: 4, pageviews: 4, lastOffset: 13, exit: { path: '/3' } });
   });
