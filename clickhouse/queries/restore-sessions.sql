@@ -4,10 +4,11 @@
 -- reorder window of the stream's newest hit before the batch), and every
 -- session the batch may already have touched (last_offset at or past its first
 -- offset), so a redelivered hit is found applied. The newest hit before the
--- batch is read from sessions the batch did not touch (never later than the
--- true one: at worst a few more sessions are restored). The start bound lets
+-- batch is read from the sessions the batch did not touch, as they are now
+-- (FINAL: not whatever versions merges left), never later than the true one:
+-- at worst a few more sessions are restored. The start bound lets
 -- ClickHouse skip old partitions.
-WITH (SELECT max(end_ts) FROM sessions WHERE stream = {stream:String} AND last_offset < {from_offset:UInt64}) AS newest
+WITH (SELECT max(end_ts) FROM sessions FINAL WHERE stream = {stream:String} AND last_offset < {from_offset:UInt64}) AS newest
 SELECT
     site, toString(session_id) AS id, toString(visitor_id) AS visitor_id,
     toUnixTimestamp64Milli(start_ts) AS start, toUnixTimestamp64Milli(end_ts) AS last,

@@ -56,20 +56,21 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; c
     const first = batch.records[0];
     if (!first) return;
     let held = streams.get(batch.stream);
-    if (!held || held.nextOffset !== first.offset) held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
+    const restored = !held || held.nextOffset !== first.offset;
+    if (restored) held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
     // The state is changed in place. Until this batch is loaded it is out of the cache, so if
     // anything below throws, the retry restores it from ClickHouse (where the offsets of what
     // did land keep it exact) instead of reusing a state half-way through this batch.
     streams.delete(batch.stream);
     await deps.salts.refresh();
     await hosts.refresh();
-    const state = held.state;
+    const state = held!.state;
     const now = Date.now();
     const rows = processBatch(batch.records, state, {
       saltFor: deps.salts.saltFor, hostsOf: hosts.hostsOf, learnHost: hosts.learn, countryOf: deps.countryOf,
       sessionTimeoutMs: rules.timeoutMs, sessionReorderMs: rules.reorderMs, now, stream: batch.stream,
     });
-    const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now);
+    const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now, restored);
     if (deps.deadLetter) {
       const byPosition = new Map(batch.records.map((r) => [r.position, r]));
       const items: DeadLetter[] = outcome === 'loaded'

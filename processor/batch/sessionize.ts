@@ -127,8 +127,11 @@ export function expireSessions(state: SessionState, rules: SessionRules): void {
     if (open.length === 0) state.byVisitor.delete(key);
     else if (open.length !== list.length) state.byVisitor.set(key, open);
   }
-  // A visitor id is a day's (docs/privacy.md): past its day and the reorder window no hit of it can come.
-  for (const [key, flag] of state.flagged) if (flag.ts < state.newest - FLAG_KEPT_MS) state.flagged.delete(key);
+  // A visitor id is a day's (docs/privacy.md): verdicts are kept while their day's salt is (state/session-store.ts restores the same).
+  const oldest = flagsKeptFrom(state.newest);
+  for (const [key, flag] of state.flagged) if (flag.ts < oldest) state.flagged.delete(key);
 }
 
-const FLAG_KEPT_MS = 2 * 86_400_000;
+/** The start of the oldest day whose verdicts are kept: two days before the stream's newest hit's day, as salts are. */
+export const flagsKeptFrom = (newest: number): number => Math.floor(newest / DAY_MS) * DAY_MS - 2 * DAY_MS;
+const DAY_MS = 86_400_000;

@@ -10,6 +10,7 @@
  */
 import { isbotMatch } from 'isbot';
 import { botNameOf } from './bot-name.ts';
+import { memoByString } from '../memo.ts';
 
 export type UserAgentVerdict = { bot: false } | { bot: true; reason: 'empty_user_agent' | 'user_agent_pattern'; name: string };
 
@@ -43,7 +44,10 @@ function caughtByAccident(ua: string): boolean {
   return model !== null && /\d/.test(model[2]!) && !isbotMatch(ua.replace(ANDROID_MODEL, '$1$3')) && !CRAWLER_MARKS.test(model[2]!);
 }
 
-export function userAgentVerdict(logged: string): UserAgentVerdict {
+/** The verdict on a user agent, worked out once per distinct agent (memo.ts). */
+export const userAgentVerdict = memoByString(judgeUserAgent);
+
+function judgeUserAgent(logged: string): UserAgentVerdict {
   if (!logged.trim()) return { bot: true, reason: 'empty_user_agent', name: '' };
   // Some servers log spaces as "+" (IIS): read such a user agent with its spaces.
   const ua = !logged.includes(' ') && /\w\+\(/.test(logged) ? logged.replace(/\+/g, ' ') : logged;

@@ -16,19 +16,20 @@ import { chMinute } from '../../clickhouse/time.ts';
 import { deadLetterRow, type BatchRows } from './rows.ts';
 import { moveBotVisitors } from './move-bot-visitors.ts';
 
-export async function loadBatch(ch: ClickHouse, rows: BatchRows, token: string): Promise<void> {
+/** `redo`: the batch may have been loaded (in part) before: the processor restored its state to do it. */
+export async function loadBatch(ch: ClickHouse, rows: BatchRows, token: string, redo = false): Promise<void> {
   await insertRows(ch, 'events', rows.events, token);
   await insertRows(ch, 'bot_hits', rows.botHits, token);
-  await moveBotVisitors(ch, rows.botVisitors, token);
+  await moveBotVisitors(ch, rows.botVisitors, token, redo);
   await insertRows(ch, 'sessions', rows.sessions, token);
   await insertRows(ch, 'dead_letters', rows.deadLetters, token);
   await insertRows(ch, 'pipeline_stats', rows.stats, token);
 }
 
 /** Loads the batch; on a ClickHouse data error, dead-letters all of its records instead. */
-export async function loadOrDeadLetter(ch: ClickHouse, rows: BatchRows, records: BusRecord[], token: string, now: number): Promise<'loaded' | 'dead_lettered'> {
+export async function loadOrDeadLetter(ch: ClickHouse, rows: BatchRows, records: BusRecord[], token: string, now: number, redo = false): Promise<'loaded' | 'dead_lettered'> {
   try {
-    await loadBatch(ch, rows, token);
+    await loadBatch(ch, rows, token, redo);
     return 'loaded';
   } catch (err) {
     if (!isDataError(err)) throw err;

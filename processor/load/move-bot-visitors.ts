@@ -6,23 +6,37 @@
  * events are copied into bot_hits, and rows of negative counts take them out
  * of the rollups. Every statement runs under the batch's token, so a batch
  * loaded again moves nothing twice; they run after the batch's events are in,
- * so those are moved too.
+ * so those are moved too. A visitor another batch already moved is not moved
+ * again (queries/retract/_moved-events.sql).
+ *
+ * A batch done again after a crash may find its verdicts already stored (its
+ * state restores them, so it decides none anew): it then finishes the moves
+ * from the stored verdicts, in case the crash came before they were made.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
-import { command } from '../../clickhouse/query.ts';
+import { command, selectRows } from '../../clickhouse/query.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import type { BatchRows } from './rows.ts';
 
 const DAY_MS = 86_400_000;
 const RETRACTIONS = ['bot-hits', 'traffic-minute', 'pages-hour'] as const;
 
-export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVisitors'], token: string): Promise<void> {
-  if (flagged.length === 0) return;
-  await insertRows(ch, 'bot_visitors', flagged.map((f) => ({ ...f, batch: token })), token);
+export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVisitors'], token: string, redo: boolean): Promise<void> {
+  let days: string[];
+  if (flagged.length > 0) {
+    await insertRows(ch, 'bot_visitors', flagged.map((f) => ({ ...f, batch: token })), token);
+    days = flagged.map((f) => f.day);
+  } else if (redo) {
+    const [stored] = await selectRows<{ first: string; last: string; n: number | string }>(ch, 'queries/retract/stored-verdicts.sql', { batch: token });
+    if (!stored || Number(stored.n) === 0) return;
+    days = [stored.first, stored.last];
+  } else {
+    return;
+  }
   // A visitor id is one UTC day's (the salt's): its hits lie within the days of the verdicts.
-  const days = flagged.map((f) => Date.parse(`${f.day}T00:00:00Z`));
-  const range = { batch: token, from: chTime(Math.min(...days)), to: chTime(Math.max(...days) + DAY_MS) };
+  const starts = days.map((d) => Date.parse(`${d}T00:00:00Z`));
+  const range = { batch: token, from: chTime(Math.min(...starts)), to: chTime(Math.max(...starts) + DAY_MS) };
   for (const name of RETRACTIONS) {
     await command(ch, `queries/retract/${name}.sql`, range, {
       insert_deduplicate: 1,

@@ -12,7 +12,7 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { selectRows } from '../../clickhouse/query.ts';
 import type { Session } from '../batch/session.ts';
 import type { BotFlag } from '../batch/bot-flag.ts';
-import { visitorKey, type SessionRules, type SessionState } from '../batch/sessionize.ts';
+import { flagsKeptFrom, visitorKey, type SessionRules, type SessionState } from '../batch/sessionize.ts';
 
 type Num = number | string;
 interface Row {
@@ -49,8 +49,7 @@ export async function restoreSessions(ch: ClickHouse, stream: string, fromOffset
   }
   // The stream's time when the batch began (not after it, if it was loaded before a crash): late is measured against it.
   state.newest = Number(rows[0]?.stream_newest ?? 0);
-  // Verdicts decided at or after the batch's first offset are left out: the batch decides them again, the same way.
-  const flags = await selectRows<FlagRow>(ch, 'queries/restore-bot-visitors.sql', { stream, from_offset: fromOffset });
+  const flags = await selectRows<FlagRow>(ch, 'queries/restore-bot-visitors.sql', { oldest_day: new Date(Math.max(0, flagsKeptFrom(state.newest))).toISOString().slice(0, 10) });
   for (const f of flags) {
     state.flagged.set(visitorKey(f.site, f.visitor_id), {
       site: f.site, visitorId: f.visitor_id, reason: f.reason as BotFlag['reason'], detail: f.detail, name: f.bot_name,

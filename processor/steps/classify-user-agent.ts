@@ -1,22 +1,18 @@
 /**
  * Pipeline step: browser, OS and device class from the User-Agent (ua-parser-js 1.x,
- * MIT). Parsing is the costliest step and real traffic repeats a few thousand
- * agents, so results are cached (bounded, oldest evicted first).
+ * MIT), cached per agent.
  */
 import { UAParser } from 'ua-parser-js';
 import type { Event } from '../event.ts';
 import { ok, type StepResult } from '../result.ts';
+import { memoByString } from '../memo.ts';
 
 interface UserAgentInfo { browser: string; browserVersion: string; os: string; osVersion: string; deviceType: string }
 
-const CACHE_SIZE = 10_000;
-const cache = new Map<string, UserAgentInfo>();
-
-export function parseUserAgent(ua: string): UserAgentInfo {
-  const hit = cache.get(ua);
-  if (hit) return hit;
+/** Parsed once per distinct agent (memo.ts). */
+export const parseUserAgent = memoByString((ua: string): UserAgentInfo => {
   const r = new UAParser(ua).getResult();
-  const info: UserAgentInfo = {
+  return {
     browser: r.browser.name ?? '',
     browserVersion: r.browser.major ?? '',
     os: r.os.name ?? '',
@@ -24,10 +20,7 @@ export function parseUserAgent(ua: string): UserAgentInfo {
     // ua-parser-js leaves device.type undefined for desktop browsers.
     deviceType: r.device.type ?? (ua ? 'desktop' : ''),
   };
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(ua, info);
-  return info;
-}
+});
 
 export function classifyUserAgent(ev: Event): StepResult {
   Object.assign(ev, parseUserAgent(ev.userAgent));

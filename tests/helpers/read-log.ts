@@ -14,7 +14,7 @@ import { userAgentVerdict } from '../../processor/bots/user-agent-verdict.ts';
 import { isProbePath } from '../../processor/bots/behaviour.ts';
 import { clfTime } from './hits.ts';
 
-export interface LogLine { n: number; ip: string; ts: number; method: string; path: string; status: number; ua: string; raw: string }
+export interface LogLine { n: number; ip: string; ts: number; method: string; path: string; status: number; referrer: string; ua: string; raw: string }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
@@ -27,14 +27,14 @@ export function readCombinedLog(file: string): LogLine[] {
     if (!raw.trim()) continue;
     const m = COMBINED.exec(raw);
     if (!m) throw new Error(`not a combined-format line: ${raw.slice(0, 120)}`);
-    const [, ip, day, mon, year, hh, mm, ss, sign, oh, om, request, status, , ua] = m as unknown as string[];
+    const [, ip, day, mon, year, hh, mm, ss, sign, oh, om, request, status, referrer, ua] = m as unknown as string[];
     const offsetMs = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
     const ts = Date.UTC(Number(year), MONTHS.indexOf(mon!), Number(day), Number(hh), Number(mm), Number(ss)) - offsetMs;
     const parts = request!.split(' ');
     const wellFormed = parts.length === 3 && /^[A-Z]+$/.test(parts[0]!);
     out.push({
       n: out.length + 1, ip: ip!, ts, method: wellFormed ? parts[0]! : '', path: wellFormed ? parts[1]!.split('?')[0]! : '',
-      status: Number(status), ua: ua!.replace(/\\"/g, '"'), raw,
+      status: Number(status), referrer: referrer === '-' ? '' : referrer!, ua: ua!.replace(/\\"/g, '"'), raw,
     });
   }
   return out;
@@ -43,31 +43,35 @@ export function readCombinedLog(file: string): LogLine[] {
 /** One visitor of docs/metrics.md: a user agent from one address on one UTC day. */
 export const visitorOf = (l: LogLine): string => `${new Date(l.ts).toISOString().slice(0, 10)}|${l.ip}|${l.ua}`;
 
-/** The most of `times` (sorted) within any 60 seconds. */
-function mostInAMinute(times: number[]): number {
+/** The most lines within any 60 seconds (sorted by time); `distinct`: the most different paths. */
+function mostInAMinute(lines: LogLine[], distinct: boolean): number {
   let best = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j]! - times[i]! >= 60_000) i++;
-    best = Math.max(best, j - i + 1);
+  for (let i = 0; i < lines.length; i++) {
+    const inside = lines.filter((l) => l.ts >= lines[i]!.ts && l.ts < lines[i]!.ts + 60_000);
+    best = Math.max(best, distinct ? new Set(inside.map((l) => l.path)).size : inside.length);
   }
   return best;
 }
 
 /**
  * Why a visitor's day of hits (sorted by time) makes it a bot by behaviour,
- * as docs/metrics.md says: robots.txt, a HEAD request, a scanner's path
- * answered 4xx or a POST answered 404/405/418, a form posted within 3 s of its page, 5 or more form posts
- * answered with a redirect within a minute, 30 or more pageviews within a minute.
+ * as docs/metrics.md says: robots.txt; a HEAD request without a referrer; a
+ * scanner's path (not a page resource) answered 4xx, or a POST without a
+ * referrer answered 404/405/418; a form posted 1–3 s after its page was
+ * served; 10 or more form posts answered with a redirect within a minute; 60
+ * or more different pages within a minute.
  */
+const hasReferrer = (l: LogLine): boolean => /^[a-z][\w+.-]*:\/\/[^/?#\s]+/i.test(l.referrer);
+
 export function behaviourOf(hits: LogLine[]): string | undefined {
   if (hits.some((h) => h.path === '/robots.txt')) return 'robots_txt';
-  if (hits.some((h) => h.method === 'HEAD')) return 'head_request';
-  if (hits.some((h) => (h.status >= 400 && h.status < 500 && isProbePath(h.path)) || (h.method === 'POST' && [404, 405, 418].includes(h.status)))) return 'probing';
+  if (hits.some((h) => h.method === 'HEAD' && !hasReferrer(h))) return 'head_request';
+  if (hits.some((h) => (h.status >= 400 && h.status < 500 && isProbePath(h.path)) || (h.method === 'POST' && !hasReferrer(h) && [404, 405, 418].includes(h.status)))) return 'probing';
   const pages = hits.filter(isPageview);
   const posts = hits.filter((h) => h.method === 'POST');
-  if (posts.some((p) => pages.some((g) => g.path === p.path && p.ts - g.ts >= 0 && p.ts - g.ts <= 3000))) return 'form_spam';
-  if (mostInAMinute(posts.filter((p) => p.status >= 301 && p.status <= 303).map((p) => p.ts)) >= 5) return 'form_flood';
-  if (mostInAMinute(pages.map((p) => p.ts)) >= 30) return 'request_rate';
+  if (posts.some((p) => pages.some((g) => g.path === p.path && p.ts - g.ts > 0 && p.ts - g.ts <= 3000))) return 'form_spam';
+  if (mostInAMinute(posts.filter((p) => p.status >= 301 && p.status <= 303), false) >= 10) return 'form_flood';
+  if (mostInAMinute(pages, true) >= 60) return 'request_rate';
   return undefined;
 }
 

@@ -18,6 +18,9 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import { SiteHosts } from '../../processor/state/site-hosts.ts';
 import { explainLines } from '../../processor/explain/explain.ts';
 import { freshClickHouse, HUMAN_EVENTS, rows } from '../helpers/clickhouse.ts';
+import { clientOf } from '../../clickhouse/raw-client.ts';
+import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
+import { logRecord } from '../helpers/hits.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { deliverWithCrashes } from '../helpers/crashing-processor.ts';
 import { botVisitors, humanLines, readCombinedLog, shuffleWithin, visitorOf, type LogLine } from '../helpers/read-log.ts';
@@ -77,6 +80,41 @@ describe('hackers-access.log', () => {
     expect(live).toEqual(await figures(reference));
     // The rollups hold exactly the human hits, the moved ones taken back out.
     expect(live.traffic).toEqual([expect.objectContaining({ hits: humanLines(lines).length, bots: lines.length - humanLines(lines).length })]);
+    await Promise.all([ch.close(), reference.close()]);
+  });
+});
+
+describe('a processor that dies half-way through moving bots', () => {
+  it.each(['bot-hits', 'traffic-minute', 'pages-hour'])('finishes the moves when it does the batch again (died before retract/%s)', async (step) => {
+    const lines = readCombinedLog(fixture('logs/hackers-access.log')).slice(0, 600);
+    const records = lines.map((l) => logRecord(l.raw, l.n, { position: `hits:0@${l.n}` }));
+    const batches = [0, 200, 400].map((i) => ({ records: records.slice(i, i + 200), token: `hits:0:${i}`, stream: 'hits:0', end: Math.min(i + 200, records.length) + 1 }));
+
+    const reference = await freshClickHouse();
+    const clean = createBatchHandler({ ch: reference, salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
+    for (const b of batches) await clean.handle(b);
+
+    // The same stream, where ClickHouse fails once on one of the moves of the second batch, after its
+    // events, bot hits and verdicts are stored: the handler drops its state and gets the batch again.
+    const ch = await freshClickHouse();
+    const client = clientOf(ch);
+    const command = client.command.bind(client);
+    let failed = false;
+    client.command = async (p) => {
+      if (!failed && p.clickhouse_settings?.insert_deduplication_token === `hits:0:200:retract-${step}`) {
+        failed = true;
+        throw new Error('the process died here');
+      }
+      return command(p);
+    };
+    const handler = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: TIMEOUT });
+    await handler.handle(batches[0]!);
+    await expect(handler.handle(batches[1]!)).rejects.toThrow('the process died here');
+    await handler.handle(batches[1]!);
+    await handler.handle(batches[2]!);
+    expect(failed).toBe(true);
+    expect((await figures(reference)).verdicts.length).toBeGreaterThan(0);
+    expect(await figures(ch)).toEqual(await figures(reference));
     await Promise.all([ch.close(), reference.close()]);
   });
 });

@@ -12,3 +12,5 @@ INNER JOIN
     GROUP BY site, visitor_id
 ) AS b ON e.site = b.site AND e.visitor_id = b.visitor_id
 WHERE e.ts >= {from:DateTime64(3, 'UTC')} AND e.ts < {to:DateTime64(3, 'UTC')}
+  -- Moved once: a visitor judged again later (a hit of its day more than two days late) is not moved twice.
+  AND (e.site, e.visitor_id) NOT IN (SELECT site, visitor_id FROM bot_visitors WHERE batch != {batch:String})
