@@ -7,8 +7,9 @@
  *   npm run bench:dashboard            (BENCH_EVENTS=1000000 for a quick run)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { machine, percentile, writeSection } from './report.ts';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connectClickHouse } from '../clickhouse/connect.ts';
@@ -54,7 +55,6 @@ const generateS = (performance.now() - t0) / 1000;
 process.stderr.write(`\ngenerated in ${generateS.toFixed(0)} s\n`);
 
 const q = (extra: Record<string, string> = {}) => ({ site: 'bench.example', from: String(end.getTime() - 7 * 86_400_000), to: String(end.getTime()), ...extra });
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 async function time(fn: () => Promise<unknown>) {
   await fn(); // warm-up
@@ -64,7 +64,7 @@ async function time(fn: () => Promise<unknown>) {
     await fn();
     ms.push(performance.now() - s);
   }
-  return { p50: pct(ms, 50), p95: pct(ms, 95) };
+  return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
 }
 
 const rows: string[] = [];
@@ -128,19 +128,14 @@ if (chromiumPath) {
   }
   let bytes = 0;
   for (const f of ['app.js', 'uplot.js', 'style.css', 'uplot.css']) bytes += (await (await ctx.request.get(`${base}/ui/${f}`)).body()).length;
-  page = `median ${pct(loads, 50).toFixed(0)} ms, slowest ${Math.max(...loads).toFixed(0)} ms over 5 loads (24h view, every panel drawn; ${(bytes / 1024).toFixed(0)} KiB of scripts and styles, all served by Scalehouse)`;
+  page = `median ${percentile(loads, 50).toFixed(0)} ms, slowest ${Math.max(...loads).toFixed(0)} ms over 5 loads (24h view, every panel drawn; ${(bytes / 1024).toFixed(0)} KiB of scripts and styles, all served by Scalehouse)`;
   await browser.close();
   app.kill('SIGTERM');
 }
 
-const md = `# Benchmarks
+const md = `## Dashboard queries at ${EVENTS.toLocaleString()} events
 
-Figures from one run on this project's machine (${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB), ${new Date().toISOString().slice(0, 10)}.
-Each benchmark compares side by side, in the same run, against a named reference.
-
-## Dashboard queries at ${EVENTS.toLocaleString()} events
-
-Command: \`npm run bench:dashboard\` (\`bench/dashboard-queries.ts\`). Synthetic traffic of one site over 30 days
+Command: \`npm run bench:dashboard\` (\`bench/dashboard-queries.ts\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}. Synthetic traffic of one site over 30 days
 (~200,000 visitors, 2,000 paths; \`bench/generate-events.sql\`) loaded into the embedded engine through the same
 materialized views as real traffic (generation took ${generateS.toFixed(0)} s). Each query of the dashboard API runs once to
 warm up, then ${RUNS} times, over a 7-day range with the previous period for comparison.
@@ -157,6 +152,6 @@ ${rows.join('\n')}
 Full load of the built-in dashboard in headless Chromium (Debian's), logged in, at ${EVENTS.toLocaleString()} events:
 ${page}.
 `;
-writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), md);
+writeSection('dashboard', md);
 process.stdout.write(md);
 process.exit(0);

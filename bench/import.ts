@@ -1,0 +1,90 @@
+/**
+ * Benchmark: importing an access log end to end, `scalehouse replay` (parse,
+ * bots, privacy, sessions, load into the embedded ClickHouse) against
+ * GoAccess (Debian's `goaccess`, writing its JSON report) on the same file,
+ * in pairs, one after the other, so both see the same machine. Wall time and
+ * peak memory (GNU time), medians of the pairs. Writes its section of
+ * docs/benchmarks.md.
+ *
+ *   npm run bench:import         (BENCH_LINES=1000000, BENCH_PAIRS=3)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildLog } from './build-log.ts';
+import { machine, percentile, writeSection } from './report.ts';
+
+const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const dir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-import-'));
+const log = join(dir, 'access.log');
+
+for (const tool of ['/usr/bin/time', '/usr/bin/goaccess']) {
+  if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install ${tool.endsWith('time') ? 'time' : 'goaccess'}`);
+}
+
+interface Run { seconds: number; peakMiB: number }
+
+/** Runs a command under GNU time: its wall time and peak resident memory. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Run {
+  const out = join(dir, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 2 ** 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString().slice(-2000)}`);
+  const [seconds, kib] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { seconds: seconds!, peakMiB: kib! / 1024 };
+}
+
+const goaccess = (): Run => timed('/usr/bin/goaccess', [log, '--log-format=COMBINED', '--no-progress', '-o', join(dir, 'report.json')]);
+
+function scalehouse(): Run {
+  const dataDir = join(dir, 'data');
+  rmSync(dataDir, { recursive: true, force: true });
+  const run = timed(process.execPath, ['bin/scalehouse.mjs', 'replay', log, '--site', 'bench.example'], { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  rmSync(dataDir, { recursive: true, force: true });
+  return run;
+}
+
+process.stderr.write(`building a ${LINES.toLocaleString()}-line log from tests/fixtures/logs…\n`);
+const lines = await buildLog(log, LINES);
+const megabytes = statSync(log).size / 2 ** 20;
+const pairs: { ours: Run; ref: Run }[] = [];
+for (let i = 0; i < PAIRS; i++) {
+  const ref = goaccess();
+  const ours = scalehouse();
+  pairs.push({ ours, ref });
+  process.stderr.write(`pair ${i + 1}/${PAIRS}: scalehouse ${ours.seconds.toFixed(1)} s, ${ours.peakMiB.toFixed(0)} MiB; goaccess ${ref.seconds.toFixed(1)} s, ${ref.peakMiB.toFixed(0)} MiB\n`);
+}
+rmSync(dir, { recursive: true, force: true });
+
+const med = (f: (p: { ours: Run; ref: Run }) => number) => percentile(pairs.map(f), 50);
+const rate = (s: number) => Math.round(lines / s).toLocaleString();
+const ours = { s: med((p) => p.ours.seconds), mib: med((p) => p.ours.peakMiB) };
+const ref = { s: med((p) => p.ref.seconds), mib: med((p) => p.ref.peakMiB) };
+const ratio = med((p) => p.ref.seconds / p.ours.seconds);
+
+const md = `## Importing an access log: \`scalehouse replay\` against GoAccess
+
+Command: \`npm run bench:import\` (\`bench/import.ts\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
+A ${lines.toLocaleString()}-line combined log (${megabytes.toFixed(0)} MiB) built from the real logs in
+\`tests/fixtures/logs\` (\`bench/build-log.ts\`: copies spread over 30 days, each with its own visitors; most
+lines are bots', as in those logs). ${PAIRS} pairs, each tool on the same file one after the other; medians.
+
+**Reference**: GoAccess ${goaccessVersion()} (Debian's package), \`--log-format=COMBINED -o report.json\`: parses
+and counts, keeps its report in memory. Scalehouse does more per line (bot verdicts by user agent and behaviour,
+visitor hashes, sessions, twins) and loads every row into ClickHouse, exactly once.
+
+| | wall time | lines/s | peak memory |
+|---|---|---|---|
+| \`scalehouse replay\` | ${ours.s.toFixed(1)} s | ${rate(ours.s)} | ${ours.mib.toFixed(0)} MiB |
+| GoAccess | ${ref.s.toFixed(1)} s | ${rate(ref.s)} | ${ref.mib.toFixed(0)} MiB |
+
+Scalehouse at ${ratio.toFixed(2)}× GoAccess's speed (median of the pairs' ratios).
+`;
+writeSection('import', md);
+process.stdout.write(md);
+
+function goaccessVersion(): string {
+  const v = spawnSync('/usr/bin/goaccess', ['--version']).stdout.toString();
+  return /GoAccess - ([\d.]+)/.exec(v)?.[1] ?? '';
+}
