@@ -13,8 +13,10 @@
 import type { Hit } from '../common/hit.ts';
 
 export interface BusRecord {
-  /** The encoded Hit, as stored on the bus. */
+  /** The encoded Hit, as stored on the bus; with `hit`, what the Hit was made of (a replayed line). */
   value: string;
+  /** The Hit itself, when it never went through a bus (`scalehouse replay`): nothing to encode and decode again. */
+  hit?: Hit;
   /** Where it sits on the bus, for dead-letter records ("local:42", "scalehouse.hits:3@1017"). */
   position: string;
   /** Its offset within its stream: increases with every record, so state can tell what it has already seen. */

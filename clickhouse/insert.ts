@@ -13,10 +13,15 @@ import { clientOf } from './raw-client.ts';
 
 export async function insertRows(ch: ClickHouse, table: string, rows: object[], token: string): Promise<void> {
   if (rows.length === 0) return;
+  // Compact rows with the columns named once: a third less for the engine to read than one object
+  // per row. Every row of an insert comes from one row builder (processor/load/rows.ts), so all
+  // share the first row's columns, in its order.
+  const columns = Object.keys(rows[0]!);
   await clientOf(ch).insert({
     table,
-    values: rows,
-    format: 'JSONEachRow',
+    columns: columns as [string, ...string[]],
+    values: rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c])),
+    format: 'JSONCompactEachRow',
     clickhouse_settings: {
       insert_deduplicate: 1,
       insert_deduplication_token: `${token}:${table}`,
@@ -24,7 +29,7 @@ export async function insertRows(ch: ClickHouse, table: string, rows: object[], 
       // Replayed history spans many days, and events are partitioned by day.
       max_partitions_per_insert_block: '1000',
       async_insert: 0,
-      date_time_input_format: 'best_effort',
+      // Times are written as clickhouse/time.ts makes them, which the plain parser reads.
     },
   });
 }

@@ -5,7 +5,9 @@
  * one (Kafka's DLQ topic). Throwing hands the batch back to whoever delivered
  * it (bus/deliver.ts), which delivers it again: same records, same token.
  * Every way in uses this handler — the bus consumers, `scalehouse tail`
- * and `scalehouse replay`.
+ * and `scalehouse replay`. `handle` does one batch after the other;
+ * `prepare` processes a batch and returns its load, so a caller that can
+ * (replay) processes the next batch while this one loads.
  *
  * Session state is kept per stream and restored from ClickHouse whenever the
  * batch does not continue where this handler left off — at start, after a
@@ -15,7 +17,7 @@ import type { BatchHandler, Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { log } from '../../common/log.ts';
 import { loadOrDeadLetter } from '../load/load-batch.ts';
-import type { StatRow } from '../load/rows.ts';
+import type { BatchRows, StatRow } from '../load/rows.ts';
 import { restoreSessions } from '../state/session-store.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import { HostStore } from '../state/host-store.ts';
@@ -45,22 +47,30 @@ export interface HandlerDeps {
   onLoaded?: (stats: StatRow[]) => void;
 }
 
-export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; counters: ProcessorCounters } {
+/** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */
+export type PreparedBatch = () => Promise<void>;
+
+export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; prepare: (batch: BusBatch) => Promise<PreparedBatch | undefined>; counters: ProcessorCounters } {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
   const streams = new Map<string, { state: SessionState; nextOffset: number }>();
   const hosts = deps.hosts ?? new HostStore(deps.ch);
   const rules = { timeoutMs: deps.sessionTimeoutMs, reorderMs: deps.sessionReorderMs ?? DEFAULT_REORDER_MS };
   const restore = deps.restore ?? ((stream: string, fromOffset: number) => restoreSessions(deps.ch, stream, fromOffset, rules));
 
-  const handle = async (batch: BusBatch): Promise<void> => {
+  /**
+   * Processes a batch (CPU only) and returns its load. The next batch of the
+   * stream may be prepared while this one loads (`scalehouse replay` does):
+   * processing and loading overlap.
+   */
+  const prepare = async (batch: BusBatch): Promise<PreparedBatch | undefined> => {
     const first = batch.records[0];
-    if (!first) return;
+    if (!first) return undefined;
     let held = streams.get(batch.stream);
     const restored = !held || held.nextOffset !== first.offset;
     if (restored) held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
-    // The state is changed in place. Until this batch is loaded it is out of the cache, so if
-    // anything below throws, the retry restores it from ClickHouse (where the offsets of what
-    // did land keep it exact) instead of reusing a state half-way through this batch.
+    // The state is changed in place. If anything below throws, or the load fails, the stream leaves
+    // the cache, so the retry restores it from ClickHouse (where the offsets of what did land keep
+    // it exact) instead of reusing a state half-way through this batch.
     streams.delete(batch.stream);
     await deps.salts.refresh();
     await hosts.refresh();
@@ -70,6 +80,18 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; c
       saltFor: deps.salts.saltFor, hostsOf: hosts.hostsOf, learnHost: hosts.learn, countryOf: deps.countryOf,
       sessionTimeoutMs: rules.timeoutMs, sessionReorderMs: rules.reorderMs, now, stream: batch.stream,
     });
+    streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
+    return async () => {
+      try {
+        await load(batch, rows, now, restored);
+      } catch (err) {
+        streams.delete(batch.stream);
+        throw err;
+      }
+    };
+  };
+
+  const load = async (batch: BusBatch, rows: BatchRows, now: number, restored: boolean): Promise<void> => {
     const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now, restored);
     if (deps.deadLetter) {
       const byPosition = new Map(batch.records.map((r) => [r.position, r]));
@@ -79,7 +101,6 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; c
       await deps.deadLetter(items.filter((i) => i.record), batch);
     }
     await hosts.flush();
-    streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
     counters.batches++;
     counters.records += batch.records.length;
     counters.events += rows.events.length;
@@ -89,5 +110,10 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; c
     log.debug('batch loaded', { token: batch.token, records: batch.records.length, events: rows.events.length });
   };
 
-  return { handle, counters };
+  const handle = async (batch: BusBatch): Promise<void> => {
+    const loadIt = await prepare(batch);
+    await loadIt?.();
+  };
+
+  return { handle, prepare, counters };
 }

@@ -24,7 +24,7 @@ export interface RunContext extends PipelineContext {
 
 export function runRecords(records: BusRecord[], ctx: RunContext): RecordOutcome[] {
   return records.map((record): RecordOutcome => {
-    const hit = record.damaged ? { invalid: record.damaged } : decodeHit(record.value);
+    const hit = record.damaged ? { invalid: record.damaged } : record.hit ?? decodeHit(record.value);
     if ('invalid' in hit) return { record, kind: 'dead_letter', reason: record.damaged ? 'damaged_record' : 'invalid_hit', detail: hit.invalid };
     const result = runPipeline(hit, ctx);
     if (result.ok) {

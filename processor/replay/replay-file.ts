@@ -56,7 +56,7 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   const seed = await opts.salts.useReplaySeed(fileHash);
   const summary: ReplaySummary = { file: path, lines: 0, events: 0, bots: 0, optedOut: 0, deadLetters: 0, seconds: 0 };
   // Sessions of a replay belong to no bus stream: none is restored, and none is continued later.
-  const { handle } = createBatchHandler({
+  const { prepare } = createBatchHandler({
     ch, salts: opts.salts, hosts: opts.hosts, countryOf: opts.countryOf, sessionTimeoutMs: opts.sessionTimeoutMs, sessionReorderMs: opts.sessionReorderMs,
     restore: async () => emptySessionState(),
     onLoaded: (stats) => addOutcomes(summary, stats),
@@ -67,22 +67,30 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   let batchNo = 0;
 
   const tokenPrefix = `replay:${fileHash}:${opts.site}:${batchLines}:`;
+  // One batch loads while the next is processed (the engine inserts on a thread of its own); loads
+  // run in order. If one fails the replay stops: run again, it redoes every batch under the same tokens.
+  let loading: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (records.length === 0) return;
-    await handle({ records, token: `${tokenPrefix}${batchNo}`, stream: '' });
+    const load = await prepare({ records, token: `${tokenPrefix}${batchNo}`, stream: '' });
+    await loading;
+    opts.onProgress?.({ bytesRead: raw.bytesRead, bytesTotal, lines: summary.lines - records.length });
+    loading = load ? load() : Promise.resolve();
+    loading.catch(() => {}); // awaited at the next batch or the end; not an unhandled rejection meanwhile
     batchNo++;
     records = [];
-    opts.onProgress?.({ bytesRead: raw.bytesRead, bytesTotal, lines: summary.lines });
   };
 
   const from = { receivedAt: Date.now() };
   for await (const line of lines) {
     if (line.trim() === '') continue;
     summary.lines++;
-    records.push({ value: JSON.stringify(logHit(opts.site, line, from)), position: `${path}:${summary.lines}`, offset: summary.lines });
+    records.push({ value: line, hit: logHit(opts.site, line, from), position: `${path}:${summary.lines}`, offset: summary.lines });
     if (records.length >= batchLines) await flush();
   }
   await flush();
+  await loading;
+  opts.onProgress?.({ bytesRead: raw.bytesRead, bytesTotal, lines: summary.lines });
   await seed.done();
   // Hits loaded as human before their visitor was found to be a bot count as bots in the end.
   const [moved] = await selectRows<{ moved: number | string }>(ch, 'queries/replay-moved-hits.sql', { prefix: tokenPrefix });
