@@ -2,12 +2,13 @@
  * Visitors a batch found to be bots by behaviour (batch/bot-flag.ts) leave the
  * human figures with all of their day's hits, those loaded before the verdict
  * too. Tables stay append-only: the verdicts go into bot_visitors (which the
- * dashboards' reads of events and sessions leave out), the visitors' loaded
- * events are copied into bot_hits, and rows of negative counts take them out
- * of the rollups. Every statement runs under the batch's token, so a batch
+ * dashboards' reads of events and sessions leave out), and the visitors'
+ * loaded events are read once into moved_hits, whose views copy them into
+ * bot_hits and write rows of negative counts that take them out of the
+ * rollups. Every statement runs under the batch's token, so a batch
  * loaded again moves nothing twice; they run after the batch's events are in,
  * so those are moved too. A visitor another batch already moved is not moved
- * again (queries/retract/_moved-events.sql).
+ * again (queries/retract/move-hits.sql).
  *
  * A batch done again after a crash may find its verdicts already stored (its
  * state restores them, so it decides none anew): it then finishes the moves
@@ -20,7 +21,6 @@ import { chTime } from '../../clickhouse/time.ts';
 import type { BatchRows } from './rows.ts';
 
 const DAY_MS = 86_400_000;
-const RETRACTIONS = ['bot-hits', 'traffic-minute', 'pages-hour'] as const;
 
 export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVisitors'], token: string, redo: boolean): Promise<void> {
   let days: string[];
@@ -37,12 +37,10 @@ export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVis
   // A visitor id is one UTC day's (the salt's): its hits lie within the days of the verdicts.
   const starts = days.map((d) => Date.parse(`${d}T00:00:00Z`));
   const range = { batch: token, from: chTime(Math.min(...starts)), to: chTime(Math.max(...starts) + DAY_MS) };
-  for (const name of RETRACTIONS) {
-    await command(ch, `queries/retract/${name}.sql`, range, {
-      insert_deduplicate: 1,
-      insert_deduplication_token: `${token}:retract-${name}`,
-      deduplicate_blocks_in_dependent_materialized_views: 1,
-      max_partitions_per_insert_block: '1000',
-    });
-  }
+  await command(ch, 'queries/retract/move-hits.sql', range, {
+    insert_deduplicate: 1,
+    insert_deduplication_token: `${token}:move-hits`,
+    deduplicate_blocks_in_dependent_materialized_views: 1,
+    max_partitions_per_insert_block: '1000',
+  });
 }

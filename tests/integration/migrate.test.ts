@@ -29,7 +29,7 @@ describe('migrate', () => {
     // Every table uses the codecs and engines the design asks for.
     const engines = await rows(ch, "SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('MaterializedView') ORDER BY name");
     expect(engines).toEqual([
-      { name: 'bot_hits', engine: 'MergeTree' }, { name: 'bot_visitors', engine: 'MergeTree' }, { name: 'dead_letters', engine: 'MergeTree' }, { name: 'events', engine: 'MergeTree' },
+      { name: 'bot_hits', engine: 'MergeTree' }, { name: 'bot_visitors', engine: 'MergeTree' }, { name: 'dead_letters', engine: 'MergeTree' }, { name: 'events', engine: 'MergeTree' }, { name: 'moved_hits', engine: 'Null' },
       { name: 'pages_hour', engine: 'SummingMergeTree' }, { name: 'pipeline_stats', engine: 'SummingMergeTree' }, { name: 'replay_seeds', engine: 'MergeTree' },
       { name: 'schema_migrations', engine: 'ReplacingMergeTree' }, { name: 'sessions', engine: 'ReplacingMergeTree' }, { name: 'site_hosts', engine: 'ReplacingMergeTree' },
       { name: 'traffic_minute', engine: 'SummingMergeTree' }, { name: 'visitor_salts', engine: 'MergeTree' },

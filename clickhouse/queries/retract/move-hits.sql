@@ -1,8 +1,11 @@
 -- The hits of the visitors a batch found to be bots by behaviour, already
--- loaded as human events, copied into bot_hits with the verdict (its view adds
--- them to traffic_minute.bot_hits). Run after the batch's events are in.
-INSERT INTO bot_hits (site, ts, source, path, status, bytes, bot_name, reason, user_agent)
-SELECT e.site, e.ts, e.source, e.path, e.status, e.bytes, b.bot_name, b.reason, b.user_agent
+-- loaded as human events, read once into moved_hits: its views copy them into
+-- bot_hits with the verdict and take them out of traffic_minute and pages_hour
+-- (migrations/0012_bot_visitors.sql). Run after the batch's events are in,
+-- under the batch's deduplication token.
+INSERT INTO moved_hits
+SELECT e.site, e.ts, e.source, e.event_type, e.path, e.status, e.bytes, e.is_pageview, e.twin, e.timed,
+       e.request_time_ms, e.engaged_ms, b.bot_name, b.reason, b.user_agent
 FROM events AS e
 INNER JOIN
 (
