@@ -86,5 +86,5 @@ process.stdout.write(md);
 
 function goaccessVersion(): string {
   const v = spawnSync('/usr/bin/goaccess', ['--version']).stdout.toString();
-  return /GoAccess - ([\d.]+)/.exec(v)?.[1] ?? '';
+  return /GoAccess - (\d+(?:\.\d+)*)/.exec(v)?.[1] ?? '';
 }
