@@ -13,6 +13,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLog } from './build-log.ts';
+import { connectClickHouse } from '../clickhouse/connect.ts';
+import { clientOf } from '../clickhouse/raw-client.ts';
 import { machine, percentile, writeSection } from './report.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -37,12 +39,27 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
 
 const goaccess = (): Run => timed('/usr/bin/goaccess', [log, '--log-format=COMBINED', '--no-progress', '-o', join(dir, 'report.json')]);
 
+const dataDir = join(dir, 'data');
 function scalehouse(): Run {
-  const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
-  const run = timed(process.execPath, ['bin/scalehouse.mjs', 'replay', log, '--site', 'bench.example'], { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-  rmSync(dataDir, { recursive: true, force: true });
-  return run;
+  return timed(process.execPath, ['bin/scalehouse.mjs', 'replay', log, '--site', 'bench.example'], { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+}
+
+/** Rows and bytes on disk per table of the last import (after its merges settle), in this process's engine. */
+async function storage(): Promise<string[]> {
+  const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+  const c = clientOf(ch);
+  await c.command({ query: 'OPTIMIZE TABLE events FINAL' });
+  await c.command({ query: 'OPTIMIZE TABLE bot_hits FINAL' });
+  const rs = await c.query({
+    query: `SELECT table, sum(rows) AS rows, sum(data_compressed_bytes) AS bytes FROM system.parts
+            WHERE active AND database = currentDatabase() GROUP BY table HAVING rows > 0 ORDER BY bytes DESC`,
+    format: 'JSONEachRow',
+  });
+  const out = (await rs.json<{ table: string; rows: string; bytes: string }>()).map((r) =>
+    `| \`${r.table}\` | ${Number(r.rows).toLocaleString()} | ${(Number(r.bytes) / 2 ** 20).toFixed(1)} MiB | ${(Number(r.bytes) / Number(r.rows)).toFixed(1)} |`);
+  await ch.close();
+  return out;
 }
 
 process.stderr.write(`building a ${LINES.toLocaleString()}-line log from tests/fixtures/logs…\n`);
@@ -55,6 +72,7 @@ for (let i = 0; i < PAIRS; i++) {
   pairs.push({ ours, ref });
   process.stderr.write(`pair ${i + 1}/${PAIRS}: scalehouse ${ours.seconds.toFixed(1)} s, ${ours.peakMiB.toFixed(0)} MiB; goaccess ${ref.seconds.toFixed(1)} s, ${ref.peakMiB.toFixed(0)} MiB\n`);
 }
+const tables = await storage();
 rmSync(dir, { recursive: true, force: true });
 
 const med = (f: (p: { ours: Run; ref: Run }) => number) => percentile(pairs.map(f), 50);
@@ -80,6 +98,13 @@ visitor hashes, sessions, twins) and loads every row into ClickHouse, exactly on
 | GoAccess | ${ref.s.toFixed(1)} s | ${rate(ref.s)} | ${ref.mib.toFixed(0)} MiB |
 
 Scalehouse at ${ratio.toFixed(2)}× GoAccess's speed (median of the pairs' ratios).
+
+On disk after the import (compressed, after \`OPTIMIZE … FINAL\` of the raw tables; the log itself is
+${megabytes.toFixed(0)} MiB):
+
+| table | rows | compressed | bytes/row |
+|---|---|---|---|
+${tables.join('\n')}
 `;
 writeSection('import', md);
 process.stdout.write(md);
