@@ -8,8 +8,8 @@
  */
 import { v5 as uuidv5 } from 'uuid';
 import type { Event } from '../event.ts';
-import { unpairedOf, type UnpairedPage } from './twins.ts';
-import { recentOf, type RecentHit } from '../bots/behaviour.ts';
+import { capUnpaired, unpairedOf, type UnpairedPage } from './twins.ts';
+import { capEvidence, recentOf, type RecentHit } from '../bots/behaviour.ts';
 
 const NAMESPACE = '6f1c8b8e-4b6a-4f0e-9f39-2d7c1d1b7a51';
 
@@ -87,8 +87,8 @@ export function mergeSessions(a: Session, b: Session): Session {
     lastOffset: Math.max(a.lastOffset, b.lastOffset),
     written: [...a.written, ...b.written],
     mergedIds: [...new Set([...a.mergedIds, ...b.mergedIds])],
-    unpaired: [...a.unpaired, ...b.unpaired],
-    recent: [...a.recent, ...b.recent],
+    unpaired: capUnpaired([...a.unpaired, ...b.unpaired]),
+    recent: capEvidence([...a.recent, ...b.recent]),
   };
 }
 

@@ -46,6 +46,15 @@ export function pairTwin(ev: Event, pages: UnpairedPage[][]): boolean {
   return true;
 }
 
+/**
+ * Most unpaired pageviews a session keeps: a flood of pageviews from one
+ * visitor pairs only with its last, so the work per hit stays small.
+ */
+export const UNPAIRED_CAP = 256;
+
+/** The last `UNPAIRED_CAP` of `pages` to arrive. */
+export const capUnpaired = (pages: UnpairedPage[]): UnpairedPage[] => (pages.length <= UNPAIRED_CAP ? pages : pages.slice(-UNPAIRED_CAP));
+
 /** The unpaired pageviews a copy within the reorder window could still pair with. */
 export const pairable = (pages: UnpairedPage[], newest: number, reorderMs: number): UnpairedPage[] =>
   pages.filter((p) => p.ts >= newest - reorderMs - TWIN_WINDOW_MS);

@@ -88,14 +88,25 @@ export function recentOf(h: BehaviourHit): RecentHit | undefined {
 }
 
 /** The most hits of `kind` (`distinct`: the most different paths) within any window of RATE_WINDOW_MS that holds `hit`. */
-function densest(hit: RecentHit, recent: readonly RecentHit[], distinct: boolean): number {
-  const near = [hit, ...recent].filter((r) => r.kind === hit.kind && Math.abs(r.ts - hit.ts) < RATE_WINDOW_MS).sort((a, b) => a.ts - b.ts);
+function densest(hit: RecentHit, recent: readonly RecentHit[], distinct: boolean, threshold: number): number {
+  const near = [hit, ...recent].filter((r) => r.kind === hit.kind && Math.abs(r.ts - hit.ts) < RATE_WINDOW_MS);
+  // No window can hold more than all of these: most hits (a person, a page polling one path) stop here.
+  const most = distinct ? new Set(near.map((r) => r.path)).size : near.length;
+  if (most < threshold) return most;
+  near.sort((a, b) => a.ts - b.ts);
+  // One pass over windows [near[i].ts, near[i].ts + window) that hold `hit`, counting paths in and out.
+  const inWindow = new Map<string, number>();
   let best = 0;
-  for (let i = 0; i < near.length && near[i]!.ts <= hit.ts; i++) {
-    // Windows that start at a hit and hold `hit`.
-    const inside = near.filter((r) => r.ts >= near[i]!.ts && r.ts < near[i]!.ts + RATE_WINDOW_MS);
-    if (inside.at(-1)!.ts < hit.ts) continue;
-    best = Math.max(best, distinct ? new Set(inside.map((r) => r.path)).size : inside.length);
+  for (let i = 0, j = 0; i < near.length && near[i]!.ts <= hit.ts; i++) {
+    while (j < near.length && near[j]!.ts < near[i]!.ts + RATE_WINDOW_MS) {
+      inWindow.set(near[j]!.path, (inWindow.get(near[j]!.path) ?? 0) + 1);
+      j++;
+    }
+    if (near[j - 1]!.ts >= hit.ts) best = Math.max(best, distinct ? inWindow.size : j - i);
+    const leaving = near[i]!.path;
+    const left = inWindow.get(leaving)! - 1;
+    if (left === 0) inWindow.delete(leaving);
+    else inWindow.set(leaving, left);
   }
   return best;
 }
@@ -114,16 +125,26 @@ export function behaviourVerdict(h: BehaviourHit, recent: readonly RecentHit[]):
   const quick = r.kind === 'page' ? recent.some((o) => o.kind !== 'page' && filled(r, o)) : recent.some((o) => o.kind === 'page' && filled(o, r));
   if (quick) return { reason: 'form_spam', detail: `POST ${r.path} within ${FORM_FILL_MS / 1000} s of loading the form` };
   if (r.kind === 'redirected_post') {
-    const n = densest(r, recent, false);
+    const n = densest(r, recent, false, MAX_FORM_POSTS_PER_MINUTE);
     if (n >= MAX_FORM_POSTS_PER_MINUTE) return { reason: 'form_flood', detail: `${n} form submissions within a minute` };
   }
   if (r.kind === 'page') {
-    const n = densest(r, recent, true);
+    const n = densest(r, recent, true, MAX_PAGES_PER_MINUTE);
     if (n >= MAX_PAGES_PER_MINUTE) return { reason: 'request_rate', detail: `${n} different pages within a minute` };
   }
   return undefined;
 }
 
+/**
+ * Most evidence a session keeps: a visitor sending more than this within the
+ * window (a flood) is judged on its last hits, so the work per hit stays
+ * small whatever it sends.
+ */
+export const EVIDENCE_CAP = 256;
+
+/** The last `EVIDENCE_CAP` of `recent` to arrive (a flood's order does not matter; a person never has this many). */
+export const capEvidence = (recent: RecentHit[]): RecentHit[] => (recent.length <= EVIDENCE_CAP ? recent : recent.slice(-EVIDENCE_CAP));
+
 /** The evidence still worth keeping once the stream's newest hit is at `newest`. */
 export const keptEvidence = (recent: readonly RecentHit[], newest: number, reorderMs: number): RecentHit[] =>
-  recent.filter((r) => r.ts >= newest - reorderMs - EVIDENCE_MS);
+  capEvidence(recent.filter((r) => r.ts >= newest - reorderMs - EVIDENCE_MS));
