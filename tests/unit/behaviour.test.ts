@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptyEvent, type Event } from '../../processor/event.ts';
 import { emptySessionState, sessionize } from '../../processor/batch/sessionize.ts';
+import { EVIDENCE_CAP } from '../../processor/bots/behaviour.ts';
+import { UNPAIRED_CAP } from '../../processor/batch/twins.ts';
 
 const S = 1000;
 const T0 = Date.UTC(2026, 11, 2, 10, 0, 0);
@@ -74,6 +76,17 @@ describe('behavioural bot rules', () => {
     const later = [hit('7', [3600, 'GET', '/'])];
     expect(sessionize(state, later, RULES).flagged).toEqual([]);
     expect(later[0]!.botReason).toBe('form_spam');
+  });
+
+  it('keeps bounded evidence for a visitor that floods one page (the work per hit stays small)', () => {
+    const state = emptySessionState();
+    const flood = Array.from({ length: 3000 }, (_, i) => hit('5', [i / 100, 'GET', '/pricing', 200, 'beacon']));
+    const writes = sessionize(state, flood, RULES);
+    expect(writes.flagged).toEqual([]); // one path, however often: a polling page, not a crawler
+    const [session] = state.byVisitor.get('example.com|5')!;
+    expect(session!.hits).toBe(3000);
+    expect(session!.recent.length).toBe(EVIDENCE_CAP);
+    expect(session!.unpaired.length).toBeLessThanOrEqual(UNPAIRED_CAP);
   });
 
   it('judges the same whatever batches the hits come in', () => {
