@@ -82,7 +82,9 @@ describe.skipIf(!canMount)('a full disk under `scalehouse start` (real tmpfs)', 
     expect(tally.statuses.get(503)).toBeGreaterThan(0);
     const during = await readyz(app);
     expect(during.status).toBe(503);
-    expect(during.body.problems.join()).toMatch(/refused hits/);
+    // The refusal shows until the bus takes hits again, which it may already have done if the processor
+    // trimmed a segment meanwhile; the full disk then still shows through the processor's failed write.
+    expect(during.body.problems.join()).toMatch(/refused hits|no space left on device/);
     free();
     await waitFor('intake to take hits again', async () => ((await beacon(app, '/enospc/after')).status === 202 ? true : undefined));
     tally.acked.add('/enospc/after');
