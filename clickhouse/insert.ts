@@ -10,26 +10,35 @@
  */
 import type { ClickHouse } from './connect.ts';
 import { clientOf } from './raw-client.ts';
+import { command, type Params } from './query.ts';
+
+/** The settings every insert runs with: its deduplication token, for the table and the views it feeds. */
+const deduplicated = (token: string) => ({
+  insert_deduplicate: 1,
+  insert_deduplication_token: token,
+  deduplicate_blocks_in_dependent_materialized_views: 1,
+  // Replayed history spans many days, and events are partitioned by day.
+  max_partitions_per_insert_block: '1000',
+  async_insert: 0,
+} as const);
 
 export async function insertRows(ch: ClickHouse, table: string, rows: object[], token: string): Promise<void> {
   if (rows.length === 0) return;
   // Compact rows with the columns named once: a third less for the engine to read than one object
   // per row. Every row of an insert comes from one row builder (processor/load/rows.ts), so all
-  // share the first row's columns, in its order.
+  // share the first row's columns, in its order. Times are written as clickhouse/time.ts makes
+  // them, which the plain parser reads.
   const columns = Object.keys(rows[0]!);
   await clientOf(ch).insert({
     table,
     columns: columns as [string, ...string[]],
     values: rows.map((r) => columns.map((c) => (r as Record<string, unknown>)[c])),
     format: 'JSONCompactEachRow',
-    clickhouse_settings: {
-      insert_deduplicate: 1,
-      insert_deduplication_token: `${token}:${table}`,
-      deduplicate_blocks_in_dependent_materialized_views: 1,
-      // Replayed history spans many days, and events are partitioned by day.
-      max_partitions_per_insert_block: '1000',
-      async_insert: 0,
-      // Times are written as clickhouse/time.ts makes them, which the plain parser reads.
-    },
+    clickhouse_settings: deduplicated(`${token}:${table}`),
   });
+}
+
+/** An INSERT … SELECT from `sqlFile` (relative to clickhouse/) with bound parameters, under `token` like every insert. */
+export async function insertSelect(ch: ClickHouse, sqlFile: string, params: Params, token: string): Promise<void> {
+  await command(ch, sqlFile, params, deduplicated(token));
 }

@@ -113,13 +113,15 @@ function densest(hit: RecentHit, recent: readonly RecentHit[], distinct: boolean
 
 /**
  * The behavioural verdict on a visitor at a new hit, given the evidence its
- * held sessions keep (hits in any order): the rule met, or undefined.
+ * held sessions keep (hits in any order; read only for a hit that leaves
+ * evidence itself, so most hits cost nothing): the rule met, or undefined.
  */
-export function behaviourVerdict(h: BehaviourHit, recent: readonly RecentHit[]): { reason: BehaviourReason; detail: string } | undefined {
+export function behaviourVerdict(h: BehaviourHit, evidence: () => readonly RecentHit[]): { reason: BehaviourReason; detail: string } | undefined {
   const single = singleHitRule(h);
   if (single) return single;
   const r = recentOf(h);
   if (!r) return undefined;
+  const recent = evidence();
   // The page and the form posted from it, whichever was logged first.
   const filled = (page: RecentHit, post: RecentHit) => page.path === post.path && post.ts > page.ts && post.ts - page.ts <= FORM_FILL_MS;
   const quick = r.kind === 'page' ? recent.some((o) => o.kind !== 'page' && filled(r, o)) : recent.some((o) => o.kind === 'page' && filled(o, r));

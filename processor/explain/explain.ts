@@ -98,7 +98,11 @@ export async function* explainLines(lines: AsyncIterable<string>, opts: ExplainO
     const deciding = new Set(writes.flagged.map((f) => f.offset));
     const byLine = new Map(outcomes.map((o) => {
       const out = describe(o);
-      if (o.kind === 'event') humanLinesOf.set(o.event.visitorId, [...(humanLinesOf.get(o.event.visitorId) ?? []), o.record.offset]);
+      if (o.kind === 'event') {
+        const seen = humanLinesOf.get(o.event.visitorId);
+        if (seen) seen.push(o.record.offset);
+        else humanLinesOf.set(o.event.visitorId, [o.record.offset]);
+      }
       if (o.kind === 'dropped' && deciding.has(o.record.offset)) {
         out.moves_lines = humanLinesOf.get(o.event.visitorId) ?? [];
         humanLinesOf.delete(o.event.visitorId);

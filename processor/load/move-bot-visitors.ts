@@ -15,8 +15,8 @@
  * from the stored verdicts, in case the crash came before they were made.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { insertRows } from '../../clickhouse/insert.ts';
-import { command, selectRows } from '../../clickhouse/query.ts';
+import { insertRows, insertSelect } from '../../clickhouse/insert.ts';
+import { selectRows } from '../../clickhouse/query.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import type { BatchRows } from './rows.ts';
 
@@ -37,10 +37,5 @@ export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVis
   // A visitor id is one UTC day's (the salt's): its hits lie within the days of the verdicts.
   const starts = days.map((d) => Date.parse(`${d}T00:00:00Z`));
   const range = { batch: token, from: chTime(Math.min(...starts)), to: chTime(Math.max(...starts) + DAY_MS) };
-  await command(ch, 'queries/retract/move-hits.sql', range, {
-    insert_deduplicate: 1,
-    insert_deduplication_token: `${token}:move-hits`,
-    deduplicate_blocks_in_dependent_materialized_views: 1,
-    max_partitions_per_insert_block: '1000',
-  });
+  await insertSelect(ch, 'queries/retract/move-hits.sql', range, `${token}:move-hits`);
 }
