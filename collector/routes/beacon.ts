@@ -6,30 +6,29 @@
  * to be tracked (Sec-GPC: 1, DNT: 1) gets 202 too, and nothing is written.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { beaconHit } from '../../common/hit.ts';
 import { httpError } from '../../common/http-error.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { requireContentType } from '../content-type.ts';
+import { readBody } from '../read-body.ts';
+import { openCors } from '../open-cors.ts';
 import { checkSite } from '../sites.ts';
 import type { IntakeDeps } from '../deps.ts';
 import { requestHeaders } from './request-headers.ts';
 
 export function beaconRoutes(deps: IntakeDeps): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
-  app.use('/api/event', cors({ origin: '*', allowMethods: ['POST'], maxAge: 86_400 }));
+  app.use('/api/event', openCors({ methods: ['POST'], maxAgeSeconds: 86_400 }));
+  const max = deps.config.BEACON_MAX_BYTES;
+  const tooLarge = () => httpError(413, 'payload_too_large', `a beacon may be at most ${max} bytes`);
   app.post(
     '/api/event',
-    bodyLimit({
-      maxSize: deps.config.BEACON_MAX_BYTES,
-      onError: () => { throw httpError(413, 'payload_too_large', `a beacon may be at most ${deps.config.BEACON_MAX_BYTES} bytes`); },
-    }),
     async (c) => {
       requireContentType(c, ['application/json', 'text/plain']);
+      const body = await readBody(c, max, tooLarge);
       let payload: unknown;
       try {
-        payload = JSON.parse(await c.req.text());
+        payload = JSON.parse(body);
       } catch {
         throw httpError(400, 'malformed_json', 'the body is not valid JSON');
       }

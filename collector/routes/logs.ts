@@ -7,12 +7,12 @@
  * addresses in them become pseudonyms before they reach the bus.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { logHit } from '../../common/hit.ts';
 import { httpError } from '../../common/http-error.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { requireContentType } from '../content-type.ts';
+import { readBody } from '../read-body.ts';
 import { checkSite } from '../sites.ts';
 import type { IntakeDeps } from '../deps.ts';
 
@@ -34,6 +34,8 @@ export function splitBatch(body: string, type: string): string[] {
 
 export function logRoutes(deps: IntakeDeps): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
+  const maxBatch = deps.config.LOG_BATCH_MAX_BYTES;
+  const tooLarge = () => httpError(413, 'payload_too_large', `a log batch may be at most ${maxBatch} bytes; send smaller batches`);
   const expected = digest(deps.ingestToken);
   app.post(
     '/api/logs',
@@ -45,14 +47,10 @@ export function logRoutes(deps: IntakeDeps): Hono<ServerEnv> {
       if (!timingSafeEqual(digest(token), expected)) throw httpError(401, 'bad_token', 'the ingest token is not valid', { 'www-authenticate': 'Bearer' });
       await next();
     },
-    bodyLimit({
-      maxSize: deps.config.LOG_BATCH_MAX_BYTES,
-      onError: () => { throw httpError(413, 'payload_too_large', `a log batch may be at most ${deps.config.LOG_BATCH_MAX_BYTES} bytes; send smaller batches`); },
-    }),
     async (c) => {
       const type = requireContentType(c, ['text/plain', 'application/x-ndjson', 'application/json']);
       const site = checkSite(c.req.query('site') ?? c.req.header('x-scalehouse-site'), deps.config.SITES);
-      const lines = splitBatch(await c.req.text(), type);
+      const lines = splitBatch(await readBody(c, maxBatch, tooLarge), type);
       if (lines.length === 0) throw httpError(400, 'empty_batch', 'the batch holds no log lines');
       const maxLine = deps.config.LOG_LINE_MAX_BYTES;
       const long = lines.findIndex((l) => Buffer.byteLength(l) > maxLine);

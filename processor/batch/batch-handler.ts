@@ -23,6 +23,7 @@ import type { SaltStore } from '../state/salt-store.ts';
 import { HostStore } from '../state/host-store.ts';
 import type { CountryOf } from '../../common/country.ts';
 import { processBatch } from './process-batch.ts';
+import { runRecordsYielding } from './run-records.ts';
 import { DEFAULT_REORDER_MS, type SessionState } from './sessionize.ts';
 
 export interface ProcessorCounters { batches: number; records: number; events: number; dropped: number; deadLetters: number }
@@ -76,10 +77,11 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; p
     await hosts.refresh();
     const state = held!.state;
     const now = Date.now();
-    const rows = processBatch(batch.records, state, {
+    const opts = {
       saltFor: deps.salts.saltFor, hostsOf: hosts.hostsOf, learnHost: hosts.learn, countryOf: deps.countryOf,
       sessionTimeoutMs: rules.timeoutMs, sessionReorderMs: rules.reorderMs, now, stream: batch.stream,
-    });
+    };
+    const rows = processBatch(batch.records, state, opts, await runRecordsYielding(batch.records, opts));
     streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
     return async () => {
       try {

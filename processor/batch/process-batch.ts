@@ -16,9 +16,11 @@ export interface ProcessOptions extends RunContext {
   now: number; stream: string;
 }
 
-/** The outcomes of a batch, and its events sessionized (each event gets its session id; twins are marked). */
-export function sessionizeRecords(records: BusRecord[], state: SessionState, opts: ProcessOptions): { outcomes: RecordOutcome[]; writes: SessionWrites } {
-  const outcomes = runRecords(records, opts);
+/**
+ * The outcomes of a batch, and its events sessionized (each event gets its session id; twins are marked).
+ * `outcomes`: the records already run through the pipeline (the batch handler runs them a slice at a time).
+ */
+export function sessionizeRecords(records: BusRecord[], state: SessionState, opts: ProcessOptions, outcomes = runRecords(records, opts)): { outcomes: RecordOutcome[]; writes: SessionWrites } {
   const events = outcomes.flatMap((o) => (o.kind === 'event' ? [o.event] : []));
   const writes = sessionize(state, events, { timeoutMs: opts.sessionTimeoutMs, reorderMs: opts.sessionReorderMs ?? DEFAULT_REORDER_MS });
   for (const { site, host } of writes.ownHosts) opts.learnHost?.(site, host);
@@ -28,8 +30,8 @@ export function sessionizeRecords(records: BusRecord[], state: SessionState, opt
   return { outcomes: judged, writes };
 }
 
-export function processBatch(records: BusRecord[], state: SessionState, opts: ProcessOptions): BatchRows {
-  const { outcomes, writes } = sessionizeRecords(records, state, opts);
+export function processBatch(records: BusRecord[], state: SessionState, opts: ProcessOptions, ran?: RecordOutcome[]): BatchRows {
+  const { outcomes, writes } = sessionizeRecords(records, state, opts, ran);
   const out: BatchRows = {
     events: [], botHits: [], sessions: [], deadLetters: [], stats: [],
     botVisitors: writes.flagged.map((f) => botVisitorRow(f, opts.stream)),

@@ -22,17 +22,34 @@ export interface RunContext extends PipelineContext {
   learnHost?: (site: string, host: string) => void;
 }
 
-export function runRecords(records: BusRecord[], ctx: RunContext): RecordOutcome[] {
-  return records.map((record): RecordOutcome => {
-    const hit = record.damaged ? { invalid: record.damaged } : record.hit ?? decodeHit(record.value);
-    if ('invalid' in hit) return { record, kind: 'dead_letter', reason: record.damaged ? 'damaged_record' : 'invalid_hit', detail: hit.invalid };
-    const result = runPipeline(hit, ctx);
-    if (result.ok) {
-      result.event.busOffset = record.offset;
-      if (result.event.host) ctx.learnHost?.(result.event.site, result.event.host);
-      return { record, kind: 'event', event: result.event };
-    }
-    if ('drop' in result) return { record, kind: 'dropped', reason: result.drop, event: result.event, detail: result.detail };
-    return { record, kind: 'dead_letter', reason: result.deadLetter, detail: result.detail, hit };
-  });
+export function runRecord(record: BusRecord, ctx: RunContext): RecordOutcome {
+  const hit = record.damaged ? { invalid: record.damaged } : record.hit ?? decodeHit(record.value);
+  if ('invalid' in hit) return { record, kind: 'dead_letter', reason: record.damaged ? 'damaged_record' : 'invalid_hit', detail: hit.invalid };
+  const result = runPipeline(hit, ctx);
+  if (result.ok) {
+    result.event.busOffset = record.offset;
+    if (result.event.host) ctx.learnHost?.(result.event.site, result.event.host);
+    return { record, kind: 'event', event: result.event };
+  }
+  if ('drop' in result) return { record, kind: 'dropped', reason: result.drop, event: result.event, detail: result.detail };
+  return { record, kind: 'dead_letter', reason: result.deadLetter, detail: result.detail, hit };
+}
+
+export const runRecords = (records: BusRecord[], ctx: RunContext): RecordOutcome[] => records.map((r) => runRecord(r, ctx));
+
+/** Records per turn of the event loop in `runRecordsYielding`: ~10 ms of work at most. */
+const SLICE = 200;
+
+/**
+ * `runRecords`, letting the event loop turn every SLICE records. The processor
+ * shares its process with the collector (embedded mode): a batch of thousands
+ * run in one go would hold every beacon waiting for its 202 meanwhile.
+ */
+export async function runRecordsYielding(records: BusRecord[], ctx: RunContext): Promise<RecordOutcome[]> {
+  const out: RecordOutcome[] = [];
+  for (let i = 0; i < records.length; i += SLICE) {
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    for (const r of records.slice(i, i + SLICE)) out.push(runRecord(r, ctx));
+  }
+  return out;
 }

@@ -74,7 +74,7 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     const newest = Math.max(state.newest, ev.ts);
     // A pageview the other source already reported counts once; only within the reorder window, like everything late.
     if (newest - ev.ts <= rules.reorderMs) pairTwin(ev, held.map((s) => s.unpaired));
-    const verdict = behaviourVerdict(ev, () => held.flatMap((s) => s.recent));
+    const verdict = behaviourVerdict(ev, () => (held.length === 1 ? held[0]!.recent : held.flatMap((s) => s.recent)));
     if (verdict) {
       const flag = flagOf(ev, verdict);
       state.flagged.set(key, flag);

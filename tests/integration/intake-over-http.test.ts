@@ -1,0 +1,103 @@
+/**
+ * The intake endpoints served by Node's HTTP server, as `scalehouse start`
+ * serves them (collector/read-body.ts reads bodies straight from Node's
+ * request there, not through Hono's web Request): size limits hold whether
+ * the length is declared or the body comes in chunks, accepted hits are on
+ * the bus, and the beacon's CORS answers what browsers ask.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalBus } from '../../bus/local/local-bus.ts';
+import { loadConfig } from '../../common/config.ts';
+import { listen } from '../../server/listen.ts';
+import { collectorApp } from '../helpers/collector-app.ts';
+
+const TOKEN = 'test-token';
+const dir = mkdtempSync(join(tmpdir(), 'scalehouse-intake-http-'));
+let bus: LocalBus;
+let server: Awaited<ReturnType<typeof listen>>;
+let base: string;
+
+beforeAll(async () => {
+  bus = await LocalBus.open({ dir });
+  const config = loadConfig({ SITES: 'example.com', BEACON_MAX_BYTES: '1024', LOG_BATCH_MAX_BYTES: '4096', LOG_LINE_MAX_BYTES: '512' });
+  const app = collectorApp({ config, bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' });
+  server = await listen(app, { host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await bus.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** POSTs `chunks` one write each, with no Content-Length (chunked), and reads the answer. */
+function postChunked(path: string, chunks: string[], headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d) => { text += d; }).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
+const beacon = (extra: Record<string, unknown> = {}) => JSON.stringify({ site: 'example.com', url: 'https://example.com/a', ...extra });
+const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+
+describe('intake over Node HTTP', () => {
+  it('accepts a beacon, says any origin may send it, and puts it on the bus', async () => {
+    const before = bus.stats().lag;
+    const res = await fetch(`${base}/api/event`, { method: 'POST', body: beacon(), headers: { 'content-type': 'text/plain', 'user-agent': UA, origin: 'https://example.com' } });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await res.json()).toEqual({ accepted: 1 });
+    expect(bus.stats().lag).toBe(before + 1);
+  });
+
+  it('answers a CORS preflight with the methods and the headers asked for', async () => {
+    const res = await fetch(`${base}/api/event`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-custom' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(res.headers.get('access-control-allow-headers')).toBe('content-type,x-custom');
+    expect(res.headers.get('access-control-max-age')).toBe('86400');
+  });
+
+  it('refuses a beacon over the limit, declared or chunked, with 413 and a reason', async () => {
+    const big = beacon({ pad: 'x'.repeat(2000) });
+    const declared = await fetch(`${base}/api/event`, { method: 'POST', body: big, headers: { 'content-type': 'text/plain' } });
+    expect(declared.status).toBe(413);
+    expect((await declared.json()).error).toBe('payload_too_large');
+    const chunked = await postChunked('/api/event', [big.slice(0, 600), big.slice(600, 1200), big.slice(1200)], { 'content-type': 'text/plain' });
+    expect(chunked).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+  });
+
+  it('takes a chunked beacon and log batch under the limits whole', async () => {
+    const before = bus.stats().lag;
+    const b = beacon({ type: 'pageview' });
+    expect(await postChunked('/api/event', [b.slice(0, 10), b.slice(10)], { 'content-type': 'application/json', 'user-agent': UA })).toEqual({ status: 202, body: { accepted: 1 } });
+    const line = (i: number) => `203.0.113.9 - - [02/Dec/2026:10:00:0${i} +0000] "GET /p${i} HTTP/1.1" 200 5 "-" "${UA}"\n`;
+    const lines = [0, 1, 2].map(line);
+    const res = await postChunked('/api/logs?site=example.com', lines, { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` });
+    expect(res).toEqual({ status: 202, body: { accepted: lines.length } });
+    expect(bus.stats().lag).toBe(before + 1 + lines.length);
+  });
+
+  it('refuses a chunked log batch over the limit and puts none of it on the bus', async () => {
+    const before = bus.stats().lag;
+    const chunk = `203.0.113.9 - - [02/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-"\n`.repeat(20);
+    const res = await postChunked('/api/logs?site=example.com', Array.from({ length: 5 }, () => chunk), { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` });
+    expect(res).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    expect(bus.stats().lag).toBe(before);
+  });
+});
