@@ -34,6 +34,27 @@ const sessionsBy = (dimension: string): NamedQuery => ({
 
 const previous = (p: QueryParams): QueryParams => ({ ...p, from: p.from - (p.to - p.from), to: p.from });
 
+type PeriodRow = Record<string, unknown> & { period: 'current' | 'previous' };
+const withoutPeriod = ({ period: _, ...row }: PeriodRow) => row;
+
+/**
+ * A per-period query (its rows carry `period`, split at {split}) for the range
+ * and, with compare, the period before it. Where the rollups answer, both come
+ * from one read: the embedded engine runs one query at a time, so two reads
+ * cost twice. With filters, one read per period with {split} at the epoch
+ * (every row is the range's), since a visit selected by a hit may have started
+ * before its range.
+ */
+async function byPeriod(p: QueryParams, together: boolean, read: (q: QueryParams, split: string) => Promise<PeriodRow[]>) {
+  if (together) {
+    const rows = await read(p.compare ? { ...p, from: previous(p).from } : p, chTime(p.from));
+    const of = (period: PeriodRow['period']) => rows.filter((r) => r.period === period).map(withoutPeriod);
+    return { current: of('current'), previous: p.compare ? of('previous') : null };
+  }
+  const current = (await read(p, chTime(0))).map(withoutPeriod);
+  return { current, previous: p.compare ? (await read(previous(p), chTime(0))).map(withoutPeriod) : null };
+}
+
 /** Visitors of the last five minutes: only while the range reaches that close to now (else null: "—"). */
 export const CURRENT_WINDOW_MS = 5 * 60_000;
 
@@ -42,12 +63,11 @@ export const QUERIES: Record<string, NamedQuery> = {
     needsSite: true,
     run: async (ch, p) => {
       const { file, source } = pick(p, 'overview');
-      const [current] = await runQuery(ch, file, p);
-      const [before] = p.compare ? await runQuery(ch, file, previous(p)) : [undefined];
+      const periods = await byPeriod(p, source === 'rollup', (q, split) => runQuery<PeriodRow>(ch, file, q, { split }));
       const now = Date.now();
       const live = p.to >= now - CURRENT_WINDOW_MS;
       const [recent] = live ? await runQuery<{ visitors: number }>(ch, 'current-visitors.events', p, { now: chTime(now) }) : [];
-      return { source, data: { current, previous: before ?? null, current_visitors: live ? recent?.visitors ?? 0 : null } };
+      return { source, data: { current: periods.current[0], previous: periods.previous?.[0] ?? null, current_visitors: live ? recent?.visitors ?? 0 : null } };
     },
   },
   timeseries: {
@@ -55,15 +75,17 @@ export const QUERIES: Record<string, NamedQuery> = {
     run: async (ch, p) => {
       const { file, source } = pick(p, 'timeseries');
       // Hit figures per point, from the rollup or events; visits and visitors per point from sessions.
-      const load = async (q: QueryParams) => {
-        const points = new Map((await runQuery(ch, file, q)).map((r) => [r.t as number, r]));
-        const visits = await runQuery<{ t: number; visits: number; visitors: number }>(ch, 'timeseries-visits.events', q);
-        for (const v of visits) if (!points.has(v.t)) points.set(v.t, { t: v.t, hits: 0, pageviews: 0, errors_4xx: 0, errors_5xx: 0, bot_hits: 0 });
-        const byT = new Map(visits.map((v) => [v.t, v]));
+      const read = async (q: QueryParams, split: string): Promise<PeriodRow[]> => {
+        const key = (r: PeriodRow) => `${r.period} ${r.t}`;
+        const points = new Map((await runQuery<PeriodRow>(ch, file, q, { split })).map((r) => [key(r), r]));
+        const visits = await runQuery<PeriodRow & { t: number; visits: number; visitors: number }>(ch, 'timeseries-visits.events', q, { split });
+        for (const v of visits) if (!points.has(key(v))) points.set(key(v), { period: v.period, t: v.t, hits: 0, pageviews: 0, errors_4xx: 0, errors_5xx: 0, bot_hits: 0 });
+        const byKey = new Map(visits.map((v) => [key(v), v]));
         return [...points.values()].sort((a, b) => (a.t as number) - (b.t as number))
-          .map((r) => ({ ...r, visitors: byT.get(r.t as number)?.visitors ?? 0, visits: byT.get(r.t as number)?.visits ?? 0 }));
+          .map((r) => ({ ...r, visitors: byKey.get(key(r))?.visitors ?? 0, visits: byKey.get(key(r))?.visits ?? 0 }));
       };
-      return { source, data: { bucket: p.bucket, current: await load(p), previous: p.compare ? await load(previous(p)) : null } };
+      const periods = await byPeriod(p, source === 'rollup', read);
+      return { source, data: { bucket: p.bucket, current: periods.current, previous: periods.previous } };
     },
   },
   heatmap: simple('heatmap'),

@@ -68,6 +68,25 @@ describe('query API on real data', () => {
     expect(body.data.previous).toMatchObject({ hits: 0, pageviews: 0 });
   });
 
+  it('overview and timeseries: the period before, read with the range, equals that period read alone and the raw events', async () => {
+    // The data spans 22–28 Oct: the range from noon on the 25th has a previous period (3.5 days) with data in it.
+    const range = (from: string, to: string) => `site=secrepo.example&from=2021-10-${from}:00:00Z&to=2021-10-${to}:00:00Z`;
+    const [raw] = await rows(ch, `SELECT count() AS hits FROM ${HUMAN_EVENTS} WHERE site = 'secrepo.example' AND ts >= '2021-10-22 00:00:00' AND ts < '2021-10-25 12:00:00'`);
+    for (const filter of ['', '&page=/', '&channel=direct']) {
+      for (const name of ['overview', 'timeseries']) {
+        const both = (await get(`/api/stats/${name}?${range('25T12', '29T00')}${filter}&compare=previous`)).body;
+        const before = (await get(`/api/stats/${name}?${range('22T00', '25T12')}${filter}`)).body;
+        const after = (await get(`/api/stats/${name}?${range('25T12', '29T00')}${filter}`)).body;
+        expect(both.source).toBe(filter ? 'events' : 'rollup');
+        expect(both.data.previous).toEqual(before.data.current);
+        expect(both.data.current).toEqual(after.data.current);
+        const hits = name === 'overview' ? both.data.previous.hits : both.data.previous.reduce((n: number, p: { hits: number }) => n + p.hits, 0);
+        expect(hits).toBeGreaterThan(0);
+        if (!filter) expect(hits).toBe(raw!.hits);
+      }
+    }
+  });
+
   it('overview with a filter reads raw events, and the numbers change accordingly', async () => {
     const all = (await get(`/api/stats/overview?${RANGE}`)).body.data.current;
     const { body } = await get(`/api/stats/overview?${RANGE}&status=4xx`);

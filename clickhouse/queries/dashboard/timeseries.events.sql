@@ -1,5 +1,7 @@
--- Hit figures per point, with filters, from raw events (visits per point: timeseries-visits).
+-- Hit figures per point, with filters, from raw events (visits per point:
+-- timeseries-visits), per period as in timeseries.rollup.sql.
 SELECT
+    if(ts >= {split:DateTime64(3, 'UTC')}, 'current', 'previous') AS period,
     toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32}))) AS t,
     count() AS hits, countIf(is_pageview = 1) AS pageviews,
     countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
@@ -7,5 +9,5 @@ SELECT
 FROM events
 WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
   -- @hit-filters
-GROUP BY t
-ORDER BY t
+GROUP BY period, t
+ORDER BY period, t
