@@ -20,7 +20,7 @@ describe('migrate', () => {
     expect(await migrate(ch, { rawRetentionDays: 90 })).toEqual([]);
     const applied = await rows(ch, 'SELECT version, name FROM schema_migrations FINAL ORDER BY version');
     expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql', '0006_replay_seeds.sql', '0007_salts_by_day.sql', '0008_sessions_by_event_time.sql',
-      '0009_site_hosts.sql', '0010_timing_and_twins.sql', '0011_drop_visitors_hour.sql', '0012_bot_visitors.sql']);
+      '0009_site_hosts.sql', '0010_timing_and_twins.sql', '0011_drop_visitors_hour.sql', '0012_bot_visitors.sql', '0013_codecs.sql']);
     const [ttl] = await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'");
     expect(ttl!.q).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(_CAST\(90, 'UInt32'\)\)/);
     await migrate(ch, { rawRetentionDays: 0 });
@@ -34,6 +34,11 @@ describe('migrate', () => {
       { name: 'schema_migrations', engine: 'ReplacingMergeTree' }, { name: 'sessions', engine: 'ReplacingMergeTree' }, { name: 'site_hosts', engine: 'ReplacingMergeTree' },
       { name: 'traffic_minute', engine: 'SummingMergeTree' }, { name: 'visitor_salts', engine: 'MergeTree' },
     ]);
+    // Every column of the raw tables has its codec (none falls back to LZ4), set without a mutation.
+    expect(await rows(ch, "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hits') AND compression_codec = ''")).toEqual([]);
+    expect(await rows(ch, "SELECT table, name, compression_codec AS codec FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hits') AND name = 'ts' ORDER BY table"))
+      .toEqual([{ table: 'bot_hits', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' }, { table: 'events', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' }]);
+    expect(await rows(ch, 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase()')).toEqual([{ n: 0 }]);
     await ch.close();
   });
 
