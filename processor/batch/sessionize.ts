@@ -24,6 +24,7 @@ import { pairable, pairTwin } from './twins.ts';
 import { selfReferralHost } from './own-hosts.ts';
 import { behaviourVerdict, keptEvidence } from '../bots/behaviour.ts';
 import { flagOf, type BotFlag } from './bot-flag.ts';
+import { ownKeptStrings } from '../own-string.ts';
 
 export interface SessionRules { timeoutMs: number; reorderMs: number }
 export const DEFAULT_REORDER_MS = 5 * 60_000;
@@ -88,10 +89,12 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     if (found) own.set(`${ev.site}|${found}`, { site: ev.site, host: found });
     if (ev.channel === 'referral' && own.has(`${ev.site}|${ev.referrerHost}`)) ev.channel = 'internal';
     const near = held.filter((s) => ev.ts >= s.start - rules.timeoutMs && ev.ts <= s.last + rules.timeoutMs);
+    ownKeptStrings(ev);
     const merged = near.reduce(mergeSessions, sessionOf(ev));
     for (const s of near) touched.delete(s);
     touched.add(merged);
-    state.byVisitor.set(key, [...held.filter((s) => !near.includes(s)), merged].sort((a, b) => a.start - b.start));
+    // Most visitors hold one session: an array of one, not one with room for more (memory per open session).
+    state.byVisitor.set(key, held.length === near.length ? [merged] : [...held.filter((s) => !near.includes(s)), merged].sort((a, b) => a.start - b.start));
   }
   // Each event takes the id its session has at the end of the batch, so within a batch no id is superseded.
   for (const ev of events) {
@@ -106,8 +109,9 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
       if (!s.mergedIds.includes(w.id)) s.mergedIds.push(w.id);
     }
     s.written = [{ id: s.id, start: s.start }];
-    s.unpaired = pairable(s.unpaired, began, rules.reorderMs);
-    s.recent = keptEvidence(s.recent, began, rules.reorderMs);
+    // Held until the session expires: arrays of exactly their length (filtered ones keep room to grow).
+    s.unpaired = pairable(s.unpaired, began, rules.reorderMs).slice();
+    s.recent = keptEvidence(s.recent, began, rules.reorderMs).slice();
   }
   expireSessions(state, rules);
   return { sessions: [...touched], deleted, ownHosts: [...own.values()], flagged };
