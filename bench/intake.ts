@@ -3,12 +3,14 @@
  * (embedded: every 2xx is on disk first, the processor shares the process),
  * against a bare node:http server that reads the body and answers 202 — the
  * ceiling of an HTTP server in Node on this machine. wrk (Debian's) on
- * loopback, 50 connections, a real browser's beacon; pairs, medians. Writes
- * its section of docs/benchmarks.md.
+ * loopback, 50 connections, a real browser's beacon: once all from one visitor
+ * (a flood), once each from another address (many visitors), while a probe
+ * measures freshness (a beacon's 2xx until the dashboard API shows it); pairs,
+ * medians. Writes its section of docs/benchmarks.md.
  *
  *   npm run bench:intake          (BENCH_SECONDS=10, BENCH_PAIRS=3)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,26 +22,70 @@ const CONNECTIONS = 50;
 if (!existsSync('/usr/bin/wrk')) throw new Error('wrk is missing: apt-get install wrk');
 
 const dir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-intake-'));
-const script = join(dir, 'beacon.lua');
 const beacon = JSON.stringify({ site: 'bench.example', type: 'pageview', url: 'https://bench.example/pricing', referrer: 'https://www.google.com/' });
-writeFileSync(script, `
+const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+/** wrk's script: one beacon; with `manyVisitors`, each request from another address (X-Forwarded-For, a trusted proxy). */
+const wrkScript = (manyVisitors: boolean) => `
 wrk.method = "POST"
 wrk.body = ${JSON.stringify(beacon)}
 wrk.headers["Content-Type"] = "text/plain"
-wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+wrk.headers["User-Agent"] = "${FIREFOX}"
+${manyVisitors ? `request = function()
+  wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  return wrk.format()
+end` : ''}
 done = function(summary, latency, requests)
   local ok = summary.requests - summary.errors.status - summary.errors.connect - summary.errors.read - summary.errors.write - summary.errors.timeout
   io.write(string.format("RESULT %d %f %f %f\\n", ok, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
-`);
+`;
+const FLOOD = join(dir, 'flood.lua');
+const MANY = join(dir, 'many.lua');
+writeFileSync(FLOOD, wrkScript(false));
+writeFileSync(MANY, wrkScript(true));
 
 interface Result { perSecond: number; p50: number; p99: number }
 
-function wrk(url: string): Result {
-  const r = spawnSync('/usr/bin/wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
-  const m = /RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stdout);
-  if (!m) throw new Error(`wrk gave no result: ${r.stdout}${r.stderr}`);
+/** Runs wrk (in a process of its own, so probes in this one go on meanwhile). */
+async function wrk(url: string, script: string): Promise<Result> {
+  const child = spawn('/usr/bin/wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  await new Promise((r) => child.once('exit', r));
+  const m = /RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(out);
+  if (!m) throw new Error(`wrk gave no result: ${out}`);
   return { perSecond: Number(m[1]) / Number(m[2]), p50: Number(m[3]), p99: Number(m[4]) };
+}
+
+/**
+ * Freshness while `until` is pending: every 250 ms a custom event with a name of its own, timed from its
+ * 2xx until the dashboard API (custom-events, logged in) counts it; polled every 10 ms. The ms of each.
+ */
+async function probeFreshness(base: string, until: Promise<unknown>): Promise<number[]> {
+  const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'bench-password' }) });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  if (!login.ok || !cookie) throw new Error(`login failed: ${login.status}`);
+  let done = false;
+  void until.then(() => (done = true));
+  const samples: number[] = [];
+  for (let k = 0; !done; k++) {
+    const name = `fresh-${Date.now()}-${k}`;
+    const sent = Date.now();
+    const res = await fetch(`${base}/api/event`, { method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': FIREFOX, 'x-forwarded-for': '192.0.2.1' }, body: JSON.stringify({ site: 'bench.example', type: 'event', name, url: 'https://bench.example/probe' }) });
+    if (res.status !== 202) throw new Error(`probe beacon refused: ${res.status} ${await res.text()}`);
+    const acked = performance.now();
+    const query = `${base}/api/stats/custom-events?site=bench.example&from=${sent - 60_000}&to=${sent + 60_000}&limit=1000`;
+    for (;;) {
+      const body = (await (await fetch(query, { headers: { cookie } })).json()) as { data: { value: string }[] };
+      if (body.data.some((r) => r.value === name)) break;
+      if (performance.now() - acked > 30_000) throw new Error(`probe ${name} not visible after 30 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    samples.push(performance.now() - acked);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return samples;
 }
 
 async function waitFor(url: string): Promise<void> {
@@ -54,7 +100,7 @@ async function scalehouse(port: number): Promise<{ child: ChildProcess; stop: ()
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
   const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', KAFKA_BROKERS: '', SITES: 'bench.example', LOG_LEVEL: 'warn', DASHBOARD_PASSWORD: 'bench-password' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', KAFKA_BROKERS: '', SITES: 'bench.example', LOG_LEVEL: 'warn', DASHBOARD_PASSWORD: 'bench-password', TRUSTED_PROXIES: '127.0.0.1' },
     stdio: 'ignore',
   });
   await waitFor(`http://127.0.0.1:${port}/healthz`);
@@ -78,36 +124,48 @@ async function bare(port: number): Promise<() => Promise<void>> {
   return () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); });
 }
 
-const pairs: { ours: Result; ref: Result }[] = [];
+interface Run { flood: Result; many: Result; ref: Result; idleFresh: number[]; loadFresh: number[] }
+const runs: Run[] = [];
 for (let i = 0; i < PAIRS; i++) {
   const port = 19000 + i * 2;
   const stopBare = await bare(port + 1);
-  const ref = wrk(`http://127.0.0.1:${port + 1}/api/event`);
+  const ref = await wrk(`http://127.0.0.1:${port + 1}/api/event`, FLOOD);
   await stopBare();
   const app = await scalehouse(port);
-  const ours = wrk(`http://127.0.0.1:${port}/api/event`);
+  const base = `http://127.0.0.1:${port}`;
+  const idleFresh = await probeFreshness(base, new Promise((r) => setTimeout(r, 3_000)));
+  const flood = await wrk(`${base}/api/event`, FLOOD);
+  const manyRun = wrk(`${base}/api/event`, MANY);
+  const loadFresh = await probeFreshness(base, manyRun);
+  const many = await manyRun;
   await app.stop();
-  pairs.push({ ours, ref });
-  process.stderr.write(`pair ${i + 1}/${PAIRS}: scalehouse ${ours.perSecond.toFixed(0)}/s p99 ${ours.p99.toFixed(1)} ms; node:http ${ref.perSecond.toFixed(0)}/s p99 ${ref.p99.toFixed(1)} ms\n`);
+  runs.push({ flood, many, ref, idleFresh, loadFresh });
+  process.stderr.write(`pair ${i + 1}/${PAIRS}: scalehouse flood ${flood.perSecond.toFixed(0)}/s p99 ${flood.p99.toFixed(1)} ms, many visitors ${many.perSecond.toFixed(0)}/s p99 ${many.p99.toFixed(1)} ms; node:http ${ref.perSecond.toFixed(0)}/s p99 ${ref.p99.toFixed(1)} ms; freshness p50 ${percentile(loadFresh, 50).toFixed(0)} ms under load\n`);
 }
 rmSync(dir, { recursive: true, force: true });
 
-const med = (f: (p: { ours: Result; ref: Result }) => number) => percentile(pairs.map(f), 50);
+const med = (f: (r: Run) => number) => percentile(runs.map(f), 50);
+const row = (label: string, f: (r: Run) => Result) => `| ${label} | ${med((r) => f(r).perSecond).toFixed(0)} | ${med((r) => f(r).p50).toFixed(1)} ms | ${med((r) => f(r).p99).toFixed(1)} ms | ${med((r) => f(r).perSecond / r.ref.perSecond).toFixed(2)}× |`;
+const fresh = (f: (r: Run) => number[]) => { const all = runs.flatMap(f); return `${percentile(all, 50).toFixed(0)} ms / ${percentile(all, 95).toFixed(0)} ms (${all.length} probes)`; };
 const md = `## Beacon intake: \`POST /api/event\` against a bare node:http server
 
 Command: \`npm run bench:intake\` (\`bench/intake.ts\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
 wrk 4 (Debian's) on loopback, 2 threads, ${CONNECTIONS} connections, ${SECONDS} s per run, a Firefox beacon as
 \`text/plain\`; ${PAIRS} pairs, medians. Scalehouse is \`scalehouse start\` (embedded): a 202 is sent only once
 the hit is on disk (group commit, \`fdatasync\`), and the processor loads ClickHouse in the same process.
+*One visitor*: every beacon from one address (a flood: one session that grows); *many visitors*: each from a
+random address (X-Forwarded-For from a trusted proxy).
 
 **Reference**: node:http reading the body and answering 202, nothing else: the ceiling of a Node HTTP server here.
 
-| | acknowledged/s | p50 | p99 |
-|---|---|---|---|
-| Scalehouse \`POST /api/event\` | ${med((p) => p.ours.perSecond).toFixed(0)} | ${med((p) => p.ours.p50).toFixed(1)} ms | ${med((p) => p.ours.p99).toFixed(1)} ms |
-| bare node:http | ${med((p) => p.ref.perSecond).toFixed(0)} | ${med((p) => p.ref.p50).toFixed(1)} ms | ${med((p) => p.ref.p99).toFixed(1)} ms |
+| | acknowledged/s | p50 | p99 | vs node:http |
+|---|---|---|---|---|
+${row('Scalehouse, one visitor', (r) => r.flood)}
+${row('Scalehouse, many visitors', (r) => r.many)}
+${row('bare node:http', (r) => r.ref)}
 
-Scalehouse at ${med((p) => p.ours.perSecond / p.ref.perSecond).toFixed(2)}× the bare server's rate (median of the pairs' ratios).
+**Freshness** (a custom event's 202 until the dashboard API counts it; one every 250 ms, polled every 10 ms),
+p50 / p95: idle ${fresh((r) => r.idleFresh)}; during the many-visitor run ${fresh((r) => r.loadFresh)}.
 `;
 writeSection('intake', md);
 process.stdout.write(md);
