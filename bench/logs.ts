@@ -65,7 +65,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-interface Pass { intakeS: number; drainS: number; peakMiB: number; refused: number; counted: number }
+/** A pass; `stalled`: the counts stopped moving for STALL_MS before every line was counted (drainS is then NaN). */
+interface Pass { intakeS: number; drainS: number; peakMiB: number; refused: number; counted: number; stalled?: string }
 interface Run { seconds: number; peakMiB: number }
 
 /** Why bodies were refused (503/507), digits left out, with how many times: a shipper's retries, told apart. */
@@ -208,7 +209,13 @@ async function scalehouse(bus: 'local' | 'kafka', port: number, work: Batch[], l
       n = await counted(base, cookie, wall0);
       if (n >= lines) break;
       if (n !== last) [last, lastChange] = [n, performance.now()];
-      if (performance.now() - lastChange > STALL_MS) throw new Error(`the drain stalled at ${n} of ${lines} lines: ${err}`);
+      if (performance.now() - lastChange > STALL_MS) {
+        // A finding, not a crash of the benchmark: reported with what the server says of itself (bus lag, a failing consumer).
+        const ready = await fetch(`${base}/readyz`).then(async (r) => `${r.status} ${await r.text()}`, (e: Error) => e.message);
+        const stalled = `counted ${n.toLocaleString()} of ${lines.toLocaleString()} lines, then nothing for ${STALL_MS / 1000} s; /readyz: ${ready}${err ? `; stderr: ${err.slice(-500)}` : ''}`;
+        process.stderr.write(`${bus} pass stalled: ${stalled}\n`);
+        return { intakeS, drainS: Number.NaN, peakMiB: peakMiB(child.pid!), refused, counted: n, stalled };
+      }
       if (child.exitCode !== null) throw new Error(`scalehouse exited (${child.exitCode}) during the drain: ${err}`);
       await sleep(POLL_MS);
     }
@@ -256,12 +263,17 @@ try {
   cleanUp();
 }
 
-const med = (f: (p: { local: Pass; kafka: Pass; ref: Run }) => number) => percentile(pairs.map(f), 50);
-const rate = (s: number) => Math.round(lines / s).toLocaleString();
+// Medians over the passes that drained (a stalled pass has no drain time); NaN when none did.
+const med = (f: (p: { local: Pass; kafka: Pass; ref: Run }) => number) => {
+  const xs = pairs.map(f).filter((x) => !Number.isNaN(x));
+  return xs.length ? percentile(xs, 50) : Number.NaN;
+};
+const stalls = pairs.flatMap((p, i) => ([['local bus', p.local], ['Kafka', p.kafka]] as const).filter(([, pass]) => pass.stalled).map(([bus, pass]) => `${bus}, pass ${i + 1}: ${pass.stalled}`));
+const rate = (s: number) => (Number.isNaN(s) ? 'stalled' : Math.round(lines / s).toLocaleString());
 const row = (label: string, pick: (p: { local: Pass; kafka: Pass }) => Pass) => {
   const s = (f: (x: Pass) => number) => med((p) => f(pick(p)));
   const refused = pairs.reduce((n, p) => n + pick(p).refused, 0);
-  return `| ${label} | ${rate(s((x) => x.intakeS))} | ${rate(s((x) => x.drainS))} | ${s((x) => x.drainS).toFixed(1)} s | ${s((x) => x.peakMiB).toFixed(0)} MiB | ${refused} |`;
+  return `| ${label} | ${rate(s((x) => x.intakeS))} | ${rate(s((x) => x.drainS))} | ${Number.isNaN(s((x) => x.drainS)) ? '—' : `${s((x) => x.drainS).toFixed(1)} s`} | ${s((x) => x.peakMiB).toFixed(0)} MiB | ${refused} |`;
 };
 const twice = pairs.reduce((n, p) => n + Math.max(0, p.local.counted - lines) + Math.max(0, p.kafka.counted - lines), 0);
 const ref = { s: med((p) => p.ref.seconds), mib: med((p) => p.ref.peakMiB) };
@@ -296,7 +308,7 @@ ${row('`POST /api/logs`, Kafka', (p) => p.kafka)}
 
 Drain at ${med((p) => p.ref.seconds / p.local.drainS).toFixed(2)}× GoAccess's speed with the local bus,
 ${med((p) => p.ref.seconds / p.kafka.drainS).toFixed(2)}× with Kafka (medians of the pairs' ratios).${twice ? ` **${twice.toLocaleString()} lines were counted twice** (bodies refused whose hits had reached the bus, then sent again): the drain figures of those passes are too high.` : ''}
-${refusals.size ? `Refusals retried: ${[...refusals].map(([why, n]) => `${n}× ${why}`).join('; ')}.\n` : ''}`;
+${refusals.size ? `Refusals retried: ${[...refusals].map(([why, n]) => `${n}× ${why}`).join('; ')}.\n` : ''}${stalls.length ? `\n**Drains that stalled** (left out of the medians):\n\n${stalls.map((x) => `- ${x}`).join('\n')}\n` : ''}`;
 writeSection('logs', md);
 process.stdout.write(md);
 process.exit(0);
