@@ -150,7 +150,7 @@ export const SETTINGS = {
   KAFKA_PARTITIONS: setting({ default: '6', parse: int(1, 10_000), describe: 'Partitions of the hits topic when Scalehouse creates it: the most processors that can share the work.' }),
   KAFKA_REPLICATION_FACTOR: setting({ default: '1', parse: int(1, 10), describe: 'Replicas of each partition when Scalehouse creates topics (3 in production).' }),
   KAFKA_RETENTION_HOURS: setting({ default: '24', parse: int(1, 8760), describe: 'How long Kafka keeps raw hits (they hold IP addresses: keep it short).' }),
-  KAFKA_PUBLISH_TIMEOUT_MS: setting({ default: '5000', parse: int(100, 120_000), describe: 'Longest a request waits for Kafka to acknowledge before the collector answers 503.' }),
+  KAFKA_PUBLISH_TIMEOUT_MS: setting({ default: '5000', parse: int(100, 120_000), describe: 'How long Kafka may acknowledge nothing before a waiting request is answered 503 (a big request that Kafka acknowledges part by part is never cut off).' }),
   KAFKA_LINGER_MS: setting({ default: '5', parse: int(0, 1000), describe: 'How long the collector gathers hits into one Kafka request.' }),
   CLICKHOUSE_CA_CERT: setting({ default: '', parse: text, describe: 'PEM file of the CA that signed the ClickHouse server certificate (https URLs).' }),
   LOG_LEVEL: setting({ default: 'info', parse: oneOf('debug', 'info', 'warn', 'error', 'silent'), describe: 'Logging verbosity.' }),
