@@ -25,6 +25,13 @@ import { chTime } from '../clickhouse/time.ts';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-'));
+// Interrupted: no data folder left behind (7 GB at 100M events).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const endText = end.toISOString().slice(0, 19).replace('T', ' ');
 
