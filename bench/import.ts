@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { buildLog } from './build-log.ts';
 import { connectClickHouse } from '../clickhouse/connect.ts';
 import { clientOf } from '../clickhouse/raw-client.ts';
+import { goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -109,7 +110,3 @@ ${tables.join('\n')}
 writeSection('import', md);
 process.stdout.write(md);
 
-function goaccessVersion(): string {
-  const v = spawnSync('/usr/bin/goaccess', ['--version']).stdout.toString();
-  return /GoAccess - (\d+(?:\.\d+)*)/.exec(v)?.[1] ?? '';
-}

@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dashboardLogin } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -63,9 +64,7 @@ async function wrk(url: string, script: string): Promise<Result> {
  * 2xx until the dashboard API (custom-events, logged in) counts it; polled every 10 ms. The ms of each.
  */
 async function probeFreshness(base: string, until: Promise<unknown>): Promise<number[]> {
-  const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'bench-password' }) });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  if (!login.ok || !cookie) throw new Error(`login failed: ${login.status}`);
+  const cookie = await dashboardLogin(base, 'bench-password');
   let done = false;
   void until.then(() => (done = true));
   const samples: number[] = [];

@@ -19,6 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLog } from './build-log.ts';
+import { dashboardLogin, goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -118,13 +119,6 @@ async function post(url: string, b: Batch, bus: string): Promise<number> {
 }
 
 /** Logs in to the dashboard as a person would (the JSON form of POST /login): the session cookie. */
-async function login(base: string): Promise<string> {
-  const res = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('scalehouse_session='));
-  if (!res.ok || !cookie) throw new Error(`login answered ${res.status}: ${await res.text()}`);
-  return cookie.split(';')[0]!;
-}
-
 /** Lines the processor has accounted for: the sum of every outcome (event, dropped, dead letter) of the pipeline query. */
 async function counted(base: string, cookie: string, since: number): Promise<number> {
   const q = new URLSearchParams({ from: new Date(since - 600_000).toISOString(), to: new Date(Date.now() + 600_000).toISOString() });
@@ -182,7 +176,7 @@ async function scalehouse(bus: 'local' | 'kafka', port: number, work: Batch[], l
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`${base}/healthz`, child, () => err);
-    const cookie = await login(base);
+    const cookie = await dashboardLogin(base, PASSWORD);
     const url = `${base}/api/logs?site=${SITE}`;
 
     const t0 = performance.now();
@@ -304,7 +298,3 @@ writeSection('logs', md);
 process.stdout.write(md);
 process.exit(0);
 
-function goaccessVersion(): string {
-  const v = spawnSync('/usr/bin/goaccess', ['--version']).stdout.toString();
-  return /GoAccess - (\d+(?:\.\d+)*)/.exec(v)?.[1] ?? '';
-}

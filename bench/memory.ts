@@ -19,6 +19,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dashboardLogin, goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
@@ -199,9 +200,7 @@ async function post(port: number, lines: string[]): Promise<void> {
 /** What the process itself says it holds, read after the measurement: visits and visitors (dashboard API), hits by outcome. */
 async function readBack(port: number, from: number): Promise<{ visits: number; visitors: number; outcomes: Record<string, number> }> {
   const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
-  if (!login.ok) throw new Error(`login answered ${login.status}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = await dashboardLogin(base, PASSWORD);
   const get = async <T>(name: string): Promise<T> => {
     const r = await fetch(`${base}/api/stats/${name}?site=${SITE}&from=${from}&to=${Date.now() + 60_000}`, { headers: { cookie } });
     if (!r.ok) throw new Error(`/api/stats/${name} answered ${r.status}: ${await r.text()}`);
@@ -269,10 +268,6 @@ function goaccess(file: string): Ref {
   return { peakMiB: kib / 1024, visitors };
 }
 
-function goaccessVersion(): string {
-  const v = spawnSync('/usr/bin/goaccess', ['--version']).stdout.toString();
-  return /GoAccess - (\d+(?:\.\d+)*)/.exec(v)?.[1] ?? '';
-}
 
 const runs: { ours: Run; ref: Ref; refBase: Ref }[] = [];
 let hits = 0;
