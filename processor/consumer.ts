@@ -1,6 +1,9 @@
 /**
- * The processor as a bus consumer: every batch the bus delivers goes through
- * the batch handler; the bus commits it only once the handler resolved.
+ * The processor as a bus consumer on the caller's own thread: every batch the
+ * bus delivers goes through the batch handler; the bus commits it only once
+ * the handler resolved. `scalehouse start` and `processor` put the handler on
+ * a thread of its own instead (cli/processor-thread/); the tests build
+ * in-process pipelines with this.
  */
 import type { Bus } from '../bus/bus.ts';
 import { createBatchHandler, type HandlerDeps, type ProcessorCounters } from './batch/batch-handler.ts';

@@ -20,8 +20,8 @@ import { listen, socketPeer } from '../../server/listen.ts';
 import { collectorRoutes } from '../../collector/routes.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
 import { startSyslogServer, type SyslogServer } from '../../collector/syslog/syslog-server.ts';
-import { startProcessor } from '../../processor/consumer.ts';
-import { processorSettings } from '../processor-settings.ts';
+import { startProcessorThread } from '../processor-thread/processor-thread.ts';
+import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
 import { resolveDashboardPassword } from '../../dashboard/auth/password.ts';
@@ -53,10 +53,13 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const ch: ClickHouse = await openClickHouse(config);
   const salts = new SaltStore(ch);
   const bus = roles.collect || roles.process ? await openBus(config) : undefined;
-  // Only the roles that handle hits need the country database and the sites' host names.
-  const settings = bus ? await processorSettings(config, ch) : undefined;
-  const processed = bus && settings && roles.process ? await startProcessor({
-    bus, ch, salts, ...settings, maxRecords: config.BATCH_MAX_HITS,
+  // The processor runs on its own thread, so intake never waits for it; the bus stays on this one.
+  const processing = bus && roles.process ? await startProcessorThread({
+    config, bus,
+    onFatal: (err) => {
+      log.error(`${errorMessage(err)}: stopping. Start Scalehouse again; hits it acknowledged are on the bus and will be loaded.`);
+      process.exit(1);
+    },
   }) : undefined;
   let keepSaltsFresh: NodeJS.Timeout | undefined;
   if (roles.collect) {
@@ -67,7 +70,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     keepSaltsFresh = setInterval(() => salts.refresh().catch((err) => log.warn('cannot refresh the daily salts; the ones held are used', { error: errorMessage(err) })), 60_000);
   }
   // Countries are looked up here, while the address is known, and travel on the hit as a code.
-  const pseudonymise = pseudonymiser(salts.saltFor, Date.now, settings?.countryOf);
+  const pseudonymise = pseudonymiser(salts.saltFor, Date.now, roles.collect ? await openCountryLookup(config.GEOIP_DB) : undefined);
 
   const counters = { accepted: 0, optedOut: 0 };
   let syslog: SyslogServer | undefined;
@@ -108,7 +111,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: stopping`, { accepted: counters.accepted, processed: processed?.records ?? 0 });
+    log.info(`${signal}: stopping`, { accepted: counters.accepted, processed: processing?.counters.records ?? 0 });
     server.close();
     clearInterval(keepSaltsFresh);
     await syslog?.close();

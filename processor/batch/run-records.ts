@@ -41,9 +41,10 @@ export const runRecords = (records: BusRecord[], ctx: RunContext): RecordOutcome
 const SLICE = 200;
 
 /**
- * `runRecords`, letting the event loop turn every SLICE records. The processor
- * shares its process with the collector (embedded mode): a batch of thousands
- * run in one go would hold every beacon waiting for its 202 meanwhile.
+ * `runRecords`, letting the event loop turn every SLICE records: where the
+ * handler shares its thread with others (an in-process consumer next to a
+ * collector, the bus messages of the processor thread), a batch of thousands
+ * run in one go would hold them all waiting meanwhile.
  */
 export async function runRecordsYielding(records: BusRecord[], ctx: RunContext): Promise<RecordOutcome[]> {
   const out: RecordOutcome[] = [];

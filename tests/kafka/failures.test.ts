@@ -19,7 +19,7 @@ import { testLogHit } from '../helpers/hits.ts';
 import type { Config } from '../../common/config.ts';
 import { dataDirClickHouse, freshClickHouse, LANDED_HITS, rows } from '../helpers/clickhouse.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
-import { BROKER_SCRIPT, CHROME, humanLine, kafkaEnv, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
+import { BROKER_SCRIPT, CHROME, humanLine, kafkaEnv, kafkaTestConfig, readTopic, testBrokers } from '../helpers/kafka.ts';
 import { freePort } from '../helpers/app-process.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,7 @@ function startProcessorProcess(cfg: Config, dataDir: string, port: number) {
 }
 
 describe('failures with Kafka', () => {
-  it('a processor killed with SIGKILL mid-stream and restarted leaves exactly the published hits', async () => {
+  it('a processor killed with SIGKILL mid-stream and restarted leaves exactly the published hits, and its dead letters on the DLQ topic', async () => {
     const cfg = kafkaTestConfig(testBrokers());
     const bus = await KafkaBus.open(cfg);
     const visitors = Array.from({ length: 100 }, (_, v) => `203.0.113.${v + 1}`);
@@ -64,6 +64,13 @@ describe('failures with Kafka', () => {
     }
     for (let i = 0; i < hits.length; i += 500) await bus.publish(hits.slice(i, i + 500)); // acknowledged by Kafka
     const kafka = new Kafka({ brokers: cfg.KAFKA_BROKERS, logLevel: 0 });
+    // Two records no processor can use, after the hits. The processor runs on its own thread; the
+    // DLQ producer belongs to the bus, on the main thread: these cross between the two.
+    const producer = kafka.producer();
+    await producer.connect();
+    const poison = ['not json', '{"v":99,"kind":"log"}'];
+    await producer.send({ topic: cfg.KAFKA_TOPIC, messages: poison.map((value) => ({ key: 'poison', value })) });
+    await producer.disconnect();
     const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-processor-'));
     const port = await freePort();
 
@@ -77,9 +84,9 @@ describe('failures with Kafka', () => {
     expect(mid.done).toBeLessThan(2000); // killed mid-stream, not after the end
 
     proc = startProcessorProcess(cfg, dataDir, port);
-    await waitFor(`all 2000 committed (processor output: ${proc.output()})`, async () => {
+    await waitFor(`all 2002 committed (processor output: ${proc.output()})`, async () => {
       const p = await progress(kafka, cfg);
-      return p.done === p.end && p.end === 2000 ? true : undefined;
+      return p.done === p.end && p.end === 2002 ? true : undefined;
     }, 90_000);
     proc.child.kill('SIGTERM'); // graceful: finish the batch, commit, leave the group
     expect(await within('the processor to exit after SIGTERM', proc.exited)).toBe(0);
@@ -90,6 +97,10 @@ describe('failures with Kafka', () => {
     expect(await rows(ch, 'SELECT sum(hits) AS n FROM traffic_minute')).toEqual([{ n: 2000 }]);
     // A visitor's 20 hits, 30 s apart, are one session even though the processor died in the middle of it.
     expect(await rows(ch, 'SELECT count() AS n, min(hits) AS lo, max(hits) AS hi FROM sessions FINAL')).toEqual([{ n: 100, lo: 20, hi: 20 }]);
+    expect(await rows(ch, 'SELECT reason, count() AS n FROM dead_letters GROUP BY reason')).toEqual([{ reason: 'invalid_hit', n: 2 }]);
+    // The DLQ topic is written at least once: a batch redone after the kill may send its dead letters again.
+    const dlq = await readTopic(cfg.KAFKA_BROKERS, cfg.KAFKA_DLQ_TOPIC, 2);
+    expect(new Set(dlq.map((m) => m.value))).toEqual(new Set(poison));
     await ch.close();
   });
 

@@ -1,0 +1,26 @@
+/**
+ * What the processor thread and the thread that owns the bus say to each
+ * other (processor-thread.ts ↔ worker.ts). Every value crosses by structured
+ * clone: plain data only, errors as their message.
+ */
+import type { BusBatch, DeadLetter } from '../../bus/bus.ts';
+import type { ProcessorCounters } from '../../processor/batch/batch-handler.ts';
+import type { Config } from '../../common/config.ts';
+
+export interface WorkerInput {
+  config: Config;
+  /** The bus has a dead-letter destination of its own (Kafka's DLQ topic): the worker asks for it. */
+  deadLetters: boolean;
+}
+
+/** To the worker. */
+export type ToWorker =
+  | { type: 'batch'; id: number; batch: BusBatch }
+  | { type: 'dead-lettered'; id: number; error?: string };
+
+/** From the worker. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed-to-start'; error: string }
+  | { type: 'handled'; id: number; counters: ProcessorCounters; error?: string }
+  | { type: 'dead-letter'; id: number; items: DeadLetter[]; batch: BusBatch };

@@ -1,0 +1,84 @@
+/**
+ * Runs the processor on its own thread (worker.ts) behind the bus's consume
+ * loop, which stays here: the bus delivers a batch, the worker handles it,
+ * and the bus commits it once the worker says it is loaded — the same
+ * contract as a handler in this thread (bus/deliver.ts), so exactly-once
+ * holds unchanged. A batch the worker fails is retried by the bus as ever.
+ *
+ * If the worker thread itself dies, the process stops (`onFatal`): in
+ * embedded mode the engine both threads share does not outlive a thread's
+ * teardown, and a restart redoes the batch in flight under its token, so
+ * nothing acknowledged is lost.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
+import type { Config } from '../../common/config.ts';
+import { ScalehouseError, errorMessage } from '../../common/errors.ts';
+import type { ProcessorCounters } from '../../processor/batch/batch-handler.ts';
+import type { FromWorker, ToWorker, WorkerInput } from './messages.ts';
+
+/** A Buffer crosses threads as a plain Uint8Array (structured clone); Kafka needs it as a Buffer again. */
+const asBuffers = (item: DeadLetter): DeadLetter => {
+  const raw = item.record.raw;
+  return raw ? { ...item, record: { ...item.record, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) } } : item;
+};
+
+export interface ProcessorThread {
+  /** The worker's counters as of its last batch. */
+  readonly counters: ProcessorCounters;
+}
+
+export async function startProcessorThread(opts: { config: Config; bus: Bus; onFatal: (err: Error) => void }): Promise<ProcessorThread> {
+  const { config, bus } = opts;
+  const input: WorkerInput = { config, deadLetters: Boolean(bus.deadLetter) };
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: input, name: 'scalehouse processor' });
+  const send = (m: ToWorker) => worker.postMessage(m);
+  const thread = { counters: { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 } };
+  const handling = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  let nextId = 0;
+
+  let started: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
+  const fail = (err: Error) => {
+    for (const h of handling.values()) h.reject(err);
+    handling.clear();
+    if (started) started.reject(err);
+    else opts.onFatal(err);
+  };
+
+  worker.on('message', (m: FromWorker) => {
+    switch (m.type) {
+      case 'ready':
+        started?.resolve();
+        started = undefined;
+        return;
+      case 'failed-to-start':
+        return fail(new ScalehouseError(m.error));
+      case 'handled': {
+        thread.counters = m.counters;
+        const h = handling.get(m.id);
+        handling.delete(m.id);
+        if (m.error === undefined) h?.resolve();
+        else h?.reject(new ScalehouseError(m.error, { retriable: true }));
+        return;
+      }
+      case 'dead-letter':
+        bus.deadLetter!(m.items.map(asBuffers), m.batch).then(
+          () => send({ type: 'dead-lettered', id: m.id }),
+          (err: unknown) => send({ type: 'dead-lettered', id: m.id, error: errorMessage(err) }),
+        );
+    }
+  });
+  worker.on('error', (err) => fail(new ScalehouseError(`the processor thread failed: ${errorMessage(err)}`, { cause: err })));
+  worker.on('exit', (code) => fail(new ScalehouseError(`the processor thread stopped (exit code ${code})`)));
+  await ready;
+
+  const handle = (batch: BusBatch) => new Promise<void>((resolve, reject) => {
+    const id = nextId++;
+    handling.set(id, { resolve, reject });
+    // Only what a record is made of crosses: a replayed record's decoded Hit never comes this way.
+    send({ type: 'batch', id, batch: { records: batch.records, token: batch.token, stream: batch.stream, end: batch.end } });
+  });
+  await bus.consume(handle, { maxRecords: config.BATCH_MAX_HITS });
+  return thread;
+}

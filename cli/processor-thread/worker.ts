@@ -1,0 +1,55 @@
+/**
+ * The processor's own thread. It opens its own handle on ClickHouse (in
+ * embedded mode a second session of the same in-process engine) and runs
+ * the one batch handler every way in uses; the thread that owns the bus
+ * sends it batches and commits each once it is handled. Parsing, enrichment
+ * and sessionization no longer share an event loop with the collector, so a
+ * beacon's 202 never waits for them, and the two cores both work.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BusBatch, DeadLetter } from '../../bus/bus.ts';
+import { connectClickHouse } from '../../clickhouse/connect.ts';
+import { errorMessage } from '../../common/errors.ts';
+import { setLogLevel } from '../../common/log.ts';
+import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
+import { processorSettings } from '../processor-settings.ts';
+import type { FromWorker, ToWorker, WorkerInput } from './messages.ts';
+
+const port = parentPort!;
+const { config, deadLetters } = workerData as WorkerInput;
+const send = (m: FromWorker) => port.postMessage(m);
+setLogLevel(config.LOG_LEVEL);
+
+// Dead letters for the bus's own destination go back to the thread that holds the bus.
+let nextId = 0;
+const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+const deadLetter = (items: DeadLetter[], batch: BusBatch) => new Promise<void>((resolve, reject) => {
+  const id = nextId++;
+  waiting.set(id, { resolve, reject });
+  send({ type: 'dead-letter', id, items, batch });
+});
+
+try {
+  // The schema is the starting thread's business: it migrated before starting this one.
+  const ch = await connectClickHouse(config);
+  const { handle, counters } = createBatchHandler({
+    ch, salts: new SaltStore(ch), ...(await processorSettings(config, ch)), deadLetter: deadLetters ? deadLetter : undefined,
+  });
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'dead-lettered') {
+      const w = waiting.get(m.id);
+      waiting.delete(m.id);
+      if (m.error === undefined) w?.resolve();
+      else w?.reject(new Error(m.error));
+      return;
+    }
+    handle(m.batch).then(
+      () => send({ type: 'handled', id: m.id, counters }),
+      (err: unknown) => send({ type: 'handled', id: m.id, counters, error: errorMessage(err) }),
+    );
+  });
+  send({ type: 'ready' });
+} catch (err) {
+  send({ type: 'failed-to-start', error: errorMessage(err) });
+}
