@@ -116,14 +116,14 @@ if (chromiumPath) {
   const { chromium } = await import('playwright-core');
   const { spawn } = await import('node:child_process');
   const port = 18000 + Math.floor(Math.random() * 1000);
-  const app = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], { env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), SYSLOG_PORT: '0', DASHBOARD_PASSWORD: 'bench', LOG_LEVEL: 'warn', KAFKA_BROKERS: '' }, stdio: 'ignore' });
+  const app = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], { env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), SYSLOG_PORT: '0', DASHBOARD_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', KAFKA_BROKERS: '' }, stdio: 'ignore' });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const login = await ctx.newPage();
   await login.goto(`${base}/login`);
-  await login.fill('#password', 'bench');
+  await login.fill('#password', 'bench-password');
   await login.click('button[type=submit]');
   await login.waitForFunction(() => document.body.dataset.loaded, null, { timeout: 60_000 });
   await login.close();

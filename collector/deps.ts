@@ -1,4 +1,4 @@
-/** What the intake routes need: their limits, the bus, the ingest token, the pseudonymiser, and their counters. */
+/** What the intake routes need: their limits, the bus, the ingest tokens, the pseudonymiser, and their counters. */
 import type { Bus } from '../bus/bus.ts';
 import type { Config } from '../common/config.ts';
 import type { Pseudonymiser } from '../common/pseudonym.ts';
@@ -12,7 +12,8 @@ export interface IntakeCounters {
 export interface IntakeDeps {
   config: Pick<Config, 'SITES' | 'BEACON_MAX_BYTES' | 'LOG_BATCH_MAX_BYTES' | 'LOG_LINE_MAX_BYTES'>;
   bus: Bus;
-  ingestToken: string;
+  /** Every ingest token accepted now: INGEST_TOKEN may list several while shippers move to a new one. */
+  ingestTokens: string[];
   /** Client addresses become pseudonyms before a hit reaches the bus. */
   pseudonymise: Pseudonymiser;
   counters: IntakeCounters;

@@ -1,6 +1,23 @@
 /** Whether the collector accepts hits for a site (SITES: a list, or "*" for any valid name). */
-import { isValidSiteName } from '../common/config.ts';
+import { isValidSiteName, type Config } from '../common/config.ts';
+import { ScalehouseError } from '../common/errors.ts';
 import { httpError } from '../common/http-error.ts';
+
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
+
+/**
+ * SITES=* (the default) is for trying Scalehouse on one machine. Served to
+ * other machines it lets anyone fill the database with hits for site names
+ * of their choosing, so a collector listening beyond loopback refuses to
+ * start with it unless ALLOW_ANY_SITE says that is meant.
+ */
+export function checkOpenIntake(config: Pick<Config, 'HOST' | 'SITES' | 'ALLOW_ANY_SITE'>): void {
+  if (config.SITES !== '*' || config.ALLOW_ANY_SITE || LOOPBACK.test(config.HOST)) return;
+  throw new ScalehouseError(
+    `HOST=${config.HOST} serves the collector to other machines, and SITES=* would take hits for any site name from anyone. ` +
+      'List your sites (SITES=example.com,blog.example.com), or set ALLOW_ANY_SITE=true if that is what you want.',
+  );
+}
 
 export function checkSite(site: unknown, allowed: string[] | '*'): string {
   if (typeof site !== 'string' || site === '') throw httpError(400, 'missing_site', 'say which site this is for ("site" in the beacon, ?site= for log batches)');

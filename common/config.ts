@@ -7,6 +7,7 @@
 import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
+import { own } from './own.ts';
 
 type Parser<T> = (raw: string) => T; // throws Error with a human reason
 
@@ -18,6 +19,20 @@ const int = (min: number, max: number): Parser<number> => (raw) => {
 };
 
 const text: Parser<string> = (raw) => raw.trim();
+const flag: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === '') return false;
+  throw new Error(`must be true or false, got "${raw}"`);
+};
+
+/** Scrypt and the login limits slow guessing down; they cannot save a short password. */
+const MIN_PASSWORD_LENGTH = 12;
+const password: Parser<string> = (raw) => {
+  const value = raw.trim();
+  if (value && value.length < MIN_PASSWORD_LENGTH) throw new Error(`must be at least ${MIN_PASSWORD_LENGTH} characters (or empty, to have one generated)`);
+  return value;
+};
 
 const identifier: Parser<string> = (raw) => {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new Error(`must be a ClickHouse identifier (letters, digits, _), got "${raw}"`);
@@ -80,7 +95,7 @@ const siteHosts: Parser<Record<string, string[]>> = (raw) => {
     if (!site || !isValidSiteName(site) || list.length === 0 || !list.every((h) => HOST_NAME.test(h))) {
       throw new Error(`"${pair}" is not site=host|host (e.g. example.com=example.org|shop.example.net)`);
     }
-    map[site] = [...(map[site] ?? []), ...list];
+    map[site] = [...(own(map, site) ?? []), ...list];
   }
   return map;
 };
@@ -121,9 +136,11 @@ export const SETTINGS = {
   CLICKHOUSE_USER: setting({ default: 'default', parse: text, describe: 'ClickHouse user (server mode).' }),
   CLICKHOUSE_PASSWORD: setting({ default: '', parse: text, describe: 'ClickHouse password (server mode).', secret: true }),
   CLICKHOUSE_DATABASE: setting({ default: 'scalehouse', parse: identifier, describe: 'Database holding the Scalehouse tables.' }),
-  SITES: setting({ default: '*', parse: sites, describe: 'Comma-separated sites accepted by the collector; "*" accepts any valid site name.' }),
-  INGEST_TOKEN: setting({ default: '', parse: text, describe: 'Bearer token for POST /api/logs. Empty: one is generated and kept in DATA_DIR/ingest-token.', secret: true }),
+  SITES: setting({ default: '*', parse: sites, describe: 'Comma-separated sites accepted by the collector; "*" accepts any valid site name (with HOST beyond loopback, only if ALLOW_ANY_SITE=true).' }),
+  INGEST_TOKEN: setting({ default: '', parse: text, describe: 'Bearer token for POST /api/logs; several, comma-separated, are all accepted (to rotate: add the new one, move the shippers, remove the old). Empty: one is generated and kept in DATA_DIR/ingest-token.', secret: true }),
   TRUSTED_PROXIES: setting({ default: '', parse: cidrs, describe: 'Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed.' }),
+  HTTP_REQUEST_TIMEOUT_SECONDS: setting({ default: '30', parse: int(1, 3600), describe: 'A request must arrive whole (headers and body) within this many seconds, or its connection is closed (408): slow senders cannot hold connections.' }),
+  HTTP_MAX_CONNECTIONS: setting({ default: '1000', parse: int(1, 1_000_000), describe: 'Most HTTP connections open at once; more are closed on arrival.' }),
   BEACON_MAX_BYTES: setting({ default: '16384', parse: int(256, 1_048_576), describe: 'Largest beacon body accepted (413 above).' }),
   LOG_BATCH_MAX_BYTES: setting({ default: '10485760', parse: int(1024, 268_435_456), describe: 'Largest log batch body accepted (413 above).' }),
   LOG_LINE_MAX_BYTES: setting({ default: '65536', parse: int(256, 1_048_576), describe: 'Longest single access-log line accepted (413 above).' }),
@@ -139,7 +156,9 @@ export const SETTINGS = {
   SESSION_TIMEOUT_MINUTES: setting({ default: '30', parse: int(1, 1440), describe: 'Inactivity that ends a session.' }),
   SESSION_REORDER_SECONDS: setting({ default: '300', parse: int(0, 86_400), describe: 'How late (in event time, behind the newest hit) a hit may arrive and still join its session in the right place; a later one starts a session of its own.' }),
   BATCH_MAX_HITS: setting({ default: '5000', parse: int(1, 1_000_000), describe: 'Most hits the processor loads into ClickHouse in one insert.' }),
-  DASHBOARD_PASSWORD: setting({ default: '', parse: text, describe: 'Password of the built-in dashboard. Empty: one is generated on first start, shown once in the log, and kept hashed in DATA_DIR.', secret: true }),
+  DASHBOARD_PASSWORD: setting({ default: '', parse: password, describe: 'Password of the built-in dashboard, at least 12 characters. Empty: one is generated on first start, shown once in the log, and kept hashed in DATA_DIR (delete DATA_DIR/dashboard-password and restart to have a new one made).', secret: true }),
+  ALLOW_ANY_SITE: setting({ default: 'false', parse: flag, describe: 'Let a collector served beyond loopback (HOST) take hits for any site name with SITES=*; without it, such a collector refuses to start.' }),
+  DASHBOARD_SECURE_COOKIES: setting({ default: 'false', parse: flag, describe: 'Mark login cookies Secure (sent over https only): set it when the dashboard is reached over https, e.g. behind a TLS proxy.' }),
   DASHBOARD_TOKENS: setting({ default: '', parse: hexDigests, describe: 'SHA-256 digests (hex, comma-separated) of API tokens allowed to call /api/stats as "Authorization: Bearer <token>"; `scalehouse token` makes one.' }),
   SESSION_SECRET: setting({ default: '', parse: text, describe: 'Key that signs dashboard login cookies; set the same on every dashboard process. Empty: one kept in DATA_DIR.', secret: true }),
   KAFKA_BROKERS: setting({ default: '', parse: brokers, describe: 'Comma-separated Kafka brokers (host:port). Empty: the local on-disk bus (embedded mode).' }),
@@ -167,7 +186,7 @@ export function flagsToOverrides(flags: string[]): { overrides: Record<string, s
     const flag = flags[i]!;
     const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(flag);
     const key = m?.[1]?.toUpperCase().replace(/-/g, '_');
-    if (!m || !key || !(key in SETTINGS)) {
+    if (!m || !key || !Object.hasOwn(SETTINGS, key)) {
       problems.push(`unknown option ${flag}`);
       if (m && m[2] === undefined && flags[i + 1] !== undefined && !flags[i + 1]!.startsWith('--')) i++; // and its value
       continue;

@@ -15,12 +15,19 @@ import { httpError } from '../common/http-error.ts';
 import type { ServerEnv } from '../server/env.ts';
 import { statsRoutes } from './api/routes.ts';
 import { verifyPassword } from './auth/password.ts';
-import { issueSession, SESSION_COOKIE, SESSION_TTL_MS, verifySession } from './auth/session.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './auth/session.ts';
+import type { RevokedSessions } from './auth/revoked-sessions.ts';
+import { LoginLimiter } from './auth/login-limiter.ts';
+import { requireSameOrigin } from './auth/same-origin.ts';
+import { securityHeaders } from './security-headers.ts';
+import { bearerToken } from '../server/bearer.ts';
+import { own } from '../common/own.ts';
 
 const require = createRequire(import.meta.url);
 const asset = (path: string) => readFileSync(new URL(`./ui/${path}`, import.meta.url));
 const ASSETS: Record<string, { body: Buffer; type: string }> = {
   'app.js': { body: asset('app.js'), type: 'text/javascript; charset=utf-8' },
+  'login.js': { body: asset('login.js'), type: 'text/javascript; charset=utf-8' },
   'style.css': { body: asset('style.css'), type: 'text/css; charset=utf-8' },
   'uplot.js': { body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')), type: 'text/javascript; charset=utf-8' },
   'uplot.css': { body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')), type: 'text/css; charset=utf-8' },
@@ -31,51 +38,57 @@ const LOGIN = asset('login.html');
 export interface DashboardDeps {
   ch: ClickHouse;
   passwordHash: string;
-  sessionKey: Buffer;
+  /** Signs and checks login cookies (bound to the password: a new password ends every session). */
+  sessions: SessionSigner;
+  /** Sessions logged out before they expired. */
+  revoked: RevokedSessions;
+  /** Limits on password guessing; one per dashboard, shared by its logins. */
+  limiter?: LoginLimiter;
   /** The bus's lag and size, shown with the pipeline query (absent where this process has no bus). */
   busStats?: () => object;
   /** SHA-256 digests (hex) of API tokens: only digests are configured or kept. */
   tokenDigests?: string[];
-  /** Secure cookies when served over https (behind a TLS proxy). */
+  /** Secure cookies (DASHBOARD_SECURE_COOKIES): configured, never inferred from a header a client can send. */
   secureCookies?: boolean;
 }
 
-const MAX_FAILURES = 10; // per client address and minute
-
 export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<ServerEnv>) => string): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
-  const failures = new Map<string, { n: number; until: number }>();
+  const limiter = deps.limiter ?? new LoginLimiter();
+  app.use('*', securityHeaders);
   const html = (c: Context, body: Buffer, status: 200 | 401 = 200) => c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+
+  /** The live session of the request's cookie, if any. */
+  const sessionOf = (c: Context): Session | undefined => {
+    const session = deps.sessions.verify(getCookie(c, SESSION_COOKIE));
+    return session && !deps.revoked.has(session) ? session : undefined;
+  };
 
   app.get('/login', (c) => html(c, LOGIN));
   app.post(
     '/login',
     bodyLimit({ maxSize: 4096, onError: () => { throw httpError(413, 'payload_too_large', 'a login is a password, not a file'); } }),
     async (c) => {
-      const who = clientAddress(c);
-      const now = Date.now();
-      if (failures.size > 10_000) for (const [k, v] of failures) if (v.until <= now) failures.delete(k);
-      const f = failures.get(who);
-      const tries = f && f.until > now ? f.n : 0;
-      if (tries >= MAX_FAILURES) throw httpError(429, 'too_many_attempts', 'too many wrong passwords; wait a minute', { 'retry-after': '60' });
-      // Counted before the (slow) check, so parallel guesses cannot all slip in under the limit.
-      failures.set(who, { n: tries + 1, until: now + 60_000 });
+      requireSameOrigin(c);
+      const attempt = limiter.attempt(clientAddress(c));
       const type = c.req.header('content-type') ?? '';
       const password = type.includes('json')
         ? String(((await c.req.json().catch(() => ({}))) as { password?: unknown }).password ?? '')
         : String((await c.req.parseBody())['password'] ?? '');
-      if (!password || !(await verifyPassword(password, deps.passwordHash))) {
+      if (!password || !(await limiter.check(() => verifyPassword(password, deps.passwordHash)))) {
         if (type.includes('json')) throw httpError(401, 'bad_password', 'wrong password');
         return c.redirect('/login?failed=1', 303);
       }
-      failures.delete(who);
-      // Secure when the page was reached over https (directly, or through a proxy that says so).
-      const secure = deps.secureCookies || c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https';
-      setCookie(c, SESSION_COOKIE, issueSession(deps.sessionKey), { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: SESSION_TTL_MS / 1000, secure });
+      attempt.succeeded();
+      setCookie(c, SESSION_COOKIE, deps.sessions.issue(), { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: SESSION_TTL_MS / 1000, secure: Boolean(deps.secureCookies) });
       return type.includes('json') ? c.json({ ok: true }) : c.redirect('/', 303);
     },
   );
-  app.post('/logout', (c) => {
+  app.post('/logout', async (c) => {
+    requireSameOrigin(c);
+    // The cookie is revoked, not only dropped: a copy of it (another browser, a stolen one) stops working too.
+    const session = sessionOf(c);
+    if (session) await deps.revoked.revoke(session);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
   });
@@ -83,21 +96,21 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   // Everything below needs a session.
   const tokens = new Set(deps.tokenDigests ?? []);
   const guard = async (c: Context, next: () => Promise<void>) => {
-    if (verifySession(deps.sessionKey, getCookie(c, SESSION_COOKIE))) return next();
-    const auth = c.req.header('authorization') ?? '';
-    if (c.req.path.startsWith('/api/') && auth.startsWith('Bearer ') && tokens.has(createHash('sha256').update(auth.slice(7).trim()).digest('hex'))) return next();
+    if (sessionOf(c)) return next();
+    const token = bearerToken(c.req.header('authorization'));
+    if (c.req.path.startsWith('/api/') && token && tokens.has(createHash('sha256').update(token).digest('hex'))) return next();
     if (c.req.path.startsWith('/api/')) throw httpError(401, 'login_required', 'log in at /login first');
     return c.redirect('/login', 303);
   };
   app.use('/', guard);
-  // The login page's own stylesheet is public; the rest of /ui is not.
-  app.use('/ui/*', async (c, next) => (c.req.path === '/ui/style.css' ? next() : guard(c, next)));
+  // The login page's own stylesheet and script are public; the rest of /ui is not.
+  app.use('/ui/*', async (c, next) => (c.req.path === '/ui/style.css' || c.req.path === '/ui/login.js' ? next() : guard(c, next)));
   app.use('/api/stats', guard);
   app.use('/api/stats/*', guard);
 
   app.get('/', (c) => html(c, INDEX));
   app.get('/ui/:file', (c) => {
-    const a = Object.hasOwn(ASSETS, c.req.param('file')) ? ASSETS[c.req.param('file')] : undefined;
+    const a = own(ASSETS, c.req.param('file'));
     if (!a) throw httpError(404, 'not_found', 'no such file');
     return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': 'public, max-age=300' });
   });

@@ -19,13 +19,15 @@ import { healthRoutes } from '../../server/health.ts';
 import { listen, socketPeer } from '../../server/listen.ts';
 import { collectorRoutes } from '../../collector/routes.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
+import { checkOpenIntake } from '../../collector/sites.ts';
 import { startSyslogServer, type SyslogServer } from '../../collector/syslog/syslog-server.ts';
 import { startProcessorThread } from '../processor-thread/processor-thread.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
 import { resolveDashboardPassword } from '../../dashboard/auth/password.ts';
-import { sessionKey } from '../../dashboard/auth/session.ts';
+import { passwordFingerprint, sessionKey, sessionSigner } from '../../dashboard/auth/session.ts';
+import { RevokedSessions } from '../../dashboard/auth/revoked-sessions.ts';
 import { pseudonymiser } from '../../common/pseudonym.ts';
 import { commandConfig } from '../command-config.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
@@ -44,6 +46,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   if (roles.collect !== roles.process && !distributed) {
     throw new ScalehouseError('running the collector and the processor apart needs Kafka between them: set KAFKA_BROKERS, or run `scalehouse start`');
   }
+  if (roles.collect) checkOpenIntake(config);
   await mkdir(config.DATA_DIR, { recursive: true });
   const name = roles.collect && roles.process ? 'Scalehouse' : roles.collect ? 'collector' : roles.process ? 'processor' : 'dashboard';
   log.info(`starting ${name}`, { bus: distributed ? `kafka ${config.KAFKA_BROKERS.join(',')}` : 'local', clickhouse: config.CLICKHOUSE_URL || 'embedded' });
@@ -76,7 +79,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   let syslog: SyslogServer | undefined;
   const routes: Hono<ServerEnv>[] = [];
   const ingest = roles.collect ? await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR) : undefined;
-  if (bus && ingest) routes.push(collectorRoutes({ config, bus, counters, pseudonymise, ingestToken: ingest.token }));
+  if (bus && ingest) routes.push(collectorRoutes({ config, bus, counters, pseudonymise, ingestTokens: ingest.tokens }));
   routes.push(healthRoutes({
     readiness: async () => [...(await ping(ch)), ...(bus?.problems() ?? [])],
     status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, opted_out: counters.optedOut, ...(syslog ? { syslog: syslog.counters } : {}) }),
@@ -84,7 +87,9 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const password = roles.dashboard ? await resolveDashboardPassword(config.DASHBOARD_PASSWORD, config.DATA_DIR) : undefined;
   if (password) {
     routes.push(dashboardRoutes({
-      ch, passwordHash: password.hash, sessionKey: await sessionKey(config.SESSION_SECRET, config.DATA_DIR),
+      ch, passwordHash: password.hash,
+      sessions: sessionSigner(await sessionKey(config.SESSION_SECRET, config.DATA_DIR), passwordFingerprint(password)),
+      revoked: await RevokedSessions.open(config.DATA_DIR), secureCookies: config.DASHBOARD_SECURE_COOKIES,
       tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined,
     }, (c) => c.get('clientAddress')));
   }
@@ -99,7 +104,10 @@ async function run(args: string[], roles: Roles): Promise<void> {
           throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));
         })
     : undefined;
-  const server = await listen(app, { host: config.HOST, port: config.PORT });
+  const server = await listen(app, {
+    host: config.HOST, port: config.PORT,
+    limits: { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000, maxConnections: config.HTTP_MAX_CONNECTIONS },
+  });
   if (syslog) log.info(`syslog receiver on ${config.SYSLOG_HOST}:${syslog.port} (UDP and TCP), senders allowed: ${config.SYSLOG_ALLOW.join(', ') || 'none'}`);
   const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
   log.info(`${name} is up on ${base}`, roles.collect ? { beacon: `${base}/api/event`, logs: `${base}/api/logs?site=<site>` } : { health: `${base}/readyz` });

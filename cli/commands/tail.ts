@@ -47,7 +47,8 @@ export async function tailCommand(args: string[]): Promise<void> {
   let sink: TailSink;
   let close = async () => {};
   if (own.to) {
-    const token = own.token || config.INGEST_TOKEN;
+    // INGEST_TOKEN may list several (a rotation): the first is the one to send.
+    const token = own.token || config.INGEST_TOKEN.split(',')[0]!.trim();
     if (!token) throw new ScalehouseError('--to needs the collector\'s ingest token: --token T or INGEST_TOKEN');
     sink = httpSink(own.to, token, site);
   } else {

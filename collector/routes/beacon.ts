@@ -11,6 +11,7 @@ import { httpError } from '../../common/http-error.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { requireContentType } from '../content-type.ts';
 import { readBody } from '../read-body.ts';
+import { parseJsonBody } from '../json-body.ts';
 import { openCors } from '../open-cors.ts';
 import { checkSite } from '../sites.ts';
 import type { IntakeDeps } from '../deps.ts';
@@ -26,12 +27,7 @@ export function beaconRoutes(deps: IntakeDeps): Hono<ServerEnv> {
     async (c) => {
       requireContentType(c, ['application/json', 'text/plain']);
       const body = await readBody(c, max, tooLarge);
-      let payload: unknown;
-      try {
-        payload = JSON.parse(body);
-      } catch {
-        throw httpError(400, 'malformed_json', 'the body is not valid JSON');
-      }
+      const payload = parseJsonBody(body, 'the body');
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
         throw httpError(400, 'invalid_beacon', 'the body must be a JSON object such as {"site":"example.com","url":"https://example.com/"}');
       }

@@ -13,6 +13,8 @@ import { httpError } from '../../common/http-error.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { requireContentType } from '../content-type.ts';
 import { readBody } from '../read-body.ts';
+import { parseJsonBody } from '../json-body.ts';
+import { bearerToken } from '../../server/bearer.ts';
 import { checkSite } from '../sites.ts';
 import type { IntakeDeps } from '../deps.ts';
 
@@ -21,12 +23,7 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 /** Splits a body into lines; a JSON array's elements are lines (strings) or records (kept as JSON text). */
 export function splitBatch(body: string, type: string): string[] {
   if (type === 'application/json' && body.trimStart().startsWith('[')) {
-    let items: unknown;
-    try {
-      items = JSON.parse(body);
-    } catch {
-      throw httpError(400, 'malformed_json', 'the body starts like a JSON array but is not valid JSON');
-    }
+    const items = parseJsonBody(body, 'the body (it starts like a JSON array)');
     return (items as unknown[]).map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
   }
   return body.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
@@ -36,15 +33,15 @@ export function logRoutes(deps: IntakeDeps): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   const maxBatch = deps.config.LOG_BATCH_MAX_BYTES;
   const tooLarge = () => httpError(413, 'payload_too_large', `a log batch may be at most ${maxBatch} bytes; send smaller batches`);
-  const expected = digest(deps.ingestToken);
+  const accepted = deps.ingestTokens.map(digest);
   app.post(
     '/api/logs',
     async (c, next) => {
-      const auth = c.req.header('authorization') ?? '';
-      const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+      const token = bearerToken(c.req.header('authorization'));
       if (!token) throw httpError(401, 'missing_token', 'send the ingest token as "Authorization: Bearer <INGEST_TOKEN>"', { 'www-authenticate': 'Bearer' });
-      // Compare digests in constant time, so timing does not reveal the token.
-      if (!timingSafeEqual(digest(token), expected)) throw httpError(401, 'bad_token', 'the ingest token is not valid', { 'www-authenticate': 'Bearer' });
+      // Compare digests in constant time, each of them, so timing reveals neither a token nor which one matched.
+      const got = digest(token);
+      if (!accepted.map((d) => timingSafeEqual(got, d)).includes(true)) throw httpError(401, 'bad_token', 'the ingest token is not valid', { 'www-authenticate': 'Bearer' });
       await next();
     },
     async (c) => {

@@ -6,6 +6,7 @@
 import { logHit, type LogHit } from '../../common/hit.ts';
 import { isValidSiteName } from '../../common/config.ts';
 import { parseSyslog } from './parse-syslog.ts';
+import { own } from '../../common/own.ts';
 
 export type SyslogDrop = 'not_allowed' | 'not_syslog' | 'invalid_utf8' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
 
@@ -25,7 +26,7 @@ export function syslogToHit(bytes: Buffer, peer: string, rules: SyslogSiteRules,
   if (!parsed.ok) return { drop: parsed.reason, detail: parsed.detail };
   const line = parsed.message.msg.trim();
   if (!line) return { drop: 'empty_message', detail: 'syslog message without content' };
-  const site = rules.siteByTag[parsed.message.tag] ?? JSON_HOST.exec(line)?.[1]?.toLowerCase().replace(/^www\./, '');
+  const site = own(rules.siteByTag, parsed.message.tag) ?? JSON_HOST.exec(line)?.[1]?.toLowerCase().replace(/^www\./, '');
   if (!site || !isValidSiteName(site) || (rules.sites !== '*' && !rules.sites.includes(site))) {
     return { drop: 'unknown_site', detail: `no site for tag "${parsed.message.tag}"${site ? ` or host "${site}"` : ''}; map it in SYSLOG_SITES` };
   }

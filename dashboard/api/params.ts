@@ -5,6 +5,7 @@
  */
 import { isValidSiteName } from '../../common/config.ts';
 import { ScalehouseError } from '../../common/errors.ts';
+import { own } from '../../common/own.ts';
 
 export const CHANNELS = ['direct', 'internal', 'search', 'social', 'email', 'paid', 'campaign', 'referral'] as const;
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'smarttv', 'console', 'wearable', 'embedded', 'xr'] as const;
@@ -76,8 +77,11 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
   const g = q.granularity ?? 'auto';
   let bucket: number;
   if (g === 'auto') bucket = to - from <= 6 * 3_600_000 ? 60 : to - from <= 14 * 86_400_000 ? 3600 : 86_400;
-  else if (g in GRANULARITY) bucket = GRANULARITY[g as keyof typeof GRANULARITY];
-  else throw new ParamError('invalid_parameter', 'granularity must be minute, hour, day or auto');
+  else {
+    const seconds = own<number>(GRANULARITY, g);
+    if (seconds === undefined) throw new ParamError('invalid_parameter', 'granularity must be minute, hour, day or auto');
+    bucket = seconds;
+  }
   if ((to - from) / 1000 / bucket > MAX_POINTS) throw new ParamError('range_too_large', `that range at ${g} granularity is more than ${MAX_POINTS} points; choose a coarser granularity`);
   const limit = q.limit === undefined ? 20 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ParamError('invalid_parameter', 'limit must be a whole number from 1 to 1000');

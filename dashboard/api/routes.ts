@@ -7,13 +7,14 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { httpError } from '../../common/http-error.ts';
 import { ParamError, parseParams } from './params.ts';
 import { QUERIES } from './queries.ts';
+import { own } from '../../common/own.ts';
 
 export function statsRoutes(deps: { ch: ClickHouse; extra?: (name: string) => Record<string, unknown> }): Hono {
   const app = new Hono();
   app.get('/api/stats', (c) => c.json({ queries: Object.keys(QUERIES) }));
   app.get('/api/stats/:name', async (c) => {
     const name = c.req.param('name');
-    const query = Object.hasOwn(QUERIES, name) ? QUERIES[name] : undefined;
+    const query = own(QUERIES, name);
     if (!query) throw httpError(404, 'unknown_query', `no query named "${name.slice(0, 60)}"; GET /api/stats lists them`);
     let params;
     try {

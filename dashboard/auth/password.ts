@@ -31,9 +31,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-export async function resolveDashboardPassword(configured: string, dataDir: string): Promise<{ hash: string; generated?: string; path: string }> {
+export async function resolveDashboardPassword(configured: string, dataDir: string): Promise<{ hash: string; configured?: string; generated?: string; path: string }> {
   const path = join(dataDir, 'dashboard-password');
-  if (configured) return { hash: await hashPassword(configured), path };
+  if (configured) return { hash: await hashPassword(configured), configured, path };
   let generated: string | undefined;
   const { value: hash } = await readOrCreateStateFile(
     { path, what: 'the dashboard password hash', whyKept: 'a new password would lock out everyone who knows the old one' },

@@ -1,9 +1,12 @@
 /**
- * Login sessions: a cookie holding its expiry and an HMAC of it, keyed by a
- * secret kept in DATA_DIR/session-key (or SESSION_SECRET, so several
- * dashboard processes accept each other's cookies). Nothing to store server-side.
+ * Login sessions: a cookie holding a random id, its expiry and an HMAC of
+ * both. The HMAC key is derived from the secret kept in DATA_DIR/session-key
+ * (or SESSION_SECRET, so several dashboard processes accept each other's
+ * cookies) and from the password: when the password changes, every cookie
+ * issued under the old one stops working. Logging out revokes the cookie's
+ * id (revoked-sessions.ts).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { ScalehouseError } from '../../common/errors.ts';
 import { readOrCreateStateFile } from '../../common/state-files.ts';
@@ -26,21 +29,40 @@ export async function sessionKey(configured: string, dataDir: string): Promise<B
   return Buffer.from(value, 'hex');
 }
 
-const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+export interface Session { id: string; expires: number }
 
-export function issueSession(key: Buffer, now = Date.now()): string {
-  const payload = `v1.${now + SESSION_TTL_MS}`;
-  return `${payload}.${mac(key, payload)}`;
+export interface SessionSigner {
+  issue(now?: number): string;
+  /** The session a cookie holds, if it is genuine and not expired (revocation is the caller's check). */
+  verify(cookie: string | undefined, now?: number): Session | undefined;
 }
 
-export function verifySession(key: Buffer, cookie: string | undefined, now = Date.now()): boolean {
-  if (!cookie) return false;
-  const i = cookie.lastIndexOf('.');
-  if (i < 0) return false;
-  const payload = cookie.slice(0, i);
-  const [v, expiry] = payload.split('.');
-  if (v !== 'v1' || !(Number(expiry) > now)) return false;
-  const want = Buffer.from(mac(key, payload));
-  const got = Buffer.from(cookie.slice(i + 1));
-  return want.length === got.length && timingSafeEqual(want, got);
+/**
+ * Signs and checks cookies under `key` and the password they were issued for
+ * (`passwordFingerprint`: anything that changes exactly when the password does).
+ */
+export function sessionSigner(key: Buffer, passwordFingerprint: string): SessionSigner {
+  const bound = createHmac('sha256', key).update('scalehouse dashboard session v2\0').update(passwordFingerprint).digest();
+  const mac = (payload: string) => createHmac('sha256', bound).update(payload).digest('base64url');
+  return {
+    issue(now = Date.now()) {
+      const payload = `v2.${now + SESSION_TTL_MS}.${randomBytes(16).toString('base64url')}`;
+      return `${payload}.${mac(payload)}`;
+    },
+    verify(cookie, now = Date.now()) {
+      if (!cookie) return undefined;
+      const i = cookie.lastIndexOf('.');
+      if (i < 0) return undefined;
+      const payload = cookie.slice(0, i);
+      const [v, expiry, id, extra] = payload.split('.');
+      if (v !== 'v2' || !id || extra !== undefined || !(Number(expiry) > now)) return undefined;
+      const want = Buffer.from(mac(payload));
+      const got = Buffer.from(cookie.slice(i + 1));
+      return want.length === got.length && timingSafeEqual(want, got) ? { id, expires: Number(expiry) } : undefined;
+    },
+  };
 }
+
+/** What changes exactly when the password does: the stored hash of a generated one, a digest of a configured one (hashed afresh at each start). */
+export const passwordFingerprint = (password: { configured?: string; hash: string }): string =>
+  password.configured ? createHash('sha256').update('configured\0').update(password.configured).digest('hex') : password.hash;

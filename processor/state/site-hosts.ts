@@ -3,6 +3,7 @@
  * (SITE_HOSTS), and those learned since (host-store.ts shares them through
  * ClickHouse; `scalehouse explain` keeps them for one run).
  */
+import { own } from '../../common/own.ts';
 export class SiteHosts {
   private readonly known = new Map<string, Set<string>>();
   protected pending: { site: string; host: string }[] = [];
@@ -13,7 +14,7 @@ export class SiteHosts {
   readonly hostsOf = (site: string): ReadonlySet<string> => {
     let set = this.known.get(site);
     if (!set) {
-      set = new Set([site.replace(/^www\./, ''), ...(this.configured[site] ?? [])]);
+      set = new Set([site.replace(/^www\./, ''), ...(own(this.configured, site) ?? [])]);
       this.known.set(site, set);
     }
     return set;

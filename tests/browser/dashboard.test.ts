@@ -67,6 +67,10 @@ describe('dashboard in Chromium', () => {
 
   it('shows figures, charts and tables after a replay; a click filters and the numbers change', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // What the browser refused or failed at: the Content-Security-Policy's refusals show here as errors.
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${app.url}/login`);
     await page.fill('#password', PASSWORD);
     await page.click('button[type=submit]');
@@ -93,6 +97,7 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#chart-rt').innerText()).toContain('No data');
     expect(await page.locator('#non-page-referrers tbody tr').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
+    expect(problems).toEqual([]);
 
     // Filter by a channel, by clicking its row.
     const channel = await page.locator('#channels tbody tr').first().getAttribute('data-value');

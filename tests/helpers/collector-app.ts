@@ -10,13 +10,13 @@ import { createServerApp } from '../../server/app.ts';
 import { healthRoutes } from '../../server/health.ts';
 import { testPseudonymiser } from './hits.ts';
 
-export function collectorApp(opts: { config: Config; bus: Bus; ingestToken: string; peerAddress: () => string }) {
+export function collectorApp(opts: { config: Config; bus: Bus; ingestToken: string | string[]; peerAddress: () => string }) {
   const counters = { accepted: 0, optedOut: 0 };
   return createServerApp({
     trustedProxies: opts.config.TRUSTED_PROXIES,
     peerAddress: opts.peerAddress,
     routes: [
-      collectorRoutes({ config: opts.config, bus: opts.bus, ingestToken: opts.ingestToken, counters, pseudonymise: testPseudonymiser() }),
+      collectorRoutes({ config: opts.config, bus: opts.bus, ingestTokens: [opts.ingestToken].flat(), counters, pseudonymise: testPseudonymiser() }),
       healthRoutes({ readiness: async () => [], status: () => ({ bus: opts.bus.stats(), accepted: counters.accepted }) }),
     ],
   });

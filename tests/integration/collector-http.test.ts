@@ -66,6 +66,7 @@ describe('bad input gets its status and a JSON reason', () => {
     { name: 'log batch without site', path: '/api/logs', body: 'line', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'missing_site' },
     { name: 'empty log batch', path: '/api/logs?site=example.com', body: '\n\n', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'empty_batch' },
     { name: 'broken JSON array of lines', path: '/api/logs?site=example.com', body: '["a", ', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'malformed_json' },
+    { name: 'log batch with a lowercase bearer and a wrong token', path: '/api/logs?site=example.com', body: 'line', headers: { 'content-type': 'text/plain', authorization: 'bearer nope' }, status: 401, error: 'bad_token' },
   ];
 
   it.each(cases)('$name → $status $error', async ({ path, body, headers, status, error }) => {
@@ -85,6 +86,29 @@ describe('bad input gets its status and a JSON reason', () => {
     expect(res.headers.get('retry-after')).toBe('5');
     expect(((await res.json()) as { error: string }).error).toBe('unavailable');
     await full.close();
+  });
+
+  it('refuses JSON nested deeper than any beacon or log record with a 400, where it was a 500', async () => {
+    // Parsing 8,000 levels is fine; encoding them for the bus ran out of stack.
+    const app = makeApp({ BEACON_MAX_BYTES: '65536', LOG_BATCH_MAX_BYTES: '65536' });
+    const deep = `${'['.repeat(8000)}${']'.repeat(8000)}`;
+    const beacon = await post(app, '/api/event', `{"site":"example.com","url":"https://example.com/","props":${deep}}`, { 'content-type': 'text/plain' });
+    const logs = await post(app, '/api/logs?site=example.com', `[${deep}]`, { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` });
+    for (const res of [beacon, logs]) {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'too_deep' });
+    }
+    // Brackets inside strings are text, not nesting.
+    const text = await post(app, '/api/event', JSON.stringify({ site: 'example.com', url: 'https://example.com/', props: { q: '['.repeat(100) } }), { 'content-type': 'text/plain' });
+    expect(text.status).toBe(202);
+  });
+
+  it('takes every ingest token listed while shippers move to a new one', async () => {
+    const app = collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: ['new-token', 'old-token'], peerAddress: () => peer });
+    for (const token of ['new-token', 'old-token']) {
+      expect((await post(app, '/api/logs?site=example.com', 'line', { 'content-type': 'text/plain', authorization: `bearer ${token}` })).status, token).toBe(202);
+    }
+    expect((await post(app, '/api/logs?site=example.com', 'line', { 'content-type': 'text/plain', authorization: 'Bearer older-token' })).status).toBe(401);
   });
 
   it('answers unknown endpoints with a JSON 404', async () => {

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { LocalBus } from '../../bus/local/local-bus.ts';
 import { loadConfig } from '../../common/config.ts';
 import { listen } from '../../server/listen.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const TOKEN = 'test-token';
 const dir = mkdtempSync(join(tmpdir(), 'scalehouse-intake-http-'));
@@ -99,5 +100,58 @@ describe('intake over Node HTTP', () => {
     const res = await postChunked('/api/logs?site=example.com', Array.from({ length: 5 }, () => chunk), { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` });
     expect(res).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
     expect(bus.stats().lag).toBe(before);
+  });
+});
+
+describe('limits on what one client can hold', () => {
+  /** A raw socket to `server`, with what it receives and when it was closed. */
+  const rawClient = (port: number) => {
+    const socket = connect(port, '127.0.0.1');
+    const seen = { data: '', closedAt: 0 };
+    socket.setEncoding('utf8').on('data', (d) => { seen.data += d; }).on('close', () => { seen.closedAt = Date.now(); }).on('error', () => undefined);
+    return { socket, seen, open: new Promise<void>((r) => socket.once('connect', () => r())) };
+  };
+
+  it('closes a request whose body trickles in (a byte a second) once the request timeout passes', async () => {
+    const slow = await listen(collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' }),
+      { host: '127.0.0.1', port: 0, limits: { requestTimeoutMs: 1_500, maxConnections: 100 } });
+    try {
+      const c = rawClient((slow.address() as AddressInfo).port);
+      await c.open;
+      const started = Date.now();
+      c.socket.write('POST /api/event HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 200\r\n\r\n{');
+      const trickle = setInterval(() => c.socket.writable && c.socket.write(' '), 1_000);
+      await waitFor('the server to close the trickling request', async () => (c.seen.closedAt ? true : undefined), 20_000);
+      clearInterval(trickle);
+      expect(c.seen.data).toMatch(/^HTTP\/1\.1 408/);
+      // Cut off around the timeout, not after Node's default five minutes (the bound is generous: checks run on an interval).
+      expect(c.seen.closedAt - started).toBeLessThan(10_000);
+    } finally {
+      await new Promise((r) => slow.close(r));
+    }
+  });
+
+  it('closes connections beyond the cap as they arrive, and serves again once they are gone', async () => {
+    const capped = await listen(collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' }),
+      { host: '127.0.0.1', port: 0, limits: { requestTimeoutMs: 30_000, maxConnections: 3 } });
+    const port = (capped.address() as AddressInfo).port;
+    try {
+      const held = Array.from({ length: 3 }, () => rawClient(port));
+      await Promise.all(held.map((c) => c.open));
+      await new Promise((r) => setTimeout(r, 200)); // the server has accepted them
+      const extra = rawClient(port);
+      await waitFor('the connection over the cap to be closed', async () => (extra.seen.closedAt ? true : undefined), 10_000);
+      expect(held.map((c) => c.seen.closedAt)).toEqual([0, 0, 0]);
+      held.forEach((c) => c.socket.destroy());
+      const open = () => new Promise<number>((r) => capped.getConnections((_e, n) => r(n)));
+      await waitFor('the server to see the held connections go', async () => ((await open()) === 0 ? true : undefined), 10_000);
+      const again = rawClient(port);
+      await again.open;
+      again.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await waitFor('an answer on a new connection', async () => (again.seen.closedAt ? true : undefined), 10_000);
+      expect(again.seen.data).toMatch(/^HTTP\/1\.1 \d{3}/);
+    } finally {
+      await new Promise((r) => capped.close(r));
+    }
   });
 });

@@ -56,6 +56,8 @@ describe('compose.yaml', () => {
       expect(services.grafana!.environment![v]).toBeDefined();
     }
     expect(services.collector!.environment!.INGEST_TOKEN).toMatch(/^\$\{INGEST_TOKEN:\?/);
+    // Served beyond loopback, a collector needs its sites listed (checkOpenIntake): compose asks for them.
+    expect(services.collector!.environment!.SITES).toMatch(/^\$\{SITES:\?/);
   });
 
   it('publishes the collector on the port it listens on, and points at services that exist', () => {

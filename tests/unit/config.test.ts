@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, addressMatcher, SETTINGS } from '../../common/config.ts';
 import { ConfigError } from '../../common/errors.ts';
+import { checkOpenIntake } from '../../collector/sites.ts';
 
 describe('configuration', () => {
   it('works with no configuration at all', () => {
@@ -27,6 +28,15 @@ describe('configuration', () => {
       'LOG_LEVEL: must be one of debug, info, warn, error, silent, got "loud"',
     ]);
     expect((err as Error).message).toContain('PORT: must be a whole number');
+  });
+
+  it('refuses SITES=* on a collector served beyond loopback, unless ALLOW_ANY_SITE says so', () => {
+    const check = (env: Record<string, string>) => () => checkOpenIntake(loadConfig(env));
+    for (const HOST of ['0.0.0.0', '::', '192.0.2.10']) expect(check({ HOST }), HOST).toThrow(/SITES=\* would take hits for any site name.*SITES=example\.com/);
+    const fine: Record<string, string>[] = [{}, { HOST: '127.0.0.1' }, { HOST: '::1' }, { HOST: 'localhost' }, { HOST: '0.0.0.0', SITES: 'example.com' }, { HOST: '0.0.0.0', ALLOW_ANY_SITE: 'true' }];
+    for (const env of fine) {
+      expect(check(env), JSON.stringify(env)).not.toThrow();
+    }
   });
 
   it('lets flags override the environment', () => {

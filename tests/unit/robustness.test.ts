@@ -4,6 +4,9 @@ import { processBatch } from '../../processor/batch/process-batch.ts';
 import { parseHit } from '../../processor/steps/parse.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import { emptySessionState } from '../../processor/batch/sessionize.ts';
+import { SiteHosts } from '../../processor/state/site-hosts.ts';
+import { parseParams } from '../../dashboard/api/params.ts';
+import { loadConfig } from '../../common/config.ts';
 
 const record = (hit: unknown, i = 0) => ({ value: JSON.stringify(hit), position: `r@${i}`, offset: i });
 const process = (...hits: unknown[]) => processBatch(hits.map(record), emptySessionState(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now: Date.now(), stream: 's' });
@@ -23,6 +26,25 @@ describe('robustness', () => {
     );
     expect(out.events).toHaveLength(1);
     expect(out.deadLetters.map((d) => d.reason)).toEqual(['invalid_hit', 'invalid_hit', 'invalid_hit', 'invalid_timestamp', 'invalid_timestamp', 'invalid_timestamp']);
+  });
+
+  it('takes a site named like a property every object has ("constructor") as any other site', () => {
+    // A valid host name; its lookup in the configured host table found Object's constructor, and every
+    // batch holding such a hit threw, again and again: one beacon stopped the whole pipeline.
+    const hosts = new SiteHosts({ 'example.com': ['example.org'] });
+    const line = `192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET /x HTTP/1.1" 200 5 "https://constructor/" "${UA}"`;
+    const out = processBatch(['constructor', 'example.com'].map((site, i) => record(testLogHit(line, { site, receivedAt: Date.now() }), i)), emptySessionState(),
+      { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now: Date.now(), stream: 's', hostsOf: hosts.hostsOf, learnHost: hosts.learn });
+    expect(out.events.map((e) => [e.site, e.channel])).toEqual([['constructor', 'internal'], ['example.com', 'referral']]);
+    expect([...hosts.hostsOf('constructor')]).toEqual(['constructor']);
+    expect(loadConfig({ SYSLOG_SITES: 'nginx=example.com' }).SYSLOG_SITES).toEqual({ nginx: 'example.com' });
+  });
+
+  it('refuses query parameters named like built-in properties with a 400, not a 500', () => {
+    for (const g of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => parseParams({ site: 'example.com', granularity: g }), g).toThrow(/granularity must be minute, hour, day or auto/);
+    }
+    expect(parseParams({ site: 'example.com', granularity: 'hour' }).bucket).toBe(3600);
   });
 
   it('keeps numbers within their columns: no negative, fractional or giant sizes and times', () => {
