@@ -197,7 +197,7 @@ async function scalehouse(bus: 'local' | 'kafka', port: number, work: Batch[], l
       if (n !== last) [last, lastChange] = [n, performance.now()];
       if (performance.now() - lastChange > STALL_MS) {
         // A finding, not a crash of the benchmark: reported with what the server says of itself (bus lag, a failing consumer).
-        const ready = await fetch(`${base}/readyz`).then(async (r) => `${r.status} ${await r.text()}`, (e: Error) => e.message);
+        const ready = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } }).then(async (r) => `${r.status} ${await r.text()}`, (e: Error) => e.message);
         const stalled = `counted ${n.toLocaleString()} of ${lines.toLocaleString()} lines, then nothing for ${STALL_MS / 1000} s; /readyz: ${ready}${err ? `; stderr: ${err.slice(-500)}` : ''}`;
         process.stderr.write(`${bus} pass stalled: ${stalled}\n`);
         return { intakeS, drainS: Number.NaN, peakMiB: peakMiB(child.pid!), refused, counted: n, stalled };

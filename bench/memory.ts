@@ -175,7 +175,7 @@ function memoryOf(pid: number): Memory {
 
 interface Ready { status: string; accepted: number; bus?: { lag: number } }
 const readyz = (port: number): Promise<Ready | undefined> =>
-  fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json() as Promise<Ready>, () => undefined);
+  fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json() as Promise<Ready>, () => undefined);
 
 async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<void> {
   for (const until = Date.now() + timeoutMs; Date.now() < until; await sleep(everyMs)) if (await ok()) return;

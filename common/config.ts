@@ -139,6 +139,8 @@ export const SETTINGS = {
   SITES: setting({ default: '*', parse: sites, describe: 'Comma-separated sites accepted by the collector; "*" accepts any valid site name (with HOST beyond loopback, only if ALLOW_ANY_SITE=true).' }),
   INGEST_TOKEN: setting({ default: '', parse: text, describe: 'Bearer token for POST /api/logs; several, comma-separated, are all accepted (to rotate: add the new one, move the shippers, remove the old). Empty: one is generated and kept in DATA_DIR/ingest-token.', secret: true }),
   TRUSTED_PROXIES: setting({ default: '', parse: cidrs, describe: 'Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed.' }),
+  BEACON_RATE_PER_CLIENT: setting({ default: '50', parse: int(0, 1_000_000), describe: 'Beacons a second one client address (an IPv6 /64) may send, with bursts of ten seconds\' worth; more get 429. Loopback clients are not limited. 0: no limit.' }),
+  BEACON_RATE_PER_SITE: setting({ default: '0', parse: int(0, 10_000_000), describe: 'Beacons a second one site may receive, with bursts of ten seconds\' worth; more get 429. 0: no limit.' }),
   HTTP_REQUEST_TIMEOUT_SECONDS: setting({ default: '30', parse: int(1, 3600), describe: 'A request must arrive whole (headers and body) within this many seconds, or its connection is closed (408): slow senders cannot hold connections.' }),
   HTTP_MAX_CONNECTIONS: setting({ default: '1000', parse: int(1, 1_000_000), describe: 'Most HTTP connections open at once; more are closed on arrival.' }),
   BEACON_MAX_BYTES: setting({ default: '16384', parse: int(256, 1_048_576), describe: 'Largest beacon body accepted (413 above).' }),

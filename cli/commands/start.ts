@@ -16,6 +16,8 @@ import { ping } from '../../clickhouse/query.ts';
 import { createServerApp } from '../../server/app.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { healthRoutes } from '../../server/health.ts';
+import { bearerToken } from '../../server/bearer.ts';
+import { createHash } from 'node:crypto';
 import { listen, socketPeer } from '../../server/listen.ts';
 import { collectorRoutes } from '../../collector/routes.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
@@ -32,6 +34,8 @@ import { pseudonymiser } from '../../common/pseudonym.ts';
 import { commandConfig } from '../command-config.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { openBus } from '../open-bus.ts';
+
+const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
 type Roles = { collect: boolean; process: boolean; dashboard: boolean };
 
@@ -75,14 +79,17 @@ async function run(args: string[], roles: Roles): Promise<void> {
   // Countries are looked up here, while the address is known, and travel on the hit as a code.
   const pseudonymise = pseudonymiser(salts.saltFor, Date.now, roles.collect ? await openCountryLookup(config.GEOIP_DB) : undefined);
 
-  const counters = { accepted: 0, optedOut: 0 };
+  const counters = { accepted: 0, optedOut: 0, rateLimited: {} as Record<string, number> };
   let syslog: SyslogServer | undefined;
   const routes: Hono<ServerEnv>[] = [];
   const ingest = roles.collect ? await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR) : undefined;
   if (bus && ingest) routes.push(collectorRoutes({ config, bus, counters, pseudonymise, ingestTokens: ingest.tokens }));
+  // Problems and counters on /readyz for holders of an ingest token or a dashboard API token.
+  const readers = new Set([...(ingest?.tokens ?? []).map(sha256Hex), ...config.DASHBOARD_TOKENS]);
   routes.push(healthRoutes({
+    authorized: (c) => readers.has(sha256Hex(bearerToken(c.req.header('authorization')))),
     readiness: async () => [...(await ping(ch)), ...(bus?.problems() ?? [])],
-    status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, opted_out: counters.optedOut, ...(syslog ? { syslog: syslog.counters } : {}) }),
+    status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, opted_out: counters.optedOut, rate_limited: counters.rateLimited, ...(syslog ? { syslog: syslog.counters } : {}) }),
   }));
   const password = roles.dashboard ? await resolveDashboardPassword(config.DASHBOARD_PASSWORD, config.DATA_DIR) : undefined;
   if (password) {

@@ -13,6 +13,7 @@ import { requireContentType } from '../content-type.ts';
 import { readBody } from '../read-body.ts';
 import { parseJsonBody } from '../json-body.ts';
 import { openCors } from '../open-cors.ts';
+import { beaconLimits } from '../beacon-limits.ts';
 import { checkSite } from '../sites.ts';
 import type { IntakeDeps } from '../deps.ts';
 import { requestHeaders } from './request-headers.ts';
@@ -22,9 +23,11 @@ export function beaconRoutes(deps: IntakeDeps): Hono<ServerEnv> {
   app.use('/api/event', openCors({ methods: ['POST'], maxAgeSeconds: 86_400 }));
   const max = deps.config.BEACON_MAX_BYTES;
   const tooLarge = () => httpError(413, 'payload_too_large', `a beacon may be at most ${max} bytes`);
+  const limits = beaconLimits(deps.config, deps.counters.rateLimited);
   app.post(
     '/api/event',
     async (c) => {
+      limits.client(c.get('clientAddress'));
       requireContentType(c, ['application/json', 'text/plain']);
       const body = await readBody(c, max, tooLarge);
       const payload = parseJsonBody(body, 'the body');
@@ -33,6 +36,7 @@ export function beaconRoutes(deps: IntakeDeps): Hono<ServerEnv> {
       }
       const p = payload as Record<string, unknown>;
       const site = checkSite(p.site, deps.config.SITES);
+      limits.site(site);
       if (typeof p.url !== 'string' || p.url.length > 4096 || !URL.canParse(p.url)) {
         throw httpError(400, 'invalid_beacon', '"url" must be the absolute URL of the page');
       }

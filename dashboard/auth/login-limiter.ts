@@ -13,22 +13,12 @@
  * Each attempt is counted before its check, so parallel guesses cannot all
  * slip in under a limit.
  */
-import { isIP } from 'node:net';
 import { httpError } from '../../common/http-error.ts';
+import { clientKey } from '../../server/client-key.ts';
 
 export interface LoginLimits { perClient: number; everyone: number; windowMs: number; concurrent: number; queued: number }
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perClient: 10, everyone: 100, windowMs: 60_000, concurrent: 1, queued: 8 };
-
-/** Whose failures count together: the address, or for IPv6 its /64. */
-export function clientKey(address: string): string {
-  if (isIP(address) !== 6 || address.startsWith('::ffff:')) return address;
-  const [head = '', tail = ''] = address.toLowerCase().split('::') as [string, string?];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
-}
 
 interface Window { failures: number; until: number }
 

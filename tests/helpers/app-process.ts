@@ -20,13 +20,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface AppProcess { child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> }
+export interface AppProcess {
+  child: ChildProcess; url: string; output: () => string; exited: Promise<number | null>;
+  /** GET /readyz with the ingest token, which shows its problems and counters. */
+  readyz: () => Promise<{ status: number; body: { problems: string[]; bus: { lag: number }; [k: string]: unknown } }>;
+}
+
+/** The ingest token of apps started here unless a test sets INGEST_TOKEN. */
+export const TEST_INGEST_TOKEN = 'test-ingest-token';
 
 export async function startApp(env: Record<string, string>, port: number): Promise<AppProcess> {
   let out = '';
   const child = spawn(process.execPath, [BIN, 'start'], {
     // Embedded mode unless a test says otherwise, whatever the caller's environment holds.
-    env: { ...process.env, KAFKA_BROKERS: '', SYSLOG_PORT: '0', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, KAFKA_BROKERS: '', SYSLOG_PORT: '0', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', INGEST_TOKEN: TEST_INGEST_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));
@@ -38,15 +45,19 @@ export async function startApp(env: Record<string, string>, port: number): Promi
     const res = await fetch(`${url}/healthz`).catch(() => undefined);
     return res?.ok ? true : undefined;
   }, 30_000);
-  return { child, url, output: () => out, exited };
+  const token = env.INGEST_TOKEN ?? TEST_INGEST_TOKEN;
+  const readyz = async () => {
+    const res = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as { problems: string[]; bus: { lag: number } } };
+  };
+  return { child, url, output: () => out, exited, readyz };
 }
 
 /** Waits until everything acknowledged is loaded (ready, bus lag 0), then stops the app with SIGTERM: it must exit 0. */
 export async function drainAndStop(app: AppProcess): Promise<void> {
   await waitFor('the processor to load everything acknowledged', async () => {
-    const res = await fetch(`${app.url}/readyz`);
-    const body = (await res.json()) as { bus: { lag: number } };
-    return res.ok && body.bus.lag === 0 ? true : undefined;
+    const { status, body } = await app.readyz();
+    return status === 200 && body.bus.lag === 0 ? true : undefined;
   }, 90_000);
   app.child.kill('SIGTERM');
   const code = await within('scalehouse start to exit after SIGTERM', app.exited);

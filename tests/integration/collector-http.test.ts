@@ -88,6 +88,34 @@ describe('bad input gets its status and a JSON reason', () => {
     await full.close();
   });
 
+  it('limits beacons per client (an IPv6 /64 as one) and per site with 429 and Retry-After, and counts them', async () => {
+    const beaconFrom = (app: ReturnType<typeof makeApp>, address: string, site = 'example.com') => {
+      peer = address;
+      return post(app, '/api/event', JSON.stringify({ site, url: `https://${site}/` }), { 'content-type': 'text/plain', 'user-agent': UA });
+    };
+    // 2 a second with bursts of 20: the 21st at once waits.
+    const app = makeApp({ BEACON_RATE_PER_CLIENT: '2' });
+    const statuses = [];
+    for (let i = 0; i < 21; i++) statuses.push((await beaconFrom(app, '2001:db8:5:6::1')).status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(20);
+    const limited = await beaconFrom(app, '2001:db8:5:6:ffff::2'); // the same /64
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited.json()).toMatchObject({ error: 'rate_limited' });
+    expect((await beaconFrom(app, '2001:db8:5:7::1')).status).toBe(202); // the next /64
+    expect((await beaconFrom(app, '198.51.100.20')).status).toBe(202);
+    for (let i = 0; i < 30; i++) expect((await beaconFrom(app, '127.0.0.1')).status).toBe(202); // the machine itself: not limited
+    // Per site, whoever sends: 1 a second with bursts of 10.
+    const perSite = makeApp({ BEACON_RATE_PER_SITE: '1' });
+    const bySite = [];
+    for (let i = 0; i < 11; i++) bySite.push((await beaconFrom(perSite, `198.51.100.${30 + i}`)).status);
+    expect(bySite).toEqual([...Array(10).fill(202), 429]);
+    expect((await beaconFrom(perSite, '198.51.100.99', 'blog.example.com')).status).toBe(202);
+    const ready = (await (await app.request('/readyz')).json()) as { rate_limited: Record<string, number> };
+    expect(ready.rate_limited).toEqual({ client_rate: 2 });
+    peer = '203.0.113.7';
+  });
+
   it('refuses JSON nested deeper than any beacon or log record with a 400, where it was a 500', async () => {
     // Parsing 8,000 levels is fine; encoding them for the bus ran out of stack.
     const app = makeApp({ BEACON_MAX_BYTES: '65536', LOG_BATCH_MAX_BYTES: '65536' });

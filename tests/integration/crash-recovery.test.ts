@@ -4,7 +4,7 @@
  * that got a 2xx is in ClickHouse exactly once (and nothing is there twice).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDirClickHouse, LANDED_HITS } from '../helpers/clickhouse.ts';
@@ -101,8 +101,11 @@ describe('npm start', () => {
         return res?.ok ? res.json() : undefined;
       }, 30_000);
       expect(health).toEqual({ status: 'ok' });
-      const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
-      expect(ready).toMatchObject({ status: 'ready', bus: { lag: 0 } });
+      // Anyone sees the status; its problems and counters only with a token (here the generated ingest token).
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ status: 'ready' });
+      const token = readFileSync(join(dataDir, 'ingest-token'), 'utf8').trim();
+      const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${token}` } })).json();
+      expect(ready).toMatchObject({ status: 'ready', problems: [], bus: { lag: 0 }, accepted: 0 });
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
     }

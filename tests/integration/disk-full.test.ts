@@ -52,10 +52,7 @@ async function postUntilRefused(app: AppProcess, tally: Tally, prefix: string, r
   return seen;
 }
 
-async function readyz(app: AppProcess): Promise<Readiness> {
-  const res = await fetch(`${app.url}/readyz`);
-  return { status: res.status, body: (await res.json()) as { problems: string[] } };
-}
+const readyz = (app: AppProcess): Promise<Readiness> => app.readyz();
 
 async function countsIn(dataDir: string): Promise<Map<string, number>> {
   const ch = await dataDirClickHouse(dataDir);

@@ -59,7 +59,7 @@ describe('privacy at rest', () => {
     udp.close();
 
     const ready = await waitFor('all 8 hits processed', async () => {
-      const body = (await (await fetch(`${app.url}/readyz`)).json()) as { bus: { lag: number }; accepted: number; opted_out: number; syslog: { accepted: number } };
+      const { body } = (await app.readyz()) as unknown as { body: { bus: { lag: number }; accepted: number; opted_out: number; syslog: { accepted: number } } };
       return body.syslog.accepted === 2 && body.bus.lag === 0 ? body : undefined;
     });
     expect(ready).toMatchObject({ accepted: 6, opted_out: 1 });

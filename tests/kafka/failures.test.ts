@@ -111,7 +111,8 @@ describe('failures with Kafka', () => {
     const broker = (cmd: string) => execFileSync('bash', [BROKER_SCRIPT, cmd, '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
     broker('start');
     try {
-      const cfg = kafkaTestConfig(`127.0.0.1:${port}`, { KAFKA_PUBLISH_TIMEOUT_MS: '1500' });
+      // Four senders as fast as they can from one address: no beacon rate limit, this test is about Kafka.
+      const cfg = kafkaTestConfig(`127.0.0.1:${port}`, { KAFKA_PUBLISH_TIMEOUT_MS: '1500', BEACON_RATE_PER_CLIENT: '0' });
       const ch = await freshClickHouse();
       const collectorBus = await KafkaBus.open(cfg);
       const app = collectorApp({ config: cfg, bus: collectorBus, ingestToken: 't', peerAddress: () => '198.51.100.1' });
