@@ -2,8 +2,8 @@
 import { isValidSiteName, type Config } from '../common/config.ts';
 import { ScalehouseError } from '../common/errors.ts';
 import { httpError } from '../common/http-error.ts';
+import { isLoopback } from '../server/client-key.ts';
 
-const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
 
 /**
  * SITES=* (the default) is for trying Scalehouse on one machine. Served to
@@ -12,7 +12,7 @@ const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/i;
  * start with it unless ALLOW_ANY_SITE says that is meant.
  */
 export function checkOpenIntake(config: Pick<Config, 'HOST' | 'SITES' | 'ALLOW_ANY_SITE'>): void {
-  if (config.SITES !== '*' || config.ALLOW_ANY_SITE || LOOPBACK.test(config.HOST)) return;
+  if (config.SITES !== '*' || config.ALLOW_ANY_SITE || isLoopback(config.HOST)) return;
   throw new ScalehouseError(
     `HOST=${config.HOST} serves the collector to other machines, and SITES=* would take hits for any site name from anyone. ` +
       'List your sites (SITES=example.com,blog.example.com), or set ALLOW_ANY_SITE=true if that is what you want.',

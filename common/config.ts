@@ -149,7 +149,7 @@ export const SETTINGS = {
   SYSLOG_PORT: setting({ default: '5514', parse: int(0, 65535), describe: 'UDP and TCP port of the syslog receiver (nginx access_log syslog:server=…); 0 turns it off.' }),
   SYSLOG_HOST: setting({ default: '127.0.0.1', parse: text, describe: 'Address the syslog receiver listens on (separate from HOST: syslog carries no token).' }),
   SYSLOG_ALLOW: setting({ default: '127.0.0.0/8,::1', parse: cidrs, describe: 'Addresses/CIDRs allowed to send syslog; others are dropped and counted (not_allowed).' }),
-  SYSLOG_SITES: setting({ default: '', parse: tagSites, describe: 'Which site a syslog tag belongs to, e.g. "nginx=example.com,blog=blog.example.com". Untagged: the line\'s "host".' }),
+  SYSLOG_SITES: setting({ default: '', parse: tagSites, describe: 'Which site a syslog tag belongs to, e.g. "nginx=example.com,blog=blog.example.com". Untagged: the line\'s "host", but only while SYSLOG_HOST is loopback (beyond it, senders can be forged).' }),
   SYSLOG_MAX_BYTES: setting({ default: '65536', parse: int(480, 1_048_576), describe: 'Largest syslog message accepted; larger ones are dropped and counted.' }),
   DISK_RESERVE_MB: setting({ default: '256', parse: int(0, 1_048_576), describe: 'Free space (MiB) kept on the local bus\'s disk: below it the collector answers 507 instead of filling the disk, and takes hits again by itself once space is freed.' }),
   RAW_RETENTION_DAYS: setting({ default: '0', parse: int(0, 36_500), describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.' }),

@@ -14,7 +14,10 @@ export function clientKey(address: string): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
-const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|::ffff:127(\.\d{1,3}){3})$/;
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|::ffff:127(\.\d{1,3}){3}|localhost)$/i;
 
-/** The machine itself: a proxy or shipper on the same host, whose clients a limit must not lump together. */
+/**
+ * The machine itself — as a client, a proxy or shipper on the same host, whose clients a limit must not
+ * lump together; as a listening address (HOST, SYSLOG_HOST), a door closed to other machines.
+ */
 export const isLoopback = (address: string): boolean => LOOPBACK.test(address);

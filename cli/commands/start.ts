@@ -17,6 +17,7 @@ import { createServerApp } from '../../server/app.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { healthRoutes } from '../../server/health.ts';
 import { bearerToken } from '../../server/bearer.ts';
+import { isLoopback } from '../../server/client-key.ts';
 import { createHash } from 'node:crypto';
 import { listen, socketPeer } from '../../server/listen.ts';
 import { collectorRoutes } from '../../collector/routes.ts';
@@ -105,7 +106,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   syslog = roles.collect && bus && config.SYSLOG_PORT > 0
     ? await startSyslogServer({
       host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus, pseudonymise,
-      rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES }, allow: addressMatcher(config.SYSLOG_ALLOW),
+      rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES, hostFromLine: isLoopback(config.SYSLOG_HOST) }, allow: addressMatcher(config.SYSLOG_ALLOW),
     })
         .catch((err: NodeJS.ErrnoException) => {
           throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));

@@ -59,6 +59,13 @@ describe('syslog to hit', () => {
     expect(hit('<190>Nov 28 10:00:00 web1 other: {"host":"www.shop.example.com","status":"200"}')).toMatchObject({ hit: { site: 'shop.example.com' } });
   });
 
+  it('beyond loopback, takes sites only from SYSLOG_SITES: a forged datagram cannot name its own', () => {
+    const open = { ...rules, hostFromLine: false };
+    const line = '<190>Nov 28 10:00:00 web1 other: {"host":"shop.example.com","status":"200"}';
+    expect(syslogToHit(Buffer.from(line), '192.0.2.9', open, 1000)).toMatchObject({ drop: 'unknown_site' });
+    expect(syslogToHit(Buffer.from(`<190>Nov 28 10:00:00 web1 nginx: ${LINE}`), '192.0.2.9', open, 1000)).toMatchObject({ hit: { site: 'example.com' } });
+  });
+
   it.each([
     ['an unmapped tag without host', `<190>Nov 28 10:00:00 web1 other: ${LINE}`, 'unknown_site'],
     ['a host that is not a configured site', '<190>Nov 28 10:00:00 web1 other: {"host":"evil.test"}', 'unknown_site'],
