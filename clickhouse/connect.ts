@@ -16,8 +16,20 @@ import { readSql } from './sql.ts';
 export interface ClickHouse extends HasClient {
   readonly database: string;
   readonly embedded: boolean;
+  /** Limits on the dashboards' reads through this handle (withReadLimits). */
+  readonly readLimits?: ReadLimits;
   close(): Promise<void>;
 }
+
+export interface ReadLimits { maxSeconds: number; maxMemoryBytes: number; maxResultRows: number }
+
+/**
+ * The same connection, whose dashboard reads (named-query.ts) run read-only
+ * and within `limits`: a query over a huge range or filter fails with a clear
+ * error instead of running for minutes or taking the machine's memory — and,
+ * embedded, instead of holding up loading, which shares the engine.
+ */
+export const withReadLimits = (ch: ClickHouse, limits: ReadLimits): ClickHouse => ({ ...ch, readLimits: limits });
 
 type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'> & Partial<Pick<Config, 'CLICKHOUSE_CA_CERT'>>;
 

@@ -29,6 +29,16 @@ export function clickhouseCode(err: unknown): number | undefined {
   return e.cause ? clickhouseCode(e.cause) : undefined;
 }
 
+// Codes that mean "this read went past a limit it was given" (time, memory, result size).
+const LIMIT_CODES = new Set([
+  158, // TOO_MANY_ROWS
+  159, // TIMEOUT_EXCEEDED
+  241, // MEMORY_LIMIT_EXCEEDED
+  396, // TOO_MANY_ROWS_OR_BYTES
+]);
+
+export const isLimitError = (err: unknown): boolean => LIMIT_CODES.has(clickhouseCode(err) ?? -1);
+
 export function isDataError(err: unknown): boolean {
   const code = clickhouseCode(err);
   return code !== undefined && DATA_ERROR_CODES.has(code);

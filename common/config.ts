@@ -161,6 +161,8 @@ export const SETTINGS = {
   DASHBOARD_PASSWORD: setting({ default: '', parse: password, describe: 'Password of the built-in dashboard, at least 12 characters. Empty: one is generated on first start, shown once in the log, and kept hashed in DATA_DIR (delete DATA_DIR/dashboard-password and restart to have a new one made).', secret: true }),
   ALLOW_ANY_SITE: setting({ default: 'false', parse: flag, describe: 'Let a collector served beyond loopback (HOST) take hits for any site name with SITES=*; without it, such a collector refuses to start.' }),
   DASHBOARD_SECURE_COOKIES: setting({ default: 'false', parse: flag, describe: 'Mark login cookies Secure (sent over https only): set it when the dashboard is reached over https, e.g. behind a TLS proxy.' }),
+  DASHBOARD_QUERY_MAX_SECONDS: setting({ default: '30', parse: int(1, 3600), describe: 'Longest a dashboard or API query may run before it is stopped (422).' }),
+  DASHBOARD_QUERY_MAX_MEMORY_MB: setting({ default: '2048', parse: int(16, 1_048_576), describe: 'Most memory (MiB) one dashboard or API query may use before it is stopped (422).' }),
   DASHBOARD_TOKENS: setting({ default: '', parse: hexDigests, describe: 'SHA-256 digests (hex, comma-separated) of API tokens allowed to call /api/stats as "Authorization: Bearer <token>"; `scalehouse token` makes one.' }),
   SESSION_SECRET: setting({ default: '', parse: text, describe: 'Key that signs dashboard login cookies; set the same on every dashboard process. Empty: one kept in DATA_DIR.', secret: true }),
   KAFKA_BROKERS: setting({ default: '', parse: brokers, describe: 'Comma-separated Kafka brokers (host:port). Empty: the local on-disk bus (embedded mode).' }),

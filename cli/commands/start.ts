@@ -11,7 +11,7 @@ import type { Hono } from 'hono';
 import { addressMatcher } from '../../common/config.ts';
 import { log } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
-import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { withReadLimits, type ClickHouse } from '../../clickhouse/connect.ts';
 import { ping } from '../../clickhouse/query.ts';
 import { createServerApp } from '../../server/app.ts';
 import type { ServerEnv } from '../../server/env.ts';
@@ -95,7 +95,8 @@ async function run(args: string[], roles: Roles): Promise<void> {
   const password = roles.dashboard ? await resolveDashboardPassword(config.DASHBOARD_PASSWORD, config.DATA_DIR) : undefined;
   if (password) {
     routes.push(dashboardRoutes({
-      ch, passwordHash: password.hash,
+      ch: withReadLimits(ch, { maxSeconds: config.DASHBOARD_QUERY_MAX_SECONDS, maxMemoryBytes: config.DASHBOARD_QUERY_MAX_MEMORY_MB * 1024 ** 2, maxResultRows: 100_000 }),
+      passwordHash: password.hash,
       sessions: sessionSigner(await sessionKey(config.SESSION_SECRET, config.DATA_DIR), passwordFingerprint(password)),
       revoked: await RevokedSessions.open(config.DATA_DIR), secureCookies: config.DASHBOARD_SECURE_COOKIES,
       tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined,

@@ -8,6 +8,8 @@ import { httpError } from '../../common/http-error.ts';
 import { ParamError, parseParams } from './params.ts';
 import { QUERIES } from './queries.ts';
 import { own } from '../../common/own.ts';
+import { isLimitError } from '../../clickhouse/errors.ts';
+import { errorMessage } from '../../common/errors.ts';
 
 export function statsRoutes(deps: { ch: ClickHouse; extra?: (name: string) => Record<string, unknown> }): Hono {
   const app = new Hono();
@@ -24,7 +26,10 @@ export function statsRoutes(deps: { ch: ClickHouse; extra?: (name: string) => Re
       throw err;
     }
     if (params.traffic === 'bots' && !query.bots) throw httpError(400, 'invalid_parameter', `traffic=bots is answered by ${Object.entries(QUERIES).filter(([, q]) => q.bots).map(([n]) => n).join(', ')} only`);
-    const { source, data } = await query.run(deps.ch, params);
+    const { source, data } = await query.run(deps.ch, params).catch((err: unknown) => {
+      if (isLimitError(err)) throw httpError(422, 'query_too_expensive', `this query went past its limits (DASHBOARD_QUERY_MAX_SECONDS, DASHBOARD_QUERY_MAX_MEMORY_MB): choose a shorter range or fewer filters. ${errorMessage(err).slice(0, 200)}`);
+      throw err;
+    });
     c.header('cache-control', 'no-store');
     return c.json({ query: name, source, from: new Date(params.from).toISOString(), to: new Date(params.to).toISOString(), bucket: params.bucket, data, ...deps.extra?.(name) });
   });

@@ -6,6 +6,7 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { Hono } from 'hono';
 import { statsRoutes } from '../../dashboard/api/routes.ts';
+import { withReadLimits } from '../../clickhouse/connect.ts';
 import { QUERIES } from '../../dashboard/api/queries.ts';
 import { handleError } from '../../server/handle-error.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
@@ -17,6 +18,7 @@ import { clientOf } from '../../clickhouse/raw-client.ts';
 import { humanLines, readCombinedLog } from '../helpers/read-log.ts';
 
 let ch: ClickHouse;
+const LIMITS = { maxSeconds: 30, maxMemoryBytes: 2 * 1024 ** 3, maxResultRows: 100_000 };
 let app: Hono;
 // secrepo-2021.log spans 22–28 Oct 2021 (-0700). Its human hits and bot hits, counted from the file.
 const LINES = readCombinedLog(fixture('logs/secrepo-2021.log'));
@@ -29,7 +31,8 @@ beforeAll(async () => {
   await replayFile(ch, fixture('logs/secrepo-2021.log'), { site: 'secrepo.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
   await replayFile(ch, fixture('logs/hackers-access.log'), { site: 'hackers.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
   app = new Hono();
-  app.route('/', statsRoutes({ ch }));
+  // Every query runs under the limits `scalehouse start` gives the dashboard (read-only, time, memory, rows).
+  app.route('/', statsRoutes({ ch: withReadLimits(ch, LIMITS) }));
   app.onError(handleError);
 });
 afterAll(async () => {
@@ -240,6 +243,17 @@ describe('hostile parameters', () => {
     const res = await get(path);
     expect(res.status).toBe(status);
     if (error) expect(res.body.error).toBe(error);
+  });
+
+  it('stops a query past its limits with a 422 that says what to do, and answers the next one', async () => {
+    const tight = new Hono();
+    tight.route('/', statsRoutes({ ch: withReadLimits(ch, { ...LIMITS, maxResultRows: 2 }) }));
+    tight.onError(handleError);
+    const res = await tight.request(`/api/stats/pages?${RANGE}&limit=50`);
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ error: 'query_too_expensive', message: expect.stringMatching(/shorter range or fewer filters/) });
+    expect((await tight.request(`/api/stats/overview?${RANGE}`)).status).toBe(200);
+    expect((await get(`/api/stats/pages?${RANGE}&limit=50`)).status).toBe(200);
   });
 
   it('left the data as it was', async () => {
