@@ -31,7 +31,10 @@ export interface ReadLimits { maxSeconds: number; maxMemoryBytes: number; maxRes
  */
 export const withReadLimits = (ch: ClickHouse, limits: ReadLimits): ClickHouse => ({ ...ch, readLimits: limits });
 
-type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'> & Partial<Pick<Config, 'CLICKHOUSE_CA_CERT'>>;
+type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'> & Partial<Pick<Config, 'CLICKHOUSE_CA_CERT'>> & {
+  /** Create the database if missing (default); a user without that right connects to it as it is. */
+  createDatabase?: boolean;
+};
 
 export async function connectClickHouse(cfg: ConnectConfig): Promise<ClickHouse> {
   return cfg.CLICKHOUSE_URL ? connectServer(cfg) : connectEmbedded(cfg);
@@ -72,7 +75,8 @@ async function connectServer(cfg: ConnectConfig): Promise<ClickHouse> {
   // The database may not exist yet, and a request naming a missing database fails.
   const bootstrap = createClient(common);
   try {
-    await createDatabase(bootstrap, cfg.CLICKHOUSE_DATABASE);
+    if (cfg.createDatabase === false) await bootstrap.ping().then((r) => { if (!r.success) throw r.error; });
+    else await createDatabase(bootstrap, cfg.CLICKHOUSE_DATABASE);
   } catch (err) {
     throw new ScalehouseError(`cannot reach ClickHouse at ${cfg.CLICKHOUSE_URL}: ${errorMessage(err)}. Check CLICKHOUSE_URL, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD.`, { retriable: true, cause: err });
   } finally {

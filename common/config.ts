@@ -135,6 +135,7 @@ export const SETTINGS = {
   CLICKHOUSE_URL: setting({ default: '', parse: url, describe: 'ClickHouse server (http://host:8123). Empty: the embedded engine (chdb) under DATA_DIR.' }),
   CLICKHOUSE_USER: setting({ default: 'default', parse: text, describe: 'ClickHouse user (server mode).' }),
   CLICKHOUSE_PASSWORD: setting({ default: '', parse: text, describe: 'ClickHouse password (server mode).', secret: true }),
+  CLICKHOUSE_MIGRATE: setting({ default: 'true', parse: flag, describe: 'Bring the schema up to date at start (needs a user that may create tables). False for roles whose ClickHouse user may not (clickhouse/access/), with `scalehouse migrate` run by an admin.' }),
   CLICKHOUSE_DATABASE: setting({ default: 'scalehouse', parse: identifier, describe: 'Database holding the Scalehouse tables.' }),
   SITES: setting({ default: '*', parse: sites, describe: 'Comma-separated sites accepted by the collector; "*" accepts any valid site name (with HOST beyond loopback, only if ALLOW_ANY_SITE=true).' }),
   INGEST_TOKEN: setting({ default: '', parse: text, describe: 'Bearer token for POST /api/logs; several, comma-separated, are all accepted (to rotate: add the new one, move the shippers, remove the old). Empty: one is generated and kept in DATA_DIR/ingest-token.', secret: true }),

@@ -13,7 +13,7 @@ import { buildImportGraph } from '../helpers/import-graph.ts';
 
 const root = (p: string) => new URL(`../../${p}`, import.meta.url);
 const compose = parse(readFileSync(root('compose.yaml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; build?: string }>;
+  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; build?: string; volumes?: string[] }>;
   volumes: Record<string, unknown>;
 };
 const services = compose.services;
@@ -41,11 +41,11 @@ describe('compose.yaml', () => {
   });
 
   it('runs the collector and the processor as the CLI names them, with settings the code reads', () => {
-    expect(scalehouse.map(([name, s]) => [name, s.command])).toEqual([['collector', ['collector']], ['dashboard', ['dashboard']], ['processor', ['processor']]]);
-    for (const [, s] of scalehouse) {
+    expect(scalehouse.map(([name, s]) => [name, s.command]).sort()).toEqual([['collector', ['collector']], ['dashboard', ['dashboard']], ['migrate', ['migrate']], ['processor', ['processor']]]);
+    for (const [name, s] of scalehouse) {
       const unknown = Object.keys(s.environment ?? {}).filter((k) => !(k in SETTINGS));
       expect(unknown).toEqual([]);
-      expect(s.environment!.KAFKA_BROKERS).toBe('kafka:9092');
+      if (name !== 'migrate') expect(s.environment!.KAFKA_BROKERS).toBe('kafka:9092');
     }
     expect(services.processor!.environment!.CLICKHOUSE_URL).toBe('http://clickhouse:8123');
     expect(services.dashboard!.environment!.DASHBOARD_PASSWORD).toMatch(/^\$\{DASHBOARD_PASSWORD:\?/);
@@ -63,13 +63,32 @@ describe('compose.yaml', () => {
   it('publishes the collector on the port it listens on, and points at services that exist', () => {
     for (const name of ['collector', 'dashboard']) expect(services[name]!.ports).toEqual([`${services[name]!.environment!.PORT}:${services[name]!.environment!.PORT}`]);
     expect(services.kafka!.environment!.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092');
-    expect(services.clickhouse!.environment!.CLICKHOUSE_USER).toBe(services.processor!.environment!.CLICKHOUSE_USER);
+    expect(services.clickhouse!.environment!.CLICKHOUSE_USER).toBe(services.migrate!.environment!.CLICKHOUSE_USER);
     expect(services.clickhouse!.environment!.CLICKHOUSE_DB).toBe(services.processor!.environment!.CLICKHOUSE_DATABASE);
   });
 
+  it('connects each role as its own ClickHouse user of clickhouse/access/, with the password that file reads, and migrates as the admin only', () => {
+    const users = readFileSync(root('clickhouse/access/scalehouse-users.xml'), 'utf8');
+    expect(services.clickhouse!.volumes).toContain('./clickhouse/access/scalehouse-users.xml:/etc/clickhouse-server/users.d/scalehouse-users.xml:ro');
+    const want = { collector: 'scalehouse_collector', processor: 'scalehouse_processor', dashboard: 'scalehouse_reader', grafana: 'scalehouse_reader' };
+    for (const [service, user] of Object.entries(want)) {
+      const env = services[service]!.environment!;
+      expect(env.CLICKHOUSE_USER, service).toBe(user);
+      // The password variable the role sends is the one ClickHouse's users.d file reads for that user.
+      const variable = /^\$\{(\w+):\?/.exec(env.CLICKHOUSE_PASSWORD!)![1]!;
+      expect(users, service).toMatch(new RegExp(`<${user}>\\s*<password from_env="${variable}"/>`));
+      expect(services.clickhouse!.environment![variable], service).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
+      if (service !== 'grafana') expect(env.CLICKHOUSE_MIGRATE, service).toBe('false');
+    }
+    expect(services.migrate!.environment!.CLICKHOUSE_MIGRATE).toBeUndefined(); // `migrate` always migrates
+  });
+
   it('starts services in order, once what they need is healthy', () => {
-    expect(services.collector!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, clickhouse: { condition: 'service_healthy' } });
-    expect(services.processor!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, clickhouse: { condition: 'service_healthy' } });
+    const migrated = { condition: 'service_completed_successfully' };
+    expect(services.migrate!.depends_on).toEqual({ clickhouse: { condition: 'service_healthy' } });
+    expect(services.collector!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, migrate: migrated });
+    expect(services.processor!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, migrate: migrated });
+    expect(services.dashboard!.depends_on).toEqual({ migrate: migrated });
     for (const name of ['kafka', 'clickhouse']) expect(services[name]!.healthcheck).toBeDefined();
     expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'grafana-data', 'kafka-data']);
   });
