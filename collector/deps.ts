@@ -5,14 +5,14 @@ import type { Pseudonymiser } from '../common/pseudonym.ts';
 
 export interface IntakeCounters {
   accepted: number;
-  /** Beacons refused by a rate limit, by which one (client_rate, site_rate). */
-  rateLimited: Record<string, number>;
+  /** Beacons refused by a limit or rule, by which one (client_rate, site_rate, origin). */
+  refused: Record<string, number>;
   /** Beacons of visitors who asked not to be tracked: answered, never written. */
   optedOut: number;
 }
 
 export interface IntakeDeps {
-  config: Pick<Config, 'SITES' | 'BEACON_MAX_BYTES' | 'LOG_BATCH_MAX_BYTES' | 'LOG_LINE_MAX_BYTES' | 'BEACON_RATE_PER_CLIENT' | 'BEACON_RATE_PER_SITE'>;
+  config: Pick<Config, 'SITES' | 'BEACON_MAX_BYTES' | 'LOG_BATCH_MAX_BYTES' | 'LOG_LINE_MAX_BYTES' | 'BEACON_RATE_PER_CLIENT' | 'BEACON_RATE_PER_SITE' | 'BEACON_ORIGINS'>;
   bus: Bus;
   /** Every ingest token accepted now: INGEST_TOKEN may list several while shippers move to a new one. */
   ingestTokens: string[];

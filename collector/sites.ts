@@ -3,6 +3,7 @@ import { isValidSiteName, type Config } from '../common/config.ts';
 import { ScalehouseError } from '../common/errors.ts';
 import { httpError } from '../common/http-error.ts';
 import { isLoopback } from '../server/client-key.ts';
+import { own } from '../common/own.ts';
 
 
 /**
@@ -11,6 +12,19 @@ import { isLoopback } from '../server/client-key.ts';
  * of their choosing, so a collector listening beyond loopback refuses to
  * start with it unless ALLOW_ANY_SITE says that is meant.
  */
+/**
+ * A beacon for a site with allowed origins (BEACON_ORIGINS) must come from one
+ * of them when a browser says where it comes from: another site cannot make
+ * its visitors' browsers send hits for yours. A request without Origin is not
+ * a browser's page and passes; it is what rate limits are for.
+ */
+export function checkOrigin(site: string, origin: string | undefined, allowed: Record<string, string[]>, refused: Record<string, number>): void {
+  const origins = own(allowed, site);
+  if (!origins || origin === undefined || origins.includes(origin.toLowerCase())) return;
+  refused.origin = (refused.origin ?? 0) + 1;
+  throw httpError(403, 'origin_not_allowed', `beacons for ${site} are taken from ${origins.join(', ')} only (BEACON_ORIGINS)`);
+}
+
 export function checkOpenIntake(config: Pick<Config, 'HOST' | 'SITES' | 'ALLOW_ANY_SITE'>): void {
   if (config.SITES !== '*' || config.ALLOW_ANY_SITE || isLoopback(config.HOST)) return;
   throw new ScalehouseError(

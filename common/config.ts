@@ -100,6 +100,20 @@ const siteHosts: Parser<Record<string, string[]>> = (raw) => {
   return map;
 };
 
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
+const siteOrigins: Parser<Record<string, string[]>> = (raw) => {
+  const map: Record<string, string[]> = {};
+  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [site, origins] = pair.split('=').map((s) => s.trim().toLowerCase());
+    const list = (origins ?? '').split('|').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
+    if (!site || !isValidSiteName(site) || list.length === 0 || !list.every((o) => ORIGIN.test(o))) {
+      throw new Error(`"${pair}" is not site=origin|origin (e.g. example.com=https://example.com|https://www.example.com)`);
+    }
+    map[site] = [...(own(map, site) ?? []), ...list];
+  }
+  return map;
+};
+
 const tagSites: Parser<Record<string, string>> = (raw) => {
   const map: Record<string, string> = {};
   for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -140,6 +154,7 @@ export const SETTINGS = {
   SITES: setting({ default: '*', parse: sites, describe: 'Comma-separated sites accepted by the collector; "*" accepts any valid site name (with HOST beyond loopback, only if ALLOW_ANY_SITE=true).' }),
   INGEST_TOKEN: setting({ default: '', parse: text, describe: 'Bearer token for POST /api/logs; several, comma-separated, are all accepted (to rotate: add the new one, move the shippers, remove the old). Empty: one is generated and kept in DATA_DIR/ingest-token.', secret: true }),
   TRUSTED_PROXIES: setting({ default: '', parse: cidrs, describe: 'Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed.' }),
+  BEACON_ORIGINS: setting({ default: '', parse: siteOrigins, describe: 'Pages a site\'s beacons may come from, e.g. "example.com=https://example.com|https://www.example.com": a browser\'s beacon from another origin gets 403. Sites not listed take any origin.' }),
   BEACON_RATE_PER_CLIENT: setting({ default: '50', parse: int(0, 1_000_000), describe: 'Beacons a second one client address (an IPv6 /64) may send, with bursts of ten seconds\' worth; more get 429. Loopback clients are not limited. 0: no limit.' }),
   BEACON_RATE_PER_SITE: setting({ default: '0', parse: int(0, 10_000_000), describe: 'Beacons a second one site may receive, with bursts of ten seconds\' worth; more get 429. 0: no limit.' }),
   HTTP_REQUEST_TIMEOUT_SECONDS: setting({ default: '30', parse: int(1, 3600), describe: 'A request must arrive whole (headers and body) within this many seconds, or its connection is closed (408): slow senders cannot hold connections.' }),

@@ -80,7 +80,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   // Countries are looked up here, while the address is known, and travel on the hit as a code.
   const pseudonymise = pseudonymiser(salts.saltFor, Date.now, roles.collect ? await openCountryLookup(config.GEOIP_DB) : undefined);
 
-  const counters = { accepted: 0, optedOut: 0, rateLimited: {} as Record<string, number> };
+  const counters = { accepted: 0, optedOut: 0, refused: {} as Record<string, number> };
   let syslog: SyslogServer | undefined;
   const routes: Hono<ServerEnv>[] = [];
   const ingest = roles.collect ? await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR) : undefined;
@@ -90,7 +90,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   routes.push(healthRoutes({
     authorized: (c) => readers.has(sha256Hex(bearerToken(c.req.header('authorization')))),
     readiness: async () => [...(await ping(ch)), ...(bus?.problems() ?? [])],
-    status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, opted_out: counters.optedOut, rate_limited: counters.rateLimited, ...(syslog ? { syslog: syslog.counters } : {}) }),
+    status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, opted_out: counters.optedOut, refused: counters.refused, ...(syslog ? { syslog: syslog.counters } : {}) }),
   }));
   const password = roles.dashboard ? await resolveDashboardPassword(config.DASHBOARD_PASSWORD, config.DATA_DIR) : undefined;
   if (password) {

@@ -11,13 +11,13 @@ import { healthRoutes } from '../../server/health.ts';
 import { testPseudonymiser } from './hits.ts';
 
 export function collectorApp(opts: { config: Config; bus: Bus; ingestToken: string | string[]; peerAddress: () => string }) {
-  const counters = { accepted: 0, optedOut: 0, rateLimited: {} as Record<string, number> };
+  const counters = { accepted: 0, optedOut: 0, refused: {} as Record<string, number> };
   return createServerApp({
     trustedProxies: opts.config.TRUSTED_PROXIES,
     peerAddress: opts.peerAddress,
     routes: [
       collectorRoutes({ config: opts.config, bus: opts.bus, ingestTokens: [opts.ingestToken].flat(), counters, pseudonymise: testPseudonymiser() }),
-      healthRoutes({ readiness: async () => [], status: () => ({ bus: opts.bus.stats(), accepted: counters.accepted, rate_limited: counters.rateLimited }) }),
+      healthRoutes({ readiness: async () => [], status: () => ({ bus: opts.bus.stats(), accepted: counters.accepted, refused: counters.refused }) }),
     ],
   });
 }

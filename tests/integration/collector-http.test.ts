@@ -111,9 +111,26 @@ describe('bad input gets its status and a JSON reason', () => {
     for (let i = 0; i < 11; i++) bySite.push((await beaconFrom(perSite, `198.51.100.${30 + i}`)).status);
     expect(bySite).toEqual([...Array(10).fill(202), 429]);
     expect((await beaconFrom(perSite, '198.51.100.99', 'blog.example.com')).status).toBe(202);
-    const ready = (await (await app.request('/readyz')).json()) as { rate_limited: Record<string, number> };
-    expect(ready.rate_limited).toEqual({ client_rate: 2 });
+    const ready = (await (await app.request('/readyz')).json()) as { refused: Record<string, number> };
+    expect(ready.refused).toEqual({ client_rate: 2 });
     peer = '203.0.113.7';
+  });
+
+  it('takes a listed site\'s beacons from its own pages only (BEACON_ORIGINS), and counts the refusals', async () => {
+    const app = makeApp({ BEACON_ORIGINS: 'example.com=https://example.com|https://www.example.com/' });
+    const from = (origin: string | undefined, site = 'example.com') =>
+      post(app, '/api/event', JSON.stringify({ site, url: `https://${site}/` }), { 'content-type': 'text/plain', 'user-agent': UA, ...(origin ? { origin } : {}) });
+    const refused = await from('https://evil.test');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: 'origin_not_allowed' });
+    expect((await from('http://example.com')).status).toBe(403); // another scheme is another origin
+    expect((await from('https://www.example.com')).status).toBe(202);
+    expect((await from('HTTPS://EXAMPLE.COM')).status).toBe(202);
+    expect((await from(undefined)).status).toBe(202); // not a browser's page: rate limits are for those
+    expect((await from('https://evil.test', 'blog.example.com')).status).toBe(202); // not listed: any origin
+    const ready = (await (await app.request('/readyz')).json()) as { refused: Record<string, number> };
+    expect(ready.refused).toEqual({ origin: 2 });
+    expect(() => loadConfig({ BEACON_ORIGINS: 'example.com=example.com' })).toThrow(/BEACON_ORIGINS: "example.com=example.com" is not site=origin/);
   });
 
   it('refuses JSON nested deeper than any beacon or log record with a 400, where it was a 500', async () => {
