@@ -6,9 +6,9 @@
  * (server/app.ts), mounting its routes. SIGTERM/SIGINT stop intake, let the
  * processor finish its batch and commit, and release everything.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { Hono } from 'hono';
-import { addressMatcher } from '../../common/config.ts';
+import { addressMatcher, type Config } from '../../common/config.ts';
 import { log } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { withReadLimits, type ClickHouse } from '../../clickhouse/connect.ts';
@@ -35,6 +35,19 @@ import { pseudonymiser } from '../../common/pseudonym.ts';
 import { commandConfig } from '../command-config.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { openBus } from '../open-bus.ts';
+
+/** The syslog TLS listener's files (SYSLOG_TLS_*), read once; undefined when SYSLOG_TLS_PORT is 0. */
+async function syslogTls(config: Config) {
+  if (config.SYSLOG_TLS_PORT === 0) return undefined;
+  if (!config.SYSLOG_TLS_CERT || !config.SYSLOG_TLS_KEY) throw new ScalehouseError('SYSLOG_TLS_PORT needs SYSLOG_TLS_CERT and SYSLOG_TLS_KEY (PEM files)');
+  const read = (path: string, name: string) => readFile(path).catch((err) => { throw new ScalehouseError(`cannot read ${name} ${path}: ${errorMessage(err)}`); });
+  return {
+    port: config.SYSLOG_TLS_PORT,
+    cert: await read(config.SYSLOG_TLS_CERT, 'SYSLOG_TLS_CERT'),
+    key: await read(config.SYSLOG_TLS_KEY, 'SYSLOG_TLS_KEY'),
+    ...(config.SYSLOG_TLS_CA ? { ca: await read(config.SYSLOG_TLS_CA, 'SYSLOG_TLS_CA') } : {}),
+  };
+}
 
 const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -108,6 +121,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     ? await startSyslogServer({
       host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus, pseudonymise,
       rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES, hostFromLine: isLoopback(config.SYSLOG_HOST) }, allow: addressMatcher(config.SYSLOG_ALLOW),
+      tls: await syslogTls(config),
     })
         .catch((err: NodeJS.ErrnoException) => {
           throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));
@@ -117,7 +131,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     host: config.HOST, port: config.PORT,
     limits: { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000, maxConnections: config.HTTP_MAX_CONNECTIONS },
   });
-  if (syslog) log.info(`syslog receiver on ${config.SYSLOG_HOST}:${syslog.port} (UDP and TCP), senders allowed: ${config.SYSLOG_ALLOW.join(', ') || 'none'}`);
+  if (syslog) log.info(`syslog receiver on ${config.SYSLOG_HOST}:${syslog.port} (UDP and TCP)${syslog.tlsPort ? ` and ${syslog.tlsPort} (TLS${config.SYSLOG_TLS_CA ? ', client certificates required' : ''})` : ''}, senders allowed: ${config.SYSLOG_ALLOW.join(', ') || 'none'}`);
   const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
   log.info(`${name} is up on ${base}`, roles.collect ? { beacon: `${base}/api/event`, logs: `${base}/api/logs?site=<site>` } : { health: `${base}/readyz` });
   if (ingest && !config.INGEST_TOKEN) log.info(`ingest token for POST /api/logs ${ingest.generated ? 'generated and ' : ''}kept in ${ingest.path}`);

@@ -1,28 +1,30 @@
 /**
- * The syslog receiver: UDP and TCP on one port (SYSLOG_PORT). Messages become
- * log Hits on the bus; what cannot be used is dropped and counted by reason,
- * and nothing a sender does can crash the receiver.
+ * The syslog receiver: UDP and TCP on one port (SYSLOG_PORT), and TLS
+ * (RFC 5425) on its own port when configured (SYSLOG_TLS_PORT). Messages
+ * become log Hits on the bus; what cannot be used is dropped and counted by
+ * reason, and nothing a sender does can crash the receiver.
  *
  * UDP cannot be acknowledged: a datagram lost on the network, or arriving
  * while the bus refuses hits, is gone (counted as bus_unavailable when we
- * know). TCP gets back-pressure instead: while the bus has not taken a
- * connection's hits, that connection is not read. Where loss matters, send
- * over TCP or HTTP (docs/nginx.md).
+ * know). Streams get back-pressure instead (stream-receiver.ts). UDP and
+ * plain TCP carry no credential (a UDP source address can be forged): across
+ * machines, use TLS — with SYSLOG_TLS_CA, only senders holding a certificate
+ * that CA signed may connect — or HTTP with a token (docs/nginx.md).
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer, isIPv6, type Server } from 'node:net';
+import { createServer, isIPv6, type Server, type Socket as StreamSocket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { Bus } from '../../bus/bus.ts';
 import type { LogHit } from '../../common/hit.ts';
 import type { Pseudonymiser } from '../../common/pseudonym.ts';
 import { errorMessage } from '../../common/errors.ts';
-import { backoff } from '../../common/backoff.ts';
 import { log } from '../../common/log.ts';
 import { syslogToHit, type SyslogDrop, type SyslogSiteRules } from './syslog-to-hit.ts';
-import { SyslogTcpDecoder } from './tcp-framing.ts';
+import { receiveStream, type StreamReceiver } from './stream-receiver.ts';
 
 export interface SyslogCounters { received: number; accepted: number; dropped: Partial<Record<SyslogDrop, number>> }
 
-export interface SyslogServer { port: number; counters: SyslogCounters; close(): Promise<void> }
+export interface SyslogServer { port: number; tlsPort?: number; counters: SyslogCounters; close(): Promise<void> }
 
 export async function startSyslogServer(opts: {
   host: string; port: number; maxBytes: number; rules: SyslogSiteRules; bus: Bus;
@@ -30,6 +32,8 @@ export async function startSyslogServer(opts: {
   pseudonymise: Pseudonymiser;
   /** Senders allowed (syslog has no token, so this is its access control); absent: anyone who can reach the port. */
   allow?: (address: string) => boolean;
+  /** TLS (RFC 5425) on its own port: key and certificate, and a CA whose client certificates are required. */
+  tls?: { port: number; key: Buffer; cert: Buffer; ca?: Buffer };
 }): Promise<SyslogServer> {
   const counters: SyslogCounters = { received: 0, accepted: 0, dropped: {} };
   const drop = (reason: SyslogDrop, n = 1) => (counters.dropped[reason] = (counters.dropped[reason] ?? 0) + n);
@@ -64,60 +68,51 @@ export async function startSyslogServer(opts: {
   });
   udp.on('error', (err) => log.warn('syslog UDP socket error', { error: errorMessage(err) }));
 
-  // TCP: frames per RFC 6587; the socket is paused until the bus has its hits.
-  const sockets = new Set<import('node:net').Socket>();
-  const tcp: Server = createServer((socket) => {
+  // Streams (TCP, TLS): frames per RFC 6587; a socket is paused until the bus has its hits.
+  const sockets = new Set<StreamSocket>();
+  const receiver: StreamReceiver = {
+    maxBytes: opts.maxBytes, toHits, publish: (hits) => opts.bus.publish(hits),
+    drop: (reason, n = 1) => { if (reason !== 'bus_unavailable') counters.received += n; drop(reason, n); },
+    accepted: (n) => { counters.accepted += n; },
+  };
+  const onStream = (socket: StreamSocket) => {
     if (opts.allow && !opts.allow(socket.remoteAddress ?? '')) { counters.received++; drop('not_allowed'); socket.destroy(); return; }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    const decoder = new SyslogTcpDecoder(opts.maxBytes);
-    const peer = socket.remoteAddress ?? '';
-    socket.on('data', (chunk) => {
-      const frames = decoder.push(chunk);
-      const good: Buffer[] = [];
-      for (const f of frames) {
-        if (f.ok) good.push(f.bytes);
-        else { counters.received++; drop(f.reason); }
-      }
-      const hits = toHits(good, peer);
-      if (hits.length === 0) return;
-      socket.pause();
-      void (async () => {
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await opts.bus.publish(hits);
-            counters.accepted += hits.length;
-            break;
-          } catch (err) {
-            if (socket.destroyed || attempt >= 20) { drop('bus_unavailable', hits.length); log.warn('syslog TCP: bus refused hits', { error: errorMessage(err) }); break; }
-            await backoff(attempt);
-          }
-        }
-        socket.resume();
-      })();
-    });
-    socket.on('error', () => socket.destroy());
-  });
+    receiveStream(socket, receiver);
+  };
+  const tcp: Server = createServer(onStream);
   tcp.on('error', (err) => log.warn('syslog TCP server error', { error: errorMessage(err) }));
+  const tlsOptions: TlsOptions | undefined = opts.tls && {
+    key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2',
+    ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+  };
+  const tls = tlsOptions ? createTlsServer(tlsOptions, onStream) : undefined;
+  tls?.on('tlsClientError', () => { counters.received++; drop('not_allowed'); });
+  tls?.on('error', (err) => log.warn('syslog TLS server error', { error: errorMessage(err) }));
 
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
     udp.bind(opts.port, opts.host, () => { udp.off('error', reject); resolve(); });
   });
   const port = udp.address().port;
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, opts.host, () => { tcp.off('error', reject); resolve(); });
+  const listen = (server: Server, at: number) => new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at, opts.host, () => { server.off('error', reject); resolve((server.address() as { port: number }).port); });
   });
+  await listen(tcp, port);
+  const tlsPort = tls && opts.tls ? await listen(tls, opts.tls.port) : undefined;
 
   return {
     port,
+    tlsPort,
     counters,
     close: async () => {
       if (udpTimer) { clearTimeout(udpTimer); flushUdp(); }
       await new Promise<void>((r) => udp.close(() => r()));
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((r) => tcp.close(() => r()));
+      if (tls) await new Promise<void>((r) => tls.close(() => r()));
     },
   };
 }

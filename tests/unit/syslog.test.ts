@@ -102,3 +102,50 @@ describe('syslog receiver access', () => {
     await bus.close();
   });
 });
+
+describe('syslog over TLS (RFC 5425)', () => {
+  it('takes octet-counted frames over TLS, and with a CA only from senders holding a certificate it signed', async () => {
+    const { startSyslogServer } = await import('../../collector/syslog/syslog-server.ts');
+    const { LocalBus } = await import('../../bus/local/local-bus.ts');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { execFileSync } = await import('node:child_process');
+    const { connect } = await import('node:tls');
+    // Real certificates, made here with openssl: a CA, the receiver's (for 127.0.0.1) and a sender's, both signed by it.
+    const dir = mkdtempSync(join(tmpdir(), 'syslog-tls-'));
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test ca');
+    for (const name of ['server', 'sender']) {
+      ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1');
+      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-copy_extensions', 'copy');
+    }
+    const file = (f: string) => readFileSync(join(dir, f));
+    const bus = await LocalBus.open({ dir: join(dir, 'bus') });
+    const server = await startSyslogServer({
+      pseudonymise: testPseudonymiser(), host: '127.0.0.1', port: 0, maxBytes: 4096, bus,
+      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, allow: () => true,
+      tls: { port: 0, key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem') },
+    });
+    const message = `<190>Nov 28 10:00:00 h nginx: ${LINE}`;
+    const send = (withCert: boolean) => new Promise<'sent' | 'refused'>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: server.tlsPort!, ca: file('ca.pem'), ...(withCert ? { key: file('sender.key'), cert: file('sender.pem') } : {}) }, () => {
+        socket.write(`${Buffer.byteLength(message)} ${message}`); // RFC 5425 framing: MSG-LEN SP SYSLOG-MSG
+        setTimeout(() => { socket.end(); resolve('sent'); }, 200);
+      });
+      socket.on('error', () => resolve('refused'));
+      socket.on('close', () => resolve('refused'));
+    });
+    expect(await send(true)).toBe('sent');
+    const deadline = Date.now() + 5000;
+    while (server.counters.accepted < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(server.counters.accepted).toBe(1);
+    // No client certificate: the handshake fails, nothing is taken.
+    await send(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.counters.accepted).toBe(1);
+    expect(server.counters.dropped.not_allowed).toBeGreaterThanOrEqual(1);
+    await server.close();
+    await bus.close();
+  });
+});
