@@ -86,33 +86,28 @@ const topic: Parser<string> = (raw) => {
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-/** "example.com=example.org|shop.example.net,blog.example.com=blog.example.org": the other host names of each site. */
-const siteHosts: Parser<Record<string, string[]>> = (raw) => {
+/**
+ * "site=a|b,other=c": a list per site (SITE_HOSTS, BEACON_ORIGINS), each item
+ * normalised and checked; a site named twice gets both lists.
+ */
+const siteLists = (item: { normalise: (s: string) => string; valid: RegExp; shape: string }): Parser<Record<string, string[]>> => (raw) => {
   const map: Record<string, string[]> = {};
   for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [site, hosts] = pair.split('=').map((s) => s.trim().toLowerCase());
-    const list = (hosts ?? '').split('|').map((h) => h.trim().replace(/^www\./, '')).filter(Boolean);
-    if (!site || !isValidSiteName(site) || list.length === 0 || !list.every((h) => HOST_NAME.test(h))) {
-      throw new Error(`"${pair}" is not site=host|host (e.g. example.com=example.org|shop.example.net)`);
+    const [site, items] = pair.split('=').map((s) => s.trim().toLowerCase());
+    const list = (items ?? '').split('|').map((h) => item.normalise(h.trim())).filter(Boolean);
+    if (!site || !isValidSiteName(site) || list.length === 0 || !list.every((h) => item.valid.test(h))) {
+      throw new Error(`"${pair}" is not ${item.shape}`);
     }
     map[site] = [...(own(map, site) ?? []), ...list];
   }
   return map;
 };
 
-const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
-const siteOrigins: Parser<Record<string, string[]>> = (raw) => {
-  const map: Record<string, string[]> = {};
-  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [site, origins] = pair.split('=').map((s) => s.trim().toLowerCase());
-    const list = (origins ?? '').split('|').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
-    if (!site || !isValidSiteName(site) || list.length === 0 || !list.every((o) => ORIGIN.test(o))) {
-      throw new Error(`"${pair}" is not site=origin|origin (e.g. example.com=https://example.com|https://www.example.com)`);
-    }
-    map[site] = [...(own(map, site) ?? []), ...list];
-  }
-  return map;
-};
+/** "example.com=example.org|shop.example.net,blog.example.com=blog.example.org": the other host names of each site. */
+const siteHosts = siteLists({ normalise: (h) => h.replace(/^www\./, ''), valid: HOST_NAME, shape: 'site=host|host (e.g. example.com=example.org|shop.example.net)' });
+
+/** "example.com=https://example.com|https://www.example.com": the pages each site's beacons may come from. */
+const siteOrigins = siteLists({ normalise: (o) => o.replace(/\/$/, ''), valid: /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/, shape: 'site=origin|origin (e.g. example.com=https://example.com|https://www.example.com)' });
 
 const tagSites: Parser<Record<string, string>> = (raw) => {
   const map: Record<string, string> = {};
