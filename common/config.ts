@@ -191,7 +191,8 @@ export const SETTINGS = {
   KAFKA_PUBLISH_TIMEOUT_MS: setting({ default: '5000', parse: int(100, 120_000), describe: 'How long Kafka may acknowledge nothing before a waiting request is answered 503 (a big request that Kafka acknowledges part by part is never cut off).' }),
   KAFKA_LINGER_MS: setting({ default: '5', parse: int(0, 1000), describe: 'How long the collector gathers hits into one Kafka request.' }),
   CLICKHOUSE_CA_CERT: setting({ default: '', parse: text, describe: 'PEM file of the CA that signed the ClickHouse server certificate (https URLs).' }),
-  LOG_LEVEL: setting({ default: 'info', parse: oneOf('debug', 'info', 'warn', 'error', 'silent'), describe: 'Logging verbosity.' }),
+  LOG_LEVEL: setting({ default: 'info', parse: oneOf('debug', 'info', 'warn', 'error', 'silent'), describe: 'Least severe log lines written (debug adds every batch loaded and errors\' stack traces).' }),
+  LOG_FORMAT: setting({ default: 'auto', parse: oneOf('auto', 'json', 'pretty'), describe: 'Log lines on stderr: json (one object a line, for log shippers), pretty (readable), or auto: pretty on a terminal, json otherwise.' }),
 } as const;
 
 type Settings = typeof SETTINGS;

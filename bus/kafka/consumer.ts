@@ -118,7 +118,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           keepTrying: () => isRunning() && !isStale(),
           onFailure: async (err, attempt) => {
             onTrouble(`batch ${busBatch.token} not loaded: ${errorMessage(err)}`);
-            log.warn('batch not loaded, will retry', { token: busBatch.token, attempt, error: errorMessage(err) });
+            log.warn('batch not loaded, will retry', { batch: busBatch.token, attempt, error: errorMessage(err) });
             await heartbeat().catch(() => undefined);
           },
         });

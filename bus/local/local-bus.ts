@@ -149,7 +149,7 @@ export class LocalBus implements Bus {
       keepTrying: () => !this.stopping,
       onFailure: (err, attempt) => {
         this.consumerError = `batch ${batch.token} not loaded: ${errorMessage(err)}`;
-        log.warn('batch not loaded, will retry', { token: batch.token, attempt, error: errorMessage(err) });
+        log.warn('batch not loaded, will retry', { batch: batch.token, attempt, error: errorMessage(err) });
       },
     });
     // Shutting down: the range stays in flight and is redelivered on restart.

@@ -6,11 +6,14 @@
 import type { BusBatch, DeadLetter } from '../../bus/bus.ts';
 import type { ProcessorCounters } from '../../processor/batch/batch-handler.ts';
 import type { Config } from '../../common/config.ts';
+import type { LogSettings } from '../../common/log.ts';
 
 export interface WorkerInput {
   config: Config;
   /** The bus has a dead-letter destination of its own (Kafka's DLQ topic): the worker asks for it. */
   deadLetters: boolean;
+  /** The starting thread's logger as configured: this thread's stderr is a pipe to it, so it cannot tell a terminal itself. */
+  log: LogSettings;
 }
 
 /** To the worker. */

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
 import type { Config } from '../../common/config.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
+import { logSettings } from '../../common/log.ts';
 import type { ProcessorCounters } from '../../processor/batch/batch-handler.ts';
 import type { FromWorker, ToWorker, WorkerInput } from './messages.ts';
 
@@ -30,7 +31,7 @@ export interface ProcessorThread {
 
 export async function startProcessorThread(opts: { config: Config; bus: Bus; onFatal: (err: Error) => void }): Promise<ProcessorThread> {
   const { config, bus } = opts;
-  const input: WorkerInput = { config, deadLetters: Boolean(bus.deadLetter) };
+  const input: WorkerInput = { config, deadLetters: Boolean(bus.deadLetter), log: logSettings() };
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: input, name: 'scalehouse processor' });
   const send = (m: ToWorker) => worker.postMessage(m);
   const thread = { counters: { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 } };

@@ -10,16 +10,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { BusBatch, DeadLetter } from '../../bus/bus.ts';
 import { connectClickHouse } from '../../clickhouse/connect.ts';
 import { errorMessage } from '../../common/errors.ts';
-import { setLogLevel } from '../../common/log.ts';
+import { configureLog } from '../../common/log.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { processorSettings } from '../processor-settings.ts';
 import type { FromWorker, ToWorker, WorkerInput } from './messages.ts';
 
 const port = parentPort!;
-const { config, deadLetters } = workerData as WorkerInput;
+const { config, deadLetters, log: logging } = workerData as WorkerInput;
 const send = (m: FromWorker) => port.postMessage(m);
-setLogLevel(config.LOG_LEVEL);
+// The starting thread's logger, and a field on every line saying it comes from this thread.
+configureLog({ ...logging, context: { ...logging.context, thread: 'processor' } });
 
 // Dead letters for the bus's own destination go back to the thread that holds the bus.
 let nextId = 0;

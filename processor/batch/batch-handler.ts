@@ -109,7 +109,7 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; p
     counters.dropped += rows.stats.filter((s) => s.outcome === 'dropped').reduce((n, s) => n + s.count, 0);
     counters.deadLetters += rows.deadLetters.length;
     deps.onLoaded?.(rows.stats);
-    log.debug('batch loaded', { token: batch.token, records: batch.records.length, events: rows.events.length });
+    log.debug('batch loaded', { batch: batch.token, records: batch.records.length, events: rows.events.length });
   };
 
   const handle = async (batch: BusBatch): Promise<void> => {

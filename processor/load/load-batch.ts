@@ -33,7 +33,7 @@ export async function loadOrDeadLetter(ch: ClickHouse, rows: BatchRows, records:
     return 'loaded';
   } catch (err) {
     if (!isDataError(err)) throw err;
-    log.error('ClickHouse refused a batch as bad data; its hits go to the dead letters', { token, error: errorMessage(err) });
+    log.error('ClickHouse refused a batch as bad data; its hits go to the dead letters', { batch: token, error: errorMessage(err) });
     const detail = errorMessage(err);
     await insertRows(ch, 'dead_letters', records.map((r) => deadLetterRow('', 'bus', 'load_rejected', detail, r.value, r.position, now)), `${token}:rejected`);
     await insertRows(ch, 'pipeline_stats', [{ minute: chMinute(now), site: '', outcome: 'dead_letter', reason: 'load_rejected', count: records.length }], `${token}:rejected`);
