@@ -13,7 +13,7 @@ export async function openClickHouse(config: Config): Promise<ClickHouse> {
   const migrating = config.CLICKHOUSE_MIGRATE;
   const ch = await connectClickHouse({ ...config, createDatabase: migrating });
   if (!migrating) return ch;
-  const applied = await migrate(ch, { rawRetentionDays: config.RAW_RETENTION_DAYS });
+  const applied = await migrate(ch, { rawRetentionDays: config.RAW_RETENTION_DAYS, cluster: config.CLICKHOUSE_CLUSTER });
   if (applied.length) log.info('ClickHouse schema migrated', { applied });
   return ch;
 }

@@ -3,6 +3,10 @@
  * them in schema_migrations with a checksum: a migration edited after it ran
  * is reported instead of silently diverging. Every statement is idempotent
  * (IF NOT EXISTS), so a run interrupted half-way is simply run again.
+ *
+ * With a cluster (CLICKHOUSE_CLUSTER) every statement, the migrator's own
+ * included, runs as on-cluster.ts makes it: ON CLUSTER, replicated. The
+ * checksum stays that of the file, so it does not depend on the layout.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -12,8 +16,11 @@ import type { ClickHouse } from './connect.ts';
 import { insertRows } from './insert.ts';
 import { ScalehouseError } from '../common/errors.ts';
 import { clickhouseCode } from './errors.ts';
-import { command, selectRows } from './query.ts';
+import { layoutProblem, readLayoutFacts } from './layout-check.ts';
+import { onCluster } from './on-cluster.ts';
+import { command, selectRows, type Params } from './query.ts';
 import { clientOf } from './raw-client.ts';
+import { readSql } from './sql.ts';
 
 const BAD_ARGUMENTS = 36; // ClickHouse src/Common/ErrorCodes.cpp
 
@@ -38,8 +45,19 @@ export function splitStatements(sql: string): string[] {
     .filter(Boolean);
 }
 
-export async function migrate(ch: ClickHouse, options: { rawRetentionDays?: number; dir?: string } = {}): Promise<string[]> {
-  await command(ch, 'schema/schema_migrations.sql');
+interface MigrateOptions {
+  rawRetentionDays?: number;
+  dir?: string;
+  /** CLICKHOUSE_CLUSTER: '' (the default) for one server. */
+  cluster?: string;
+}
+
+export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Promise<string[]> {
+  const cluster = options.cluster ?? '';
+  const problem = layoutProblem(await readLayoutFacts(ch, cluster), cluster, ch.database, ch.embedded);
+  if (problem) throw new ScalehouseError(problem);
+  if (cluster) await schemaCommand(ch, cluster, 'schema/create-database.sql', { database: ch.database });
+  await schemaCommand(ch, cluster, 'schema/schema_migrations.sql');
   const applied = new Map((await selectRows<{ version: number; checksum: string }>(ch, 'schema/applied-migrations.sql')).map((r) => [Number(r.version), r.checksum]));
   const done: string[] = [];
   for (const m of await loadMigrations(options.dir)) {
@@ -48,20 +66,28 @@ export async function migrate(ch: ClickHouse, options: { rawRetentionDays?: numb
       if (seen !== m.checksum) throw new ScalehouseError(`migration ${m.name} changed after it was applied; add a new migration instead of editing it`);
       continue;
     }
-    for (const statement of splitStatements(m.sql)) await clientOf(ch).command({ query: statement });
+    for (const statement of splitStatements(m.sql)) await clientOf(ch).command({ query: onCluster(statement, cluster) });
     await insertRows(ch, 'schema_migrations', [{ version: m.version, name: m.name, checksum: m.checksum }], `migration:${m.version}:${m.checksum}`);
     done.push(m.name);
   }
-  if (options.rawRetentionDays !== undefined) await applyRetention(ch, options.rawRetentionDays);
+  if (options.rawRetentionDays !== undefined) await applyRetention(ch, cluster, options.rawRetentionDays);
   return done;
 }
 
+/** One of the migrator's own statements (schema/): as it is for one server, ON CLUSTER for a cluster. */
+async function schemaCommand(ch: ClickHouse, cluster: string, sqlFile: string, params: Params = {}, settings?: Record<string, number>): Promise<void> {
+  if (!cluster) return command(ch, sqlFile, params, settings);
+  for (const statement of splitStatements(await readSql(sqlFile))) {
+    await clientOf(ch).command({ query: onCluster(statement, cluster), query_params: params, clickhouse_settings: settings });
+  }
+}
+
 /** RAW_RETENTION_DAYS is configuration, not schema: set (or remove) the raw tables' TTL to match it. */
-async function applyRetention(ch: ClickHouse, days: number): Promise<void> {
+async function applyRetention(ch: ClickHouse, cluster: string, days: number): Promise<void> {
   for (const table of ['events', 'bot_hits']) {
     try {
-      if (days > 0) await command(ch, 'schema/retention-set.sql', { table, days }, { materialize_ttl_after_modify: 0 });
-      else await command(ch, 'schema/retention-remove.sql', { table });
+      if (days > 0) await schemaCommand(ch, cluster, 'schema/retention-set.sql', { table, days }, { materialize_ttl_after_modify: 0 });
+      else await schemaCommand(ch, cluster, 'schema/retention-remove.sql', { table });
     } catch (err) {
       // REMOVE TTL on a table without one is an error (BAD_ARGUMENTS): nothing to do.
       if (!(days === 0 && clickhouseCode(err) === BAD_ARGUMENTS)) throw err;

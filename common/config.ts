@@ -146,6 +146,7 @@ export const SETTINGS = {
   CLICKHOUSE_PASSWORD: setting({ default: '', parse: text, describe: 'ClickHouse password (server mode).', secret: true }),
   CLICKHOUSE_MIGRATE: setting({ default: 'true', parse: flag, describe: 'Bring the schema up to date at start (needs a user that may create tables). False for roles whose ClickHouse user may not (clickhouse/access/), with `scalehouse migrate` run by an admin.' }),
   CLICKHOUSE_DATABASE: setting({ default: 'scalehouse', parse: identifier, describe: 'Database holding the Scalehouse tables.' }),
+  CLICKHOUSE_CLUSTER: setting({ default: '', parse: (raw) => (raw.trim() === '' ? '' : identifier(raw.trim())), describe: 'ClickHouse cluster (a <remote_servers> name of one shard and its replicas) the migrations run ON CLUSTER, with replicated tables (docs/scaling.md). Empty: one server. Set it before the first migration: a database keeps the layout it was made with.' }),
   SITES: setting({ default: '*', parse: sites, describe: 'Comma-separated sites accepted by the collector; "*" accepts any valid site name (with HOST beyond loopback, only if ALLOW_ANY_SITE=true).' }),
   INGEST_TOKEN: setting({ default: '', parse: text, describe: 'Bearer token for POST /api/logs; several, comma-separated, are all accepted (to rotate: add the new one, move the shippers, remove the old). Empty: one is generated and kept in DATA_DIR/ingest-token.', secret: true }),
   TRUSTED_PROXIES: setting({ default: '', parse: cidrs, describe: 'Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed.' }),
