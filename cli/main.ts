@@ -3,24 +3,25 @@
  * clear message (no stack trace) and exit non-zero.
  */
 import { ConfigError, ScalehouseError, errorMessage } from '../common/errors.ts';
-import { collector, dashboard, processor, start } from './commands/start.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { replayCommand } from './commands/replay.ts';
-import { tailCommand } from './commands/tail.ts';
-import { explainCommand } from './commands/explain.ts';
-import { helpText } from './help.ts';
+import { commandHelpText, helpText, isCommand, type CommandName } from './help.ts';
+import { version } from './version.ts';
 import { createHash, randomBytes } from 'node:crypto';
 
-const commands: Record<string, (args: string[]) => Promise<void>> = {
-  start,
-  collector,
-  processor,
-  dashboard,
-  migrate: migrateCommand,
-  replay: replayCommand,
-  tail: tailCommand,
-  explain: explainCommand,
-  help: async () => void process.stdout.write(helpText()),
+// Each command's module is loaded when it runs: `--version` and `--help` load none of them.
+const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
+  start: async (args) => (await import('./commands/start.ts')).start(args),
+  collector: async (args) => (await import('./commands/start.ts')).collector(args),
+  processor: async (args) => (await import('./commands/start.ts')).processor(args),
+  dashboard: async (args) => (await import('./commands/start.ts')).dashboard(args),
+  migrate: async (args) => (await import('./commands/migrate.ts')).migrateCommand(args),
+  replay: async (args) => (await import('./commands/replay.ts')).replayCommand(args),
+  tail: async (args) => (await import('./commands/tail.ts')).tailCommand(args),
+  explain: async (args) => (await import('./commands/explain.ts')).explainCommand(args),
+  help: async ([topic]) => {
+    if (topic !== undefined && !isCommand(topic)) throw new ScalehouseError(`there is no command "${topic}": \`scalehouse help\` lists them`);
+    process.stdout.write(topic === undefined ? helpText() : commandHelpText(topic));
+  },
+  version: async () => void process.stdout.write(`scalehouse ${version()}\n`),
   // A new API token for /api/stats: the token for the client, its digest for DASHBOARD_TOKENS.
   token: async () => {
     const token = randomBytes(24).toString('base64url');
@@ -33,16 +34,19 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 // (salts among them) — is readable by its owner only.
 process.umask(0o077);
 
-const [name = 'help', ...args] = process.argv.slice(2);
-const command = commands[name === '--help' || name === '-h' ? 'help' : name];
+const ALIASES: Record<string, CommandName> = { '--help': 'help', '-h': 'help', '--version': 'version', '-v': 'version' };
+const [given = 'help', ...args] = process.argv.slice(2);
+const name = ALIASES[given] ?? given;
 
-if (!command) {
-  process.stderr.write(`scalehouse: unknown command "${name}"\n\n${helpText()}`);
+if (!isCommand(name)) {
+  process.stderr.write(`scalehouse: unknown command "${given}"\n\n${helpText()}`);
   process.exit(2);
 }
 
 try {
-  await command(args);
+  // `COMMAND --help` shows what the command takes and starts nothing.
+  if (args.includes('--help') || args.includes('-h')) process.stdout.write(commandHelpText(name));
+  else await commands[name](args);
 } catch (err) {
   const known = err instanceof ScalehouseError;
   process.stderr.write(`scalehouse ${name}: ${errorMessage(err)}\n`);
