@@ -24,6 +24,10 @@ const asBuffers = (item: DeadLetter): DeadLetter => {
   return raw ? { ...item, record: { ...item.record, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) } } : item;
 };
 
+// Compiled (dist/), the worker is plain JavaScript. Run from the TypeScript sources, the thread
+// starts without this thread's tsx hooks and needs worker.mjs to register them first.
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : './worker.js', import.meta.url);
+
 export interface ProcessorThread {
   /** The worker's counters as of its last batch. */
   readonly counters: ProcessorCounters;
@@ -32,7 +36,7 @@ export interface ProcessorThread {
 export async function startProcessorThread(opts: { config: Config; bus: Bus; onFatal: (err: Error) => void }): Promise<ProcessorThread> {
   const { config, bus } = opts;
   const input: WorkerInput = { config, deadLetters: Boolean(bus.deadLetter), log: logSettings() };
-  const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: input, name: 'scalehouse processor' });
+  const worker = new Worker(WORKER_ENTRY, { workerData: input, name: 'scalehouse processor' });
   const send = (m: ToWorker) => worker.postMessage(m);
   const thread = { counters: { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 } };
   const handling = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();

