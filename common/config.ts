@@ -12,9 +12,10 @@ import { own } from './own.ts';
 type Parser<T> = (raw: string) => T; // throws Error with a human reason
 
 const int = (min: number, max: number): Parser<number> => (raw) => {
-  if (!/^\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
+  // A signed whole number is a number out of range (-1), not a non-number ("abc", "1.5").
+  if (!/^[+-]?\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
   const n = Number(raw);
-  if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${raw.trim()}`);
   return n;
 };
 
@@ -52,11 +53,12 @@ export const isValidSiteName = (s: string): boolean => SITE_RE.test(s);
 
 const sites: Parser<string[] | '*'> = (raw) => {
   if (raw.trim() === '*') return '*';
-  const list = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (list.length === 0) throw new Error('must list at least one site (comma-separated) or be "*"');
-  const bad = list.filter((s) => !isValidSiteName(s));
-  if (bad.length) throw new Error(`not valid site names (lowercase host names): ${bad.join(', ')}`);
-  return list;
+  const typed = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typed.length === 0) throw new Error('must list at least one site (comma-separated) or be "*"');
+  // Echo the names as typed: a lowercased copy of a name the user cannot find in their setting confuses.
+  const bad = typed.filter((s) => !isValidSiteName(s.toLowerCase()));
+  if (bad.length) throw new Error(`not valid site names (host names, such as example.com): ${bad.join(', ')}`);
+  return typed.map((s) => s.toLowerCase());
 };
 
 const cidrs: Parser<string[]> = (raw) => {

@@ -23,11 +23,30 @@ describe('configuration', () => {
       'PORT: must be a whole number, got "eighty"',
       'CLICKHOUSE_URL: must use http or https, got "ftp:"',
       'CLICKHOUSE_DATABASE: must be a ClickHouse identifier (letters, digits, _), got "drop table"',
-      'SITES: not valid site names (lowercase host names): bad site!',
+      'SITES: not valid site names (host names, such as example.com): Bad Site!',
       'TRUSTED_PROXIES: "10.0.0.0/99" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)',
       'LOG_LEVEL: must be one of debug, info, warn, error, silent, got "loud"',
     ]);
     expect((err as Error).message).toContain('PORT: must be a whole number');
+  });
+
+  it('says a number out of range is out of range, and names a non-number as one', () => {
+    // [value, the setting's range, a whole number?]: the message follows from these alone.
+    const cases: [string, number, number, boolean][] = [
+      ['-1', 1, 1440, true], ['0', 1, 1440, true], ['1441', 1, 1440, true], ['+2000', 1, 1440, true], ['99999999999999999999', 1, 1440, true],
+      ['abc', 1, 1440, false], ['1.5', 1, 1440, false], ['', 1, 1440, false], ['1e3', 1, 1440, false], ['- 1', 1, 1440, false],
+    ];
+    for (const [value, min, max, whole] of cases) {
+      expect(() => loadConfig({ SESSION_TIMEOUT_MINUTES: value }), value).toThrow(whole
+        ? `SESSION_TIMEOUT_MINUTES: must be between ${min} and ${max}, got ${value}`
+        : `SESSION_TIMEOUT_MINUTES: must be a whole number, got "${value}"`);
+    }
+    expect(loadConfig({ SESSION_TIMEOUT_MINUTES: ' +45 ' }).SESSION_TIMEOUT_MINUTES).toBe(45);
+  });
+
+  it('echoes bad site names as typed, and keeps good ones lowercased', () => {
+    expect(() => loadConfig({ SITES: 'Example.com, Bad Site,OK.example' })).toThrow('SITES: not valid site names (host names, such as example.com): Bad Site');
+    expect(loadConfig({ SITES: 'Example.COM, blog.example.com' }).SITES).toEqual(['example.com', 'blog.example.com']);
   });
 
   it('refuses SITES=* on a collector served beyond loopback, unless ALLOW_ANY_SITE says so', () => {
