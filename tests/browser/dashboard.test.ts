@@ -6,8 +6,6 @@
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,10 +13,11 @@ import { freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { ensureDebianProgram } from '../helpers/debian.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { within } from '../helpers/wait-for.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 let CHROMIUM: string;
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'shots-'));
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : tempDir('shots');
 const PASSWORD = 'correct horse battery staple';
 
 let app: AppProcess;
@@ -26,7 +25,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   CHROMIUM = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
-  const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-ui-'));
+  const dataDir = tempDir('ui');
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' };
   execFileSync(process.execPath, [BIN, 'replay', fixture('logs/secrepo-2021.log'), '--site', 'secrepo.example'], { env, stdio: 'ignore' });
   execFileSync(process.execPath, [BIN, 'replay', fixture('logs/hackers-access.log'), '--site', 'hackers.example'], { env, stdio: 'ignore' });

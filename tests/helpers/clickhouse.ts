@@ -3,22 +3,26 @@
  * (as clickhouse-js' integration tests use a fresh table each), migrated with
  * the project's own migrations.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
 import { migrate } from '../../clickhouse/migrate.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
+import { beforeTempDirsRemoved, tempDir } from './temp-dir.ts';
 
-// One engine data folder per test file (per process).
-const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-test-'));
+/** Every handle opened here: closed (a second close does nothing) before the data folders are removed. */
+const opened: ClickHouse[] = [];
+beforeTempDirsRemoved(async () => { await Promise.all(opened.splice(0).map((ch) => ch.close())); });
+const track = (ch: ClickHouse): ClickHouse => { opened.push(ch); return ch; };
+
+// One engine data folder per test file (per process: the engine binds one), made when first used.
+let dataDir: string | undefined;
 
 export async function freshClickHouse(opts: { migrate?: boolean } = {}): Promise<ClickHouse> {
-  const ch = await connectClickHouse({
+  dataDir ??= tempDir('test');
+  const ch = track(await connectClickHouse({
     CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', DATA_DIR: dataDir,
     CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}`,
-  });
+  }));
   if (opts.migrate !== false) await migrate(ch, { rawRetentionDays: 0 });
   return ch;
 }
@@ -29,8 +33,8 @@ export async function rows<T = Record<string, unknown>>(ch: ClickHouse, query: s
 }
 
 /** The embedded engine of a stopped `scalehouse start`'s DATA_DIR, to count what it loaded. */
-export function dataDirClickHouse(dataDir: string): Promise<ClickHouse> {
-  return connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+export async function dataDirClickHouse(dataDir: string): Promise<ClickHouse> {
+  return track(await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir }));
 }
 
 /**

@@ -11,14 +11,14 @@
  * the server's, on these same definitions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
 import { migrate } from '../../clickhouse/migrate.ts';
 import { rows } from '../helpers/clickhouse.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const USERS = fileURLToPath(new URL('../../clickhouse/access/scalehouse-users.xml', import.meta.url));
 const PASSWORDS = { SCALEHOUSE_COLLECTOR_PASSWORD: 'collector-secret', SCALEHOUSE_PROCESSOR_PASSWORD: 'processor-secret', SCALEHOUSE_READER_PASSWORD: 'reader-secret' };
@@ -29,7 +29,7 @@ let ch: ClickHouse;
 let session: { close(): void };
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scalehouse-access-'));
+  const dir = tempDir('access');
   // The file as shipped, plus the embedded engine's own default user (it runs every query as that user).
   const users = readFileSync(USERS, 'utf8').replace('<users>', '<users><default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota><access_management>1</access_management></default>');
   writeFileSync(join(dir, 'users.xml'), users.replace('<profiles>', '<profiles><default/>').replace('<quotas>', '<quotas><default/>'));

@@ -4,9 +4,6 @@
  * reason, and accepted hits are on the bus when the 202 arrives.
  */
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -14,6 +11,7 @@ import { testPseudonymiser } from '../helpers/hits.ts';
 import { loadConfig } from '../../common/config.ts';
 import { decodeHit, type Hit } from '../../common/hit.ts';
 import type { BusBatch } from '../../bus/bus.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const TOKEN = 'test-token';
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
@@ -38,7 +36,7 @@ const post = (app: ReturnType<typeof makeApp>, path: string, body: string, heade
   app.request(path, { method: 'POST', body: headers['content-type'] ? body : new TextEncoder().encode(body), headers });
 
 beforeEach(async () => {
-  bus = await LocalBus.open({ dir: mkdtempSync(join(tmpdir(), 'scalehouse-bus-')) });
+  bus = await LocalBus.open({ dir: tempDir('bus') });
   peer = '203.0.113.7';
 });
 afterEach(async () => {
@@ -80,7 +78,7 @@ describe('bad input gets its status and a JSON reason', () => {
   });
 
   it('answers 503 with Retry-After, not 2xx, when the bus cannot take the hit', async () => {
-    const full = await LocalBus.open({ dir: mkdtempSync(join(tmpdir(), 'scalehouse-bus-')), maxBytes: 10 });
+    const full = await LocalBus.open({ dir: tempDir('bus'), maxBytes: 10 });
     const res = await post(makeApp({}, full), '/api/event', beaconJson, { 'content-type': 'application/json' });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');

@@ -4,14 +4,14 @@
  * that got a 2xx is in ClickHouse exactly once (and nothing is there twice).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDirClickHouse, LANDED_HITS } from '../helpers/clickhouse.ts';
 import { clfTime, TODAY } from '../helpers/hits.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const TOKEN = 'crash-test-token';
@@ -33,7 +33,7 @@ const logBatch = (app: AppProcess, paths: string[], offset: number) => fetch(`${
 
 describe('crash safety of scalehouse start', () => {
   it('keeps every acknowledged hit, exactly once, across SIGKILLs', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-crash-'));
+    const dataDir = tempDir('crash');
     const port = await freePort();
     // Small batches so the processor is mid-way through many of them when killed.
     const env = { DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, SITES: 'example.com', BATCH_MAX_HITS: '25', RAW_RETENTION_DAYS: '0' };
@@ -92,7 +92,7 @@ describe('npm start', () => {
   it('serves health within 30 s on a fresh data folder, with nothing else configured', async () => {
     const { spawn } = await import('node:child_process');
     const port = await freePort();
-    const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-start-'));
+    const dataDir = tempDir('start');
     // detached: npm runs node as a child; the whole group is stopped at the end.
     const child = spawn('npm', ['start', '--silent'], { env: { ...process.env, KAFKA_BROKERS: '', SYSLOG_PORT: '0', PORT: String(port), DATA_DIR: dataDir }, detached: true, stdio: 'ignore' });
     try {

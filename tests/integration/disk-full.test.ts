@@ -7,14 +7,13 @@
  * ClickHouse exactly once.
  */
 import { describe, expect, it, afterAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDirClickHouse, LANDED_HITS } from '../helpers/clickhouse.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { canMount, mountTmpfs, type SmallDisk } from '../helpers/tmpfs.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const disks: SmallDisk[] = [];
@@ -73,7 +72,7 @@ function expectExactlyOnce(counts: Map<string, number>, tally: Tally): void {
 
 describe.skipIf(!canMount)('a full disk under `scalehouse start` (real tmpfs)', () => {
   it('bus folder on a small disk: ENOSPC and then the reserve refuse intake, nothing acknowledged is lost', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-full-'));
+    const dataDir = tempDir('full');
     const disk = mountTmpfs(4 * 1024 * 1024, join(dataDir, 'bus'));
     disks.push(disk);
     const port = await freePort();
@@ -109,7 +108,7 @@ describe.skipIf(!canMount)('a full disk under `scalehouse start` (real tmpfs)', 
   });
 
   it('whole DATA_DIR on a small disk: ClickHouse and the bus stop taking data, then resume, and the engine opens again after a kill', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-full-'));
+    const dataDir = tempDir('full');
     const disk = mountTmpfs(64 * 1024 * 1024, join(dataDir, 'data'));
     disks.push(disk);
     const port = await freePort();

@@ -4,8 +4,6 @@
  * crashes, and every input is accounted for with a reason.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -18,6 +16,7 @@ import { waitFor, within } from '../helpers/wait-for.ts';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../helpers/fixtures.ts';
 import { emptySessionState } from '../../processor/batch/sessionize.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // A seeded generator, so a failure can be reproduced.
 function rng(seed: number) {
@@ -44,7 +43,7 @@ function garble(line: string): string {
 
 describe('fuzz', () => {
   it('the syslog receiver takes 100,000 garbled frames over TCP and counts every one', async () => {
-    const bus = await LocalBus.open({ dir: mkdtempSync(join(tmpdir(), 'fuzz-bus-')), maxBytes: 2 * 1024 ** 3 });
+    const bus = await LocalBus.open({ dir: tempDir('fuzz-bus'), maxBytes: 2 * 1024 ** 3 });
     const server = await startSyslogServer({ pseudonymise: testPseudonymiser(), host: '127.0.0.1', port: 0, maxBytes: 2048, bus, rules: { siteByTag: { nginx: 'example.com' }, sites: '*' } });
     let valid = 0;
     const frames: Buffer[] = [];

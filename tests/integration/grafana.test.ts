@@ -5,8 +5,7 @@
  * expected columns and sane values.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -19,6 +18,7 @@ import { freshClickHouse } from '../helpers/clickhouse.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { expandGrafana } from '../helpers/grafana-macros.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = fileURLToPath(new URL('../../grafana/provisioning/dashboards/scalehouse/', import.meta.url));
 interface Panel { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; datasource: { uid: string }; fieldConfig: { defaults: { unit: string } }; targets: { rawSql: string; format: number }[] }
@@ -34,7 +34,7 @@ beforeAll(async () => {
   ch = await freshClickHouse();
   await replayFile(ch, fixture('logs/secrepo-2021.log'), { site: 'secrepo.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
   // The real log has no campaigns and no broken lines: add a few of each, inside its week.
-  const extra = join(mkdtempSync(join(tmpdir(), 'grafana-')), 'campaign.log');
+  const extra = join(tempDir('grafana'), 'campaign.log');
   const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
   writeFileSync(extra, [
     ...Array.from({ length: 10 }, (_, i) => `198.51.100.${i} - - [24/Oct/2021:10:0${i}:00 +0000] "GET /offer?utm_source=newsletter&utm_medium=email&utm_campaign=autumn HTTP/1.1" 200 900 "-" "${UA}"`),

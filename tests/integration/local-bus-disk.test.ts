@@ -5,8 +5,7 @@
  * Disk-full cases run on a real tmpfs mounted by the test.
  */
 import { describe, expect, it, afterAll } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import { encodeRecord } from '../../bus/local/record-codec.ts';
@@ -19,8 +18,9 @@ import { openLog } from '../../bus/local/open-log.ts';
 import { DiskSpace } from '../../bus/local/disk-space.ts';
 import { LogAppender } from '../../bus/local/log-appender.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'scalehouse-bus-'));
+const dir = () => tempDir('bus');
 const hit = (line: string) => testLogHit(line, { receivedAt: 1 });
 const lineOf = (r: BusRecord) => (r.damaged ? `damaged:${r.offset}` : (JSON.parse(r.value) as { line: string }).line);
 const segmentsOf = (d: string) => readdirSync(d).filter((f) => f.endsWith('.log')).sort();

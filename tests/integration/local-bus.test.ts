@@ -3,18 +3,18 @@
  * an in-flight batch under the same token, and trimming of consumed segments.
  */
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import type { Hit } from '../../common/hit.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import type { BusBatch } from '../../bus/bus.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const hit = (line: string): Hit => testLogHit(line, { receivedAt: 1, client: '192.0.2.1' });
 const lines = (batches: BusBatch[]) => batches.flatMap((b) => b.records.map((r) => (JSON.parse(r.value) as { line: string }).line));
-const dir = () => mkdtempSync(join(tmpdir(), 'scalehouse-bus-'));
+const dir = () => tempDir('bus');
 
 function collect(bus: LocalBus, maxRecords: number, handler: (b: BusBatch) => Promise<void> = async () => {}) {
   const batches: BusBatch[] = [];

@@ -1,15 +1,15 @@
 /** The migrator on the real engine: once each, in order, recorded; edits after the fact are refused. */
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, appendFileSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate, MIGRATIONS_DIR, splitStatements } from '../../clickhouse/migrate.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** A copy of the migrations folder with those numbered below `version` only. */
 function migrationsBefore(version: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+  const dir = tempDir('migrations');
   for (const f of readdirSync(MIGRATIONS_DIR).filter((f) => f < version)) cpSync(join(MIGRATIONS_DIR, f), join(dir, f));
   return dir;
 }
@@ -44,7 +44,7 @@ describe('migrate', () => {
 
   it('refuses to run when an applied migration was edited', async () => {
     const ch = await freshClickHouse();
-    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    const dir = tempDir('migrations');
     cpSync(MIGRATIONS_DIR, dir, { recursive: true });
     appendFileSync(join(dir, '0002_sessions.sql'), '\n-- edited\n');
     await expect(migrate(ch, { dir })).rejects.toThrow(/0002_sessions.sql changed after it was applied/);

@@ -3,8 +3,6 @@
  * it: HTTP → local bus on disk → processor → real ClickHouse engine.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
@@ -14,6 +12,7 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -22,7 +21,7 @@ let bus: LocalBus;
 let app: ReturnType<typeof collectorApp>;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scalehouse-pipeline-'));
+  const dir = tempDir('pipeline');
   ch = await freshClickHouse();
   bus = await LocalBus.open({ dir: join(dir, 'bus') });
   await startProcessor({ bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, maxRecords: 100 });

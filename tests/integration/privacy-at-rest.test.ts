@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDirClickHouse } from '../helpers/clickhouse.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
 import { freePort, startApp } from '../helpers/app-process.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const TOKEN = 'privacy-test-token';
@@ -29,7 +29,7 @@ const filesHolding = (dir: string, text: string) =>
 
 describe('privacy at rest', () => {
   it('keeps no client address in any file under DATA_DIR, writes nothing of opted-out visitors, and keeps visitors apart', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-privacy-'));
+    const dataDir = tempDir('privacy');
     const [port, syslogPort] = [await freePort(), await freePort()];
     const app = await startApp({
       DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, SITES: 'example.com', TRUSTED_PROXIES: '127.0.0.1', DASHBOARD_PASSWORD: 'privacy-test',

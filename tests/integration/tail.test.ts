@@ -4,8 +4,7 @@
  * and a real process killed with SIGKILL — every line exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, copyFileSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { waitFor, within } from '../helpers/wait-for.ts';
 import { CHROME, humanLine } from '../helpers/kafka.ts';
 import { pseudonymiser } from '../../common/pseudonym.ts';
 import { visitorHash } from '../../processor/steps/protect-privacy.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => humanLine(`192.0.2.${(from + i) % 250 + 1}`, `/l/${from + i}`, from + i) + '\n').join('');
 const countPaths = async (ch: ClickHouse) => {
@@ -35,7 +35,7 @@ const expectExactly = async (ch: ClickHouse, n: number) => {
 
 describe('tail', () => {
   it('follows rename rotation, copytruncate, restarts and a crash mid-chunk, loading every line once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tail-'));
+    const dir = tempDir('tail');
     const file = join(dir, 'access.log');
     const stateDir = join(dir, 'state');
     const ch = await freshClickHouse();
@@ -91,7 +91,7 @@ describe('tail', () => {
   });
 
   it('finishes the copy after a copytruncate while it was stopped, drains late writes to a renamed file, and cuts overlong lines', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tail-edge-'));
+    const dir = tempDir('tail-edge');
     const file = join(dir, 'access.log');
     const stateDir = join(dir, 'state');
     const ch = await freshClickHouse();
@@ -133,7 +133,7 @@ describe('tail', () => {
   });
 
   it('a real `scalehouse tail` killed with SIGKILL while the log grows resumes without loss or duplicates', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tail-proc-'));
+    const dir = tempDir('tail-proc');
     const file = join(dir, 'access.log');
     const dataDir = join(dir, 'data');
     const bin = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));

@@ -6,9 +6,6 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
@@ -23,6 +20,7 @@ import { BROKER_SCRIPT, CHROME, humanLine, kafkaEnv, kafkaTestConfig, readTopic,
 import { freePort } from '../helpers/app-process.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
 
@@ -71,7 +69,7 @@ describe('failures with Kafka', () => {
     const poison = ['not json', '{"v":99,"kind":"log"}'];
     await producer.send({ topic: cfg.KAFKA_TOPIC, messages: poison.map((value) => ({ key: 'poison', value })) });
     await producer.disconnect();
-    const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-processor-'));
+    const dataDir = tempDir('processor');
     const port = await freePort();
 
     let proc = startProcessorProcess(cfg, dataDir, port);
@@ -107,7 +105,7 @@ describe('failures with Kafka', () => {
   it('the broker stopped and restarted under load: 503 during the outage, every 2xx hit loaded exactly once', async () => {
     // A broker of this test's own, since it is stopped and started.
     const port = 20000 + Math.floor(Math.random() * 10000) * 2;
-    const dir = mkdtempSync(join(tmpdir(), 'scalehouse-broker-'));
+    const dir = tempDir('broker');
     const broker = (cmd: string) => execFileSync('bash', [BROKER_SCRIPT, cmd, '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
     broker('start');
     try {

@@ -4,6 +4,7 @@ import { parseSyslog } from '../../collector/syslog/parse-syslog.ts';
 import { SyslogTcpDecoder } from '../../collector/syslog/tcp-framing.ts';
 import { syslogToHit } from '../../collector/syslog/syslog-to-hit.ts';
 import { testPseudonymiser } from '../helpers/hits.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const LINE = '192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"';
 
@@ -81,12 +82,9 @@ describe('syslog receiver access', () => {
   it('drops datagrams and connections from senders not allowed', async () => {
     const { startSyslogServer } = await import('../../collector/syslog/syslog-server.ts');
     const { LocalBus } = await import('../../bus/local/local-bus.ts');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const { createSocket } = await import('node:dgram');
     const { connect } = await import('node:net');
-    const bus = await LocalBus.open({ dir: mkdtempSync(join(tmpdir(), 'syslog-allow-')) });
+    const bus = await LocalBus.open({ dir: tempDir('syslog-allow') });
     const server = await startSyslogServer({ pseudonymise: testPseudonymiser(), host: '127.0.0.1', port: 0, maxBytes: 4096, bus, rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, allow: () => false });
     const udp = createSocket('udp4');
     udp.send(`<190>Nov 28 10:00:00 h nginx: ${LINE}`, server.port, '127.0.0.1');
@@ -107,13 +105,12 @@ describe('syslog over TLS (RFC 5425)', () => {
   it('takes octet-counted frames over TLS, and with a CA only from senders holding a certificate it signed', async () => {
     const { startSyslogServer } = await import('../../collector/syslog/syslog-server.ts');
     const { LocalBus } = await import('../../bus/local/local-bus.ts');
-    const { mkdtempSync, readFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { execFileSync } = await import('node:child_process');
     const { connect } = await import('node:tls');
     // Real certificates, made here with openssl: a CA, the receiver's (for 127.0.0.1) and a sender's, both signed by it.
-    const dir = mkdtempSync(join(tmpdir(), 'syslog-tls-'));
+    const dir = tempDir('syslog-tls');
     const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
     ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test ca');
     for (const name of ['server', 'sender']) {
