@@ -1,6 +1,7 @@
 /**
  * `scalehouse replay FILE…`: import historical access logs with a progress bar
- * and a summary per file. Uses the same pipeline and tables as live traffic.
+ * and a summary per file (replay-summary.ts). Uses the same pipeline and
+ * tables as live traffic.
  */
 import { fileArgs } from '../file-args.ts';
 import { ScalehouseError } from '../../common/errors.ts';
@@ -9,6 +10,7 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { progressBar } from '../progress.ts';
+import { replaySummaryLine } from '../replay-summary.ts';
 import { commandConfig } from '../command-config.ts';
 import { access, mkdir } from 'node:fs/promises';
 
@@ -28,12 +30,8 @@ export async function replayCommand(args: string[]): Promise<void> {
         site, salts, ...settings,
         onProgress: (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.lines} lines`),
       });
-      bar.done();
-      const rate = s.seconds > 0 ? Math.round(s.lines / s.seconds) : s.lines;
-      process.stdout.write(
-        `${file}: ${s.lines} lines → ${s.events} events, ${s.bots} bots, ${s.optedOut} opted out, ` +
-          `${s.deadLetters} dead letters in ${s.seconds.toFixed(1)}s (${rate} lines/s)\n`,
-      );
+      bar.done(`${s.lines} lines`);
+      process.stdout.write(`${replaySummaryLine(s)}\n`);
     }
   } finally {
     await ch.close();

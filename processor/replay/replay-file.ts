@@ -3,7 +3,8 @@
  * handler as live traffic, without the bus: lines are read in batches of a
  * fixed size, and each batch's deduplication token is the file's SHA-256 plus
  * the batch number — so replaying the same file again (even after an
- * interrupted run) adds nothing twice.
+ * interrupted run) adds nothing twice; the summary says how many lines were
+ * new (new-lines.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -21,8 +22,11 @@ import type { StatRow } from '../load/rows.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import type { HostStore } from '../state/host-store.ts';
 import type { CountryOf } from '../../common/country.ts';
+import { newLineCounter } from './new-lines.ts';
 
-export interface ReplaySummary { file: string; lines: number; events: number; bots: number; optedOut: number; deadLetters: number; seconds: number }
+/** Outcomes of every line read; `newLines` of them were not loaded by an earlier run (the rest ClickHouse dropped as duplicates). */
+export interface ReplaySummary { file: string; lines: number; newLines: number; events: number; bots: number; optedOut: number; deadLetters: number; seconds: number }
+/** `bytesRead`: of the lines handed to the pipeline (of a .gz file: compressed bytes read so far). */
 export interface ReplayProgress { bytesRead: number; bytesTotal: number; lines: number }
 
 async function sha256File(path: string): Promise<string> {
@@ -54,7 +58,8 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   const bytesTotal = (await stat(path)).size;
   const fileHash = await sha256File(path);
   const seed = await opts.salts.useReplaySeed(fileHash);
-  const summary: ReplaySummary = { file: path, lines: 0, events: 0, bots: 0, optedOut: 0, deadLetters: 0, seconds: 0 };
+  const summary: ReplaySummary = { file: path, lines: 0, newLines: 0, events: 0, bots: 0, optedOut: 0, deadLetters: 0, seconds: 0 };
+  const fresh = newLineCounter(ch, opts.site, started);
   // Sessions of a replay belong to no bus stream: none is restored, and none is continued later.
   const { prepare } = createBatchHandler({
     ch, salts: opts.salts, hosts: opts.hosts, countryOf: opts.countryOf, sessionTimeoutMs: opts.sessionTimeoutMs, sessionReorderMs: opts.sessionReorderMs,
@@ -62,7 +67,14 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
     onLoaded: (stats) => addOutcomes(summary, stats),
   });
   const raw = createReadStream(path);
-  const lines = createInterface({ input: path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
+  const gzip = path.endsWith('.gz');
+  const lines = createInterface({ input: gzip ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
+  // The stream reads ahead of the lines (a small file at once, so its bar said 100% at 0 lines):
+  // progress counts the bytes of the lines loaded, where those are the file's own bytes.
+  let lineBytes = 0;
+  let batchBytes = 0;
+  const progress = (lineCount: number, bytes: number) =>
+    opts.onProgress?.({ bytesRead: gzip ? raw.bytesRead : Math.min(bytes, bytesTotal), bytesTotal, lines: lineCount });
   let records: BusRecord[] = [];
   let batchNo = 0;
 
@@ -74,8 +86,10 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
     if (records.length === 0) return;
     const load = await prepare({ records, token: `${tokenPrefix}${batchNo}`, stream: '' });
     await loading;
-    opts.onProgress?.({ bytesRead: raw.bytesRead, bytesTotal, lines: summary.lines - records.length });
-    loading = load ? load() : Promise.resolve();
+    progress(summary.lines - records.length, lineBytes - batchBytes);
+    batchBytes = 0;
+    const n = records.length;
+    loading = load ? fresh.load(n, load) : Promise.resolve();
     loading.catch(() => {}); // awaited at the next batch or the end; not an unhandled rejection meanwhile
     batchNo++;
     records = [];
@@ -85,12 +99,16 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   for await (const line of lines) {
     if (line.trim() === '') continue;
     summary.lines++;
+    const bytes = Buffer.byteLength(line) + 1;
+    lineBytes += bytes;
+    batchBytes += bytes;
     records.push({ value: line, hit: logHit(opts.site, line, from), position: `${path}:${summary.lines}`, offset: summary.lines });
     if (records.length >= batchLines) await flush();
   }
   await flush();
   await loading;
-  opts.onProgress?.({ bytesRead: raw.bytesRead, bytesTotal, lines: summary.lines });
+  progress(summary.lines, bytesTotal);
+  summary.newLines = fresh.added;
   await seed.done();
   // Hits loaded as human before their visitor was found to be a bot count as bots in the end.
   const [moved] = await selectRows<{ moved: number | string }>(ch, 'queries/replay-moved-hits.sql', { prefix: tokenPrefix });

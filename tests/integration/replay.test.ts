@@ -4,8 +4,7 @@
  * with a deliberately separate, simple reading of the combined format.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
@@ -13,8 +12,9 @@ import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { freshClickHouse, HUMAN_EVENTS, HUMAN_SESSIONS, rows } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'scalehouse-replay-'));
+const tmp = tempDir('replay');
 const replay = (ch: ClickHouse, file: string, batchLines = 1000) =>
   replayFile(ch, file, { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, batchLines });
 
@@ -53,7 +53,7 @@ describe.each(LOG_FILES)('replay %s', (name) => {
 
   it('lands every line once, as an event or a bot hit, with per-status and per-path counts equal to the file', async () => {
     const summary = await replay(ch, file);
-    expect(summary).toMatchObject({ lines: expected.lines, deadLetters: 0, optedOut: 0 });
+    expect(summary).toMatchObject({ lines: expected.lines, newLines: expected.lines, deadLetters: 0, optedOut: 0 });
     expect(summary.events + summary.bots).toBe(expected.lines);
 
     const [counts] = await rows<{ events: number; bots: number }>(ch, `SELECT (SELECT count() FROM ${HUMAN_EVENTS}) AS events, (SELECT count() FROM bot_hits) AS bots`);
@@ -88,12 +88,13 @@ describe.each(LOG_FILES)('replay %s', (name) => {
     expect(Number(sessionsRaw!.visitors)).toBeGreaterThan(0);
   });
 
-  it('adds nothing when the same file is replayed again', async () => {
+  it('adds nothing when the same file is replayed again, and says so', async () => {
     const before = await rows(ch, `SELECT
       (SELECT count() FROM events) AS events, (SELECT count() FROM bot_hits) AS bots, (SELECT count() FROM sessions FINAL) AS sessions,
       (SELECT sum(hits) + sum(bot_hits) FROM traffic_minute) AS traffic, (SELECT sum(hits) FROM pages_hour) AS pages,
       (SELECT uniqExact(session_id) FROM events) AS uniq_sessions, (SELECT sum(count) FROM pipeline_stats) AS stats`);
-    await replay(ch, file);
+    const again = await replay(ch, file);
+    expect(again).toMatchObject({ lines: expected.lines, newLines: 0 });
     const after = await rows(ch, `SELECT
       (SELECT count() FROM events) AS events, (SELECT count() FROM bot_hits) AS bots, (SELECT count() FROM sessions FINAL) AS sessions,
       (SELECT sum(hits) + sum(bot_hits) FROM traffic_minute) AS traffic, (SELECT sum(hits) FROM pages_hour) AS pages,
@@ -155,7 +156,10 @@ describe('an interrupted replay, run again', () => {
       onProgress: () => { if (++batches === 2) throw new Error('interrupted'); },
     })).rejects.toThrow('interrupted');
     expect(await rows(ch, 'SELECT count() AS n FROM replay_seeds')).toEqual([{ n: 1 }]);
-    await replayFile(ch, file, { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, batchLines: 1000 });
+    const rerun = await replayFile(ch, file, { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, batchLines: 1000 });
+    // The first batch (1,000 lines) had landed before the interruption; the second had not.
+    const lines = expectedFrom(file).lines;
+    expect(rerun).toMatchObject({ lines, newLines: lines - 1000 });
 
     const figures = 'SELECT count() AS events, uniqExact(visitor_id) AS visitors, uniqExact(session_id) AS sessions FROM events';
     expect(await rows(ch, figures)).toEqual(await rows(clean, figures));
