@@ -68,11 +68,15 @@ export class SaltStore {
       const rows = await selectRows<{ seed: string }>(this.ch, 'queries/replay-seed-read.sql', { file_hash: fileHash });
       return rows[0]?.seed ?? '';
     };
-    let seed = await read();
-    if (!seed) {
-      await insertRows(this.ch, 'replay_seeds', [{ file_hash: fileHash, seed: randomBytes(32).toString('hex') }], `replay-seed:${fileHash}`);
-      seed = await read();
-    }
+    const make = async (token: string) => {
+      await insertRows(this.ch, 'replay_seeds', [{ file_hash: fileHash, seed: randomBytes(32).toString('hex') }], token);
+      return read();
+    };
+    // Racing runs of a file share the first seed made under the file's token. A file imported
+    // before had its seed deleted, and ClickHouse still drops that token's insert: without a new
+    // seed under a token of its own, its old days' salts would derive from an empty key, which
+    // anyone can compute.
+    const seed = (await read()) || (await make(`replay-seed:${fileHash}`)) || (await make(`replay-seed:${fileHash}:${randomBytes(8).toString('hex')}`));
     this.seed = Buffer.from(seed, 'hex');
     this.ephemeral.clear();
     return {

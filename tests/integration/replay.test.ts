@@ -4,6 +4,7 @@
  * with a deliberately separate, simple reading of the combined format.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -166,5 +167,22 @@ describe('an interrupted replay, run again', () => {
     expect(await rows(ch, 'SELECT count() AS n FROM replay_seeds')).toEqual([{ n: 0 }]);
     await ch.close();
     await clean.close();
+  });
+});
+
+describe('a replay of a file imported before', () => {
+  it('hashes its old days with a new secret seed, not one derived from an empty key', async () => {
+    const ch = await freshClickHouse();
+    const file = fixture('logs/secrepo-2021.log');
+    await replay(ch, file);
+    const fileHash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const salts = new SaltStore(ch);
+    const seed = await salts.useReplaySeed(fileHash);
+    const day = '2021-10-24'; // a day of the file, long past: no kept salt
+    const emptyKeyed = createHmac('sha256', Buffer.alloc(0)).update(day).digest();
+    expect(salts.saltFor(day).equals(emptyKeyed)).toBe(false);
+    expect(await rows(ch, 'SELECT count() AS n FROM replay_seeds WHERE file_hash = {h:String} AND seed != \'\'', { h: fileHash })).toEqual([{ n: 1 }]);
+    await seed.done();
+    await ch.close();
   });
 });
