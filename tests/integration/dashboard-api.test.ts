@@ -170,6 +170,26 @@ describe('query API on real data', () => {
     const sites = (await get('/api/stats/sites')).body.data as { site: string }[];
     expect(sites.map((s) => s.site).sort()).toEqual(['hackers.example', 'secrepo.example']);
   });
+
+  it('sites: every site of all time without a range, and with one the sites that had hits in it, with those hits', async () => {
+    // Counted from the files: every line is a hit of its site (a person's or a bot's), at its own time.
+    const files = { 'secrepo.example': LINES, 'hackers.example': readCombinedLog(fixture('logs/hackers-access.log')) };
+    const expected = (from: string, to: string) => Object.entries(files)
+      .map(([site, lines]) => ({ site, hits: lines.filter((l) => l.ts >= Date.parse(from) && l.ts < Date.parse(to)).length }))
+      .filter((s) => s.hits > 0).sort((a, b) => b.hits - a.hits);
+    const sites = async (query: string) => {
+      const { status, body } = await get(`/api/stats/sites${query}`);
+      expect(status).toBe(200);
+      return { from: body.from, to: body.to, data: (body.data as { site: string; hits: number }[]).map(({ site, hits }) => ({ site, hits })) };
+    };
+    // No range asked for: all time, and no range is claimed.
+    expect(await sites('')).toEqual({ from: null, to: null, data: expected('1970-01-01T00:00:00Z', '2106-01-01T00:00:00Z') });
+    // secrepo's week holds none of hackers' 2015 lines; an hour of it, a part of secrepo's; 2019, nothing.
+    for (const [from, to] of [['2021-10-22T00:00:00.000Z', '2021-10-29T00:00:00.000Z'], ['2021-10-24T06:00:00.000Z', '2021-10-24T07:00:00.000Z'], ['2019-01-01T00:00:00.000Z', '2019-02-01T00:00:00.000Z']] as const) {
+      expect(await sites(`?from=${from}&to=${to}`), from).toEqual({ from, to, data: expected(from, to) });
+    }
+    expect(expected('2021-10-24T06:00:00Z', '2021-10-24T07:00:00Z')[0]!.hits).toBeLessThan(LINES.length);
+  });
 });
 
 describe('bots instead of people', () => {
