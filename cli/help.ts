@@ -21,6 +21,7 @@ export const COMMAND_HELP = {
   collector: { summary: 'Distributed mode: only the HTTP intake, writing to Kafka (needs KAFKA_BROKERS).', settings: true },
   processor: { summary: 'Distributed mode: only the Kafka consumer loading ClickHouse (needs KAFKA_BROKERS).', settings: true },
   dashboard: { summary: 'Only the web UI and query API, reading ClickHouse (CLICKHOUSE_URL).', settings: true },
+  alerts: { summary: 'Distributed mode: only the alert evaluator, reading ClickHouse (CLICKHOUSE_URL); run one.', settings: true },
   migrate: { summary: 'Apply the ClickHouse migrations and exit.', settings: true },
   replay: { args: 'FILE...', summary: 'Import historical access logs (plain or .gz).', options: SITE, settings: true },
   tail: {

@@ -13,6 +13,7 @@ const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
   collector: async (args) => (await import('./commands/start.ts')).collector(args),
   processor: async (args) => (await import('./commands/start.ts')).processor(args),
   dashboard: async (args) => (await import('./commands/start.ts')).dashboard(args),
+  alerts: async (args) => (await import('./commands/start.ts')).alerts(args),
   migrate: async (args) => (await import('./commands/migrate.ts')).migrateCommand(args),
   replay: async (args) => (await import('./commands/replay.ts')).replayCommand(args),
   tail: async (args) => (await import('./commands/tail.ts')).tailCommand(args),

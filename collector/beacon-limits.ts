@@ -21,14 +21,12 @@ export interface BeaconLimits {
   site(site: string, now?: number): void;
 }
 
-export function beaconLimits(config: Pick<Config, 'BEACON_RATE_PER_CLIENT' | 'BEACON_RATE_PER_SITE'>, refused: Record<string, number>): BeaconLimits {
+export function beaconLimits(config: Pick<Config, 'BEACON_RATE_PER_CLIENT' | 'BEACON_RATE_PER_SITE'>): BeaconLimits {
   const buckets = (perSecond: number) => (perSecond > 0 ? new TokenBuckets({ perSecond, burst: perSecond * BURST_SECONDS }) : undefined);
   const byClient = buckets(config.BEACON_RATE_PER_CLIENT);
   const bySite = buckets(config.BEACON_RATE_PER_SITE);
-  const refuse = (reason: 'client_rate' | 'site_rate', waitMs: number, message: string) => {
-    refused[reason] = (refused[reason] ?? 0) + 1;
-    return httpError(429, 'rate_limited', message, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
-  };
+  const refuse = (reason: 'client_rate' | 'site_rate', waitMs: number, message: string) =>
+    httpError(429, 'rate_limited', message, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) }, reason);
   return {
     client(address, now = Date.now()) {
       if (!byClient || isLoopback(address)) return;

@@ -5,7 +5,7 @@ import type { Pseudonymiser } from '../common/pseudonym.ts';
 
 export interface IntakeCounters {
   accepted: number;
-  /** Beacons refused by a limit or rule, by which one (client_rate, site_rate, origin). */
+  /** Intake requests refused, by reason (collector/count-refusals.ts): client_rate, origin, payload_too_large, unavailable… */
   refused: Record<string, number>;
   /** Beacons of visitors who asked not to be tracked: answered, never written. */
   optedOut: number;

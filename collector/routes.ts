@@ -6,12 +6,15 @@
 import { Hono } from 'hono';
 import type { ServerEnv } from '../server/env.ts';
 import type { IntakeDeps } from './deps.ts';
+import { countRefusals } from './count-refusals.ts';
 import { beaconRoutes } from './routes/beacon.ts';
 import { logRoutes } from './routes/logs.ts';
 import { snippetRoutes } from './routes/snippet.ts';
 
 export function collectorRoutes(deps: IntakeDeps): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
+  // Paths, not '*': a mounted app's '*' middleware would run for the dashboard's routes too.
+  for (const path of ['/api/event', '/api/logs']) app.use(path, countRefusals(deps.counters.refused));
   app.route('/', beaconRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', snippetRoutes());

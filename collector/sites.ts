@@ -18,11 +18,10 @@ import { own } from '../common/own.ts';
  * its visitors' browsers send hits for yours. A request without Origin is not
  * a browser's page and passes; it is what rate limits are for.
  */
-export function checkOrigin(site: string, origin: string | undefined, allowed: Record<string, string[]>, refused: Record<string, number>): void {
+export function checkOrigin(site: string, origin: string | undefined, allowed: Record<string, string[]>): void {
   const origins = own(allowed, site);
   if (!origins || origin === undefined || origins.includes(origin.toLowerCase())) return;
-  refused.origin = (refused.origin ?? 0) + 1;
-  throw httpError(403, 'origin_not_allowed', `beacons for ${site} are taken from ${origins.join(', ')} only (BEACON_ORIGINS)`);
+  throw httpError(403, 'origin_not_allowed', `beacons for ${site} are taken from ${origins.join(', ')} only (BEACON_ORIGINS)`, undefined, 'origin');
 }
 
 export function checkOpenIntake(config: Pick<Config, 'HOST' | 'SITES' | 'ALLOW_ANY_SITE'>): void {

@@ -130,6 +130,18 @@ const hexDigests: Parser<string[]> = (raw) => {
   return list;
 };
 
+const webhooks: Parser<string[]> = (raw) => {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of list) {
+    const address = item.replace(/^slack:/, '');
+    let ok = false;
+    try { ok = ['http:', 'https:'].includes(new URL(address).protocol); } catch { /* not a URL */ }
+    // Never echo the value: a webhook URL is a secret (Slack's carries its key).
+    if (!ok) throw new Error('must be http(s) URLs, comma-separated, each optionally prefixed "slack:"');
+  }
+  return list;
+};
+
 const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
   if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
@@ -183,6 +195,13 @@ export const SETTINGS = {
   DASHBOARD_QUERY_MAX_MEMORY_MB: setting({ default: '2048', parse: int(16, 1_048_576), describe: 'Most memory (MiB) one dashboard or API query may use before it is stopped (422).' }),
   DASHBOARD_TOKENS: setting({ default: '', parse: hexDigests, describe: 'SHA-256 digests (hex, comma-separated) of API tokens allowed to call /api/stats as "Authorization: Bearer <token>"; `scalehouse token` makes one.' }),
   SESSION_SECRET: setting({ default: '', parse: text, describe: 'Key that signs dashboard login cookies; set the same on every dashboard process. Empty: one kept in DATA_DIR.', secret: true }),
+  METRICS_PORT: setting({ default: '0', parse: int(0, 65535), describe: 'Port serving /metrics (Prometheus) alone, on METRICS_HOST, without a token. 0: /metrics on PORT, for holders of an ingest or API token (Authorization: Bearer).' }),
+  METRICS_HOST: setting({ default: '127.0.0.1', parse: text, describe: 'Address METRICS_PORT listens on (no token there: keep it private).' }),
+  ALERTS: setting({ default: 'true', parse: flag, describe: 'Run the alert evaluator in `scalehouse start` (distributed mode: run `scalehouse alerts`, once).' }),
+  ALERT_WEBHOOKS: setting({ default: '', parse: webhooks, describe: 'Comma-separated URLs that receive alert notices as JSON; prefix one with "slack:" (or use a hooks.slack.com URL) for Slack\'s {"text"} format. Empty: alerts are only listed in the dashboard.', secret: true }),
+  ALERT_RULES: setting({ default: '', parse: text, describe: 'JSON file of alert thresholds, for every site ("default") or per site ("sites"); see docs/alerts.md. Empty: the defaults.' }),
+  ALERT_INTERVAL_SECONDS: setting({ default: '60', parse: int(10, 3600), describe: 'How often alerts are evaluated.' }),
+  PUBLIC_URL: setting({ default: '', parse: url, describe: 'The dashboard\'s address as its users reach it (https://stats.example.com), for links in alert notices. Empty: http://HOST:PORT.' }),
   KAFKA_BROKERS: setting({ default: '', parse: brokers, describe: 'Comma-separated Kafka brokers (host:port). Empty: the local on-disk bus (embedded mode).' }),
   KAFKA_TOPIC: setting({ default: 'scalehouse.hits', parse: topic, describe: 'Topic the collector writes hits to.' }),
   KAFKA_DLQ_TOPIC: setting({ default: 'scalehouse.dead-letters', parse: topic, describe: 'Topic for hits the processor cannot use, with the reason in headers.' }),

@@ -7,7 +7,7 @@
  * processor finish its batch and commit, and release everything.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { addressMatcher, type Config } from '../../common/config.ts';
 import { log } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
@@ -28,13 +28,14 @@ import { startProcessorThread } from '../processor-thread/processor-thread.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
-import { passwordNotice, resolveDashboardPassword } from '../../dashboard/auth/password.ts';
+import { resolveDashboardPassword } from '../../dashboard/auth/password.ts';
 import { passwordFingerprint, sessionKey, sessionSigner } from '../../dashboard/auth/session.ts';
 import { RevokedSessions } from '../../dashboard/auth/revoked-sessions.ts';
 import { pseudonymiser } from '../../common/pseudonym.ts';
 import { commandConfig } from '../command-config.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { openBus } from '../open-bus.ts';
+import { prepareOperations } from '../operations.ts';
 
 /** The syslog TLS listener's files (SYSLOG_TLS_*), read once; undefined when SYSLOG_TLS_PORT is 0. */
 async function syslogTls(config: Config) {
@@ -51,12 +52,14 @@ async function syslogTls(config: Config) {
 
 const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
-type Roles = { collect: boolean; process: boolean; dashboard: boolean };
+type Roles = { collect: boolean; process: boolean; dashboard: boolean; alert: boolean };
 
-export const start = (args: string[]) => run(args, { collect: true, process: true, dashboard: true });
-export const collector = (args: string[]) => run(args, { collect: true, process: false, dashboard: false });
-export const processor = (args: string[]) => run(args, { collect: false, process: true, dashboard: false });
-export const dashboard = (args: string[]) => run(args, { collect: false, process: false, dashboard: true });
+export const start = (args: string[]) => run(args, { collect: true, process: true, dashboard: true, alert: true });
+export const collector = (args: string[]) => run(args, { collect: true, process: false, dashboard: false, alert: false });
+export const processor = (args: string[]) => run(args, { collect: false, process: true, dashboard: false, alert: false });
+export const dashboard = (args: string[]) => run(args, { collect: false, process: false, dashboard: true, alert: false });
+/** The alert evaluator alone, beside a cluster: run one. */
+export const alerts = (args: string[]) => run(args, { collect: false, process: false, dashboard: false, alert: true });
 
 async function run(args: string[], roles: Roles): Promise<void> {
   const config = commandConfig(args);
@@ -66,17 +69,33 @@ async function run(args: string[], roles: Roles): Promise<void> {
   }
   if (roles.collect) checkOpenIntake(config);
   await mkdir(config.DATA_DIR, { recursive: true });
-  const name = roles.collect && roles.process ? 'Scalehouse' : roles.collect ? 'collector' : roles.process ? 'processor' : 'dashboard';
-  log.info(`starting ${name}`, { bus: distributed ? `kafka ${config.KAFKA_BROKERS.join(',')}` : 'local', clickhouse: config.CLICKHOUSE_URL || 'embedded' });
+  const name = roles.collect && roles.process ? 'Scalehouse' : roles.collect ? 'collector' : roles.process ? 'processor' : roles.dashboard ? 'dashboard' : 'alerts';
+  log.info(`starting ${name}`, { ...(roles.collect || roles.process ? { bus: distributed ? `kafka ${config.KAFKA_BROKERS.join(',')}` : 'local' } : {}), clickhouse: config.CLICKHOUSE_URL || 'embedded' });
 
   // Every role reads ClickHouse: the processor and dashboard their tables, the collector the daily
   // salts under which client addresses become pseudonyms before they reach the bus.
   const ch: ClickHouse = await openClickHouse(config);
   const salts = new SaltStore(ch);
   const bus = roles.collect || roles.process ? await openBus(config) : undefined;
+  const counters = { accepted: 0, optedOut: 0, refused: {} as Record<string, number> };
+  let syslog: SyslogServer | undefined;
+  let processing: Awaited<ReturnType<typeof startProcessorThread>> | undefined;
+  // Problems and counters on /readyz, and /metrics, for holders of an ingest token or a dashboard API token.
+  const ingest = roles.collect ? await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR) : undefined;
+  const readers = new Set([...(ingest?.tokens ?? []).map(sha256Hex), ...config.DASHBOARD_TOKENS]);
+  const authorized = (c: Context) => readers.has(sha256Hex(bearerToken(c.req.header('authorization'))));
+  const ops = await prepareOperations({
+    config, ch, authorized, alerts: roles.alert && (config.ALERTS || name === 'alerts'), report: roles.collect || roles.process,
+    sources: {
+      ...(roles.collect ? { intake: () => counters } : {}),
+      ...(roles.collect && config.SYSLOG_PORT > 0 ? { syslog: () => syslog?.counters ?? { received: 0, accepted: 0, dropped: {} } } : {}),
+      ...(bus ? { bus: () => bus.stats() } : {}),
+      ...(roles.process ? { openSessions: () => processing?.openSessions ?? 0 } : {}),
+    },
+  });
   // The processor runs on its own thread, so intake never waits for it; the bus stays on this one.
-  const processing = bus && roles.process ? await startProcessorThread({
-    config, bus,
+  processing = bus && roles.process ? await startProcessorThread({
+    config, bus, metrics: ops.metrics,
     onFatal: (err) => {
       log.error(`${errorMessage(err)}: stopping. Start Scalehouse again; hits it acknowledged are on the bus and will be loaded.`);
       process.exit(1);
@@ -93,15 +112,10 @@ async function run(args: string[], roles: Roles): Promise<void> {
   // Countries are looked up here, while the address is known, and travel on the hit as a code.
   const pseudonymise = pseudonymiser(salts.saltFor, Date.now, roles.collect ? await openCountryLookup(config.GEOIP_DB) : undefined);
 
-  const counters = { accepted: 0, optedOut: 0, refused: {} as Record<string, number> };
-  let syslog: SyslogServer | undefined;
-  const routes: Hono<ServerEnv>[] = [];
-  const ingest = roles.collect ? await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR) : undefined;
+  const routes: Hono<ServerEnv>[] = [...ops.routes];
   if (bus && ingest) routes.push(collectorRoutes({ config, bus, counters, pseudonymise, ingestTokens: ingest.tokens }));
-  // Problems and counters on /readyz for holders of an ingest token or a dashboard API token.
-  const readers = new Set([...(ingest?.tokens ?? []).map(sha256Hex), ...config.DASHBOARD_TOKENS]);
   routes.push(healthRoutes({
-    authorized: (c) => readers.has(sha256Hex(bearerToken(c.req.header('authorization')))),
+    authorized,
     readiness: async () => [...(await ping(ch)), ...(bus?.problems() ?? [])],
     status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, opted_out: counters.optedOut, refused: counters.refused, ...(syslog ? { syslog: syslog.counters } : {}) }),
   }));
@@ -133,9 +147,11 @@ async function run(args: string[], roles: Roles): Promise<void> {
   });
   if (syslog) log.info(`syslog receiver on ${config.SYSLOG_HOST}:${syslog.port} (UDP and TCP)${syslog.tlsPort ? ` and ${syslog.tlsPort} (TLS${config.SYSLOG_TLS_CA ? ', client certificates required' : ''})` : ''}, senders allowed: ${config.SYSLOG_ALLOW.join(', ') || 'none'}`);
   const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
+  await ops.begin({ role: name, baseUrl: base });
   log.info(`${name} is up on ${base}`, roles.collect ? { beacon: `${base}/api/event`, logs: `${base}/api/logs?site=<site>` } : { health: `${base}/readyz` });
   if (ingest && !config.INGEST_TOKEN) log.info(`ingest token for POST /api/logs ${ingest.generated ? 'generated and ' : ''}kept in ${ingest.path}`);
-  if (password) log.info(passwordNotice(password, `${base}/`));
+  if (password?.generated) log.info(`dashboard: ${base}/ — password ${password.generated} (shown once; only its hash is kept in ${password.path}; set DASHBOARD_PASSWORD to choose your own)`);
+  else if (roles.dashboard) log.info(`dashboard: ${base}/`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -144,6 +160,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     log.info(`${signal}: stopping`, { accepted: counters.accepted, processed: processing?.counters.records ?? 0 });
     server.close();
     clearInterval(keepSaltsFresh);
+    await ops.close();
     await syslog?.close();
     await bus?.close();
     await ch.close();

@@ -6,6 +6,7 @@
 import type { BusBatch, DeadLetter } from '../../bus/bus.ts';
 import type { ProcessorCounters } from '../../processor/batch/batch-handler.ts';
 import type { Config } from '../../common/config.ts';
+import type { BatchReport } from '../../server/metrics.ts';
 import type { LogSettings } from '../../common/log.ts';
 
 export interface WorkerInput {
@@ -25,5 +26,5 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'failed-to-start'; error: string }
-  | { type: 'handled'; id: number; counters: ProcessorCounters; error?: string }
+  | { type: 'handled'; id: number; counters: ProcessorCounters; openSessions: number; report?: BatchReport; error?: string }
   | { type: 'dead-letter'; id: number; items: DeadLetter[]; batch: BusBatch };

@@ -17,6 +17,7 @@ import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { logSettings } from '../../common/log.ts';
 import type { ProcessorCounters } from '../../processor/batch/batch-handler.ts';
 import type { FromWorker, ToWorker, WorkerInput } from './messages.ts';
+import type { Metrics } from '../../server/metrics.ts';
 
 /** A Buffer crosses threads as a plain Uint8Array (structured clone); Kafka needs it as a Buffer again. */
 const asBuffers = (item: DeadLetter): DeadLetter => {
@@ -31,14 +32,16 @@ const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.mjs' : 
 export interface ProcessorThread {
   /** The worker's counters as of its last batch. */
   readonly counters: ProcessorCounters;
+  /** Sessions the worker holds open, as of its last batch. */
+  readonly openSessions: number;
 }
 
-export async function startProcessorThread(opts: { config: Config; bus: Bus; onFatal: (err: Error) => void }): Promise<ProcessorThread> {
+export async function startProcessorThread(opts: { config: Config; bus: Bus; metrics?: Metrics; onFatal: (err: Error) => void }): Promise<ProcessorThread> {
   const { config, bus } = opts;
   const input: WorkerInput = { config, deadLetters: Boolean(bus.deadLetter), log: logSettings() };
   const worker = new Worker(WORKER_ENTRY, { workerData: input, name: 'scalehouse processor' });
   const send = (m: ToWorker) => worker.postMessage(m);
-  const thread = { counters: { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 } };
+  const thread = { counters: { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 }, openSessions: 0 };
   const handling = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   let nextId = 0;
 
@@ -61,6 +64,9 @@ export async function startProcessorThread(opts: { config: Config; bus: Bus; onF
         return fail(new ScalehouseError(m.error));
       case 'handled': {
         thread.counters = m.counters;
+        thread.openSessions = m.openSessions;
+        if (m.report) opts.metrics?.batchLoaded(m.report);
+        if (m.error !== undefined) opts.metrics?.batchFailed();
         const h = handling.get(m.id);
         handling.delete(m.id);
         if (m.error === undefined) h?.resolve();

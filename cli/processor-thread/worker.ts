@@ -15,6 +15,8 @@ import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { processorSettings } from '../processor-settings.ts';
 import type { FromWorker, ToWorker, WorkerInput } from './messages.ts';
+import type { BatchReport } from '../../server/metrics.ts';
+import { batchReport } from './batch-report.ts';
 
 const port = parentPort!;
 const { config, deadLetters, log: logging } = workerData as WorkerInput;
@@ -34,8 +36,10 @@ const deadLetter = (items: DeadLetter[], batch: BusBatch) => new Promise<void>((
 try {
   // The schema is the starting thread's business: it migrated before starting this one.
   const ch = await connectClickHouse(config);
-  const { handle, counters } = createBatchHandler({
+  let report: BatchReport | undefined;
+  const { handle, counters, openSessions } = createBatchHandler({
     ch, salts: new SaltStore(ch), ...(await processorSettings(config, ch)), deadLetter: deadLetters ? deadLetter : undefined,
+    onLoaded: (stats, loadSeconds) => (report = batchReport(stats, loadSeconds)),
   });
   port.on('message', (m: ToWorker) => {
     if (m.type === 'dead-lettered') {
@@ -45,9 +49,10 @@ try {
       else w?.reject(new Error(m.error));
       return;
     }
+    report = undefined;
     handle(m.batch).then(
-      () => send({ type: 'handled', id: m.id, counters }),
-      (err: unknown) => send({ type: 'handled', id: m.id, counters, error: errorMessage(err) }),
+      () => send({ type: 'handled', id: m.id, counters, openSessions: openSessions(), report }),
+      (err: unknown) => send({ type: 'handled', id: m.id, counters, openSessions: openSessions(), error: errorMessage(err) }),
     );
   });
   send({ type: 'ready' });

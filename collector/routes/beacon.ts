@@ -23,7 +23,7 @@ export function beaconRoutes(deps: IntakeDeps): Hono<ServerEnv> {
   app.use('/api/event', openCors({ methods: ['POST'], maxAgeSeconds: 86_400 }));
   const max = deps.config.BEACON_MAX_BYTES;
   const tooLarge = () => httpError(413, 'payload_too_large', `a beacon may be at most ${max} bytes`);
-  const limits = beaconLimits(deps.config, deps.counters.refused);
+  const limits = beaconLimits(deps.config);
   app.post(
     '/api/event',
     async (c) => {
@@ -36,7 +36,7 @@ export function beaconRoutes(deps: IntakeDeps): Hono<ServerEnv> {
       }
       const p = payload as Record<string, unknown>;
       const site = checkSite(p.site, deps.config.SITES);
-      checkOrigin(site, c.req.header('origin'), deps.config.BEACON_ORIGINS, deps.counters.refused);
+      checkOrigin(site, c.req.header('origin'), deps.config.BEACON_ORIGINS);
       limits.site(site);
       if (typeof p.url !== 'string' || p.url.length > 4096 || !URL.canParse(p.url)) {
         throw httpError(400, 'invalid_beacon', '"url" must be the absolute URL of the page');

@@ -185,6 +185,10 @@
       }),
       api('bots').then(({ data }) => table('bots', data, [['bot', 'Bot'], ['hits', 'Hits'], ['errors', 'Errors']])),
       api('bot-reasons').then(({ data }) => table('bot-reasons', data, [['reason', 'Why a bot'], ['hits', 'Hits'], ['bots', 'Names']])),
+      // Alerts as of now: what fires, and what fired or recovered in the range.
+      api('alerts', { from: String(Date.now() - state.rangeMs), to: String(Date.now()) }).then(({ data }) => table('alerts', data.map((a) => ({
+        ...a, when: new Date(a.state === 'firing' ? a.fired_at : a.resolved_at).toLocaleString(), status: a.state === 'firing' ? 'firing' : 'recovered',
+      })), [['summary', 'Alert'], ['status', 'State', esc], ['when', 'Since', esc]])),
       // The pipeline works now, whatever period the site's data is from.
       api('pipeline', { from: String(Date.now() - state.rangeMs), to: String(Date.now()) }).then((body) => {
         const rows = body.data;

@@ -44,14 +44,14 @@ export interface HandlerDeps {
    * `fromOffset` is the first offset of the batch about to be processed.
    */
   restore?: (stream: string, fromOffset: number) => Promise<SessionState>;
-  /** Sees the outcome counts of each loaded batch (replay's summary). */
-  onLoaded?: (stats: StatRow[]) => void;
+  /** Sees the outcome counts of each loaded batch and how long its load took (replay's summary, metrics). */
+  onLoaded?: (stats: StatRow[], loadSeconds: number) => void;
 }
 
 /** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */
 export type PreparedBatch = () => Promise<void>;
 
-export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; prepare: (batch: BusBatch) => Promise<PreparedBatch | undefined>; counters: ProcessorCounters } {
+export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; prepare: (batch: BusBatch) => Promise<PreparedBatch | undefined>; counters: ProcessorCounters; openSessions: () => number } {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
   const streams = new Map<string, { state: SessionState; nextOffset: number }>();
   const hosts = deps.hosts ?? new HostStore(deps.ch);
@@ -94,7 +94,9 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; p
   };
 
   const load = async (batch: BusBatch, rows: BatchRows, now: number, restored: boolean): Promise<void> => {
+    const started = performance.now();
     const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now, restored);
+    const loadSeconds = (performance.now() - started) / 1000;
     if (deps.deadLetter) {
       const byPosition = new Map(batch.records.map((r) => [r.position, r]));
       const items: DeadLetter[] = outcome === 'loaded'
@@ -108,7 +110,7 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; p
     counters.events += rows.events.length;
     counters.dropped += rows.stats.filter((s) => s.outcome === 'dropped').reduce((n, s) => n + s.count, 0);
     counters.deadLetters += rows.deadLetters.length;
-    deps.onLoaded?.(rows.stats);
+    deps.onLoaded?.(rows.stats, loadSeconds);
     log.debug('batch loaded', { batch: batch.token, records: batch.records.length, events: rows.events.length });
   };
 
@@ -117,5 +119,8 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; p
     await loadIt?.();
   };
 
-  return { handle, prepare, counters };
+  /** Sessions held open across the streams this handler processes (visitors with an open visit). */
+  const openSessions = () => [...streams.values()].reduce((n, s) => n + s.state.byVisitor.size, 0);
+
+  return { handle, prepare, counters, openSessions };
 }

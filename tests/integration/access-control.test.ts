@@ -21,7 +21,7 @@ import { rows } from '../helpers/clickhouse.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const USERS = fileURLToPath(new URL('../../clickhouse/access/scalehouse-users.xml', import.meta.url));
-const PASSWORDS = { SCALEHOUSE_COLLECTOR_PASSWORD: 'collector-secret', SCALEHOUSE_PROCESSOR_PASSWORD: 'processor-secret', SCALEHOUSE_READER_PASSWORD: 'reader-secret' };
+const PASSWORDS = { SCALEHOUSE_COLLECTOR_PASSWORD: 'collector-secret', SCALEHOUSE_PROCESSOR_PASSWORD: 'processor-secret', SCALEHOUSE_READER_PASSWORD: 'reader-secret', SCALEHOUSE_ALERTS_PASSWORD: 'alerts-secret' };
 /** Tables the reader must never see: the salts (an address guess could be tested against visitor ids), replay seeds, the migrator's own. */
 const PRIVATE = ['visitor_salts', 'replay_seeds', 'schema_migrations'];
 
@@ -52,9 +52,10 @@ const grantsOf = async (user: string) =>
   (await rows<{ g: string }>(ch, `SHOW GRANTS FOR ${user}`)).map((r) => Object.values(r)[0] as string).sort();
 
 describe('ClickHouse users for server mode', () => {
-  it('defines the three users, with passwords from the environment', async () => {
+  it('defines the four users, with passwords from the environment', async () => {
     const users = await rows<{ name: string; auth_type: string[]; storage: string }>(ch, "SELECT name, auth_type, storage FROM system.users WHERE name LIKE 'scalehouse_%' ORDER BY name");
     expect(users.map((u) => [u.name, u.auth_type, u.storage])).toEqual([
+      ['scalehouse_alerts', ['plaintext_password'], 'users_xml'],
       ['scalehouse_collector', ['plaintext_password'], 'users_xml'],
       ['scalehouse_processor', ['plaintext_password'], 'users_xml'],
       ['scalehouse_reader', ['plaintext_password'], 'users_xml'],
@@ -64,10 +65,25 @@ describe('ClickHouse users for server mode', () => {
     expect(file).not.toMatch(/<password>[^<]/); // no password written in the file itself
   });
 
-  it('lets the collector only read, make and drop the daily salts', async () => {
+  it('lets the collector only read, make and drop the daily salts, and write its health report', async () => {
     expect(await grantsOf('scalehouse_collector')).toEqual([
+      'GRANT INSERT ON scalehouse.pipeline_health TO scalehouse_collector',
       'GRANT SELECT, INSERT, ALTER DELETE ON scalehouse.visitor_salts TO scalehouse_collector',
     ]);
+  });
+
+  it('lets the alert evaluator read what it checks and write only its alerts', async () => {
+    expect(await grantsOf('scalehouse_alerts')).toEqual([
+      'GRANT SELECT ON scalehouse.pages_hour TO scalehouse_alerts',
+      'GRANT SELECT ON scalehouse.pipeline_health TO scalehouse_alerts',
+      'GRANT SELECT ON scalehouse.pipeline_stats TO scalehouse_alerts',
+      'GRANT SELECT ON scalehouse.traffic_minute TO scalehouse_alerts',
+      'GRANT SELECT, INSERT ON scalehouse.alert_events TO scalehouse_alerts',
+    ]);
+    // Every table its queries read is granted.
+    const read = new Set(readAll(join('clickhouse', 'queries', 'alerts')).flatMap((text) => [...text.matchAll(/\b(?:FROM|JOIN)\s+([a-z_]+)\b/g)].map((m) => m[1]!)));
+    const granted = (await grantsOf('scalehouse_alerts')).join(' ');
+    expect([...read].filter((t) => !granted.includes(`scalehouse.${t} `))).toEqual([]);
   });
 
   it('lets the processor read and insert, never create, alter or drop (but expired salts)', async () => {

@@ -15,6 +15,8 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse, HUMAN_EVENTS, HUMAN_SESSIONS, rows } from '../helpers/clickhouse.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
+import { insertRows } from '../../clickhouse/insert.ts';
+import { chTime } from '../../clickhouse/time.ts';
 import { humanLines, readCombinedLog } from '../helpers/read-log.ts';
 
 let ch: ClickHouse;
@@ -47,9 +49,37 @@ const get = async (path: string) => {
 describe('query API on real data', () => {
   it('has a test below for every named query', () => {
     expect(Object.keys(QUERIES).sort()).toEqual([
-      'bot-reasons', 'bots', 'browsers', 'channels', 'countries', 'custom-event-props', 'custom-events', 'custom-events-timeseries', 'devices', 'entry-pages', 'exit-pages', 'failing-paths', 'heatmap', 'non-page-referrers', 'os', 'overview',
+      'alerts', 'bot-reasons', 'bots', 'browsers', 'channels', 'countries', 'custom-event-props', 'custom-events', 'custom-events-timeseries', 'devices', 'entry-pages', 'exit-pages', 'failing-paths', 'heatmap', 'non-page-referrers', 'os', 'overview',
       'pages', 'pipeline', 'referrers', 'response-times', 'sites', 'status', 'timeseries', 'utm-campaigns', 'utm-mediums', 'utm-sources',
     ]);
+  });
+
+  it('alerts: the site\'s and the pipeline\'s, firing first, then those of the range; never another site\'s', async () => {
+    // Alerts are kept 400 days (TTL): this test's are of the last weeks, not of the log's 2021.
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const at = (days: number, hours: number) => chTime(day - days * 86_400_000 + hours * 3_600_000);
+    const alert = (ts: string, key: string, site: string, state: string) => ({
+      ts, alert_key: key, rule: key.split('|')[0], site, subject: key.split('|')[2], state, value: 1, expected: 2, summary: `${key} ${state}`, url: '', delivered: 1,
+    });
+    await insertRows(ch, 'alert_events', [
+      alert(at(20, 8), 'traffic_drop|secrepo.example|', 'secrepo.example', 'firing'), // still firing: shown, though it began before the range
+      alert(at(5, 9), 'traffic_spike|secrepo.example|', 'secrepo.example', 'firing'),
+      alert(at(5, 10), 'traffic_spike|secrepo.example|', 'secrepo.example', 'resolved'),
+      alert(at(4, 10), 'dead_letters||bad_json', '', 'firing'),
+      alert(at(4, 11), 'traffic_spike|hackers.example|', 'hackers.example', 'firing'),
+      alert(at(25, 10), 'error_rate_5xx|secrepo.example|', 'secrepo.example', 'firing'),
+      alert(at(25, 11), 'error_rate_5xx|secrepo.example|', 'secrepo.example', 'resolved'), // recovered before the range
+    ], 'test:alerts');
+    const range = `site=secrepo.example&from=${new Date(day - 7 * 86_400_000).toISOString()}&to=${new Date(day + 86_400_000).toISOString()}`;
+    const { status, body } = await get(`/api/stats/alerts?${range}`);
+    expect(status).toBe(200);
+    expect(body.data.map((a: { key: string; state: string }) => [a.key, a.state])).toEqual([
+      ['dead_letters||bad_json', 'firing'],
+      ['traffic_drop|secrepo.example|', 'firing'],
+      ['traffic_spike|secrepo.example|', 'resolved'],
+    ]);
+    const spike = body.data.find((a: { key: string }) => a.key === 'traffic_spike|secrepo.example|');
+    expect([spike.fired_at, spike.resolved_at]).toEqual([day - 5 * 86_400_000 + 9 * 3_600_000, day - 5 * 86_400_000 + 10 * 3_600_000]);
   });
 
   it('overview: figures from the rollups equal the raw tables, with the previous period', async () => {

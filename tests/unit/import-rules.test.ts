@@ -48,6 +48,12 @@ describe('import rules', () => {
     expect(violations, 'clickhouse/ may only import clickhouse/ and common/').toEqual([]);
   });
 
+  it('alerts/ reads only ClickHouse: it imports only common/ and clickhouse/', () => {
+    const violations = edges.filter((e) => top(e.from) === 'alerts' && !e.external && !['alerts', 'common', 'clickhouse'].includes(top(e.to))).map(show);
+    expect(violations, 'alerts/ may only import alerts/, common/ and clickhouse/').toEqual([]);
+    expect(edges.some((e) => top(e.from) === 'alerts' && top(e.to) === 'clickhouse'), 'alerts/ imports clickhouse/').toBe(true);
+  });
+
   it('product code has no import cycles (type-only imports included)', () => {
     const fileSet = new Set(files);
     const product = edges.filter((e) => !e.external && fileSet.has(e.to) && isProduct(e.from) && isProduct(e.to));

@@ -1,0 +1,45 @@
+/**
+ * The pipeline's own trouble, from what the processes report to
+ * pipeline_health and the dead letters in pipeline_stats: records the
+ * processor could not use, intake refusals, batches that failed (ClickHouse
+ * away or refusing), hits piling up on the bus, and a consumer that stopped:
+ * hits wait or arrive, but none was processed for stallMinutes.
+ */
+import { num, type Finding } from '../finding.ts';
+import type { AlertRules } from '../rules.ts';
+import type { Signals } from '../signals.ts';
+
+const total = (rows: Signals['counters'], metric: string) => rows.filter((r) => r.metric === metric).reduce((n, r) => n + r.value, 0);
+
+export function checkPipeline(s: Signals, rules: AlertRules): Finding[] {
+  const t = rules.forSite('');
+  const on = (rule: Finding['rule']) => !t.off.includes(rule);
+  const found: Finding[] = [];
+  const pipeline = { site: '', expected: 0 };
+  const window = `in the last ${t.windowMinutes} minutes`;
+  if (on('dead_letters')) {
+    for (const d of s.deadLetters.filter((d) => d.count >= t.deadLetters)) {
+      found.push({ ...pipeline, rule: 'dead_letters', subject: d.reason, value: d.count, summary: `${num(d.count)} records dead-lettered as "${d.reason}" ${window} (alert at ${num(t.deadLetters)}); see the dead_letters table` });
+    }
+  }
+  if (on('intake_refusals')) {
+    const byReason = new Map<string, number>();
+    for (const r of s.counters.filter((r) => r.metric === 'hits_refused')) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + r.value);
+    for (const [reason, n] of byReason) {
+      if (n >= t.refusals) found.push({ ...pipeline, rule: 'intake_refusals', subject: reason, value: n, summary: `the collector refused ${num(n)} requests as "${reason}" ${window} (alert at ${num(t.refusals)})` });
+    }
+  }
+  const failures = total(s.counters, 'batch_failures');
+  if (on('batch_failures') && failures >= t.batchFailures) {
+    found.push({ ...pipeline, rule: 'batch_failures', subject: '', value: failures, summary: `the processor failed ${num(failures)} batches ${window}: ClickHouse is away or refusing inserts (they are retried; see the processor's log)` });
+  }
+  const lag = s.gauges.bus_lag_hits ?? 0;
+  if (on('bus_lag') && lag >= t.busLagHits) {
+    found.push({ ...pipeline, rule: 'bus_lag', subject: '', value: lag, summary: `${num(lag)} hits wait on the bus (alert at ${num(t.busLagHits)}): the processor is behind` });
+  }
+  const arrived = total(s.stallCounters, 'hits_acknowledged');
+  if (on('consumer_stalled') && (lag > 0 || arrived > 0) && total(s.stallCounters, 'records_processed') === 0) {
+    found.push({ ...pipeline, rule: 'consumer_stalled', subject: '', value: lag, summary: `no record processed in the last ${t.stallMinutes} minutes while ${num(lag)} hits wait on the bus and ${num(arrived)} arrived: the processor is stalled or down` });
+  }
+  return found;
+}
