@@ -28,7 +28,7 @@ import { startProcessorThread } from '../processor-thread/processor-thread.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
-import { resolveDashboardPassword } from '../../dashboard/auth/password.ts';
+import { passwordNotice, resolveDashboardPassword } from '../../dashboard/auth/password.ts';
 import { passwordFingerprint, sessionKey, sessionSigner } from '../../dashboard/auth/session.ts';
 import { RevokedSessions } from '../../dashboard/auth/revoked-sessions.ts';
 import { pseudonymiser } from '../../common/pseudonym.ts';
@@ -150,8 +150,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   await ops.begin({ role: name, baseUrl: base });
   log.info(`${name} is up on ${base}`, roles.collect ? { beacon: `${base}/api/event`, logs: `${base}/api/logs?site=<site>` } : { health: `${base}/readyz` });
   if (ingest && !config.INGEST_TOKEN) log.info(`ingest token for POST /api/logs ${ingest.generated ? 'generated and ' : ''}kept in ${ingest.path}`);
-  if (password?.generated) log.info(`dashboard: ${base}/ — password ${password.generated} (shown once; only its hash is kept in ${password.path}; set DASHBOARD_PASSWORD to choose your own)`);
-  else if (roles.dashboard) log.info(`dashboard: ${base}/`);
+  if (password) log.info(passwordNotice(password, `${base}/`));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -8,7 +8,14 @@ import { useRollups, type QueryParams } from './params.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import { runQuery } from './run-query.ts';
 
-export interface NamedQuery { needsSite: boolean; /** Answers traffic=bots too. */ bots?: boolean; run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'rollup' | 'events'; data: unknown }> }
+export interface NamedQuery {
+  needsSite: boolean;
+  /** Answers traffic=bots too. */
+  bots?: boolean;
+  /** Covers all time unless `from` or `to` is given (the API then answers from and to as null). */
+  allTime?: boolean;
+  run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'rollup' | 'events'; data: unknown }>;
+}
 
 /** The rollup file when the rollups can answer (see useRollups) and one exists, else the events file. */
 const pick = (p: QueryParams, name: string, rollup = true) => (rollup && useRollups(p) ? { file: `${name}.rollup`, source: 'rollup' as const } : { file: `${name}.events`, source: 'events' as const });
@@ -113,5 +120,6 @@ export const QUERIES: Record<string, NamedQuery> = {
   pipeline: { needsSite: false, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }) },
   // Alerts of the site (and the pipeline's own): those firing, then those of the range.
   alerts: { needsSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'alerts.events', p) }) },
-  sites: { needsSite: false, run: async (ch, p) => ({ source: 'rollup', data: await runQuery(ch, 'sites.events', p) }) },
+  // Every site ever seen, for the site picker; with a range, those with hits in it.
+  sites: { needsSite: false, allTime: true, run: async (ch, p) => ({ source: 'rollup', data: await runQuery(ch, 'sites.events', p) }) },
 };

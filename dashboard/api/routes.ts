@@ -25,13 +25,17 @@ export function statsRoutes(deps: { ch: ClickHouse; extra?: (name: string) => Re
       if (err instanceof ParamError) throw httpError(400, err.code, err.message);
       throw err;
     }
+    // All time: every minute a DateTime column can hold (1970 to 2106), and no range to echo.
+    const allTime = query.allTime === true && c.req.query('from') === undefined && c.req.query('to') === undefined;
+    if (allTime) params = { ...params, from: 0, to: Date.UTC(2106, 0, 1) };
     if (params.traffic === 'bots' && !query.bots) throw httpError(400, 'invalid_parameter', `traffic=bots is answered by ${Object.entries(QUERIES).filter(([, q]) => q.bots).map(([n]) => n).join(', ')} only`);
     const { source, data } = await query.run(deps.ch, params).catch((err: unknown) => {
       if (isLimitError(err)) throw httpError(422, 'query_too_expensive', `this query went past its limits (DASHBOARD_QUERY_MAX_SECONDS, DASHBOARD_QUERY_MAX_MEMORY_MB): choose a shorter range or fewer filters. ${errorMessage(err).slice(0, 200)}`);
       throw err;
     });
     c.header('cache-control', 'no-store');
-    return c.json({ query: name, source, from: new Date(params.from).toISOString(), to: new Date(params.to).toISOString(), bucket: params.bucket, data, ...deps.extra?.(name) });
+    const iso = (ms: number) => (allTime ? null : new Date(ms).toISOString());
+    return c.json({ query: name, source, from: iso(params.from), to: iso(params.to), bucket: params.bucket, data, ...deps.extra?.(name) });
   });
   return app;
 }

@@ -2,7 +2,8 @@
  * The dashboard password, kept only as a scrypt hash (Node's built-in KDF,
  * memory-hard). DASHBOARD_PASSWORD if set; else one is generated on first
  * start, shown once in the log, and only its hash is written to
- * DATA_DIR/dashboard-password.
+ * DATA_DIR/dashboard-password. Lost, it cannot be read back: delete that
+ * file and restart for a new one (passwordNotice says so at every start).
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
@@ -40,4 +41,16 @@ export async function resolveDashboardPassword(configured: string, dataDir: stri
     () => hashPassword(generated = randomBytes(12).toString('base64url')),
   );
   return generated ? { hash, generated, path } : { hash, path };
+}
+
+/**
+ * What `scalehouse start` logs about the password: a generated one (once),
+ * and how to get a new one when it is lost — at every start, since that is
+ * when someone who lost it looks.
+ */
+export function passwordNotice(p: { configured?: string; generated?: string; path: string }, url: string): string {
+  if (p.configured) return `dashboard: ${url} — password from DASHBOARD_PASSWORD`;
+  const reset = `lost it? stop Scalehouse, delete ${p.path} and start again for a new one, or set DASHBOARD_PASSWORD`;
+  if (p.generated) return `dashboard: ${url} — password ${p.generated} (shown once; only its hash is kept in ${p.path}; ${reset})`;
+  return `dashboard: ${url} — the password shown at its first start (${reset})`;
 }

@@ -5,8 +5,7 @@
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
@@ -19,6 +18,9 @@ import { loadConfig } from '../../common/config.ts';
 import { handleError } from '../../server/handle-error.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { freshClickHouse } from '../helpers/clickhouse.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { drainAndStop, freePort, startApp } from '../helpers/app-process.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let ch: ClickHouse;
 let app: Hono;
@@ -32,7 +34,7 @@ async function dashboardApp(opts: { limits?: LoginLimits; secureCookies?: boolea
   const a = new Hono();
   a.route('/', dashboardRoutes({
     ch, passwordHash: await hashPassword('s3cret'), sessions: signer,
-    revoked: opts.revoked ?? await RevokedSessions.open(mkdtempSync(join(tmpdir(), 'revoked-'))),
+    revoked: opts.revoked ?? await RevokedSessions.open(tempDir('revoked')),
     limiter: new LoginLimiter(opts.limits), secureCookies: opts.secureCookies,
     tokenDigests: [createHash('sha256').update(TOKEN).digest('hex')],
   }, () => client));
@@ -104,7 +106,7 @@ describe('dashboard login', () => {
   });
 
   it('ends every session when the password changes, whether generated or configured', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pw-change-'));
+    const dir = tempDir('pw-change');
     const generated = await resolveDashboardPassword('', dir);
     const cookie = sessionSigner(KEY, passwordFingerprint(generated)).issue();
     // The same password after a restart (the stored hash again): the cookie holds.
@@ -119,7 +121,7 @@ describe('dashboard login', () => {
   });
 
   it('revokes a cookie at logout, for every copy of it and across restarts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'revoked-'));
+    const dir = tempDir('revoked');
     const a = await dashboardApp({ revoked: await RevokedSessions.open(dir) });
     const session = `scalehouse_session=${issueSession()}`;
     const other = `scalehouse_session=${issueSession()}`;
@@ -206,7 +208,7 @@ describe('dashboard login', () => {
 
 describe('password at rest', () => {
   it('keeps only a scrypt hash of a generated password, and verifies against it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pw-'));
+    const dir = tempDir('pw');
     const first = await resolveDashboardPassword('', dir);
     expect(first.generated).toMatch(/^[\w-]{16}$/);
     const stored = readFileSync(join(dir, 'dashboard-password'), 'utf8');
@@ -217,6 +219,33 @@ describe('password at rest', () => {
     const again = await resolveDashboardPassword('', dir);
     expect([again.generated, again.hash]).toEqual([undefined, stored.trim()]);
     expect((await sessionKey('', dir)).equals(await sessionKey('', dir))).toBe(true);
+  });
+
+  it('tells at every start how to get a new password, and following it gives one that logs in instead of the old', async () => {
+    const dataDir = tempDir('pw-reset');
+    const file = join(dataDir, 'dashboard-password');
+    const hint = `lost it? stop Scalehouse, delete ${file} and start again for a new one, or set DASHBOARD_PASSWORD`;
+    /** Runs `scalehouse start` with no DASHBOARD_PASSWORD: the password its log shows (if any), whether it gives the hint, and the logins of `tries`. */
+    const run = async (tries: (shown?: string) => string[]) => {
+      const started = await startApp({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DASHBOARD_PASSWORD: '' }, await freePort());
+      const notice = await waitFor('the dashboard line of the log', async () => started.output().split('\n').find((l) => l.includes('dashboard: http')));
+      const shown = /password ([\w-]{16}) \(shown once/.exec(notice)?.[1];
+      const logins = [];
+      for (const password of tries(shown)) {
+        logins.push((await fetch(`${started.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) })).status);
+      }
+      await drainAndStop(started);
+      return { shown, hinted: notice.includes(hint), logins };
+    };
+    const first = await run((shown) => [shown!]);
+    expect(first).toEqual({ shown: expect.stringMatching(/^[\w-]{16}$/), hinted: true, logins: [200] });
+    // Restarted, it shows no password (only its hash is kept), but says how to get a new one.
+    expect(await run(() => [first.shown!])).toEqual({ shown: undefined, hinted: true, logins: [200] });
+    // Following the hint: a new password, which logs in, and the lost one no longer does.
+    rmSync(file);
+    const reset = await run((shown) => [shown!, first.shown!]);
+    expect(reset).toEqual({ shown: expect.stringMatching(/^[\w-]{16}$/), hinted: true, logins: [200, 401] });
+    expect(reset.shown).not.toBe(first.shown);
   });
 
   it('refuses a DASHBOARD_PASSWORD shorter than 12 characters', () => {
