@@ -40,7 +40,10 @@ describe('compose.yaml', () => {
   });
 
   it('runs the collector and the processor as the CLI names them, with settings the code reads', () => {
-    expect(scalehouse.map(([name, s]) => [name, s.command]).sort()).toEqual([['collector', ['collector']], ['dashboard', ['dashboard']], ['migrate', ['migrate']], ['processor', ['processor']]]);
+    expect(scalehouse.map(([name, s]) => [name, s.command]).sort()).toEqual([['alerts', ['alerts']], ['collector', ['collector']], ['dashboard', ['dashboard']], ['migrate', ['migrate']], ['processor', ['processor']]]);
+    // The evaluator runs as its own ClickHouse user (clickhouse/access/), once.
+    expect(services.alerts!.environment!.CLICKHOUSE_USER).toBe('scalehouse_alerts');
+    expect(services.alerts!.deploy?.replicas ?? 1).toBe(1);
     for (const [name, s] of scalehouse) {
       const unknown = Object.keys(s.environment ?? {}).filter((k) => !(k in SETTINGS));
       expect(unknown).toEqual([]);
