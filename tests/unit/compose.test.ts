@@ -12,7 +12,7 @@ import { SETTINGS } from '../../common/config.ts';
 
 const root = (p: string) => new URL(`../../${p}`, import.meta.url);
 const compose = parse(readFileSync(root('compose.yaml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; build?: string; volumes?: string[] }>;
+  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; deploy?: { replicas?: number }; build?: string; volumes?: string[] }>;
   volumes: Record<string, unknown>;
 };
 const services = compose.services;
