@@ -5,7 +5,8 @@
 import { ConfigError, ScalehouseError, errorMessage } from '../common/errors.ts';
 import { commandHelpText, helpText, isCommand, type CommandName } from './help.ts';
 import { version } from './version.ts';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { tokenDigest } from '../common/token-digest.ts';
 
 // Each command's module is loaded when it runs: `--version` and `--help` load none of them.
 const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
@@ -26,7 +27,7 @@ const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
   // A new API token for /api/stats: the token for the client, its digest for DASHBOARD_TOKENS.
   token: async () => {
     const token = randomBytes(24).toString('base64url');
-    process.stdout.write(`token:  ${token}\ndigest: ${createHash('sha256').update(token).digest('hex')}\n` +
+    process.stdout.write(`token:  ${token}\ndigest: ${tokenDigest(token)}\n` +
       'Give the token to the client ("Authorization: Bearer <token>"); add the digest to DASHBOARD_TOKENS.\n');
   },
 };

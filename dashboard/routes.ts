@@ -8,7 +8,6 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { httpError } from '../common/http-error.ts';
@@ -20,7 +19,7 @@ import type { RevokedSessions } from './auth/revoked-sessions.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { requireSameOrigin } from './auth/same-origin.ts';
 import { securityHeaders } from './security-headers.ts';
-import { bearerToken } from '../server/bearer.ts';
+import { bearerIn } from '../server/bearer.ts';
 import { own } from '../common/own.ts';
 
 const require = createRequire(import.meta.url);
@@ -94,11 +93,10 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   });
 
   // Everything below needs a session.
-  const tokens = new Set(deps.tokenDigests ?? []);
+  const hasApiToken = bearerIn(deps.tokenDigests ?? []);
   const guard = async (c: Context, next: () => Promise<void>) => {
     if (sessionOf(c)) return next();
-    const token = bearerToken(c.req.header('authorization'));
-    if (c.req.path.startsWith('/api/') && token && tokens.has(createHash('sha256').update(token).digest('hex'))) return next();
+    if (c.req.path.startsWith('/api/') && hasApiToken(c)) return next();
     if (c.req.path.startsWith('/api/')) throw httpError(401, 'login_required', 'log in at /login first');
     return c.redirect('/login', 303);
   };

@@ -6,8 +6,8 @@
  * (server/app.ts), mounting its routes. SIGTERM/SIGINT stop intake, let the
  * processor finish its batch and commit, and release everything.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import type { Context, Hono } from 'hono';
+import { mkdir } from 'node:fs/promises';
+import type { Hono } from 'hono';
 import { addressMatcher, type Config } from '../../common/config.ts';
 import { log } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
@@ -16,14 +16,15 @@ import { ping } from '../../clickhouse/query.ts';
 import { createServerApp } from '../../server/app.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { healthRoutes } from '../../server/health.ts';
-import { bearerToken } from '../../server/bearer.ts';
+import { bearerIn } from '../../server/bearer.ts';
+import { tokenDigest } from '../../common/token-digest.ts';
 import { isLoopback } from '../../server/client-key.ts';
-import { createHash } from 'node:crypto';
 import { listen, socketPeer } from '../../server/listen.ts';
 import { collectorRoutes } from '../../collector/routes.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
 import { checkOpenIntake } from '../../collector/sites.ts';
 import { startSyslogServer, type SyslogServer } from '../../collector/syslog/syslog-server.ts';
+import { readSyslogTls } from '../../collector/syslog/tls-files.ts';
 import { startProcessorThread } from '../processor-thread/processor-thread.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
@@ -37,20 +38,6 @@ import { openClickHouse } from '../open-clickhouse.ts';
 import { openBus } from '../open-bus.ts';
 import { prepareOperations } from '../operations.ts';
 
-/** The syslog TLS listener's files (SYSLOG_TLS_*), read once; undefined when SYSLOG_TLS_PORT is 0. */
-async function syslogTls(config: Config) {
-  if (config.SYSLOG_TLS_PORT === 0) return undefined;
-  if (!config.SYSLOG_TLS_CERT || !config.SYSLOG_TLS_KEY) throw new ScalehouseError('SYSLOG_TLS_PORT needs SYSLOG_TLS_CERT and SYSLOG_TLS_KEY (PEM files)');
-  const read = (path: string, name: string) => readFile(path).catch((err) => { throw new ScalehouseError(`cannot read ${name} ${path}: ${errorMessage(err)}`); });
-  return {
-    port: config.SYSLOG_TLS_PORT,
-    cert: await read(config.SYSLOG_TLS_CERT, 'SYSLOG_TLS_CERT'),
-    key: await read(config.SYSLOG_TLS_KEY, 'SYSLOG_TLS_KEY'),
-    ...(config.SYSLOG_TLS_CA ? { ca: await read(config.SYSLOG_TLS_CA, 'SYSLOG_TLS_CA') } : {}),
-  };
-}
-
-const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
 type Roles = { collect: boolean; process: boolean; dashboard: boolean; alert: boolean };
 
@@ -82,8 +69,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   let processing: Awaited<ReturnType<typeof startProcessorThread>> | undefined;
   // Problems and counters on /readyz, and /metrics, for holders of an ingest token or a dashboard API token.
   const ingest = roles.collect ? await resolveIngestToken(config.INGEST_TOKEN, config.DATA_DIR) : undefined;
-  const readers = new Set([...(ingest?.tokens ?? []).map(sha256Hex), ...config.DASHBOARD_TOKENS]);
-  const authorized = (c: Context) => readers.has(sha256Hex(bearerToken(c.req.header('authorization'))));
+  const authorized = bearerIn([...(ingest?.tokens ?? []).map(tokenDigest), ...config.DASHBOARD_TOKENS]);
   const ops = await prepareOperations({
     config, ch, authorized, alerts: roles.alert && (config.ALERTS || name === 'alerts'), report: roles.collect || roles.process,
     sources: {
@@ -135,7 +121,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     ? await startSyslogServer({
       host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus, pseudonymise,
       rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES, hostFromLine: isLoopback(config.SYSLOG_HOST) }, allow: addressMatcher(config.SYSLOG_ALLOW),
-      tls: await syslogTls(config),
+      tls: await readSyslogTls(config),
     })
         .catch((err: NodeJS.ErrnoException) => {
           throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));

@@ -7,7 +7,8 @@
  * addresses in them become pseudonyms before they reach the bus.
  */
 import { Hono } from 'hono';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { tokenDigest } from '../../common/token-digest.ts';
 import { logHit } from '../../common/hit.ts';
 import { httpError } from '../../common/http-error.ts';
 import type { ServerEnv } from '../../server/env.ts';
@@ -18,7 +19,7 @@ import { bearerToken } from '../../server/bearer.ts';
 import { checkSite } from '../sites.ts';
 import type { IntakeDeps } from '../deps.ts';
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+const digest = (s: string): Buffer => Buffer.from(tokenDigest(s), 'hex');
 
 /** Splits a body into lines; a JSON array's elements are lines (strings) or records (kept as JSON text). */
 export function splitBatch(body: string, type: string): string[] {
