@@ -30,12 +30,12 @@ const signer = sessionSigner(KEY, 'the password of these tests');
 const issueSession = (now?: number) => signer.issue(now);
 let client = 'client-a'; // the address the app sees; failures are counted per address
 
-async function dashboardApp(opts: { limits?: LoginLimits; secureCookies?: boolean; revoked?: RevokedSessions } = {}): Promise<Hono> {
+async function dashboardApp(opts: { limits?: LoginLimits; clock?: () => number; secureCookies?: boolean; revoked?: RevokedSessions } = {}): Promise<Hono> {
   const a = new Hono();
   a.route('/', dashboardRoutes({
     ch, passwordHash: await hashPassword('s3cret'), sessions: signer,
     revoked: opts.revoked ?? await RevokedSessions.open(tempDir('revoked')),
-    limiter: new LoginLimiter(opts.limits), secureCookies: opts.secureCookies,
+    limiter: new LoginLimiter(opts.limits, opts.clock), secureCookies: opts.secureCookies,
     tokenDigests: [createHash('sha256').update(TOKEN).digest('hex')],
   }, () => client));
   a.onError(handleError);
@@ -99,8 +99,11 @@ describe('dashboard login', () => {
 
   it('slows down guessing: after ten wrong passwords a client waits a minute', async () => {
     client = 'client-b';
-    for (let i = 0; i < 10; i++) expect((await login(`guess-${i}`)).status).toBe(401);
-    const locked = await login('s3cret');
+    // A stopped clock: ten scrypt checks on a busy machine take over a second, and the wait would read 59.
+    const now = Date.now();
+    const stopped = await dashboardApp({ clock: () => now });
+    for (let i = 0; i < 10; i++) expect((await login(`guess-${i}`, stopped)).status).toBe(401);
+    const locked = await login('s3cret', stopped);
     expect(locked.status).toBe(429);
     expect(locked.headers.get('retry-after')).toBe('60');
   });
