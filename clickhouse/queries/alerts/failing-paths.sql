@@ -12,6 +12,8 @@ FROM
         toFloat64(sumIf(status_5xx, hour < {recent:DateTime('UTC')}))  AS before_5xx
     FROM pages_hour
     WHERE hour >= {recent:DateTime('UTC')} - toIntervalDay({days:UInt32}) AND hour < {end:DateTime('UTC')}
+      -- Of the week before, only rows with errors matter: a big site has far more rows without.
+      AND (hour >= {recent:DateTime('UTC')} OR status_5xx != 0)
     GROUP BY site, path
 )
 WHERE recent_5xx >= {min_errors:UInt32} AND before_5xx = 0
