@@ -26,10 +26,10 @@
  *   engine's configuration, and migrate() refuses a cluster on the embedded engine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { join } from 'node:path';
 import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
 import { clickhouseCode } from '../../clickhouse/errors.ts';
@@ -63,7 +63,7 @@ let ch: ClickHouse;
 let session: { close(): void };
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'scalehouse-cluster-'));
+  const dir = tempDir('cluster');
   writeFileSync(join(dir, 'config.xml'), CONFIG);
   mkdirSync(join(dir, 'clickhouse'));
   // The first session of the process sets the engine up, with this configuration; the handle below shares it.
