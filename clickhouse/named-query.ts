@@ -8,7 +8,7 @@ import type { ClickHouse } from './connect.ts';
 
 const DEFAULT_MAX_SECONDS = 30;
 
-export function runNamedQuery<T>(ch: ClickHouse, name: string, params: Params): Promise<T[]> {
+export function runNamedQuery<T>(ch: ClickHouse, name: string, params: Params, signal?: AbortSignal): Promise<T[]> {
   const limits = ch.readLimits;
   return selectRows<T>(ch, `queries/dashboard/${name}.sql`, params, {
     // Numbers as numbers (counts stay far below 2^53).
@@ -17,5 +17,5 @@ export function runNamedQuery<T>(ch: ClickHouse, name: string, params: Params): 
     readonly: '2',
     max_execution_time: limits?.maxSeconds ?? DEFAULT_MAX_SECONDS,
     ...(limits ? { max_memory_usage: String(limits.maxMemoryBytes), max_result_rows: String(limits.maxResultRows), result_overflow_mode: 'throw' } : {}),
-  });
+  }, signal);
 }

@@ -12,9 +12,9 @@ import { readSql } from './sql.ts';
 
 export type Params = Record<string, unknown>;
 
-/** Runs a SELECT from `sqlFile` (relative to clickhouse/) and returns its rows. */
-export async function selectRows<T>(ch: ClickHouse, sqlFile: string, params: Params = {}, settings?: ClickHouseSettings): Promise<T[]> {
-  const rs = await clientOf(ch).query({ query: await readSql(sqlFile), query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+/** Runs a SELECT from `sqlFile` (relative to clickhouse/) and returns its rows; `signal` stops it (the client cancels the query). */
+export async function selectRows<T>(ch: ClickHouse, sqlFile: string, params: Params = {}, settings?: ClickHouseSettings, signal?: AbortSignal): Promise<T[]> {
+  const rs = await clientOf(ch).query({ query: await readSql(sqlFile), query_params: params, format: 'JSONEachRow', clickhouse_settings: settings, abort_signal: signal });
   return rs.json<T>();
 }
 

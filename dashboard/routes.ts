@@ -13,6 +13,8 @@ import type { ClickHouse } from '../clickhouse/connect.ts';
 import { httpError } from '../common/http-error.ts';
 import type { ServerEnv } from '../server/env.ts';
 import { statsRoutes } from './api/routes.ts';
+import { realtimeRoutes } from './api/realtime.ts';
+import { LiveFeeds, readLive } from './api/live-feed.ts';
 import { verifyPassword } from './auth/password.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './auth/session.ts';
 import type { RevokedSessions } from './auth/revoked-sessions.ts';
@@ -49,6 +51,8 @@ export interface DashboardDeps {
   tokenDigests?: string[];
   /** Secure cookies (DASHBOARD_SECURE_COOKIES): configured, never inferred from a header a client can send. */
   secureCookies?: boolean;
+  /** The realtime view's readers (one per site watched); by default read from `ch` every 2 seconds. */
+  liveFeeds?: LiveFeeds;
 }
 
 export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<ServerEnv>) => string): Hono<ServerEnv> {
@@ -105,6 +109,7 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   app.use('/ui/*', async (c, next) => (c.req.path === '/ui/style.css' || c.req.path === '/ui/login.js' ? next() : guard(c, next)));
   app.use('/api/stats', guard);
   app.use('/api/stats/*', guard);
+  app.use('/api/realtime', guard);
 
   app.get('/', (c) => html(c, INDEX));
   app.get('/ui/:file', (c) => {
@@ -113,5 +118,6 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
     return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': 'public, max-age=300' });
   });
   app.route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
+  app.route('/', realtimeRoutes(deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch))));
   return app;
 }

@@ -15,8 +15,15 @@ const MAX_POINTS = 1500;
 const EARLIEST = Date.UTC(2000, 0, 1);
 const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'entry', 'channel', 'device', 'country', 'status', 'limit', 'compare', 'traffic', 'event']);
 
+/** Periods a range can be compared with: the one just before it, or the same weekdays 52 weeks earlier. */
+export const COMPARISONS = ['previous', 'year'] as const;
+/** 52 weeks: "a year before" that falls on the same weekdays, so weekly patterns line up. */
+export const YEAR_BEFORE_MS = 364 * 86_400_000;
+
 export interface QueryParams {
-  site: string; from: number; to: number; bucket: number; limit: number; compare: boolean;
+  site: string; from: number; to: number; bucket: number; limit: number;
+  /** The period the figures are compared with (overview, timeseries), if any. */
+  compare: (typeof COMPARISONS)[number] | null;
   /** Whose hits: people (events) or bots (bot_hits; only pages, status and failing-paths read them). */
   traffic: 'humans' | 'bots';
   /** Hit filters: select hits, and the visits that contain one (docs/metrics.md). */
@@ -95,10 +102,11 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
   if (country && !/^[A-Z]{2}$/.test(country)) throw new ParamError('invalid_parameter', 'country must be a two-letter ISO 3166 code');
   const status = q.status ?? '';
   if (status && !/^[1-5]xx$/.test(status)) throw new ParamError('invalid_parameter', 'status must be 1xx, 2xx, 3xx, 4xx or 5xx');
-  if (q.compare !== undefined && q.compare !== 'previous') throw new ParamError('invalid_parameter', 'compare may only be "previous"');
+  const compare = q.compare ?? null;
+  if (compare !== null && !(COMPARISONS as readonly string[]).includes(compare)) throw new ParamError('invalid_parameter', `compare must be one of ${COMPARISONS.join(', ')}`);
   const event = q.event ?? '';
   if (event.length > 200) throw new ParamError('invalid_parameter', 'event must be the name of a custom event (at most 200 characters)');
   const traffic = q.traffic ?? 'humans';
   if (traffic !== 'humans' && traffic !== 'bots') throw new ParamError('invalid_parameter', 'traffic must be humans or bots');
-  return { site, from, to, bucket, limit, compare: q.compare === 'previous', traffic, page, entry, channel, device, country, status_class: status ? Number(status[0]) : 0, event };
+  return { site, from, to, bucket, limit, compare: compare as QueryParams['compare'], traffic, page, entry, channel, device, country, status_class: status ? Number(status[0]) : 0, event };
 }

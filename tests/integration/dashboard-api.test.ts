@@ -275,6 +275,108 @@ describe('ranges', () => {
   });
 });
 
+describe('compared with a year before', () => {
+  it('overview and timeseries with compare=year: the same weekdays 52 weeks earlier, equal to that range read alone and to the raw events', async () => {
+    // A week of 2022 compared with a year before is secrepo's week of 2021, 364 days earlier (same weekdays).
+    const shift = 364 * 86_400_000;
+    const [from, to] = [Date.parse('2021-10-22T00:00:00Z') + shift, Date.parse('2021-10-29T00:00:00Z') + shift];
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const [raw] = await rows(ch, `SELECT count() AS hits, countIf(is_pageview = 1) AS pageviews FROM ${HUMAN_EVENTS} WHERE site = 'secrepo.example' AND ts >= {f:DateTime64(3, 'UTC')} AND ts < {t:DateTime64(3, 'UTC')}`, { f: chTime(from - shift), t: chTime(to - shift) });
+    expect(raw!.hits).toBeGreaterThan(0);
+    for (const filter of ['', '&channel=direct']) {
+      for (const name of ['overview', 'timeseries']) {
+        const both = (await get(`/api/stats/${name}?site=secrepo.example&from=${iso(from)}&to=${iso(to)}${filter}&compare=year`)).body;
+        const alone = (await get(`/api/stats/${name}?site=secrepo.example&from=${iso(from - shift)}&to=${iso(to - shift)}${filter}`)).body;
+        expect(both.source, name + filter).toBe(filter ? 'events' : 'rollup');
+        expect(both.data.previous, name + filter).toEqual(alone.data.current);
+        const hits = name === 'overview' ? both.data.previous.hits : both.data.previous.reduce((n: number, p: { hits: number }) => n + p.hits, 0);
+        if (!filter) expect(hits).toBe(raw!.hits);
+        else expect(hits).toBeGreaterThan(0);
+        // The range itself (in 2022) has no hits.
+        expect(name === 'overview' ? both.data.current.hits : both.data.current.length).toBe(0);
+      }
+    }
+    expect((await get(`/api/stats/overview?${RANGE}&compare=decade`)).status).toBe(400);
+  });
+});
+
+describe('batch', () => {
+  const batch = async (query: string, to: Hono = app) => {
+    const res = await to.request(`/api/stats/batch?${query}`);
+    return { status: res.status, body: (await res.json()) as { results: Record<string, any>; error?: string; message?: string } };
+  };
+
+  it('answers every named query exactly as /api/stats/NAME does, each with its own parameters', async () => {
+    const names = Object.keys(QUERIES);
+    // Common parameters once; a query's own as NAME.param (bots for pages; one event's properties).
+    const own: Record<string, string> = { 'pages.traffic': 'bots', 'custom-event-props.event': 'x', 'heatmap.page': '/', 'channels.limit': '3' };
+    const { status, body } = await batch(`queries=${names.join(',')}&${RANGE}&compare=previous&${new URLSearchParams(own)}`);
+    expect(status).toBe(200);
+    expect(Object.keys(body.results)).toEqual(names);
+    for (const name of names) {
+      const mine = Object.entries(own).filter(([k]) => k.startsWith(`${name}.`)).map(([k, v]) => `&${k.slice(name.length + 1)}=${encodeURIComponent(v)}`).join('');
+      const single = await get(`/api/stats/${name}?${RANGE}&compare=previous${mine}`);
+      expect(single.status, name).toBe(200);
+      expect(body.results[name], name).toEqual(single.body);
+    }
+    expect(body.results.pages.data.length).toBeGreaterThan(0);
+    expect(body.results.channels.data.length).toBe(3);
+  });
+
+  it('reads the breakdowns of the visits together, with the same rows as each alone, under every kind of filter', async () => {
+    const breakdowns = Object.entries(QUERIES).filter(([, q]) => q.breakdown).map(([n]) => n);
+    expect(breakdowns).toHaveLength(11);
+    for (const filter of ['', '&channel=direct', '&page=/', '&status=4xx&device=desktop', '&limit=2', '&from=2021-10-24T06:30:00Z&to=2021-10-24T09:30:00Z']) {
+      const range = filter.includes('from=') ? 'site=secrepo.example' : RANGE;
+      const { body } = await batch(`queries=${breakdowns.join(',')},overview&${range}${filter}`);
+      for (const name of breakdowns) expect(body.results[name], name + filter).toEqual((await get(`/api/stats/${name}?${range}${filter}`)).body);
+      expect(body.results.channels.data.length, filter).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps a query\'s refusal to itself: an unknown name, a bad parameter of its own, a query past its limits', async () => {
+    const { status, body } = await batch(`queries=overview,drop_table,constructor,pages,status&${RANGE}&status.traffic=aliens`);
+    expect(status).toBe(200);
+    expect(body.results.drop_table).toMatchObject({ error: 'unknown_query', status: 404 });
+    expect(body.results.constructor).toMatchObject({ error: 'unknown_query', status: 404 });
+    expect(body.results.status).toMatchObject({ error: 'invalid_parameter', status: 400, message: expect.stringContaining('traffic') });
+    expect(body.results.overview).toEqual((await get(`/api/stats/overview?${RANGE}`)).body);
+    expect(body.results.pages).toEqual((await get(`/api/stats/pages?${RANGE}`)).body);
+    // Too many rows for the limits: that query is a 422 of its own, the next one answers.
+    const tight = new Hono();
+    tight.route('/', statsRoutes({ ch: withReadLimits(ch, { ...LIMITS, maxResultRows: 2 }) }));
+    tight.onError(handleError);
+    const limited = await batch(`queries=pages,overview&${RANGE}&pages.limit=50`, tight);
+    expect(limited.status).toBe(200);
+    expect(limited.body.results.pages).toMatchObject({ error: 'query_too_expensive', status: 422 });
+    expect(limited.body.results.overview).toEqual((await get(`/api/stats/overview?${RANGE}`)).body);
+  });
+
+  it.each([
+    ['no queries', `${RANGE}`, 'invalid_parameter'],
+    ['an empty list', `queries=,&${RANGE}`, 'invalid_parameter'],
+    ['a query twice', `queries=pages,pages&${RANGE}`, 'invalid_parameter'],
+    ['too many queries', `queries=${Array.from({ length: 41 }, (_, i) => `q${i}`).join(',')}&${RANGE}`, 'invalid_parameter'],
+    ['SQL in the site', "queries=overview,pages&site=x'%20OR%201=1--", 'invalid_parameter'],
+    ['no site where one is needed', 'queries=overview', 'invalid_parameter'],
+    ['a time that is not one', `queries=overview&site=a.com&from=yesterday`, 'invalid_parameter'],
+    ['a reversed range', 'queries=overview&site=a.com&from=2025-02-01&to=2025-01-01', 'invalid_range'],
+    ['a huge range', 'queries=overview&site=a.com&from=2000-01-01&to=2026-01-01', 'range_too_large'],
+    ['an unknown common parameter', `queries=overview&${RANGE}&browser=Chrome`, 'unknown_parameter'],
+    ['a parameter for a query not in the batch', `queries=overview&${RANGE}&pages.limit=3`, 'unknown_parameter'],
+    ['a parameter for __proto__', `queries=overview&${RANGE}&__proto__.limit=3`, 'unknown_parameter'],
+  ])('refuses the whole batch for %s with a 400', async (_name, query, error) => {
+    const { status, body } = await batch(query);
+    expect([status, body.error]).toEqual([400, error]);
+  });
+
+  it('needs no site for queries that need none', async () => {
+    const { status, body } = await batch('queries=sites,pipeline');
+    expect(status).toBe(200);
+    expect(body.results.sites).toEqual((await get('/api/stats/sites')).body);
+  });
+});
+
 describe('hostile parameters', () => {
   it.each([
     ['SQL in the site', "/api/stats/overview?site=x'%20OR%201=1--", 400, 'invalid_parameter'],

@@ -1,0 +1,173 @@
+/**
+ * Benchmark: a full dashboard refresh, as the page made it before (one GET
+ * /api/stats/NAME per panel, six at a time as a browser sends them over
+ * HTTP/1.1) against one GET /api/stats/batch with the same queries, side by
+ * side on the same data and the same `scalehouse start`: repeated pairs in
+ * alternating order, medians. Before that, with the engine in this process:
+ * the queries one by one against the batch (which reads the breakdowns of
+ * visits together), and the batch one query at a time against several at
+ * once. Writes its section of docs/benchmarks.md.
+ *
+ *   npm run bench:refresh            (BENCH_EVENTS=10000000 BENCH_PAIRS=15 by default)
+ */
+import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { connectClickHouse, withReadLimits } from '../clickhouse/connect.ts';
+import { migrate } from '../clickhouse/migrate.ts';
+import { readSql } from '../clickhouse/sql.ts';
+import { clientOf } from '../clickhouse/raw-client.ts';
+import { answerBatch } from '../dashboard/api/batch.ts';
+import { answerQuery } from '../dashboard/api/answer.ts';
+import { dashboardLogin } from './reference-tools.ts';
+import { machine, percentile, writeSection } from './report.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 15);
+const SITE = 'bench.example';
+const PASSWORD = 'bench-password';
+const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-refresh-'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const endText = end.toISOString().slice(0, 19).replace('T', ' ');
+
+// ---- data: synthetic traffic of one site over 30 days, up to now -------------------------------
+const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+await migrate(ch, { rawRetentionDays: 0 });
+const chunk = 1_000_000;
+for (let offset = 0; offset < EVENTS; offset += chunk) {
+  await clientOf(ch).command({
+    query: await readSql('../bench/generate-events.sql'),
+    query_params: { end: endText, offset, rows: Math.min(chunk, EVENTS - offset) },
+    clickhouse_settings: { insert_deduplication_token: `bench:${offset}`, max_partitions_per_insert_block: '100', async_insert: 0 },
+  });
+}
+await clientOf(ch).command({ query: await readSql('../bench/generate-sessions.sql'), query_params: { end: endText, sessions: Math.round(EVENTS / 7) }, clickhouse_settings: { insert_deduplication_token: 'bench:sessions', max_partitions_per_insert_block: '100' } });
+for (const table of ['events', 'sessions', 'traffic_minute', 'pages_hour']) await clientOf(ch).command({ query: `OPTIMIZE TABLE ${table} FINAL` });
+// Measure a settled database, not one busy merging what was just inserted.
+for (;;) {
+  const [m] = await (await clientOf(ch).query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
+  if (Number(m!.n) === 0) break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+process.stderr.write(`generated ${EVENTS.toLocaleString()} events\n`);
+
+// ---- the refresh: the queries the page asks for, for a view ------------------------------------
+interface View { label: string; rangeMs: number }
+const VIEWS: View[] = [{ label: 'last hour (raw events)', rangeMs: 3_600_000 }, { label: 'last 7 days (rollups and sessions)', rangeMs: 7 * 86_400_000 }];
+const PANELS = ['overview', 'timeseries', 'heatmap', 'pages', 'entry-pages', 'non-page-referrers', 'custom-events', 'custom-events-timeseries', 'exit-pages', 'channels',
+  'referrers', 'utm-sources', 'utm-campaigns', 'browsers', 'os', 'devices', 'countries', 'status', 'failing-paths', 'response-times', 'bots', 'bot-reasons', 'alerts', 'pipeline'];
+// The page before asked for custom-event-props on every refresh, without an event; it now does only once one is chosen.
+const BEFORE = [...PANELS.slice(0, 7), 'custom-event-props', ...PANELS.slice(7)];
+const COMPARED = new Set(['overview', 'timeseries']);
+const common = (v: View) => new URLSearchParams({ site: SITE, from: new Date(end.getTime() - v.rangeMs).toISOString(), to: end.toISOString() });
+const singleUrl = (v: View, name: string) => `/api/stats/${name}?${common(v)}${COMPARED.has(name) ? '&compare=previous' : ''}`;
+const batchUrl = (v: View) => `/api/stats/batch?queries=${PANELS.join(',')}&${common(v)}&overview.compare=previous&timeseries.compare=previous`;
+
+// ---- in this process: each query alone against the batch, and the batch one or several at a time -
+const limited = withReadLimits(ch, { maxSeconds: 30, maxMemoryBytes: 2 * 1024 ** 3, maxResultRows: 100_000 });
+const inProcess: string[] = [];
+const WAYS: Record<string, (v: View) => Promise<unknown>> = {
+  alone: async (v) => {
+    for (const name of PANELS) await answerQuery({ ch: limited }, name, Object.fromEntries(new URL(singleUrl(v, name), 'http://x').searchParams));
+  },
+  ...Object.fromEntries([1, 2, 4].map((c) => [`batch${c}`, (v: View) => answerBatch({ ch: limited, batchConcurrency: c }, new URL(batchUrl(v), 'http://x').searchParams)])),
+};
+for (const v of VIEWS) {
+  const ms: Record<string, number[]> = Object.fromEntries(Object.keys(WAYS).map((w) => [w, []]));
+  for (const way of Object.values(WAYS)) await way(v); // warm-up
+  for (let i = 0; i < PAIRS; i++) {
+    const order = i % 2 ? Object.keys(WAYS).reverse() : Object.keys(WAYS);
+    for (const w of order) {
+      const s = performance.now();
+      await WAYS[w]!(v);
+      ms[w]!.push(performance.now() - s);
+    }
+  }
+  inProcess.push(`| ${v.label} | ${Object.keys(WAYS).map((w) => percentile(ms[w]!, 50).toFixed(0)).join(' | ')} |`);
+  process.stderr.write(`in process, ${v.label}: ${Object.keys(WAYS).map((w) => `${w} ${percentile(ms[w]!, 50).toFixed(0)} ms`).join(', ')}\n`);
+}
+await ch.close();
+
+// ---- over HTTP, against scalehouse start ------------------------------------------------------
+const port = 18_000 + Math.floor(Math.random() * 1000);
+const bin = fileURLToPath(new URL('../bin/scalehouse.mjs', import.meta.url));
+const server = spawn(process.execPath, [bin, 'start'], { env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', DASHBOARD_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', ALERTS: 'false' }, stdio: ['ignore', 'ignore', 'pipe'] });
+let serverLog = '';
+server.stderr!.on('data', (d) => (serverLog += d));
+const base = `http://127.0.0.1:${port}`;
+for (let i = 0; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) {
+  if (server.exitCode !== null || i > 1200) throw new Error(`scalehouse start did not come up: ${serverLog}`);
+  await new Promise((r) => setTimeout(r, 100));
+}
+const cookie = await dashboardLogin(base, PASSWORD);
+// A browser opens at most six connections to one host over HTTP/1.1, and keeps them.
+const agent = new Agent({ keepAlive: true, maxSockets: 6 });
+const get = (path: string) => new Promise<number>((resolve, reject) => {
+  request(`${base}${path}`, { agent, headers: { cookie } }, (res) => {
+    let bytes = 0;
+    res.on('data', (d: Buffer) => (bytes += d.length));
+    res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${path}: ${res.statusCode}`))));
+  }).on('error', reject).end();
+});
+const before = (v: View) => Promise.all(BEFORE.map((n) => get(singleUrl(v, n)))).then((b) => b.reduce((x, y) => x + y, 0));
+const after = (v: View) => get(batchUrl(v));
+
+const overHttp: string[] = [];
+for (const v of VIEWS) {
+  await before(v);
+  await after(v); // warm-up
+  const t: { before: number[]; after: number[]; ratio: number[] } = { before: [], after: [], ratio: [] };
+  let bytes = { before: 0, after: 0 };
+  for (let i = 0; i < PAIRS; i++) {
+    const pair: Record<'before' | 'after', number> = { before: 0, after: 0 };
+    for (const which of i % 2 ? (['after', 'before'] as const) : (['before', 'after'] as const)) {
+      const s = performance.now();
+      bytes[which] = await (which === 'before' ? before(v) : after(v));
+      pair[which] = performance.now() - s;
+    }
+    t.before.push(pair.before);
+    t.after.push(pair.after);
+    t.ratio.push(pair.after / pair.before);
+  }
+  const med = (xs: number[]) => percentile(xs, 50);
+  overHttp.push(`| ${v.label} | ${BEFORE.length} requests, ${med(t.before).toFixed(0)} ms (p90 ${percentile(t.before, 90).toFixed(0)}), ${(bytes.before / 1024).toFixed(0)} KiB | 1 request, ${med(t.after).toFixed(0)} ms (p90 ${percentile(t.after, 90).toFixed(0)}), ${(bytes.after / 1024).toFixed(0)} KiB | ${med(t.ratio).toFixed(2)} |`);
+  process.stderr.write(`over HTTP, ${v.label}: before ${med(t.before).toFixed(0)} ms, batch ${med(t.after).toFixed(0)} ms, pair ratio ${med(t.ratio).toFixed(2)}\n`);
+}
+agent.destroy();
+await new Promise((r) => { server.once('exit', r); server.kill('SIGTERM'); });
+rmSync(dataDir, { recursive: true, force: true });
+
+const md = `## Dashboard refresh: one batched request against one request per panel
+
+Command: \`npm run bench:refresh\` (\`bench/dashboard-refresh.ts\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}. Synthetic traffic of one site
+(${EVENTS.toLocaleString()} events over 30 days ending now, \`bench/generate-events.sql\`), served by \`scalehouse start\`; ${PAIRS} pairs per view,
+the two ways taking turns going first; medians, and the median of each pair's ratio.
+
+**Reference**: the refresh as the page made it before — one \`GET /api/stats/NAME\` per panel (${BEFORE.length}, with
+\`custom-event-props\` asked for without an event), six at a time over kept-alive connections as a browser sends them over HTTP/1.1.
+**Now**: one \`GET /api/stats/batch\` with the ${PANELS.length} queries the page asks for.
+
+| view | before: a request per panel | now: one batch | batch / before (per pair) |
+|---|---|---|---|
+${overHttp.join('\n')}
+
+In the server (in process, no HTTP; median ms): the ${PANELS.length} queries each alone, one after another, against the batch — which
+reads the ten breakdowns of visits together — running its reads one at a time (as it does), two or four at a time:
+
+| view | each alone | batch, 1 at a time | batch, 2 at a time | batch, 4 at a time |
+|---|---|---|---|---|
+${inProcess.join('\n')}
+`;
+writeSection('refresh', md);
+process.stdout.write(md);
+process.exit(0);
