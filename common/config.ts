@@ -194,6 +194,8 @@ export const SETTINGS = {
   DASHBOARD_QUERY_MAX_SECONDS: setting({ default: '30', parse: int(1, 3600), describe: 'Longest a dashboard or API query may run before it is stopped (422).' }),
   DASHBOARD_QUERY_MAX_MEMORY_MB: setting({ default: '2048', parse: int(16, 1_048_576), describe: 'Most memory (MiB) one dashboard or API query may use before it is stopped (422).' }),
   DASHBOARD_TOKENS: setting({ default: '', parse: hexDigests, describe: 'SHA-256 digests (hex, comma-separated) of API tokens allowed to call /api/stats as "Authorization: Bearer <token>"; `scalehouse token` makes one.' }),
+  DASHBOARD_CLICKHOUSE_USER: setting({ default: '', parse: text, describe: 'ClickHouse user the dashboard reads and writes its goals, funnels and shared links with (server mode; compose: scalehouse_dashboard, clickhouse/access/). Empty: CLICKHOUSE_USER.' }),
+  DASHBOARD_CLICKHOUSE_PASSWORD: setting({ default: '', parse: text, describe: 'Password of DASHBOARD_CLICKHOUSE_USER.', secret: true }),
   SESSION_SECRET: setting({ default: '', parse: text, describe: 'Key that signs dashboard login cookies; set the same on every dashboard process. Empty: one kept in DATA_DIR.', secret: true }),
   METRICS_PORT: setting({ default: '0', parse: int(0, 65535), describe: 'Port serving /metrics (Prometheus) alone, on METRICS_HOST, without a token. 0: /metrics on PORT, for holders of an ingest or API token (Authorization: Bearer).' }),
   METRICS_HOST: setting({ default: '127.0.0.1', parse: text, describe: 'Address METRICS_PORT listens on (no token there: keep it private).' }),

@@ -23,6 +23,7 @@ import { requireSameOrigin } from './auth/same-origin.ts';
 import { securityHeaders } from './security-headers.ts';
 import { bearerIn } from '../server/bearer.ts';
 import { own } from '../common/own.ts';
+import { goalsAndSharing } from './goals-and-sharing.ts';
 
 const require = createRequire(import.meta.url);
 const asset = (path: string) => readFileSync(new URL(`./ui/${path}`, import.meta.url));
@@ -30,6 +31,10 @@ const ASSETS: Record<string, { body: Buffer; type: string }> = {
   'app.js': { body: asset('app.js'), type: 'text/javascript; charset=utf-8' },
   'login.js': { body: asset('login.js'), type: 'text/javascript; charset=utf-8' },
   'style.css': { body: asset('style.css'), type: 'text/css; charset=utf-8' },
+  'view-bridge.js': { body: asset('view-bridge.js'), type: 'text/javascript; charset=utf-8' },
+  'goals.js': { body: asset('goals.js'), type: 'text/javascript; charset=utf-8' },
+  'sharing.js': { body: asset('sharing.js'), type: 'text/javascript; charset=utf-8' },
+  'goals.css': { body: asset('goals.css'), type: 'text/css; charset=utf-8' },
   'uplot.js': { body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')), type: 'text/javascript; charset=utf-8' },
   'uplot.css': { body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')), type: 'text/css; charset=utf-8' },
 };
@@ -38,6 +43,12 @@ const LOGIN = asset('login.html');
 
 export interface DashboardDeps {
   ch: ClickHouse;
+  /**
+   * The handle goals, funnels and shared links are read and written with: in server mode as
+   * DASHBOARD_CLICKHOUSE_USER (the reader may not write), embedded a session of its own (the reads'
+   * session stays read-only once the dashboard has read). Without it, `ch`.
+   */
+  definitions?: ClickHouse;
   passwordHash: string;
   /** Signs and checks login cookies (bound to the password: a new password ends every session). */
   sessions: SessionSigner;
@@ -110,6 +121,12 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   app.use('/api/stats', guard);
   app.use('/api/stats/*', guard);
   app.use('/api/realtime', guard);
+
+  // Goals and funnels, CSV export, shared links: before the query API, whose format=csv they answer.
+  app.route('/', goalsAndSharing({
+    ch: deps.ch, definitions: deps.definitions ?? deps.ch, guard, signedIn: (c) => sessionOf(c) !== undefined, clientAddress,
+    page: INDEX.toString('utf8'), assets: ASSETS, secureCookies: deps.secureCookies,
+  }));
 
   app.get('/', (c) => html(c, INDEX));
   app.get('/ui/:file', (c) => {

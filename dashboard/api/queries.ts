@@ -7,6 +7,7 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { useRollups, YEAR_BEFORE_MS, type QueryParams } from './params.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import { runQuery } from './run-query.ts';
+import { CONVERSION_QUERIES } from '../goals/named-queries.ts';
 
 export interface NamedQuery {
   needsSite: boolean;
@@ -145,4 +146,6 @@ export const QUERIES: Record<string, NamedQuery> = {
   alerts: { needsSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'alerts.events', p) }) },
   // Every site ever seen, for the site picker; with a range, those with hits in it.
   sites: { needsSite: false, allTime: true, run: async (ch, p) => ({ source: 'rollup', data: await runQuery(ch, 'sites.events', p) }) },
+  // Goals and funnels of the site (dashboard/goals/): goals, goals-by-channel, goals-by-referrer, funnels.
+  ...CONVERSION_QUERIES,
 };

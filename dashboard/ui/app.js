@@ -349,6 +349,8 @@
         for (const r of rows.filter((x) => x.outcome === 'dead_letter')) reasons[r.reason] = (reasons[r.reason] || 0) + r.n;
         table('dead-letters', Object.entries(reasons).map(([reason, n]) => ({ reason, n })), [['reason', 'Dead letter reason'], ['n', 'Count']]);
       }),
+      // Goals and funnels, drawn by goals.js, in the same batch.
+      ...(window.scalehouseGoals ? window.scalehouseGoals.jobs(api) : []),
     ];
     await flush(gen);
     const results = await Promise.allSettled(jobs);

@@ -27,6 +27,15 @@ export async function freshClickHouse(opts: { migrate?: boolean } = {}): Promise
   return ch;
 }
 
+/**
+ * Another session of the engine and database `ch` is on. The embedded engine keeps settings per
+ * session: after a dashboard read its session is read-only (readonly=2), so the dashboard writes
+ * its own settings through a session of their own, as `scalehouse start` gives it.
+ */
+export async function anotherSession(ch: ClickHouse): Promise<ClickHouse> {
+  return track(await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', DATA_DIR: dataDir!, CLICKHOUSE_DATABASE: ch.database }));
+}
+
 export async function rows<T = Record<string, unknown>>(ch: ClickHouse, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
   const rs = await clientOf(ch).query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
   return rs.json<T>();

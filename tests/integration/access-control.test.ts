@@ -21,9 +21,12 @@ import { rows } from '../helpers/clickhouse.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const USERS = fileURLToPath(new URL('../../clickhouse/access/scalehouse-users.xml', import.meta.url));
-const PASSWORDS = { SCALEHOUSE_COLLECTOR_PASSWORD: 'collector-secret', SCALEHOUSE_PROCESSOR_PASSWORD: 'processor-secret', SCALEHOUSE_READER_PASSWORD: 'reader-secret', SCALEHOUSE_ALERTS_PASSWORD: 'alerts-secret' };
-/** Tables the reader must never see: the salts (an address guess could be tested against visitor ids), replay seeds, the migrator's own. */
-const PRIVATE = ['visitor_salts', 'replay_seeds', 'schema_migrations'];
+const PASSWORDS = { SCALEHOUSE_COLLECTOR_PASSWORD: 'collector-secret', SCALEHOUSE_PROCESSOR_PASSWORD: 'processor-secret', SCALEHOUSE_READER_PASSWORD: 'reader-secret', SCALEHOUSE_ALERTS_PASSWORD: 'alerts-secret', SCALEHOUSE_DASHBOARD_PASSWORD: 'dashboard-secret' };
+/**
+ * Tables the reader must never see: the salts (an address guess could be tested against visitor ids), replay seeds, the
+ * migrator's own, and the dashboard's shared links (token digests, password hashes: scalehouse_dashboard's alone).
+ */
+const PRIVATE = ['visitor_salts', 'replay_seeds', 'schema_migrations', 'share_links'];
 
 let ch: ClickHouse;
 let session: { close(): void };
@@ -52,11 +55,12 @@ const grantsOf = async (user: string) =>
   (await rows<{ g: string }>(ch, `SHOW GRANTS FOR ${user}`)).map((r) => Object.values(r)[0] as string).sort();
 
 describe('ClickHouse users for server mode', () => {
-  it('defines the four users, with passwords from the environment', async () => {
+  it('defines the five users, with passwords from the environment', async () => {
     const users = await rows<{ name: string; auth_type: string[]; storage: string }>(ch, "SELECT name, auth_type, storage FROM system.users WHERE name LIKE 'scalehouse_%' ORDER BY name");
     expect(users.map((u) => [u.name, u.auth_type, u.storage])).toEqual([
       ['scalehouse_alerts', ['plaintext_password'], 'users_xml'],
       ['scalehouse_collector', ['plaintext_password'], 'users_xml'],
+      ['scalehouse_dashboard', ['plaintext_password'], 'users_xml'],
       ['scalehouse_processor', ['plaintext_password'], 'users_xml'],
       ['scalehouse_reader', ['plaintext_password'], 'users_xml'],
     ]);
@@ -84,6 +88,20 @@ describe('ClickHouse users for server mode', () => {
     const read = new Set(readAll(join('clickhouse', 'queries', 'alerts')).flatMap((text) => [...text.matchAll(/\b(?:FROM|JOIN)\s+([a-z_]+)\b/g)].map((m) => m[1]!)));
     const granted = (await grantsOf('scalehouse_alerts')).join(' ');
     expect([...read].filter((t) => !granted.includes(`scalehouse.${t} `))).toEqual([]);
+  });
+
+  it('lets the dashboard\'s own user read and write only its goals, funnels and shared links', async () => {
+    expect(await grantsOf('scalehouse_dashboard')).toEqual([
+      'GRANT SELECT, INSERT ON scalehouse.dashboard_definitions TO scalehouse_dashboard',
+      'GRANT SELECT, INSERT ON scalehouse.share_links TO scalehouse_dashboard',
+    ]);
+    // Every table its queries read (and every table it writes: dashboard/goals/store.ts, dashboard/share/store.ts) is granted.
+    const read = new Set(readAll(join('clickhouse', 'queries', 'definitions')).flatMap((text) => [...text.matchAll(/\b(?:FROM|JOIN)\s+([a-z_]+)\b/g)].map((m) => m[1]!)));
+    expect([...read].sort()).toEqual(['dashboard_definitions', 'share_links']);
+    // The reader reads the goals and funnels (their named queries read the definitions), never the links.
+    const reader = (await grantsOf('scalehouse_reader')).join(' ');
+    expect(reader).toContain('scalehouse.dashboard_definitions ');
+    expect(reader).not.toContain('share_links');
   });
 
   it('lets the processor read and insert, never create, alter or drop (but expired salts)', async () => {

@@ -47,9 +47,10 @@ const get = async (path: string) => {
 };
 
 describe('query API on real data', () => {
-  it('has a test below for every named query', () => {
+  it('has a test below for every named query (goals and funnels: goals-funnels.test.ts)', () => {
     expect(Object.keys(QUERIES).sort()).toEqual([
-      'alerts', 'bot-reasons', 'bots', 'browsers', 'channels', 'countries', 'custom-event-props', 'custom-events', 'custom-events-timeseries', 'devices', 'entry-pages', 'exit-pages', 'failing-paths', 'heatmap', 'non-page-referrers', 'os', 'overview',
+      'alerts', 'bot-reasons', 'bots', 'browsers', 'channels', 'countries', 'custom-event-props', 'custom-events', 'custom-events-timeseries', 'devices', 'entry-pages', 'exit-pages', 'failing-paths',
+      'funnels', 'goals', 'goals-by-channel', 'goals-by-referrer', 'heatmap', 'non-page-referrers', 'os', 'overview',
       'pages', 'pipeline', 'referrers', 'response-times', 'sites', 'status', 'timeseries', 'utm-campaigns', 'utm-mediums', 'utm-sources',
     ]);
   });

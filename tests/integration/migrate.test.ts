@@ -20,7 +20,7 @@ describe('migrate', () => {
     expect(await migrate(ch, { rawRetentionDays: 90 })).toEqual([]);
     const applied = await rows(ch, 'SELECT version, name FROM schema_migrations FINAL ORDER BY version');
     expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql', '0006_replay_seeds.sql', '0007_salts_by_day.sql', '0008_sessions_by_event_time.sql',
-      '0009_site_hosts.sql', '0010_timing_and_twins.sql', '0011_drop_visitors_hour.sql', '0012_bot_visitors.sql', '0013_codecs.sql', '0014_alerts.sql']);
+      '0009_site_hosts.sql', '0010_timing_and_twins.sql', '0011_drop_visitors_hour.sql', '0012_bot_visitors.sql', '0013_codecs.sql', '0014_alerts.sql', '0015_goals_funnels_shares.sql']);
     const [ttl] = await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'");
     expect(ttl!.q).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(_CAST\(90, 'UInt32'\)\)/);
     await migrate(ch, { rawRetentionDays: 0 });
@@ -29,9 +29,9 @@ describe('migrate', () => {
     // Every table uses the codecs and engines the design asks for.
     const engines = await rows(ch, "SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('MaterializedView') ORDER BY name");
     expect(engines).toEqual([
-      { name: 'alert_events', engine: 'MergeTree' }, { name: 'bot_hits', engine: 'MergeTree' }, { name: 'bot_visitors', engine: 'MergeTree' }, { name: 'dead_letters', engine: 'MergeTree' }, { name: 'events', engine: 'MergeTree' }, { name: 'moved_hits', engine: 'Null' },
+      { name: 'alert_events', engine: 'MergeTree' }, { name: 'bot_hits', engine: 'MergeTree' }, { name: 'bot_visitors', engine: 'MergeTree' }, { name: 'dashboard_definitions', engine: 'ReplacingMergeTree' }, { name: 'dead_letters', engine: 'MergeTree' }, { name: 'events', engine: 'MergeTree' }, { name: 'moved_hits', engine: 'Null' },
       { name: 'pages_hour', engine: 'SummingMergeTree' }, { name: 'pipeline_health', engine: 'MergeTree' }, { name: 'pipeline_stats', engine: 'SummingMergeTree' }, { name: 'replay_seeds', engine: 'MergeTree' },
-      { name: 'schema_migrations', engine: 'ReplacingMergeTree' }, { name: 'sessions', engine: 'ReplacingMergeTree' }, { name: 'site_hosts', engine: 'ReplacingMergeTree' },
+      { name: 'schema_migrations', engine: 'ReplacingMergeTree' }, { name: 'sessions', engine: 'ReplacingMergeTree' }, { name: 'share_links', engine: 'ReplacingMergeTree' }, { name: 'site_hosts', engine: 'ReplacingMergeTree' },
       { name: 'traffic_minute', engine: 'SummingMergeTree' }, { name: 'visitor_salts', engine: 'MergeTree' },
     ]);
     // Every column of the raw tables has its codec (none falls back to LZ4), set without a mutation.

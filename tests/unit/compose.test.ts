@@ -85,6 +85,15 @@ describe('compose.yaml', () => {
     expect(services.migrate!.environment!.CLICKHOUSE_MIGRATE).toBeUndefined(); // `migrate` always migrates
   });
 
+  it('writes the dashboard\'s goals, funnels and shared links as scalehouse_dashboard, with the password that file reads', () => {
+    const users = readFileSync(root('clickhouse/access/scalehouse-users.xml'), 'utf8');
+    const env = services.dashboard!.environment!;
+    expect(env.DASHBOARD_CLICKHOUSE_USER).toBe('scalehouse_dashboard');
+    const variable = /^\$\{(\w+):\?/.exec(env.DASHBOARD_CLICKHOUSE_PASSWORD!)![1]!;
+    expect(users).toMatch(new RegExp(`<scalehouse_dashboard>\\s*<password from_env="${variable}"/>`));
+    expect(services.clickhouse!.environment![variable]).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
+  });
+
   it('starts services in order, once what they need is healthy', () => {
     const migrated = { condition: 'service_completed_successfully' };
     expect(services.migrate!.depends_on).toEqual({ clickhouse: { condition: 'service_healthy' } });

@@ -1,0 +1,41 @@
+/**
+ * Goals and funnels as named queries of /api/stats (api/queries.ts lists
+ * them): `goals` — per goal, the visits, those that reached it and the
+ * conversion rate; `goals-by-channel` and `goals-by-referrer` — the same per
+ * goal and source; `funnels` — per funnel and step, the visits that went
+ * through steps 1..k in order and the drop-off. Over the visits the overview
+ * counts, under the same site, range and filters; so they are in the batch,
+ * in CSV and on shared links as every named query is. The site's definitions
+ * are read first (dashboard_definitions, which the reader may read), then
+ * bound as parameters of the SQL.
+ */
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import type { QueryParams } from '../api/params.ts';
+import { funnelTable, goalTable, readFunnelLevels, readGoalSources, type GoalsBy } from './conversions.ts';
+import { listFunnels, listGoals } from './store.ts';
+
+/** The shape of api/queries.ts's NamedQuery (not imported: that file imports this one). */
+interface ConversionQuery { needsSite: true; run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'events'; data: Record<string, unknown>[] }> }
+
+const goalsBy = (by: GoalsBy): ConversionQuery => ({
+  needsSite: true,
+  run: async (ch, p) => {
+    const goals = await listGoals(ch, p.site);
+    return { source: 'events', data: goalTable(goals, await readGoalSources(ch, p, goals), by) };
+  },
+});
+
+export const CONVERSION_QUERIES: Record<string, ConversionQuery> = {
+  goals: goalsBy('goal'),
+  'goals-by-channel': goalsBy('channel'),
+  'goals-by-referrer': goalsBy('referrer'),
+  funnels: {
+    needsSite: true,
+    run: async (ch, p) => {
+      const data: Record<string, unknown>[] = [];
+      // One read per funnel: the embedded engine runs one query at a time, so together they gain nothing.
+      for (const f of await listFunnels(ch, p.site)) data.push(...funnelTable(f, await readFunnelLevels(ch, p, f)));
+      return { source: 'events', data };
+    },
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * Read-only shared links of a site's dashboard.
+ *
+ * The owner's API (a login; listing also with an API token):
+ *   GET    /api/shares?site=S      the site's live links (never their tokens)
+ *   POST   /api/shares             a new link (JSON, link-input.ts): its token once, in the answer
+ *   DELETE /api/shares/ID?site=S   revoked: the link opens nothing from the next request on
+ *
+ * What the link opens, without a login:
+ *   GET  /share/TOKEN              the dashboard of the link's site, read-only (?embed=1: without its header)
+ *   POST /share/TOKEN              the password of a protected link (a cookie for that link's path, 12 hours)
+ *   GET  /share/TOKEN/ui/FILE      the dashboard's files
+ *   GET  /share/TOKEN/api/stats/…  the read API (every named query, goals and funnels too), for the link's site only (forward.ts)
+ *
+ * Every request looks the link up by the digest of its token, so a revoked
+ * link is refused at once (404; 401 where a password is due), by every
+ * dashboard process. Only the page of a link that lists embed origins may be
+ * framed, by those origins (security-headers.ts).
+ */
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { bodyLimit } from 'hono/body-limit';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { isValidSiteName } from '../../common/config.ts';
+import { httpError } from '../../common/http-error.ts';
+import { own } from '../../common/own.ts';
+import type { ServerEnv } from '../../server/env.ts';
+import { verifyPassword } from '../auth/password.ts';
+import { LoginLimiter } from '../auth/login-limiter.ts';
+import { requireSameOrigin } from '../auth/same-origin.ts';
+import type { Reads } from '../export/read-in-format.ts';
+import { DefinitionError } from '../goals/definition.ts';
+import { requireLogin } from '../goals/definition-routes.ts';
+import { jsonBody } from '../json-body.ts';
+import { allowFramingBy } from '../security-headers.ts';
+import { forwardShared } from './forward.ts';
+import { parseLink } from './link-input.ts';
+import { missingPage, passwordPage, sharedDashboard } from './pages.ts';
+import { createShare, findShare, listShares, revokeShare, type ShareLink } from './store.ts';
+import { UNLOCK_COOKIE, UNLOCK_TTL_MS, unlockCookie, unlocked } from './unlock.ts';
+
+export interface ShareDeps {
+  /** The handle shared links are read and written with (the definitions handle). */
+  definitions: ClickHouse;
+  /** The read API a link's page is answered from (read-api.ts). */
+  reads: Reads;
+  /** The dashboard's login check for /api/ routes, and whether a request has a login (not only a token). */
+  guard: MiddlewareHandler;
+  signedIn: (c: Context) => boolean;
+  clientAddress: (c: Context<ServerEnv>) => string;
+  /** The dashboard's page and files (dashboard/ui). */
+  page: string;
+  assets: Readonly<Record<string, { body: Buffer; type: string }>>;
+  secureCookies?: boolean;
+  /** Limits on password guessing for protected links; one per dashboard. */
+  limiter?: LoginLimiter;
+}
+
+const html = (c: Context, body: string, status: 200 | 401 | 404 = 200) =>
+  c.body(body, status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex, nofollow' });
+
+export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+  const limiter = deps.limiter ?? new LoginLimiter();
+
+  // ---- the owner's API ----
+  for (const path of ['/api/shares', '/api/shares/*']) app.use(path, deps.guard);
+  app.get('/api/shares', async (c) => {
+    const site = (c.req.query('site') ?? '').toLowerCase();
+    if (!isValidSiteName(site)) throw httpError(400, 'invalid_parameter', 'site must be the name of a site, e.g. site=example.com');
+    c.header('cache-control', 'no-store');
+    return c.json({ site, shares: await listShares(deps.definitions, site) });
+  });
+  app.post('/api/shares', async (c) => {
+    requireLogin(c, deps.signedIn);
+    const body = await jsonBody(c);
+    let input;
+    try {
+      input = parseLink(body);
+    } catch (err) {
+      if (err instanceof DefinitionError) throw httpError(400, 'invalid_link', err.message);
+      throw err;
+    }
+    const { token, link } = await createShare(deps.definitions, input);
+    c.header('cache-control', 'no-store');
+    return c.json({ share: link, token, url: `/share/${token}` }, 201);
+  });
+  app.delete('/api/shares/:id', async (c) => {
+    requireLogin(c, deps.signedIn);
+    const site = (c.req.query('site') ?? '').toLowerCase();
+    const id = c.req.param('id').toLowerCase();
+    if (!isValidSiteName(site) || !await revokeShare(deps.definitions, site, id)) throw httpError(404, 'unknown_share', `no live shared link ${id.slice(0, 40)} for ${site.slice(0, 100) || 'that site'}`);
+    return c.json({ revoked: id });
+  });
+
+  // ---- what a link opens ----
+  const link = async (c: Context): Promise<ShareLink> => {
+    const found = await findShare(deps.definitions, c.req.param('token') ?? '');
+    if (!found) throw httpError(404, 'share_not_found', 'this shared link does not exist or was revoked');
+    return found;
+  };
+  const cookieOf = (c: Context) => getCookie(c, UNLOCK_COOKIE);
+
+  app.get('/share/:token/ui/:file', (c) => {
+    const a = own(deps.assets, c.req.param('file'));
+    if (!a) throw httpError(404, 'not_found', 'no such file');
+    return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': 'public, max-age=300' });
+  });
+
+  app.get('/share/:token', async (c) => {
+    const found = await findShare(deps.definitions, c.req.param('token'));
+    if (!found) return html(c, missingPage(), 404);
+    allowFramingBy(c, found.embed_origins);
+    if (!unlocked(found, cookieOf(c))) return html(c, passwordPage(c.req.param('token'), found.site, false), 401);
+    return html(c, sharedDashboard(deps.page, c.req.param('token'), found.site, c.req.query('embed') === '1'));
+  });
+
+  app.post(
+    '/share/:token',
+    bodyLimit({ maxSize: 4096, onError: () => { throw httpError(413, 'payload_too_large', 'a password, not a file'); } }),
+    async (c) => {
+      requireSameOrigin(c);
+      const found = await findShare(deps.definitions, c.req.param('token'));
+      if (!found) return html(c, missingPage(), 404);
+      allowFramingBy(c, found.embed_origins);
+      const url = new URL(c.req.url);
+      if (found.password_hash === '') return c.redirect(`${url.pathname}${url.search}`, 303);
+      const attempt = limiter.attempt(deps.clientAddress(c));
+      const password = String((await c.req.parseBody())['password'] ?? '');
+      if (!password || !(await limiter.check(() => verifyPassword(password, found.password_hash)))) return html(c, passwordPage(c.req.param('token'), found.site, true), 401);
+      attempt.succeeded();
+      setCookie(c, UNLOCK_COOKIE, unlockCookie(found), { httpOnly: true, sameSite: 'Lax', path: url.pathname, maxAge: UNLOCK_TTL_MS / 1000, secure: Boolean(deps.secureCookies) });
+      return c.redirect(`${url.pathname}${url.search}`, 303);
+    },
+  );
+
+  const api = async (c: Context, path: string) => {
+    // Names of queries only: nothing a path could climb out of /api/ with.
+    if (!/^\/api\/stats\/[a-z0-9-]{1,60}$/.test(path)) throw httpError(404, 'not_found', 'no such query');
+    const found = await link(c);
+    if (!unlocked(found, cookieOf(c))) throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
+    return forwardShared(deps.reads, found.site, path, new URL(c.req.url));
+  };
+  app.get('/share/:token/api/stats/:name', (c) => api(c, `/api/stats/${c.req.param('name')}`));
+  return app;
+}
