@@ -31,6 +31,18 @@ export interface ReadLimits { maxSeconds: number; maxMemoryBytes: number; maxRes
  */
 export const withReadLimits = (ch: ClickHouse, limits: ReadLimits): ClickHouse => ({ ...ch, readLimits: limits });
 
+/**
+ * The handle the dashboard reads through. A server applies settings per
+ * request, so the same connection with limits will do; the embedded engine
+ * keeps a session's settings (readonly=2, max_result_rows…) for every later
+ * query of that session, so the dashboard gets a session of its own there,
+ * and the pipeline's writes through `ch` stay writable.
+ */
+export async function dashboardReads(ch: ClickHouse, cfg: ConnectConfig, limits: ReadLimits): Promise<ClickHouse> {
+  if (!ch.embedded) return withReadLimits(ch, limits);
+  return withReadLimits(await connectEmbedded({ ...cfg, createDatabase: false }), limits);
+}
+
 type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'> & Partial<Pick<Config, 'CLICKHOUSE_CA_CERT'>> & {
   /** Create the database if missing (default); a user without that right connects to it as it is. */
   createDatabase?: boolean;

@@ -11,7 +11,7 @@ import type { Hono } from 'hono';
 import { addressMatcher, type Config } from '../../common/config.ts';
 import { log } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
-import { connectClickHouse, withReadLimits, type ClickHouse } from '../../clickhouse/connect.ts';
+import { connectClickHouse, dashboardReads, type ClickHouse } from '../../clickhouse/connect.ts';
 import { ping } from '../../clickhouse/query.ts';
 import { createServerApp } from '../../server/app.ts';
 import type { ServerEnv } from '../../server/env.ts';
@@ -106,17 +106,17 @@ async function run(args: string[], roles: Roles): Promise<void> {
     status: () => ({ ...(bus ? { bus: bus.stats() } : {}), accepted: counters.accepted, opted_out: counters.optedOut, refused: counters.refused, ...(syslog ? { syslog: syslog.counters } : {}) }),
   }));
   const password = roles.dashboard ? await resolveDashboardPassword(config.DASHBOARD_PASSWORD, config.DATA_DIR) : undefined;
-  // The dashboard's goals, funnels and shared links go through a handle of their own: as
-  // DASHBOARD_CLICKHOUSE_USER in server mode (the reader may only read), and embedded a session of
-  // its own, as the reads' session stays read-only (readonly=2) once the dashboard has read.
-  const definitions = password ? await connectClickHouse({
-    ...config, createDatabase: false,
-    ...(config.DASHBOARD_CLICKHOUSE_USER ? { CLICKHOUSE_USER: config.DASHBOARD_CLICKHOUSE_USER, CLICKHOUSE_PASSWORD: config.DASHBOARD_CLICKHOUSE_PASSWORD } : {}),
+  // The dashboard's goals, funnels and shared links are written as DASHBOARD_CLICKHOUSE_USER when
+  // set (server mode: the reader may only read), else through the role's own handle.
+  const definitions = password && config.DASHBOARD_CLICKHOUSE_USER ? await connectClickHouse({
+    ...config, createDatabase: false, CLICKHOUSE_USER: config.DASHBOARD_CLICKHOUSE_USER, CLICKHOUSE_PASSWORD: config.DASHBOARD_CLICKHOUSE_PASSWORD,
   }) : undefined;
+  // Its reads run read-only and within limits, on a session of their own when embedded (connect.ts).
+  const reads = password ? await dashboardReads(ch, config, { maxSeconds: config.DASHBOARD_QUERY_MAX_SECONDS, maxMemoryBytes: config.DASHBOARD_QUERY_MAX_MEMORY_MB * 1024 ** 2, maxResultRows: 100_000 }) : undefined;
   if (password) {
     routes.push(dashboardRoutes({
-      definitions,
-      ch: withReadLimits(ch, { maxSeconds: config.DASHBOARD_QUERY_MAX_SECONDS, maxMemoryBytes: config.DASHBOARD_QUERY_MAX_MEMORY_MB * 1024 ** 2, maxResultRows: 100_000 }),
+      definitions: definitions ?? ch,
+      ch: reads!,
       passwordHash: password.hash,
       sessions: sessionSigner(await sessionKey(config.SESSION_SECRET, config.DATA_DIR), passwordFingerprint(password)),
       revoked: await RevokedSessions.open(config.DATA_DIR), secureCookies: config.DASHBOARD_SECURE_COOKIES,
@@ -157,6 +157,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     await syslog?.close();
     await bus?.close();
     await definitions?.close();
+    if (ch.embedded) await reads?.close();
     await ch.close();
     process.exit(0);
   };
