@@ -7,9 +7,8 @@
  *   npm run bench:dashboard            (BENCH_EVENTS=1000000 for a quick run)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { machine, percentile, writeSection } from './report.ts';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connectClickHouse } from '../clickhouse/connect.ts';
@@ -21,17 +20,12 @@ import { parseParams } from '../dashboard/api/params.ts';
 import { runQuery } from '../dashboard/api/run-query.ts';
 import { clientOf } from '../clickhouse/raw-client.ts';
 import { chTime } from '../clickhouse/time.ts';
+import { benchTempDir } from './temp-dir.ts';
+import { generateSyntheticSite } from './synthetic-site.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-'));
-// Interrupted: no data folder left behind (7 GB at 100M events).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
+const dataDir = benchTempDir('dashboard');
 const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const endText = end.toISOString().slice(0, 19).replace('T', ' ');
 
@@ -39,26 +33,8 @@ const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'defau
 await migrate(ch, { rawRetentionDays: 0 });
 
 const t0 = performance.now();
-const chunk = 1_000_000;
-for (let offset = 0; offset < EVENTS; offset += chunk) {
-  await clientOf(ch).command({
-    query: await readSql('../bench/generate-events.sql'),
-    query_params: { end: endText, offset, rows: Math.min(chunk, EVENTS - offset) },
-    clickhouse_settings: { insert_deduplication_token: `bench:${offset}`, max_partitions_per_insert_block: '100', async_insert: 0 },
-  });
-  process.stderr.write(`\rgenerated ${Math.min(offset + chunk, EVENTS).toLocaleString()} of ${EVENTS.toLocaleString()} events`);
-}
-await clientOf(ch).command({ query: await readSql('../bench/generate-sessions.sql'), query_params: { end: endText, sessions: Math.round(EVENTS / 7) }, clickhouse_settings: { insert_deduplication_token: 'bench:sessions', max_partitions_per_insert_block: '100' } });
+await generateSyntheticSite(ch, { events: EVENTS, end: endText, progress: (n) => process.stderr.write(`\rgenerated ${n.toLocaleString()} of ${EVENTS.toLocaleString()} events`) });
 await insertRows(ch, 'pipeline_stats', [{ minute: endText, site: 'bench.example', outcome: 'event', reason: '', count: EVENTS }], 'bench:stats');
-// Measure a settled database, not one busy merging what was just inserted.
-for (const table of ['events', 'sessions', 'traffic_minute', 'pages_hour']) {
-  await clientOf(ch).command({ query: `OPTIMIZE TABLE ${table} FINAL` });
-}
-for (;;) {
-  const [m] = await (await clientOf(ch).query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
-  if (Number(m!.n) === 0) break;
-  await new Promise((r) => setTimeout(r, 500));
-}
 const generateS = (performance.now() - t0) / 1000;
 process.stderr.write(`\ngenerated in ${generateS.toFixed(0)} s\n`);
 

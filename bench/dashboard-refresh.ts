@@ -12,8 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -25,40 +24,21 @@ import { answerBatch } from '../dashboard/api/batch.ts';
 import { answerQuery } from '../dashboard/api/answer.ts';
 import { dashboardLogin } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
+import { benchTempDir } from './temp-dir.ts';
+import { generateSyntheticSite } from './synthetic-site.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 15);
 const SITE = 'bench.example';
 const PASSWORD = 'bench-password';
-const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-refresh-'));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
+const dataDir = benchTempDir('refresh');
 const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const endText = end.toISOString().slice(0, 19).replace('T', ' ');
 
 // ---- data: synthetic traffic of one site over 30 days, up to now -------------------------------
 const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
 await migrate(ch, { rawRetentionDays: 0 });
-const chunk = 1_000_000;
-for (let offset = 0; offset < EVENTS; offset += chunk) {
-  await clientOf(ch).command({
-    query: await readSql('../bench/generate-events.sql'),
-    query_params: { end: endText, offset, rows: Math.min(chunk, EVENTS - offset) },
-    clickhouse_settings: { insert_deduplication_token: `bench:${offset}`, max_partitions_per_insert_block: '100', async_insert: 0 },
-  });
-}
-await clientOf(ch).command({ query: await readSql('../bench/generate-sessions.sql'), query_params: { end: endText, sessions: Math.round(EVENTS / 7) }, clickhouse_settings: { insert_deduplication_token: 'bench:sessions', max_partitions_per_insert_block: '100' } });
-for (const table of ['events', 'sessions', 'traffic_minute', 'pages_hour']) await clientOf(ch).command({ query: `OPTIMIZE TABLE ${table} FINAL` });
-// Measure a settled database, not one busy merging what was just inserted.
-for (;;) {
-  const [m] = await (await clientOf(ch).query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
-  if (Number(m!.n) === 0) break;
-  await new Promise((r) => setTimeout(r, 500));
-}
+await generateSyntheticSite(ch, { events: EVENTS, end: endText });
 process.stderr.write(`generated ${EVENTS.toLocaleString()} events\n`);
 
 // ---- the refresh: the queries the page asks for, for a view ------------------------------------

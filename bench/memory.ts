@@ -16,11 +16,11 @@
  *   npm run bench:memory          (BENCH_SESSIONS=100000, BENCH_RUNS=3)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dashboardLogin, goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
+import { benchTempDir } from './temp-dir.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -35,17 +35,10 @@ for (const tool of ['/usr/bin/time', '/usr/bin/goaccess']) {
   if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install ${tool.endsWith('time') ? 'time' : 'goaccess'}`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-memory-'));
-const log = join(dir, 'access.log');
 let running: ChildProcess | undefined;
 // Interrupted: no server left running, no temp folder left behind.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    running?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
+const dir = benchTempDir('memory', () => running?.kill('SIGKILL'));
+const log = join(dir, 'access.log');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A small seeded generator (mulberry32): every run has the same visitors, pages and browsers. */
