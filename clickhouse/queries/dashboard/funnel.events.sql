@@ -14,14 +14,7 @@ LEFT JOIN
   SELECT s.session_id AS session_id,
          arrayFold((acc, m) -> if(acc < length({match_events:Array(String)}) AND bitTest(m, acc), toUInt8(acc + 1), acc),
                    arrayMap(x -> x.3, arraySort(groupArray((g.ts, g.ord, g.mask)))), toUInt8(0)) AS level
-  FROM
-  (
-    -- @goal-hits
-  ) AS g
-  INNER JOIN
-  (
-    -- @session-ids
-  ) AS s USING (sid)
+  -- @goal-hit-sessions
   GROUP BY session_id
 ) AS h USING (session_id)
 GROUP BY level

@@ -14,14 +14,7 @@ FROM
   LEFT JOIN
   (
     SELECT s.session_id AS session_id, groupBitOr(g.mask) AS mask
-    FROM
-    (
-      -- @goal-hits
-    ) AS g
-    INNER JOIN
-    (
-      -- @session-ids
-    ) AS s USING (sid)
+    -- @goal-hit-sessions
     GROUP BY session_id
   ) AS h USING (session_id)
 )
