@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { dashboardLogin, goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
 import { benchTempDir } from './temp-dir.ts';
+import { seeded } from '../tests/helpers/seeded-random.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -41,17 +42,6 @@ const dir = benchTempDir('memory', () => running?.kill('SIGKILL'));
 const log = join(dir, 'access.log');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A small seeded generator (mulberry32): every run has the same visitors, pages and browsers. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 /** Picks one of `items` at random, as often as its weight says. */
 function weighted<T>(items: readonly (readonly [T, number])[]): (rnd: () => number) => T {
   const upTo: number[] = [];
@@ -126,7 +116,7 @@ const clfTime = (s: number): string => {
 
 /** Writes the log (times ending now, in time order, as a server writes it): its lines. */
 function buildVisits(agents: (readonly [string, number])[]): string[] {
-  const rnd = random(20261203);
+  const rnd = seeded(20261203); // every run has the same visitors, pages and browsers
   const [agent, page, referrerOf, pagesOf] = [weighted(agents), weighted(PAGES), weighted(REFERRERS), weighted([[1, 50], [2, 30], [3, 20]] as const)];
   const end = Math.floor(Date.now() / 1000);
   const ips = addresses();

@@ -10,23 +10,12 @@ import { beaconHit } from '../../common/hit.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
+import { seeded } from './seeded-random.ts';
 
 export const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 export type JourneyStep = { page: string } | { event: string; props?: Record<string, string> };
 export interface Journey { client: string; start: number; referrer: string; steps: JourneyStep[] }
-
-/** A small PRNG (mulberry32): the same seed, the same visits. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const PAGES = ['/', '/pricing', '/blog/first', '/blog/second', '/blog/2024/third', '/docs/start', '/docs/api/keys', '/signup', '/caf%C3%A9'];
 const EVENTS = ['Signup', 'Download', 'Outbound Link: Click'];
