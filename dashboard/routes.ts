@@ -126,6 +126,8 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   app.route('/', goalsAndSharing({
     ch: deps.ch, definitions: deps.definitions ?? deps.ch, guard, signedIn: (c) => sessionOf(c) !== undefined, clientAddress,
     page: INDEX.toString('utf8'), assets: ASSETS, secureCookies: deps.secureCookies,
+    // One limiter for every password this dashboard checks: one scrypt at a time, one count of failures.
+    limiter,
   }));
 
   app.get('/', (c) => html(c, INDEX));

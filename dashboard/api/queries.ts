@@ -17,6 +17,8 @@ export interface NamedQuery {
   allTime?: boolean;
   /** Visits by this column of the session: several such queries with the same parameters can be read at once (readBreakdowns). */
   breakdown?: string;
+  /** Answers about more than the one site asked (every site's pipeline; alerts include the pipeline's): never part of a shared link. */
+  beyondSite?: boolean;
   run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'rollup' | 'events'; data: unknown }>;
 }
 
@@ -141,9 +143,9 @@ export const QUERIES: Record<string, NamedQuery> = {
   'custom-events': events('custom-events'),
   'custom-events-timeseries': events('custom-events-timeseries'),
   'custom-event-props': events('custom-event-props'),
-  pipeline: { needsSite: false, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }) },
+  pipeline: { needsSite: false, beyondSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }) },
   // Alerts of the site (and the pipeline's own): those firing, then those of the range.
-  alerts: { needsSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'alerts.events', p) }) },
+  alerts: { needsSite: true, beyondSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'alerts.events', p) }) },
   // Every site ever seen, for the site picker; with a range, those with hits in it.
   sites: { needsSite: false, allTime: true, run: async (ch, p) => ({ source: 'rollup', data: await runQuery(ch, 'sites.events', p) }) },
   // Goals and funnels of the site (dashboard/goals/): goals, goals-by-channel, goals-by-referrer, funnels.

@@ -2,14 +2,16 @@
  * What a shared link's page asks of the read API, asked with the link's site
  * and nothing else: every `site` the request names (and `NAME.site` of a
  * batch) is replaced by the link's, so a token opens its own site's figures
- * only. Queries about more than the site — the pipeline of all sites, and
- * alerts, which include the pipeline's — are not shared (403; in a batch, an
- * entry of its own), and the site list holds the link's site alone.
+ * only. Queries about more than the site (marked `beyondSite` where they are
+ * defined, api/queries.ts) are not shared (403; in a batch, an entry of its
+ * own), and the site list holds the link's site alone.
  */
 import { httpError } from '../../common/http-error.ts';
+import { own } from '../../common/own.ts';
+import { QUERIES } from '../api/queries.ts';
 import { readInFormat, type Reads } from '../export/read-in-format.ts';
 
-export const NOT_SHARED = ['pipeline', 'alerts'];
+const notSharable = (name: string): boolean => own(QUERIES, name)?.beyondSite === true;
 
 const notShared = (name: string) => ({ error: 'not_shared', message: `${name} is about more than this site: not part of a shared link`, status: 403 });
 
@@ -23,8 +25,8 @@ export async function forwardShared(reads: Reads, site: string, path: string, ur
 
   if (path === '/api/stats/batch') {
     const asked = (inner.searchParams.get('queries') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-    const denied = asked.filter((n) => NOT_SHARED.includes(n));
-    const kept = asked.filter((n) => !NOT_SHARED.includes(n));
+    const denied = asked.filter(notSharable);
+    const kept = asked.filter((n) => !notSharable(n));
     for (const k of [...inner.searchParams.keys()]) if (denied.includes(k.split('.')[0]!) && k.includes('.')) inner.searchParams.delete(k);
     if (denied.length && !kept.length) return Response.json({ results: Object.fromEntries(denied.map((n) => [n, notShared(n)])) }, { headers: { 'cache-control': 'no-store' } });
     inner.searchParams.set('queries', kept.join(','));
@@ -37,7 +39,7 @@ export async function forwardShared(reads: Reads, site: string, path: string, ur
     });
   }
   const name = path.slice('/api/stats/'.length);
-  if (NOT_SHARED.includes(name)) throw httpError(403, 'not_shared', notShared(name).message);
+  if (notSharable(name)) throw httpError(403, 'not_shared', notShared(name).message);
   return readInFormat(reads, inner, name === 'sites' ? (answer) => onlySite(answer, site) : undefined);
 }
 
