@@ -7,8 +7,6 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { httpError } from '../common/http-error.ts';
 import type { ServerEnv } from '../server/env.ts';
@@ -22,31 +20,18 @@ import { LoginLimiter } from './auth/login-limiter.ts';
 import { requireSameOrigin } from './auth/same-origin.ts';
 import { securityHeaders } from './security-headers.ts';
 import { bearerIn } from '../server/bearer.ts';
-import { own } from '../common/own.ts';
 import { goalsAndSharing } from './goals-and-sharing.ts';
+import { serveAsset, UI_ASSETS, UI_ASSETS_PAGE } from './ui-assets.ts';
 
-const require = createRequire(import.meta.url);
-const asset = (path: string) => readFileSync(new URL(`./ui/${path}`, import.meta.url));
-const ASSETS: Record<string, { body: Buffer; type: string }> = {
-  'app.js': { body: asset('app.js'), type: 'text/javascript; charset=utf-8' },
-  'login.js': { body: asset('login.js'), type: 'text/javascript; charset=utf-8' },
-  'style.css': { body: asset('style.css'), type: 'text/css; charset=utf-8' },
-  'view-bridge.js': { body: asset('view-bridge.js'), type: 'text/javascript; charset=utf-8' },
-  'goals.js': { body: asset('goals.js'), type: 'text/javascript; charset=utf-8' },
-  'sharing.js': { body: asset('sharing.js'), type: 'text/javascript; charset=utf-8' },
-  'goals.css': { body: asset('goals.css'), type: 'text/css; charset=utf-8' },
-  'uplot.js': { body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')), type: 'text/javascript; charset=utf-8' },
-  'uplot.css': { body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')), type: 'text/css; charset=utf-8' },
-};
-const INDEX = asset('index.html');
-const LOGIN = asset('login.html');
+const INDEX = UI_ASSETS_PAGE.index;
+const LOGIN = UI_ASSETS_PAGE.login;
 
 export interface DashboardDeps {
   ch: ClickHouse;
   /**
-   * The handle goals, funnels and shared links are read and written with: in server mode as
-   * DASHBOARD_CLICKHOUSE_USER (the reader may not write), embedded a session of its own (the reads'
-   * session stays read-only once the dashboard has read). Without it, `ch`.
+   * The handle goals, funnels and shared links are read and written with: never `ch`, whose reads
+   * run read-only (in server mode DASHBOARD_CLICKHOUSE_USER, as the reader may not write; embedded,
+   * the pipeline's own session, as the reads have one of their own: clickhouse/connect.ts). Without it, `ch`.
    */
   definitions?: ClickHouse;
   passwordHash: string;
@@ -125,17 +110,13 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   // Goals and funnels, CSV export, shared links: before the query API, whose format=csv they answer.
   app.route('/', goalsAndSharing({
     ch: deps.ch, definitions: deps.definitions ?? deps.ch, guard, signedIn: (c) => sessionOf(c) !== undefined, clientAddress,
-    page: INDEX.toString('utf8'), assets: ASSETS, secureCookies: deps.secureCookies,
+    page: INDEX.toString('utf8'), assets: UI_ASSETS, secureCookies: deps.secureCookies,
     // One limiter for every password this dashboard checks: one scrypt at a time, one count of failures.
     limiter,
   }));
 
   app.get('/', (c) => html(c, INDEX));
-  app.get('/ui/:file', (c) => {
-    const a = own(ASSETS, c.req.param('file'));
-    if (!a) throw httpError(404, 'not_found', 'no such file');
-    return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': 'public, max-age=300' });
-  });
+  app.get('/ui/:file', serveAsset(UI_ASSETS));
   app.route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
   app.route('/', realtimeRoutes(deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch))));
   return app;

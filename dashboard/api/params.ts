@@ -41,6 +41,13 @@ export class ParamError extends ScalehouseError {
   }
 }
 
+/** The `site` parameter, lowercased; a ParamError unless it names a site. */
+export function siteOf(raw: string | undefined): string {
+  const site = (raw ?? '').toLowerCase();
+  if (!isValidSiteName(site)) throw new ParamError('invalid_parameter', 'site must be the name of a site, e.g. site=example.com');
+  return site;
+}
+
 function time(raw: string | undefined, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const ms = /^\d{10,13}$/.test(raw) ? Number(raw.length === 10 ? `${raw}000` : raw) : Date.parse(raw);
@@ -69,8 +76,7 @@ export function useRollups(p: QueryParams): boolean {
 export function parseParams(q: Record<string, string>, now = Date.now(), needsSite = true): QueryParams {
   const unknown = Object.keys(q).filter((k) => !KNOWN.has(k));
   if (unknown.length) throw new ParamError('unknown_parameter', `unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; known: ${[...KNOWN].join(', ')}`);
-  const site = (q.site ?? '').toLowerCase();
-  if (needsSite && !isValidSiteName(site)) throw new ParamError('invalid_parameter', 'site must be the name of a site, e.g. site=example.com');
+  const site = needsSite ? siteOf(q.site) : (q.site ?? '').toLowerCase();
   let to = time(q.to, 'to', now);
   let from = time(q.from, 'from', to - 86_400_000);
   if (from >= to) throw new ParamError('invalid_range', 'from must be before to');

@@ -9,7 +9,7 @@
  */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { isValidSiteName } from '../../common/config.ts';
+import { siteParam } from './site-param.ts';
 import { httpError } from '../../common/http-error.ts';
 import type { LiveFeeds, LiveMessage } from './live-feed.ts';
 
@@ -18,8 +18,7 @@ export function realtimeRoutes(feeds: LiveFeeds): Hono {
   app.get('/api/realtime', (c) => {
     const unknown = Object.keys(c.req.query()).filter((k) => k !== 'site');
     if (unknown.length) throw httpError(400, 'unknown_parameter', `unknown parameter: ${unknown.join(', ').slice(0, 100)}; known: site`);
-    const site = (c.req.query('site') ?? '').toLowerCase();
-    if (!isValidSiteName(site)) throw httpError(400, 'invalid_parameter', 'site must be the name of a site, e.g. site=example.com');
+    const site = siteParam(c);
     return streamSSE(c, async (stream) => {
       await new Promise<void>((resolve) => {
         // A client that reads slowly gets the next snapshot once it took the last, not a queue of them.

@@ -12,7 +12,7 @@
  */
 import { Hono, type Context } from 'hono';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { isValidSiteName } from '../../common/config.ts';
+import { siteParam } from '../api/site-param.ts';
 import { httpError } from '../../common/http-error.ts';
 import { requireSameOrigin } from '../auth/same-origin.ts';
 import { jsonBody } from '../json-body.ts';
@@ -24,12 +24,6 @@ export interface DefinitionDeps {
   definitions: ClickHouse;
   /** Whether the request comes with a login (not only an API token): changes need one. */
   signedIn: (c: Context) => boolean;
-}
-
-function siteParam(c: Context): string {
-  const site = (c.req.query('site') ?? '').toLowerCase();
-  if (!isValidSiteName(site)) throw httpError(400, 'invalid_parameter', 'site must be the name of a site, e.g. site=example.com');
-  return site;
 }
 
 function checked<T>(parse: () => T): T {

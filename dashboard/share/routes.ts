@@ -23,7 +23,6 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { isValidSiteName } from '../../common/config.ts';
 import { httpError } from '../../common/http-error.ts';
-import { own } from '../../common/own.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { LoginLimiter } from '../auth/login-limiter.ts';
@@ -38,6 +37,8 @@ import { parseLink } from './link-input.ts';
 import { missingPage, passwordPage, sharedDashboard } from './pages.ts';
 import { createShare, findShare, listShares, revokeShare, type ShareLink } from './store.ts';
 import { UNLOCK_COOKIE, UNLOCK_TTL_MS, unlockCookie, unlocked } from './unlock.ts';
+import { serveAsset, type UiAssets } from '../ui-assets.ts';
+import { siteParam } from '../api/site-param.ts';
 
 export interface ShareDeps {
   /** The handle shared links are read and written with (the definitions handle). */
@@ -50,7 +51,7 @@ export interface ShareDeps {
   clientAddress: (c: Context<ServerEnv>) => string;
   /** The dashboard's page and files (dashboard/ui). */
   page: string;
-  assets: Readonly<Record<string, { body: Buffer; type: string }>>;
+  assets: UiAssets;
   secureCookies?: boolean;
   /** Limits on password guessing for protected links; one per dashboard. */
   limiter?: LoginLimiter;
@@ -66,8 +67,7 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
   // ---- the owner's API ----
   for (const path of ['/api/shares', '/api/shares/*']) app.use(path, deps.guard);
   app.get('/api/shares', async (c) => {
-    const site = (c.req.query('site') ?? '').toLowerCase();
-    if (!isValidSiteName(site)) throw httpError(400, 'invalid_parameter', 'site must be the name of a site, e.g. site=example.com');
+    const site = siteParam(c);
     c.header('cache-control', 'no-store');
     return c.json({ site, shares: await listShares(deps.definitions, site) });
   });
@@ -101,11 +101,7 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
   };
   const cookieOf = (c: Context) => getCookie(c, UNLOCK_COOKIE);
 
-  app.get('/share/:token/ui/:file', (c) => {
-    const a = own(deps.assets, c.req.param('file'));
-    if (!a) throw httpError(404, 'not_found', 'no such file');
-    return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': 'public, max-age=300' });
-  });
+  app.get('/share/:token/ui/:file', serveAsset(deps.assets));
 
   app.get('/share/:token', async (c) => {
     const found = await findShare(deps.definitions, c.req.param('token'));
