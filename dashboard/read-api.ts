@@ -1,19 +1,25 @@
 /**
- * The dashboard's read API (the named queries, api/routes.ts) as an app of its
- * own, for what answers from it by path: CSV export
+ * The dashboard's read API (the named queries, api/answer.ts and
+ * api/batch.ts) called directly, for what answers from it by path: CSV export
  * (export/read-in-format.ts) and shared links (share/routes.ts), which ask it
- * with parameters of their choosing. Its errors are thrown on to the caller,
- * so they reach the server's one error handler as any route's would.
+ * with parameters of their choosing. Refusals are thrown as the API's own, so
+ * they reach the server's one error handler as any route's would.
  */
-import { Hono } from 'hono';
 import type { ClickHouse } from '../clickhouse/connect.ts';
-import { notFound } from '../server/handle-error.ts';
-import { statsRoutes } from './api/routes.ts';
+import { httpError } from '../common/http-error.ts';
+import { answerQuery } from './api/answer.ts';
+import { answerBatch } from './api/batch.ts';
+import type { Reads } from './export/read-in-format.ts';
 
-export function readApi(ch: ClickHouse): Hono {
-  const app = new Hono();
-  app.route('/', statsRoutes({ ch }));
-  app.notFound(() => notFound());
-  app.onError((err) => { throw err; });
-  return app;
+const PREFIX = '/api/stats/';
+
+export function readApi(ch: ClickHouse): Reads {
+  const deps = { ch };
+  return {
+    answer: (url) => {
+      if (url.pathname === `${PREFIX}batch`) return answerBatch(deps, url.searchParams);
+      if (!url.pathname.startsWith(PREFIX)) throw httpError(404, 'not_found', 'no such endpoint; see the README for the API');
+      return answerQuery(deps, url.pathname.slice(PREFIX.length), Object.fromEntries(url.searchParams));
+    },
+  };
 }

@@ -10,10 +10,10 @@ import { httpError } from '../../common/http-error.ts';
 import { toCsv } from './csv.ts';
 import { tableOf } from './table-of.ts';
 
-/** The read API, answering GET requests by path and query (a Hono app's `request`: read-api.ts). */
-export interface Reads { request(path: string): Response | Promise<Response> }
-
 type Answer = { query?: unknown; from?: unknown; to?: unknown; data?: unknown; [k: string]: unknown };
+
+/** The read API's answer to a GET of /api/stats/NAME or /api/stats/batch (read-api.ts); refusals are thrown. */
+export interface Reads { answer(url: URL): Promise<Answer> }
 
 /** A name a file system and a Content-Disposition header take as it is: letters, digits, dot, dash. */
 const safe = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
@@ -45,9 +45,7 @@ export async function readInFormat(reads: Reads, url: URL, transform?: (answer: 
   if (format === 'csv' && url.pathname.endsWith('/batch')) throw httpError(400, 'invalid_parameter', 'format=csv is for one query at a time: GET /api/stats/NAME?format=csv');
   const inner = new URL(url);
   inner.searchParams.delete('format');
-  const res = await reads.request(`${inner.pathname}${inner.search}`);
-  if (!res.ok || (format === 'json' && !transform)) return res;
-  const answer = (transform ?? ((a: Answer) => a))(await res.json() as Answer);
+  const answer = (transform ?? ((a: Answer) => a))(await reads.answer(inner));
   if (format === 'json') return Response.json(answer, { headers: { 'cache-control': 'no-store' } });
   return csvResponse(answer, (inner.searchParams.get('site') ?? '').toLowerCase());
 }
