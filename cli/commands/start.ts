@@ -30,7 +30,7 @@ import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
 import { passwordNotice, resolveDashboardPassword } from '../../dashboard/auth/password.ts';
-import { passwordFingerprint, sessionKey, sessionSigner } from '../../dashboard/auth/session.ts';
+import { sessionKey, sessionSigner } from '../../dashboard/auth/session.ts';
 import { RevokedSessions } from '../../dashboard/auth/revoked-sessions.ts';
 import { pseudonymiser } from '../../common/pseudonym.ts';
 import { commandConfig } from '../command-config.ts';
@@ -118,7 +118,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
       definitions: definitions ?? ch,
       ch: reads!,
       passwordHash: password.hash,
-      sessions: sessionSigner(await sessionKey(config.SESSION_SECRET, config.DATA_DIR), passwordFingerprint(password)),
+      sessions: sessionSigner(await sessionKey(config.SESSION_SECRET, config.DATA_DIR), password.fingerprint),
       revoked: await RevokedSessions.open(config.DATA_DIR), secureCookies: config.DASHBOARD_SECURE_COOKIES,
       tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined,
     }, (c) => c.get('clientAddress')));

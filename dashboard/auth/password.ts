@@ -5,7 +5,7 @@
  * DATA_DIR/dashboard-password. Lost, it cannot be read back: delete that
  * file and restart for a new one (passwordNotice says so at every start).
  */
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { readOrCreateStateFile } from '../../common/state-files.ts';
 
@@ -32,15 +32,32 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-export async function resolveDashboardPassword(configured: string, dataDir: string): Promise<{ hash: string; configured?: string; generated?: string; path: string }> {
+export interface DashboardPassword {
+  hash: string;
+  /**
+   * What changes exactly when the password does, for binding sessions to it (session.ts): the stored
+   * hash of a generated one; a digest of a configured one, which is hashed afresh (new salt) at each start.
+   */
+  fingerprint: string;
+  /** Whether it is DASHBOARD_PASSWORD's; the password itself is not kept past this call. */
+  fromSetting: boolean;
+  /** A password made now: shown once. */
+  generated?: string;
+  path: string;
+}
+
+export async function resolveDashboardPassword(configured: string, dataDir: string): Promise<DashboardPassword> {
   const path = join(dataDir, 'dashboard-password');
-  if (configured) return { hash: await hashPassword(configured), configured, path };
+  if (configured) {
+    const fingerprint = createHash('sha256').update('configured\0').update(configured).digest('hex');
+    return { hash: await hashPassword(configured), fingerprint, fromSetting: true, path };
+  }
   let generated: string | undefined;
   const { value: hash } = await readOrCreateStateFile(
     { path, what: 'the dashboard password hash', whyKept: 'a new password would lock out everyone who knows the old one' },
     () => hashPassword(generated = randomBytes(12).toString('base64url')),
   );
-  return generated ? { hash, generated, path } : { hash, path };
+  return { hash, fingerprint: hash, fromSetting: false, path, ...(generated ? { generated } : {}) };
 }
 
 /**
@@ -48,8 +65,8 @@ export async function resolveDashboardPassword(configured: string, dataDir: stri
  * and how to get a new one when it is lost — at every start, since that is
  * when someone who lost it looks.
  */
-export function passwordNotice(p: { configured?: string; generated?: string; path: string }, url: string): string {
-  if (p.configured) return `dashboard: ${url} — password from DASHBOARD_PASSWORD`;
+export function passwordNotice(p: Pick<DashboardPassword, 'fromSetting' | 'generated' | 'path'>, url: string): string {
+  if (p.fromSetting) return `dashboard: ${url} — password from DASHBOARD_PASSWORD`;
   const reset = `lost it? stop Scalehouse, delete ${p.path} and start again for a new one, or set DASHBOARD_PASSWORD`;
   if (p.generated) return `dashboard: ${url} — password ${p.generated} (shown once; only its hash is kept in ${p.path}; ${reset})`;
   return `dashboard: ${url} — the password shown at its first start (${reset})`;

@@ -6,7 +6,7 @@
  * issued under the old one stops working. Logging out revokes the cookie's
  * id (revoked-sessions.ts).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { ScalehouseError } from '../../common/errors.ts';
 import { readOrCreateStateFile } from '../../common/state-files.ts';
@@ -62,7 +62,3 @@ export function sessionSigner(key: Buffer, passwordFingerprint: string): Session
     },
   };
 }
-
-/** What changes exactly when the password does: the stored hash of a generated one, a digest of a configured one (hashed afresh at each start). */
-export const passwordFingerprint = (password: { configured?: string; hash: string }): string =>
-  password.configured ? createHash('sha256').update('configured\0').update(password.configured).digest('hex') : password.hash;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
 import { hashPassword, resolveDashboardPassword, verifyPassword } from '../../dashboard/auth/password.ts';
-import { passwordFingerprint, sessionKey, sessionSigner } from '../../dashboard/auth/session.ts';
+import { sessionKey, sessionSigner } from '../../dashboard/auth/session.ts';
 import { RevokedSessions } from '../../dashboard/auth/revoked-sessions.ts';
 import { LoginLimiter, DEFAULT_LOGIN_LIMITS, type LoginLimits } from '../../dashboard/auth/login-limiter.ts';
 import { clientKey } from '../../server/client-key.ts';
@@ -111,11 +111,11 @@ describe('dashboard login', () => {
   it('ends every session when the password changes, whether generated or configured', async () => {
     const dir = tempDir('pw-change');
     const generated = await resolveDashboardPassword('', dir);
-    const cookie = sessionSigner(KEY, passwordFingerprint(generated)).issue();
+    const cookie = sessionSigner(KEY, generated.fingerprint).issue();
     // The same password after a restart (the stored hash again): the cookie holds.
-    expect(sessionSigner(KEY, passwordFingerprint(await resolveDashboardPassword('', dir))).verify(cookie)).toBeDefined();
+    expect(sessionSigner(KEY, (await resolveDashboardPassword('', dir)).fingerprint).verify(cookie)).toBeDefined();
     // DASHBOARD_PASSWORD set: hashed afresh with a new salt at each start, yet the same password keeps sessions…
-    const configured = (pw: string) => resolveDashboardPassword(pw, dir).then(passwordFingerprint);
+    const configured = (pw: string) => resolveDashboardPassword(pw, dir).then((p) => p.fingerprint);
     const mine = sessionSigner(KEY, await configured('a long passphrase')).issue();
     expect(sessionSigner(KEY, await configured('a long passphrase')).verify(mine)).toBeDefined();
     // …and a new one ends them, as a reset of the generated one does.
