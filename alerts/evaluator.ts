@@ -101,7 +101,7 @@ export class AlertEvaluator {
     for (const [key, f] of found) {
       this.clearRounds.delete(key);
       if (this.open.has(key)) continue;
-      const alert: AlertRecord = { ...f, key, state: 'firing', url: this.linkFor(f), delivered: false };
+      const alert: AlertRecord = { ...f, key, state: 'firing', url: this.linkFor(f.site), delivered: false };
       this.open.set(key, alert);
       fired.push(alert);
     }
@@ -132,12 +132,13 @@ export class AlertEvaluator {
     return delivered;
   }
 
-  private linkFor(f: Finding): string {
+  /** The dashboard's view of the site ('' for the pipeline: the dashboard's first page). */
+  private linkFor(site: string): string {
     const base = this.o.dashboardUrl.replace(/\/$/, '');
-    return f.site ? `${base}/?site=${encodeURIComponent(f.site)}` : `${base}/`;
+    return site ? `${base}/?site=${encodeURIComponent(site)}` : `${base}/`;
   }
 
   private outage(state: AlertRecord['state'], summary: string): AlertRecord {
-    return { rule: 'alerts_unavailable', site: '', subject: '', key: 'alerts_unavailable||', value: 0, expected: 0, summary, url: this.linkFor({ site: '' } as Finding), state, delivered: false };
+    return { rule: 'alerts_unavailable', site: '', subject: '', key: 'alerts_unavailable||', value: 0, expected: 0, summary, url: this.linkFor(''), state, delivered: false };
   }
 }
