@@ -2,12 +2,17 @@
  * Which ClickHouse failures are worth retrying. As Vector's ClickHouse sink
  * does, data errors (the server understood the insert and refused its rows)
  * are never retried — they would fail forever and block the pipeline — while
- * network trouble and overload are.
+ * network trouble, overload, missing tables and full disks are: those are
+ * cured by time or by an operator, and the batch must wait for them.
  */
 
-// Error codes from ClickHouse's src/Common/ErrorCodes.cpp that mean "this data is bad".
+// Error codes from ClickHouse's src/Common/ErrorCodes.cpp that mean "this data is bad":
+// the format parser or a type refused a value of a row. Anything else is about the
+// server, the schema or the query, and no row is to blame.
 const DATA_ERROR_CODES = new Set([
   6, // CANNOT_PARSE_TEXT
+  19, // SIZE_OF_FIXED_STRING_DOESNT_MATCH
+  25, // CANNOT_PARSE_ESCAPE_SEQUENCE (a lone surrogate in a JSON string: \ud800)
   26, // CANNOT_PARSE_QUOTED_STRING
   27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
   38, // CANNOT_PARSE_DATE
@@ -17,8 +22,25 @@ const DATA_ERROR_CODES = new Set([
   70, // CANNOT_CONVERT_TYPE
   72, // CANNOT_PARSE_NUMBER
   117, // INCORRECT_DATA
+  128, // TOO_LARGE_ARRAY_SIZE
+  130, // CANNOT_READ_ARRAY_FROM_TEXT
   131, // TOO_LARGE_STRING_SIZE
+  190, // SIZES_OF_ARRAYS_DOESNT_MATCH
+  321, // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  349, // CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN
+  376, // CANNOT_PARSE_UUID
+  407, // DECIMAL_OVERFLOW
+  441, // CANNOT_PARSE_DOMAIN_VALUE_FROM_STRING
+  467, // CANNOT_PARSE_BOOL
+  676, // CANNOT_PARSE_IPV4
+  677, // CANNOT_PARSE_IPV6
 ]);
+
+// TOO_MANY_PARTS (252) means two things: merges falling behind inserts (back-pressure, retry)
+// or one insert block spanning more partitions than max_partitions_per_insert_block (the rows'
+// dates; a smaller part of the batch loads). Only the message tells them apart.
+const TOO_MANY_PARTS = 252;
+const TOO_MANY_PARTITIONS = /partitions for (a )?single insert block/i;
 
 /** The server's error code: `code` on the client's ClickHouseError, `clickhouseCode` on chdb's own errors. */
 export function clickhouseCode(err: unknown): number | undefined {
@@ -39,7 +61,13 @@ const LIMIT_CODES = new Set([
 
 export const isLimitError = (err: unknown): boolean => LIMIT_CODES.has(clickhouseCode(err) ?? -1);
 
+/**
+ * The insert was refused for what some of its rows hold: retrying the same rows cannot
+ * help, loading them in smaller parts finds the ones to blame (clickhouse/insert-isolating.ts).
+ */
 export function isDataError(err: unknown): boolean {
   const code = clickhouseCode(err);
-  return code !== undefined && DATA_ERROR_CODES.has(code);
+  if (code === undefined) return false;
+  if (code === TOO_MANY_PARTS) return TOO_MANY_PARTITIONS.test(err instanceof Error ? err.message : String(err));
+  return DATA_ERROR_CODES.has(code);
 }

@@ -18,7 +18,8 @@ export const DEAD_LETTER_REASONS = [
   'invalid_json_line', // nginx JSON log line that does not parse or lacks fields
   'invalid_timestamp', // a time we cannot read
   'invalid_beacon', // beacon payload without a usable url/type
-  'load_rejected', // ClickHouse refused the rows as data (never retried)
+  'load_rejected', // ClickHouse refused the hit's row as data (never retried; load/refusals.ts)
+  'row_rejected', // ClickHouse refused a row made of many hits (a session, a bot verdict): not a hit, not a line
   'processing_error', // a step threw: a bug, but one hit must not stop the pipeline
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];

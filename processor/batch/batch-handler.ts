@@ -16,7 +16,7 @@
 import type { BatchHandler, Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { log } from '../../common/log.ts';
-import { loadOrDeadLetter } from '../load/load-batch.ts';
+import { loadBatch } from '../load/load-batch.ts';
 import type { BatchRows, StatRow } from '../load/rows.ts';
 import { restoreSessions } from '../state/session-store.ts';
 import type { SaltStore } from '../state/salt-store.ts';
@@ -95,22 +95,25 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; p
 
   const load = async (batch: BusBatch, rows: BatchRows, now: number, restored: boolean): Promise<void> => {
     const started = performance.now();
-    const outcome = await loadOrDeadLetter(deps.ch, rows, batch.records, batch.token, now, restored);
+    const loaded = await loadBatch(deps.ch, rows, batch.records, batch.token, now, restored);
     const loadSeconds = (performance.now() - started) / 1000;
     if (deps.deadLetter) {
       const byPosition = new Map(batch.records.map((r) => [r.position, r]));
-      const items: DeadLetter[] = outcome === 'loaded'
-        ? rows.deadLetters.map((d) => ({ record: byPosition.get(d.position)!, reason: d.reason, detail: d.detail }))
-        : batch.records.map((record) => ({ record, reason: 'load_rejected', detail: 'ClickHouse refused the batch as bad data' }));
-      await deps.deadLetter(items.filter((i) => i.record), batch);
+      // Rows made of many hits (sessions, verdicts) have no record of their own: only hits go to the DLQ topic.
+      const items: DeadLetter[] = loaded.deadLetters.flatMap((d) => {
+        const record = byPosition.get(d.position);
+        return record ? [{ record, reason: d.reason, detail: d.detail }] : [];
+      });
+      await deps.deadLetter(items, batch);
     }
     await hosts.flush();
     counters.batches++;
     counters.records += batch.records.length;
-    counters.events += rows.events.length;
-    counters.dropped += rows.stats.filter((s) => s.outcome === 'dropped').reduce((n, s) => n + s.count, 0);
-    counters.deadLetters += rows.deadLetters.length;
-    deps.onLoaded?.(rows.stats, loadSeconds);
+    const counted = (outcome: string) => loaded.stats.filter((s) => s.outcome === outcome && s.reason !== 'row_rejected').reduce((n, s) => n + s.count, 0);
+    counters.events += counted('event');
+    counters.dropped += counted('dropped');
+    counters.deadLetters += counted('dead_letter');
+    deps.onLoaded?.(loaded.stats, loadSeconds);
     log.debug('batch loaded', { batch: batch.token, records: batch.records.length, events: rows.events.length });
   };
 

@@ -5,7 +5,7 @@
  */
 import type { BusRecord } from '../../bus/bus.ts';
 import { chMinute } from '../../clickhouse/time.ts';
-import { botHitRow, botVisitorRow, deadLetterRow, deletedSessionRow, eventRow, sessionRow, type BatchRows } from '../load/rows.ts';
+import { botHitRow, botVisitorRow, deadLetterRow, deletedSessionRow, eventRow, rawOfHit, sessionRow, type BatchRows } from '../load/rows.ts';
 import { runRecords, type RecordOutcome, type RunContext } from './run-records.ts';
 import { DEFAULT_REORDER_MS, sessionize, type SessionState, type SessionWrites } from './sessionize.ts';
 
@@ -35,6 +35,7 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
   const out: BatchRows = {
     events: [], botHits: [], sessions: [], deadLetters: [], stats: [],
     botVisitors: writes.flagged.map((f) => botVisitorRow(f, opts.stream)),
+    origins: { events: [], botHits: [] },
   };
   const counts = new Map<string, number>();
   const count = (site: string, outcome: string, reason: string) => {
@@ -44,14 +45,18 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
   for (const o of outcomes) {
     if (o.kind === 'event') {
       out.events.push(eventRow(o.event));
+      out.origins.events.push(o.record.position);
       count(o.event.site, 'event', '');
     } else if (o.kind === 'dropped') {
-      if (o.reason === 'bot') out.botHits.push(botHitRow(o.event, o.detail));
+      if (o.reason === 'bot') {
+        out.botHits.push(botHitRow(o.event, o.detail));
+        out.origins.botHits.push(o.record.position);
+      }
       count(o.event.site, 'dropped', o.reason);
     } else {
       const site = o.hit?.site ?? '';
       const source = o.hit?.kind ?? 'bus';
-      const raw = !o.hit ? o.record.value : o.hit.kind === 'log' ? o.hit.line : JSON.stringify(o.hit.payload);
+      const raw = o.hit ? rawOfHit(o.hit) : o.record.value;
       out.deadLetters.push(deadLetterRow(site, source, o.reason, o.detail, raw, o.record.position, opts.now));
       count(site, 'dead_letter', o.reason);
     }

@@ -13,29 +13,38 @@
  * A batch done again after a crash may find its verdicts already stored (its
  * state restores them, so it decides none anew): it then finishes the moves
  * from the stored verdicts, in case the crash came before they were made.
+ *
+ * A verdict the engine refuses as data is a dead letter (refusals.ts) and
+ * moves nothing; the move itself reads only rows already stored, so a data
+ * error there is no row's fault and is thrown like any other failure.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { insertRows, insertSelect } from '../../clickhouse/insert.ts';
+import { insertIsolating } from '../../clickhouse/insert-isolating.ts';
+import { insertSelect } from '../../clickhouse/insert.ts';
 import { selectRows } from '../../clickhouse/query.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import type { BatchRows } from './rows.ts';
+import { refusedRows, type Refusals } from './refusals.ts';
 
 const DAY_MS = 86_400_000;
 
-export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVisitors'], token: string, redo: boolean): Promise<void> {
+export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVisitors'], token: string, redo: boolean, now: number): Promise<Refusals> {
   let days: string[];
+  let refusals: Refusals = { letters: [], counts: [] };
   if (flagged.length > 0) {
-    await insertRows(ch, 'bot_visitors', flagged.map((f) => ({ ...f, batch: token })), token);
+    const verdicts = flagged.map((f) => ({ ...f, batch: token }));
+    refusals = refusedRows('bot_visitors', verdicts, await insertIsolating(ch, 'bot_visitors', verdicts, token), now);
     days = flagged.map((f) => f.day);
   } else if (redo) {
     const [stored] = await selectRows<{ first: string; last: string; n: number | string }>(ch, 'queries/retract/stored-verdicts.sql', { batch: token });
-    if (!stored || Number(stored.n) === 0) return;
+    if (!stored || Number(stored.n) === 0) return refusals;
     days = [stored.first, stored.last];
   } else {
-    return;
+    return refusals;
   }
   // A visitor id is one UTC day's (the salt's): its hits lie within the days of the verdicts.
   const starts = days.map((d) => Date.parse(`${d}T00:00:00Z`));
   const range = { batch: token, from: chTime(Math.min(...starts)), to: chTime(Math.max(...starts) + DAY_MS) };
   await insertSelect(ch, 'queries/retract/move-hits.sql', range, `${token}:move-hits`);
+  return refusals;
 }

@@ -8,6 +8,7 @@ import type { Event } from '../event.ts';
 import { durationMs, isBounce, type Session } from '../batch/session.ts';
 import { redactIps } from '../../common/redact-ips.ts';
 import type { BotFlag } from '../batch/bot-flag.ts';
+import type { Hit } from '../../common/hit.ts';
 
 /** Everything one batch loads, table by table. */
 export interface BatchRows {
@@ -18,6 +19,8 @@ export interface BatchRows {
   stats: StatRow[];
   /** Visitors found to be bots by behaviour in this batch: their earlier hits move out of the human figures (load-batch.ts). */
   botVisitors: ReturnType<typeof botVisitorRow>[];
+  /** The bus position of the record each row of `events` and `botHits` came from, row for row: a row the engine refuses dead-letters its record. */
+  origins: { events: string[]; botHits: string[] };
 }
 export interface DeadLetterRow { ts: string; site: string; source: string; reason: string; detail: string; raw: string; position: string }
 export interface StatRow { minute: string; site: string; outcome: string; reason: string; count: number }
@@ -73,7 +76,15 @@ export function deletedSessionRow(s: Session, id: string, start: number, stream:
   return { ...sessionRow(s, stream), session_id: id, start_ts: chTime(start), is_deleted: 1 };
 }
 
-/** What could not be used, with its reason; IP addresses in the text are masked (no raw IP reaches ClickHouse). */
+/**
+ * What could not be used, with its reason; IP addresses in the text are masked (no raw IP reaches ClickHouse).
+ * The text is made well-formed (a lone surrogate becomes U+FFFD): a dead letter is where a record the engine
+ * refused ends up, so it must never be refused itself for the same reason.
+ */
 export function deadLetterRow(site: string, source: string, reason: string, detail: string, raw: string, position: string, now: number): DeadLetterRow {
-  return { ts: chTime(now), site, source, reason, detail: redactIps(detail).slice(0, 1000), raw: redactIps(raw).slice(0, 65536), position };
+  const text = (s: string, max: number) => redactIps(s).slice(0, max).toWellFormed();
+  return { ts: chTime(now), site: text(site, 200), source, reason, detail: text(detail, 1000), raw: text(raw, 65536), position };
 }
+
+/** The text a dead letter keeps of a hit: a log line as it came, a beacon's payload as JSON. */
+export const rawOfHit = (hit: Hit): string => (hit.kind === 'log' ? hit.line : JSON.stringify(hit.payload));

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { insertRows } from '../../clickhouse/insert.ts';
+import { insertIsolating } from '../../clickhouse/insert-isolating.ts';
+import { log } from '../../common/log.ts';
 import { selectRows } from '../../clickhouse/query.ts';
 import { SiteHosts } from './site-hosts.ts';
 
@@ -32,12 +33,16 @@ export class HostStore extends SiteHosts {
     this.refreshedAt = now;
   }
 
-  /** Writes the hosts learned since the last flush; call after a batch is loaded. */
+  /**
+   * Writes the hosts learned since the last flush; call after a batch is loaded. A host name the
+   * engine refuses as data is left out (and logged): it would be refused again at every try.
+   */
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     const token = createHash('sha256').update(rows.map((r) => `${r.site}\t${r.host}`).sort().join('\n')).digest('hex');
-    await insertRows(this.ch, 'site_hosts', rows, `site-hosts:${token}`);
+    const refused = await insertIsolating(this.ch, 'site_hosts', rows, `site-hosts:${token}`);
+    if (refused.length > 0) log.warn('ClickHouse refused host names as data; they are not kept', { hosts: refused.length, error: refused[0]!.error });
     this.pending = [];
   }
 }

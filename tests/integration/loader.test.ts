@@ -1,6 +1,10 @@
-/** The loader against the real engine: data errors are recognised, never retried, and dead-lettered. */
+/** The loader against the real engine: data errors are recognised and never retried; the rows to blame are dead letters, the rest loads. */
 import { describe, expect, it } from 'vitest';
-import { loadOrDeadLetter } from '../../processor/load/load-batch.ts';
+import { loadBatch } from '../../processor/load/load-batch.ts';
+import { insertIsolating } from '../../clickhouse/insert-isolating.ts';
+import { processBatch } from '../../processor/batch/process-batch.ts';
+import { emptySessionState } from '../../processor/batch/sessionize.ts';
+import { clfTime, logRecord, TODAY } from '../helpers/hits.ts';
 import { isDataError } from '../../clickhouse/errors.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
 import { chTime } from '../../clickhouse/time.ts';
@@ -36,14 +40,75 @@ describe('loader', () => {
     await ch.close();
   });
 
-  it('dead-letters a batch ClickHouse refuses as data, instead of retrying it forever', async () => {
+  it('loads every row the engine takes, names the ones it refuses, and does it once under the same token', async () => {
     const ch = await freshClickHouse();
-    const records = [{ value: '{"v":1}', position: 'p@1', offset: 1 }, { value: '{"v":1}', position: 'p@2', offset: 2 }];
-    const bad = { events: [], botHits: [], sessions: [], deadLetters: [], botVisitors: [], stats: [{ minute: 'not a time', site: 's', outcome: 'event', reason: '', count: 1 }] };
-    expect(await loadOrDeadLetter(ch, bad, records, 'tok', Date.now())).toBe('dead_lettered');
-    expect(await rows(ch, 'SELECT reason, position FROM dead_letters ORDER BY ts')).toEqual([
-      { reason: 'load_rejected', position: 'p@1' }, { reason: 'load_rejected', position: 'p@2' },
-    ]);
+    const now = Date.now();
+    const row = (i: number, raw = `line ${i}`) => ({ ts: chTime(now + i * 1000), site: 's', source: 'log', reason: 'r', detail: '', raw, position: `p@${i}` });
+    // Rows the engine refuses whatever the pipeline did before: a lone high surrogate (a lone low one it
+    // takes), a time it cannot read.
+    const poison = new Map<number, object>([[3, row(3, 'x\ud800')], [11, { ...row(11), ts: 'not a time' }], [12, row(12, 'y\udbff')]]);
+    const batch = Array.from({ length: 20 }, (_, i) => poison.get(i) ?? row(i));
+    const refused = await insertIsolating(ch, 'dead_letters', batch, 'iso');
+    expect(refused.map((r) => r.index)).toEqual([3, 11, 12]);
+    expect(refused[0]!.error).toMatch(/surrogate/);
+    expect(refused[1]!.error).toMatch(/DateTime/);
+    const stored = async () => (await rows<{ position: string }>(ch, 'SELECT position FROM dead_letters ORDER BY ts')).map((r) => r.position);
+    const expected = batch.map((_, i) => `p@${i}`).filter((_, i) => !poison.has(i));
+    expect(await stored()).toEqual(expected);
+    // The same batch again (a redelivery after a crash): the same parts, the same tokens, nothing twice.
+    expect((await insertIsolating(ch, 'dead_letters', batch, 'iso')).map((r) => r.index)).toEqual([3, 11, 12]);
+    expect(await stored()).toEqual(expected);
+    // Failures that are not about the rows are thrown, not taken for refusals.
+    await expect(insertIsolating(ch, 'no_such_table', batch, 'iso')).rejects.toThrow();
+    expect(isDataError(await insertIsolating(ch, 'no_such_table', batch, 'iso').catch((e: unknown) => e))).toBe(false);
+    await ch.close();
+  });
+
+  it('dead-letters the hits whose rows the engine refuses, loads the rest of the batch, and keeps every count', async () => {
+    const ch = await freshClickHouse();
+    const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+    const at = new Date(TODAY + 10 * 3_600_000);
+    const records = Array.from({ length: 9 }, (_, i) => logRecord(`192.0.2.${i + 1} - - [${clfTime(at.getTime() + i * 1000)}] "GET /p${i} HTTP/1.1" 200 5 "-" "${ua}"`, i + 1, { position: `p@${i}` }));
+    const now = Date.now();
+    const out = processBatch(records, emptySessionState(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now, stream: 's' });
+    expect(out.events).toHaveLength(9);
+    // Whatever made them so, two rows the engine cannot take: the rest of the batch must not wait for them.
+    const poisoned = [2, 6];
+    for (const i of poisoned) out.events[i]!.event_name = `bad\ud800${i}`;
+    const loaded = await loadBatch(ch, out, records, 'batch-1', now);
+    expect(loaded.refused).toBe(2);
+    const paths = async () => (await rows<{ path: string }>(ch, 'SELECT path FROM events ORDER BY path')).map((r) => r.path);
+    const kept = records.map((_, i) => `/p${i}`).filter((_, i) => !poisoned.includes(i));
+    expect(await paths()).toEqual(kept);
+    const letters = async () => rows<{ reason: string; position: string; source: string; raw: string; detail: string }>(ch, 'SELECT reason, position, source, raw, detail FROM dead_letters ORDER BY position');
+    const expectedLetters = poisoned.map((i) => ({ reason: 'load_rejected', position: `p@${i}`, source: 'log', raw: expect.stringContaining(`/p${i} HTTP`), detail: expect.stringMatching(/^events: .*surrogate/) }));
+    expect(await letters()).toEqual(expectedLetters);
+    // Every line is counted once: 7 events and 2 dead letters, whatever the load did.
+    const counts = async () => rows(ch, "SELECT outcome, reason, toUInt32(sum(count)) AS n FROM pipeline_stats GROUP BY outcome, reason ORDER BY outcome");
+    expect(await counts()).toEqual([{ outcome: 'dead_letter', reason: 'load_rejected', n: 2 }, { outcome: 'event', reason: '', n: 7 }]);
+    expect(loaded.stats.map((s) => [s.outcome, s.count]).sort()).toEqual([['dead_letter', 2], ['event', 7]]);
+    // Loaded again under its token, as after a crash: nothing changes.
+    await loadBatch(ch, out, records, 'batch-1', now, true);
+    expect(await paths()).toEqual(kept);
+    expect(await letters()).toEqual(expectedLetters);
+    expect(await counts()).toEqual([{ outcome: 'dead_letter', reason: 'load_rejected', n: 2 }, { outcome: 'event', reason: '', n: 7 }]);
+    // The visits are loaded (their rows were not refused): one per visitor.
+    expect(await rows(ch, 'SELECT count() AS n FROM sessions FINAL')).toEqual([{ n: 9 }]);
+    await ch.close();
+  });
+
+  it('keeps a session the engine refuses as a dead letter of its own, counted apart from the lines', async () => {
+    const ch = await freshClickHouse();
+    const records = [logRecord(`192.0.2.1 - - [${clfTime(TODAY + 3_600_000)}] "GET /a HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"`, 1, { position: 'p@1' })];
+    const now = Date.now();
+    const out = processBatch(records, emptySessionState(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now, stream: 's' });
+    out.sessions[0]!.entry_path = '/a\udbff';
+    await loadBatch(ch, out, records, 'batch-s', now);
+    expect(await rows(ch, 'SELECT count() AS n FROM events')).toEqual([{ n: 1 }]);
+    expect(await rows(ch, 'SELECT count() AS n FROM sessions')).toEqual([{ n: 0 }]);
+    expect(await rows(ch, 'SELECT source, reason, position FROM dead_letters')).toEqual([{ source: 'sessions', reason: 'row_rejected', position: '' }]);
+    expect(await rows(ch, "SELECT outcome, reason, toUInt32(sum(count)) AS n FROM pipeline_stats GROUP BY outcome, reason ORDER BY outcome"))
+      .toEqual([{ outcome: 'dead_letter', reason: 'row_rejected', n: 1 }, { outcome: 'event', reason: '', n: 1 }]);
     await ch.close();
   });
 });

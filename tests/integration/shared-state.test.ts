@@ -57,7 +57,7 @@ describe('session restore', () => {
     const records = [line('192.0.2.1', 0, '/a'), line('192.0.2.1', 5, '/b'), line('192.0.2.2', 1, '/x'), line('192.0.2.3', 59, '/late')]
       .map((l, i) => logRecord(l, 100 + i, { position: `p@${i}` }));
     const out = processBatch(records, emptySessionState(), { saltFor: salts.saltFor, sessionTimeoutMs: 30 * 60_000, now: Date.now(), stream: 'hits:0' });
-    await loadBatch(ch, out, 'test-batch');
+    await loadBatch(ch, out, records, 'test-batch', Date.now());
     const held = (state: SessionState) => [...state.byVisitor.values()].flat()
       .map((s) => [s.entry.path, s.exit.path, s.hits, s.lastOffset]).sort();
 
