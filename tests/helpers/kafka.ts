@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../common/config.ts';
+import type { Kafka } from 'kafkajs';
 import { waitFor } from './wait-for.ts';
 import { clfTime, TODAY } from './hits.ts';
 
@@ -54,4 +55,19 @@ export async function readTopic(brokers: string[], topic: string, expected: numb
     await consumer.disconnect();
   }
   return out;
+}
+
+/** Sum of the group's committed offsets vs the topic's end: how far the group has got (all loaded when done = end). */
+export async function groupProgress(kafka: Kafka, cfg: Pick<Config, 'KAFKA_TOPIC' | 'KAFKA_GROUP'>): Promise<{ end: number; done: number }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(cfg.KAFKA_TOPIC);
+    const [committed] = await admin.fetchOffsets({ groupId: cfg.KAFKA_GROUP, topics: [cfg.KAFKA_TOPIC] });
+    const end = ends.reduce((n, p) => n + Number(p.high), 0);
+    const done = committed!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    return { end, done };
+  } finally {
+    await admin.disconnect();
+  }
 }

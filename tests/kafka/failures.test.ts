@@ -16,28 +16,13 @@ import { testLogHit } from '../helpers/hits.ts';
 import type { Config } from '../../common/config.ts';
 import { dataDirClickHouse, freshClickHouse, LANDED_HITS, rows } from '../helpers/clickhouse.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
-import { BROKER_SCRIPT, CHROME, humanLine, kafkaEnv, kafkaTestConfig, readTopic, testBrokers } from '../helpers/kafka.ts';
+import { BROKER_SCRIPT, CHROME, groupProgress, humanLine, kafkaEnv, kafkaTestConfig, readTopic, testBrokers } from '../helpers/kafka.ts';
 import { freePort } from '../helpers/app-process.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
-
-/** Sum of committed offsets vs the topic's end: how far the group has got. */
-async function progress(kafka: Kafka, cfg: Config) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(cfg.KAFKA_TOPIC);
-    const [committed] = await admin.fetchOffsets({ groupId: cfg.KAFKA_GROUP, topics: [cfg.KAFKA_TOPIC] });
-    const end = ends.reduce((n, p) => n + Number(p.high), 0);
-    const done = committed!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-    return { end, done };
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 function startProcessorProcess(cfg: Config, dataDir: string, port: number) {
   let out = '';
@@ -74,7 +59,7 @@ describe('failures with Kafka', () => {
 
     let proc = startProcessorProcess(cfg, dataDir, port);
     const mid = await waitFor('the processor to be part-way through', async () => {
-      const p = await progress(kafka, cfg);
+      const p = await groupProgress(kafka, cfg);
       return p.done > 0 ? p : undefined;
     }, 60_000);
     proc.child.kill('SIGKILL');
@@ -83,7 +68,7 @@ describe('failures with Kafka', () => {
 
     proc = startProcessorProcess(cfg, dataDir, port);
     await waitFor(`all 2002 committed (processor output: ${proc.output()})`, async () => {
-      const p = await progress(kafka, cfg);
+      const p = await groupProgress(kafka, cfg);
       return p.done === p.end && p.end === 2002 ? true : undefined;
     }, 90_000);
     proc.child.kill('SIGTERM'); // graceful: finish the batch, commit, leave the group
