@@ -194,6 +194,8 @@ export const SETTINGS = {
   DASHBOARD_QUERY_MAX_SECONDS: setting({ default: '30', parse: int(1, 3600), describe: 'Longest a dashboard or API query may run before it is stopped (422).' }),
   DASHBOARD_QUERY_MAX_MEMORY_MB: setting({ default: '2048', parse: int(16, 1_048_576), describe: 'Most memory (MiB) one dashboard or API query may use before it is stopped (422).' }),
   DASHBOARD_TOKENS: setting({ default: '', parse: hexDigests, describe: 'SHA-256 digests (hex, comma-separated) of API tokens allowed to call /api/stats as "Authorization: Bearer <token>"; `scalehouse token` makes one.' }),
+  DASHBOARD_REALTIME_STREAMS_PER_LOGIN: setting({ default: '10', parse: int(1, 10_000), describe: 'Realtime streams (GET /api/realtime) one login or API token may have open at once; more get 429 too_many_streams.' }),
+  DASHBOARD_REALTIME_STREAMS_PER_SITE: setting({ default: '100', parse: int(1, 100_000), describe: 'Realtime streams one site may have open at once, from all logins and tokens together; more get 429 too_many_streams.' }),
   DASHBOARD_CLICKHOUSE_USER: setting({ default: '', parse: text, describe: 'ClickHouse user the dashboard reads and writes its goals, funnels and shared links with (server mode; compose: scalehouse_dashboard, clickhouse/access/). Empty: CLICKHOUSE_USER.' }),
   DASHBOARD_CLICKHOUSE_PASSWORD: setting({ default: '', parse: text, describe: 'Password of DASHBOARD_CLICKHOUSE_USER.', secret: true }),
   SESSION_SECRET: setting({ default: '', parse: text, describe: 'Key that signs dashboard login cookies; set the same on every dashboard process. Empty: one kept in DATA_DIR.', secret: true }),

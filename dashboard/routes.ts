@@ -13,13 +13,17 @@ import type { ServerEnv } from '../server/env.ts';
 import { statsRoutes } from './api/routes.ts';
 import { realtimeRoutes } from './api/realtime.ts';
 import { LiveFeeds, readLive } from './api/live-feed.ts';
+import { OpenStreams, type StreamLimits } from './api/open-streams.ts';
+import { knownSites } from './api/known-sites.ts';
+import { sessionCredential, tokenCredential, type Credential } from './auth/credential.ts';
 import { verifyPassword } from './auth/password.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './auth/session.ts';
 import type { RevokedSessions } from './auth/revoked-sessions.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { requireSameOrigin } from './auth/same-origin.ts';
 import { securityHeaders } from './security-headers.ts';
-import { bearerIn } from '../server/bearer.ts';
+import { bearerIn, bearerToken } from '../server/bearer.ts';
+import { tokenDigest } from '../common/token-digest.ts';
 import { goalsAndSharing } from './goals-and-sharing.ts';
 import { serveAsset, UI_ASSETS, UI_ASSETS_PAGE } from './ui-assets.ts';
 
@@ -49,6 +53,8 @@ export interface DashboardDeps {
   secureCookies?: boolean;
   /** The realtime view's readers (one per site watched); by default read from `ch` every 2 seconds. */
   liveFeeds?: LiveFeeds;
+  /** Most realtime streams open at once per credential and per site (DASHBOARD_REALTIME_STREAMS_PER_LOGIN, _PER_SITE). */
+  realtimeLimits?: StreamLimits;
 }
 
 export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<ServerEnv>) => string): Hono<ServerEnv> {
@@ -94,6 +100,12 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
 
   // Everything below needs a session.
   const hasApiToken = bearerIn(deps.tokenDigests ?? []);
+  /** What an API request is let in with: its login, else its API token. */
+  const credentialOf = (c: Context): Credential | undefined => {
+    const session = sessionOf(c);
+    if (session) return sessionCredential(session);
+    return hasApiToken(c) ? tokenCredential(tokenDigest(bearerToken(c.req.header('authorization')))) : undefined;
+  };
   const guard = async (c: Context, next: () => Promise<void>) => {
     if (sessionOf(c)) return next();
     if (c.req.path.startsWith('/api/') && hasApiToken(c)) return next();
@@ -118,6 +130,9 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   app.get('/', (c) => html(c, INDEX));
   app.get('/ui/:file', serveAsset(UI_ASSETS));
   app.route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
-  app.route('/', realtimeRoutes(deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch))));
+  // A realtime stream ends with the login it was opened with (an API token's ends with the process).
+  const streams = new OpenStreams(deps.realtimeLimits);
+  deps.revoked.onRevoke((session) => streams.end(sessionCredential(session).key, 'logged_out'));
+  app.route('/', realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown: knownSites(deps.ch) }));
   return app;
 }

@@ -121,6 +121,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
       sessions: sessionSigner(await sessionKey(config.SESSION_SECRET, config.DATA_DIR), password.fingerprint),
       revoked: await RevokedSessions.open(config.DATA_DIR), secureCookies: config.DASHBOARD_SECURE_COOKIES,
       tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined,
+      realtimeLimits: { perCredential: config.DASHBOARD_REALTIME_STREAMS_PER_LOGIN, perSite: config.DASHBOARD_REALTIME_STREAMS_PER_SITE },
     }, (c) => c.get('clientAddress')));
   }
   const app = createServerApp({ trustedProxies: config.TRUSTED_PROXIES, peerAddress: socketPeer, routes });

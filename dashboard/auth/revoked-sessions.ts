@@ -11,6 +11,7 @@ import type { Session } from './session.ts';
 
 export class RevokedSessions {
   private writing: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(session: Session) => void>();
 
   private constructor(private readonly path: string, private readonly until: Map<string, number>) {}
 
@@ -24,9 +25,17 @@ export class RevokedSessions {
     return this.until.has(session.id);
   }
 
+  /** Calls `listener` with each session revoked from now on (what it let open, realtime streams, ends with it); returns the unsubscribe. */
+  onRevoke(listener: (session: Session) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async revoke(session: Session, now = Date.now()): Promise<void> {
     for (const [id, t] of this.until) if (t <= now) this.until.delete(id);
     this.until.set(session.id, session.expires);
+    // Told before the write: the session is refused from here on, whether or not the file is written.
+    for (const listener of this.listeners) listener(session);
     // One write at a time (they share a temporary file); each writes the whole list as it is then.
     const write = this.writing.then(() => writeFileAtomic(this.path, JSON.stringify(Object.fromEntries(this.until))));
     this.writing = write.catch(() => undefined);

@@ -22,6 +22,7 @@ import { chTime } from '../../clickhouse/time.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { migrate } from '../../clickhouse/migrate.ts';
 import { dataDirClickHouse, rows } from '../helpers/clickhouse.ts';
+import { openSse } from '../helpers/sse-stream.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -76,30 +77,8 @@ afterAll(async () => {
   await writer.close();
 });
 
-/** Opens the stream and reads its events as they come; `close()` hangs up as a browser tab does. */
-async function open(site = SITE) {
-  const hangUp = new AbortController();
-  const res = await fetch(`${base}/api/realtime?site=${site}`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: hangUp.signal });
-  const events: { event: string; data: any }[] = [];
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const field = (name: string) => block.split('\n').filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2)).join('\n');
-        events.push({ event: field('event'), data: JSON.parse(field('data')) });
-      }
-    }
-  })();
-  const next = (after = events.length) => waitFor('the next snapshot', async () => events[after] ?? undefined, 10_000);
-  return { res, events, next, close: async () => { hangUp.abort(); await pump; } };
-}
+/** Opens the stream with the API token (tests/helpers/sse-stream.ts). */
+const open = (site = SITE) => openSse(`${base}/api/realtime?site=${site}`, { authorization: `Bearer ${TOKEN}` });
 
 describe('realtime stream', () => {
   it('is behind the login, as /api/stats and the batch are', async () => {
