@@ -3,13 +3,17 @@
  * (ALERT_WEBHOOKS): a generic JSON document, or, for Slack and what speaks
  * its incoming-webhook format (Mattermost, Rocket.Chat, Discord's /slack
  * endpoint), `{"text": …}` — chosen by a `slack:` prefix or a hooks.slack.com
- * address. Each gets a few tries with backoff; a webhook that still fails is
- * reported, and the evaluator tries the notice again next round.
+ * address. What came from traffic (a path, a site name) is escaped for Slack's
+ * mrkdwn (slack-text.ts), so it cannot mention a channel or make a link; the
+ * JSON document carries every value as data, unchanged (JSON.stringify is its
+ * only encoding). Each gets a few tries with backoff; a webhook that still
+ * fails is reported, and the evaluator tries the notice again next round.
  */
 import { backoffDelay } from '../common/backoff.ts';
 import { errorMessage } from '../common/errors.ts';
 import { log } from '../common/log.ts';
 import type { AlertRecord } from './alert-log.ts';
+import { escapeSlackText, slackLink } from './slack-text.ts';
 
 export interface Webhook { url: string; format: 'json' | 'slack' }
 
@@ -28,7 +32,7 @@ export function notificationBody(alert: AlertRecord, format: Webhook['format'], 
   if (format === 'slack') {
     const icon = alert.state === 'firing' ? ':rotating_light:' : ':white_check_mark:';
     const what = alert.state === 'firing' ? alert.summary : `recovered: ${alert.summary}`;
-    return { text: `${icon} Scalehouse: ${what} <${alert.url}|open the dashboard>` };
+    return { text: `${icon} Scalehouse: ${escapeSlackText(what)} ${slackLink(alert.url, 'open the dashboard')}` };
   }
   return {
     status: alert.state, rule: alert.rule, site: alert.site, subject: alert.subject,

@@ -4,7 +4,12 @@
  * `level`, `msg`) so the usual parsers read it without configuration, the
  * level as a word. Pretty for a person at a terminal: the time, the level
  * (coloured only on a terminal), the message, then the fields as JSON.
+ * Either way what the line holds has its control characters escaped
+ * (escape-controls.ts): a value from traffic cannot start a line of its own
+ * or send a terminal an escape sequence; only the level's colour is ours.
  */
+import { escapeControls } from './escape-controls.ts';
+
 export type LineLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** What identifies the writer: the command it runs (`role`) and, on the processor's own thread, `thread`. */
@@ -23,7 +28,8 @@ export function jsonLine(r: LogRecord): string {
   const line: Record<string, unknown> = { time: r.time.toISOString(), level: r.level, msg: r.msg, ...r.context, pid: process.pid };
   // A field named like one of the line's own keys is kept beside it rather than overwriting it.
   for (const [k, v] of Object.entries(r.fields ?? {})) line[Object.hasOwn(line, k) ? `field_${k}` : k] = v;
-  return JSON.stringify(line);
+  // JSON.stringify leaves DEL, the C1 controls, U+2028/9 and the bidi controls as they are; escaped, still the same JSON.
+  return escapeControls(JSON.stringify(line));
 }
 
 // SGR colours (ECMA-48): grey, green, yellow, red.
@@ -35,5 +41,5 @@ export function prettyLine(r: LogRecord, colour: boolean): string {
   // The role is the command just typed; the thread is worth saying.
   const fields = { ...(r.context.thread ? { thread: r.context.thread } : {}), ...r.fields };
   const extra = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
-  return `${r.time.toISOString()} ${level} ${r.msg}${extra}`;
+  return `${r.time.toISOString()} ${level} ${escapeControls(`${r.msg}${extra}`)}`;
 }

@@ -27,8 +27,8 @@ export const UI_ASSETS: UiAssets = {
 export const UI_ASSETS_PAGE = { index: asset('index.html'), login: asset('login.html') };
 
 /** GET …/ui/:file: one of `assets`, cached briefly (they change with a release). */
-export const serveAsset = (assets: UiAssets) => (c: Context): Response => {
+export const serveAsset = (assets: UiAssets, cacheControl = 'public, max-age=300') => (c: Context): Response => {
   const a = own(assets, c.req.param('file') ?? '');
   if (!a) throw httpError(404, 'not_found', 'no such file');
-  return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': 'public, max-age=300' });
+  return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': cacheControl });
 };

@@ -9,7 +9,7 @@
  * What the link opens, without a login:
  *   GET  /share/TOKEN              the dashboard of the link's site, read-only (?embed=1: without its header)
  *   POST /share/TOKEN              the password of a protected link (a cookie for that link's path, 12 hours)
- *   GET  /share/TOKEN/ui/FILE      the dashboard's files
+ *   GET  /share/TOKEN/ui/FILE      the dashboard's files (of a protected link, only style.css before its password)
  *   GET  /share/TOKEN/api/stats/…  the read API (every named query, goals and funnels too), for the link's site only (forward.ts)
  *
  * Every request looks the link up by the digest of its token, so a revoked
@@ -57,6 +57,9 @@ export interface ShareDeps {
   limiter?: LoginLimiter;
 }
 
+/** The one file the password form (pages.ts passwordPage) loads. */
+const PASSWORD_FORM_STYLE = 'style.css';
+
 const html = (c: Context, body: string, status: 200 | 401 | 404 = 200) =>
   c.body(body, status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex, nofollow' });
 
@@ -101,7 +104,17 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
   };
   const cookieOf = (c: Context) => getCookie(c, UNLOCK_COOKIE);
 
-  app.get('/share/:token/ui/:file', serveAsset(deps.assets));
+  // A link's files are looked up by its token like the rest of what it opens: an unknown or revoked
+  // link serves nothing (404). A protected one serves the password form's stylesheet alone until the
+  // password is given; the dashboard's code waits for it, as /ui keeps it behind the login
+  // (dashboard/routes.ts) — the files hold no figures, but a link opens no more than a login would.
+  // `private` (RFC 9111 §5.2.2.7): no shared cache keeps a token's URL, or serves it once revoked.
+  const sharedAsset = serveAsset(deps.assets, 'private, max-age=300');
+  app.get('/share/:token/ui/:file', async (c) => {
+    const found = await link(c);
+    if (c.req.param('file') !== PASSWORD_FORM_STYLE && !unlocked(found, cookieOf(c))) throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
+    return sharedAsset(c);
+  });
 
   app.get('/share/:token', async (c) => {
     const found = await findShare(deps.definitions, c.req.param('token'));

@@ -3,7 +3,11 @@
  * loaded by the real engine: the embedded engine reads the same users.d format
  * as a ClickHouse server (with the engine's own default user added, which the
  * embedded engine runs every query as). Checked here: the file parses, the
- * passwords come from the environment, each user has exactly its grants, the
+ * passwords come from the environment, each user has exactly its grants —
+ * for the processor, the alert evaluator and the dashboard's own user, exactly
+ * the tables their code names (the SQL files it runs, the tables it inserts
+ * into, and what materialized views pass those inserts on to) — and
+ * docs/security.md lists every user with the tables it may touch; the
  * reader's profile and quota hold the limits as constraints it cannot raise,
  * and every table of the migrated schema is either readable by the reader or
  * named private. Not checkable in the embedded engine: queries run AS these
@@ -54,6 +58,51 @@ afterAll(async () => {
 const grantsOf = async (user: string) =>
   (await rows<{ g: string }>(ch, `SHOW GRANTS FOR ${user}`)).map((r) => Object.values(r)[0] as string).sort();
 
+/** A user's grants as `table: PRIVILEGE, …` lines (`*` for a grant on the whole database). */
+async function grantedTables(user: string): Promise<string[]> {
+  const byTable = new Map<string, Set<string>>();
+  for (const g of await grantsOf(user)) {
+    const m = /^GRANT (.+) ON scalehouse\.(\w+|\*) TO \w+$/.exec(g);
+    if (!m) throw new Error(`unexpected grant: ${g}`);
+    for (const p of m[1]!.split(', ')) byTable.set(m[2]!, (byTable.get(m[2]!) ?? new Set()).add(p));
+  }
+  return tableLines(byTable);
+}
+
+/** The tables the code of a role needs, as grantedTables writes them. */
+async function tablesNeededBy(files: string[]): Promise<string[]> {
+  const tables = (await rows<{ name: string }>(ch, "SELECT name FROM system.tables WHERE database = 'scalehouse' AND engine != 'MaterializedView'")).map((t) => t.name);
+  const needs = new Map<string, Set<string>>();
+  const need = (table: string, privilege: string) => needs.set(table, (needs.get(table) ?? new Set()).add(privilege));
+  for (const file of files) {
+    const code = readRepo(file);
+    for (const m of code.matchAll(/insertRows\(\s*[\w.]+,\s*'(\w+)'/g)) need(m[1]!, 'INSERT');
+    for (const m of code.matchAll(/'((?:queries|schema)\/[\w/.-]+\.sql)'/g)) {
+      let sql = readRepo(join('clickhouse', m[1]!)).replace(/--.*$/gm, '');
+      for (const d of sql.matchAll(/\bINSERT\s+INTO\s+(\w+)/gi)) need(d[1]!, 'INSERT');
+      // A lightweight DELETE and ALTER TABLE … DROP PARTITION both take ALTER DELETE (ClickHouse's GRANT docs).
+      for (const d of sql.matchAll(/\bDELETE\s+FROM\s+(\w+)|\bALTER\s+TABLE\s+(\w+)\s+DROP\s+PARTITION\b/gi)) need((d[1] ?? d[2])!, 'ALTER DELETE');
+      sql = sql.replace(/\bDELETE\s+FROM\b/gi, '');
+      for (const d of sql.matchAll(/\b(?:FROM|JOIN)\s+(\w+)\b(?!\.)/gi)) if (tables.includes(d[1]!)) need(d[1]!, 'SELECT');
+    }
+  }
+  // What an insert reaches through materialized views (a view's push into its TO table), view after view.
+  const views = (await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = 'scalehouse' AND engine = 'MaterializedView'"))
+    .map((v) => ({ to: /\bTO scalehouse\.(\w+)/.exec(v.q)![1]!, from: /\bFROM scalehouse\.(\w+)/.exec(v.q)![1]! }));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const v of views) if (needs.get(v.from)?.has('INSERT') && !needs.get(v.to)?.has('INSERT')) { need(v.to, 'INSERT'); grew = true; }
+  }
+  return tableLines(needs);
+}
+
+const ORDER = ['SELECT', 'INSERT', 'ALTER DELETE'];
+const tableLines = (byTable: Map<string, Set<string>>) =>
+  [...byTable].map(([t, p]) => `${t}: ${[...p].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b)).join(', ')}`).sort();
+
+/** Every .ts file of the given folders and files (tests aside). */
+const codeOf = (...paths: string[]): string[] => paths.flatMap((p) => (p.endsWith('.ts') ? [p] : readAllNames(p).filter((f) => f.endsWith('.ts'))));
+
 describe('ClickHouse users for server mode', () => {
   it('defines the five users, with passwords from the environment', async () => {
     const users = await rows<{ name: string; auth_type: string[]; storage: string }>(ch, "SELECT name, auth_type, storage FROM system.users WHERE name LIKE 'scalehouse_%' ORDER BY name");
@@ -84,10 +133,8 @@ describe('ClickHouse users for server mode', () => {
       'GRANT SELECT ON scalehouse.traffic_minute TO scalehouse_alerts',
       'GRANT SELECT, INSERT ON scalehouse.alert_events TO scalehouse_alerts',
     ]);
-    // Every table its queries read is granted.
-    const read = new Set(readAll(join('clickhouse', 'queries', 'alerts')).flatMap((text) => [...text.matchAll(/\b(?:FROM|JOIN)\s+([a-z_]+)\b/g)].map((m) => m[1]!)));
-    const granted = (await grantsOf('scalehouse_alerts')).join(' ');
-    expect([...read].filter((t) => !granted.includes(`scalehouse.${t} `))).toEqual([]);
+    // Exactly the tables its code names: alerts/, but for the health report, which collectors and processors send.
+    expect(await grantedTables('scalehouse_alerts')).toEqual(await tablesNeededBy(codeOf('alerts').filter((f) => f !== 'alerts/health-report.ts')));
   });
 
   it('lets the dashboard\'s own user read and write only its goals, funnels and shared links', async () => {
@@ -95,20 +142,47 @@ describe('ClickHouse users for server mode', () => {
       'GRANT SELECT, INSERT ON scalehouse.dashboard_definitions TO scalehouse_dashboard',
       'GRANT SELECT, INSERT ON scalehouse.share_links TO scalehouse_dashboard',
     ]);
-    // Every table its queries read (and every table it writes: dashboard/goals/store.ts, dashboard/share/store.ts) is granted.
-    const read = new Set(readAll(join('clickhouse', 'queries', 'definitions')).flatMap((text) => [...text.matchAll(/\b(?:FROM|JOIN)\s+([a-z_]+)\b/g)].map((m) => m[1]!)));
-    expect([...read].sort()).toEqual(['dashboard_definitions', 'share_links']);
+    // Exactly the tables its code names: the stores of goals and funnels and of shared links.
+    expect(await grantedTables('scalehouse_dashboard')).toEqual(await tablesNeededBy(codeOf('dashboard/goals/store.ts', 'dashboard/share/store.ts')));
     // The reader reads the goals and funnels (their named queries read the definitions), never the links.
     const reader = (await grantsOf('scalehouse_reader')).join(' ');
     expect(reader).toContain('scalehouse.dashboard_definitions ');
     expect(reader).not.toContain('share_links');
   });
 
-  it('lets the processor read and insert, never create, alter or drop (but expired salts)', async () => {
-    expect(await grantsOf('scalehouse_processor')).toEqual([
-      'GRANT ALTER DELETE ON scalehouse.visitor_salts TO scalehouse_processor',
-      'GRANT SELECT, INSERT ON scalehouse.* TO scalehouse_processor',
+  it('lets the processor touch exactly the tables its code names: what a batch loads and restores, salts and replay seeds', async () => {
+    const granted = await grantedTables('scalehouse_processor');
+    expect(granted).toEqual([
+      'bot_hits: INSERT',
+      'bot_visitors: SELECT, INSERT',
+      'dead_letters: INSERT',
+      'events: SELECT, INSERT',
+      'moved_hits: INSERT',
+      'pages_hour: INSERT',
+      'pipeline_health: INSERT',
+      'pipeline_stats: SELECT, INSERT',
+      'replay_seeds: SELECT, INSERT, ALTER DELETE',
+      'sessions: SELECT, INSERT',
+      'site_hosts: SELECT, INSERT',
+      'traffic_minute: INSERT',
+      'visitor_salts: SELECT, INSERT, ALTER DELETE',
     ]);
+    // processor/ (replay included) and its minutely health report; never the dashboard's settings, the alerts or the migrator's table.
+    expect(granted).toEqual(await tablesNeededBy(codeOf('processor', 'alerts/health-report.ts')));
+    for (const t of ['share_links', 'dashboard_definitions', 'alert_events', 'schema_migrations']) expect(granted.join(' ')).not.toContain(t);
+  });
+
+  it('are each listed in docs/security.md with every table they may touch', async () => {
+    const doc = readRepo('docs/security.md');
+    const section = doc.slice(doc.indexOf('## ClickHouse users'), doc.indexOf('\n## ', doc.indexOf('## ClickHouse users') + 1));
+    const users = (await rows<{ name: string }>(ch, "SELECT name FROM system.users WHERE storage = 'users_xml' AND name LIKE 'scalehouse_%' ORDER BY name")).map((u) => u.name);
+    const documented = [...section.matchAll(/^\| `(scalehouse_\w+)` \|.*$/gm)];
+    expect(documented.map((m) => m[1]).sort()).toEqual(users);
+    for (const [row, user] of documented.map((m) => [m[0], m[1]!] as const)) {
+      // The reader's row says what it never reads; every other row, each table it is granted.
+      const named = user === 'scalehouse_reader' ? PRIVATE : (await grantedTables(user)).map((l) => l.split(':')[0]!);
+      expect(named.filter((t) => !row.includes(`\`${t}\``)), user).toEqual([]);
+    }
   });
 
   it('lets the reader read every table the dashboards show and none of the private ones', async () => {
@@ -138,6 +212,16 @@ describe('ClickHouse users for server mode', () => {
     expect(quota).toEqual([{ duration: 60, max_queries: 1200, max_execution_time: 600 }]);
   });
 });
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const readRepo = (path: string) => readFileSync(join(REPO, path), 'utf8');
+/** Repository-relative paths of the files under `dir`. */
+function readAllNames(dir: string): string[] {
+  return readdirSync(join(REPO, dir)).flatMap((f) => {
+    const rel = join(dir, f);
+    return statSync(join(REPO, rel)).isDirectory() ? readAllNames(rel) : [rel.split('\\').join('/')];
+  });
+}
 
 function readAll(dir: string): string[] {
   const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -158,6 +158,35 @@ describe('shared links', () => {
     expect((await request(`/share/${token}/api/stats/pages?${VIEW}`, { headers: cookie })).status).toBe(404);
   });
 
+  it('serves its files only while the link lives, and a protected link\'s code only after its password', async () => {
+    const FILES = ['app.js', 'view-bridge.js', 'goals.js', 'sharing.js', 'style.css', 'goals.css', 'uplot.js', 'uplot.css'];
+    const asset = async (token: string, file: string, headers: Record<string, string> = {}) => {
+      const res = await request(`/share/${token}/ui/${file}`, { headers });
+      return { status: res.status, type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), body: await res.text() };
+    };
+    const refused = (status: number, error: string) => ({ status, type: 'application/json; charset=utf-8', cache: null, body: expect.stringContaining(`"error":"${error}"`) });
+    // Unknown tokens: nothing, as JSON, like the rest of the share.
+    for (const t of ['A'.repeat(32), 'short']) expect(await asset(t, 'app.js'), t).toEqual(refused(404, 'share_not_found'));
+
+    // A live link: every file, kept out of shared caches (its URL holds the token).
+    const { token, share: link } = await share({ site: 'example.com' });
+    for (const file of FILES) expect(await asset(token, file), file).toMatchObject({ status: 200, cache: 'private, max-age=300' });
+    expect((await asset(token, 'nope.js')).status).toBe(404);
+    // Revoked: nothing, from the next request on.
+    await owner('DELETE', `/api/shares/${link.id}?site=example.com`);
+    for (const file of FILES) expect(await asset(token, file), file).toEqual(refused(404, 'share_not_found'));
+
+    // Protected: the password form's stylesheet, and nothing else before the password.
+    const locked = await share({ site: 'example.com', password: 'open sesame' });
+    expect(await (await request(`/share/${locked.token}`)).text()).toContain(`href="/share/${locked.token}/ui/style.css"`);
+    expect((await asset(locked.token, 'style.css')).status).toBe(200);
+    for (const file of FILES.filter((f) => f !== 'style.css')) expect(await asset(locked.token, file), file).toEqual(refused(401, 'password_required'));
+    const cookie = { cookie: (await unlock(locked.token, 'open sesame')).headers.get('set-cookie')!.split(';')[0]! };
+    for (const file of FILES) expect((await asset(locked.token, file, cookie)).status, file).toBe(200);
+    await owner('DELETE', `/api/shares/${locked.share.id}?site=example.com`);
+    for (const file of ['style.css', 'app.js']) expect(await asset(locked.token, file, cookie), file).toEqual(refused(404, 'share_not_found'));
+  });
+
   it('may be framed, embedded, only by the origins its owner listed; every other page by no one', async () => {
     const { token } = await share({ site: 'example.com', embed_origins: ['https://Blog.example.org/', 'http://localhost:3000'] });
     const page = await request(`/share/${token}?embed=1`);
