@@ -71,9 +71,9 @@ describe('links planted in DATA_DIR', () => {
     mkdirSync(dir);
     const planted = plant(join(dir, 'consumer.json'));
     const err = await refusal(LocalBus.open({ dir }));
+    planted.unchanged();
     expect(err?.message).toBe(`${join(dir, 'consumer.json')} is a symbolic link. Scalehouse never follows links under DATA_DIR: ` +
       'one there may have been planted to make it write to another file. Remove it, and let only the user running Scalehouse write to DATA_DIR (chown, chmod 700).');
-    planted.unchanged();
   });
 
   it('bus segment: a link under the last segment\'s name is neither cut back nor appended to', async () => {
@@ -81,8 +81,8 @@ describe('links planted in DATA_DIR', () => {
     mkdirSync(dir);
     const planted = plant(join(dir, segmentName(0)));
     const err = await refusal(LocalBus.open({ dir }).then((b) => b.publish([hit()]).finally(() => b.close())));
-    expect(err?.message).toMatch(LINK_REFUSED);
     planted.unchanged();
+    expect(err?.message).toMatch(LINK_REFUSED);
   });
 
   it('bus segment: a link under the next segment\'s name makes publishing fail, not write through it', async () => {
@@ -93,8 +93,8 @@ describe('links planted in DATA_DIR', () => {
     const planted = plant(join(dir, segmentName(1)));
     const err = await refusal(bus.publish([hit()]));
     await bus.close();
-    expect(err?.message).toMatch(new RegExp(`^cannot write the local bus: ${join(dir, segmentName(1))} ${LINK_REFUSED.source}`));
     planted.unchanged();
+    expect(err?.message).toMatch(new RegExp(`^cannot write the local bus: ${join(dir, segmentName(1))} ${LINK_REFUSED.source}`));
   });
 
   it('`scalehouse tail` position: its temporary file is never opened through a link', async () => {
@@ -147,8 +147,8 @@ describe('links planted in DATA_DIR', () => {
       mkdirSync(join(dataDir, 'bus'));
       const planted = plant(join(dataDir, file), exists);
       const err = await refusal(make(dataDir));
-      expect(err?.message).toMatch(new RegExp(`^${join(dataDir, file)} ${LINK_REFUSED.source}`));
       planted.unchanged();
+      expect(err?.message).toMatch(new RegExp(`^${join(dataDir, file)} ${LINK_REFUSED.source}`));
     });
   });
 });
