@@ -5,9 +5,10 @@ import type { Bus } from '../bus/bus.ts';
 import { LocalBus } from '../bus/local/local-bus.ts';
 import { KafkaBus } from '../bus/kafka/kafka-bus.ts';
 import { ScalehouseError, errorMessage } from '../common/errors.ts';
+import { DATA_SUBDIRS } from '../common/data-dir.ts';
 
 export async function openBus(config: Config): Promise<Bus> {
-  if (config.KAFKA_BROKERS.length === 0) return LocalBus.open({ dir: join(config.DATA_DIR, 'bus'), reserveBytes: config.DISK_RESERVE_MB * 1024 ** 2 });
+  if (config.KAFKA_BROKERS.length === 0) return LocalBus.open({ dir: join(config.DATA_DIR, DATA_SUBDIRS.bus), reserveBytes: config.DISK_RESERVE_MB * 1024 ** 2 });
   try {
     return await KafkaBus.open(config);
   } catch (err) {

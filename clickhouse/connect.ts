@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../common/config.ts';
 import { ScalehouseError, errorMessage } from '../common/errors.ts';
+import { DATA_SUBDIRS } from '../common/data-dir.ts';
 import { CLIENT, type HasClient } from './raw-client.ts';
 import { readSql } from './sql.ts';
 
@@ -60,8 +61,8 @@ async function createDatabase(client: ClickHouseClient, database: string): Promi
 }
 
 async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
-  const path = join(cfg.DATA_DIR, 'clickhouse');
-  await mkdir(path, { recursive: true });
+  const path = join(cfg.DATA_DIR, DATA_SUBDIRS.clickhouse);
+  await mkdir(path, { recursive: true, mode: 0o700 });
   // Loaded lazily: the engine is a large native library that server mode never needs.
   const { createChdbConnection } = await import('chdb/connection');
   let client: ClickHouseClient;

@@ -154,7 +154,7 @@ const setting = <T>(s: Setting<T>): Setting<T> => s;
 export const SETTINGS = {
   HOST: setting({ default: '127.0.0.1', parse: text, describe: 'Address the HTTP server listens on (0.0.0.0 to accept beacons from other machines).' }),
   PORT: setting({ default: '8080', parse: int(1, 65535), describe: 'HTTP port of the collector (beacon, log batches, health).' }),
-  DATA_DIR: setting({ default: '.scalehouse', parse: (r) => resolve(r), describe: 'Where embedded mode keeps its bus, ClickHouse data, salts and ingest token.' }),
+  DATA_DIR: setting({ default: '.scalehouse', parse: (r) => resolve(r), describe: 'Where embedded mode keeps its bus, ClickHouse data, salts and ingest token. Made owner-only if missing; refused at start-up if it belongs to another user or group or others may write to it (docs/operations.md).' }),
   CLICKHOUSE_URL: setting({ default: '', parse: url, describe: 'ClickHouse server (http://host:8123). Empty: the embedded engine (chdb) under DATA_DIR.' }),
   CLICKHOUSE_USER: setting({ default: 'default', parse: text, describe: 'ClickHouse user (server mode).' }),
   CLICKHOUSE_PASSWORD: setting({ default: '', parse: text, describe: 'ClickHouse password (server mode).', secret: true }),

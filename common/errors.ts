@@ -31,6 +31,13 @@ export class BusUnavailableError extends ScalehouseError {
 /** The disk holding the bus is (nearly) full: callers answer 507, and intake resumes by itself once space is freed. */
 export class InsufficientStorageError extends BusUnavailableError {}
 
+/**
+ * A path under DATA_DIR that could make Scalehouse write where it should not:
+ * a link in place of a file or folder, someone else's file, a folder others
+ * can write to. Never retried, never worked around: the message says what to fix.
+ */
+export class UnsafePathError extends ScalehouseError {}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -6,39 +6,16 @@
  * Only "not found" means missing. Any other read error (permissions, a
  * directory in the way, I/O) stops start-up with a clear message: quietly
  * making a new file would change every deduplication token (bus id), log
- * everyone out (session key) or lock shippers out (ingest token).
+ * everyone out (session key) or lock shippers out (ingest token). None of
+ * them is read or written through a link (data-files.ts).
  */
-import { open, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { ScalehouseError, errorMessage } from './errors.ts';
-
-/**
- * Writes so that a crash leaves either the old or the new content, never half
- * of each: a temporary file, fsync, rename over the old one (atomic on POSIX),
- * then fsync the directory so the rename itself survives a power loss.
- */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(content);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
+import { ScalehouseError, UnsafePathError, errorMessage } from './errors.ts';
+import { readDataFile, writeFileAtomic } from './data-files.ts';
 
 /** The parsed JSON, or undefined when the file does not exist; any other error is thrown. */
 export async function readJsonFile<T>(path: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    return JSON.parse(await readDataFile(path)) as T;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -57,9 +34,11 @@ export interface StateFile {
 export async function readStateFile(file: StateFile): Promise<string | undefined> {
   let text: string;
   try {
-    text = await readFile(file.path, 'utf8');
+    text = await readDataFile(file.path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // A planted link (data-files.ts) says itself what to do; reading it as the file would be the attack.
+    if (err instanceof UnsafePathError) throw err;
     throw new ScalehouseError(
       `cannot read ${file.what} in ${file.path}: ${errorMessage(err)}. ` +
         `Make it readable by the user running Scalehouse; it is not replaced with a new one, since ${file.whyKept}.`,
@@ -74,6 +53,7 @@ export async function readOrCreateStateFile(file: StateFile, make: () => string 
   const saved = await readStateFile(file);
   if (saved !== undefined) return { value: saved, created: false };
   const value = await make();
-  await writeFile(file.path, value + '\n', { mode: 0o600 });
+  // Written as a new file renamed into place: a link planted here is replaced, never written through.
+  await writeFileAtomic(file.path, value + '\n');
   return { value, created: true };
 }

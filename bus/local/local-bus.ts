@@ -14,7 +14,7 @@ import type { Hit } from '../../common/hit.ts';
 import { BusUnavailableError, ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { backoff } from '../../common/backoff.ts';
-import { writeFileAtomic } from '../../common/state-files.ts';
+import { writeFileAtomic } from '../../common/data-files.ts';
 import type { BatchHandler, Bus, BusBatch, BusStats } from '../bus.ts';
 import { deliver } from '../deliver.ts';
 import { encodeRecord } from './record-codec.ts';

@@ -7,8 +7,9 @@
  * fails, nothing more is appended until it succeeds — a record written after
  * half of another would be lost with it.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openDataFile } from '../../common/data-files.ts';
 import { segmentName, type Segment } from './segments.ts';
 
 export class SegmentWriter {
@@ -26,7 +27,7 @@ export class SegmentWriter {
   /** Continues an existing segment whose whole records end at `size`. */
   async resume(seg: Segment, size: number): Promise<void> {
     await this.fh?.close();
-    this.fh = await open(seg.path, 'a', 0o600);
+    this.fh = await openDataFile(seg.path, 'append');
     this.size = size;
     this.openedAt = Date.now();
   }
@@ -35,7 +36,9 @@ export class SegmentWriter {
   async roll(start: number): Promise<Segment> {
     const seg = { start, path: join(this.dir, segmentName(start)) };
     await this.fh?.close();
-    this.fh = await open(seg.path, 'a', 0o600);
+    this.fh = undefined;
+    // A segment's name is known in advance: a link planted under it is refused, not appended through.
+    this.fh = await openDataFile(seg.path, 'append');
     this.size = 0;
     this.needsCut = false;
     this.openedAt = Date.now();
@@ -44,7 +47,8 @@ export class SegmentWriter {
 
   /** Writes every byte of `buf` and syncs it, or throws with the segment cut back to its last whole record. */
   async append(buf: Buffer): Promise<void> {
-    const fh = this.fh!;
+    const fh = this.fh;
+    if (!fh) throw new Error('no segment is open: the last roll could not open one');
     if (this.needsCut) {
       await fh.truncate(this.size);
       this.needsCut = false;

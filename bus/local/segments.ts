@@ -3,8 +3,9 @@
  * append-only run of records (record-codec.ts). Only the last one is written;
  * older ones are deleted whole once the processor has committed past them.
  */
-import { open, readFile, readdir, stat, truncate, unlink } from 'node:fs/promises';
+import { lstat, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openDataFile } from '../../common/data-files.ts';
 import { decodeRecord } from './record-codec.ts';
 
 export interface Segment { start: number; path: string }
@@ -23,10 +24,20 @@ export async function listSegments(dir: string): Promise<Segment[]> {
  * dropping them loses nothing promised. Every complete line stays, damaged or
  * not: cutting at the first bad checksum would also cut the acknowledged
  * records after it. A damaged line keeps its index and is handed on as a
- * damaged record (a counted dead letter); `damaged` lists them.
+ * damaged record (a counted dead letter); `damaged` lists them. Read and cut
+ * through one handle opened without following links (data-files.ts): a link
+ * planted under a segment's name would otherwise have its target cut.
  */
 export async function recoverSegment(path: string): Promise<{ records: number; bytes: number; cut: number; damaged: number[] }> {
-  const data = await readFile(path);
+  const fh = await openDataFile(path, 'update');
+  try {
+    return await recoverOpened(fh, await fh.readFile());
+  } finally {
+    await fh.close();
+  }
+}
+
+async function recoverOpened(fh: FileHandle, data: Buffer): Promise<{ records: number; bytes: number; cut: number; damaged: number[] }> {
   let records = 0;
   let whole = 0;
   const damaged: number[] = [];
@@ -36,7 +47,7 @@ export async function recoverSegment(path: string): Promise<{ records: number; b
     if ('damaged' in decodeRecord(data.subarray(pos, nl))) damaged.push(records);
     whole = pos = nl + 1;
   }
-  if (whole < data.length) await truncate(path, whole);
+  if (whole < data.length) await fh.truncate(whole);
   return { records, bytes: whole, cut: data.length - whole, damaged };
 }
 
@@ -51,7 +62,7 @@ export async function readRecords(
   count: number,
   skip = 0,
 ): Promise<{ lines: Buffer[]; next: number }> {
-  const fh = await open(path, 'r');
+  const fh = await openDataFile(path, 'read');
   const lines: Buffer[] = [];
   let next = from;
   try {
@@ -87,5 +98,6 @@ export async function deleteSegment(path: string): Promise<void> {
 }
 
 export async function sizeOf(path: string): Promise<number> {
-  return (await stat(path)).size;
+  // The entry itself: a link is refused when the segment is read, and its target's size is no one's business.
+  return (await lstat(path)).size;
 }

@@ -12,14 +12,15 @@ import { openClickHouse } from '../open-clickhouse.ts';
 import { progressBar } from '../progress.ts';
 import { replaySummaryLine } from '../replay-summary.ts';
 import { commandConfig } from '../command-config.ts';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { prepareDataDir } from '../../common/data-dir.ts';
 
 export async function replayCommand(args: string[]): Promise<void> {
   const { files, site, flags } = fileArgs(args);
   if (files.length === 0) throw new ScalehouseError('name at least one access log: scalehouse replay access.log [more.log.gz …] [--site example.com]');
   for (const f of files) await access(f).catch(() => { throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`); });
   const config = commandConfig(flags);
-  await mkdir(config.DATA_DIR, { recursive: true });
+  await prepareDataDir(config.DATA_DIR);
   const ch = await openClickHouse(config);
   const salts = new SaltStore(ch);
   const settings = await processorSettings(config, ch);

@@ -6,11 +6,11 @@
  * (server/app.ts), mounting its routes. SIGTERM/SIGINT stop intake, let the
  * processor finish its batch and commit, and release everything.
  */
-import { mkdir } from 'node:fs/promises';
 import type { Hono } from 'hono';
 import { addressMatcher, type Config } from '../../common/config.ts';
 import { log } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
+import { prepareDataDir } from '../../common/data-dir.ts';
 import { connectClickHouse, dashboardReads, type ClickHouse } from '../../clickhouse/connect.ts';
 import { ping } from '../../clickhouse/query.ts';
 import { createServerApp } from '../../server/app.ts';
@@ -55,7 +55,8 @@ async function run(args: string[], roles: Roles): Promise<void> {
     throw new ScalehouseError('running the collector and the processor apart needs Kafka between them: set KAFKA_BROKERS, or run `scalehouse start`');
   }
   if (roles.collect) checkOpenIntake(config);
-  await mkdir(config.DATA_DIR, { recursive: true });
+  // Every role keeps something there (secrets, the bus, the embedded engine): refused if others could plant links in it.
+  await prepareDataDir(config.DATA_DIR);
   const name = roles.collect && roles.process ? 'Scalehouse' : roles.collect ? 'collector' : roles.process ? 'processor' : roles.dashboard ? 'dashboard' : 'alerts';
   log.info(`starting ${name}`, { ...(roles.collect || roles.process ? { bus: distributed ? `kafka ${config.KAFKA_BROKERS.join(',')}` : 'local' } : {}), clickhouse: config.CLICKHOUSE_URL || 'embedded' });
 

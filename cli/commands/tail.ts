@@ -7,7 +7,8 @@
  * collector (`--token` or INGEST_TOKEN).
  */
 import { join } from 'node:path';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { DATA_SUBDIRS, prepareDataDir } from '../../common/data-dir.ts';
 import { isValidSiteName } from '../../common/config.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
@@ -42,7 +43,7 @@ export async function tailCommand(args: string[]): Promise<void> {
   const stop = new AbortController();
   process.on('SIGINT', () => stop.abort());
   process.on('SIGTERM', () => stop.abort());
-  await mkdir(config.DATA_DIR, { recursive: true });
+  await prepareDataDir(config.DATA_DIR);
 
   let sink: TailSink;
   let close = async () => {};
@@ -67,7 +68,7 @@ export async function tailCommand(args: string[]): Promise<void> {
   log.info(`following ${files.join(', ')} for site ${site} → ${own.to ?? 'ClickHouse'}`);
   try {
     await Promise.all(files.map((path) => runTail({
-      path, site, sink, stateDir: join(config.DATA_DIR, 'tail'), maxLineBytes: config.LOG_LINE_MAX_BYTES, fromEnd,
+      path, site, sink, stateDir: join(config.DATA_DIR, DATA_SUBDIRS.tail), maxLineBytes: config.LOG_LINE_MAX_BYTES, fromEnd,
       signal: stop.signal, onChunk: (n) => (lines += n),
     })));
   } finally {

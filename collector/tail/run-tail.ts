@@ -29,7 +29,7 @@ export interface TailOptions {
 }
 
 export async function runTail(opts: TailOptions): Promise<void> {
-  await mkdir(opts.stateDir, { recursive: true });
+  await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
   const stateFile = new TailStateFile(opts.stateDir, opts.path);
   const saved = await stateFile.load();
   const follower = new FileFollower(opts.path, opts.maxLineBytes);

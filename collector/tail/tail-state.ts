@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../../common/state-files.ts';
+import { readJsonFile } from '../../common/state-files.ts';
+import { writeFileAtomic } from '../../common/data-files.ts';
 
 export interface FileId { dev: number; ino: number; birth: number }
 export interface TailState {

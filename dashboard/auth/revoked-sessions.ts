@@ -6,7 +6,8 @@
  * SESSION_SECRET) to log everyone out everywhere.
  */
 import { join } from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../../common/state-files.ts';
+import { readJsonFile } from '../../common/state-files.ts';
+import { writeFileAtomic } from '../../common/data-files.ts';
 import type { Session } from './session.ts';
 
 export class RevokedSessions {
@@ -36,7 +37,7 @@ export class RevokedSessions {
     this.until.set(session.id, session.expires);
     // Told before the write: the session is refused from here on, whether or not the file is written.
     for (const listener of this.listeners) listener(session);
-    // One write at a time (they share a temporary file); each writes the whole list as it is then.
+    // One write at a time, each the whole list as it is then: the last revocation's must land last.
     const write = this.writing.then(() => writeFileAtomic(this.path, JSON.stringify(Object.fromEntries(this.until))));
     this.writing = write.catch(() => undefined);
     await write;

@@ -129,11 +129,13 @@ describe('local bus on a damaged disk', () => {
     await bus.publish([hit('before')]);
     const batches = collect(bus, 10);
     await waitFor('first', async () => (lines(batches).length === 1 ? true : undefined));
-    // Make the checkpoint unwritable: a folder where its temporary file goes.
-    mkdirSync(join(d, 'consumer.json.tmp'));
+    // Make the checkpoint unwritable: a folder in its place, which rename(2) cannot replace with a file (EISDIR).
+    // (Its temporary file has a new name each time, common/data-files.ts.)
+    rmSync(join(d, 'consumer.json'));
+    mkdirSync(join(d, 'consumer.json'));
     await bus.publish([hit('during')]);
     await waitFor('the error to show', async () => (bus.stats().error ? true : undefined));
-    rmSync(join(d, 'consumer.json.tmp'), { recursive: true });
+    rmSync(join(d, 'consumer.json'), { recursive: true });
     await waitFor('consuming again', async () => (lines(batches).includes('during') && !bus.stats().error ? true : undefined), 20_000);
     expect(bus.stats().lag).toBe(0);
     await bus.close();
