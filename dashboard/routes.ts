@@ -74,7 +74,7 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
       const password = type.includes('json')
         ? String(((await c.req.json().catch(() => ({}))) as { password?: unknown }).password ?? '')
         : String((await c.req.parseBody())['password'] ?? '');
-      if (!password || !(await limiter.check(() => verifyPassword(password, deps.passwordHash)))) {
+      if (!password || !(await attempt.check(() => verifyPassword(password, deps.passwordHash)))) {
         if (type.includes('json')) throw httpError(401, 'bad_password', 'wrong password');
         return c.redirect('/login?failed=1', 303);
       }

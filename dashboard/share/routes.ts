@@ -123,7 +123,7 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
       if (found.password_hash === '') return c.redirect(`${url.pathname}${url.search}`, 303);
       const attempt = limiter.attempt(deps.clientAddress(c));
       const password = String((await c.req.parseBody())['password'] ?? '');
-      if (!password || !(await limiter.check(() => verifyPassword(password, found.password_hash)))) return html(c, passwordPage(c.req.param('token'), found.site, true), 401);
+      if (!password || !(await attempt.check(() => verifyPassword(password, found.password_hash)))) return html(c, passwordPage(c.req.param('token'), found.site, true), 401);
       attempt.succeeded();
       setCookie(c, UNLOCK_COOKIE, unlockCookie(found), { httpOnly: true, sameSite: 'Lax', path: url.pathname, maxAge: UNLOCK_TTL_MS / 1000, secure: Boolean(deps.secureCookies) });
       return c.redirect(`${url.pathname}${url.search}`, 303);
