@@ -26,6 +26,7 @@ import { httpError } from '../../common/http-error.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { LoginLimiter } from '../auth/login-limiter.ts';
+import { readPassword } from '../auth/password-body.ts';
 import { requireSameOrigin } from '../auth/same-origin.ts';
 import type { Reads } from '../export/read-in-format.ts';
 import { DefinitionError } from '../goals/definition.ts';
@@ -121,8 +122,8 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
       allowFramingBy(c, found.embed_origins);
       const url = new URL(c.req.url);
       if (found.password_hash === '') return c.redirect(`${url.pathname}${url.search}`, 303);
+      const { password } = await readPassword(c);
       const attempt = limiter.attempt(deps.clientAddress(c));
-      const password = String((await c.req.parseBody())['password'] ?? '');
       if (!password || !(await attempt.check(() => verifyPassword(password, found.password_hash)))) return html(c, passwordPage(c.req.param('token'), found.site, true), 401);
       attempt.succeeded();
       setCookie(c, UNLOCK_COOKIE, unlockCookie(found), { httpOnly: true, sameSite: 'Lax', path: url.pathname, maxAge: UNLOCK_TTL_MS / 1000, secure: Boolean(deps.secureCookies) });
