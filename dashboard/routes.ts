@@ -20,6 +20,7 @@ import { verifyPassword } from './auth/password.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './auth/session.ts';
 import type { RevokedSessions } from './auth/revoked-sessions.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
+import { readPassword } from './auth/password-body.ts';
 import { requireSameOrigin } from './auth/same-origin.ts';
 import { securityHeaders } from './security-headers.ts';
 import { bearerIn, bearerToken } from '../server/bearer.ts';
@@ -75,18 +76,16 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
     bodyLimit({ maxSize: 4096, onError: () => { throw httpError(413, 'payload_too_large', 'a login is a password, not a file'); } }),
     async (c) => {
       requireSameOrigin(c);
+      // The body first: one that cannot be read is a 400, not a guess counted against the client.
+      const { password, json } = await readPassword(c);
       const attempt = limiter.attempt(clientAddress(c));
-      const type = c.req.header('content-type') ?? '';
-      const password = type.includes('json')
-        ? String(((await c.req.json().catch(() => ({}))) as { password?: unknown }).password ?? '')
-        : String((await c.req.parseBody())['password'] ?? '');
-      if (!password || !(await limiter.check(() => verifyPassword(password, deps.passwordHash)))) {
-        if (type.includes('json')) throw httpError(401, 'bad_password', 'wrong password');
+      if (!password || !(await attempt.check(() => verifyPassword(password, deps.passwordHash)))) {
+        if (json) throw httpError(401, 'bad_password', 'wrong password');
         return c.redirect('/login?failed=1', 303);
       }
       attempt.succeeded();
       setCookie(c, SESSION_COOKIE, deps.sessions.issue(), { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: SESSION_TTL_MS / 1000, secure: Boolean(deps.secureCookies) });
-      return type.includes('json') ? c.json({ ok: true }) : c.redirect('/', 303);
+      return json ? c.json({ ok: true }) : c.redirect('/', 303);
     },
   );
   app.post('/logout', async (c) => {

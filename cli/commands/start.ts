@@ -29,6 +29,7 @@ import { startProcessorThread } from '../processor-thread/processor-thread.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { dashboardRoutes } from '../../dashboard/routes.ts';
+import { DEFAULT_LOGIN_LIMITS, LoginLimiter } from '../../dashboard/auth/login-limiter.ts';
 import { passwordNotice, resolveDashboardPassword } from '../../dashboard/auth/password.ts';
 import { sessionKey, sessionSigner } from '../../dashboard/auth/session.ts';
 import { RevokedSessions } from '../../dashboard/auth/revoked-sessions.ts';
@@ -123,6 +124,8 @@ async function run(args: string[], roles: Roles): Promise<void> {
       revoked: await RevokedSessions.open(config.DATA_DIR), secureCookies: config.DASHBOARD_SECURE_COOKIES,
       tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined,
       realtimeLimits: { perCredential: config.DASHBOARD_REALTIME_STREAMS_PER_LOGIN, perSite: config.DASHBOARD_REALTIME_STREAMS_PER_SITE },
+      // The owner's way in that no flood from elsewhere uses up (login-limiter.ts, docs/security.md).
+      limiter: new LoginLimiter(DEFAULT_LOGIN_LIMITS, Date.now, addressMatcher(config.DASHBOARD_ADMIN_NETWORKS)),
     }, (c) => c.get('clientAddress')));
   }
   const app = createServerApp({ trustedProxies: config.TRUSTED_PROXIES, peerAddress: socketPeer, routes });
