@@ -76,7 +76,7 @@ async function tablesNeededBy(files: string[]): Promise<string[]> {
   const need = (table: string, privilege: string) => needs.set(table, (needs.get(table) ?? new Set()).add(privilege));
   for (const file of files) {
     const code = readRepo(file);
-    for (const m of code.matchAll(/insertRows\(\s*[\w.]+,\s*'(\w+)'/g)) need(m[1]!, 'INSERT');
+    for (const m of code.matchAll(/insert(?:Rows|Isolating)\(\s*[\w.]+,\s*'(\w+)'/g)) need(m[1]!, 'INSERT');
     for (const m of code.matchAll(/'((?:queries|schema)\/[\w/.-]+\.sql)'/g)) {
       let sql = readRepo(join('clickhouse', m[1]!)).replace(/--.*$/gm, '');
       for (const d of sql.matchAll(/\bINSERT\s+INTO\s+(\w+)/gi)) need(d[1]!, 'INSERT');
