@@ -3,7 +3,8 @@
  * processor/parsers/). Log lines are sniffed:
  * "{" starts nginx JSON (or a shipper's envelope with the raw line in
  * `message`, as Vector and Fluent Bit send), anything else is combined/common.
- * Whatever the parser decoded is then made valid text (parsers/event-text.ts).
+ * Whatever the parser decoded is then made valid text, with the visitor's
+ * address in no field but `client` (parsers/event-text.ts).
  */
 import type { Hit } from '../../common/hit.ts';
 import { deadLetter, type StepResult } from '../result.ts';
