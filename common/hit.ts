@@ -3,6 +3,8 @@
  * A small versioned envelope; the collector checks shape and size only and
  * never parses log lines — that is the processor's job.
  */
+import { cleanJson, cleanText } from './clean-text.ts';
+
 export const HIT_VERSION = 1;
 
 export interface HitHeaders {
@@ -36,14 +38,22 @@ export type Hit = LogHit | BeaconHit;
  * The one way a log line becomes a Hit, for every source (HTTP batches,
  * syslog, tail, replay). `client` is the sender's address where there is one
  * (a shipper, a syslog peer); the visitor's own address is in the line.
+ * The line is made valid, printable text here, once for every source
+ * (common/clean-text.ts); what its JSON escapes or \xHH escapes decode to is
+ * cleaned where they are decoded, in the parse step.
  */
 export function logHit(site: string, line: string, from: { receivedAt: number; client?: string }): LogHit {
-  return { v: HIT_VERSION, kind: 'log', site, receivedAt: from.receivedAt, client: from.client ?? '', headers: {}, line };
+  return { v: HIT_VERSION, kind: 'log', site, receivedAt: from.receivedAt, client: from.client ?? '', headers: {}, line: cleanText(line) };
 }
 
-/** A beacon payload as a Hit: `client` is the browser's address, `headers` what it sent about itself. */
+/**
+ * A beacon payload as a Hit: `client` is the browser's address, `headers`
+ * what it sent about itself. Every string of the payload (props' keys too)
+ * and of the headers is made valid, printable text here: JSON.parse lets a
+ * "\ud800" escape through as a lone surrogate, which ClickHouse refuses.
+ */
 export function beaconHit(site: string, payload: Record<string, unknown>, from: { receivedAt: number; client: string; headers: HitHeaders }): BeaconHit {
-  return { v: HIT_VERSION, kind: 'beacon', site, receivedAt: from.receivedAt, client: from.client, headers: from.headers, payload };
+  return { v: HIT_VERSION, kind: 'beacon', site, receivedAt: from.receivedAt, client: from.client, headers: cleanJson(from.headers), payload: cleanJson(payload) };
 }
 
 /** Returns the hit, or a reason why the bytes are not a Hit of a version we know. */

@@ -6,6 +6,7 @@
  * (Vector's "message", Fluent Bit's "log").
  */
 import { isIP } from 'node:net';
+import { replaceAddressText } from './address-text.ts';
 
 const JSON_REMOTE_ADDR = /"remote_addr"\s*:\s*"([^"]{1,64})"/;
 // nginx JSON members that carry client addresses ($http_x_forwarded_for is a list).
@@ -31,20 +32,21 @@ export function addressIn(line: string, depth = 0): string | undefined {
   return envelope ? addressIn(envelope.inner.trimStart(), 1) : undefined;
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * The line with every client address replaced by `replace(address)`: the
- * address field, any other place the same address stands (a forwarded-for
- * field appended to combined), and the address members of nginx JSON.
+ * address field, the address members of nginx JSON, and any other place the
+ * visitor's address stands (a forwarded-for field appended to combined, a
+ * query string or a referrer that carries it: address-text.ts).
  * Returns undefined for a line whose shape shows no address field (nor a
  * combined line whose first field is not an IP address).
  */
 export function replaceAddresses(line: string, replace: (address: string) => string, depth = 0): string | undefined {
   if (line.startsWith('{')) {
-    if (JSON_REMOTE_ADDR.test(line) || depth > 0) {
-      return line.replace(JSON_ADDRESS_MEMBERS, (_, open: string, list: string, close: string) =>
+    const visitor = JSON_REMOTE_ADDR.exec(line)?.[1];
+    if (visitor !== undefined || depth > 0) {
+      const members = line.replace(JSON_ADDRESS_MEMBERS, (_, open: string, list: string, close: string) =>
         open + list.split(/(,\s*)/).map((part) => (/^(,\s*|-|)$/.test(part) ? part : replace(part))).join('') + close);
+      return visitor ? replaceAddressText(members, visitor, replace(visitor)) : members;
     }
     const envelope = envelopeOf(line);
     if (!envelope) return undefined;
@@ -55,6 +57,5 @@ export function replaceAddresses(line: string, replace: (address: string) => str
   // $remote_addr is an address; a first field that is not one means a line of no known shape.
   if (!address || isIP(address) === 0) return undefined;
   const pseudonym = replace(address);
-  const rest = line.slice(address.length).replace(new RegExp(`(?<![\\w.:])${escapeRegExp(address)}(?![\\w.:])`, 'g'), pseudonym);
-  return pseudonym + rest;
+  return pseudonym + replaceAddressText(line.slice(address.length), address, pseudonym);
 }

@@ -13,6 +13,8 @@ import type { Hit } from './hit.ts';
 import { noCountry, type CountryOf } from './country.ts';
 import { addressIn, replaceAddresses } from './line-address.ts';
 import { redactIps } from './redact-ips.ts';
+import { addressPattern } from './address-text.ts';
+import { mapStrings } from './map-strings.ts';
 
 /** Returns the secret salt for a UTC day ("2026-11-28"). */
 export type SaltFor = (day: string) => Buffer;
@@ -35,6 +37,13 @@ export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now, co
     return PSEUDONYM_PREFIX + createHmac('sha256', salt).update(`address\n${addr}`).digest().subarray(0, 16).toString('base64url');
   };
   const line = (text: string): string => replaceAddresses(text, address) ?? redactIps(text);
+  /** A beacon's strings (its URL, referrer, props, user agent) with the browser's own address made its pseudonym too. */
+  const beaconText = <T>(value: T, client: string): T => {
+    const pattern = addressPattern(client);
+    if (!pattern) return value;
+    const pseudonym = address(client);
+    return mapStrings(value, (s) => s.replace(pattern, () => pseudonym));
+  };
   return {
     address,
     line,
@@ -43,7 +52,8 @@ export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now, co
       const visitor = hit.kind === 'log' ? addressIn(hit.line) ?? '' : hit.client;
       const country = hit.headers.country || countryOf(visitor);
       const headers = country ? { ...hit.headers, country } : hit.headers;
-      return hit.kind === 'log' ? { ...hit, headers, client: address(hit.client), line: line(hit.line) } : { ...hit, headers, client: address(hit.client) };
+      if (hit.kind === 'log') return { ...hit, headers, client: address(hit.client), line: line(hit.line) };
+      return { ...hit, headers: beaconText(headers, hit.client), client: address(hit.client), payload: beaconText(hit.payload, hit.client) };
     },
   };
 }

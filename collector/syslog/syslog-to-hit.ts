@@ -11,9 +11,12 @@ import { isValidSiteName } from '../../common/config.ts';
 import { parseSyslog } from './parse-syslog.ts';
 import { own } from '../../common/own.ts';
 
-export type SyslogDrop = 'not_allowed' | 'not_syslog' | 'invalid_utf8' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
+export type SyslogDrop = 'not_allowed' | 'not_syslog' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Bytes that are not UTF-8 become U+FFFD (WHATWG Encoding, "replacement" error mode), as they do for
+// files (tail, replay): nginx's escape=json writes bytes of 0x80 and up as they came, so one odd byte
+// in a request line must not cost the hit, nor make it depend on how the line was shipped.
+const utf8 = new TextDecoder('utf-8');
 const JSON_HOST = /"host"\s*:\s*"([^"]{1,253})"/;
 
 export interface SyslogSiteRules {
@@ -24,13 +27,7 @@ export interface SyslogSiteRules {
 }
 
 export function syslogToHit(bytes: Buffer, peer: string, rules: SyslogSiteRules, now: number): { hit: LogHit } | { drop: SyslogDrop; detail: string } {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { drop: 'invalid_utf8', detail: 'message is not valid UTF-8' };
-  }
-  const parsed = parseSyslog(text);
+  const parsed = parseSyslog(utf8.decode(bytes));
   if (!parsed.ok) return { drop: parsed.reason, detail: parsed.detail };
   const line = parsed.message.msg.trim();
   if (!line) return { drop: 'empty_message', detail: 'syslog message without content' };

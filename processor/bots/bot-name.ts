@@ -6,6 +6,7 @@
  * version; a URL names the bot by its host.
  */
 import { isbotMatches } from 'isbot';
+import { cutText } from '../../common/clean-text.ts';
 
 const SEPARATOR = /[\s;()[\],]/;
 // What cannot name anything: versions, and tokens every browser sends.
@@ -36,5 +37,5 @@ export function botNameOf(userAgent: string): string {
     .filter((c) => c.name && !NOT_A_NAME.test(c.name));
   // A product token first ("008" rather than the 80legs.com of its URL), else its maker's address.
   const first = candidates.find((c) => c.own) ?? candidates[0] ?? nameOf(userAgent.trim().split(SEPARATOR)[0] ?? '');
-  return NOT_A_NAME.test(first.name) ? '' : first.name.slice(0, 64);
+  return NOT_A_NAME.test(first.name) ? '' : cutText(first.name, 64);
 }

@@ -10,6 +10,7 @@ import { emptyEvent, type Event } from '../event.ts';
 import { deadLetter, ok, type StepResult } from '../result.ts';
 import type { BeaconHit } from '../../common/hit.ts';
 import { clampInt } from './numbers.ts';
+import { cutText } from '../../common/clean-text.ts';
 
 const TYPES = new Set(['pageview', 'event', 'engagement']);
 /** A number the browser sent, as a non-negative integer; anything else is 0. */
@@ -28,13 +29,13 @@ export function parseBeacon(hit: BeaconHit): StepResult {
   const ev: Event = emptyEvent(hit.site, hit.receivedAt, 'beacon');
   ev.eventType = type as Event['eventType'];
   ev.isPageview = type === 'pageview';
-  ev.eventName = type === 'event' ? String(p.name ?? '').slice(0, 200) : '';
+  ev.eventName = type === 'event' ? cutText(String(p.name ?? ''), 200) : '';
   if (type === 'event' && !ev.eventName) return deadLetter('invalid_beacon', 'custom event without a name');
   ev.host = url.hostname.toLowerCase();
   ev.method = 'GET';
-  ev.path = p.hash === true && url.hash.startsWith('#/') ? `${url.pathname}${url.hash}`.slice(0, 2048) : url.pathname;
+  ev.path = p.hash === true && url.hash.startsWith('#/') ? cutText(`${url.pathname}${url.hash}`, 2048) : url.pathname;
   ev.query = url.search.slice(1);
-  ev.referrer = typeof p.referrer === 'string' ? p.referrer.slice(0, 2048) : '';
+  ev.referrer = typeof p.referrer === 'string' ? cutText(p.referrer, 2048) : '';
   ev.client = hit.client;
   ev.userAgent = typeof hit.headers.userAgent === 'string' ? hit.headers.userAgent : '';
   ev.language = (typeof hit.headers.acceptLanguage === 'string' ? hit.headers.acceptLanguage : '').split(/[,;]/)[0]?.trim().slice(0, 16) ?? '';
@@ -42,7 +43,7 @@ export function parseBeacon(hit: BeaconHit): StepResult {
   ev.engagedMs = count(p.engaged_ms, 86_400_000);
   if (p.props && typeof p.props === 'object') {
     for (const [k, v] of Object.entries(p.props as Record<string, unknown>).slice(0, 30)) {
-      if (['string', 'number', 'boolean'].includes(typeof v)) ev.props[k.slice(0, 100)] = String(v).slice(0, 500);
+      if (['string', 'number', 'boolean'].includes(typeof v)) ev.props[cutText(k, 100)] = cutText(String(v), 500);
     }
   }
   return ok(ev);

@@ -102,7 +102,9 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
     const bytes = Buffer.byteLength(line) + 1;
     lineBytes += bytes;
     batchBytes += bytes;
-    records.push({ value: line, hit: logHit(opts.site, line, from), position: `${path}:${summary.lines}`, offset: summary.lines });
+    // The hit's line is the cleaned one (common/hit.ts): a dead letter keeps that, not a NUL of the file.
+    const hit = logHit(opts.site, line, from);
+    records.push({ value: hit.line, hit, position: `${path}:${summary.lines}`, offset: summary.lines });
     if (records.length >= batchLines) await flush();
   }
   await flush();

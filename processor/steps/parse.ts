@@ -3,16 +3,20 @@
  * processor/parsers/). Log lines are sniffed:
  * "{" starts nginx JSON (or a shipper's envelope with the raw line in
  * `message`, as Vector and Fluent Bit send), anything else is combined/common.
+ * Whatever the parser decoded is then made valid text, with the visitor's
+ * address in no field but `client` (parsers/event-text.ts).
  */
 import type { Hit } from '../../common/hit.ts';
 import { deadLetter, type StepResult } from '../result.ts';
 import { parseCombinedLine } from '../parsers/combined-line.ts';
 import { parseNginxJsonLine } from '../parsers/nginx-json-line.ts';
 import { parseBeacon } from '../parsers/beacon.ts';
+import { finishEventText } from '../parsers/event-text.ts';
 
 export function parseHit(hit: Hit): StepResult {
-  if (hit.kind === 'beacon') return parseBeacon(hit);
-  return parseLogLine(hit.line.trimEnd(), hit.site, hit.receivedAt);
+  const result = hit.kind === 'beacon' ? parseBeacon(hit) : parseLogLine(hit.line.trimEnd(), hit.site, hit.receivedAt);
+  if (result.ok) finishEventText(result.event);
+  return result;
 }
 
 function parseLogLine(line: string, site: string, receivedAt: number, depth = 0): StepResult {
