@@ -9,6 +9,7 @@ import { durationMs, isBounce, type Session } from '../batch/session.ts';
 import { redactIps } from '../../common/redact-ips.ts';
 import type { BotFlag } from '../batch/bot-flag.ts';
 import type { Hit } from '../../common/hit.ts';
+import { cutText } from '../../common/clean-text.ts';
 
 /** Everything one batch loads, table by table. */
 export interface BatchRows {
@@ -41,7 +42,7 @@ export function eventRow(ev: Event) {
 export function botHitRow(ev: Event, reason: string) {
   return {
     site: ev.site, ts: chTime(ev.ts), source: ev.source, path: ev.path, status: ev.status, bytes: ev.bytes,
-    bot_name: ev.botName, reason, user_agent: ev.userAgent.slice(0, 1000),
+    bot_name: ev.botName, reason, user_agent: cutText(ev.userAgent, 1000),
   };
 }
 
@@ -63,7 +64,7 @@ export function sessionRow(s: Session, stream: string) {
 export function botVisitorRow(f: BotFlag, stream: string) {
   return {
     site: f.site, day: chTime(f.ts).slice(0, 10), visitor_id: f.visitorId, flagged_ts: chTime(f.ts), reason: f.reason,
-    detail: f.detail.slice(0, 1000), bot_name: f.name, user_agent: f.userAgent.slice(0, 1000), stream, bus_offset: Math.max(0, f.offset),
+    detail: cutText(f.detail, 1000), bot_name: f.name, user_agent: cutText(f.userAgent, 1000), stream, bus_offset: Math.max(0, f.offset),
   };
 }
 
@@ -82,7 +83,7 @@ export function deletedSessionRow(s: Session, id: string, start: number, stream:
  * refused ends up, so it must never be refused itself for the same reason.
  */
 export function deadLetterRow(site: string, source: string, reason: string, detail: string, raw: string, position: string, now: number): DeadLetterRow {
-  const text = (s: string, max: number) => redactIps(s).slice(0, max).toWellFormed();
+  const text = (s: string, max: number) => cutText(redactIps(s), max).toWellFormed();
   return { ts: chTime(now), site: text(site, 200), source, reason, detail: text(detail, 1000), raw: text(raw, 65536), position };
 }
 
