@@ -19,7 +19,7 @@ import { healthRoutes } from '../../server/health.ts';
 import { bearerIn } from '../../server/bearer.ts';
 import { tokenDigest } from '../../common/token-digest.ts';
 import { isLoopback } from '../../server/client-key.ts';
-import { listen, socketPeer } from '../../server/listen.ts';
+import { listen, serverLimits, socketPeer } from '../../server/listen.ts';
 import { collectorRoutes } from '../../collector/routes.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
 import { checkOpenIntake } from '../../collector/sites.ts';
@@ -136,8 +136,9 @@ async function run(args: string[], roles: Roles): Promise<void> {
         })
     : undefined;
   const server = await listen(app, {
-    host: config.HOST, port: config.PORT,
-    limits: { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000, maxConnections: config.HTTP_MAX_CONNECTIONS },
+    host: config.HOST, port: config.PORT, limits: serverLimits(config),
+    // Connections refused by the caps show with the intake's refusals (/readyz, scalehouse_hits_refused_total).
+    onRefused: () => { counters.refused.too_many_connections = (counters.refused.too_many_connections ?? 0) + 1; },
   });
   if (syslog) log.info(`syslog receiver on ${config.SYSLOG_HOST}:${syslog.port} (UDP and TCP)${syslog.tlsPort ? ` and ${syslog.tlsPort} (TLS${config.SYSLOG_TLS_CA ? ', client certificates required' : ''})` : ''}, senders allowed: ${config.SYSLOG_ALLOW.join(', ') || 'none'}`);
   const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
