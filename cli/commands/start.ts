@@ -25,6 +25,7 @@ import { resolveIngestToken } from '../../collector/ingest-token.ts';
 import { checkOpenIntake } from '../../collector/sites.ts';
 import { startSyslogServer, type SyslogServer } from '../../collector/syslog/syslog-server.ts';
 import { readSyslogTls } from '../../collector/syslog/tls-files.ts';
+import { syslogLimits } from '../../collector/syslog/syslog-limits.ts';
 import { startProcessorThread } from '../processor-thread/processor-thread.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
@@ -129,7 +130,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
     ? await startSyslogServer({
       host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus, pseudonymise,
       rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES, hostFromLine: isLoopback(config.SYSLOG_HOST) }, allow: addressMatcher(config.SYSLOG_ALLOW),
-      tls: await readSyslogTls(config),
+      tls: await readSyslogTls(config), limits: syslogLimits(config),
     })
         .catch((err: NodeJS.ErrnoException) => {
           throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));

@@ -11,7 +11,7 @@ import { isValidSiteName } from '../../common/config.ts';
 import { parseSyslog } from './parse-syslog.ts';
 import { own } from '../../common/own.ts';
 
-export type SyslogDrop = 'not_allowed' | 'not_syslog' | 'invalid_utf8' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
+export type SyslogDrop = 'not_allowed' | 'too_many_connections' | 'not_syslog' | 'invalid_utf8' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const JSON_HOST = /"host"\s*:\s*"([^"]{1,253})"/;
