@@ -38,6 +38,7 @@ import { commandConfig } from '../command-config.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { openBus } from '../open-bus.ts';
 import { prepareOperations } from '../operations.ts';
+import { fileHandleProblem, listenerSockets, readOpenFileLimit } from '../file-handle-budget.ts';
 
 
 type Roles = { collect: boolean; process: boolean; dashboard: boolean; alert: boolean };
@@ -56,6 +57,9 @@ async function run(args: string[], roles: Roles): Promise<void> {
     throw new ScalehouseError('running the collector and the processor apart needs Kafka between them: set KAFKA_BROKERS, or run `scalehouse start`');
   }
   if (roles.collect) checkOpenIntake(config);
+  const openFiles = readOpenFileLimit();
+  const handles = openFiles === undefined ? undefined : fileHandleProblem(listenerSockets(config, roles.collect), openFiles);
+  if (handles) log.warn(handles);
   await mkdir(config.DATA_DIR, { recursive: true });
   const name = roles.collect && roles.process ? 'Scalehouse' : roles.collect ? 'collector' : roles.process ? 'processor' : roles.dashboard ? 'dashboard' : 'alerts';
   log.info(`starting ${name}`, { ...(roles.collect || roles.process ? { bus: distributed ? `kafka ${config.KAFKA_BROKERS.join(',')}` : 'local' } : {}), clickhouse: config.CLICKHOUSE_URL || 'embedded' });

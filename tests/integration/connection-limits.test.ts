@@ -18,9 +18,7 @@ import { startSyslogServer } from '../../collector/syslog/syslog-server.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
 import { testPseudonymiser } from '../helpers/hits.ts';
 import { openIdleConnections, type Flood } from '../helpers/socket-flood.ts';
-
-/** This process's open-file limit (Linux; Node raised the soft limit to the hard one). */
-const openFileLimit = () => Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 4_096);
+import { readOpenFileLimit } from '../../cli/file-handle-budget.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 
@@ -96,7 +94,7 @@ describe('HTTP connection caps', () => {
 describe('syslog stream connection caps', () => {
   it('caps an idle flood from one sender, closes its idle connections, and still takes a line over TCP and a beacon from another address', async () => {
     // Each connection is two file handles here (both ends in this process): keep well inside the limit.
-    const count = Math.min(2_000, Math.floor((openFileLimit() - 1_000) / 2));
+    const count = Math.min(2_000, Math.floor(((readOpenFileLimit() ?? 4_096) - 1_000) / 2));
     expect(count, 'ulimit -n too low for this test').toBeGreaterThan(500);
     const { bus, base } = await collector({});
     const limits = { maxConnections: 100, maxConnectionsPerSender: 10, idleTimeoutMs: 5_000 };
