@@ -2,43 +2,78 @@
  * Serves an app with Node's HTTP server (@hono/node-server), with limits on
  * what one client can hold: a request must arrive whole — headers and body —
  * within `requestTimeoutMs` (Node's default is 5 minutes, so a body sent a
- * byte every few seconds held its connection that long), headers within 10 s,
- * and at most `maxConnections` sockets are open at once (more are closed on
- * arrival). A port in use is a clear error.
+ * byte every few seconds held its connection that long), its headers within
+ * `headersTimeoutMs` (this also closes a connection that never sends a
+ * request: Node counts it from the connection's start), a socket on which no
+ * byte moves either way for `idleTimeoutMs` is closed (a client that stops
+ * reading a response), and at most `maxConnections` sockets are open at once,
+ * `maxConnectionsPerClient` of them from one client (connection-caps.ts).
+ * A port in use is a clear error.
  */
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Server } from 'node:http';
 import type { Context } from 'hono';
+import { loadConfig, type Config } from '../common/config.ts';
 import { ScalehouseError } from '../common/errors.ts';
+import { capConnections } from './connection-caps.ts';
 
 /** The socket's peer address, as the Node adapter knows it. */
 export const socketPeer = (c: Context): string => getConnInfo(c).remote.address ?? '';
 
-export interface ServerLimits { requestTimeoutMs: number; maxConnections: number }
+export interface ServerLimits {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+  /** Proxies whose connections carry many clients' requests: not capped as one client (TRUSTED_PROXIES). */
+  trustedProxies?: string[];
+}
 
-export const DEFAULT_SERVER_LIMITS: ServerLimits = { requestTimeoutMs: 30_000, maxConnections: 1000 };
+type LimitSettings = 'HTTP_REQUEST_TIMEOUT_SECONDS' | 'HTTP_HEADERS_TIMEOUT_SECONDS' | 'HTTP_IDLE_TIMEOUT_SECONDS' | 'HTTP_MAX_CONNECTIONS' | 'HTTP_MAX_CONNECTIONS_PER_CLIENT' | 'TRUSTED_PROXIES';
+
+export function serverLimits(config: Pick<Config, LimitSettings>): ServerLimits {
+  return {
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+    idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    maxConnectionsPerClient: config.HTTP_MAX_CONNECTIONS_PER_CLIENT,
+    trustedProxies: config.TRUSTED_PROXIES,
+  };
+}
+
+/** The limits of the settings' defaults (common/config.ts), for servers started without a configuration. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = serverLimits(loadConfig({}));
 
 export async function listen(
   app: { fetch: Parameters<typeof serve>[0]['fetch'] },
-  opts: { host: string; port: number; limits?: ServerLimits },
+  opts: { host: string; port: number; limits?: ServerLimits; onRefused?: (address: string) => void },
 ): Promise<ReturnType<typeof serve>> {
-  const { requestTimeoutMs, maxConnections } = opts.limits ?? DEFAULT_SERVER_LIMITS;
+  const limits = opts.limits ?? DEFAULT_SERVER_LIMITS;
+  // Node refuses a headers timeout longer than the request timeout (ERR_OUT_OF_RANGE).
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const server = serve({
     fetch: app.fetch, port: opts.port, hostname: opts.host,
     serverOptions: {
-      requestTimeout: requestTimeoutMs,
-      headersTimeout: Math.min(10_000, requestTimeoutMs),
-      // Node checks the timeouts above on this interval: a late check lets a slow client stay longer.
-      connectionsCheckingInterval: Math.max(250, Math.min(5_000, requestTimeoutMs / 4)),
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout,
+      // Node checks the two timeouts above on this interval: a late check lets a slow client stay longer.
+      connectionsCheckingInterval: Math.max(250, Math.min(5_000, headersTimeout / 4)),
+      // Between requests on a kept-alive connection (Node's default, 5 s), never longer than idle.
+      keepAliveTimeout: Math.min(5_000, limits.idleTimeoutMs),
     },
-  });
-  (server as Server).maxConnections = maxConnections;
+  }) as Server;
+  // http.Server sets this on every socket (socket.setTimeout) and destroys it when it fires with no
+  // 'timeout' listener: it catches what the timeouts above do not — a client that stops reading.
+  server.timeout = limits.idleTimeoutMs;
+  capConnections(server, { total: limits.maxConnections, perClient: limits.maxConnectionsPerClient, uncapped: limits.trustedProxies }, opts.onRefused);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
       ? new ScalehouseError(`port ${opts.port} is in use: stop what uses it or set PORT`)
       : err));
   });
-  return server;
+  return server as ReturnType<typeof serve>;
 }

@@ -60,7 +60,7 @@ export function createMetrics(sources: MetricSources): Metrics {
       ...(intake ? [[{ source: 'http' }, intake().accepted] as [Record<string, string>, number]] : []),
       ...(syslog ? [[{ source: 'syslog' }, syslog().accepted] as [Record<string, string>, number]] : []),
     ]);
-    sourcedCounter(registry, 'scalehouse_hits_refused_total', 'Intake requests (HTTP) and syslog messages refused, by reason.', ['source', 'reason'], () => [
+    sourcedCounter(registry, 'scalehouse_hits_refused_total', 'Intake requests (HTTP) and syslog messages refused, by reason; too_many_connections counts connections closed on arrival by a cap.', ['source', 'reason'], () => [
       ...(intake ? entries(intake().refused).map(([reason, n]) => [{ source: 'http', reason }, n] as [Record<string, string>, number]) : []),
       ...(syslog ? entries(syslog().dropped).map(([reason, n]) => [{ source: 'syslog', reason }, n] as [Record<string, string>, number]) : []),
     ]);

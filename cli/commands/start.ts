@@ -19,12 +19,13 @@ import { healthRoutes } from '../../server/health.ts';
 import { bearerIn } from '../../server/bearer.ts';
 import { tokenDigest } from '../../common/token-digest.ts';
 import { isLoopback } from '../../server/client-key.ts';
-import { listen, socketPeer } from '../../server/listen.ts';
+import { listen, serverLimits, socketPeer } from '../../server/listen.ts';
 import { collectorRoutes } from '../../collector/routes.ts';
 import { resolveIngestToken } from '../../collector/ingest-token.ts';
 import { checkOpenIntake } from '../../collector/sites.ts';
 import { startSyslogServer, type SyslogServer } from '../../collector/syslog/syslog-server.ts';
 import { readSyslogTls } from '../../collector/syslog/tls-files.ts';
+import { syslogLimits } from '../../collector/syslog/syslog-limits.ts';
 import { startProcessorThread } from '../processor-thread/processor-thread.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
@@ -38,6 +39,7 @@ import { commandConfig } from '../command-config.ts';
 import { openClickHouse } from '../open-clickhouse.ts';
 import { openBus } from '../open-bus.ts';
 import { prepareOperations } from '../operations.ts';
+import { fileHandleProblem, listenerSockets, readOpenFileLimit } from '../file-handle-budget.ts';
 
 
 type Roles = { collect: boolean; process: boolean; dashboard: boolean; alert: boolean };
@@ -58,6 +60,9 @@ async function run(args: string[], roles: Roles): Promise<void> {
   if (roles.collect) checkOpenIntake(config);
   // Every role keeps something there (secrets, the bus, the embedded engine): refused if others could plant links in it.
   await prepareDataDir(config.DATA_DIR);
+  const openFiles = readOpenFileLimit();
+  const handles = openFiles === undefined ? undefined : fileHandleProblem(listenerSockets(config, roles.collect), openFiles);
+  if (handles) log.warn(handles);
   const name = roles.collect && roles.process ? 'Scalehouse' : roles.collect ? 'collector' : roles.process ? 'processor' : roles.dashboard ? 'dashboard' : 'alerts';
   log.info(`starting ${name}`, { ...(roles.collect || roles.process ? { bus: distributed ? `kafka ${config.KAFKA_BROKERS.join(',')}` : 'local' } : {}), clickhouse: config.CLICKHOUSE_URL || 'embedded' });
 
@@ -134,15 +139,16 @@ async function run(args: string[], roles: Roles): Promise<void> {
     ? await startSyslogServer({
       host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, maxBytes: config.SYSLOG_MAX_BYTES, bus, pseudonymise,
       rules: { siteByTag: config.SYSLOG_SITES, sites: config.SITES, hostFromLine: isLoopback(config.SYSLOG_HOST) }, allow: addressMatcher(config.SYSLOG_ALLOW),
-      tls: await readSyslogTls(config),
+      tls: await readSyslogTls(config), limits: syslogLimits(config),
     })
         .catch((err: NodeJS.ErrnoException) => {
           throw new ScalehouseError(err.code === 'EADDRINUSE' ? `syslog port ${config.SYSLOG_PORT} is in use: set SYSLOG_PORT (0 turns syslog off)` : errorMessage(err));
         })
     : undefined;
   const server = await listen(app, {
-    host: config.HOST, port: config.PORT,
-    limits: { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000, maxConnections: config.HTTP_MAX_CONNECTIONS },
+    host: config.HOST, port: config.PORT, limits: serverLimits(config),
+    // Connections refused by the caps show with the intake's refusals (/readyz, scalehouse_hits_refused_total).
+    onRefused: () => { counters.refused.too_many_connections = (counters.refused.too_many_connections ?? 0) + 1; },
   });
   if (syslog) log.info(`syslog receiver on ${config.SYSLOG_HOST}:${syslog.port} (UDP and TCP)${syslog.tlsPort ? ` and ${syslog.tlsPort} (TLS${config.SYSLOG_TLS_CA ? ', client certificates required' : ''})` : ''}, senders allowed: ${config.SYSLOG_ALLOW.join(', ') || 'none'}`);
   const base = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;

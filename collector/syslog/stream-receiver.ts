@@ -1,7 +1,9 @@
 /**
  * One syslog stream connection — plain TCP or TLS (RFC 5425), framed per
  * RFC 6587 — read into the bus: the socket is paused until the bus has its
- * hits (back-pressure instead of loss), bad frames are dropped and counted.
+ * hits (back-pressure instead of loss), bad frames are dropped and counted,
+ * and a connection that sends nothing for `idleTimeoutMs` is closed — but
+ * not while its hits wait for the bus: it is paused by us, not idle.
  */
 import type { Socket } from 'node:net';
 import type { LogHit } from '../../common/hit.ts';
@@ -13,6 +15,7 @@ import { SyslogTcpDecoder } from './tcp-framing.ts';
 
 export interface StreamReceiver {
   maxBytes: number;
+  idleTimeoutMs: number;
   toHits: (frames: Buffer[], peer: string) => LogHit[];
   publish: (hits: LogHit[]) => Promise<void>;
   drop: (reason: SyslogDrop, n?: number) => void;
@@ -22,6 +25,10 @@ export interface StreamReceiver {
 export function receiveStream(socket: Socket, r: StreamReceiver): void {
   const decoder = new SyslogTcpDecoder(r.maxBytes);
   const peer = socket.remoteAddress ?? '';
+  let publishing = false;
+  // socket.setTimeout counts inactivity in both directions and only emits 'timeout': closing is ours to do.
+  socket.setTimeout(r.idleTimeoutMs);
+  socket.on('timeout', () => { if (!publishing) socket.destroy(); });
   socket.on('data', (chunk: Buffer) => {
     const good: Buffer[] = [];
     for (const f of decoder.push(chunk)) {
@@ -31,6 +38,7 @@ export function receiveStream(socket: Socket, r: StreamReceiver): void {
     const hits = r.toHits(good, peer);
     if (hits.length === 0) return;
     socket.pause();
+    publishing = true;
     void (async () => {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -42,6 +50,8 @@ export function receiveStream(socket: Socket, r: StreamReceiver): void {
           await backoff(attempt);
         }
       }
+      publishing = false;
+      socket.setTimeout(r.idleTimeoutMs); // the idle clock starts again now, whether or not it ran out meanwhile
       socket.resume();
     })();
   });

@@ -10,6 +10,10 @@
  * plain TCP carry no credential (a UDP source address can be forged): across
  * machines, use TLS — with SYSLOG_TLS_CA, only senders holding a certificate
  * that CA signed may connect — or HTTP with a token (docs/nginx.md).
+ *
+ * Streams are capped per listener and per sender address, and closed when
+ * idle (syslog-limits.ts): with neither, 20,000 idle connections took every
+ * file handle of the process and every HTTP request failed with it.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket as StreamSocket } from 'node:net';
@@ -21,6 +25,8 @@ import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { syslogToHit, type SyslogDrop, type SyslogSiteRules } from './syslog-to-hit.ts';
 import { receiveStream, type StreamReceiver } from './stream-receiver.ts';
+import { DEFAULT_SYSLOG_LIMITS, type SyslogLimits } from './syslog-limits.ts';
+import { capConnections } from '../../server/connection-caps.ts';
 
 export interface SyslogCounters { received: number; accepted: number; dropped: Partial<Record<SyslogDrop, number>> }
 
@@ -34,7 +40,10 @@ export async function startSyslogServer(opts: {
   allow?: (address: string) => boolean;
   /** TLS (RFC 5425) on its own port: key and certificate, and a CA whose client certificates are required. */
   tls?: { port: number; key: Buffer; cert: Buffer; ca?: Buffer };
+  /** Connection caps and the idle timeout of the stream listeners; absent: the settings' defaults. */
+  limits?: SyslogLimits;
 }): Promise<SyslogServer> {
+  const limits = opts.limits ?? DEFAULT_SYSLOG_LIMITS;
   const counters: SyslogCounters = { received: 0, accepted: 0, dropped: {} };
   const drop = (reason: SyslogDrop, n = 1) => (counters.dropped[reason] = (counters.dropped[reason] ?? 0) + n);
 
@@ -71,24 +80,42 @@ export async function startSyslogServer(opts: {
   // Streams (TCP, TLS): frames per RFC 6587; a socket is paused until the bus has its hits.
   const sockets = new Set<StreamSocket>();
   const receiver: StreamReceiver = {
-    maxBytes: opts.maxBytes, toHits, publish: (hits) => opts.bus.publish(hits),
+    maxBytes: opts.maxBytes, idleTimeoutMs: limits.idleTimeoutMs, toHits, publish: (hits) => opts.bus.publish(hits),
     drop: (reason, n = 1) => { if (reason !== 'bus_unavailable') counters.received += n; drop(reason, n); },
     accepted: (n) => { counters.accepted += n; },
   };
   const onStream = (socket: StreamSocket) => {
+    if (socket.destroyed) return; // refused by the caps, whose listener runs first
     if (opts.allow && !opts.allow(socket.remoteAddress ?? '')) { counters.received++; drop('not_allowed'); socket.destroy(); return; }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     receiveStream(socket, receiver);
   };
-  const tcp: Server = createServer(onStream);
+  // Refused connections are counted as one message each, as refused senders are (not_allowed).
+  const refused = () => { counters.received++; drop('too_many_connections'); };
+  const caps = { total: limits.maxConnections, perClient: limits.maxConnectionsPerSender };
+  const tcp: Server = createServer();
+  capConnections(tcp, caps, refused);
+  tcp.on('connection', onStream);
   tcp.on('error', (err) => log.warn('syslog TCP server error', { error: errorMessage(err) }));
   const tlsOptions: TlsOptions | undefined = opts.tls && {
     key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2',
+    // A handshake is idle time too (Node's default allows 120 s).
+    handshakeTimeout: Math.min(120_000, limits.idleTimeoutMs),
     ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
   };
   const tls = tlsOptions ? createTlsServer(tlsOptions, onStream) : undefined;
-  tls?.on('tlsClientError', () => { counters.received++; drop('not_allowed'); });
+  // On the TCP sockets under TLS: a sender is capped before it costs a handshake.
+  if (tls) capConnections(tls, caps, refused);
+  // A handshake refused (no or a wrong certificate) counts as not_allowed; a connection that ended before its
+  // handshake (ECONNRESET: closed by the caps, already counted, or by the sender) or idled through it is no sender
+  // refused. Node only emits the handshake timeout (_tls_wrap.js _handleTimeout): the socket is ours to destroy.
+  tls?.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
+    socket.destroy();
+    if (err.code === 'ECONNRESET' || err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return;
+    counters.received++;
+    drop('not_allowed');
+  });
   tls?.on('error', (err) => log.warn('syslog TLS server error', { error: errorMessage(err) }));
 
   await new Promise<void>((resolve, reject) => {

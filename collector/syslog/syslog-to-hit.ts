@@ -11,7 +11,7 @@ import { isValidSiteName } from '../../common/config.ts';
 import { parseSyslog } from './parse-syslog.ts';
 import { own } from '../../common/own.ts';
 
-export type SyslogDrop = 'not_allowed' | 'not_syslog' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
+export type SyslogDrop = 'not_allowed' | 'too_many_connections' | 'not_syslog' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
 
 // Bytes that are not UTF-8 become U+FFFD (WHATWG Encoding, "replacement" error mode), as they do for
 // files (tail, replay): nginx's escape=json writes bytes of 0x80 and up as they came, so one odd byte

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import { loadConfig } from '../../common/config.ts';
-import { listen } from '../../server/listen.ts';
+import { DEFAULT_SERVER_LIMITS, listen } from '../../server/listen.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -114,7 +114,7 @@ describe('limits on what one client can hold', () => {
 
   it('closes a request whose body trickles in (a byte a second) once the request timeout passes', async () => {
     const slow = await listen(collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' }),
-      { host: '127.0.0.1', port: 0, limits: { requestTimeoutMs: 1_500, maxConnections: 100 } });
+      { host: '127.0.0.1', port: 0, limits: { ...DEFAULT_SERVER_LIMITS, requestTimeoutMs: 1_500, maxConnections: 100 } });
     try {
       const c = rawClient((slow.address() as AddressInfo).port);
       await c.open;
@@ -133,7 +133,7 @@ describe('limits on what one client can hold', () => {
 
   it('closes connections beyond the cap as they arrive, and serves again once they are gone', async () => {
     const capped = await listen(collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' }),
-      { host: '127.0.0.1', port: 0, limits: { requestTimeoutMs: 30_000, maxConnections: 3 } });
+      { host: '127.0.0.1', port: 0, limits: { ...DEFAULT_SERVER_LIMITS, requestTimeoutMs: 30_000, maxConnections: 3 } });
     const port = (capped.address() as AddressInfo).port;
     try {
       const held = Array.from({ length: 3 }, () => rawClient(port));
