@@ -7,30 +7,24 @@
  * receiver is a real node:http server on 127.0.0.1, taking the POSTs the
  * notifier makes.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 import type { AlertRecord } from '../../alerts/alert-log.ts';
 import { checkFailingPaths } from '../../alerts/checks/errors.ts';
 import { alertKey } from '../../alerts/finding.ts';
 import { notify, parseWebhooks } from '../../alerts/notify.ts';
 import { alertRules } from '../../alerts/rules.ts';
 
-const received: { path: string; body: Record<string, unknown> }[] = [];
-let receiver: Server;
+let receiver: WebhookReceiver;
+let received: WebhookReceiver['received'];
 let hookBase = '';
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let data = '';
-    req.on('data', (c) => (data += c));
-    req.on('end', () => { received.push({ path: req.url ?? '', body: JSON.parse(data) }); res.writeHead(204).end(); });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
+  ({ received, base: hookBase } = receiver);
 });
 afterAll(async () => {
-  await new Promise((r) => receiver.close(r));
+  await receiver.close();
 });
 
 const DASHBOARD = 'https://stats.example.com';

@@ -10,9 +10,10 @@
  * evaluator sends nothing again; each recovers; and the pattern alone, swept
  * across a whole week, fires nothing.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
 import { chMinute } from '../../clickhouse/time.ts';
@@ -103,19 +104,14 @@ const REFUSED_PER_MIN = 20;
 const DEAD_PER_MIN = 3;
 
 // --- A webhook receiver ------------------------------------------------------------------------
-const received: { path: string; body: Record<string, unknown> }[] = [];
-let receiver: Server;
+let receiver: WebhookReceiver;
+let received: WebhookReceiver['received'];
 let hookBase = '';
 let ch: ClickHouse;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let data = '';
-    req.on('data', (c) => (data += c));
-    req.on('end', () => { received.push({ path: req.url ?? '', body: JSON.parse(data) }); res.writeHead(204).end(); });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  hookBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
+  ({ received, base: hookBase } = receiver);
 
   ch = await freshClickHouse();
   const traffic: object[] = [];
@@ -154,7 +150,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
 });
 
 const evaluator = () => new AlertEvaluator({

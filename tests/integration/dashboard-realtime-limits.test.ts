@@ -9,15 +9,11 @@
  * SelectQuery: the embedded engine keeps no query_log).
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { Hono } from 'hono';
-import { dashboardRoutes } from '../../dashboard/routes.ts';
+import { serveDashboard } from '../helpers/serve-dashboard.ts';
 import { hashPassword } from '../../dashboard/auth/password.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, sessionSigner } from '../../dashboard/auth/session.ts';
 import { RevokedSessions } from '../../dashboard/auth/revoked-sessions.ts';
 import { LiveFeeds, readLive } from '../../dashboard/api/live-feed.ts';
-import { listen } from '../../server/listen.ts';
-import { handleError } from '../../server/handle-error.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
@@ -36,7 +32,7 @@ let ch: ClickHouse;
 let writer: ClickHouse;
 let revoked: RevokedSessions;
 let feeds: LiveFeeds;
-let server: Awaited<ReturnType<typeof listen>>;
+let stopServer: (() => void) | undefined;
 let base: string;
 
 /** A new login: the Cookie header of a session issued at `now` (its expiry a week later). */
@@ -60,17 +56,13 @@ beforeAll(async () => {
   }], 'test:realtime-limits');
   revoked = await RevokedSessions.open(tempDir('revoked'));
   feeds = new LiveFeeds(readLive(ch), INTERVAL_MS);
-  const app = new Hono();
-  app.route('/', dashboardRoutes({
+  ({ base, close: stopServer } = await serveDashboard({
     ch, passwordHash: await hashPassword('s3cret'), sessions: signer, revoked, liveFeeds: feeds,
     realtimeLimits: { perCredential: PER_LOGIN, perSite: PER_SITE },
-  }, () => '127.0.0.1'));
-  app.onError(handleError);
-  server = await listen(app, { host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }));
 });
 afterAll(async () => {
-  server?.close();
+  stopServer?.();
   await ch.close();
   await writer.close();
 });

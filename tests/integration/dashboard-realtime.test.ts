@@ -8,15 +8,11 @@
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { Hono } from 'hono';
-import { dashboardRoutes } from '../../dashboard/routes.ts';
+import { serveDashboard } from '../helpers/serve-dashboard.ts';
 import { hashPassword } from '../../dashboard/auth/password.ts';
 import { sessionSigner } from '../../dashboard/auth/session.ts';
 import { RevokedSessions } from '../../dashboard/auth/revoked-sessions.ts';
 import { LiveFeeds, readLive, LIVE_HITS, type LiveSnapshot, type ReadLive } from '../../dashboard/api/live-feed.ts';
-import { listen } from '../../server/listen.ts';
-import { handleError } from '../../server/handle-error.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
@@ -35,7 +31,7 @@ let ch: ClickHouse;
 let writer: ClickHouse;
 let reads = 0;
 let feeds: LiveFeeds;
-let server: Awaited<ReturnType<typeof listen>>;
+let stopServer: (() => void) | undefined;
 let base: string;
 
 /** A person's hit, as the loader writes it (the columns the realtime view reads, and those that must never show). */
@@ -62,17 +58,13 @@ beforeAll(async () => {
   await insertRows(writer, 'bot_visitors', [{ site: SITE, day: chTime(Date.now()).slice(0, 10), visitor_id: 99, flagged_ts: chTime(Date.now()), reason: 'probing', detail: '', bot_name: '', user_agent: '', stream: 's', bus_offset: 0, batch: 'b' }], 'test:realtime-bots');
   const read = readLive(ch);
   feeds = new LiveFeeds((site, now, signal) => { reads++; return read(site, now, signal); }, INTERVAL_MS);
-  const app = new Hono();
-  app.route('/', dashboardRoutes({
+  ({ base, close: stopServer } = await serveDashboard({
     ch, passwordHash: await hashPassword('s3cret'), sessions: sessionSigner(Buffer.alloc(32, 7), 'pw'),
     revoked: await RevokedSessions.open(tempDir('revoked')), tokenDigests: [createHash('sha256').update(TOKEN).digest('hex')], liveFeeds: feeds,
-  }, () => '127.0.0.1'));
-  app.onError(handleError);
-  server = await listen(app, { host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }));
 });
 afterAll(async () => {
-  server?.close();
+  stopServer?.();
   await ch.close();
   await writer.close();
 });
