@@ -11,6 +11,7 @@
  *  - a batch is committed (and may be trimmed) only after its handler resolved.
  */
 import type { Hit } from '../common/hit.ts';
+import type { FailingBatch } from './failing-batches.ts';
 
 export interface BusRecord {
   /** The encoded Hit, as stored on the bus; with `hit`, what the Hit was made of (a replayed line). */
@@ -53,6 +54,8 @@ export interface BusStats {
   diskFree?: number;
   /** Why consuming is failing right now, if it is. */
   error?: string;
+  /** Batches being retried, the longest-failing first (failing-batches.ts). */
+  failing?: FailingBatch[];
 }
 
 export interface DeadLetter { record: BusRecord; reason: string; detail: string }
