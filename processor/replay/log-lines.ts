@@ -7,8 +7,9 @@
  * ended in an uncaught RangeError with a gigabyte held.
  *
  * - A line longer than `maxLineBytes` is yielded cut to its first
- *   `maxLineBytes` bytes with `cut` saying so: the caller makes it a dead
- *   letter (`line_too_long`), and the rest of the file goes on.
+ *   HEAD_BYTES with `cut` saying so: the caller makes it a dead letter
+ *   (`line_too_long`), and the rest of the file goes on. A head is enough to
+ *   know the line again; whole, 5,000 of them to a batch held gigabytes.
  * - A line that runs past `notALogBytes` without a line break means the
  *   input is not a text log at all: NotALogError, and nothing more is read.
  *
@@ -36,6 +37,9 @@ export interface LineLimits {
 /** The input holds a line no log has: it is something else (binary, a decompression bomb). */
 export class NotALogError extends ScalehouseError {}
 
+/** What a dead letter keeps of a line over the limit. */
+export const HEAD_BYTES = 1024;
+
 /** Runaway lines are this many times the line limit: well past any log line, still a bounded read. */
 export const NOT_A_LOG_FACTOR = 16;
 
@@ -57,10 +61,10 @@ export async function* readLogLines(input: AsyncIterable<Buffer | string>, limit
   let afterCR = false; // the last chunk ended in \r: a \n opening the next one ends no line
   const end = (): LogLine => {
     lineNo++;
-    const text = textOf(parts, kept, max);
+    const head = Math.min(max, HEAD_BYTES);
     const line: LogLine = length > max
-      ? { text, bytes: length, cut: `line of ${length} bytes, longer than ${max} (LOG_LINE_MAX_BYTES): kept its first ${max}` }
-      : { text, bytes: length };
+      ? { text: textOf(parts, kept, head), bytes: length, cut: `line of ${length} bytes, longer than ${max} (LOG_LINE_MAX_BYTES): kept its first ${head}` }
+      : { text: textOf(parts, kept, max), bytes: length };
     parts = [];
     kept = 0;
     length = 0;

@@ -29,7 +29,14 @@ describe('readLogLines', () => {
     expect(lines.map((l) => l.bytes)).toEqual(lines.map((l) => Buffer.byteLength(l.text)));
   });
 
-  it('keeps the first bytes of a line over the limit, on a character boundary, and says how long it was', async () => {
+  it('keeps the first kilobyte of a line over the limit, on a character boundary, and says how long it was', async () => {
+    const long = `${'ü'.repeat(5000)}\n`;
+    expect(await withReader(Buffer.from(long), 100, 4096)).toEqual([
+      { text: 'ü'.repeat(512), bytes: 10_000, cut: 'line of 10000 bytes, longer than 4096 (LOG_LINE_MAX_BYTES): kept its first 1024' },
+    ]);
+  });
+
+  it('keeps less where the limit is under a kilobyte', async () => {
     const text = `short\n${'é'.repeat(200)}\nnext\n`;
     expect(await withReader(Buffer.from(text), 5, 301)).toEqual([
       { text: 'short', bytes: 5 },
