@@ -13,7 +13,7 @@ import type { MetricValues } from '../common/metric-values.ts';
 
 
 /** The metrics reported, as their pipeline_health names (prefix and `_total` dropped). */
-const REPORTED = new Set(['hits_acknowledged', 'hits_refused', 'records_processed', 'batch_failures', 'dead_letters', 'bus_lag_hits', 'open_sessions']);
+const REPORTED = new Set(['hits_acknowledged', 'hits_refused', 'records_processed', 'batch_failures', 'batch_failing_seconds', 'batch_retry_attempts', 'dead_letters', 'bus_lag_hits', 'open_sessions']);
 
 export interface HealthRow { minute: string; instance: string; role: string; metric: string; reason: string; kind: 'counter' | 'gauge'; value: number }
 

@@ -10,7 +10,7 @@ import { ConfigError, errorMessage } from '../common/errors.ts';
 
 export const RULE_NAMES = [
   'traffic_spike', 'traffic_drop', 'site_silent', 'error_rate_5xx', 'error_rate_4xx', 'failing_path',
-  'dead_letters', 'intake_refusals', 'batch_failures', 'bus_lag', 'consumer_stalled', 'alerts_unavailable',
+  'dead_letters', 'intake_refusals', 'batch_failures', 'batch_stuck', 'bus_lag', 'consumer_stalled', 'alerts_unavailable',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -36,6 +36,8 @@ export interface Thresholds {
   deadLetters: number;
   refusals: number;
   batchFailures: number;
+  /** Minutes one batch has been retried without loading (the hits behind it wait). */
+  batchStuckMinutes: number;
   /** Hits waiting on the bus. */
   busLagHits: number;
   /** Minutes without a record processed while hits wait or arrive. */
@@ -49,7 +51,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   errors5xx: { factor: 3, margin: 0.02, minErrors: 10 },
   errors4xx: { factor: 2, margin: 0.15, minErrors: 50 },
   failingPathMinErrors: 5,
-  deadLetters: 10, refusals: 100, batchFailures: 3, busLagHits: 100_000, stallMinutes: 10,
+  deadLetters: 10, refusals: 100, batchFailures: 3, batchStuckMinutes: 5, busLagHits: 100_000, stallMinutes: 10,
   off: [],
 };
 

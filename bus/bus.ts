@@ -11,6 +11,7 @@
  *  - a batch is committed (and may be trimmed) only after its handler resolved.
  */
 import type { Hit } from '../common/hit.ts';
+import type { FailingBatch } from './failing-batches.ts';
 
 export interface BusRecord {
   /** The encoded Hit, as stored on the bus; with `hit`, what the Hit was made of (a replayed line). */
@@ -27,6 +28,8 @@ export interface BusRecord {
   key?: string;
   /** Set when the bus itself found the record damaged (checksum mismatch). */
   damaged?: string;
+  /** Set when a replayed line was longer than LOG_LINE_MAX_BYTES and `hit` holds only its first bytes: what it was (a dead letter, `line_too_long`). */
+  cut?: string;
 }
 
 export interface BusBatch {
@@ -51,6 +54,8 @@ export interface BusStats {
   diskFree?: number;
   /** Why consuming is failing right now, if it is. */
   error?: string;
+  /** Batches being retried, the longest-failing first (failing-batches.ts). */
+  failing?: FailingBatch[];
 }
 
 export interface DeadLetter { record: BusRecord; reason: string; detail: string }

@@ -174,7 +174,7 @@ export const SETTINGS = {
   HTTP_MAX_CONNECTIONS_PER_CLIENT: setting({ default: '50', parse: int(1, 1_000_000), describe: 'Most HTTP connections one client address (an IPv6 /64) may hold open at once; more are closed on arrival, so one address cannot take them all. TRUSTED_PROXIES are not capped so (every visitor comes through them): cap clients at the proxy (nginx limit_conn).' }),
   BEACON_MAX_BYTES: setting({ default: '16384', parse: int(256, 1_048_576), describe: 'Largest beacon body accepted (413 above).' }),
   LOG_BATCH_MAX_BYTES: setting({ default: '10485760', parse: int(1024, 268_435_456), describe: 'Largest log batch body accepted (413 above).' }),
-  LOG_LINE_MAX_BYTES: setting({ default: '65536', parse: int(256, 1_048_576), describe: 'Longest single access-log line accepted (413 above).' }),
+  LOG_LINE_MAX_BYTES: setting({ default: '65536', parse: int(256, 1_048_576), describe: 'Longest single access-log line accepted: POST /api/logs answers 413 above; `replay` and `explain` make a longer line a dead letter (line_too_long) and refuse a file with a line 16 times as long.' }),
   SYSLOG_PORT: setting({ default: '5514', parse: int(0, 65535), describe: 'UDP and TCP port of the syslog receiver (nginx access_log syslog:server=…); 0 turns it off.' }),
   SYSLOG_HOST: setting({ default: '127.0.0.1', parse: text, describe: 'Address the syslog receiver listens on (separate from HOST: syslog carries no token).' }),
   SYSLOG_ALLOW: setting({ default: '127.0.0.0/8,::1', parse: cidrs, describe: 'Addresses/CIDRs allowed to send syslog; others are dropped and counted (not_allowed).' }),

@@ -14,6 +14,7 @@ export const DEAD_LETTER_REASONS = [
   'invalid_hit', // the bus record is not a Hit we know
   'damaged_record', // the bus record failed its checksum
   'truncated_line', // an access-log line cut off before its last field
+  'line_too_long', // a line of a replayed file longer than LOG_LINE_MAX_BYTES
   'unrecognised_line', // not combined, common or nginx JSON
   'invalid_json_line', // nginx JSON log line that does not parse or lacks fields
   'invalid_timestamp', // a time we cannot read

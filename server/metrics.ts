@@ -12,7 +12,7 @@ import type { MetricValues } from '../common/metric-values.ts';
 export interface MetricSources {
   intake?: () => { accepted: number; optedOut: number; refused: Record<string, number> };
   syslog?: () => { received: number; accepted: number; dropped: Partial<Record<string, number>> };
-  bus?: () => { lag: number; bytes: number; diskFree?: number };
+  bus?: () => { lag: number; bytes: number; diskFree?: number; failing?: Array<{ since: number; attempts: number }> };
   /** Sessions the processor holds open, as of its last batch. */
   openSessions?: () => number;
   /** Alerts firing now, by rule. */
@@ -71,6 +71,16 @@ export function createMetrics(sources: MetricSources): Metrics {
     new Gauge({ name: 'scalehouse_bus_lag_hits', help: 'Hits on the bus not yet loaded by the processor.', registers: [registry], collect() { this.set(bus().lag); } });
     new Gauge({ name: 'scalehouse_bus_bytes', help: 'Bytes of bus data on disk (local bus).', registers: [registry], collect() { this.set(bus().bytes); } });
     new Gauge({ name: 'scalehouse_bus_disk_free_bytes', help: 'Free bytes on the local bus disk.', registers: [registry], collect() { const free = bus().diskFree; if (free !== undefined) this.set(free); } });
+    // A batch retried for a reason a retry can cure (ClickHouse away, a table missing, disk errors) holds up its
+    // whole stream: how long, and how hard, as gauges to alert on (bus/failing-batches.ts); 0 when none fails.
+    new Gauge({
+      name: 'scalehouse_batch_failing_seconds', help: 'How long the longest-failing batch has been retried without loading (0: none); the hits behind it wait.', registers: [registry],
+      collect() { const since = Math.min(...(bus().failing ?? []).map((f) => f.since)); this.set(Number.isFinite(since) ? (Date.now() - since) / 1000 : 0); },
+    });
+    new Gauge({
+      name: 'scalehouse_batch_retry_attempts', help: 'Failed attempts at the batches being retried now (0: none).', registers: [registry],
+      collect() { this.set((bus().failing ?? []).reduce((n, f) => n + f.attempts, 0)); },
+    });
   }
   if (openSessions) new Gauge({ name: 'scalehouse_open_sessions', help: 'Sessions the processor holds open.', registers: [registry], collect() { this.set(openSessions()); } });
   if (alertsFiring) {

@@ -2,8 +2,9 @@
  * The pipeline's own trouble, from what the processes report to
  * pipeline_health and the dead letters in pipeline_stats: records the
  * processor could not use, intake refusals, batches that failed (ClickHouse
- * away or refusing), hits piling up on the bus, and a consumer that stopped:
- * hits wait or arrive, but none was processed for stallMinutes.
+ * away or refusing), one batch retried for minutes (stuck), hits piling up
+ * on the bus, and a consumer that stopped: hits wait or arrive, but none was
+ * processed for stallMinutes.
  */
 import { num, type Finding } from '../finding.ts';
 import type { AlertRules } from '../rules.ts';
@@ -32,6 +33,13 @@ export function checkPipeline(s: Signals, rules: AlertRules): Finding[] {
   const failures = total(s.counters, 'batch_failures');
   if (on('batch_failures') && failures >= t.batchFailures) {
     found.push({ ...pipeline, rule: 'batch_failures', subject: '', value: failures, summary: `the processor failed ${num(failures)} batches ${window}: ClickHouse is away or refusing inserts (they are retried; see the processor's log)` });
+  }
+  // One batch failing for a reason a retry can cure holds up its stream: a few failures may be a blip, minutes of them are not.
+  const failingSeconds = s.gauges.batch_failing_seconds ?? 0;
+  if (on('batch_stuck') && failingSeconds > 0 && failingSeconds >= t.batchStuckMinutes * 60) {
+    const stuckMinutes = Math.round(failingSeconds / 6) / 10;
+    const attempts = s.gauges.batch_retry_attempts ?? 0;
+    found.push({ ...pipeline, rule: 'batch_stuck', subject: '', value: stuckMinutes, summary: `a batch has failed to load for ${num(stuckMinutes)} minutes (${num(attempts)} attempts; alert at ${num(t.batchStuckMinutes)}) and the hits behind it wait: ClickHouse is away, a table is missing or a disk fails — not bad data, which is dead-lettered; the processor's /readyz names the batch and its last error` });
   }
   const lag = s.gauges.bus_lag_hits ?? 0;
   if (on('bus_lag') && lag >= t.busLagHits) {

@@ -14,6 +14,7 @@
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { BatchHandler, BusBatch, BusRecord } from '../bus.ts';
 import { deliver } from '../deliver.ts';
+import type { FailingBatches } from '../failing-batches.ts';
 import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
@@ -46,7 +47,7 @@ function cut(messages: KafkaMessage[], maxRecords: number): KafkaMessage[] {
   return messages.slice(0, n);
 }
 
-export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: BatchHandler, maxRecords: number, onTrouble: (problem: string | undefined) => void) {
+export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: BatchHandler, maxRecords: number, failing: FailingBatches) {
   const consumer: Consumer = kafka.consumer({
     groupId: cfg.KAFKA_GROUP,
     maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
@@ -117,13 +118,15 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           },
           keepTrying: () => isRunning() && !isStale(),
           onFailure: async (err, attempt) => {
-            onTrouble(`batch ${busBatch.token} not loaded: ${errorMessage(err)}`);
+            failing.failed(busBatch.stream, busBatch.token, err);
             log.warn('batch not loaded, will retry', { batch: busBatch.token, attempt, error: errorMessage(err) });
             await heartbeat().catch(() => undefined);
           },
         });
-        if (!done) return; // stopping or rebalanced: the intent stays, the next owner redoes exactly this range
-        onTrouble(undefined);
+        // Loaded; or stopping or rebalanced: the intent stays, the next owner redoes exactly this range
+        // (and says if it fails there). Either way no batch of this partition fails here any more.
+        failing.cleared(busBatch.stream);
+        if (!done) return;
         messages = messages.slice(chunk.length);
         await heartbeat();
       }

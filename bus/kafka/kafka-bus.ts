@@ -10,13 +10,15 @@ import { createKafka, ensureTopics, type KafkaConfig } from './kafka-client.ts';
 import { KafkaPublisher } from './publisher.ts';
 import { runConsumer } from './consumer.ts';
 import { RecentRefusal } from '../recent-refusal.ts';
+import { FailingBatches } from '../failing-batches.ts';
 
 export class KafkaBus implements Bus {
   private kafka: Kafka;
   private publisher: KafkaPublisher;
   private consumer: Awaited<ReturnType<typeof runConsumer>> | undefined;
   private refused = new RecentRefusal();
-  private consumerError: string | undefined;
+  /** Batches being retried, one per partition at most: each partition waits behind its own. */
+  private readonly failing = new FailingBatches();
 
   private constructor(private readonly cfg: KafkaConfig) {
     this.kafka = createKafka(cfg);
@@ -42,7 +44,7 @@ export class KafkaBus implements Bus {
 
   problems(): string[] {
     const refused = this.refused.problem('Kafka');
-    return [...(refused ? [refused] : []), ...(this.consumerError ? [`the processor cannot consume the bus: ${this.consumerError}`] : [])];
+    return [...(refused ? [refused] : []), ...this.failing.problems().map((p) => `the processor cannot consume the bus: ${p}`)];
   }
 
   /** Dead letters go to the DLQ topic unchanged, with the reason and origin in headers, so they can be replayed. */
@@ -57,11 +59,12 @@ export class KafkaBus implements Bus {
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
     if (this.consumer) throw new ScalehouseError('this bus already consumes');
-    this.consumer = await runConsumer(this.kafka, this.cfg, handler, options.maxRecords, (problem) => { this.consumerError = problem; });
+    this.consumer = await runConsumer(this.kafka, this.cfg, handler, options.maxRecords, this.failing);
   }
 
   stats(): BusStats {
-    return { lag: this.consumer?.lag() ?? 0, bytes: 0, ...(this.consumerError ? { error: this.consumerError } : {}) };
+    const error = this.failing.problems()[0];
+    return { lag: this.consumer?.lag() ?? 0, bytes: 0, ...(error ? { error } : {}), failing: this.failing.list() };
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,7 @@ import { backoff } from '../../common/backoff.ts';
 import { writeFileAtomic } from '../../common/data-files.ts';
 import type { BatchHandler, Bus, BusBatch, BusStats } from '../bus.ts';
 import { deliver } from '../deliver.ts';
+import { FailingBatches } from '../failing-batches.ts';
 import { encodeRecord } from './record-codec.ts';
 import { SegmentWriter } from './segment-writer.ts';
 import { DiskSpace } from './disk-space.ts';
@@ -40,7 +41,10 @@ export interface LocalBusOptions {
 export class LocalBus implements Bus {
   private wake: (() => void) | undefined;
   private stopping = false;
+  /** Why reading or checkpointing the log fails, if it does. */
   private consumerError: string | undefined;
+  /** The batch being retried, if one is: the whole log waits behind it. */
+  private readonly failing = new FailingBatches();
   /** When the consumer last committed a batch (or had nothing to do). */
   private progressAt = Date.now();
   private loop: Promise<void> | undefined;
@@ -81,9 +85,10 @@ export class LocalBus implements Bus {
   }
 
   stats(): BusStats {
+    const error = this.consumerError ?? this.failing.problems()[0];
     return {
       lag: this.appender.durable - this.checkpoint.next, bytes: this.appender.diskBytes, diskFree: this.appender.disk.freeBytes,
-      ...(this.consumerError ? { error: this.consumerError } : {}),
+      ...(error ? { error } : {}), failing: this.failing.list(),
     };
   }
 
@@ -95,7 +100,10 @@ export class LocalBus implements Bus {
     else if (!this.appender.disk.allows(0)) out.push(this.appender.diskFull().message);
     const waiting = this.appender.durable - this.checkpoint.next;
     if (this.consumerError) out.push(`the processor cannot consume the bus: ${this.consumerError}`);
-    else if (this.loop && waiting > 0 && Date.now() - this.progressAt > (this.opts.stalledAfterMs ?? 120_000)) {
+    const failing = this.failing.problems();
+    out.push(...failing.map((p) => `the processor cannot consume the bus: ${p}`));
+    if (this.consumerError || failing.length) return out;
+    if (this.loop && waiting > 0 && Date.now() - this.progressAt > (this.opts.stalledAfterMs ?? 120_000)) {
       out.push(`the processor has loaded nothing for ${Math.round((Date.now() - this.progressAt) / 1000)} s while ${waiting} hits wait`);
     }
     return out;
@@ -143,12 +151,13 @@ export class LocalBus implements Bus {
       handle: () => handler(batch),
       commit: async () => {
         await this.saveCheckpoint({ next: range.to, inflight: null });
+        this.failing.cleared('local');
         this.progressAt = Date.now();
         await this.appender.trim(this.checkpoint.next);
       },
       keepTrying: () => !this.stopping,
       onFailure: (err, attempt) => {
-        this.consumerError = `batch ${batch.token} not loaded: ${errorMessage(err)}`;
+        this.failing.failed('local', batch.token, err);
         log.warn('batch not loaded, will retry', { batch: batch.token, attempt, error: errorMessage(err) });
       },
     });

@@ -5,14 +5,13 @@
  * and session, or the dead-letter reason. Nothing is stored; no ClickHouse is
  * opened. Reads standard input without FILE or with "-".
  */
-import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import { fileArgs } from '../file-args.ts';
 import { openCountryLookup } from '../../common/country.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { explainLines } from '../../processor/explain/explain.ts';
+import { lineLimits, readLogLines } from '../../processor/replay/log-lines.ts';
+import { openLogFile } from '../../processor/replay/open-log-file.ts';
 import { SiteHosts } from '../../processor/state/site-hosts.ts';
 import { commandConfig } from '../command-config.ts';
 import { sessionSettings } from '../processor-settings.ts';
@@ -23,10 +22,10 @@ export async function explainCommand(args: string[]): Promise<void> {
   const file = files[0] ?? '-';
   if (file !== '-') await access(file).catch(() => { throw new ScalehouseError(`cannot read ${file}: no such file, or no permission`); });
   const config = commandConfig(flags);
-  // Everything that awaits comes before the reader: readline emits lines from the moment it is made.
   const countryOf = await openCountryLookup(config.GEOIP_DB);
-  const raw = file === '-' ? process.stdin : createReadStream(file);
-  const input = createInterface({ input: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
+  // Lines longer than LOG_LINE_MAX_BYTES are explained as dead letters; a file that is no log at all stops it.
+  const limits = lineLimits(file === '-' ? 'standard input' : file, config.LOG_LINE_MAX_BYTES);
+  const input = file === '-' ? readLogLines(process.stdin, limits) : openLogFile(file, limits).lines;
   const explained = explainLines(input, {
     site, hosts: new SiteHosts(config.SITE_HOSTS), countryOf, ...sessionSettings(config),
   });

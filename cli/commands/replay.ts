@@ -28,7 +28,7 @@ export async function replayCommand(args: string[]): Promise<void> {
     for (const file of files) {
       const bar = progressBar(file);
       const s = await replayFile(ch, file, {
-        site, salts, ...settings,
+        site, salts, ...settings, maxLineBytes: config.LOG_LINE_MAX_BYTES,
         onProgress: (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.lines} lines`),
       });
       bar.done(`${s.lines} lines`);

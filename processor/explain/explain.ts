@@ -17,6 +17,7 @@ import type { Event } from '../event.ts';
 import { sessionizeRecords } from '../batch/process-batch.ts';
 import type { RecordOutcome } from '../batch/run-records.ts';
 import { emptySessionState } from '../batch/sessionize.ts';
+import type { LogLine } from '../replay/log-lines.ts';
 import type { SiteHosts } from '../state/site-hosts.ts';
 
 export interface ExplainOptions {
@@ -81,7 +82,7 @@ export function describe(o: RecordOutcome): Record<string, unknown> {
  * also lists the visitor's earlier lines, explained as human when they came,
  * that the verdict moves to the bots (`moves_lines`), as ingestion does.
  */
-export async function* explainLines(lines: AsyncIterable<string>, opts: ExplainOptions): AsyncGenerator<Record<string, unknown>> {
+export async function* explainLines(lines: AsyncIterable<string | LogLine>, opts: ExplainOptions): AsyncGenerator<Record<string, unknown>> {
   const state = emptySessionState();
   const ctx = {
     saltFor: runSalts(), hostsOf: opts.hosts.hostsOf, learnHost: opts.hosts.learn, countryOf: opts.countryOf,
@@ -113,9 +114,12 @@ export async function* explainLines(lines: AsyncIterable<string>, opts: ExplainO
     batch = [];
     skipped = [];
   };
-  for await (const line of lines) {
+  for await (const item of lines) {
     n++;
+    const { text: line, cut } = typeof item === 'string' ? { text: item, cut: undefined } : item;
     if (line.trim() === '') skipped.push(n);
+    // A line cut at LOG_LINE_MAX_BYTES is explained as the dead letter a replay makes of it (run-records.ts).
+    else if (cut) batch.push({ value: line, hit: logHit(opts.site, line, { receivedAt: Date.now() }), position: `line ${n}`, offset: n, cut });
     else batch.push({ value: JSON.stringify(hitOf(opts.site, line, Date.now())), position: `line ${n}`, offset: n });
     if (batch.length >= batchLines) yield* flush();
   }

@@ -7,11 +7,7 @@
  * new (new-lines.ts).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { selectRows } from '../../clickhouse/query.ts';
 import { logHit } from '../../common/hit.ts';
@@ -23,15 +19,23 @@ import type { SaltStore } from '../state/salt-store.ts';
 import type { HostStore } from '../state/host-store.ts';
 import type { CountryOf } from '../../common/country.ts';
 import { newLineCounter } from './new-lines.ts';
+import { lineLimits, NotALogError, type LineLimits } from './log-lines.ts';
+import { openLogFile } from './open-log-file.ts';
 
 /** Outcomes of every line read; `newLines` of them were not loaded by an earlier run (the rest ClickHouse dropped as duplicates). */
 export interface ReplaySummary { file: string; lines: number; newLines: number; events: number; bots: number; optedOut: number; deadLetters: number; seconds: number }
 /** `bytesRead`: of the lines handed to the pipeline (of a .gz file: compressed bytes read so far). */
 export interface ReplayProgress { bytesRead: number; bytesTotal: number; lines: number }
 
-async function sha256File(path: string): Promise<string> {
+/**
+ * The file's SHA-256, and a first read of all its lines: a file that is not a
+ * log (NotALogError) is refused before anything of it is loaded — loaded in
+ * part, a file fixed and replayed again would not match its tokens — and
+ * before a replay seed is stored for it.
+ */
+async function checkLogFile(path: string, limits: LineLimits): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
+  for await (const _line of openLogFile(path, limits, (chunk) => hash.update(chunk)).lines) { /* read through */ }
   return hash.digest('hex');
 }
 
@@ -40,6 +44,9 @@ async function sha256File(path: string): Promise<string> {
  * the same file must always be cut the same way for a second run to match.
  */
 export const REPLAY_BATCH_LINES = 5000;
+
+/** LOG_LINE_MAX_BYTES' default (common/config.ts), for callers without a configuration. */
+const DEFAULT_MAX_LINE_BYTES = 65_536;
 
 function addOutcomes(summary: ReplaySummary, stats: StatRow[]): void {
   for (const s of stats) {
@@ -51,13 +58,30 @@ function addOutcomes(summary: ReplaySummary, stats: StatRow[]): void {
 }
 
 export async function replayFile(ch: ClickHouse, path: string, opts: {
-  site: string; salts: SaltStore; hosts?: HostStore; countryOf?: CountryOf; sessionTimeoutMs: number; sessionReorderMs?: number; batchLines?: number; onProgress?: (p: ReplayProgress) => void;
+  site: string; salts: SaltStore; hosts?: HostStore; countryOf?: CountryOf; sessionTimeoutMs: number; sessionReorderMs?: number; batchLines?: number;
+  /** LOG_LINE_MAX_BYTES: a longer line is a dead letter (`line_too_long`). */
+  maxLineBytes?: number;
+  onProgress?: (p: ReplayProgress) => void;
 }): Promise<ReplaySummary> {
   const batchLines = opts.batchLines ?? REPLAY_BATCH_LINES;
+  const limits = lineLimits(path, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const started = Date.now();
   const bytesTotal = (await stat(path)).size;
-  const fileHash = await sha256File(path);
+  const fileHash = await checkLogFile(path, limits);
   const seed = await opts.salts.useReplaySeed(fileHash);
+  try {
+    return await replayLines(ch, path, { ...opts, batchLines, limits, started, bytesTotal, fileHash }, seed);
+  } catch (err) {
+    // The file changed under us since it was checked. Run again it fails the same way: its seed is of no use.
+    if (err instanceof NotALogError) await seed.done();
+    throw err;
+  }
+}
+
+async function replayLines(ch: ClickHouse, path: string, opts: Parameters<typeof replayFile>[2] & {
+  batchLines: number; limits: LineLimits; started: number; bytesTotal: number; fileHash: string;
+}, seed: { done: () => Promise<void> }): Promise<ReplaySummary> {
+  const { batchLines, started, bytesTotal, fileHash } = opts;
   const summary: ReplaySummary = { file: path, lines: 0, newLines: 0, events: 0, bots: 0, optedOut: 0, deadLetters: 0, seconds: 0 };
   const fresh = newLineCounter(ch, opts.site, started);
   // Sessions of a replay belong to no bus stream: none is restored, and none is continued later.
@@ -66,9 +90,8 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
     restore: async () => emptySessionState(),
     onLoaded: (stats) => addOutcomes(summary, stats),
   });
-  const raw = createReadStream(path);
+  const { raw, lines } = openLogFile(path, opts.limits);
   const gzip = path.endsWith('.gz');
-  const lines = createInterface({ input: gzip ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity });
   // The stream reads ahead of the lines (a small file at once, so its bar said 100% at 0 lines):
   // progress counts the bytes of the lines loaded, where those are the file's own bytes.
   let lineBytes = 0;
@@ -96,15 +119,15 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   };
 
   const from = { receivedAt: Date.now() };
-  for await (const line of lines) {
+  for await (const { text: line, bytes: length, cut } of lines) {
     if (line.trim() === '') continue;
     summary.lines++;
-    const bytes = Buffer.byteLength(line) + 1;
+    const bytes = length + 1;
     lineBytes += bytes;
     batchBytes += bytes;
     // The hit's line is the cleaned one (common/hit.ts): a dead letter keeps that, not a NUL of the file.
     const hit = logHit(opts.site, line, from);
-    records.push({ value: hit.line, hit, position: `${path}:${summary.lines}`, offset: summary.lines });
+    records.push({ value: hit.line, hit, position: `${path}:${summary.lines}`, offset: summary.lines, ...(cut ? { cut } : {}) });
     if (records.length >= batchLines) await flush();
   }
   await flush();

@@ -30,15 +30,24 @@ describe('health reports', () => {
     const got = await rows<{ minute: string; metric: string; reason: string; kind: string; value: number }>(ch,
       'SELECT toString(minute) AS minute, metric, reason, toString(kind) AS kind, value FROM pipeline_health ORDER BY minute, metric, reason');
     const at = (ms: number) => chMinute(ms);
+    // No batch failing: its gauges are reported as 0, so an alert on them recovers.
+    const noneFailing = (ms: number) => [
+      { minute: at(ms), metric: 'batch_failing_seconds', reason: '', kind: 'gauge', value: 0 },
+      { minute: at(ms), metric: 'batch_retry_attempts', reason: '', kind: 'gauge', value: 0 },
+    ];
     expect(got).toEqual([
+      ...noneFailing(t0),
       { minute: at(t0), metric: 'bus_lag_hits', reason: '', kind: 'gauge', value: 7 },
       { minute: at(t0), metric: 'dead_letters', reason: 'unparseable', kind: 'counter', value: 2 },
       { minute: at(t0), metric: 'hits_acknowledged', reason: '', kind: 'counter', value: 10 },
       { minute: at(t0), metric: 'hits_refused', reason: 'origin', kind: 'counter', value: 2 },
       { minute: at(t0), metric: 'records_processed', reason: '', kind: 'counter', value: 30 },
+      ...noneFailing(t0 + 60_000).slice(0, 1),
       { minute: at(t0 + 60_000), metric: 'batch_failures', reason: '', kind: 'counter', value: 1 },
+      ...noneFailing(t0 + 60_000).slice(1),
       { minute: at(t0 + 60_000), metric: 'bus_lag_hits', reason: '', kind: 'gauge', value: 0 },
       { minute: at(t0 + 60_000), metric: 'hits_acknowledged', reason: '', kind: 'counter', value: 15 },
+      ...noneFailing(t0 + 120_000),
       { minute: at(t0 + 120_000), metric: 'bus_lag_hits', reason: '', kind: 'gauge', value: 0 },
     ]);
   });
