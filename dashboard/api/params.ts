@@ -1,22 +1,19 @@
 /**
  * Query parameters of the dashboard API, validated before any query runs:
  * an unknown parameter, a bad value or a range too large is a 400 with the
- * reason. Pure: raw query string values in, typed parameters out.
+ * reason. Each parameter is checked by its schema (schemas.ts, which the
+ * OpenAPI document describes); what depends on several is checked here.
+ * Pure: raw query string values in, typed parameters out.
  */
 import { isValidSiteName } from '../../common/config.ts';
 import { ScalehouseError } from '../../common/errors.ts';
-import { own } from '../../common/own.ts';
+import { parseTime, STATS_PARAMETERS, STATS_QUERY, type COMPARISONS } from './schemas.ts';
 
-export const CHANNELS = ['direct', 'internal', 'search', 'social', 'email', 'paid', 'campaign', 'referral'] as const;
-export const DEVICES = ['desktop', 'mobile', 'tablet', 'smarttv', 'console', 'wearable', 'embedded', 'xr'] as const;
+export { CHANNELS, COMPARISONS, DEVICES } from './schemas.ts';
 const GRANULARITY = { minute: 60, hour: 3600, day: 86_400 } as const;
 const MAX_RANGE_MS = 400 * 86_400_000;
 const MAX_POINTS = 1500;
-const EARLIEST = Date.UTC(2000, 0, 1);
-const KNOWN = new Set(['site', 'from', 'to', 'granularity', 'page', 'entry', 'channel', 'device', 'country', 'status', 'limit', 'compare', 'traffic', 'event']);
 
-/** Periods a range can be compared with: the one just before it, or the same weekdays 52 weeks earlier. */
-export const COMPARISONS = ['previous', 'year'] as const;
 /** 52 weeks: "a year before" that falls on the same weekdays, so weekly patterns line up. */
 export const YEAR_BEFORE_MS = 364 * 86_400_000;
 
@@ -48,19 +45,6 @@ export function siteOf(raw: string | undefined): string {
   return site;
 }
 
-function time(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const ms = /^\d{10,13}$/.test(raw) ? Number(raw.length === 10 ? `${raw}000` : raw) : Date.parse(raw);
-  if (!Number.isFinite(ms) || ms < EARLIEST || ms > Date.now() + 86_400_000 * 366) throw new ParamError('invalid_parameter', `${name} must be an ISO 8601 time or epoch milliseconds after 2000`);
-  return ms;
-}
-
-function path(raw: string | undefined, name: string): string {
-  const value = raw ?? '';
-  if (value.length > 2048 || (value && !value.startsWith('/'))) throw new ParamError('invalid_parameter', `${name} must be a path starting with /`);
-  return value;
-}
-
 const HOUR = 3_600_000;
 export const ROLLUP_MIN_RANGE_MS = 24 * HOUR;
 
@@ -73,12 +57,21 @@ export function useRollups(p: QueryParams): boolean {
   return !hasFilters(p) && p.to - p.from >= ROLLUP_MIN_RANGE_MS;
 }
 
+/** The first thing STATS_QUERY finds wrong with `q`, as the API's 400: unknown parameters first, then the first bad one. */
+function checkFields(q: Record<string, string>): void {
+  const { error } = STATS_QUERY.safeParse(q);
+  if (!error) return;
+  const unknown = error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : []));
+  if (unknown.length) throw new ParamError('unknown_parameter', `unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; known: ${STATS_PARAMETERS.join(', ')}`);
+  throw new ParamError('invalid_parameter', error.issues[0]!.message);
+}
+
 export function parseParams(q: Record<string, string>, now = Date.now(), needsSite = true): QueryParams {
-  const unknown = Object.keys(q).filter((k) => !KNOWN.has(k));
-  if (unknown.length) throw new ParamError('unknown_parameter', `unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; known: ${[...KNOWN].join(', ')}`);
+  checkFields(q);
   const site = needsSite ? siteOf(q.site) : (q.site ?? '').toLowerCase();
-  let to = time(q.to, 'to', now);
-  let from = time(q.from, 'from', to - 86_400_000);
+  // Checked by STATS_QUERY: a time given is valid.
+  let to = q.to ? parseTime(q.to) : now;
+  let from = q.from ? parseTime(q.from) : to - 86_400_000;
   if (from >= to) throw new ParamError('invalid_range', 'from must be before to');
   if (to - from > MAX_RANGE_MS) throw new ParamError('range_too_large', 'a range may span at most 400 days');
   // A day or more is read from the hourly rollups: align it to whole hours, so no partial hour at
@@ -87,32 +80,13 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
     from = Math.floor(from / HOUR) * HOUR;
     to = Math.ceil(to / HOUR) * HOUR;
   }
-  const g = q.granularity ?? 'auto';
-  let bucket: number;
-  if (g === 'auto') bucket = to - from <= 6 * 3_600_000 ? 60 : to - from <= 14 * 86_400_000 ? 3600 : 86_400;
-  else {
-    const seconds = own<number>(GRANULARITY, g);
-    if (seconds === undefined) throw new ParamError('invalid_parameter', 'granularity must be minute, hour, day or auto');
-    bucket = seconds;
-  }
+  const g = (q.granularity ?? 'auto') as keyof typeof GRANULARITY | 'auto';
+  const bucket = g !== 'auto' ? GRANULARITY[g] : to - from <= 6 * 3_600_000 ? 60 : to - from <= 14 * 86_400_000 ? 3600 : 86_400;
   if ((to - from) / 1000 / bucket > MAX_POINTS) throw new ParamError('range_too_large', `that range at ${g} granularity is more than ${MAX_POINTS} points; choose a coarser granularity`);
-  const limit = q.limit === undefined ? 20 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ParamError('invalid_parameter', 'limit must be a whole number from 1 to 1000');
-  const page = path(q.page, 'page');
-  const entry = path(q.entry, 'entry');
-  const channel = q.channel ?? '';
-  if (channel && !(CHANNELS as readonly string[]).includes(channel)) throw new ParamError('invalid_parameter', `channel must be one of ${CHANNELS.join(', ')}`);
-  const device = q.device ?? '';
-  if (device && !(DEVICES as readonly string[]).includes(device)) throw new ParamError('invalid_parameter', `device must be one of ${DEVICES.join(', ')}`);
-  const country = (q.country ?? '').toUpperCase();
-  if (country && !/^[A-Z]{2}$/.test(country)) throw new ParamError('invalid_parameter', 'country must be a two-letter ISO 3166 code');
   const status = q.status ?? '';
-  if (status && !/^[1-5]xx$/.test(status)) throw new ParamError('invalid_parameter', 'status must be 1xx, 2xx, 3xx, 4xx or 5xx');
-  const compare = q.compare ?? null;
-  if (compare !== null && !(COMPARISONS as readonly string[]).includes(compare)) throw new ParamError('invalid_parameter', `compare must be one of ${COMPARISONS.join(', ')}`);
-  const event = q.event ?? '';
-  if (event.length > 200) throw new ParamError('invalid_parameter', 'event must be the name of a custom event (at most 200 characters)');
-  const traffic = q.traffic ?? 'humans';
-  if (traffic !== 'humans' && traffic !== 'bots') throw new ParamError('invalid_parameter', 'traffic must be humans or bots');
-  return { site, from, to, bucket, limit, compare: compare as QueryParams['compare'], traffic, page, entry, channel, device, country, status_class: status ? Number(status[0]) : 0, event };
+  return {
+    site, from, to, bucket, limit: q.limit === undefined ? 20 : Number(q.limit), compare: (q.compare ?? null) as QueryParams['compare'], traffic: (q.traffic ?? 'humans') as QueryParams['traffic'],
+    page: q.page ?? '', entry: q.entry ?? '', channel: q.channel ?? '', device: q.device ?? '', country: (q.country ?? '').toUpperCase(),
+    status_class: status ? Number(status[0]) : 0, event: q.event ?? '',
+  };
 }
