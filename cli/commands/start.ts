@@ -16,6 +16,8 @@ import { ping } from '../../clickhouse/query.ts';
 import { createServerApp } from '../../server/app.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { healthRoutes } from '../../server/health.ts';
+import { openApiRoutes } from '../../server/openapi.ts';
+import { apiDocument } from '../api-document.ts';
 import { bearerIn } from '../../server/bearer.ts';
 import { tokenDigest } from '../../common/token-digest.ts';
 import { isLoopback } from '../../server/client-key.ts';
@@ -133,6 +135,8 @@ async function run(args: string[], roles: Roles): Promise<void> {
       limiter: new LoginLimiter(DEFAULT_LOGIN_LIMITS, Date.now, addressMatcher(config.DASHBOARD_ADMIN_NETWORKS)),
     }, (c) => c.get('clientAddress')));
   }
+  // The document of what this process serves, public (server/openapi.ts).
+  routes.push(openApiRoutes(apiDocument({ collect: Boolean(bus && ingest), dashboard: Boolean(password), metrics: !config.METRICS_PORT })));
   const app = createServerApp({ trustedProxies: config.TRUSTED_PROXIES, peerAddress: socketPeer, routes });
 
   syslog = roles.collect && bus && config.SYSLOG_PORT > 0
