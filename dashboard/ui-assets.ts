@@ -21,6 +21,10 @@ export const UI_ASSETS: UiAssets = {
   'goals.js': { body: asset('goals.js'), type: 'text/javascript; charset=utf-8' },
   'sharing.js': { body: asset('sharing.js'), type: 'text/javascript; charset=utf-8' },
   'goals.css': { body: asset('goals.css'), type: 'text/css; charset=utf-8' },
+  // The API reference (a page of its own, behind the login as all of /ui): it renders /api/openapi.json.
+  'api.html': { body: asset('api.html'), type: 'text/html; charset=utf-8' },
+  'api.js': { body: asset('api.js'), type: 'text/javascript; charset=utf-8' },
+  'api.css': { body: asset('api.css'), type: 'text/css; charset=utf-8' },
   'uplot.js': { body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')), type: 'text/javascript; charset=utf-8' },
   'uplot.css': { body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')), type: 'text/css; charset=utf-8' },
 };
