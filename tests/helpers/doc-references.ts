@@ -32,28 +32,37 @@ const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#|\/)/i;
 
 const lineAt = (text: string, index: number) => text.slice(0, index).split('\n').length;
 
-/** Paths from the root in `text` (one comment or one markdown line), for the given top-level folders. */
+/** Paths from the root in `text` (one comment, or a document), under the given top-level folders. */
 function rootPaths(text: string, topFolders: ReadonlySet<string>): { index: number; written: string }[] {
   const found: { index: number; written: string }[] = [];
   for (const m of text.matchAll(ROOT_PATH)) {
     const written = m[0].replace(/[.-]+$/, ''); // a sentence's full stop is not part of the name
     const next = text[m.index + m[0].length] ?? '';
     const segments = written.split('/').filter(Boolean);
-    if (!topFolders.has(segments[0]!) || segments.length < 2 && !written.endsWith('/')) continue;
+    if (!topFolders.has(segments[0]!) || (segments.length < 2 && !written.endsWith('/'))) continue;
     // Globs and placeholders name no one file: `tests/**`, `clickhouse/queries/…sql`, `{a,b}`, `<name>`.
     if (/^[*…{<[]/.test(next) || /[*…]/.test(written) || segments.some(isPlaceholder)) continue;
-    // A file has an extension, a folder a trailing '/': `server/client` is prose, not a path.
-    if (!written.endsWith('/') && !/\.\w+$/.test(segments.at(-1)!)) continue;
+    // A file has an extension, a folder a trailing '/'; without either it is a path only in a code span
+    // or three segments deep (tests/fixtures/logs): server/client is prose.
+    const quoted = text[m.index - 1] === '`' && next === '`';
+    if (!written.endsWith('/') && !/\.\w+$/.test(segments.at(-1)!) && !quoted && segments.length < 3) continue;
     found.push({ index: m.index, written });
   }
   return found;
 }
 
-/** References in one comment or markdown line of `file`, found at `offset` of the whole text. */
+// A file named without its extension (tests/unit/import-rules) is any of these.
+const STEM_EXTENSIONS = ['.ts', '.test.ts', '.js', '.mjs', '.sql', '.md'];
+function candidatesOf(written: string): string[] {
+  const path = written.replace(/\/$/, '');
+  return written.endsWith('/') || /\.\w+$/.test(path) ? [path] : [path, ...STEM_EXTENSIONS.map((ext) => path + ext)];
+}
+
+/** References in `text`, one comment (or the whole) of `file`'s text `whole`, starting at `offset` of it. */
 function referencesIn(file: string, whole: string, text: string, offset: number, topFolders: ReadonlySet<string>): Reference[] {
   const dir = posix.dirname(file);
   const refs: Reference[] = rootPaths(text, topFolders).map(({ index, written }) => ({
-    line: lineAt(whole, offset + index), written, candidates: [written.replace(/\/$/, '')],
+    line: lineAt(whole, offset + index), written, candidates: candidatesOf(written),
   }));
   for (const m of text.matchAll(BARE_DOC)) {
     if (isPlaceholder(m[0])) continue;

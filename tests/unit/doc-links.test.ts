@@ -54,7 +54,7 @@ describe('what counts as a reference', () => {
       'See [metrics](metrics.md#filters), [home](https://example.com/docs/x.md), [top](#top), [data](../../shared/data/README.md).',
       'The hit is `common/hit.ts`; read docs/privacy.md. Folder `clickhouse/migrations/` and `tests/**/*.test.ts`.',
       'Placeholders: `clickhouse/queries/NAME.sql`, clickhouse/migrations/NNNN_name.sql, `docs/x.md`, `clickhouse/queries/…sql`, `docs/{a,b}.md`, `/share/TOKEN`, `/api/stats`.',
-      'Not paths: client/server, read/write, `@hono/node-server`, ~/common/x.ts, /tmp/common/x.ts, `DATA_DIR/bus`.',
+      'Folders: tests/fixtures/logs and `common/hit`, not server/client; not paths: client/server, `@hono/node-server`, ~/common/x.ts, /tmp/common/x.ts, `DATA_DIR/bus`.',
       '```', 'cat common/missing.ts', '```',
     ].join('\n');
     const refs = markdownReferences('docs/dashboards.md', md, tops);
@@ -63,7 +63,10 @@ describe('what counts as a reference', () => {
       [2, 'common/hit.ts', 'common/hit.ts'],
       [2, 'docs/privacy.md', 'docs/privacy.md'],
       [2, 'clickhouse/migrations/', 'clickhouse/migrations'],
+      [4, 'tests/fixtures/logs', 'tests/fixtures/logs'],
+      [4, 'common/hit', 'common/hit'],
     ]);
+    expect(refs.at(-1)!.candidates).toContain('common/hit.ts');
   });
 
   it('in code: comments only, never strings or regular expressions', () => {
