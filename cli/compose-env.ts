@@ -1,7 +1,7 @@
 /**
  * The `.env` file compose.yaml reads (`scalehouse compose-env`): every
  * variable compose.yaml interpolates, listed once here —
- * tests/unit/compose-env.test.ts checks this list against compose.yaml — the
+ * tests/integration/compose-env.test.ts checks this list against compose.yaml — the
  * secrets fresh from the caller's random source, the optional ones as
  * commented examples. Pure: the command (commands/compose-env.ts) does the IO.
  */

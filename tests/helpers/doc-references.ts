@@ -43,7 +43,7 @@ function rootPaths(text: string, topFolders: ReadonlySet<string>): { index: numb
     // Globs and placeholders name no one file: `tests/**`, `clickhouse/queries/…sql`, `{a,b}`, `<name>`.
     if (/^[*…{<[]/.test(next) || /[*…]/.test(written) || segments.some(isPlaceholder)) continue;
     // A file has an extension, a folder a trailing '/'; without either it is a path only in a code span
-    // or three segments deep (tests/fixtures/logs): server/client is prose.
+    // or three segments deep (clickhouse/queries/dashboard): server/client is prose.
     const quoted = text[m.index - 1] === '`' && next === '`';
     if (!written.endsWith('/') && !/\.\w+$/.test(segments.at(-1)!) && !quoted && segments.length < 3) continue;
     found.push({ index: m.index, written });
