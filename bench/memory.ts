@@ -46,7 +46,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Picks one of `items` at random, as often as its weight says. */
 function weighted<T>(items: readonly (readonly [T, number])[]): (rnd: () => number) => T {
   const upTo: number[] = [];
-  items.reduce((n, [, w]) => (upTo.push(n + w), n + w), 0);
+  let total = 0;
+  for (const [, w] of items) {
+    total += w;
+    upTo.push(total);
+  }
   return (rnd) => {
     const x = rnd() * upTo.at(-1)!;
     let lo = 0;
@@ -213,7 +217,10 @@ async function scalehouse(port: number, lines: string[], from: number): Promise<
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`scalehouse start exited (${child.signalCode ?? child.exitCode})`);
   };
   try {
-    await waitUntil('scalehouse start is ready', async () => (alive(), (await readyz(port))?.status === 'ready'), 60_000);
+    await waitUntil('scalehouse start is ready', async () => {
+      alive();
+      return (await readyz(port))?.status === 'ready';
+    }, 60_000);
     await sleep(5_000);
     const idle = memoryOf(child.pid!);
     const t0 = performance.now();
@@ -233,7 +240,10 @@ async function scalehouse(port: number, lines: string[], from: number): Promise<
       if (child.exitCode !== null || child.signalCode !== null) return r();
       // A clean stop (the processor commits its batch); SIGKILL if it takes longer than half a minute.
       const late = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.once('exit', () => (clearTimeout(late), r()));
+      child.once('exit', () => {
+        clearTimeout(late);
+        r();
+      });
       child.kill('SIGTERM');
     });
     running = undefined;

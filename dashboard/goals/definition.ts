@@ -44,6 +44,7 @@ function site(value: unknown): string {
 
 function name(value: unknown, what: string): string {
   const n = typeof value === 'string' ? value.trim() : '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters is refused
   if (!n || n.length > 100 || /[\u0000-\u001f\u007f]/.test(n)) fail(`${what} must be a name of 1 to 100 characters, without control characters`);
   return n;
 }
@@ -56,6 +57,7 @@ function step(value: unknown, what: string): Step {
   const match = (o.match as string).trim();
   if (kind === 'event') {
     // The collector keeps 200 characters of an event's name.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters is refused
     if (!match || match.length > 200 || /[\u0000-\u001f\u007f]/.test(match)) fail(`${what}: match must be the custom event's name, 1 to 200 characters`);
   } else {
     const problem = patternProblem(match);

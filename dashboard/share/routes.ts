@@ -34,7 +34,7 @@ import { requireLogin } from '../goals/definition-routes.ts';
 import { jsonBody } from '../json-body.ts';
 import { allowFramingBy } from '../security-headers.ts';
 import { forwardShared } from './forward.ts';
-import { parseLink } from './link-input.ts';
+import { type LinkInput, parseLink } from './link-input.ts';
 import { missingPage, passwordPage, sharedDashboard } from './pages.ts';
 import { createShare, findShare, listShares, revokeShare, type ShareLink } from './store.ts';
 import { UNLOCK_COOKIE, UNLOCK_TTL_MS, unlockCookie, unlocked } from './unlock.ts';
@@ -78,7 +78,7 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
   app.post('/api/shares', async (c) => {
     requireLogin(c, deps.signedIn);
     const body = await jsonBody(c);
-    let input;
+    let input: LinkInput;
     try {
       input = parseLink(body);
     } catch (err) {
