@@ -26,7 +26,7 @@ import { securityHeaders } from './security-headers.ts';
 import { bearerIn, bearerToken } from '../server/bearer.ts';
 import { tokenDigest } from '../common/token-digest.ts';
 import { goalsAndSharing } from './goals-and-sharing.ts';
-import { serveAsset, UI_ASSETS, UI_ASSETS_PAGE } from './ui-assets.ts';
+import { UI_ASSETS, UI_ASSETS_PAGE } from './ui-assets.ts';
 
 const INDEX = UI_ASSETS_PAGE.index;
 const LOGIN = UI_ASSETS_PAGE.login;
@@ -127,7 +127,7 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   }));
 
   app.get('/', (c) => html(c, INDEX));
-  app.get('/ui/:file', serveAsset(UI_ASSETS));
+  app.get('/ui/:file', (c) => UI_ASSETS(c, 'public, max-age=300'));
   app.route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
   // A realtime stream ends with the login it was opened with (an API token's ends with the process).
   const streams = new OpenStreams(deps.realtimeLimits);

@@ -15,8 +15,8 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { siteParam } from '../api/site-param.ts';
 import { httpError } from '../../common/http-error.ts';
 import { requireSameOrigin } from '../auth/same-origin.ts';
-import { jsonBody } from '../json-body.ts';
-import { DefinitionError, MAX_FUNNELS, MAX_GOALS, parseFunnel, parseGoal } from './definition.ts';
+import { readJsonBody } from '../../server/json-body.ts';
+import { DEFINITION_BODY, DefinitionError, MAX_FUNNELS, MAX_GOALS, parseFunnel, parseGoal } from './definition.ts';
 import { countDefinitions, deleteDefinition, listFunnels, listGoals, saveDefinition, type DefinitionKind } from './store.ts';
 
 export interface DefinitionDeps {
@@ -60,7 +60,7 @@ export function definitionRoutes(deps: DefinitionDeps): Hono {
     });
     app.post(path, async (c) => {
       requireLogin(c, deps.signedIn);
-      const body = await jsonBody(c);
+      const body = await readJsonBody(c, DEFINITION_BODY);
       const d = checked(() => parse(body));
       if (await countDefinitions(deps.definitions, d.site, kind) >= max) throw httpError(409, 'too_many', `a site has at most ${max} ${kind}s: delete one first`);
       const id = (await saveDefinition(deps.definitions, kind, d.site, d.name, d.definition))!;
@@ -68,7 +68,7 @@ export function definitionRoutes(deps: DefinitionDeps): Hono {
     });
     app.put(`${path}/:id`, async (c) => {
       requireLogin(c, deps.signedIn);
-      const body = await jsonBody(c);
+      const body = await readJsonBody(c, DEFINITION_BODY);
       const d = checked(() => parse(body));
       const id = c.req.param('id').toLowerCase();
       if (await saveDefinition(deps.definitions, kind, d.site, d.name, d.definition, id) === undefined) throw httpError(404, `unknown_${kind}`, `no ${kind} ${id.slice(0, 40)} for ${d.site}`);

@@ -29,16 +29,16 @@ import { LoginLimiter } from '../auth/login-limiter.ts';
 import { readPassword } from '../auth/password-body.ts';
 import { requireSameOrigin } from '../auth/same-origin.ts';
 import type { Reads } from '../export/read-in-format.ts';
-import { DefinitionError } from '../goals/definition.ts';
+import { DEFINITION_BODY, DefinitionError } from '../goals/definition.ts';
 import { requireLogin } from '../goals/definition-routes.ts';
-import { jsonBody } from '../json-body.ts';
+import { readJsonBody } from '../../server/json-body.ts';
 import { allowFramingBy } from '../security-headers.ts';
 import { forwardShared } from './forward.ts';
 import { parseLink } from './link-input.ts';
 import { missingPage, passwordPage, sharedDashboard } from './pages.ts';
 import { createShare, findShare, listShares, revokeShare, type ShareLink } from './store.ts';
 import { UNLOCK_COOKIE, UNLOCK_TTL_MS, unlockCookie, unlocked } from './unlock.ts';
-import { serveAsset, type UiAssets } from '../ui-assets.ts';
+import type { FilesServer } from '../../server/static-asset.ts';
 import { siteParam } from '../api/site-param.ts';
 
 export interface ShareDeps {
@@ -52,7 +52,7 @@ export interface ShareDeps {
   clientAddress: (c: Context<ServerEnv>) => string;
   /** The dashboard's page and files (dashboard/ui). */
   page: string;
-  assets: UiAssets;
+  assets: FilesServer;
   secureCookies?: boolean;
   /** Limits on password guessing for protected links; one per dashboard. */
   limiter?: LoginLimiter;
@@ -77,7 +77,7 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
   });
   app.post('/api/shares', async (c) => {
     requireLogin(c, deps.signedIn);
-    const body = await jsonBody(c);
+    const body = await readJsonBody(c, DEFINITION_BODY);
     let input;
     try {
       input = parseLink(body);
@@ -110,11 +110,10 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
   // password is given; the dashboard's code waits for it, as /ui keeps it behind the login
   // (dashboard/routes.ts) — the files hold no figures, but a link opens no more than a login would.
   // `private` (RFC 9111 §5.2.2.7): no shared cache keeps a token's URL, or serves it once revoked.
-  const sharedAsset = serveAsset(deps.assets, 'private, max-age=300');
   app.get('/share/:token/ui/:file', async (c) => {
     const found = await link(c);
     if (c.req.param('file') !== PASSWORD_FORM_STYLE && !unlocked(found, cookieOf(c))) throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
-    return sharedAsset(c);
+    return deps.assets(c, 'private, max-age=300');
   });
 
   app.get('/share/:token', async (c) => {
