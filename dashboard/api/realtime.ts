@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { HttpBindings } from '@hono/node-server';
-import { siteParam } from './site-param.ts';
+import { siteParam } from '../query/site-param.ts';
 import { httpError } from '../../common/http-error.ts';
 import type { Credential } from '../auth/credential.ts';
 import type { LiveFeeds, LiveMessage } from './live-feed.ts';

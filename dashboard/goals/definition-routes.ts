@@ -12,7 +12,7 @@
  */
 import { Hono, type Context } from 'hono';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { siteParam } from '../api/site-param.ts';
+import { siteParam } from '../query/site-param.ts';
 import { httpError } from '../../common/http-error.ts';
 import { requireSameOrigin } from '../auth/same-origin.ts';
 import { readJsonBody } from '../../server/json-body.ts';

@@ -39,7 +39,7 @@ import { missingPage, passwordPage, sharedDashboard } from './pages.ts';
 import { createShare, findShare, listShares, revokeShare, type ShareLink } from './store.ts';
 import { UNLOCK_COOKIE, UNLOCK_TTL_MS, unlockCookie, unlocked } from './unlock.ts';
 import type { FilesServer } from '../../server/static-asset.ts';
-import { siteParam } from '../api/site-param.ts';
+import { siteParam } from '../query/site-param.ts';
 
 export interface ShareDeps {
   /** The handle shared links are read and written with (the definitions handle). */
