@@ -37,7 +37,7 @@ const END_GRACE_MS = 1000;
 
 export function realtimeRoutes(deps: RealtimeDeps): Hono {
   const app = new Hono();
-  app.get('/api/realtime', async (c) => {
+  app.get('/', async (c) => {
     const unknown = Object.keys(c.req.query()).filter((k) => k !== 'site');
     if (unknown.length) throw httpError(400, 'unknown_parameter', `unknown parameter: ${unknown.join(', ').slice(0, 100)}; known: site`);
     const site = siteParam(c);

@@ -4,7 +4,9 @@
  * — over a real socket, the 413 arrives while the client is still sending —
  * and its files (/ui/…, a shared link's /share/TOKEN/ui/…) are served by the
  * one static asset server: compressed as asked, with a strong ETag, 304 to a
- * current If-None-Match, and each path's own Cache-Control.
+ * current If-None-Match, and each path's own Cache-Control. Each part of the
+ * dashboard is mounted under its own prefix with the login check at that
+ * prefix: every path under it, known or not, is behind the login.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, type IncomingMessage } from 'node:http';
@@ -109,5 +111,23 @@ describe('dashboard files', () => {
     // The same file as /ui: the same representation, the same tag.
     expect(first.etag).toBe((await get('/ui/app.js', { cookie: d.cookie, 'accept-encoding': 'br' })).etag);
     expect(await get(`/share/${token}/ui/app.js`, { 'accept-encoding': 'br', 'if-none-match': first.etag! })).toMatchObject({ status: 304, cache: 'private, max-age=300', body: Buffer.alloc(0) });
+  });
+});
+
+describe('dashboard prefixes', () => {
+  it('keeps every path under a guarded prefix behind the login, known or not, whatever the method', async () => {
+    const seen = [];
+    for (const [method, path] of [
+      ['GET', '/api/stats'], ['GET', '/api/stats/overview'], ['GET', '/api/stats/batch'], ['GET', '/api/stats/overview/more'],
+      ['GET', '/api/realtime'], ['GET', '/api/realtime/more'], ['GET', '/api/goals'], ['PUT', '/api/goals/some-id'],
+      ['DELETE', '/api/funnels/some-id'], ['GET', '/api/shares'], ['PATCH', '/api/shares/some-id'], ['GET', '/ui/app.js'], ['GET', '/ui/nope.js'],
+    ]) {
+      const res = await d.app.request(path, { method });
+      seen.push([method, path, res.status, res.status === 401 ? ((await res.json()) as { error: string }).error : res.headers.get('location')]);
+    }
+    expect(seen).toEqual(seen.map(([method, path]) => [method, path, ...(String(path).startsWith('/api/') ? [401, 'login_required'] : [303, '/login'])]));
+    // The login page's own files, and a shared link's paths, are let in without it.
+    expect((await d.app.request('/ui/login.js')).status).toBe(200);
+    expect((await d.app.request(`/share/${'A'.repeat(32)}`)).status).toBe(404);
   });
 });
