@@ -121,7 +121,7 @@ describe('dashboard prefixes', () => {
       ['GET', '/api/stats'], ['GET', '/api/stats/overview'], ['GET', '/api/stats/batch'], ['GET', '/api/stats/overview/more'],
       ['GET', '/api/realtime'], ['GET', '/api/realtime/more'], ['GET', '/api/goals'], ['PUT', '/api/goals/some-id'],
       ['DELETE', '/api/funnels/some-id'], ['GET', '/api/shares'], ['PATCH', '/api/shares/some-id'], ['GET', '/ui/app.js'], ['GET', '/ui/nope.js'],
-    ]) {
+    ] as const) {
       const res = await d.app.request(path, { method });
       seen.push([method, path, res.status, res.status === 401 ? ((await res.json()) as { error: string }).error : res.headers.get('location')]);
     }
