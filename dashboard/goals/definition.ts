@@ -15,6 +15,11 @@ import { patternProblem } from './pattern.ts';
 export const MAX_STEPS = 8;
 export const MAX_GOALS = 50;
 export const MAX_FUNNELS = 20;
+/**
+ * A body that changes the dashboard's settings (a goal, a funnel, a shared link): at most 16 KB,
+ * refused while it is read; one that is not JSON is `invalid_json`, as the login's (README).
+ */
+export const DEFINITION_BODY = { maxBytes: 16 * 1024, malformed: 'invalid_json' } as const;
 
 export type StepKind = 'event' | 'page';
 /** What a goal or a funnel step matches: a custom event by name, or pageviews by path pattern. */
