@@ -1,6 +1,6 @@
 /**
  * A big, realistic access log for the import benchmarks, built from the real
- * logs in tests/fixtures/logs: copies of them spread over a 30-day span (each
+ * logs of the real-world test data (tests/helpers/test-data.ts): copies of them spread over a 30-day span (each
  * copy moved to its own start, its addresses changed so its visitors are its
  * own), merged in time order, written in the combined format with UTC times.
  *
@@ -9,6 +9,7 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { fixture } from '../tests/helpers/fixtures.ts';
 import { parseTimeLocal } from '../processor/parsers/combined-line.ts';
 
 const FIXTURES = ['hackers-access.log', 'secrepo-2021.log', 'secrepo-2018-12-15.log'];
@@ -25,7 +26,7 @@ const clfTime = (ms: number): string => {
 };
 
 function readFixture(name: string): Line[] {
-  const text = readFileSync(fileURLToPath(new URL(`../tests/fixtures/logs/${name}`, import.meta.url)), 'utf8');
+  const text = readFileSync(fixture(`logs/${name}`), 'utf8');
   return text.split('\n').filter((l) => l.trim()).map((raw) => {
     const open = raw.indexOf('[');
     const close = raw.indexOf(']', open);

@@ -6,18 +6,15 @@
  *
  *   npm run bench:dashboard            (BENCH_EVENTS=1000000 for a quick run)
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { machine, percentile, writeSection } from './report.ts';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connectClickHouse } from '../clickhouse/connect.ts';
 import { migrate } from '../clickhouse/migrate.ts';
-import { readSql } from '../clickhouse/sql.ts';
 import { insertRows } from '../clickhouse/insert.ts';
 import { QUERIES } from '../dashboard/api/queries.ts';
-import { parseParams } from '../dashboard/api/params.ts';
-import { runQuery } from '../dashboard/api/run-query.ts';
+import { parseParams } from '../dashboard/query/params.ts';
+import { runQuery } from '../dashboard/query/run-query.ts';
 import { clientOf } from '../clickhouse/raw-client.ts';
 import { chTime } from '../clickhouse/time.ts';
 import { benchTempDir } from './temp-dir.ts';

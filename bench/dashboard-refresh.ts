@@ -13,13 +13,10 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connectClickHouse, withReadLimits } from '../clickhouse/connect.ts';
 import { migrate } from '../clickhouse/migrate.ts';
-import { readSql } from '../clickhouse/sql.ts';
-import { clientOf } from '../clickhouse/raw-client.ts';
 import { answerBatch } from '../dashboard/api/batch.ts';
 import { answerQuery } from '../dashboard/api/answer.ts';
 import { dashboardLogin } from './reference-tools.ts';
@@ -107,7 +104,7 @@ for (const v of VIEWS) {
   await before(v);
   await after(v); // warm-up
   const t: { before: number[]; after: number[]; ratio: number[] } = { before: [], after: [], ratio: [] };
-  let bytes = { before: 0, after: 0 };
+  const bytes = { before: 0, after: 0 };
   for (let i = 0; i < PAIRS; i++) {
     const pair: Record<'before' | 'after', number> = { before: 0, after: 0 };
     for (const which of i % 2 ? (['after', 'before'] as const) : (['before', 'after'] as const)) {

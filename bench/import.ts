@@ -63,7 +63,7 @@ async function storage(): Promise<string[]> {
   return out;
 }
 
-process.stderr.write(`building a ${LINES.toLocaleString()}-line log from tests/fixtures/logs…\n`);
+process.stderr.write(`building a ${LINES.toLocaleString()}-line log from ../shared/data/logs…\n`);
 const lines = await buildLog(log, LINES);
 const megabytes = statSync(log).size / 2 ** 20;
 const pairs: { ours: Run; ref: Run }[] = [];
@@ -86,7 +86,7 @@ const md = `## Importing an access log: \`scalehouse replay\` against GoAccess
 
 Command: \`npm run bench:import\` (\`bench/import.ts\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
 A ${lines.toLocaleString()}-line combined log (${megabytes.toFixed(0)} MiB) built from the real logs in
-\`tests/fixtures/logs\` (\`bench/build-log.ts\`: copies spread over 30 days, each with its own visitors; most
+\`../shared/data/logs\` (\`bench/build-log.ts\`: copies spread over 30 days, each with its own visitors; most
 lines are bots', as in those logs). ${PAIRS} pairs, each tool on the same file one after the other; medians.
 
 **Reference**: GoAccess ${goaccessVersion()} (Debian's package), \`--log-format=COMBINED -o report.json\`: parses

@@ -219,7 +219,7 @@ let megabytes = 0;
 let bodyCount = 0;
 let brokerPeakMiB = 0;
 try {
-  process.stderr.write(`building a ${LINES.toLocaleString()}-line log from tests/fixtures/logs…\n`);
+  process.stderr.write(`building a ${LINES.toLocaleString()}-line log from ../shared/data/logs…\n`);
   lines = await buildLog(log, LINES);
   megabytes = statSync(log).size / 2 ** 20;
   const work = bodies(readFileSync(log));

@@ -2,7 +2,7 @@
  * Benchmark: the memory of a running `scalehouse start` (embedded) holding
  * 100,000 open sessions, against GoAccess (Debian's `goaccess`) reading the
  * same log. The benchmark writes a combined log of 100,000 people (distinct
- * addresses, browsers' user agents from the human lines of tests/fixtures/logs)
+ * addresses, browsers' user agents from the human lines of ../shared/data/logs)
  * who each view 1–3 pages within the 20 minutes that end now, with ordinary
  * referrers: no session has timed out (SESSION_TIMEOUT_MINUTES 30, plus the
  * reorder window), none looks like a bot. It posts the log to `POST /api/logs`,
@@ -22,6 +22,7 @@ import { dashboardLogin, goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
 import { benchTempDir } from './temp-dir.ts';
 import { seeded } from '../tests/helpers/seeded-random.ts';
+import { fixture } from '../tests/helpers/fixtures.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -45,7 +46,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Picks one of `items` at random, as often as its weight says. */
 function weighted<T>(items: readonly (readonly [T, number])[]): (rnd: () => number) => T {
   const upTo: number[] = [];
-  items.reduce((n, [, w]) => (upTo.push(n + w), n + w), 0);
+  let total = 0;
+  for (const [, w] of items) {
+    total += w;
+    upTo.push(total);
+  }
   return (rnd) => {
     const x = rnd() * upTo.at(-1)!;
     let lo = 0;
@@ -60,13 +65,13 @@ function weighted<T>(items: readonly (readonly [T, number])[]): (rnd: () => numb
 
 /**
  * User agents of people: those of the lines `scalehouse explain` calls human (by user agent and by
- * behaviour) in the real logs of tests/fixtures/logs, with a browser and an OS, weighted by how many
+ * behaviour) in the real logs of ../shared/data/logs, with a browser and an OS, weighted by how many
  * visitors sent each. Kept as written in the log (escapes and all).
  */
 function humanUserAgents(): (readonly [string, number])[] {
   const visitors = new Map<string, Set<string>>();
   for (const name of FIXTURES) {
-    const file = `tests/fixtures/logs/${name}`;
+    const file = fixture(`logs/${name}`);
     const raw = readFileSync(file, 'utf8').split('\n');
     const r = spawnSync(process.execPath, ['bin/scalehouse.mjs', 'explain', file, '--site', SITE], { env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 256 * 2 ** 20, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`scalehouse explain ${file} failed: ${r.stderr.slice(-2000)}`);
@@ -79,7 +84,7 @@ function humanUserAgents(): (readonly [string, number])[] {
       visitors.set(ua, (visitors.get(ua) ?? new Set()).add(`${name}|${o.visitor}`));
     }
   }
-  if (visitors.size === 0) throw new Error('no human user agents found in tests/fixtures/logs');
+  if (visitors.size === 0) throw new Error('no human user agents found in ../shared/data/logs');
   return [...visitors].map(([ua, v]) => [ua, v.size] as const);
 }
 
@@ -212,7 +217,10 @@ async function scalehouse(port: number, lines: string[], from: number): Promise<
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`scalehouse start exited (${child.signalCode ?? child.exitCode})`);
   };
   try {
-    await waitUntil('scalehouse start is ready', async () => (alive(), (await readyz(port))?.status === 'ready'), 60_000);
+    await waitUntil('scalehouse start is ready', async () => {
+      alive();
+      return (await readyz(port))?.status === 'ready';
+    }, 60_000);
     await sleep(5_000);
     const idle = memoryOf(child.pid!);
     const t0 = performance.now();
@@ -232,7 +240,10 @@ async function scalehouse(port: number, lines: string[], from: number): Promise<
       if (child.exitCode !== null || child.signalCode !== null) return r();
       // A clean stop (the processor commits its batch); SIGKILL if it takes longer than half a minute.
       const late = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.once('exit', () => (clearTimeout(late), r()));
+      child.once('exit', () => {
+        clearTimeout(late);
+        r();
+      });
       child.kill('SIGTERM');
     });
     running = undefined;
@@ -256,7 +267,7 @@ const runs: { ours: Run; ref: Ref; refBase: Ref }[] = [];
 let hits = 0;
 let megabytes = 0;
 try {
-  process.stderr.write('reading the human user agents of tests/fixtures/logs (scalehouse explain)…\n');
+  process.stderr.write('reading the human user agents of ../shared/data/logs (scalehouse explain)…\n');
   const agents = humanUserAgents();
   for (let i = 0; i < RUNS; i++) {
     // Each run writes its log afresh, so its 20 minutes end when it starts.
@@ -292,7 +303,7 @@ const md = `## Memory with ${SESSIONS.toLocaleString()} open sessions, against G
 Command: \`npm run bench:memory\` (\`bench/memory.ts\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
 A ${hits.toLocaleString()}-line combined log (${megabytes.toFixed(0)} MiB) of ${SESSIONS.toLocaleString()} people, written by the
 benchmark: each a different IPv4 address with a browser's user agent (those of the lines \`scalehouse explain\`
-calls human in \`tests/fixtures/logs\`, as often as visitors sent them), viewing 1–3 pages (1.7 on average) within the
+calls human in \`../shared/data/logs\`, as often as visitors sent them), viewing 1–3 pages (1.7 on average) within the
 20 minutes that end when the run starts, from search engines, social sites, links or nowhere. No session has timed out
 (30 minutes without a hit, in the stream's time) and none looks like a bot. Posted to \`scalehouse start\` (embedded)
 through \`POST /api/logs\` in batches of ${BATCH_LINES.toLocaleString()} lines; once \`/readyz\` shows every line accepted and

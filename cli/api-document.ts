@@ -19,9 +19,12 @@ export interface ServedRoles {
 }
 
 export function apiDocument(roles: ServedRoles): ApiDocument {
-  return describeApi([
-    ...SERVER_ROUTES.filter((r) => roles.metrics || r.path !== '/metrics'),
-    ...(roles.collect ? COLLECTOR_ROUTES : []),
-    ...(roles.dashboard ? DASHBOARD_ROUTES : []),
-  ], version());
+  return describeApi(
+    [
+      ...SERVER_ROUTES.filter((r) => roles.metrics || r.path !== '/metrics'),
+      ...(roles.collect ? COLLECTOR_ROUTES : []),
+      ...(roles.dashboard ? DASHBOARD_ROUTES : []),
+    ],
+    version(),
+  );
 }

@@ -42,6 +42,15 @@ export const COMMAND_HELP = {
     options: SITE,
     settings: true,
   },
+  'compose-env': {
+    summary: 'Write the .env that compose.yaml needs, with fresh random secrets, to --out FILE (made owner-only,\n' +
+      'never over an existing file) or to standard output (never to a terminal).',
+    options: {
+      '--sites LIST': 'the sites the collectors take hits for, comma-separated (default: example.com)',
+      '--out FILE': 'create FILE (e.g. .env) instead of writing to standard output',
+    },
+    settings: false,
+  },
   token: { summary: 'Make an API token for /api/stats (prints the token and the digest for DASHBOARD_TOKENS).', settings: false },
   version: { summary: 'Print the version of Scalehouse (also --version, -v).', settings: false },
   help: { args: '[COMMAND]', summary: 'Show this text, or what one command takes (also COMMAND --help).', settings: false },

@@ -19,6 +19,7 @@ const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
   replay: async (args) => (await import('./commands/replay.ts')).replayCommand(args),
   tail: async (args) => (await import('./commands/tail.ts')).tailCommand(args),
   explain: async (args) => (await import('./commands/explain.ts')).explainCommand(args),
+  'compose-env': async (args) => (await import('./commands/compose-env.ts')).composeEnvCommand(args),
   help: async ([topic]) => {
     if (topic !== undefined && !isCommand(topic)) throw new ScalehouseError(`there is no command "${topic}": \`scalehouse help\` lists them`);
     process.stdout.write(topic === undefined ? helpText() : commandHelpText(topic));

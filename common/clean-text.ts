@@ -16,7 +16,9 @@
 import { mapStrings } from './map-strings.ts';
 
 /** Anything the rule replaces; one pass, no allocation when there is none. */
-const NOT_TEXT = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const NOT_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the C0 and C1 controls are what this rule replaces
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const HAS_NOT_TEXT = new RegExp(NOT_TEXT.source);
 
 export const REPLACEMENT = '\uFFFD';

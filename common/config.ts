@@ -76,7 +76,7 @@ const cidrs: Parser<string[]> = (raw) => {
 
 const brokers: Parser<string[]> = (raw) => {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = list.filter((b) => !/^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$/.test(b));
+  const bad = list.filter((b) => !/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b));
   if (bad.length) throw new Error(`must be host:port pairs, got ${bad.join(', ')}`);
   return list;
 };

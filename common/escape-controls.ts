@@ -19,6 +19,7 @@
  * are.
  */
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are what this escapes
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

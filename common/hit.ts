@@ -1,5 +1,5 @@
 /**
- * The Hit: what the collector puts on the bus (see ARCHITECTURE.md, Contracts).
+ * The Hit: what the collector puts on the bus (docs/architecture.md, The path of a hit).
  * A small versioned envelope; the collector checks shape and size only and
  * never parses log lines — that is the processor's job.
  */

@@ -1,7 +1,7 @@
 /**
  * A parsed JSON value with `f` applied to every string in it, object keys
  * included (a beacon's props are keys and values from the page). JSON bodies
- * nest at most 32 levels (collector/json-body.ts), so recursion is bounded.
+ * nest at most 32 levels (server/json-body.ts), so recursion is bounded.
  */
 export function mapStrings<T>(value: T, f: (s: string) => string): T {
   if (typeof value === 'string') return f(value) as T;

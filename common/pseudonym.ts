@@ -1,6 +1,6 @@
 /**
  * Client addresses become pseudonyms before anything is written to a bus
- * (ARCHITECTURE.md, Privacy): bus files, Kafka topics and their retention
+ * (docs/privacy.md, From the request to the tables): bus files, Kafka topics and their retention
  * hold no usable IP address. A pseudonym is a keyed hash of the address under
  * the daily salt of the day the hit was received — the same salts the visitor
  * hash uses, destroyed after two days, after which a pseudonym can no longer

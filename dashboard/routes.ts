@@ -3,8 +3,11 @@
  * package itself — no CDN) and the query API, all behind the password.
  * Routes on the shared server (server/app.ts): mounted by `scalehouse start`
  * next to the collector, and alone by `scalehouse dashboard` in distributed mode.
+ * Each part is an app of its own under its own prefix, with its login check
+ * once at that prefix: no part's routes can answer another's paths, in
+ * whatever order they are mounted.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import type { ClickHouse } from '../clickhouse/connect.ts';
@@ -25,8 +28,11 @@ import { requireSameOrigin } from './auth/same-origin.ts';
 import { securityHeaders } from './security-headers.ts';
 import { bearerIn, bearerToken } from '../server/bearer.ts';
 import { tokenDigest } from '../common/token-digest.ts';
-import { goalsAndSharing } from './goals-and-sharing.ts';
-import { serveAsset, UI_ASSETS, UI_ASSETS_PAGE } from './ui-assets.ts';
+import { readInFormat } from './export/read-in-format.ts';
+import { definitionRoutes } from './goals/definition-routes.ts';
+import { readApi } from './read-api.ts';
+import { shareApiRoutes, sharedLinkRoutes } from './share/routes.ts';
+import { UI_ASSETS, UI_ASSETS_PAGE } from './ui-assets.ts';
 
 const INDEX = UI_ASSETS_PAGE.index;
 const LOGIN = UI_ASSETS_PAGE.login;
@@ -111,27 +117,39 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
     if (c.req.path.startsWith('/api/')) throw httpError(401, 'login_required', 'log in at /login first');
     return c.redirect('/login', 303);
   };
+  /** `routes` at `prefix` (the prefix itself and every path under it), behind `check`. */
+  const mount = <E extends Env>(prefix: string, check: MiddlewareHandler, routes: Hono<E>) => {
+    app.use(`${prefix}/*`, check);
+    app.route(prefix, routes);
+  };
   app.use('/', guard);
-  // The login page's own stylesheet and script are public; the rest of /ui is not.
-  app.use('/ui/*', async (c, next) => (c.req.path === '/ui/style.css' || c.req.path === '/ui/login.js' ? next() : guard(c, next)));
-  app.use('/api/stats', guard);
-  app.use('/api/stats/*', guard);
-  app.use('/api/realtime', guard);
-
-  // Goals and funnels, CSV export, shared links: before the query API, whose format=csv they answer.
-  app.route('/', goalsAndSharing({
-    ch: deps.ch, definitions: deps.definitions ?? deps.ch, guard, signedIn: (c) => sessionOf(c) !== undefined, clientAddress,
-    page: INDEX.toString('utf8'), assets: UI_ASSETS, secureCookies: deps.secureCookies,
-    // One limiter for every password this dashboard checks: one scrypt at a time, one count of failures.
-    limiter,
-  }));
-
   app.get('/', (c) => html(c, INDEX));
-  app.get('/ui/:file', serveAsset(UI_ASSETS));
-  app.route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
+  // The login page's own stylesheet and script are public; the rest of /ui is not.
+  const uiGuard: MiddlewareHandler = async (c, next) => (c.req.path === '/ui/style.css' || c.req.path === '/ui/login.js' ? next() : guard(c, next));
+  mount('/ui', uiGuard, new Hono().get('/:file', (c) => UI_ASSETS(c, 'public, max-age=300')));
+
+  // format=csv (and format=json) of a named query is answered by the export; without `format`, by the query API.
+  const reads = readApi(deps.ch);
+  const stats = new Hono()
+    .get('/:name', async (c, next) => (c.req.query('format') === undefined ? next() : readInFormat(reads, new URL(c.req.url))))
+    .route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
+  mount('/api/stats', guard, stats);
   // A realtime stream ends with the login it was opened with (an API token's ends with the process).
   const streams = new OpenStreams(deps.realtimeLimits);
   deps.revoked.onRevoke((session) => streams.end(sessionCredential(session).key, 'logged_out'));
-  app.route('/', realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown: knownSites(deps.ch) }));
+  mount('/api/realtime', guard, realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown: knownSites(deps.ch) }));
+
+  // Goals, funnels and shared links are read and written with the definitions handle.
+  const definitions = deps.definitions ?? deps.ch;
+  const signedIn = (c: Context) => sessionOf(c) !== undefined;
+  mount('/api/goals', guard, definitionRoutes({ definitions, signedIn }, 'goal'));
+  mount('/api/funnels', guard, definitionRoutes({ definitions, signedIn }, 'funnel'));
+  mount('/api/shares', guard, shareApiRoutes({ definitions, signedIn }));
+  // A shared link is let in by its token (and password), never by the login: no guard at /share.
+  app.route('/share', sharedLinkRoutes({
+    definitions, reads, signedIn, clientAddress, page: INDEX.toString('utf8'), assets: UI_ASSETS, secureCookies: deps.secureCookies,
+    // One limiter for every password this dashboard checks: one scrypt at a time, one count of failures.
+    limiter,
+  }));
   return app;
 }

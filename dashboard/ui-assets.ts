@@ -1,19 +1,16 @@
 /**
- * The dashboard's static files, read once at start-up, and the handler that
- * serves them — to the logged-in dashboard (/ui/…) and to shared links
- * (/share/TOKEN/ui/…) alike.
+ * The dashboard's static files, read once at start-up, and the one server of
+ * them (server/static-asset.ts: compressed, ETag, 304) that the logged-in
+ * dashboard (/ui/…) and shared links (/share/TOKEN/ui/…) both answer from,
+ * each with its own Cache-Control.
  */
-import type { Context } from 'hono';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { httpError } from '../common/http-error.ts';
-import { own } from '../common/own.ts';
-
-export type UiAssets = Readonly<Record<string, { body: Buffer; type: string }>>;
+import { serveFiles, type StaticFile } from '../server/static-asset.ts';
 
 const require = createRequire(import.meta.url);
 const asset = (path: string) => readFileSync(new URL(`./ui/${path}`, import.meta.url));
-export const UI_ASSETS: UiAssets = {
+const UI_FILES: Readonly<Record<string, StaticFile>> = {
   'app.js': { body: asset('app.js'), type: 'text/javascript; charset=utf-8' },
   'login.js': { body: asset('login.js'), type: 'text/javascript; charset=utf-8' },
   'style.css': { body: asset('style.css'), type: 'text/css; charset=utf-8' },
@@ -28,11 +25,6 @@ export const UI_ASSETS: UiAssets = {
   'uplot.js': { body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')), type: 'text/javascript; charset=utf-8' },
   'uplot.css': { body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')), type: 'text/css; charset=utf-8' },
 };
+/** GET …/ui/:file, with the caller's Cache-Control; 404 for a file not listed. */
+export const UI_ASSETS = serveFiles(UI_FILES);
 export const UI_ASSETS_PAGE = { index: asset('index.html'), login: asset('login.html') };
-
-/** GET …/ui/:file: one of `assets`, cached briefly (they change with a release). */
-export const serveAsset = (assets: UiAssets, cacheControl = 'public, max-age=300') => (c: Context): Response => {
-  const a = own(assets, c.req.param('file') ?? '');
-  if (!a) throw httpError(404, 'not_found', 'no such file');
-  return c.body(new Uint8Array(a.body), 200, { 'content-type': a.type, 'cache-control': cacheControl });
-};

@@ -8,10 +8,13 @@
 import { writeFileSync } from 'node:fs';
 
 const DS = { type: 'grafana-clickhouse-datasource', uid: 'scalehouse-clickhouse' };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's ${variable:format}, expanded by Grafana, not JavaScript
 const SITE = 'site = ${site:sqlstring}';
 // Channel and device are session filters (docs/metrics.md): they select sessions by what they started
 // with, and every hit of those sessions — never a hit by its own referrer.
-const FILTERS = "(${channel:sqlstring} = '__all' OR channel = ${channel:sqlstring}) AND (${device:sqlstring} = '__all' OR device_type = ${device:sqlstring})";
+const FILTERS =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's ${variable:format}, expanded by Grafana, not JavaScript
+  "(${channel:sqlstring} = '__all' OR channel = ${channel:sqlstring}) AND (${device:sqlstring} = '__all' OR device_type = ${device:sqlstring})";
 /** Visitors found to be bots by behaviour (bot_visitors): their hits and sessions are bots', those loaded before the verdict too. */
 const HUMAN = `visitor_id NOT IN (SELECT visitor_id FROM bot_visitors WHERE ${SITE} AND day >= toDate($__fromTime) - 8 AND day <= toDate($__toTime))`;
 /** Sessions as the dashboards read them: a referral from one of the site's own hosts (site_hosts) is direct. */

@@ -6,10 +6,12 @@
 import { z, type RouteConfig } from '@hono/zod-openapi';
 
 /** Every refusal: a stable code for programs, a sentence for people. */
-export const ERROR_BODY = z.object({
-  error: z.string().openapi({ description: 'A stable code, e.g. `invalid_parameter`', example: 'invalid_parameter' }),
-  message: z.string().openapi({ description: 'What was wrong, for a person' }),
-}).openapi('Error');
+export const ERROR_BODY = z
+  .object({
+    error: z.string().openapi({ description: 'A stable code, e.g. `invalid_parameter`', example: 'invalid_parameter' }),
+    message: z.string().openapi({ description: 'What was wrong, for a person' }),
+  })
+  .openapi('Error');
 
 type Responses = RouteConfig['responses'];
 type Security = NonNullable<RouteConfig['security']>;
@@ -36,4 +38,7 @@ export function refusals(why: Record<number, string>): Responses {
 /** The answers of a route behind the dashboard's login, besides its own. */
 export const LOGIN_REFUSALS = { 401: 'No login and no API token (`login_required`)' };
 /** What a change answers besides its own: no login, or not from the dashboard's pages. */
-export const EDIT_REFUSALS = { 401: 'No login (`login_required`)', 403: 'An API token, or a request from another site (`login_required`, `cross_site`)' };
+export const EDIT_REFUSALS = {
+  401: 'No login (`login_required`)',
+  403: 'An API token, or a request from another site (`login_required`, `cross_site`)',
+};

@@ -15,15 +15,17 @@ export type ApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 export function describeApi(routes: RouteConfig[], version: string): ApiDocument {
   // An app to describe with, never mounted: the routes are served by their roles' own apps.
   const described = new OpenAPIHono();
-  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) described.openAPIRegistry.registerComponent('securitySchemes', name, { ...scheme });
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
+    described.openAPIRegistry.registerComponent('securitySchemes', name, { ...scheme });
   for (const route of routes) described.openAPIRegistry.registerPath(route);
   return described.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
       title: 'Scalehouse HTTP API',
       version,
-      description: 'Intake (beacon and log batches), the dashboard\'s read API (named queries, goals, funnels, shared links, realtime) and health. '
-        + 'Every refusal is a JSON body `{error, message}` with a stable `error` code.',
+      description:
+        "Intake (beacon and log batches), the dashboard's read API (named queries, goals, funnels, shared links, realtime) and health. " +
+        'Every refusal is a JSON body `{error, message}` with a stable `error` code.',
     },
   });
 }
@@ -32,6 +34,8 @@ export function openApiRoutes(document: ApiDocument): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   const body = JSON.stringify(document);
   // Public and the same until the next release; `no-cache` so a client revalidates after an upgrade.
-  app.get('/api/openapi.json', (c) => c.body(body, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }));
+  app.get('/api/openapi.json', (c) =>
+    c.body(body, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
   return app;
 }

@@ -16,6 +16,7 @@
  * Sends nothing when the browser asks not to be tracked (GPC, DNT).
  */
 (function (w, d, nav, loc) {
+  // biome-ignore lint/complexity/useOptionalChain: Firefox 72 is a target (scripts/build-snippet.ts), and esbuild writes ?. longer for it
   var queued = (w.scalehouse || {}).q || [];
   var script = d.currentScript;
   // The page's own calls keep working whatever happens below.
@@ -25,7 +26,7 @@
 
   // Nothing the snippet does may break the page: every entry point swallows its own errors.
   function safe(f) {
-    return function () { try { return f.apply(this, arguments); } catch (e) {} };
+    return function () { try { return f.apply(this, arguments); } catch {} };
   }
   function attr(name) { return script.getAttribute('data-' + name); }
   function visibleSince() { return d.hidden ? 0 : Date.now(); }
@@ -41,7 +42,7 @@
     var body = JSON.stringify(Object.assign({ site: site, type: type, url: url || loc.href, referrer: d.referrer, w: innerWidth, hash: hashRoutes }, extra));
     // sendBeacon with a string sends text/plain: no CORS preflight, and it outlives the page. Without
     // it (or when it refuses), fetch with keepalive does the same; a blocked endpoint is no error of the page's.
-    try { if (nav.sendBeacon(api, body)) return; } catch (e) {}
+    try { if (nav.sendBeacon(api, body)) return; } catch {}
     fetch(api, { method: 'POST', body: body, keepalive: true }).catch(safe);
   }
 
@@ -110,5 +111,5 @@
     w.scalehouse = safe(track);
     page();
     queued.map(function (args) { w.scalehouse.apply(w, args); });
-  } catch (e) {}
+  } catch {}
 })(window, document, navigator, location);

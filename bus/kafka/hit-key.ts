@@ -1,8 +1,8 @@
 /**
  * The Kafka message key: site + the visitor's address (a pseudonym, by the
  * time a hit reaches the bus), so all hits of one visitor land on one
- * partition and one processor sees their whole session (ARCHITECTURE.md,
- * Keys). For a log line the visitor is the line's $remote_addr, not the
+ * partition and one processor sees their whole session (docs/scaling.md,
+ * Kafka). For a log line the visitor is the line's $remote_addr, not the
  * shipper that posted it.
  */
 import type { Hit } from '../../common/hit.ts';

@@ -110,7 +110,7 @@ export class LocalBus implements Bus {
   }
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
-    if (this.loop) throw new ScalehouseError('the local bus has one consumer');
+    if (this.loop !== undefined) throw new ScalehouseError('the local bus has one consumer');
     this.loop = this.run(handler, options.maxRecords).catch((err) => {
       log.error('local bus consumer stopped', { error: errorMessage(err) });
     });

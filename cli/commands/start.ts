@@ -7,7 +7,7 @@
  * processor finish its batch and commit, and release everything.
  */
 import type { Hono } from 'hono';
-import { addressMatcher, type Config } from '../../common/config.ts';
+import { addressMatcher } from '../../common/config.ts';
 import { log } from '../../common/log.ts';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { prepareDataDir } from '../../common/data-dir.ts';

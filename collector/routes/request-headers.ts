@@ -1,4 +1,4 @@
-/** The request headers the processor needs, copied into the Hit (ARCHITECTURE.md: Hit). */
+/** The request headers the processor needs, copied into the Hit (docs/architecture.md, The path of a hit). */
 import type { Context } from 'hono';
 import type { HitHeaders } from '../../common/hit.ts';
 

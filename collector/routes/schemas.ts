@@ -6,19 +6,29 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { jsonAnswer, refusals } from '../../server/api-schemas.ts';
 
-const ACCEPTED = z.object({ accepted: z.number().int().min(0).openapi({ description: 'Hits now durably on the bus (0: an opted-out visitor, nothing written)' }) }).openapi('Accepted');
+const ACCEPTED = z
+  .object({
+    accepted: z.number().int().min(0).openapi({ description: 'Hits now durably on the bus (0: an opted-out visitor, nothing written)' }),
+  })
+  .openapi('Accepted');
 
-const BEACON = z.object({
-  site: z.string().openapi({ description: 'One of SITES', example: 'example.com' }),
-  url: z.string().max(4096).openapi({ description: 'The absolute URL of the page (the processor takes the page from it; the collector only checks it parses)', example: 'https://example.com/pricing' }),
-  type: z.enum(['pageview', 'event', 'engagement']).optional().openapi({ description: '`pageview` when absent' }),
-  name: z.string().max(200).optional().openapi({ description: 'The name of a custom event (type `event`)', example: 'Signup' }),
-  referrer: z.string().optional().openapi({ description: 'document.referrer' }),
-  hash: z.boolean().optional().openapi({ description: 'The page is the URL\'s #/ fragment (single-page apps with hash routing)' }),
-  w: z.number().int().min(0).optional().openapi({ description: 'Screen width in CSS pixels' }),
-  engaged_ms: z.number().int().min(0).optional().openapi({ description: 'Time engaged on the page (type `engagement`)' }),
-  props: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Properties of a custom event (at most 30)' }),
-}).catchall(z.unknown()).openapi('Beacon');
+const BEACON = z
+  .object({
+    site: z.string().openapi({ description: 'One of SITES', example: 'example.com' }),
+    url: z.string().max(4096).openapi({
+      description: 'The absolute URL of the page (the processor takes the page from it; the collector only checks it parses)',
+      example: 'https://example.com/pricing',
+    }),
+    type: z.enum(['pageview', 'event', 'engagement']).optional().openapi({ description: '`pageview` when absent' }),
+    name: z.string().max(200).optional().openapi({ description: 'The name of a custom event (type `event`)', example: 'Signup' }),
+    referrer: z.string().optional().openapi({ description: 'document.referrer' }),
+    hash: z.boolean().optional().openapi({ description: "The page is the URL's #/ fragment (single-page apps with hash routing)" }),
+    w: z.number().int().min(0).optional().openapi({ description: 'Screen width in CSS pixels' }),
+    engaged_ms: z.number().int().min(0).optional().openapi({ description: 'Time engaged on the page (type `engagement`)' }),
+    props: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Properties of a custom event (at most 30)' }),
+  })
+  .catchall(z.unknown())
+  .openapi('Beacon');
 
 /** What intake answers when the bus cannot take hits, or anything else refuses them. */
 const INTAKE_REFUSALS = {
@@ -32,9 +42,13 @@ const INTAKE_REFUSALS = {
 
 export const COLLECTOR_ROUTES = [
   createRoute({
-    method: 'post', path: '/api/event', tags: ['intake'], summary: 'A beacon of the snippet: a pageview or a custom event',
-    description: 'text/plain is taken as JSON too: navigator.sendBeacon sends strings so, without a CORS preflight. '
-      + 'A visitor who asked not to be tracked (Sec-GPC: 1, DNT: 1) gets 202 with `accepted: 0`.',
+    method: 'post',
+    path: '/api/event',
+    tags: ['intake'],
+    summary: 'A beacon of the snippet: a pageview or a custom event',
+    description:
+      'text/plain is taken as JSON too: navigator.sendBeacon sends strings so, without a CORS preflight. ' +
+      'A visitor who asked not to be tracked (Sec-GPC: 1, DNT: 1) gets 202 with `accepted: 0`.',
     request: { body: { required: true, content: { 'application/json': { schema: BEACON }, 'text/plain': { schema: BEACON } } } },
     responses: {
       202: jsonAnswer('On the bus', ACCEPTED),
@@ -47,11 +61,16 @@ export const COLLECTOR_ROUTES = [
     },
   }),
   createRoute({
-    method: 'post', path: '/api/logs', tags: ['intake'], summary: 'A batch of access-log lines from a shipper (Vector, Fluent Bit, curl)',
+    method: 'post',
+    path: '/api/logs',
+    tags: ['intake'],
+    summary: 'A batch of access-log lines from a shipper (Vector, Fluent Bit, curl)',
     description: 'Lines are not parsed here; the processor does that. A JSON array holds lines (strings) or records (kept as JSON text).',
     security: [{ ingestToken: [] }],
     request: {
-      query: z.object({ site: z.string().optional().openapi({ description: 'One of SITES (or the X-Scalehouse-Site header)', example: 'example.com' }) }),
+      query: z.object({
+        site: z.string().optional().openapi({ description: 'One of SITES (or the X-Scalehouse-Site header)', example: 'example.com' }),
+      }),
       body: {
         required: true,
         content: {

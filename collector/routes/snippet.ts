@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { readFileSync } from 'node:fs';
 import type { ServerEnv } from '../../server/env.ts';
-import { precompressed, type AssetHeaders } from '../precompressed.ts';
+import { serveFile, type AssetHeaders } from '../../server/static-asset.ts';
 
 const HEADERS: AssetHeaders = {
   'content-type': 'text/javascript; charset=utf-8',
@@ -24,7 +24,7 @@ const snippetFile = (name: string) => readFileSync(new URL(`../../snippet/${name
 
 export function snippetRoutes(): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
-  app.get('/scalehouse.js', precompressed(snippetFile('scalehouse.min.js'), HEADERS));
-  app.get('/scalehouse.src.js', precompressed(snippetFile('scalehouse.js'), HEADERS));
+  app.get('/scalehouse.js', serveFile(snippetFile('scalehouse.min.js'), HEADERS));
+  app.get('/scalehouse.src.js', serveFile(snippetFile('scalehouse.js'), HEADERS));
   return app;
 }

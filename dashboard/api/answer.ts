@@ -6,8 +6,9 @@
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { httpError } from '../../common/http-error.ts';
-import { ParamError, parseParams, type QueryParams } from './params.ts';
-import { QUERIES, type NamedQuery } from './queries.ts';
+import { ParamError, parseParams, type QueryParams } from '../query/params.ts';
+import type { NamedQuery } from '../query/named-query.ts';
+import { QUERIES } from './queries.ts';
 import { own } from '../../common/own.ts';
 import { isLimitError } from '../../clickhouse/errors.ts';
 import { errorMessage } from '../../common/errors.ts';

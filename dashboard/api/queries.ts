@@ -4,23 +4,11 @@
  * dimension), and shapes the rows for the UI.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { useRollups, YEAR_BEFORE_MS, type QueryParams } from './params.ts';
+import { useRollups, YEAR_BEFORE_MS, type QueryParams } from '../query/params.ts';
 import { chTime } from '../../clickhouse/time.ts';
-import { runQuery } from './run-query.ts';
+import { runQuery } from '../query/run-query.ts';
+import type { NamedQuery } from '../query/named-query.ts';
 import { CONVERSION_QUERIES } from '../goals/named-queries.ts';
-
-export interface NamedQuery {
-  needsSite: boolean;
-  /** Answers traffic=bots too. */
-  bots?: boolean;
-  /** Covers all time unless `from` or `to` is given (the API then answers from and to as null). */
-  allTime?: boolean;
-  /** Visits by this column of the session: several such queries with the same parameters can be read at once (readBreakdowns). */
-  breakdown?: string;
-  /** Answers about more than the one site asked (every site's pipeline; alerts include the pipeline's): never part of a shared link. */
-  beyondSite?: boolean;
-  run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'rollup' | 'events'; data: unknown }>;
-}
 
 /** The rollup file when the rollups can answer (see useRollups) and one exists, else the events file. */
 const pick = (p: QueryParams, name: string, rollup = true) => (rollup && useRollups(p) ? { file: `${name}.rollup`, source: 'rollup' as const } : { file: `${name}.events`, source: 'events' as const });

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { HttpBindings } from '@hono/node-server';
-import { siteParam } from './site-param.ts';
+import { siteParam } from '../query/site-param.ts';
 import { httpError } from '../../common/http-error.ts';
 import type { Credential } from '../auth/credential.ts';
 import type { LiveFeeds, LiveMessage } from './live-feed.ts';
@@ -37,7 +37,7 @@ const END_GRACE_MS = 1000;
 
 export function realtimeRoutes(deps: RealtimeDeps): Hono {
   const app = new Hono();
-  app.get('/api/realtime', async (c) => {
+  app.get('/', async (c) => {
     const unknown = Object.keys(c.req.query()).filter((k) => k !== 'site');
     if (unknown.length) throw httpError(400, 'unknown_parameter', `unknown parameter: ${unknown.join(', ').slice(0, 100)}; known: site`);
     const site = siteParam(c);

@@ -34,7 +34,7 @@ export async function readPassword(c: Context): Promise<PasswordBody> {
     // A multipart body without its boundary, or cut short: the platform's FormData parser throws (TypeError).
     throw httpError(400, 'invalid_form', `the login form cannot be read: ${(err as Error).message.slice(0, 120)}`);
   }
-  const password = Object.hasOwn(form, 'password') ? form['password'] : undefined;
+  const password = Object.hasOwn(form, 'password') ? form.password : undefined;
   if (typeof password !== 'string') throw notAString();
   return { password, json: false };
 }

@@ -6,8 +6,8 @@
  * parameters. The shaping below is pure.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import type { QueryParams } from '../api/params.ts';
-import { runQuery } from '../api/run-query.ts';
+import type { QueryParams } from '../query/params.ts';
+import { runQuery } from '../query/run-query.ts';
 import type { Step } from './definition.ts';
 import { patternRegex } from './pattern.ts';
 import type { Funnel, Goal } from './store.ts';

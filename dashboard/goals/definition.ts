@@ -15,6 +15,11 @@ import { patternProblem } from './pattern.ts';
 export const MAX_STEPS = 8;
 export const MAX_GOALS = 50;
 export const MAX_FUNNELS = 20;
+/**
+ * A body that changes the dashboard's settings (a goal, a funnel, a shared link): at most 16 KB,
+ * refused while it is read; one that is not JSON is `invalid_json`, as the login's (README).
+ */
+export const DEFINITION_BODY = { maxBytes: 16 * 1024, malformed: 'invalid_json' } as const;
 
 export type StepKind = 'event' | 'page';
 /** What a goal or a funnel step matches: a custom event by name, or pageviews by path pattern. */
@@ -44,6 +49,7 @@ function site(value: unknown): string {
 
 function name(value: unknown, what: string): string {
   const n = typeof value === 'string' ? value.trim() : '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters is refused
   if (!n || n.length > 100 || /[\u0000-\u001f\u007f]/.test(n)) fail(`${what} must be a name of 1 to 100 characters, without control characters`);
   return n;
 }
@@ -56,6 +62,7 @@ function step(value: unknown, what: string): Step {
   const match = (o.match as string).trim();
   if (kind === 'event') {
     // The collector keeps 200 characters of an event's name.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a name with control characters is refused
     if (!match || match.length > 200 || /[\u0000-\u001f\u007f]/.test(match)) fail(`${what}: match must be the custom event's name, 1 to 200 characters`);
   } else {
     const problem = patternProblem(match);

@@ -9,15 +9,11 @@
  * are read first (dashboard_definitions, which the reader may read), then
  * bound as parameters of the SQL.
  */
-import type { ClickHouse } from '../../clickhouse/connect.ts';
-import type { QueryParams } from '../api/params.ts';
+import type { NamedQuery } from '../query/named-query.ts';
 import { funnelTable, goalTable, readFunnelLevels, readGoalSources, type GoalsBy } from './conversions.ts';
 import { listFunnels, listGoals } from './store.ts';
 
-/** The shape of api/queries.ts's NamedQuery (not imported: that file imports this one). */
-interface ConversionQuery { needsSite: true; run(ch: ClickHouse, p: QueryParams): Promise<{ source: 'events'; data: Record<string, unknown>[] }> }
-
-const goalsBy = (by: GoalsBy): ConversionQuery => ({
+const goalsBy = (by: GoalsBy): NamedQuery => ({
   needsSite: true,
   run: async (ch, p) => {
     const goals = await listGoals(ch, p.site);
@@ -25,7 +21,7 @@ const goalsBy = (by: GoalsBy): ConversionQuery => ({
   },
 });
 
-export const CONVERSION_QUERIES: Record<string, ConversionQuery> = {
+export const CONVERSION_QUERIES: Record<string, NamedQuery> = {
   goals: goalsBy('goal'),
   'goals-by-channel': goalsBy('channel'),
   'goals-by-referrer': goalsBy('referrer'),

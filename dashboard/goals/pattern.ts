@@ -19,6 +19,7 @@ export function patternRegex(pattern: string): string {
 export function patternProblem(pattern: string): string | undefined {
   if (!pattern.startsWith('/')) return 'a page pattern starts with / (e.g. /pricing or /blog/*)';
   if (pattern.length > 500) return 'a page pattern is at most 500 characters';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a pattern with control characters is refused
   if (/[\s\u0000-\u001f\u007f]/.test(pattern)) return 'a page pattern has no spaces or control characters (write a space as %20)';
   if (/\*{3,}/.test(pattern)) return 'a page pattern uses * (within a segment) or ** (across segments), never more';
   return undefined;

@@ -26,6 +26,7 @@ export function parseLink(body: unknown): LinkInput {
   const site = typeof o.site === 'string' ? o.site.toLowerCase() : '';
   if (!isValidSiteName(site)) fail('site must be the name of a site, e.g. "example.com"');
   const label = o.label === undefined ? '' : typeof o.label === 'string' ? o.label.trim() : fail('label must be a string');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a label with control characters is refused
   if (label.length > 100 || /[\u0000-\u001f\u007f]/.test(label)) fail('label must be at most 100 characters, without control characters');
   const password = o.password === undefined || o.password === '' ? '' : typeof o.password === 'string' ? o.password : fail('password must be a string');
   if (password && (password.length < 8 || password.length > 200)) fail('password must be 8 to 200 characters (or left out for a link without one)');

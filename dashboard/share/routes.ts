@@ -17,7 +17,7 @@
  * dashboard process. Only the page of a link that lists embed origins may be
  * framed, by those origins (security-headers.ts).
  */
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
@@ -29,30 +29,29 @@ import { LoginLimiter } from '../auth/login-limiter.ts';
 import { readPassword } from '../auth/password-body.ts';
 import { requireSameOrigin } from '../auth/same-origin.ts';
 import type { Reads } from '../export/read-in-format.ts';
-import { DefinitionError } from '../goals/definition.ts';
+import { DEFINITION_BODY, DefinitionError } from '../goals/definition.ts';
 import { requireLogin } from '../goals/definition-routes.ts';
-import { jsonBody } from '../json-body.ts';
+import { readJsonBody } from '../../server/json-body.ts';
 import { allowFramingBy } from '../security-headers.ts';
 import { forwardShared } from './forward.ts';
-import { parseLink } from './link-input.ts';
+import { type LinkInput, parseLink } from './link-input.ts';
 import { missingPage, passwordPage, sharedDashboard } from './pages.ts';
 import { createShare, findShare, listShares, revokeShare, type ShareLink } from './store.ts';
 import { UNLOCK_COOKIE, UNLOCK_TTL_MS, unlockCookie, unlocked } from './unlock.ts';
-import { serveAsset, type UiAssets } from '../ui-assets.ts';
-import { siteParam } from '../api/site-param.ts';
+import type { FilesServer } from '../../server/static-asset.ts';
+import { siteParam } from '../query/site-param.ts';
 
 export interface ShareDeps {
   /** The handle shared links are read and written with (the definitions handle). */
   definitions: ClickHouse;
   /** The read API a link's page is answered from (read-api.ts). */
   reads: Reads;
-  /** The dashboard's login check for /api/ routes, and whether a request has a login (not only a token). */
-  guard: MiddlewareHandler;
+  /** Whether a request has a login (not only a token): the login check itself is the dashboard's, at /api/shares (routes.ts). */
   signedIn: (c: Context) => boolean;
   clientAddress: (c: Context<ServerEnv>) => string;
   /** The dashboard's page and files (dashboard/ui). */
   page: string;
-  assets: UiAssets;
+  assets: FilesServer;
   secureCookies?: boolean;
   /** Limits on password guessing for protected links; one per dashboard. */
   limiter?: LoginLimiter;
@@ -64,21 +63,18 @@ const PASSWORD_FORM_STYLE = 'style.css';
 const html = (c: Context, body: string, status: 200 | 401 | 404 = 200) =>
   c.body(body, status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex, nofollow' });
 
-export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
+/** The owner's API, mounted at /api/shares behind the dashboard's login. */
+export function shareApiRoutes(deps: Pick<ShareDeps, 'definitions' | 'signedIn'>): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
-  const limiter = deps.limiter ?? new LoginLimiter();
-
-  // ---- the owner's API ----
-  for (const path of ['/api/shares', '/api/shares/*']) app.use(path, deps.guard);
-  app.get('/api/shares', async (c) => {
+  app.get('/', async (c) => {
     const site = siteParam(c);
     c.header('cache-control', 'no-store');
     return c.json({ site, shares: await listShares(deps.definitions, site) });
   });
-  app.post('/api/shares', async (c) => {
+  app.post('/', async (c) => {
     requireLogin(c, deps.signedIn);
-    const body = await jsonBody(c);
-    let input;
+    const body = await readJsonBody(c, DEFINITION_BODY);
+    let input: LinkInput;
     try {
       input = parseLink(body);
     } catch (err) {
@@ -89,15 +85,20 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
     c.header('cache-control', 'no-store');
     return c.json({ share: link, token, url: `/share/${token}` }, 201);
   });
-  app.delete('/api/shares/:id', async (c) => {
+  app.delete('/:id', async (c) => {
     requireLogin(c, deps.signedIn);
     const site = (c.req.query('site') ?? '').toLowerCase();
     const id = c.req.param('id').toLowerCase();
     if (!isValidSiteName(site) || !await revokeShare(deps.definitions, site, id)) throw httpError(404, 'unknown_share', `no live shared link ${id.slice(0, 40)} for ${site.slice(0, 100) || 'that site'}`);
     return c.json({ revoked: id });
   });
+  return app;
+}
 
-  // ---- what a link opens ----
+/** What a link opens, mounted at /share: each request is let in by its link, not by a login. */
+export function sharedLinkRoutes(deps: ShareDeps): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+  const limiter = deps.limiter ?? new LoginLimiter();
   const link = async (c: Context): Promise<ShareLink> => {
     const found = await findShare(deps.definitions, c.req.param('token') ?? '');
     if (!found) throw httpError(404, 'share_not_found', 'this shared link does not exist or was revoked');
@@ -110,14 +111,13 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
   // password is given; the dashboard's code waits for it, as /ui keeps it behind the login
   // (dashboard/routes.ts) — the files hold no figures, but a link opens no more than a login would.
   // `private` (RFC 9111 §5.2.2.7): no shared cache keeps a token's URL, or serves it once revoked.
-  const sharedAsset = serveAsset(deps.assets, 'private, max-age=300');
-  app.get('/share/:token/ui/:file', async (c) => {
+  app.get('/:token/ui/:file', async (c) => {
     const found = await link(c);
     if (c.req.param('file') !== PASSWORD_FORM_STYLE && !unlocked(found, cookieOf(c))) throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
-    return sharedAsset(c);
+    return deps.assets(c, 'private, max-age=300');
   });
 
-  app.get('/share/:token', async (c) => {
+  app.get('/:token', async (c) => {
     const found = await findShare(deps.definitions, c.req.param('token'));
     if (!found) return html(c, missingPage(), 404);
     allowFramingBy(c, found.embed_origins);
@@ -126,7 +126,7 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
   });
 
   app.post(
-    '/share/:token',
+    '/:token',
     bodyLimit({ maxSize: 4096, onError: () => { throw httpError(413, 'payload_too_large', 'a password, not a file'); } }),
     async (c) => {
       requireSameOrigin(c);
@@ -151,6 +151,6 @@ export function shareRoutes(deps: ShareDeps): Hono<ServerEnv> {
     if (!unlocked(found, cookieOf(c))) throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
     return forwardShared(deps.reads, found.site, path, new URL(c.req.url));
   };
-  app.get('/share/:token/api/stats/:name', (c) => api(c, `/api/stats/${c.req.param('name')}`));
+  app.get('/:token/api/stats/:name', (c) => api(c, `/api/stats/${c.req.param('name')}`));
   return app;
 }

@@ -21,15 +21,32 @@
   const schemaBlock = (doc, schema) => el('pre', {}, JSON.stringify(resolve(doc, schema), null, 2));
 
   const security = (doc, op) => {
-    const ways = (op.security ?? []).map((s) => Object.keys(s)[0]).map((k) => (k ? doc.components.securitySchemes[k]?.description ?? k : 'nothing (anyone)'));
-    return ways.length ? el('p', { class: 'muted' }, `Who may call it: ${ways.join('; or ')}`) : el('p', { class: 'muted' }, 'Who may call it: anyone');
+    const ways = (op.security ?? [])
+      .map((s) => Object.keys(s)[0])
+      .map((k) => (k ? (doc.components.securitySchemes[k]?.description ?? k) : 'nothing (anyone)'));
+    return ways.length
+      ? el('p', { class: 'muted' }, `Who may call it: ${ways.join('; or ')}`)
+      : el('p', { class: 'muted' }, 'Who may call it: anyone');
   };
 
   const parameters = (op) => {
     if (!op.parameters?.length) return undefined;
-    const rows = op.parameters.map((p) => el('tr', {}, el('td', {}, el('code', {}, p.name)), el('td', {}, p.in), el('td', {}, p.required ? 'required' : ''),
-      el('td', {}, [p.schema?.enum ? `one of ${p.schema.enum.filter(Boolean).join(', ')}. ` : '', p.description ?? ''].join(''))));
-    return el('div', {}, el('h3', {}, 'Parameters'), el('table', {}, el('tr', {}, el('th', {}, 'name'), el('th', {}, 'in'), el('th', {}, ''), el('th', {}, '')), ...rows));
+    const rows = op.parameters.map((p) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, el('code', {}, p.name)),
+        el('td', {}, p.in),
+        el('td', {}, p.required ? 'required' : ''),
+        el('td', {}, [p.schema?.enum ? `one of ${p.schema.enum.filter(Boolean).join(', ')}. ` : '', p.description ?? ''].join('')),
+      ),
+    );
+    return el(
+      'div',
+      {},
+      el('h3', {}, 'Parameters'),
+      el('table', {}, el('tr', {}, el('th', {}, 'name'), el('th', {}, 'in'), el('th', {}, ''), el('th', {}, '')), ...rows),
+    );
   };
 
   const body = (doc, op) => {
@@ -39,15 +56,41 @@
     return el('div', {}, el('h3', {}, `Body (${Object.keys(content).join(', ')})`), type ? schemaBlock(doc, media.schema) : undefined);
   };
 
-  const responses = (doc, op) => el('div', {}, el('h3', {}, 'Answers'), ...Object.entries(op.responses).map(([status, r]) => {
-    const media = r.content && Object.entries(r.content)[0];
-    const line = el('p', {}, el('strong', {}, status), ` ${r.description}`, media ? el('span', { class: 'muted' }, ` (${media[0]})`) : undefined);
-    return status.startsWith('2') && media ? el('details', {}, el('summary', {}, line), schemaBlock(doc, media[1].schema)) : line;
-  }));
+  const responses = (doc, op) =>
+    el(
+      'div',
+      {},
+      el('h3', {}, 'Answers'),
+      ...Object.entries(op.responses).map(([status, r]) => {
+        const media = r.content && Object.entries(r.content)[0];
+        const line = el(
+          'p',
+          {},
+          el('strong', {}, status),
+          ` ${r.description}`,
+          media ? el('span', { class: 'muted' }, ` (${media[0]})`) : undefined,
+        );
+        return status.startsWith('2') && media ? el('details', {}, el('summary', {}, line), schemaBlock(doc, media[1].schema)) : line;
+      }),
+    );
 
-  const endpoint = (doc, path, method, op) => el('details', { class: 'card endpoint', 'data-endpoint': `${method.toUpperCase()} ${path}` },
-    el('summary', {}, el('span', { class: `method ${method}` }, method.toUpperCase()), el('code', { class: 'path' }, path), el('span', {}, op.summary ?? '')),
-    op.description ? el('p', {}, op.description) : undefined, security(doc, op), parameters(op), body(doc, op), responses(doc, op));
+  const endpoint = (doc, path, method, op) =>
+    el(
+      'details',
+      { class: 'card endpoint', 'data-endpoint': `${method.toUpperCase()} ${path}` },
+      el(
+        'summary',
+        {},
+        el('span', { class: `method ${method}` }, method.toUpperCase()),
+        el('code', { class: 'path' }, path),
+        el('span', {}, op.summary ?? ''),
+      ),
+      op.description ? el('p', {}, op.description) : undefined,
+      security(doc, op),
+      parameters(op),
+      body(doc, op),
+      responses(doc, op),
+    );
 
   function render(doc) {
     document.getElementById('version').textContent = `OpenAPI ${doc.openapi}, version ${doc.info.version}`;

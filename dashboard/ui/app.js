@@ -5,7 +5,7 @@
  * comparison, bots or people, realtime) lives in the URL: a reload, a
  * bookmark or a shared link shows the same view, and back/forward step
  * through the views. Clicking a row or a status class sets a filter. */
-(function () {
+(() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
   const fmt = new Intl.NumberFormat();
@@ -361,10 +361,13 @@
     schedule();
   }
 
+  // A refresh that fails outside its panels (the URL's view, the filters) is told on the console as they are.
+  const warnRefreshFailed = (err) => console.warn('refresh failed', err?.message);
+
   /** The next refresh, while the range ends now and someone can see the page (a hidden tab refreshes when shown again). */
   function schedule() {
     clearTimeout(timer);
-    if (state.view === 'overview' && state.window?.live && document.visibilityState === 'visible') timer = setTimeout(refresh, 5000);
+    if (state.view === 'overview' && state.window?.live && document.visibilityState === 'visible') timer = setTimeout(() => refresh().catch(warnRefreshFailed), 5000);
   }
 
   // ---- realtime ------------------------------------------------------------
@@ -440,7 +443,7 @@
       startRealtime();
     } else {
       stopRealtime();
-      refresh();
+      refresh().catch(warnRefreshFailed);
     }
   }
 
@@ -488,7 +491,7 @@
       clearTimeout(timer);
       stopRealtime();
     } else if (state.view === 'realtime') startRealtime();
-    else if (state.window?.live) refresh();
+    else if (state.window?.live) refresh().catch(warnRefreshFailed);
   });
 
   document.addEventListener('click', (e) => {

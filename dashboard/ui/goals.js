@@ -2,7 +2,7 @@
  * the dashboard's own batch at every refresh (app.js asks window.scalehouseGoals for its jobs), as
  * the named queries goals, goals-by-channel (or -referrer) and funnels; a small form each to add,
  * edit and delete them (/api/goals, /api/funnels) — not on a shared link's page, which only reads. */
-(function () {
+(() => {
   'use strict';
   const V = window.scalehouseView;
   const $ = (id) => document.getElementById(id);
@@ -59,7 +59,6 @@
     if (!res.ok) throw new Error(answer.message || res.statusText);
     return answer;
   }
-  const csvOf = (path, q) => `${V.base}${path}?${q}&format=csv`;
 
   // ---- reading ----------------------------------------------------------------
 
@@ -88,7 +87,7 @@
   /** After a change, or another breakdown chosen: the same three queries, for the view shown. */
   async function load() {
     const view = V.view();
-    if (!view || !view.get('site')) return;
+    if (!view?.get('site')) return;
     const q = new URLSearchParams(view);
     q.set('queries', names().join(','));
     const { results } = await call('GET', `/api/stats/batch?${q}`);

@@ -3,7 +3,7 @@
  *   last read with (view-bridge.js), as /api/stats/NAME?…&format=csv.
  * - A card lists the site's read-only shared links, makes new ones (optionally with a password, and
  *   the origins that may embed them) and revokes them; not on a shared link's own page. */
-(function () {
+(() => {
   'use strict';
   const V = window.scalehouseView;
   const $ = (id) => document.getElementById(id);

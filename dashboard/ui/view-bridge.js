@@ -7,7 +7,7 @@
  * - On a shared link's page (/share/TOKEN), every request to /api/ goes to /share/TOKEN/api/, the
  *   link's own read API; a refusal of the link itself (revoked, or its password is due again)
  *   reloads the page, which then says why. */
-(function () {
+(() => {
   'use strict';
   const shared = /^\/share\/([A-Za-z0-9_-]{32})(?:\/|$)/.exec(location.pathname);
   const base = shared ? `/share/${shared[1]}` : '';
@@ -39,7 +39,7 @@
   }
 
   const original = window.fetch.bind(window);
-  window.fetch = function (input, init) {
+  window.fetch = (input, init) => {
     let url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (base && url.startsWith('/api/')) url = base + url;
     try { record(url); } catch { /* not a URL the page would make: nothing to remember */ }

@@ -52,7 +52,10 @@ function npmCi(context: string, dir: string, omitDev: boolean): void {
 
 function run(command: string, built: BuiltStage, context: string): void {
   const ci = /^npm ci( .*)?$/.exec(command);
-  if (ci) return npmCi(context, built.dir, / --omit=dev\b/.test(command));
+  if (ci) {
+    npmCi(context, built.dir, / --omit=dev\b/.test(command));
+    return;
+  }
   if (/^npm run [a-z:-]+$/.test(command)) {
     const done = spawnSync(command, { cwd: built.dir, shell: true, encoding: 'utf8', env: { ...process.env, ...built.stage.env } });
     if (done.status !== 0) throw new Error(`RUN ${command} failed (${done.status}):\n${done.stdout}${done.stderr}`);

@@ -30,12 +30,20 @@ export function answerChecker(doc: OpenApiDocument) {
     const op = doc.paths[path]?.[method.toLowerCase()];
     if (!op) return [`${method} ${path} is not in the document`];
     const documented = op.responses[String(res.status)];
-    if (!documented) return [`${method} ${path} answered ${res.status}, not documented (documented: ${Object.keys(op.responses).join(', ')}): ${text.slice(0, 300)}`];
+    if (!documented)
+      return [
+        `${method} ${path} answered ${res.status}, not documented (documented: ${Object.keys(op.responses).join(', ')}): ${text.slice(0, 300)}`,
+      ];
     const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     const media = Object.entries(documented.content ?? {}).find(([t]) => t.split(';')[0]!.trim() === type);
-    if (!media) return [`${method} ${path} ${res.status} answered ${type}, documented: ${Object.keys(documented.content ?? {}).join(', ') || 'no body'}`];
+    if (!media)
+      return [
+        `${method} ${path} ${res.status} answered ${type}, documented: ${Object.keys(documented.content ?? {}).join(', ') || 'no body'}`,
+      ];
     if (type !== 'application/json' || !media[1].schema) return [];
     const validate = validator(media[1].schema);
-    return validate(JSON.parse(text)) ? [] : [`${method} ${path} ${res.status}: ${ajv.errorsText(validate.errors)} in ${text.slice(0, 400)}`];
+    return validate(JSON.parse(text))
+      ? []
+      : [`${method} ${path} ${res.status}: ${ajv.errorsText(validate.errors)} in ${text.slice(0, 400)}`];
   };
 }

@@ -29,7 +29,7 @@ export function rangeOf(lines: LogLine[], site = 'example.com'): string {
 
 /** What the stats API says of the whole log. */
 export async function apiFigures(ch: ClickHouse, lines: LogLine[]) {
-  const app = new Hono().route('/', statsRoutes({ ch }));
+  const app = new Hono().route('/api/stats', statsRoutes({ ch }));
   const get = async (name: string) => ((await (await app.request(`/api/stats/${name}?${rangeOf(lines)}&limit=1000`)).json()) as { data: any }).data;
   const overview = (await get('overview')).current;
   const entries = (await get('entry-pages')) as { value: string; visits: number }[];

@@ -1,6 +1,6 @@
 /**
  * The alert evaluator on the real engine: six weeks of a weekly pattern made
- * from the real log's minutes (tests/fixtures/logs/secrepo-2021.log: four
+ * from the real log's minutes (logs/secrepo-2021.log of the real-world test data: four
  * whole UTC days of per-minute hits and errors, day d of a week following
  * day d mod 4, scaled ×20, each week a little bigger or smaller, each minute
  * jittered), with a spike, a drop, a silent site, a 5xx burst and a newly

@@ -55,7 +55,7 @@ beforeAll(async () => {
   // The beacon's copy of A's first pageview arrives before the log's: either way round counts once.
   [records[0], records[1]] = [records[1]!, records[0]!];
   await handle({ records: records.map((r, i) => ({ ...r, offset: i + 1 })), token: 'mixed', stream: 'mixed' });
-  app = new Hono().route('/', statsRoutes({ ch }));
+  app = new Hono().route('/api/stats', statsRoutes({ ch }));
 });
 afterAll(async () => {
   await ch.close();

@@ -50,7 +50,10 @@ describe('hackers-access.log', () => {
     const humans = humanLines(lines);
     const posts = lines.filter((l) => l.method === 'POST');
     const humanPosts = humans.filter((l) => l.method === 'POST');
-    const byMethod = (list: LogLine[]) => Object.entries(list.reduce<Record<string, number>>((m, l) => ({ ...m, [l.method]: (m[l.method] ?? 0) + 1 }), {}))
+    const byMethod = (list: LogLine[]) => Object.entries(list.reduce<Record<string, number>>((m, l) => {
+      m[l.method] = (m[l.method] ?? 0) + 1;
+      return m;
+    }, {}))
       .map(([method, n]) => ({ method, n })).sort((a, b) => a.method.localeCompare(b.method));
     expect(await rows(ch, `SELECT method, count() AS n FROM ${HUMAN_EVENTS} GROUP BY method ORDER BY method`)).toEqual(byMethod(humans));
 

@@ -34,7 +34,7 @@ beforeAll(async () => {
   await replayFile(ch, fixture('logs/hackers-access.log'), { site: 'hackers.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
   app = new Hono();
   // Every query runs under the limits `scalehouse start` gives the dashboard (read-only, time, memory, rows).
-  app.route('/', statsRoutes({ ch: withReadLimits(ch, LIMITS) }));
+  app.route('/api/stats', statsRoutes({ ch: withReadLimits(ch, LIMITS) }));
   app.onError(handleError);
 });
 afterAll(async () => {
@@ -345,7 +345,7 @@ describe('batch', () => {
     expect(body.results.pages).toEqual((await get(`/api/stats/pages?${RANGE}`)).body);
     // Too many rows for the limits: that query is a 422 of its own, the next one answers.
     const tight = new Hono();
-    tight.route('/', statsRoutes({ ch: withReadLimits(ch, { ...LIMITS, maxResultRows: 2 }) }));
+    tight.route('/api/stats', statsRoutes({ ch: withReadLimits(ch, { ...LIMITS, maxResultRows: 2 }) }));
     tight.onError(handleError);
     const limited = await batch(`queries=pages,overview&${RANGE}&pages.limit=50`, tight);
     expect(limited.status).toBe(200);
@@ -400,7 +400,7 @@ describe('hostile parameters', () => {
 
   it('stops a query past its limits with a 422 that says what to do, and answers the next one', async () => {
     const tight = new Hono();
-    tight.route('/', statsRoutes({ ch: withReadLimits(ch, { ...LIMITS, maxResultRows: 2 }) }));
+    tight.route('/api/stats', statsRoutes({ ch: withReadLimits(ch, { ...LIMITS, maxResultRows: 2 }) }));
     tight.onError(handleError);
     const res = await tight.request(`/api/stats/pages?${RANGE}&limit=50`);
     expect(res.status).toBe(422);

@@ -18,7 +18,10 @@ const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
 const explain = (args: string[], input?: string) =>
   execFileSync(process.execPath, [BIN, 'explain', ...args], { input, encoding: 'utf8', maxBuffer: 256 * 2 ** 20, env: { ...process.env, LOG_LEVEL: 'warn' } })
     .trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-const tally = (list: string[]) => list.reduce<Record<string, number>>((m, k) => ({ ...m, [k]: (m[k] ?? 0) + 1 }), {});
+const tally = (list: string[]) => list.reduce<Record<string, number>>((m, k) => {
+  m[k] = (m[k] ?? 0) + 1;
+  return m;
+}, {});
 
 describe.each(LOG_FILES)('scalehouse explain %s', (name) => {
   it('prints one JSON object per line, with the verdicts ingestion reaches', async () => {

@@ -7,7 +7,7 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { Hono } from 'hono';
 import { statsRoutes } from '../../dashboard/api/routes.ts';
-import { CHANNELS, DEVICES } from '../../dashboard/api/params.ts';
+import { CHANNELS, DEVICES } from '../../dashboard/query/params.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   // The log is secrepo.com's, loaded as example.com, with no SITE_HOSTS: the processor learns that
   // secrepo.com is the site's own host from visitors clicking from page to page.
   await replayFile(ch, fixture('logs/secrepo-2021.log'), { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000 });
-  app = new Hono().route('/', statsRoutes({ ch }));
+  app = new Hono().route('/api/stats', statsRoutes({ ch }));
 });
 afterAll(async () => {
   await ch.close();

@@ -4,7 +4,6 @@
  * crashes, and every input is accounted for with a reason.
  */
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { LocalBus } from '../../bus/local/local-bus.ts';

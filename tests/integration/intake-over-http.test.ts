@@ -1,6 +1,6 @@
 /**
  * The intake endpoints served by Node's HTTP server, as `scalehouse start`
- * serves them (collector/read-body.ts reads bodies straight from Node's
+ * serves them (server/read-body.ts reads bodies straight from Node's
  * request there, not through Hono's web Request): size limits hold whether
  * the length is declared or the body comes in chunks, accepted hits are on
  * the bus, and the beacon's CORS answers what browsers ask.

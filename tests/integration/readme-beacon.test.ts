@@ -20,7 +20,7 @@ const TOKEN = 'readme-beacon-test-token';
 
 /** Runs the example's command (its comment lines left out, `drop` lines too) against `app`. */
 const runExample = async (app: AppProcess, drop?: RegExp) => {
-  const command = EXAMPLE!.split('\n').filter((l) => !l.startsWith('#') && !(drop && drop.test(l))).join('\n').replaceAll('http://127.0.0.1:8080', app.url);
+  const command = EXAMPLE!.split('\n').filter((l) => !l.startsWith('#') && !drop?.test(l)).join('\n').replaceAll('http://127.0.0.1:8080', app.url);
   return (await promisify(execFile)('sh', ['-c', command])).stdout;
 };
 

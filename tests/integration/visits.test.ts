@@ -82,7 +82,7 @@ describe('sessions through processors that crash', () => {
       SELECT count() AS n FROM events AS e
       LEFT JOIN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) AS sid, 1 AS found FROM sessions FINAL) AS s ON e.session_id = s.sid
       WHERE s.found = 0`)).toEqual([{ n: 0 }]);
-    const app = new Hono().route('/', statsRoutes({ ch }));
+    const app = new Hono().route('/api/stats', statsRoutes({ ch }));
     const overview = ((await (await app.request(`/api/stats/overview?${rangeOf(lines)}`)).json()) as { data: any }).data.current;
     expect({ visits: overview.visits, visitors: overview.visitors }).toEqual({ visits: expected.visits, visitors: expected.visitors });
     await Promise.all([ch.close(), reference.close()]);

@@ -4,7 +4,7 @@
  * holds exactly the acknowledged hits; during the outage the collector
  * answered 503, never 2xx.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { Kafka } from 'kafkajs';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';

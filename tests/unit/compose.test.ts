@@ -12,11 +12,12 @@ import { SETTINGS } from '../../common/config.ts';
 
 const root = (p: string) => new URL(`../../${p}`, import.meta.url);
 const compose = parse(readFileSync(root('compose.yaml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; deploy?: { replicas?: number }; build?: string; volumes?: string[] }>;
+  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; deploy?: { replicas?: number }; build?: string; image?: string; pull_policy?: string; volumes?: string[] }>;
   volumes: Record<string, unknown>;
 };
 const services = compose.services;
-const scalehouse = Object.entries(services).filter(([, s]) => s.build === '.');
+const IMAGE = 'scalehouse:local';
+const scalehouse = Object.entries(services).filter(([, s]) => s.image === IMAGE);
 
 describe('compose.yaml', () => {
   // The vendored schema names its draft with a URL Ajv does not know (the draft is 2019-09) and
@@ -62,8 +63,18 @@ describe('compose.yaml', () => {
     expect(services.collector!.environment!.SITES).toMatch(/^\$\{SITES:\?/);
   });
 
-  it('publishes the collector on the port it listens on, and points at services that exist', () => {
-    for (const name of ['collector', 'dashboard']) expect(services[name]!.ports).toEqual([`${services[name]!.environment!.PORT}:${services[name]!.environment!.PORT}`]);
+  it('runs every role from one image, built once from the Dockerfile and pulled from nowhere', () => {
+    expect(scalehouse.map(([name]) => name).sort()).toEqual(['alerts', 'collector', 'dashboard', 'migrate', 'processor']);
+    const builders = Object.entries(services).filter(([, s]) => s.build !== undefined);
+    expect(builders.map(([name, s]) => [name, s.build, s.image, s.pull_policy])).toEqual([['migrate', '.', IMAGE, 'build']]);
+    // The others only name it: `migrate`, which every role waits for, makes it.
+    for (const [name, s] of scalehouse) if (name !== 'migrate') expect([name, s.pull_policy, s.depends_on?.migrate]).toEqual([name, 'never', { condition: 'service_completed_successfully' }]);
+  });
+
+  it('publishes the collector on the port it listens on, the dashboard and Grafana (plain HTTP) on loopback only, and points at services that exist', () => {
+    expect(services.collector!.ports).toEqual([`${services.collector!.environment!.PORT}:${services.collector!.environment!.PORT}`]);
+    expect(services.dashboard!.ports).toEqual([`127.0.0.1:${services.dashboard!.environment!.PORT}:${services.dashboard!.environment!.PORT}`]);
+    expect(services.grafana!.ports).toEqual(['127.0.0.1:3000:3000']);
     expect(services.kafka!.environment!.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092');
     expect(services.clickhouse!.environment!.CLICKHOUSE_USER).toBe(services.migrate!.environment!.CLICKHOUSE_USER);
     expect(services.clickhouse!.environment!.CLICKHOUSE_DB).toBe(services.processor!.environment!.CLICKHOUSE_DATABASE);
@@ -102,6 +113,10 @@ describe('compose.yaml', () => {
     expect(services.dashboard!.depends_on).toEqual({ migrate: migrated });
     for (const name of ['kafka', 'clickhouse']) expect(services[name]!.healthcheck).toBeDefined();
     expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'grafana-data', 'kafka-data']);
+  });
+
+  it('gives Grafana\'s admin the password of .env, not Grafana\'s default', () => {
+    expect(services.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
   });
 
   it('pins the Grafana ClickHouse plugin to a version', () => {

@@ -17,6 +17,7 @@ const fields = { path: '/\x1b[31mred\u009b2J', user_agent: 'a\u2028b\x7f\u202Eex
 const record: LogRecord = { time, level: 'warn', msg, context: { role: 'processor' }, fields };
 
 /** Anything a terminal or a line reader acts on, apart from our own SGR colour codes. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the controls are what the test looks for
 const ACTIVE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 describe('log lines with control characters in their values', () => {

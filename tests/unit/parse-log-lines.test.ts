@@ -1,5 +1,5 @@
 /**
- * Access-log parsing over real lines (tests/fixtures/logs) and over lines
+ * Access-log parsing over real lines (the real-world logs, tests/helpers/fixtures.ts) and over lines
  * built from the log_format in nginx/ exactly as nginx would write them.
  */
 import { describe, expect, it } from 'vitest';

@@ -15,6 +15,7 @@ describe('progress bar', () => {
       bar.update(50, 100, '5000 lines');
       bar.done('5854 lines');
       const last = writes.at(-1)!;
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC [K, erase in line, ends the bar on a terminal
       expect(last).toMatch(/access\.log \[#{30}\] 100% 5854 lines \d+s(\x1b\[K)?\n$/);
       if (isTTY) expect(writes.every((w) => w.startsWith('\r'))).toBe(true);
     });

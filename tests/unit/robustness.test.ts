@@ -5,7 +5,7 @@ import { parseHit } from '../../processor/steps/parse.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import { emptySessionState } from '../../processor/batch/sessionize.ts';
 import { SiteHosts } from '../../processor/state/site-hosts.ts';
-import { parseParams } from '../../dashboard/api/params.ts';
+import { parseParams } from '../../dashboard/query/params.ts';
 import { loadConfig } from '../../common/config.ts';
 
 const record = (hit: unknown, i = 0) => ({ value: JSON.stringify(hit), position: `r@${i}`, offset: i });

@@ -10,7 +10,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { SNIPPET_MINIFIED, SNIPPET_SOURCE, buildSnippet } from '../../scripts/build-snippet.ts';
 import { snippetRoutes } from '../../collector/routes/snippet.ts';
-import { chooseCoding } from '../../collector/precompressed.ts';
+import { chooseCoding } from '../../server/static-asset.ts';
 
 const minified = readFileSync(SNIPPET_MINIFIED);
 const app = new Hono().route('/', snippetRoutes());

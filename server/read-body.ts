@@ -1,7 +1,8 @@
 /**
- * A request's body as text, at most `maxBytes`, for the intake endpoints.
- * Served by Node (@hono/node-server puts the IncomingMessage in `c.env`), the
- * bytes are read straight from it: Hono's body-limit middleware and
+ * A request's body as text, at most `maxBytes`: the intake's beacons and log
+ * batches, and the dashboard's JSON bodies (json-body.ts). Served by Node
+ * (@hono/node-server puts the IncomingMessage in `c.env`), the bytes are
+ * read straight from it: Hono's body-limit middleware and
  * `c.req.text()` build a web-standard Request, a ReadableStream and an
  * AbortSignal around every beacon, about a fifth of the collector's CPU
  * (docs/benchmarks.md, intake). Elsewhere (tests' `app.request`) the web
