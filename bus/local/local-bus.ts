@@ -10,7 +10,7 @@
  * checkpoint past the batch only after the handler (the ClickHouse insert)
  * succeeded. Segments wholly behind the checkpoint are deleted.
  */
-import type { Hit } from '../../common/hit.ts';
+import { encodeHit, type Hit } from '../../common/hit.ts';
 import { BusUnavailableError, ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { backoff } from '../../common/backoff.ts';
@@ -75,7 +75,7 @@ export class LocalBus implements Bus {
   publish(hits: Hit[]): Promise<void> {
     if (hits.length === 0) return Promise.resolve();
     if (this.stopping) return Promise.reject(new BusUnavailableError('the local bus is shutting down'));
-    const buf = Buffer.concat(hits.map((h) => encodeRecord(JSON.stringify(h))));
+    const buf = Buffer.concat(hits.map((h) => encodeRecord(encodeHit(h))));
     const maxBytes = this.opts.maxBytes ?? 1024 ** 3;
     if (this.appender.diskBytes + this.appender.queuedBytes + buf.length > maxBytes) {
       return Promise.reject(this.appender.refused.note(new BusUnavailableError(
