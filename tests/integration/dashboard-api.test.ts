@@ -232,6 +232,11 @@ describe('bots instead of people', () => {
     const status = (await get(`/api/stats/status?${RANGE}&traffic=bots&granularity=day`)).body.data as { s2xx: number; s3xx: number; s4xx: number; s5xx: number }[];
     expect(status.reduce((n, s) => n + s.s2xx + s.s3xx + s.s4xx + s.s5xx, 0)).toBe(BOTS);
     expect((await get(`/api/stats/failing-paths?${RANGE}&traffic=bots`)).status).toBe(200);
+    // The hit filters hold for bots as for people (_hit-conditions.sql in every *.bots.sql): 4xx only, the 4xx paths only.
+    const failing4xx = (await get(`/api/stats/failing-paths?${RANGE}&traffic=bots&status=4xx&limit=1000`)).body.data as { path: string; errors_4xx: number; errors_5xx: number; hits: number }[];
+    const raw4xx = await rows(ch, "SELECT path, countIf(intDiv(status, 100) = 4) AS errors_4xx, toUInt64(0) AS errors_5xx, errors_4xx AS hits FROM bot_hits WHERE site = 'secrepo.example' AND intDiv(status, 100) = 4 GROUP BY path ORDER BY errors_4xx DESC, path");
+    expect(failing4xx.length).toBeGreaterThan(0);
+    expect(failing4xx).toEqual(raw4xx);
     const refused = await get(`/api/stats/overview?${RANGE}&traffic=bots`);
     expect([refused.status, refused.body.error]).toEqual([400, 'invalid_parameter']);
     expect((await get(`/api/stats/pages?${RANGE}&traffic=aliens`)).status).toBe(400);
