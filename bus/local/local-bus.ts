@@ -16,7 +16,7 @@ import { log } from '../../common/log.ts';
 import { backoff } from '../../common/backoff.ts';
 import { writeFileAtomic } from '../../common/data-files.ts';
 import type { BatchHandler, Bus, BusBatch, BusStats } from '../bus.ts';
-import { deliver } from '../deliver.ts';
+import { deliver, logFailedBatch } from '../deliver.ts';
 import { FailingBatches } from '../failing-batches.ts';
 import { encodeRecord } from './record-codec.ts';
 import { SegmentWriter } from './segment-writer.ts';
@@ -156,9 +156,9 @@ export class LocalBus implements Bus {
         await this.appender.trim(this.checkpoint.next);
       },
       keepTrying: () => !this.stopping,
-      onFailure: (err, attempt) => {
-        this.failing.failed('local', batch.token, err);
-        log.warn('batch not loaded, will retry', { batch: batch.token, attempt, error: errorMessage(err) });
+      onFailure: (err, attempt, retriable) => {
+        this.failing.failed('local', batch.token, err, retriable);
+        logFailedBatch(batch.token, attempt, err, retriable);
       },
     });
     // Shutting down: the range stays in flight and is redelivered on restart.
