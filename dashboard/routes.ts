@@ -10,6 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { httpError } from '../common/http-error.ts';
 import type { ServerEnv } from '../server/env.ts';
+import { roleErrorHandler } from '../server/handle-error.ts';
 import { statsRoutes } from './api/routes.ts';
 import { realtimeRoutes } from './api/realtime.ts';
 import { LiveFeeds, readLive } from './api/live-feed.ts';
@@ -133,5 +134,6 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   const streams = new OpenStreams(deps.realtimeLimits);
   deps.revoked.onRevoke((session) => streams.end(sessionCredential(session).key, 'logged_out'));
   app.route('/', realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown: knownSites(deps.ch) }));
+  app.onError(roleErrorHandler('dashboard'));
   return app;
 }
