@@ -11,16 +11,19 @@ import type { ServerEnv } from '../server/env.ts';
 import { readInFormat } from './export/read-in-format.ts';
 import { definitionRoutes } from './goals/definition-routes.ts';
 import { readApi } from './read-api.ts';
+import type { SiteKnown } from './api/known-sites.ts';
 import { shareRoutes, type ShareDeps } from './share/routes.ts';
 
 export interface GoalsAndSharingDeps extends Omit<ShareDeps, 'reads'> {
   /** The dashboard's read handle (read-only, with its limits). */
   ch: ClickHouse;
+  /** Whether a site is one (api/known-sites.ts), for the reads CSV export and shared links make. */
+  siteKnown?: SiteKnown;
 }
 
 export function goalsAndSharing(deps: GoalsAndSharingDeps): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
-  const reads = readApi(deps.ch);
+  const reads = readApi(deps.ch, deps.siteKnown);
   for (const path of ['/api/goals', '/api/goals/*', '/api/funnels', '/api/funnels/*']) app.use(path, deps.guard);
 
   // format=csv of a named query; without `format`, on to the query API as ever.

@@ -57,11 +57,14 @@ export interface DashboardDeps {
   liveFeeds?: LiveFeeds;
   /** Most realtime streams open at once per credential and per site (DASHBOARD_REALTIME_STREAMS_PER_LOGIN, _PER_SITE). */
   realtimeLimits?: StreamLimits;
+  /** SITES: known sites before their first hit (the stats API answers 404 unknown_site for the others with no data). */
+  sites?: readonly string[] | '*';
 }
 
 export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<ServerEnv>) => string): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   const limiter = deps.limiter ?? new LoginLimiter();
+  const siteKnown = knownSites(deps.ch, deps.sites);
   app.use('*', securityHeaders);
   const html = (c: Context, body: Buffer, status: 200 | 401 = 200) => c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
 
@@ -124,16 +127,16 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
     ch: deps.ch, definitions: deps.definitions ?? deps.ch, guard, signedIn: (c) => sessionOf(c) !== undefined, clientAddress,
     page: INDEX.toString('utf8'), assets: UI_ASSETS, secureCookies: deps.secureCookies,
     // One limiter for every password this dashboard checks: one scrypt at a time, one count of failures.
-    limiter,
+    limiter, siteKnown,
   }));
 
   app.get('/', (c) => html(c, INDEX));
   app.get('/ui/:file', serveAsset(UI_ASSETS));
-  app.route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
+  app.route('/', statsRoutes({ ch: deps.ch, siteKnown, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
   // A realtime stream ends with the login it was opened with (an API token's ends with the process).
   const streams = new OpenStreams(deps.realtimeLimits);
   deps.revoked.onRevoke((session) => streams.end(sessionCredential(session).key, 'logged_out'));
-  app.route('/', realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown: knownSites(deps.ch) }));
+  app.route('/', realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown }));
   app.onError(roleErrorHandler('dashboard'));
   return app;
 }

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { statsRoutes } from '../../dashboard/api/routes.ts';
 import { withReadLimits } from '../../clickhouse/connect.ts';
 import { QUERIES } from '../../dashboard/api/queries.ts';
+import { knownSites } from '../../dashboard/api/known-sites.ts';
 import { handleError } from '../../server/handle-error.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
@@ -240,6 +241,26 @@ describe('bots instead of people', () => {
     const refused = await get(`/api/stats/overview?${RANGE}&traffic=bots`);
     expect([refused.status, refused.body.error]).toEqual([400, 'invalid_parameter']);
     expect((await get(`/api/stats/pages?${RANGE}&traffic=aliens`)).status).toBe(400);
+  });
+});
+
+describe('unknown sites', () => {
+  it('answers 404 unknown_site for a site with no data that SITES does not name, alone or in a batch; a configured one without data is empty', async () => {
+    const overview = await get('/api/stats/overview?site=never.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z');
+    expect([overview.status, overview.body.error]).toEqual([404, 'unknown_site']);
+    const batch = await get('/api/stats/batch?queries=overview,pages&site=never.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z');
+    expect([batch.status, batch.body.error]).toEqual([404, 'unknown_site']);
+    // Queries without a site do not ask.
+    expect((await get('/api/stats/sites')).status).toBe(200);
+    // A site with data, in a range without any: 200, empty.
+    const quiet = await get('/api/stats/pages?site=secrepo.example&from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z');
+    expect([quiet.status, quiet.body.data]).toEqual([200, []]);
+    // Named in SITES, no hit yet (a site just set up): 200, empty.
+    const configured = new Hono();
+    configured.route('/', statsRoutes({ ch: withReadLimits(ch, LIMITS), siteKnown: knownSites(ch, ['new.example']) }));
+    configured.onError(handleError);
+    const fresh = await configured.request('/api/stats/pages?site=new.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z');
+    expect([fresh.status, ((await fresh.json()) as { data: unknown }).data]).toEqual([200, []]);
   });
 });
 
