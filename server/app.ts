@@ -10,6 +10,7 @@ import { clientAddressMiddleware } from './client-address.ts';
 import type { ServerEnv } from './env.ts';
 import { handleError, notFound } from './handle-error.ts';
 import { allowedMethods, methodNotAllowed } from './method-not-allowed.ts';
+import { requestTiming, type ObserveRequest } from './request-timing.ts';
 
 export interface ServerOptions {
   trustedProxies: string[];
@@ -17,10 +18,14 @@ export interface ServerOptions {
   peerAddress: (c: Context) => string;
   /** The roles' routes, in order. */
   routes: Hono<ServerEnv>[];
+  /** Sees each request answered: its route pattern, status and time (http_request_duration_seconds). */
+  observeRequest?: ObserveRequest;
 }
 
 export function createServerApp(opts: ServerOptions): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
+  // First, so the time covers every other middleware too.
+  if (opts.observeRequest) app.use('*', requestTiming(opts.observeRequest));
   app.use('*', clientAddressMiddleware(opts));
   for (const routes of opts.routes) app.route('/', routes);
   let allowed: ((path: string) => string[]) | undefined;

@@ -133,7 +133,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
       limiter: new LoginLimiter(DEFAULT_LOGIN_LIMITS, Date.now, addressMatcher(config.DASHBOARD_ADMIN_NETWORKS)),
     }, (c) => c.get('clientAddress')));
   }
-  const app = createServerApp({ trustedProxies: config.TRUSTED_PROXIES, peerAddress: socketPeer, routes });
+  const app = createServerApp({ trustedProxies: config.TRUSTED_PROXIES, peerAddress: socketPeer, routes, observeRequest: ops.metrics.httpRequest });
 
   syslog = roles.collect && bus && config.SYSLOG_PORT > 0
     ? await startSyslogServer({
