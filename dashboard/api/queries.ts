@@ -7,6 +7,7 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { useRollups, YEAR_BEFORE_MS, type QueryParams } from './params.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import { runQuery } from './run-query.ts';
+import { isoTime, isoTimeOrNull } from '../../common/iso-time.ts';
 import { CONVERSION_QUERIES } from '../goals/named-queries.ts';
 
 export interface NamedQuery {
@@ -145,9 +146,19 @@ export const QUERIES: Record<string, NamedQuery> = {
   'custom-event-props': events('custom-event-props'),
   pipeline: { needsSite: false, beyondSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }) },
   // Alerts of the site (and the pipeline's own): those firing, then those of the range.
-  alerts: { needsSite: true, beyondSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'alerts.events', p) }) },
+  alerts: {
+    needsSite: true, beyondSite: true,
+    run: async (ch, p) => ({
+      source: 'events',
+      data: (await runQuery<{ fired_at: number; resolved_at: number }>(ch, 'alerts.events', p))
+        .map((a) => ({ ...a, fired_at: isoTimeOrNull(a.fired_at), resolved_at: isoTimeOrNull(a.resolved_at) })),
+    }),
+  },
   // Every site ever seen, for the site picker; with a range, those with hits in it.
-  sites: { needsSite: false, allTime: true, run: async (ch, p) => ({ source: 'rollup', data: await runQuery(ch, 'sites.events', p) }) },
+  sites: {
+    needsSite: false, allTime: true,
+    run: async (ch, p) => ({ source: 'rollup', data: (await runQuery<{ last_seen: number }>(ch, 'sites.events', p)).map((s) => ({ ...s, last_seen: isoTime(s.last_seen) })) }),
+  },
   // Goals and funnels of the site (dashboard/goals/): goals, goals-by-channel, goals-by-referrer, funnels.
   ...CONVERSION_QUERIES,
 };

@@ -81,7 +81,10 @@ describe('query API on real data', () => {
       ['traffic_spike|secrepo.example|', 'resolved'],
     ]);
     const spike = body.data.find((a: { key: string }) => a.key === 'traffic_spike|secrepo.example|');
-    expect([spike.fired_at, spike.resolved_at]).toEqual([day - 5 * 86_400_000 + 9 * 3_600_000, day - 5 * 86_400_000 + 10 * 3_600_000]);
+    // Times in ISO 8601, as `from` and `to`; never resolved: null.
+    expect([spike.fired_at, spike.resolved_at]).toEqual([new Date(day - 5 * 86_400_000 + 9 * 3_600_000).toISOString(), new Date(day - 5 * 86_400_000 + 10 * 3_600_000).toISOString()]);
+    const drop = body.data.find((a: { key: string }) => a.key === 'traffic_drop|secrepo.example|');
+    expect([drop.fired_at, drop.resolved_at]).toEqual([new Date(day - 20 * 86_400_000 + 8 * 3_600_000).toISOString(), null]);
   });
 
   it('overview: figures from the rollups equal the raw tables, with the previous period', async () => {
@@ -221,6 +224,10 @@ describe('query API on real data', () => {
       expect(await sites(`?from=${from}&to=${to}`), from).toEqual({ from, to, data: expected(from, to) });
     }
     expect(expected('2021-10-24T06:00:00Z', '2021-10-24T07:00:00Z')[0]!.hits).toBeLessThan(LINES.length);
+    // The minute of each site's latest hit, in ISO 8601.
+    const lastSeen = Object.fromEntries(((await get('/api/stats/sites')).body.data as { site: string; last_seen: string }[]).map((s) => [s.site, s.last_seen]));
+    const minuteOf = (ts: number) => new Date(Math.floor(ts / 60_000) * 60_000).toISOString();
+    expect(lastSeen).toEqual(Object.fromEntries(Object.entries(files).map(([site, lines]) => [site, minuteOf(Math.max(...lines.map((l) => l.ts)))])));
   });
 });
 
