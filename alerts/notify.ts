@@ -10,7 +10,7 @@
  * fails is reported, and the evaluator tries the notice again next round.
  */
 import { backoffDelay } from '../common/backoff.ts';
-import { errorMessage } from '../common/errors.ts';
+import { ScalehouseError, errorMessage, isRetriable } from '../common/errors.ts';
 import { log } from '../common/log.ts';
 import type { AlertRecord } from './alert-log.ts';
 import { escapeSlackText, slackLink } from './slack-text.ts';
@@ -45,21 +45,21 @@ export function notificationBody(alert: AlertRecord, format: Webhook['format'], 
 export async function notify(webhooks: Webhook[], alert: AlertRecord, at: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<boolean> {
   const results = await Promise.all(webhooks.map(async (hook) => {
     const body = JSON.stringify(notificationBody(alert, hook.format, at));
-    let problem = '';
+    let problem: unknown;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (attempt > 0) await sleep(backoffDelay(attempt, 500));
       try {
         const res = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
         await res.arrayBuffer();
         if (res.ok) return true;
-        problem = `HTTP ${res.status}`;
         // A 4xx other than 429 will not change on a retry: the webhook refuses this document.
-        if (res.status < 500 && res.status !== 429) break;
+        problem = new ScalehouseError(`HTTP ${res.status}`, { retriable: res.status >= 500 || res.status === 429 });
       } catch (err) {
-        problem = errorMessage(err);
+        problem = err; // refused, reset, timed out: retriable; a bad address or name (ENOTFOUND): not
       }
+      if (!isRetriable(problem)) break;
     }
-    log.warn('an alert webhook did not take the notice; it is tried again next round', { webhook: new URL(hook.url).host, alert: alert.key, error: problem });
+    log.warn('an alert webhook did not take the notice; it is tried again next round', { webhook: new URL(hook.url).host, alert: alert.key, error: errorMessage(problem) });
     return false;
   }));
   return results.every(Boolean);

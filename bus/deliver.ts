@@ -10,6 +10,8 @@
  * offset metadata, a tail state file).
  */
 import { retryWithBackoff } from '../common/backoff.ts';
+import { errorMessage, isRetriable } from '../common/errors.ts';
+import { log } from '../common/log.ts';
 
 export interface Delivery {
   /** Records the range before handling; absent when it is already recorded (a redo). */
@@ -17,14 +19,27 @@ export interface Delivery {
   handle: () => Promise<void>;
   commit: () => Promise<void>;
   keepTrying: () => boolean;
-  /** Sees each failure before the retry (to log it, heartbeat, or rethrow to give up). */
-  onFailure: (err: unknown, attempt: number) => void | Promise<void>;
+  /**
+   * Sees each failure before the retry (to log it, heartbeat, or rethrow to give up), with whether
+   * a retry can cure it (common/errors.ts isRetriable: the error says so where it was made).
+   */
+  onFailure: (err: unknown, attempt: number, retriable: boolean) => void | Promise<void>;
 }
 
 /** True once handled and committed; false if it stopped trying (the range stays recorded for a redo). */
 export async function deliver(d: Delivery): Promise<boolean> {
   await d.save?.();
-  if (!(await retryWithBackoff(d.handle, d.keepTrying, d.onFailure))) return false;
+  if (!(await retryWithBackoff(d.handle, d.keepTrying, (err, attempt) => d.onFailure(err, attempt, isRetriable(err))))) return false;
   await d.commit();
   return true;
+}
+
+/**
+ * How a bus consumer reports a failed attempt at a batch. It retries either way: a batch is never
+ * skipped, the hits behind it wait (bus/failing-batches.ts). But an error no retry cures (a bug,
+ * rows refused whole) will not go away by waiting, and the log says so at error level.
+ */
+export function logFailedBatch(token: string, attempt: number, err: unknown, retriable: boolean): void {
+  if (retriable) log.warn('batch not loaded, will retry', { batch: token, attempt, error: errorMessage(err) });
+  else log.error('batch not loaded, and a retry alone will not cure it: the batch holds its stream until the cause is fixed', { batch: token, attempt, error: errorMessage(err) });
 }

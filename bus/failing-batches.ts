@@ -19,6 +19,8 @@ export interface FailingBatch {
   attempts: number;
   /** The last attempt's error, masked. */
   error: string;
+  /** Whether a retry can cure that error (common/errors.ts isRetriable); the batch is retried either way. */
+  retriable: boolean;
 }
 
 export class FailingBatches {
@@ -27,11 +29,11 @@ export class FailingBatches {
   constructor(private readonly now: () => number = Date.now) {}
 
   /** An attempt at `batch` failed: the first of it starts the clock; another batch of the stream starts it afresh. */
-  failed(stream: string, batch: string, err: unknown): void {
+  failed(stream: string, batch: string, err: unknown, retriable = true): void {
     const error = redactIps(errorMessage(err)).slice(0, 500);
     const known = this.byStream.get(stream);
-    if (known?.batch === batch) this.byStream.set(stream, { ...known, attempts: known.attempts + 1, error });
-    else this.byStream.set(stream, { batch, since: this.now(), attempts: 1, error });
+    if (known?.batch === batch) this.byStream.set(stream, { ...known, attempts: known.attempts + 1, error, retriable });
+    else this.byStream.set(stream, { batch, since: this.now(), attempts: 1, error, retriable });
   }
 
   /** The stream's batch was loaded (or the stream went to another consumer): nothing of it waits on a failure. */
@@ -46,7 +48,7 @@ export class FailingBatches {
   /** One line per failing batch, for /readyz. */
   problems(): string[] {
     return this.list().map((f) => `batch ${f.batch} not loaded since ${new Date(f.since).toISOString()} ` +
-      `(${Math.round((this.now() - f.since) / 1000)} s, ${f.attempts} ${f.attempts === 1 ? 'attempt' : 'attempts'}; the hits behind it wait), last error: ${f.error}`);
+      `(${Math.round((this.now() - f.since) / 1000)} s, ${f.attempts} ${f.attempts === 1 ? 'attempt' : 'attempts'}; the hits behind it wait), last error${f.retriable ? '' : ' (a retry alone will not cure it)'}: ${f.error}`);
   }
 
   /** For /metrics: how long the longest-failing batch has failed (0: none), and the attempts of all failing batches. */

@@ -4,7 +4,10 @@
  * are never retried — they would fail forever and block the pipeline — while
  * network trouble, overload, missing tables and full disks are: those are
  * cured by time or by an operator, and the batch must wait for them.
+ * `asClickHouseError` says so in the project's words (`retriable`, common/errors.ts)
+ * for every failure that leaves this folder (query.ts, insert.ts).
  */
+import { ScalehouseError } from '../common/errors.ts';
 
 // Error codes from ClickHouse's src/Common/ErrorCodes.cpp that mean "this data is bad":
 // the format parser or a type refused a value of a row. Anything else is about the
@@ -70,4 +73,21 @@ export function isDataError(err: unknown): boolean {
   if (code === undefined) return false;
   if (code === TOO_MANY_PARTS) return TOO_MANY_PARTITIONS.test(err instanceof Error ? err.message : String(err));
   return DATA_ERROR_CODES.has(code);
+}
+
+/** A failure of ClickHouse (or of reaching it), with the server's code when it gave one. */
+export class ClickHouseError extends ScalehouseError {
+  constructor(message: string, readonly code: number | undefined, options: { retriable: boolean; cause: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The same failure as a ClickHouseError: not retriable when the rows are to blame (isDataError),
+ * retriable otherwise — the server away or overloaded, a table missing, a disk full, a query
+ * past its limits — whatever the driver threw. The message stays the engine's own.
+ */
+export function asClickHouseError(err: unknown): ClickHouseError {
+  if (err instanceof ClickHouseError) return err;
+  return new ClickHouseError(err instanceof Error ? err.message : String(err), clickhouseCode(err), { retriable: !isDataError(err), cause: err });
 }

@@ -11,6 +11,7 @@
 import type { ClickHouse } from './connect.ts';
 import { clientOf } from './raw-client.ts';
 import { command, type Params } from './query.ts';
+import { asClickHouseError } from './errors.ts';
 
 /** The settings every insert runs with: its deduplication token, for the table and the views it feeds. */
 const deduplicated = (token: string) => ({
@@ -43,6 +44,8 @@ export async function insertRows(ch: ClickHouse, table: string, rows: object[], 
   // as long (docs/benchmarks.md, import).
   await clientOf(ch).command({
     query: `INSERT INTO ${identifier(table)} (${columns.map(identifier).join(', ')}) SETTINGS ${settingsClause(`${token}:${table}`)} FORMAT JSONCompactEachRow\n${body}`,
+  }).catch((err: unknown) => {
+    throw asClickHouseError(err);
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { ServerEnv } from '../server/env.ts';
+import { roleErrorHandler } from '../server/handle-error.ts';
 import type { IntakeDeps } from './deps.ts';
 import { countRefusals } from './count-refusals.ts';
 import { beaconRoutes } from './routes/beacon.ts';
@@ -18,5 +19,6 @@ export function collectorRoutes(deps: IntakeDeps): Hono<ServerEnv> {
   app.route('/', beaconRoutes(deps));
   app.route('/', logRoutes(deps));
   app.route('/', snippetRoutes());
+  app.onError(roleErrorHandler('collector'));
   return app;
 }

@@ -38,6 +38,31 @@ export class InsufficientStorageError extends BusUnavailableError {}
  */
 export class UnsafePathError extends ScalehouseError {}
 
+// Node system error codes (errno(3), and undici's for fetch) that time or an operator cures: the
+// peer away or slow, a resource of this host exhausted for now.
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
+  'EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EIO',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+]);
+
+/**
+ * Whether a retry can help — the one question every retry loop asks (bus/deliver.ts, scalehouse
+ * tail, alert webhooks). The error's own `retriable` answers it: a ScalehouseError's, set where
+ * it was made (ClickHouse's codes become one in clickhouse/errors.ts), and kafkajs' errors carry
+ * one of the same name. Otherwise a Node system error code that time cures (a refused or reset
+ * connection, a full disk), or else what caused it. Anything else is a bug or a refusal: no.
+ */
+export function isRetriable(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 8) return false;
+  const e = err as { retriable?: unknown; code?: unknown; cause?: unknown; name?: unknown };
+  if (typeof e.retriable === 'boolean') return e.retriable;
+  // What AbortSignal.timeout() aborts with (a DOMException named TimeoutError): the peer was slow this time.
+  if (e.name === 'TimeoutError') return true;
+  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+  return isRetriable(e.cause, depth + 1);
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -56,6 +56,11 @@ export function beaconHit(site: string, payload: Record<string, unknown>, from: 
   return { v: HIT_VERSION, kind: 'beacon', site, receivedAt: from.receivedAt, client: from.client, headers: cleanJson(from.headers), payload: cleanJson(payload) };
 }
 
+/** The bytes a Hit travels as on every bus and into every batch handler; `decodeHit` reads them back. */
+export function encodeHit(hit: Hit): string {
+  return JSON.stringify(hit);
+}
+
 /** Returns the hit, or a reason why the bytes are not a Hit of a version we know. */
 export function decodeHit(json: string): Hit | { invalid: string } {
   let value: unknown;

@@ -10,11 +10,12 @@ import { httpError } from '../common/http-error.ts';
 import { answerQuery } from './api/answer.ts';
 import { answerBatch } from './api/batch.ts';
 import type { Reads } from './export/read-in-format.ts';
+import type { SiteKnown } from './api/known-sites.ts';
 
 const PREFIX = '/api/stats/';
 
-export function readApi(ch: ClickHouse): Reads {
-  const deps = { ch };
+export function readApi(ch: ClickHouse, siteKnown?: SiteKnown): Reads {
+  const deps = { ch, siteKnown };
   return {
     answer: (url) => {
       if (url.pathname === `${PREFIX}batch`) return answerBatch(deps, url.searchParams);

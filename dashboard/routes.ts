@@ -13,6 +13,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { httpError } from '../common/http-error.ts';
 import type { ServerEnv } from '../server/env.ts';
+import { roleErrorHandler } from '../server/handle-error.ts';
 import { statsRoutes } from './api/routes.ts';
 import { realtimeRoutes } from './api/realtime.ts';
 import { LiveFeeds, readLive } from './api/live-feed.ts';
@@ -62,11 +63,14 @@ export interface DashboardDeps {
   liveFeeds?: LiveFeeds;
   /** Most realtime streams open at once per credential and per site (DASHBOARD_REALTIME_STREAMS_PER_LOGIN, _PER_SITE). */
   realtimeLimits?: StreamLimits;
+  /** SITES: known sites before their first hit (the stats API answers 404 unknown_site for the others with no data). */
+  sites?: readonly string[] | '*';
 }
 
 export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<ServerEnv>) => string): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   const limiter = deps.limiter ?? new LoginLimiter();
+  const siteKnown = knownSites(deps.ch, deps.sites);
   app.use('*', securityHeaders);
   const html = (c: Context, body: Buffer, status: 200 | 401 = 200) => c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
 
@@ -129,15 +133,15 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   mount('/ui', uiGuard, new Hono().get('/:file', (c) => UI_ASSETS(c, 'public, max-age=300')));
 
   // format=csv (and format=json) of a named query is answered by the export; without `format`, by the query API.
-  const reads = readApi(deps.ch);
+  const reads = readApi(deps.ch, siteKnown);
   const stats = new Hono()
     .get('/:name', async (c, next) => (c.req.query('format') === undefined ? next() : readInFormat(reads, new URL(c.req.url))))
-    .route('/', statsRoutes({ ch: deps.ch, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
+    .route('/', statsRoutes({ ch: deps.ch, siteKnown, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
   mount('/api/stats', guard, stats);
   // A realtime stream ends with the login it was opened with (an API token's ends with the process).
   const streams = new OpenStreams(deps.realtimeLimits);
   deps.revoked.onRevoke((session) => streams.end(sessionCredential(session).key, 'logged_out'));
-  mount('/api/realtime', guard, realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown: knownSites(deps.ch) }));
+  mount('/api/realtime', guard, realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown }));
 
   // Goals, funnels and shared links are read and written with the definitions handle.
   const definitions = deps.definitions ?? deps.ch;
@@ -151,5 +155,6 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
     // One limiter for every password this dashboard checks: one scrypt at a time, one count of failures.
     limiter,
   }));
+  app.onError(roleErrorHandler('dashboard'));
   return app;
 }

@@ -1,15 +1,24 @@
 /**
  * The one place errors become HTTP responses: routes throw httpError()
  * (common/http-error.ts); a bus that cannot take hits means 503 with
- * Retry-After; anything else is a logged 500 that says nothing was accepted.
+ * Retry-After; anything else is a logged 500 that says nothing was accepted,
+ * logged as the error of the role whose route failed (roleErrorHandler).
  */
 import { HTTPException } from 'hono/http-exception';
-import type { Context } from 'hono';
+import type { Context, ErrorHandler } from 'hono';
 import { BusUnavailableError, InsufficientStorageError, errorMessage } from '../common/errors.ts';
 import { httpError } from '../common/http-error.ts';
 import { log } from '../common/log.ts';
 
-export function handleError(err: Error, c: Context): Response {
+/**
+ * The error handler of one role's routes (`app.onError(roleErrorHandler('dashboard'))`): Hono
+ * runs a mounted app's own handler for errors of its routes (`app.route()`), so a 500 is logged
+ * as that role's, not as the collector's. The server's own routes (health, metrics, shared
+ * middleware) fall back to handleError, as `server`.
+ */
+export const roleErrorHandler = (role: string): ErrorHandler => (err, c) => handleError(err, c, role);
+
+export function handleError(err: Error, c: Context, role = 'server'): Response {
   if (err instanceof HTTPException) return err.getResponse();
   if (err instanceof InsufficientStorageError) {
     // RFC 4918 §11.5: the server cannot store what is needed to complete the request.
@@ -19,7 +28,7 @@ export function handleError(err: Error, c: Context): Response {
     // Never acknowledge what may be lost: tell the sender to come back.
     return httpError(503, 'unavailable', `hits not accepted: ${err.message}`, { 'retry-after': '5' }).getResponse();
   }
-  log.error('unexpected error in collector', { path: c.req.path, error: errorMessage(err) });
+  log.error(`unexpected error in ${role}`, { method: c.req.method, path: c.req.path, error: errorMessage(err) });
   return httpError(500, 'internal', 'unexpected error; nothing from this request was accepted').getResponse();
 }
 

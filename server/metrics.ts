@@ -35,6 +35,8 @@ export interface Metrics {
   batchLoaded(report: BatchReport): void;
   batchFailed(): void;
   notification(outcome: 'sent' | 'failed'): void;
+  /** One HTTP request answered (server/request-timing.ts). */
+  httpRequest(route: string, status: number, seconds: number): void;
 }
 
 /** A counter whose value is kept elsewhere (monotonic by construction): set from the source at each scrape. */
@@ -52,7 +54,9 @@ const entries = (o: Partial<Record<string, number>>) => Object.entries(o).filter
 
 export function createMetrics(sources: MetricSources): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'scalehouse_' });
+  // The process and Node.js metrics under their standard names (process_cpu_seconds_total,
+  // nodejs_heap_size_used_bytes…), which stock Node.js dashboards and alerts look for.
+  collectDefaultMetrics({ register: registry });
   const { intake, syslog, bus, openSessions, alertsFiring } = sources;
 
   if (intake || syslog) {
@@ -98,6 +102,12 @@ export function createMetrics(sources: MetricSources): Metrics {
   const failures = new Counter({ name: 'scalehouse_batch_failures_total', help: 'Batches the processor failed (the bus redelivers them): ClickHouse away, insert refused…', registers: [registry] });
   const batchSize = new Histogram({ name: 'scalehouse_batch_records', help: 'Records per batch.', buckets: [1, 10, 100, 500, 1000, 5000, 10_000, 50_000], registers: [registry] });
   const loadTime = new Histogram({ name: 'scalehouse_insert_duration_seconds', help: 'Time to load one batch into ClickHouse (every table, deduplicated).', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
+  // The conventional name and labels (as express-prom-bundle and most HTTP middleware export it), so
+  // stock dashboards find it; `route` is the matched pattern, never the raw path.
+  const requestTime = new Histogram({
+    name: 'http_request_duration_seconds', help: 'Time to answer an HTTP request, by the route pattern that answered (unmatched: none) and status class.',
+    labelNames: ['route', 'status_class'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+  });
   const notifications = new Counter({ name: 'scalehouse_alert_notifications_total', help: 'Alert notifications sent to webhooks, by outcome.', labelNames: ['outcome'], registers: [registry] });
 
   return {
@@ -116,5 +126,6 @@ export function createMetrics(sources: MetricSources): Metrics {
     },
     batchFailed: () => failures.inc(),
     notification: (outcome) => notifications.inc({ outcome }),
+    httpRequest: (route, status, seconds) => requestTime.observe({ route, status_class: `${Math.floor(status / 100)}xx` }, seconds),
   };
 }

@@ -13,9 +13,8 @@
  */
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { BatchHandler, BusBatch, BusRecord } from '../bus.ts';
-import { deliver } from '../deliver.ts';
+import { deliver, logFailedBatch } from '../deliver.ts';
 import type { FailingBatches } from '../failing-batches.ts';
-import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
 
@@ -117,9 +116,9 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
             intents.set(partition, null);
           },
           keepTrying: () => isRunning() && !isStale(),
-          onFailure: async (err, attempt) => {
-            failing.failed(busBatch.stream, busBatch.token, err);
-            log.warn('batch not loaded, will retry', { batch: busBatch.token, attempt, error: errorMessage(err) });
+          onFailure: async (err, attempt, retriable) => {
+            failing.failed(busBatch.stream, busBatch.token, err, retriable);
+            logFailedBatch(busBatch.token, attempt, err, retriable);
             await heartbeat().catch(() => undefined);
           },
         });

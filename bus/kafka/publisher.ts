@@ -14,7 +14,7 @@
  * (bench/logs.ts saw 100,000 lines counted ~1,000,000 times).
  */
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { Hit } from '../../common/hit.ts';
+import { encodeHit, type Hit } from '../../common/hit.ts';
 import { BusUnavailableError, errorMessage } from '../../common/errors.ts';
 import { hitKey } from './hit-key.ts';
 import type { KafkaConfig } from './kafka-client.ts';
@@ -46,7 +46,7 @@ export class KafkaPublisher {
     if (this.waitingHits > 0 && this.waitingHits + hits.length > MAX_WAITING_HITS) {
       return Promise.reject(new BusUnavailableError(`${this.waitingHits} hits are already waiting for Kafka`));
     }
-    const messages = hits.map((h) => ({ key: hitKey(h), value: JSON.stringify(h) }));
+    const messages = hits.map((h) => ({ key: hitKey(h), value: encodeHit(h) }));
     const bytes = messages.reduce((n, m) => n + m.value.length, 0);
     this.waitingHits += hits.length;
     return new Promise<void>((resolve, reject) => {

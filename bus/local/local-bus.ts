@@ -10,13 +10,13 @@
  * checkpoint past the batch only after the handler (the ClickHouse insert)
  * succeeded. Segments wholly behind the checkpoint are deleted.
  */
-import type { Hit } from '../../common/hit.ts';
+import { encodeHit, type Hit } from '../../common/hit.ts';
 import { BusUnavailableError, ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { backoff } from '../../common/backoff.ts';
 import { writeFileAtomic } from '../../common/data-files.ts';
 import type { BatchHandler, Bus, BusBatch, BusStats } from '../bus.ts';
-import { deliver } from '../deliver.ts';
+import { deliver, logFailedBatch } from '../deliver.ts';
 import { FailingBatches } from '../failing-batches.ts';
 import { encodeRecord } from './record-codec.ts';
 import { SegmentWriter } from './segment-writer.ts';
@@ -75,7 +75,7 @@ export class LocalBus implements Bus {
   publish(hits: Hit[]): Promise<void> {
     if (hits.length === 0) return Promise.resolve();
     if (this.stopping) return Promise.reject(new BusUnavailableError('the local bus is shutting down'));
-    const buf = Buffer.concat(hits.map((h) => encodeRecord(JSON.stringify(h))));
+    const buf = Buffer.concat(hits.map((h) => encodeRecord(encodeHit(h))));
     const maxBytes = this.opts.maxBytes ?? 1024 ** 3;
     if (this.appender.diskBytes + this.appender.queuedBytes + buf.length > maxBytes) {
       return Promise.reject(this.appender.refused.note(new BusUnavailableError(
@@ -156,9 +156,9 @@ export class LocalBus implements Bus {
         await this.appender.trim(this.checkpoint.next);
       },
       keepTrying: () => !this.stopping,
-      onFailure: (err, attempt) => {
-        this.failing.failed('local', batch.token, err);
-        log.warn('batch not loaded, will retry', { batch: batch.token, attempt, error: errorMessage(err) });
+      onFailure: (err, attempt, retriable) => {
+        this.failing.failed('local', batch.token, err, retriable);
+        logFailedBatch(batch.token, attempt, err, retriable);
       },
     });
     // Shutting down: the range stays in flight and is redelivered on restart.

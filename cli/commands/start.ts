@@ -129,7 +129,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
       passwordHash: password.hash,
       sessions: sessionSigner(await sessionKey(config.SESSION_SECRET, config.DATA_DIR), password.fingerprint),
       revoked: await RevokedSessions.open(config.DATA_DIR), secureCookies: config.DASHBOARD_SECURE_COOKIES,
-      tokenDigests: config.DASHBOARD_TOKENS, busStats: bus ? () => bus.stats() : undefined,
+      tokenDigests: config.DASHBOARD_TOKENS, sites: config.SITES, busStats: bus ? () => bus.stats() : undefined,
       realtimeLimits: { perCredential: config.DASHBOARD_REALTIME_STREAMS_PER_LOGIN, perSite: config.DASHBOARD_REALTIME_STREAMS_PER_SITE },
       // The owner's way in that no flood from elsewhere uses up (login-limiter.ts, docs/security.md).
       limiter: new LoginLimiter(DEFAULT_LOGIN_LIMITS, Date.now, addressMatcher(config.DASHBOARD_ADMIN_NETWORKS)),
@@ -137,7 +137,7 @@ async function run(args: string[], roles: Roles): Promise<void> {
   }
   // The document of what this process serves, public (server/openapi.ts).
   routes.push(openApiRoutes(apiDocument({ collect: Boolean(bus && ingest), dashboard: Boolean(password), metrics: !config.METRICS_PORT })));
-  const app = createServerApp({ trustedProxies: config.TRUSTED_PROXIES, peerAddress: socketPeer, routes });
+  const app = createServerApp({ trustedProxies: config.TRUSTED_PROXIES, peerAddress: socketPeer, routes, observeRequest: ops.metrics.httpRequest });
 
   syslog = roles.collect && bus && config.SYSLOG_PORT > 0
     ? await startSyslogServer({

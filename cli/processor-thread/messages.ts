@@ -1,7 +1,8 @@
 /**
  * What the processor thread and the thread that owns the bus say to each
  * other (processor-thread.ts ↔ worker.ts). Every value crosses by structured
- * clone: plain data only, errors as their message.
+ * clone: plain data only, errors as their message and whether a retry can
+ * help (common/errors.ts isRetriable).
  */
 import type { BusBatch, DeadLetter } from '../../bus/bus.ts';
 import type { ProcessorCounters } from '../../processor/batch/batch-handler.ts';
@@ -20,11 +21,11 @@ export interface WorkerInput {
 /** To the worker. */
 export type ToWorker =
   | { type: 'batch'; id: number; batch: BusBatch }
-  | { type: 'dead-lettered'; id: number; error?: string };
+  | { type: 'dead-lettered'; id: number; error?: string; retriable?: boolean };
 
 /** From the worker. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'failed-to-start'; error: string }
-  | { type: 'handled'; id: number; counters: ProcessorCounters; openSessions: number; report?: BatchReport; error?: string }
+  | { type: 'handled'; id: number; counters: ProcessorCounters; openSessions: number; report?: BatchReport; error?: string; retriable?: boolean }
   | { type: 'dead-letter'; id: number; items: DeadLetter[]; batch: BusBatch };

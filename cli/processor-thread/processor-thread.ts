@@ -13,7 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
 import type { Config } from '../../common/config.ts';
-import { ScalehouseError, errorMessage } from '../../common/errors.ts';
+import { ScalehouseError, errorMessage, isRetriable } from '../../common/errors.ts';
 import { logSettings } from '../../common/log.ts';
 import type { ProcessorCounters } from '../../processor/batch/batch-handler.ts';
 import type { FromWorker, ToWorker, WorkerInput } from './messages.ts';
@@ -70,13 +70,13 @@ export async function startProcessorThread(opts: { config: Config; bus: Bus; met
         const h = handling.get(m.id);
         handling.delete(m.id);
         if (m.error === undefined) h?.resolve();
-        else h?.reject(new ScalehouseError(m.error, { retriable: true }));
+        else h?.reject(new ScalehouseError(m.error, { retriable: m.retriable }));
         return;
       }
       case 'dead-letter':
         bus.deadLetter!(m.items.map(asBuffers), m.batch).then(
           () => send({ type: 'dead-lettered', id: m.id }),
-          (err: unknown) => send({ type: 'dead-lettered', id: m.id, error: errorMessage(err) }),
+          (err: unknown) => send({ type: 'dead-lettered', id: m.id, error: errorMessage(err), retriable: isRetriable(err) }),
         );
     }
   });

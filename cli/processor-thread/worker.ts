@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BusBatch, DeadLetter } from '../../bus/bus.ts';
 import { connectClickHouse } from '../../clickhouse/connect.ts';
-import { errorMessage } from '../../common/errors.ts';
+import { ScalehouseError, errorMessage, isRetriable } from '../../common/errors.ts';
 import { configureLog } from '../../common/log.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
@@ -46,13 +46,13 @@ try {
       const w = waiting.get(m.id);
       waiting.delete(m.id);
       if (m.error === undefined) w?.resolve();
-      else w?.reject(new Error(m.error));
+      else w?.reject(new ScalehouseError(m.error, { retriable: m.retriable }));
       return;
     }
     report = undefined;
     handle(m.batch).then(
       () => send({ type: 'handled', id: m.id, counters, openSessions: openSessions(), report }),
-      (err: unknown) => send({ type: 'handled', id: m.id, counters, openSessions: openSessions(), error: errorMessage(err) }),
+      (err: unknown) => send({ type: 'handled', id: m.id, counters, openSessions: openSessions(), error: errorMessage(err), retriable: isRetriable(err) }),
     );
   });
   send({ type: 'ready' });

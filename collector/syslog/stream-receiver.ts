@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import type { LogHit } from '../../common/hit.ts';
 import { backoff } from '../../common/backoff.ts';
-import { errorMessage } from '../../common/errors.ts';
+import { errorMessage, isRetriable } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { SyslogDrop } from './syslog-to-hit.ts';
 import { SyslogTcpDecoder } from './tcp-framing.ts';
@@ -46,7 +46,7 @@ export function receiveStream(socket: Socket, r: StreamReceiver): void {
           r.accepted(hits.length);
           break;
         } catch (err) {
-          if (socket.destroyed || attempt >= 20) { r.drop('bus_unavailable', hits.length); log.warn('syslog stream: bus refused hits', { error: errorMessage(err) }); break; }
+          if (socket.destroyed || attempt >= 20 || !isRetriable(err)) { r.drop('bus_unavailable', hits.length); log.warn('syslog stream: bus refused hits', { error: errorMessage(err) }); break; }
           await backoff(attempt);
         }
       }

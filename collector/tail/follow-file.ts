@@ -14,8 +14,10 @@
  * saved for lines that were really handed on.
  */
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { ScalehouseError } from '../../common/errors.ts';
+import { ScalehouseError, errorMessage } from '../../common/errors.ts';
+import { log } from '../../common/log.ts';
 import type { FileId, TailState } from './tail-state.ts';
 import { sameFile } from './tail-state.ts';
 
@@ -32,6 +34,20 @@ const DRAIN_MS = 10_000;
 // file keep offsets of their own.
 const ROTATION_GAP = 2 ** 30;
 const idOf = (s: { dev: number; ino: number; birthtimeMs: number }): FileId => ({ dev: s.dev, ino: s.ino, birth: Math.round(s.birthtimeMs) });
+
+// Nothing at the path (ENOENT), or a file where the path needs a folder (ENOTDIR): missing. Any
+// other failure — EACCES, ELOOP, EIO — is about a file that may well be there, and is reported.
+const isMissing = (err: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+/** The path's status, or undefined when nothing is there; other errors are thrown. */
+async function statIfThere(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+}
 
 interface Track { fh: FileHandle; state: TailState; lastGrowth: number }
 
@@ -52,12 +68,14 @@ function lineText(bytes: Buffer, max: number): string {
 export class FileFollower {
   private cur: Track | undefined;
   private old: Track | undefined;
+  /** The last error of looking at the path (other than "missing"), reported once until it changes. */
+  private statProblem: string | undefined;
 
   constructor(private readonly path: string, private readonly maxLineBytes: number) {}
 
   /** Resumes from a saved state, else starts at the beginning (or the end) of the current file. */
   async open(saved: TailState | undefined, fromEnd = false): Promise<void> {
-    const current = await stat(this.path).catch(() => undefined);
+    const current = await statIfThere(this.path);
     if (saved) {
       if (current && sameFile(idOf(current), saved.file)) {
         const fh = await open(this.path, 'r');
@@ -72,7 +90,7 @@ export class FileFollower {
         return;
       }
       // Rotated while we were away: finish the old file if it sits at FILE.1.
-      const old = await stat(`${this.path}.1`).catch(() => undefined);
+      const old = await statIfThere(`${this.path}.1`);
       if (old && sameFile(idOf(old), saved.file)) {
         this.cur = { fh: await open(`${this.path}.1`, 'r'), state: saved, lastGrowth: Date.now() };
         return;
@@ -87,7 +105,10 @@ export class FileFollower {
 
   /** After a truncation: FILE.1, if its bytes before our position are the ones we had read, is the copy. */
   private async adoptCopy(saved: TailState): Promise<boolean> {
-    const copy = await open(`${this.path}.1`, 'r').catch(() => undefined);
+    const copy = await open(`${this.path}.1`, 'r').catch((err: unknown) => {
+      if (isMissing(err)) return undefined;
+      throw err;
+    });
     if (!copy) return false;
     const st = await copy.stat();
     if (st.size >= saved.pos && (await markAt(copy, saved.pos)) === saved.mark) {
@@ -159,7 +180,17 @@ export class FileFollower {
 
   /** At the end of the followed file: if the path now names another file, follow that, draining the old one. */
   private async rotateIfNeeded(): Promise<void> {
-    const current = await stat(this.path).catch(() => undefined);
+    let current: Stats | undefined;
+    try {
+      current = await statIfThere(this.path);
+      this.statProblem = undefined;
+    } catch (err) {
+      // Not missing, yet not readable (a new file not yet given its owner or mode by logrotate's
+      // `create`, say): keep draining the file we have and look again at the next poll, saying so once.
+      if (this.statProblem !== errorMessage(err)) log.warn(`tail ${this.path}: cannot look at the path, still following the file opened before`, { error: errorMessage(err) });
+      this.statProblem = errorMessage(err);
+      return;
+    }
     const t = this.cur!;
     if (!current || sameFile(idOf(current), t.state.file)) return;
     await this.old?.fh.close();

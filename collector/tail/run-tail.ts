@@ -11,13 +11,13 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { logHit, type LogHit } from '../../common/hit.ts';
 import { deliver } from '../../bus/deliver.ts';
-import { ScalehouseError, errorMessage } from '../../common/errors.ts';
+import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { FileFollower, type Chunk } from './follow-file.ts';
 import { TailStateFile } from './tail-state.ts';
 
 export interface TailSink {
-  /** Resolves once the lines are safe; throws ScalehouseError with retriable=false to stop. */
+  /** Resolves once the lines are safe; throws an error no retry cures (common/errors.ts isRetriable) to stop. */
   send(hits: LogHit[], meta: { token: string; stream: string; offsets: number[]; positions: string[]; end: number }): Promise<void>;
   /** True when a resent chunk is dropped by its token (direct ClickHouse loading). */
   exactlyOnce: boolean;
@@ -60,8 +60,9 @@ export async function runTail(opts: TailOptions): Promise<void> {
         await advance();
       },
       keepTrying: () => !opts.signal.aborted,
-      onFailure: (err, attempt) => {
-        if (err instanceof ScalehouseError && !err.retriable) throw err;
+      onFailure: (err, attempt, retriable) => {
+        // Stops following: the saved position stays before these lines, so a restart once the cause is fixed resends them.
+        if (!retriable) throw err;
         log.warn(`tail ${opts.path}: lines not delivered, will retry`, { attempt, error: errorMessage(err) });
       },
     });

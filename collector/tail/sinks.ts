@@ -2,7 +2,7 @@
  * Where `scalehouse tail` sends lines: straight into the processor pipeline
  * and ClickHouse (exactly once), or to a collector's POST /api/logs.
  */
-import type { LogHit } from '../../common/hit.ts';
+import { encodeHit, type LogHit } from '../../common/hit.ts';
 import type { Pseudonymiser } from '../../common/pseudonym.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
@@ -21,7 +21,7 @@ export function pipelineSink(handle: (batch: BusBatch) => Promise<void>, pseudon
       token: meta.token,
       stream: meta.stream,
       end: meta.end,
-      records: hits.map((h, i) => ({ value: JSON.stringify(pseudonymise ? pseudonymise.hit(h) : h), offset: meta.offsets[i]!, position: meta.positions[i]! })),
+      records: hits.map((h, i) => ({ value: encodeHit(pseudonymise ? pseudonymise.hit(h) : h), offset: meta.offsets[i]!, position: meta.positions[i]! })),
     }),
   };
 }

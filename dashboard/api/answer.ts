@@ -12,6 +12,7 @@ import { QUERIES } from './queries.ts';
 import { own } from '../../common/own.ts';
 import { isLimitError } from '../../clickhouse/errors.ts';
 import { errorMessage } from '../../common/errors.ts';
+import { knownSites, type SiteKnown } from './known-sites.ts';
 
 export interface StatsDeps {
   ch: ClickHouse;
@@ -19,6 +20,17 @@ export interface StatsDeps {
   extra?: (name: string) => Record<string, unknown>;
   /** How many queries of a batch run at once (batch.ts). */
   batchConcurrency?: number;
+  /** Whether a site is one (known-sites.ts); by default, a site with data. */
+  siteKnown?: SiteKnown;
+}
+
+/**
+ * A site no hit was ever loaded for and SITES does not name is no site: 404 unknown_site, as the
+ * collector answers for it, rather than 200 with empty figures that read as a quiet day.
+ */
+export async function requireKnownSite(deps: StatsDeps, site: string): Promise<void> {
+  deps.siteKnown ??= knownSites(deps.ch);
+  if (!(await deps.siteKnown(site))) throw httpError(404, 'unknown_site', `no data for site "${site}", and SITES does not name it: GET /api/stats/sites lists the sites with data`);
 }
 
 /** A query and its validated parameters, ready to run. */
@@ -62,5 +74,6 @@ export function answerBody(deps: StatsDeps, p: Prepared, { source, data }: Resul
 
 export async function answerQuery(deps: StatsDeps, name: string, q: Record<string, string>): Promise<Record<string, unknown>> {
   const p = prepareQuery(name, q);
+  if (p.query.needsSite) await requireKnownSite(deps, p.params.site);
   return answerBody(deps, p, await withinLimits(p.query.run(deps.ch, p.params)));
 }

@@ -24,7 +24,7 @@ import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { own } from '../../common/own.ts';
 import { QUERIES, readBreakdowns } from './queries.ts';
-import { answerBody, paramsOrRefusal, prepareQuery, withinLimits, type Prepared, type StatsDeps } from './answer.ts';
+import { answerBody, paramsOrRefusal, prepareQuery, requireKnownSite, withinLimits, type Prepared, type StatsDeps } from './answer.ts';
 
 /** More than every panel of the dashboard (28 queries), fewer than would hold the engine for long. */
 export const MAX_BATCH_QUERIES = 40;
@@ -39,7 +39,7 @@ function failed(name: string, err: unknown): BatchEntry {
 }
 
 /** The query names and each one's parameters (common ones, then its own); a 400 for what cannot be a batch. */
-function readRequest(search: URLSearchParams): { names: string[]; paramsOf: (name: string) => Record<string, string> } {
+function readRequest(search: URLSearchParams): { names: string[]; paramsOf: (name: string) => Record<string, string>; site?: string } {
   const names = (search.get('queries') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
   if (!names.length) throw httpError(400, 'invalid_parameter', 'queries must list the queries to run, e.g. queries=overview,pages (GET /api/stats lists them)');
   if (names.length > MAX_BATCH_QUERIES) throw httpError(400, 'invalid_parameter', `a batch may hold at most ${MAX_BATCH_QUERIES} queries`);
@@ -59,12 +59,15 @@ function readRequest(search: URLSearchParams): { names: string[]; paramsOf: (nam
     if (!ownParams.has(name)) ownParams.set(name, Object.create(null));
     ownParams.get(name)![key.slice(dot + 1)] = value;
   }
-  paramsOrRefusal(common, names.some((n) => own(QUERIES, n)?.needsSite));
-  return { names, paramsOf: (name) => ({ ...common, ...ownParams.get(name) }) };
+  const needsSite = names.some((n) => own(QUERIES, n)?.needsSite);
+  const { site } = paramsOrRefusal(common, needsSite);
+  return { names, paramsOf: (name) => ({ ...common, ...ownParams.get(name) }), site: needsSite ? site : undefined };
 }
 
 export async function answerBatch(deps: StatsDeps, search: URLSearchParams): Promise<{ results: Record<string, BatchEntry> }> {
-  const { names, paramsOf } = readRequest(search);
+  const { names, paramsOf, site } = readRequest(search);
+  // The site is common to the batch: an unknown one refuses it whole, as a bad common parameter does.
+  if (site !== undefined) await requireKnownSite(deps, site);
   const answers = new Map<string, BatchEntry>();
   const ready: Prepared[] = [];
   for (const name of names) {

@@ -1,5 +1,8 @@
 /**
- * Whether a site has data, asked before a realtime stream opens for it: a
+ * Whether a site is one: configured in SITES, or with data. Asked before a
+ * query of the stats API runs (answer.ts: an unknown site is a 404, not an
+ * empty answer that reads as a quiet day) and before a realtime stream opens
+ * for it: a
  * stream for a name nobody sends hits for would keep a reader polling for
  * nothing (one per name, so a list of made-up names was a query each per
  * tick). One lookup in traffic_minute's index per request (site-seen.rollup.sql);
@@ -15,10 +18,12 @@ const REMEMBERED = 10_000;
 
 export type SiteKnown = (site: string) => Promise<boolean>;
 
-export function knownSites(ch: ClickHouse): SiteKnown {
+/** `configured`: SITES (a list, or '*' for any name — then only data makes a site known). */
+export function knownSites(ch: ClickHouse, configured: readonly string[] | '*' = []): SiteKnown {
+  const named = new Set(configured === '*' ? [] : configured.map((s) => s.toLowerCase()));
   const seen = new Set<string>();
   return async (site) => {
-    if (seen.has(site)) return true;
+    if (seen.has(site) || named.has(site.toLowerCase())) return true;
     const found = (await runNamedQuery(ch, 'site-seen.rollup', { site })).length > 0;
     if (found && seen.size < REMEMBERED) seen.add(site);
     return found;

@@ -8,6 +8,7 @@ import { useRollups, YEAR_BEFORE_MS, type QueryParams } from '../query/params.ts
 import { chTime } from '../../clickhouse/time.ts';
 import { runQuery } from '../query/run-query.ts';
 import type { NamedQuery } from '../query/named-query.ts';
+import { isoTime, isoTimeOrNull } from '../../common/iso-time.ts';
 import { CONVERSION_QUERIES } from '../goals/named-queries.ts';
 
 /** The rollup file when the rollups can answer (see useRollups) and one exists, else the events file. */
@@ -133,9 +134,19 @@ export const QUERIES: Record<string, NamedQuery> = {
   'custom-event-props': events('custom-event-props'),
   pipeline: { needsSite: false, beyondSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }) },
   // Alerts of the site (and the pipeline's own): those firing, then those of the range.
-  alerts: { needsSite: true, beyondSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'alerts.events', p) }) },
+  alerts: {
+    needsSite: true, beyondSite: true,
+    run: async (ch, p) => ({
+      source: 'events',
+      data: (await runQuery<{ fired_at: number; resolved_at: number }>(ch, 'alerts.events', p))
+        .map((a) => ({ ...a, fired_at: isoTimeOrNull(a.fired_at), resolved_at: isoTimeOrNull(a.resolved_at) })),
+    }),
+  },
   // Every site ever seen, for the site picker; with a range, those with hits in it.
-  sites: { needsSite: false, allTime: true, run: async (ch, p) => ({ source: 'rollup', data: await runQuery(ch, 'sites.events', p) }) },
+  sites: {
+    needsSite: false, allTime: true,
+    run: async (ch, p) => ({ source: 'rollup', data: (await runQuery<{ last_seen: number }>(ch, 'sites.events', p)).map((s) => ({ ...s, last_seen: isoTime(s.last_seen) })) }),
+  },
   // Goals and funnels of the site (dashboard/goals/): goals, goals-by-channel, goals-by-referrer, funnels.
   ...CONVERSION_QUERIES,
 };

@@ -3,6 +3,7 @@
  * read and written through the dashboard's definitions handle. An edit or a
  * deletion is a new version of the row; nothing is mutated.
  */
+import { isoTime } from '../../common/iso-time.ts';
 import { randomUUID } from 'node:crypto';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
@@ -13,17 +14,18 @@ import type { Step } from './definition.ts';
 
 export type DefinitionKind = 'goal' | 'funnel';
 
-export interface Goal extends Step { id: string; site: string; name: string; created_at: number }
-export interface Funnel { id: string; site: string; name: string; steps: Step[]; created_at: number }
+/** `created_at` in ISO 8601, as every time the API answers (common/iso-time.ts). */
+export interface Goal extends Step { id: string; site: string; name: string; created_at: string }
+export interface Funnel { id: string; site: string; name: string; steps: Step[]; created_at: string }
 
 /** As ClickHouse answers it: 64-bit integers (created_at, milliseconds) come quoted. */
 interface Row { id: string; site: string; kind: DefinitionKind; name: string; definition: string; created_at: number | string }
 
 const asGoal = (r: Row): Goal => {
   const { kind, match } = JSON.parse(r.definition) as Step;
-  return { id: r.id, site: r.site, name: r.name, kind, match, created_at: Number(r.created_at) };
+  return { id: r.id, site: r.site, name: r.name, kind, match, created_at: isoTime(r.created_at) };
 };
-const asFunnel = (r: Row): Funnel => ({ id: r.id, site: r.site, name: r.name, steps: (JSON.parse(r.definition) as { steps: Step[] }).steps, created_at: Number(r.created_at) });
+const asFunnel = (r: Row): Funnel => ({ id: r.id, site: r.site, name: r.name, steps: (JSON.parse(r.definition) as { steps: Step[] }).steps, created_at: isoTime(r.created_at) });
 
 const list = (ch: ClickHouse, site: string, kind: DefinitionKind) => selectRows<Row>(ch, 'queries/definitions/list-definitions.sql', { site, kind });
 const find = async (ch: ClickHouse, site: string, kind: DefinitionKind, id: string) =>

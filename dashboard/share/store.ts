@@ -5,6 +5,7 @@
  * link is found by the digest of the token it is opened with. Its password,
  * if any, is kept as a scrypt hash (dashboard/auth/password.ts).
  */
+import { isoTime } from '../../common/iso-time.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
@@ -16,8 +17,8 @@ import { isUuid } from '../goals/store.ts';
 import { nextVersion } from '../row-version.ts';
 import type { LinkInput } from './link-input.ts';
 
-/** A link as its owner sees it: never its token, digest or password hash. */
-export interface ShareSummary { id: string; site: string; label: string; has_password: boolean; embed_origins: string[]; created_at: number }
+/** A link as its owner sees it: never its token, digest or password hash; `created_at` in ISO 8601 (common/iso-time.ts). */
+export interface ShareSummary { id: string; site: string; label: string; has_password: boolean; embed_origins: string[]; created_at: string }
 /** A live link as the server checks it. */
 export interface ShareLink { token_digest: string; id: string; site: string; label: string; password_hash: string; embed_origins: string[]; created_at: number }
 
@@ -42,13 +43,14 @@ export async function createShare(ch: ClickHouse, input: LinkInput): Promise<{ t
 }
 
 export const summary = (l: ShareLink): ShareSummary =>
-  ({ id: l.id, site: l.site, label: l.label, has_password: l.password_hash !== '', embed_origins: l.embed_origins, created_at: l.created_at });
+  ({ id: l.id, site: l.site, label: l.label, has_password: l.password_hash !== '', embed_origins: l.embed_origins, created_at: isoTime(l.created_at) });
 
 /** As ClickHouse answers: 64-bit integers (created_at, milliseconds) come quoted, booleans as 0/1 or true/false. */
 type Answered<T> = Omit<T, 'created_at'> & { created_at: number | string };
+type AnsweredSummary = Omit<ShareSummary, 'created_at' | 'has_password'> & { has_password: unknown; created_at: number | string };
 
 export const listShares = async (ch: ClickHouse, site: string): Promise<ShareSummary[]> =>
-  (await selectRows<Answered<ShareSummary>>(ch, 'queries/definitions/list-shares.sql', { site })).map((l) => ({ ...l, has_password: Boolean(l.has_password), created_at: Number(l.created_at) }));
+  (await selectRows<AnsweredSummary>(ch, 'queries/definitions/list-shares.sql', { site })).map((l) => ({ ...l, has_password: Boolean(l.has_password), created_at: isoTime(l.created_at) }));
 
 const asLink = (l: Answered<ShareLink>): ShareLink => ({ ...l, created_at: Number(l.created_at) });
 

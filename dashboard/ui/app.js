@@ -32,7 +32,7 @@
 
   const lastSeen = (name) => {
     const site = sites.find((s) => s.site === name);
-    return site ? Date.parse(site.last_seen.replace(' ', 'T') + 'Z') + 60_000 : null;
+    return site ? Date.parse(site.last_seen) + 60_000 : null;
   };
 
   /** A custom range as given; a preset ends now — or, for a site whose data ends before it (an imported log), at its latest hit. */

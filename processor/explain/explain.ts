@@ -10,7 +10,7 @@
  * given browser would be seen, "user_agent" and "ip").
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { beaconHit, logHit, type Hit } from '../../common/hit.ts';
+import { beaconHit, encodeHit, logHit, type Hit } from '../../common/hit.ts';
 import type { BusRecord } from '../../bus/bus.ts';
 import type { CountryOf } from '../../common/country.ts';
 import type { Event } from '../event.ts';
@@ -120,7 +120,7 @@ export async function* explainLines(lines: AsyncIterable<string | LogLine>, opts
     if (line.trim() === '') skipped.push(n);
     // A line cut at LOG_LINE_MAX_BYTES is explained as the dead letter a replay makes of it (run-records.ts).
     else if (cut) batch.push({ value: line, hit: logHit(opts.site, line, { receivedAt: Date.now() }), position: `line ${n}`, offset: n, cut });
-    else batch.push({ value: JSON.stringify(hitOf(opts.site, line, Date.now())), position: `line ${n}`, offset: n });
+    else batch.push({ value: encodeHit(hitOf(opts.site, line, Date.now())), position: `line ${n}`, offset: n });
     if (batch.length >= batchLines) yield* flush();
   }
   yield* flush();

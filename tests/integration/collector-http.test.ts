@@ -159,6 +159,18 @@ describe('bad input gets its status and a JSON reason', () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'not_found' });
   });
+
+  it.each([
+    ['GET', '/api/event', 'POST'],
+    ['DELETE', '/api/event', 'POST'],
+    ['GET', '/api/logs?site=example.com', 'POST'],
+    ['PUT', '/api/logs', 'POST'],
+    ['POST', '/scalehouse.js', 'GET, HEAD'],
+    ['POST', '/healthz', 'GET, HEAD'],
+  ])('answers %s %s with 405 and Allow: %s (RFC 9110 §15.5.6), not 404', async (method, path, allow) => {
+    const res = await makeApp().request(path, { method, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([405, allow, { error: 'method_not_allowed', message: `${method} is not allowed on ${path.split('?')[0]}: use ${allow}` }]);
+  });
 });
 
 describe('accepted hits', () => {

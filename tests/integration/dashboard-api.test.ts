@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { statsRoutes } from '../../dashboard/api/routes.ts';
 import { withReadLimits } from '../../clickhouse/connect.ts';
 import { QUERIES } from '../../dashboard/api/queries.ts';
+import { knownSites } from '../../dashboard/api/known-sites.ts';
 import { handleError } from '../../server/handle-error.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
@@ -80,7 +81,10 @@ describe('query API on real data', () => {
       ['traffic_spike|secrepo.example|', 'resolved'],
     ]);
     const spike = body.data.find((a: { key: string }) => a.key === 'traffic_spike|secrepo.example|');
-    expect([spike.fired_at, spike.resolved_at]).toEqual([day - 5 * 86_400_000 + 9 * 3_600_000, day - 5 * 86_400_000 + 10 * 3_600_000]);
+    // Times in ISO 8601, as `from` and `to`; never resolved: null.
+    expect([spike.fired_at, spike.resolved_at]).toEqual([new Date(day - 5 * 86_400_000 + 9 * 3_600_000).toISOString(), new Date(day - 5 * 86_400_000 + 10 * 3_600_000).toISOString()]);
+    const drop = body.data.find((a: { key: string }) => a.key === 'traffic_drop|secrepo.example|');
+    expect([drop.fired_at, drop.resolved_at]).toEqual([new Date(day - 20 * 86_400_000 + 8 * 3_600_000).toISOString(), null]);
   });
 
   it('overview: figures from the rollups equal the raw tables, with the previous period', async () => {
@@ -220,6 +224,10 @@ describe('query API on real data', () => {
       expect(await sites(`?from=${from}&to=${to}`), from).toEqual({ from, to, data: expected(from, to) });
     }
     expect(expected('2021-10-24T06:00:00Z', '2021-10-24T07:00:00Z')[0]!.hits).toBeLessThan(LINES.length);
+    // The minute of each site's latest hit, in ISO 8601.
+    const lastSeen = Object.fromEntries(((await get('/api/stats/sites')).body.data as { site: string; last_seen: string }[]).map((s) => [s.site, s.last_seen]));
+    const minuteOf = (ts: number) => new Date(Math.floor(ts / 60_000) * 60_000).toISOString();
+    expect(lastSeen).toEqual(Object.fromEntries(Object.entries(files).map(([site, lines]) => [site, minuteOf(Math.max(...lines.map((l) => l.ts)))])));
   });
 });
 
@@ -232,9 +240,34 @@ describe('bots instead of people', () => {
     const status = (await get(`/api/stats/status?${RANGE}&traffic=bots&granularity=day`)).body.data as { s2xx: number; s3xx: number; s4xx: number; s5xx: number }[];
     expect(status.reduce((n, s) => n + s.s2xx + s.s3xx + s.s4xx + s.s5xx, 0)).toBe(BOTS);
     expect((await get(`/api/stats/failing-paths?${RANGE}&traffic=bots`)).status).toBe(200);
+    // The hit filters hold for bots as for people (_hit-conditions.sql in every *.bots.sql): 4xx only, the 4xx paths only.
+    const failing4xx = (await get(`/api/stats/failing-paths?${RANGE}&traffic=bots&status=4xx&limit=1000`)).body.data as { path: string; errors_4xx: number; errors_5xx: number; hits: number }[];
+    const raw4xx = await rows(ch, "SELECT path, countIf(intDiv(status, 100) = 4) AS errors_4xx, toUInt64(0) AS errors_5xx, errors_4xx AS hits FROM bot_hits WHERE site = 'secrepo.example' AND intDiv(status, 100) = 4 GROUP BY path ORDER BY errors_4xx DESC, path");
+    expect(failing4xx.length).toBeGreaterThan(0);
+    expect(failing4xx).toEqual(raw4xx);
     const refused = await get(`/api/stats/overview?${RANGE}&traffic=bots`);
     expect([refused.status, refused.body.error]).toEqual([400, 'invalid_parameter']);
     expect((await get(`/api/stats/pages?${RANGE}&traffic=aliens`)).status).toBe(400);
+  });
+});
+
+describe('unknown sites', () => {
+  it('answers 404 unknown_site for a site with no data that SITES does not name, alone or in a batch; a configured one without data is empty', async () => {
+    const overview = await get('/api/stats/overview?site=never.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z');
+    expect([overview.status, overview.body.error]).toEqual([404, 'unknown_site']);
+    const batch = await get('/api/stats/batch?queries=overview,pages&site=never.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z');
+    expect([batch.status, batch.body.error]).toEqual([404, 'unknown_site']);
+    // Queries without a site do not ask.
+    expect((await get('/api/stats/sites')).status).toBe(200);
+    // A site with data, in a range without any: 200, empty.
+    const quiet = await get('/api/stats/pages?site=secrepo.example&from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z');
+    expect([quiet.status, quiet.body.data]).toEqual([200, []]);
+    // Named in SITES, no hit yet (a site just set up): 200, empty.
+    const configured = new Hono();
+    configured.route('/', statsRoutes({ ch: withReadLimits(ch, LIMITS), siteKnown: knownSites(ch, ['new.example']) }));
+    configured.onError(handleError);
+    const fresh = await configured.request('/api/stats/pages?site=new.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z');
+    expect([fresh.status, ((await fresh.json()) as { data: unknown }).data]).toEqual([200, []]);
   });
 });
 

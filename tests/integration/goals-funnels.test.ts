@@ -164,6 +164,7 @@ describe('goals and funnels', () => {
       const { status, body } = await json(send('POST', '/api/goals', { site: SITE, ...g }));
       expect(status).toBe(201);
       expect(body.goal).toMatchObject({ site: SITE, ...g });
+      expect(body.goal.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/); // ISO 8601, as every time the API answers
       goals.push(body.goal);
     }
     for (const f of FUNNELS) {

@@ -5,7 +5,9 @@ import { insertIsolating } from '../../clickhouse/insert-isolating.ts';
 import { processBatch } from '../../processor/batch/process-batch.ts';
 import { emptySessionState } from '../../processor/batch/sessionize.ts';
 import { clfTime, logRecord, TODAY } from '../helpers/hits.ts';
-import { isDataError } from '../../clickhouse/errors.ts';
+import { ClickHouseError, isDataError } from '../../clickhouse/errors.ts';
+import { isRetriable } from '../../common/errors.ts';
+import { selectRows } from '../../clickhouse/query.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
@@ -37,6 +39,13 @@ describe('loader', () => {
     expect(err).toBeInstanceOf(Error);
     expect(isDataError(err)).toBe(true);
     expect(isDataError(new Error('ECONNREFUSED'))).toBe(false);
+    // In the project's words (common/errors.ts): a data error is made not retriable where it leaves clickhouse/…
+    expect([err instanceof ClickHouseError, (err as ClickHouseError).code, isRetriable(err)]).toEqual([true, 72, false]); // CANNOT_PARSE_NUMBER: -5 into a UInt64;
+    // …and every other failure of ClickHouse is retriable: a table missing, a query parameter not bound.
+    const missing = await insertRows(ch, 'no_such_table', [{ a: 1 }], 't2').catch((e: unknown) => e);
+    expect([missing instanceof ClickHouseError, (missing as ClickHouseError).code, isDataError(missing), isRetriable(missing)]).toEqual([true, 60, false, true]);
+    const unknownTable = await selectRows(ch, 'queries/salts-read.sql', {}).catch((e: unknown) => e);
+    expect([unknownTable instanceof ClickHouseError, (unknownTable as ClickHouseError).code, isRetriable(unknownTable)]).toEqual([true, 456, true]);
     await ch.close();
   });
 

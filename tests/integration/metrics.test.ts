@@ -30,7 +30,10 @@ describe('/metrics', () => {
     expect((await fetch(own, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const before = await scrape(own, TEST_INGEST_TOKEN);
     expect(sample(before, 'scalehouse_hits_acknowledged_total', { source: 'http' })).toBe(0);
-    expect(before.get('scalehouse_process_cpu_seconds_total')?.type).toBe('COUNTER');
+    // The process and Node.js metrics under their standard names, as stock Node.js dashboards look for them.
+    expect(before.get('process_cpu_seconds_total')?.type).toBe('COUNTER');
+    expect(before.get('nodejs_heap_size_used_bytes')?.type).toBe('GAUGE');
+    expect(before.has('scalehouse_process_cpu_seconds_total')).toBe(false);
 
     const humans = 12;
     const bots = 5;
@@ -41,6 +44,8 @@ describe('/metrics', () => {
     const badCode = ((await bad.json()) as { error: string }).error;
     const noToken = await fetch(`${app.url}/api/logs?site=metrics.example`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
     expect(noToken.status).toBe(401);
+    expect((await fetch(`${app.url}/api/event`)).status).toBe(405);
+    expect((await fetch(`${app.url}/no/such/${'x'.repeat(20)}`)).status).toBe(404);
 
     const after = await waitFor('the processor to load the beacons', async () => {
       const m = await scrape(own, TEST_INGEST_TOKEN);
@@ -58,6 +63,15 @@ describe('/metrics', () => {
     // Histograms: one observation per batch.
     expect(sample(after, 'scalehouse_insert_duration_seconds')).toBe(batches);
     expect(Number(after.get('scalehouse_batch_records')!.metrics[0]!.sum)).toBe(humans + bots);
+    // Every request answered, by the route pattern that answered and status class — never the raw path.
+    // Read from the text itself: the parser drops a histogram's labels when `le` comes first, as prom-client writes it.
+    const text = await (await fetch(own, { headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}` } })).text();
+    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    const timed = (route: string, statusClass: string) =>
+      Number(text.match(new RegExp(`^http_request_duration_seconds_count\\{route="${route.replace(/[/]/g, '\\/')}",status_class="${statusClass}"\\} (\\d+)$`, 'm'))?.[1] ?? 0);
+    expect([timed('/api/event', '2xx'), timed('/api/event', '4xx'), timed('/api/logs', '4xx'), timed('unmatched', '4xx')]).toEqual([humans + bots, 1, 1, 2]);
+    expect(timed('/metrics', '2xx')).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain('/no/such/');
     // /readyz and /metrics read the same counters.
     const ready = await app.readyz();
     expect(ready.body.accepted).toBe(humans + bots);

@@ -28,7 +28,7 @@ const json = async (res: Response | Promise<Response>) => {
 async function share(body: Record<string, unknown>) {
   const { status, body: made } = await json(owner('POST', '/api/shares', body));
   expect(status).toBe(201);
-  return made as { token: string; url: string; share: { id: string; site: string; label: string; has_password: boolean; embed_origins: string[]; created_at: number } };
+  return made as { token: string; url: string; share: { id: string; site: string; label: string; has_password: boolean; embed_origins: string[]; created_at: string } };
 }
 /** A password form posted as a browser on the link's own page posts it. */
 const unlock = (token: string, password: string, headers: Record<string, string> = { 'sec-fetch-site': 'same-origin' }) =>
@@ -52,6 +52,9 @@ describe('shared links', () => {
     expect(made.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(made.url).toBe(`/share/${made.token}`);
     expect(made.share).toMatchObject({ site: 'example.com', label: 'for the team', has_password: false, embed_origins: [] });
+    // ISO 8601, as every time the API answers; the list answers the same.
+    expect(made.share.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Math.abs(Date.parse(made.share.created_at) - Date.now())).toBeLessThan(600_000);
     const listed = (await json(owner('GET', '/api/shares?site=example.com'))).body;
     expect(listed.shares).toEqual([made.share]);
     expect(JSON.stringify(listed)).not.toContain(made.token);

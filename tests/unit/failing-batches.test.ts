@@ -27,7 +27,7 @@ it('tells since when, how many attempts and the last error, masked, per stream',
   // The partition's next batch (after a rebalance, say) fails on a clock of its own.
   failing.failed('p0', 'kafka:t:0:20-29', new Error('Timeout error.'));
   failing.cleared('p1');
-  expect(failing.list()).toEqual([{ batch: 'kafka:t:0:20-29', since: now, attempts: 1, error: 'Timeout error.' }]);
+  expect(failing.list()).toEqual([{ batch: 'kafka:t:0:20-29', since: now, attempts: 1, error: 'Timeout error.', retriable: true }]);
   failing.cleared('p0');
   expect([failing.problems(), failing.gauges()]).toEqual([[], { failingSeconds: 0, attempts: 0 }]);
 });

@@ -30,7 +30,7 @@ describe('definitions', () => {
 });
 
 describe('shaping conversions', () => {
-  const goals = [{ id: 'g1', site: 's', name: 'One', kind: 'event' as const, match: 'x', created_at: 0 }, { id: 'g2', site: 's', name: 'Two', kind: 'page' as const, match: '/y', created_at: 0 }];
+  const goals = [{ id: 'g1', site: 's', name: 'One', kind: 'event' as const, match: 'x', created_at: '1970-01-01T00:00:00.000Z' }, { id: 'g2', site: 's', name: 'Two', kind: 'page' as const, match: '/y', created_at: '1970-01-01T00:00:00.000Z' }];
   const rows = [
     { channel: 'search', referrer_host: 'google.com', visits: 10, conversions: [2, 5] },
     { channel: 'direct', referrer_host: '', visits: 30, conversions: [3, 0] },
@@ -44,7 +44,7 @@ describe('shaping conversions', () => {
     expect(goalTable(goals, [], 'goal').map((r) => r.conversion_rate)).toEqual([0, 0]);
   });
   it('counts a funnel\'s steps from the levels visits reached', () => {
-    const funnel = { id: 'f', site: 's', name: 'F', created_at: 0, steps: [{ kind: 'page' as const, match: '/' }, { kind: 'page' as const, match: '/b' }, { kind: 'event' as const, match: 'c' }] };
+    const funnel = { id: 'f', site: 's', name: 'F', created_at: '1970-01-01T00:00:00.000Z', steps: [{ kind: 'page' as const, match: '/' }, { kind: 'page' as const, match: '/b' }, { kind: 'event' as const, match: 'c' }] };
     const table = funnelTable(funnel, [{ level: 0, visits: 50 }, { level: 1, visits: 30 }, { level: 2, visits: 15 }, { level: 3, visits: 5 }]);
     expect(table.map((r) => [r.step, r.visits, r.rate_of_visits, r.rate_of_first_step, r.drop_off, r.drop_off_rate])).toEqual([
       [1, 50, 0.5, 1, 50, 0.5], [2, 20, 0.2, 0.4, 30, 0.6], [3, 5, 0.05, 0.1, 15, 0.75],

@@ -4,8 +4,7 @@ SELECT path, toUInt64(0) AS pageviews, count() AS hits,
        toUInt64(0) AS avg_time_ms, uniqExact(bot_name) AS bots
 FROM bot_hits
 WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-  AND ({page:String} = '' OR path = {page:String})
-  AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
+  -- @hit-conditions
 GROUP BY path
 ORDER BY hits DESC, path
 LIMIT {limit:UInt32}

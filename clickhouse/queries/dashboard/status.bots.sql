@@ -5,7 +5,6 @@ SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({bucket:UInt32})))
        round(countIf(status >= 400) / count(), 4) AS error_rate
 FROM bot_hits
 WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-  AND ({page:String} = '' OR path = {page:String})
-  AND ({status_class:UInt8} = 0 OR intDiv(status, 100) = {status_class:UInt8})
+  -- @hit-conditions
 GROUP BY t
 ORDER BY t
