@@ -264,7 +264,7 @@ describe('unknown sites', () => {
     expect([quiet.status, quiet.body.data]).toEqual([200, []]);
     // Named in SITES, no hit yet (a site just set up): 200, empty.
     const configured = new Hono();
-    configured.route('/', statsRoutes({ ch: withReadLimits(ch, LIMITS), siteKnown: knownSites(ch, ['new.example']) }));
+    configured.route('/api/stats', statsRoutes({ ch: withReadLimits(ch, LIMITS), siteKnown: knownSites(ch, ['new.example']) }));
     configured.onError(handleError);
     const fresh = await configured.request('/api/stats/pages?site=new.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z');
     expect([fresh.status, ((await fresh.json()) as { data: unknown }).data]).toEqual([200, []]);
