@@ -14,7 +14,9 @@ const needingData = (): string[] =>
 // once here, and everything else runs; CI always has the data.
 const skipped = hasTestData() ? [] : needingData();
 if (skipped.length > 0) {
-  process.stderr.write(`${skipped.length} test files that read real-world data skipped: ${TEST_DATA} not found (set SCALEHOUSE_TEST_DATA to its folder)\n`);
+  process.stderr.write(
+    `${skipped.length} test files that read real-world data skipped: ${TEST_DATA} not found (set SCALEHOUSE_TEST_DATA to its folder)\n`,
+  );
 }
 
 export default defineConfig({

@@ -20,20 +20,53 @@ export interface AlertRecord extends Finding {
 /** Open alerts and undelivered notices are looked for this far back. */
 const MEMORY_MS = 30 * 24 * 3600_000;
 
-interface Row { alert_key: string; rule: Finding['rule']; site: string; subject: string; state: AlertRecord['state']; value: number; expected: number; summary: string; url: string; delivered: number }
+interface Row {
+  alert_key: string;
+  rule: Finding['rule'];
+  site: string;
+  subject: string;
+  state: AlertRecord['state'];
+  value: number;
+  expected: number;
+  summary: string;
+  url: string;
+  delivered: number;
+}
 
 export async function loadOpenAlerts(ch: ClickHouse, now: number): Promise<AlertRecord[]> {
   const rows = await selectRows<Row>(ch, 'queries/alerts/alert-states.sql', { since: chTime(now - MEMORY_MS) });
   return rows.map((r) => ({
-    key: r.alert_key, rule: r.rule, site: r.site, subject: r.subject, state: r.state,
-    value: r.value, expected: r.expected, summary: r.summary, url: r.url, delivered: Number(r.delivered) === 1,
+    key: r.alert_key,
+    rule: r.rule,
+    site: r.site,
+    subject: r.subject,
+    state: r.state,
+    value: r.value,
+    expected: r.expected,
+    summary: r.summary,
+    url: r.url,
+    delivered: Number(r.delivered) === 1,
   }));
 }
 
 export async function recordAlerts(ch: ClickHouse, records: AlertRecord[], now: number): Promise<void> {
   if (records.length === 0) return;
-  await insertRows(ch, 'alert_events', records.map((r) => ({
-    ts: chTime(now), alert_key: r.key, rule: r.rule, site: r.site, subject: r.subject, state: r.state,
-    value: r.value, expected: r.expected, summary: r.summary, url: r.url, delivered: r.delivered ? 1 : 0,
-  })), `alerts:${now}:${randomUUID()}`); // a token of its own: each transition is new, never a redelivery
+  await insertRows(
+    ch,
+    'alert_events',
+    records.map((r) => ({
+      ts: chTime(now),
+      alert_key: r.key,
+      rule: r.rule,
+      site: r.site,
+      subject: r.subject,
+      state: r.state,
+      value: r.value,
+      expected: r.expected,
+      summary: r.summary,
+      url: r.url,
+      delivered: r.delivered ? 1 : 0,
+    })),
+    `alerts:${now}:${randomUUID()}`,
+  ); // a token of its own: each transition is new, never a redelivery
 }

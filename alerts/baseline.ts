@@ -13,7 +13,11 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-export interface Baseline { expected: number; spread: number; weeks: number }
+export interface Baseline {
+  expected: number;
+  spread: number;
+  weeks: number;
+}
 
 export function seasonalBaseline(weeks: number[]): Baseline {
   const expected = median(weeks);

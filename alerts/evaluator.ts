@@ -37,7 +37,11 @@ export interface EvaluatorOptions {
   onNotified?: (delivered: boolean) => void;
 }
 
-export interface RoundResult { fired: AlertRecord[]; resolved: AlertRecord[]; findings: Finding[] }
+export interface RoundResult {
+  fired: AlertRecord[];
+  resolved: AlertRecord[];
+  findings: Finding[];
+}
 
 export function findingsOf(signals: Awaited<ReturnType<typeof readSignals>>, rules: AlertRules): Finding[] {
   return [
@@ -78,7 +82,10 @@ export class AlertEvaluator {
       this.failingRounds++;
       log.warn('alert evaluation failed', { error: errorMessage(err), rounds: this.failingRounds });
       if (this.failingRounds >= (this.o.failingRoundsToNotify ?? 3) && !this.outageSent) {
-        this.outageSent = await this.send(this.outage('firing', `the alert evaluator cannot read ClickHouse (${errorMessage(err)}): no alert can fire until it can`), now);
+        this.outageSent = await this.send(
+          this.outage('firing', `the alert evaluator cannot read ClickHouse (${errorMessage(err)}): no alert can fire until it can`),
+          now,
+        );
       }
       throw err;
     }
@@ -139,6 +146,17 @@ export class AlertEvaluator {
   }
 
   private outage(state: AlertRecord['state'], summary: string): AlertRecord {
-    return { rule: 'alerts_unavailable', site: '', subject: '', key: 'alerts_unavailable||', value: 0, expected: 0, summary, url: this.linkFor(''), state, delivered: false };
+    return {
+      rule: 'alerts_unavailable',
+      site: '',
+      subject: '',
+      key: 'alerts_unavailable||',
+      value: 0,
+      expected: 0,
+      summary,
+      url: this.linkFor(''),
+      state,
+      delivered: false,
+    };
   }
 }

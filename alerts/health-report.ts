@@ -11,17 +11,38 @@ import { insertRows } from '../clickhouse/insert.ts';
 import { chMinute } from '../clickhouse/time.ts';
 import type { MetricValues } from '../common/metric-values.ts';
 
-
 /** The metrics reported, as their pipeline_health names (prefix and `_total` dropped). */
-const REPORTED = new Set(['hits_acknowledged', 'hits_refused', 'records_processed', 'batch_failures', 'batch_failing_seconds', 'batch_retry_attempts', 'dead_letters', 'bus_lag_hits', 'open_sessions']);
+const REPORTED = new Set([
+  'hits_acknowledged',
+  'hits_refused',
+  'records_processed',
+  'batch_failures',
+  'batch_failing_seconds',
+  'batch_retry_attempts',
+  'dead_letters',
+  'bus_lag_hits',
+  'open_sessions',
+]);
 
-export interface HealthRow { minute: string; instance: string; role: string; metric: string; reason: string; kind: 'counter' | 'gauge'; value: number }
+export interface HealthRow {
+  minute: string;
+  instance: string;
+  role: string;
+  metric: string;
+  reason: string;
+  kind: 'counter' | 'gauge';
+  value: number;
+}
 
 /**
  * The rows of one report, and the counters' values to subtract next time; `last` holds them as of
  * the previous report that was written (a report that failed to be written is carried by the next).
  */
-export function healthRows(metrics: MetricValues[], last: ReadonlyMap<string, number>, at: { now: number; instance: string; role: string }): { rows: HealthRow[]; counted: Map<string, number> } {
+export function healthRows(
+  metrics: MetricValues[],
+  last: ReadonlyMap<string, number>,
+  at: { now: number; instance: string; role: string },
+): { rows: HealthRow[]; counted: Map<string, number> } {
   const sums = new Map<string, { metric: string; reason: string; kind: HealthRow['kind']; value: number }>();
   for (const m of metrics) {
     const metric = m.name.replace(/^scalehouse_/, '').replace(/_total$/, '');
@@ -49,9 +70,17 @@ export function healthRows(metrics: MetricValues[], last: ReadonlyMap<string, nu
   return { rows, counted };
 }
 
-export interface HealthReporter { report(now?: number): Promise<void>; stop(): void }
+export interface HealthReporter {
+  report(now?: number): Promise<void>;
+  stop(): void;
+}
 
-export function startHealthReports(ch: ClickHouse, metrics: () => Promise<MetricValues[]>, who: { role: string; port: number }, everyMs = 60_000): HealthReporter {
+export function startHealthReports(
+  ch: ClickHouse,
+  metrics: () => Promise<MetricValues[]>,
+  who: { role: string; port: number },
+  everyMs = 60_000,
+): HealthReporter {
   const instance = `${hostname()}:${who.port}`;
   let last = new Map<string, number>();
   let reports = 0;
@@ -60,7 +89,13 @@ export function startHealthReports(ch: ClickHouse, metrics: () => Promise<Metric
     await insertRows(ch, 'pipeline_health', rows, `health:${instance}:${now}:${reports++}`);
     last = counted;
   };
-  const timer = setInterval(() => void report().catch(() => { /* ClickHouse away: the next report carries the increase */ }), everyMs);
+  const timer = setInterval(
+    () =>
+      void report().catch(() => {
+        /* ClickHouse away: the next report carries the increase */
+      }),
+    everyMs,
+  );
   timer.unref();
   return { report, stop: () => clearInterval(timer) };
 }

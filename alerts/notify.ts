@@ -15,7 +15,10 @@ import { log } from '../common/log.ts';
 import type { AlertRecord } from './alert-log.ts';
 import { escapeSlackText, slackLink } from './slack-text.ts';
 
-export interface Webhook { url: string; format: 'json' | 'slack' }
+export interface Webhook {
+  url: string;
+  format: 'json' | 'slack';
+}
 
 export function parseWebhooks(list: string[]): Webhook[] {
   return list.map((entry) => {
@@ -35,32 +38,55 @@ export function notificationBody(alert: AlertRecord, format: Webhook['format'], 
     return { text: `${icon} Scalehouse: ${escapeSlackText(what)} ${slackLink(alert.url, 'open the dashboard')}` };
   }
   return {
-    status: alert.state, rule: alert.rule, site: alert.site, subject: alert.subject,
-    value: alert.value, expected: alert.expected, summary: alert.summary, url: alert.url,
-    key: alert.key, at: new Date(at).toISOString(),
+    status: alert.state,
+    rule: alert.rule,
+    site: alert.site,
+    subject: alert.subject,
+    value: alert.value,
+    expected: alert.expected,
+    summary: alert.summary,
+    url: alert.url,
+    key: alert.key,
+    at: new Date(at).toISOString(),
   };
 }
 
 /** Whether every webhook took the notice. */
-export async function notify(webhooks: Webhook[], alert: AlertRecord, at: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<boolean> {
-  const results = await Promise.all(webhooks.map(async (hook) => {
-    const body = JSON.stringify(notificationBody(alert, hook.format, at));
-    let problem: unknown;
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (attempt > 0) await sleep(backoffDelay(attempt, 500));
-      try {
-        const res = await fetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
-        await res.arrayBuffer();
-        if (res.ok) return true;
-        // A 4xx other than 429 will not change on a retry: the webhook refuses this document.
-        problem = new ScalehouseError(`HTTP ${res.status}`, { retriable: res.status >= 500 || res.status === 429 });
-      } catch (err) {
-        problem = err; // refused, reset, timed out: retriable; a bad address or name (ENOTFOUND): not
+export async function notify(
+  webhooks: Webhook[],
+  alert: AlertRecord,
+  at: number,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<boolean> {
+  const results = await Promise.all(
+    webhooks.map(async (hook) => {
+      const body = JSON.stringify(notificationBody(alert, hook.format, at));
+      let problem: unknown;
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        if (attempt > 0) await sleep(backoffDelay(attempt, 500));
+        try {
+          const res = await fetch(hook.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+            signal: AbortSignal.timeout(TIMEOUT_MS),
+          });
+          await res.arrayBuffer();
+          if (res.ok) return true;
+          // A 4xx other than 429 will not change on a retry: the webhook refuses this document.
+          problem = new ScalehouseError(`HTTP ${res.status}`, { retriable: res.status >= 500 || res.status === 429 });
+        } catch (err) {
+          problem = err; // refused, reset, timed out: retriable; a bad address or name (ENOTFOUND): not
+        }
+        if (!isRetriable(problem)) break;
       }
-      if (!isRetriable(problem)) break;
-    }
-    log.warn('an alert webhook did not take the notice; it is tried again next round', { webhook: new URL(hook.url).host, alert: alert.key, error: errorMessage(problem) });
-    return false;
-  }));
+      log.warn('an alert webhook did not take the notice; it is tried again next round', {
+        webhook: new URL(hook.url).host,
+        alert: alert.key,
+        error: errorMessage(problem),
+      });
+      return false;
+    }),
+  );
   return results.every(Boolean);
 }

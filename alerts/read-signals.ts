@@ -15,28 +15,63 @@ const WEEK = 7 * DAY;
 /** A process that has not reported for this long no longer counts towards gauges. */
 const STALE_SECONDS = 300;
 
-interface WindowRow { site: string; week: number; hits: number; errors_4xx: number; errors_5xx: number }
-interface HistoryRow { site: string; first_seen: number; hits: number; errors_4xx: number; errors_5xx: number }
+interface WindowRow {
+  site: string;
+  week: number;
+  hits: number;
+  errors_4xx: number;
+  errors_5xx: number;
+}
+interface HistoryRow {
+  site: string;
+  first_seen: number;
+  hits: number;
+  errors_4xx: number;
+  errors_5xx: number;
+}
 type CounterRow = { metric: string; reason: string; value: number };
 
-const counts = (r?: { hits: number; errors_4xx: number; errors_5xx: number }): Counts =>
-  ({ hits: r?.hits ?? 0, errors4xx: r?.errors_4xx ?? 0, errors5xx: r?.errors_5xx ?? 0 });
+const counts = (r?: { hits: number; errors_4xx: number; errors_5xx: number }): Counts => ({
+  hits: r?.hits ?? 0,
+  errors4xx: r?.errors_4xx ?? 0,
+  errors5xx: r?.errors_5xx ?? 0,
+});
 
 /** `t`: the default thresholds (windows are the same for every site). */
 export async function readSignals(ch: ClickHouse, end: number, t: Thresholds): Promise<Signals> {
   const window = t.windowMinutes * MINUTE;
   const from = end - window;
   const [windows, history, failingPaths, deadLetters, counters, stallCounters, gauges] = await Promise.all([
-    selectRows<WindowRow>(ch, 'queries/alerts/traffic-windows.sql', { end: chMinute(end), weeks: t.baselineWeeks, window_seconds: window / 1000 }),
-    // From a day before the oldest window: a site quiet in its first minutes still existed then.
-    selectRows<HistoryRow>(ch, 'queries/alerts/site-history.sql', { from: chMinute(end - t.baselineWeeks * WEEK - window - DAY), week_from: chMinute(from - WEEK), to: chMinute(from) }),
-    selectRows<{ site: string; path: string; recent_5xx: number; recent_hits: number }>(ch, 'queries/alerts/failing-paths.sql', {
-      recent: chMinute(Math.floor((end - 60 * MINUTE) / (60 * MINUTE)) * 60 * MINUTE), end: chMinute(end), days: 7, min_errors: 1,
+    selectRows<WindowRow>(ch, 'queries/alerts/traffic-windows.sql', {
+      end: chMinute(end),
+      weeks: t.baselineWeeks,
+      window_seconds: window / 1000,
     }),
-    selectRows<{ reason: string; dead_letters: number }>(ch, 'queries/alerts/dead-letters.sql', { from: chMinute(from), end: chMinute(end) }),
+    // From a day before the oldest window: a site quiet in its first minutes still existed then.
+    selectRows<HistoryRow>(ch, 'queries/alerts/site-history.sql', {
+      from: chMinute(end - t.baselineWeeks * WEEK - window - DAY),
+      week_from: chMinute(from - WEEK),
+      to: chMinute(from),
+    }),
+    selectRows<{ site: string; path: string; recent_5xx: number; recent_hits: number }>(ch, 'queries/alerts/failing-paths.sql', {
+      recent: chMinute(Math.floor((end - 60 * MINUTE) / (60 * MINUTE)) * 60 * MINUTE),
+      end: chMinute(end),
+      days: 7,
+      min_errors: 1,
+    }),
+    selectRows<{ reason: string; dead_letters: number }>(ch, 'queries/alerts/dead-letters.sql', {
+      from: chMinute(from),
+      end: chMinute(end),
+    }),
     selectRows<CounterRow>(ch, 'queries/alerts/pipeline-counters.sql', { from: chMinute(from), end: chMinute(end) }),
-    selectRows<CounterRow>(ch, 'queries/alerts/pipeline-counters.sql', { from: chMinute(end - t.stallMinutes * MINUTE), end: chMinute(end) }),
-    selectRows<{ metric: string; value: number }>(ch, 'queries/alerts/pipeline-gauges.sql', { end: chMinute(end), stale_seconds: STALE_SECONDS }),
+    selectRows<CounterRow>(ch, 'queries/alerts/pipeline-counters.sql', {
+      from: chMinute(end - t.stallMinutes * MINUTE),
+      end: chMinute(end),
+    }),
+    selectRows<{ metric: string; value: number }>(ch, 'queries/alerts/pipeline-gauges.sql', {
+      end: chMinute(end),
+      stale_seconds: STALE_SECONDS,
+    }),
   ]);
 
   const bySite = new Map<string, WindowRow[]>();
@@ -52,10 +87,12 @@ export async function readSignals(ch: ClickHouse, end: number, t: Thresholds): P
     return { site, current: counts(week(0)), earlierWeeks, lastWeek: counts(history.find((h) => h.site === site)) };
   });
   return {
-    end, sites,
+    end,
+    sites,
     failingPaths: failingPaths.map((p) => ({ site: p.site, path: p.path, recent5xx: p.recent_5xx, recentHits: p.recent_hits })),
     deadLetters: deadLetters.map((d) => ({ reason: d.reason, count: d.dead_letters })),
-    counters, stallCounters,
+    counters,
+    stallCounters,
     gauges: Object.fromEntries(gauges.map((g) => [g.metric, g.value])),
   };
 }

@@ -9,8 +9,19 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, errorMessage } from '../common/errors.ts';
 
 export const RULE_NAMES = [
-  'traffic_spike', 'traffic_drop', 'site_silent', 'error_rate_5xx', 'error_rate_4xx', 'failing_path',
-  'dead_letters', 'intake_refusals', 'batch_failures', 'batch_stuck', 'bus_lag', 'consumer_stalled', 'alerts_unavailable',
+  'traffic_spike',
+  'traffic_drop',
+  'site_silent',
+  'error_rate_5xx',
+  'error_rate_4xx',
+  'failing_path',
+  'dead_letters',
+  'intake_refusals',
+  'batch_failures',
+  'batch_stuck',
+  'bus_lag',
+  'consumer_stalled',
+  'alerts_unavailable',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
@@ -46,12 +57,22 @@ export interface Thresholds {
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
-  windowMinutes: 30, baselineWeeks: 4, minBaselineWeeks: 2,
-  spikeRatio: 2.5, dropRatio: 0.4, minHits: 100, silentMinExpected: 10,
+  windowMinutes: 30,
+  baselineWeeks: 4,
+  minBaselineWeeks: 2,
+  spikeRatio: 2.5,
+  dropRatio: 0.4,
+  minHits: 100,
+  silentMinExpected: 10,
   errors5xx: { factor: 3, margin: 0.02, minErrors: 10 },
   errors4xx: { factor: 2, margin: 0.15, minErrors: 50 },
   failingPathMinErrors: 5,
-  deadLetters: 10, refusals: 100, batchFailures: 3, batchStuckMinutes: 5, busLagHits: 100_000, stallMinutes: 10,
+  deadLetters: 10,
+  refusals: 100,
+  batchFailures: 3,
+  batchStuckMinutes: 5,
+  busLagHits: 100_000,
+  stallMinutes: 10,
   off: [],
 };
 
@@ -68,7 +89,8 @@ function merge(base: Thresholds, over: Partial2<Thresholds>, where: string): Thr
     if (!(key in base)) throw new Error(`${where}: unknown setting "${key}" (known: ${Object.keys(base).join(', ')})`);
     const current = out[key];
     if (key === 'off') {
-      if (!Array.isArray(value) || value.some((r) => !RULE_NAMES.includes(r as RuleName))) throw new Error(`${where}: "off" must list rules among ${RULE_NAMES.join(', ')}`);
+      if (!Array.isArray(value) || value.some((r) => !RULE_NAMES.includes(r as RuleName)))
+        throw new Error(`${where}: "off" must list rules among ${RULE_NAMES.join(', ')}`);
       out.off = value;
     } else if (typeof current === 'object' && current !== null) {
       if (typeof value !== 'object' || value === null) throw new Error(`${where}: "${key}" must be an object`);
@@ -94,10 +116,13 @@ export function alertRules(doc: unknown = {}): AlertRules {
   const { default: defaults = {}, sites = {}, ...rest } = doc as Record<string, unknown>;
   if (Object.keys(rest).length) throw new Error(`unknown keys ${Object.keys(rest).join(', ')} (use "default" and "sites")`);
   const base = merge(DEFAULT_THRESHOLDS, defaults as Partial2<Thresholds>, 'default');
-  const perSite = new Map(Object.entries(sites as Record<string, Partial2<Thresholds>>).map(([site, over]) => [site, merge(base, over, `sites.${site}`)]));
+  const perSite = new Map(
+    Object.entries(sites as Record<string, Partial2<Thresholds>>).map(([site, over]) => [site, merge(base, over, `sites.${site}`)]),
+  );
   // The same windows for every site: the evaluator reads them in one query.
   for (const [site, t] of perSite) {
-    if (t.windowMinutes !== base.windowMinutes || t.baselineWeeks !== base.baselineWeeks) throw new Error(`sites.${site}: windowMinutes and baselineWeeks can be set under "default" only`);
+    if (t.windowMinutes !== base.windowMinutes || t.baselineWeeks !== base.baselineWeeks)
+      throw new Error(`sites.${site}: windowMinutes and baselineWeeks can be set under "default" only`);
   }
   return { forSite: (site) => perSite.get(site) ?? base };
 }

@@ -1,5 +1,9 @@
 /** What the evaluator reads from ClickHouse each round (read-signals.ts), as plain data for the checks. */
-export interface Counts { hits: number; errors4xx: number; errors5xx: number }
+export interface Counts {
+  hits: number;
+  errors4xx: number;
+  errors5xx: number;
+}
 
 export interface SiteSignal {
   site: string;

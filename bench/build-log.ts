@@ -17,7 +17,12 @@ const DAY_MS = 86_400_000;
 const SPAN_MS = 30 * DAY_MS;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-interface Line { ts: number; before: string; after: string; ip: string }
+interface Line {
+  ts: number;
+  before: string;
+  after: string;
+  ip: string;
+}
 
 const clfTime = (ms: number): string => {
   const d = new Date(ms);
@@ -27,11 +32,19 @@ const clfTime = (ms: number): string => {
 
 function readFixture(name: string): Line[] {
   const text = readFileSync(fixture(`logs/${name}`), 'utf8');
-  return text.split('\n').filter((l) => l.trim()).map((raw) => {
-    const open = raw.indexOf('[');
-    const close = raw.indexOf(']', open);
-    return { ts: parseTimeLocal(raw.slice(open + 1, close)), ip: raw.slice(0, raw.indexOf(' ')), before: raw.slice(raw.indexOf(' '), open), after: raw.slice(close + 1) };
-  });
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((raw) => {
+      const open = raw.indexOf('[');
+      const close = raw.indexOf(']', open);
+      return {
+        ts: parseTimeLocal(raw.slice(open + 1, close)),
+        ip: raw.slice(0, raw.indexOf(' ')),
+        before: raw.slice(raw.indexOf(' '), open),
+        after: raw.slice(close + 1),
+      };
+    });
 }
 
 /** Copy `k`'s address: the same visitor within a copy, another one in each copy. */

@@ -26,16 +26,36 @@ const dataDir = benchTempDir('dashboard');
 const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const endText = end.toISOString().slice(0, 19).replace('T', ' ');
 
-const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+const ch = await connectClickHouse({
+  CLICKHOUSE_URL: '',
+  CLICKHOUSE_USER: 'default',
+  CLICKHOUSE_PASSWORD: '',
+  CLICKHOUSE_DATABASE: 'scalehouse',
+  DATA_DIR: dataDir,
+});
 await migrate(ch, { rawRetentionDays: 0 });
 
 const t0 = performance.now();
-await generateSyntheticSite(ch, { events: EVENTS, end: endText, progress: (n) => process.stderr.write(`\rgenerated ${n.toLocaleString()} of ${EVENTS.toLocaleString()} events`) });
-await insertRows(ch, 'pipeline_stats', [{ minute: endText, site: 'bench.example', outcome: 'event', reason: '', count: EVENTS }], 'bench:stats');
+await generateSyntheticSite(ch, {
+  events: EVENTS,
+  end: endText,
+  progress: (n) => process.stderr.write(`\rgenerated ${n.toLocaleString()} of ${EVENTS.toLocaleString()} events`),
+});
+await insertRows(
+  ch,
+  'pipeline_stats',
+  [{ minute: endText, site: 'bench.example', outcome: 'event', reason: '', count: EVENTS }],
+  'bench:stats',
+);
 const generateS = (performance.now() - t0) / 1000;
 process.stderr.write(`\ngenerated in ${generateS.toFixed(0)} s\n`);
 
-const q = (extra: Record<string, string> = {}) => ({ site: 'bench.example', from: String(end.getTime() - 7 * 86_400_000), to: String(end.getTime()), ...extra });
+const q = (extra: Record<string, string> = {}) => ({
+  site: 'bench.example',
+  from: String(end.getTime() - 7 * 86_400_000),
+  to: String(end.getTime()),
+  ...extra,
+});
 
 async function time(fn: () => Promise<unknown>) {
   await fn(); // warm-up
@@ -57,14 +77,24 @@ for (const name of Object.keys(QUERIES)) {
   results[name] = r;
   // The reference: the same query on raw events (its *.events variant), where a rollup variant exists.
   let ref = '';
-  const rollupFile = { overview: 'overview', timeseries: 'timeseries', heatmap: 'heatmap', pages: 'pages', status: 'status', 'failing-paths': 'failing-paths' }[name];
+  const rollupFile = {
+    overview: 'overview',
+    timeseries: 'timeseries',
+    heatmap: 'heatmap',
+    pages: 'pages',
+    status: 'status',
+    'failing-paths': 'failing-paths',
+  }[name];
   if (rollupFile) {
     // As the API does for these two, the reference computes the previous period too.
     const both = name === 'overview' || name === 'timeseries';
     const prev = { ...params, from: params.from - (params.to - params.from), to: params.from };
     // One period per read (split at the epoch), as the API reads with filters.
     const split = { split: chTime(0) };
-    const rr = await time(async () => { await runQuery(ch, `${rollupFile}.events`, params, split); if (both) await runQuery(ch, `${rollupFile}.events`, prev, split); });
+    const rr = await time(async () => {
+      await runQuery(ch, `${rollupFile}.events`, params, split);
+      if (both) await runQuery(ch, `${rollupFile}.events`, prev, split);
+    });
     ref = `${rr.p50.toFixed(0)} / ${rr.p95.toFixed(0)}`;
   }
   rows.push(`| ${name} | ${r.p50.toFixed(0)} / ${r.p95.toFixed(0)} | ${ref || '— (reads sessions or raw events only)'} |`);
@@ -72,8 +102,10 @@ for (const name of Object.keys(QUERIES)) {
 }
 // Filtered: every filtered figure reads raw events and sessions (docs/metrics.md, "Filters").
 for (const [label, name, filter] of [
-  ['overview, channel=search', 'overview', { channel: 'search' }], ['overview, page=/page/1', 'overview', { page: '/page/1' }],
-  ['pages, device=mobile', 'pages', { device: 'mobile' }], ['channels, page=/page/1', 'channels', { page: '/page/1' }],
+  ['overview, channel=search', 'overview', { channel: 'search' }],
+  ['overview, page=/page/1', 'overview', { page: '/page/1' }],
+  ['pages, device=mobile', 'pages', { device: 'mobile' }],
+  ['channels, page=/page/1', 'channels', { page: '/page/1' }],
 ] as const) {
   const query = QUERIES[name]!;
   const r = await time(() => query.run(ch, parseParams(q({ compare: 'previous', ...filter }), end.getTime())));
@@ -89,10 +121,33 @@ if (chromiumPath) {
   const { chromium } = await import('playwright-core');
   const { spawn } = await import('node:child_process');
   const port = 18000 + Math.floor(Math.random() * 1000);
-  const app = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], { env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), SYSLOG_PORT: '0', DASHBOARD_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', KAFKA_BROKERS: '' }, stdio: 'ignore' });
+  const app = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      SYSLOG_PORT: '0',
+      DASHBOARD_PASSWORD: 'bench-password',
+      LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: '',
+    },
+    stdio: 'ignore',
+  });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  for (
+    let i = 0;
+    i < 300 &&
+    !(await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const login = await ctx.newPage();
   await login.goto(`${base}/login`);
@@ -110,10 +165,14 @@ if (chromiumPath) {
     await p.close();
   }
   let bytes = 0;
-  for (const f of ['app.js', 'uplot.js', 'style.css', 'uplot.css']) bytes += (await (await ctx.request.get(`${base}/ui/${f}`)).body()).length;
+  for (const f of ['app.js', 'uplot.js', 'style.css', 'uplot.css'])
+    bytes += (await (await ctx.request.get(`${base}/ui/${f}`)).body()).length;
   page = `median ${percentile(loads, 50).toFixed(0)} ms, slowest ${Math.max(...loads).toFixed(0)} ms over 5 loads (24h view, every panel drawn; ${(bytes / 1024).toFixed(0)} KiB of scripts and styles, all served by Scalehouse)`;
   await browser.close();
-  await new Promise((r) => { app.once('exit', r); app.kill('SIGTERM'); });
+  await new Promise((r) => {
+    app.once('exit', r);
+    app.kill('SIGTERM');
+  });
 }
 
 const md = `## Dashboard queries at ${EVENTS.toLocaleString()} events

@@ -33,31 +33,75 @@ const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const endText = end.toISOString().slice(0, 19).replace('T', ' ');
 
 // ---- data: synthetic traffic of one site over 30 days, up to now -------------------------------
-const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+const ch = await connectClickHouse({
+  CLICKHOUSE_URL: '',
+  CLICKHOUSE_USER: 'default',
+  CLICKHOUSE_PASSWORD: '',
+  CLICKHOUSE_DATABASE: 'scalehouse',
+  DATA_DIR: dataDir,
+});
 await migrate(ch, { rawRetentionDays: 0 });
 await generateSyntheticSite(ch, { events: EVENTS, end: endText });
 process.stderr.write(`generated ${EVENTS.toLocaleString()} events\n`);
 
 // ---- the refresh: the queries the page asks for, for a view ------------------------------------
-interface View { label: string; rangeMs: number }
-const VIEWS: View[] = [{ label: 'last hour (raw events)', rangeMs: 3_600_000 }, { label: 'last 7 days (rollups and sessions)', rangeMs: 7 * 86_400_000 }];
-const PANELS = ['overview', 'timeseries', 'heatmap', 'pages', 'entry-pages', 'non-page-referrers', 'custom-events', 'custom-events-timeseries', 'exit-pages', 'channels',
-  'referrers', 'utm-sources', 'utm-campaigns', 'browsers', 'os', 'devices', 'countries', 'status', 'failing-paths', 'response-times', 'bots', 'bot-reasons', 'alerts', 'pipeline'];
+interface View {
+  label: string;
+  rangeMs: number;
+}
+const VIEWS: View[] = [
+  { label: 'last hour (raw events)', rangeMs: 3_600_000 },
+  { label: 'last 7 days (rollups and sessions)', rangeMs: 7 * 86_400_000 },
+];
+const PANELS = [
+  'overview',
+  'timeseries',
+  'heatmap',
+  'pages',
+  'entry-pages',
+  'non-page-referrers',
+  'custom-events',
+  'custom-events-timeseries',
+  'exit-pages',
+  'channels',
+  'referrers',
+  'utm-sources',
+  'utm-campaigns',
+  'browsers',
+  'os',
+  'devices',
+  'countries',
+  'status',
+  'failing-paths',
+  'response-times',
+  'bots',
+  'bot-reasons',
+  'alerts',
+  'pipeline',
+];
 // The page before asked for custom-event-props on every refresh, without an event; it now does only once one is chosen.
 const BEFORE = [...PANELS.slice(0, 7), 'custom-event-props', ...PANELS.slice(7)];
 const COMPARED = new Set(['overview', 'timeseries']);
-const common = (v: View) => new URLSearchParams({ site: SITE, from: new Date(end.getTime() - v.rangeMs).toISOString(), to: end.toISOString() });
+const common = (v: View) =>
+  new URLSearchParams({ site: SITE, from: new Date(end.getTime() - v.rangeMs).toISOString(), to: end.toISOString() });
 const singleUrl = (v: View, name: string) => `/api/stats/${name}?${common(v)}${COMPARED.has(name) ? '&compare=previous' : ''}`;
-const batchUrl = (v: View) => `/api/stats/batch?queries=${PANELS.join(',')}&${common(v)}&overview.compare=previous&timeseries.compare=previous`;
+const batchUrl = (v: View) =>
+  `/api/stats/batch?queries=${PANELS.join(',')}&${common(v)}&overview.compare=previous&timeseries.compare=previous`;
 
 // ---- in this process: each query alone against the batch, and the batch one or several at a time -
 const limited = withReadLimits(ch, { maxSeconds: 30, maxMemoryBytes: 2 * 1024 ** 3, maxResultRows: 100_000 });
 const inProcess: string[] = [];
 const WAYS: Record<string, (v: View) => Promise<unknown>> = {
   alone: async (v) => {
-    for (const name of PANELS) await answerQuery({ ch: limited }, name, Object.fromEntries(new URL(singleUrl(v, name), 'http://x').searchParams));
+    for (const name of PANELS)
+      await answerQuery({ ch: limited }, name, Object.fromEntries(new URL(singleUrl(v, name), 'http://x').searchParams));
   },
-  ...Object.fromEntries([1, 2, 4].map((c) => [`batch${c}`, (v: View) => answerBatch({ ch: limited, batchConcurrency: c }, new URL(batchUrl(v), 'http://x').searchParams)])),
+  ...Object.fromEntries(
+    [1, 2, 4].map((c) => [
+      `batch${c}`,
+      (v: View) => answerBatch({ ch: limited, batchConcurrency: c }, new URL(batchUrl(v), 'http://x').searchParams),
+    ]),
+  ),
 };
 for (const v of VIEWS) {
   const ms: Record<string, number[]> = Object.fromEntries(Object.keys(WAYS).map((w) => [w, []]));
@@ -70,32 +114,63 @@ for (const v of VIEWS) {
       ms[w]!.push(performance.now() - s);
     }
   }
-  inProcess.push(`| ${v.label} | ${Object.keys(WAYS).map((w) => percentile(ms[w]!, 50).toFixed(0)).join(' | ')} |`);
-  process.stderr.write(`in process, ${v.label}: ${Object.keys(WAYS).map((w) => `${w} ${percentile(ms[w]!, 50).toFixed(0)} ms`).join(', ')}\n`);
+  inProcess.push(
+    `| ${v.label} | ${Object.keys(WAYS)
+      .map((w) => percentile(ms[w]!, 50).toFixed(0))
+      .join(' | ')} |`,
+  );
+  process.stderr.write(
+    `in process, ${v.label}: ${Object.keys(WAYS)
+      .map((w) => `${w} ${percentile(ms[w]!, 50).toFixed(0)} ms`)
+      .join(', ')}\n`,
+  );
 }
 await ch.close();
 
 // ---- over HTTP, against scalehouse start ------------------------------------------------------
 const port = 18_000 + Math.floor(Math.random() * 1000);
 const bin = fileURLToPath(new URL('../bin/scalehouse.mjs', import.meta.url));
-const server = spawn(process.execPath, [bin, 'start'], { env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', DASHBOARD_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', ALERTS: 'false' }, stdio: ['ignore', 'ignore', 'pipe'] });
+const server = spawn(process.execPath, [bin, 'start'], {
+  env: {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SYSLOG_PORT: '0',
+    DASHBOARD_PASSWORD: PASSWORD,
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: '',
+    ALERTS: 'false',
+  },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
 let serverLog = '';
 server.stderr!.on('data', (d) => (serverLog += d));
 const base = `http://127.0.0.1:${port}`;
-for (let i = 0; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) {
+for (
+  let i = 0;
+  !(await fetch(`${base}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  ));
+  i++
+) {
   if (server.exitCode !== null || i > 1200) throw new Error(`scalehouse start did not come up: ${serverLog}`);
   await new Promise((r) => setTimeout(r, 100));
 }
 const cookie = await dashboardLogin(base, PASSWORD);
 // A browser opens at most six connections to one host over HTTP/1.1, and keeps them.
 const agent = new Agent({ keepAlive: true, maxSockets: 6 });
-const get = (path: string) => new Promise<number>((resolve, reject) => {
-  request(`${base}${path}`, { agent, headers: { cookie } }, (res) => {
-    let bytes = 0;
-    res.on('data', (d: Buffer) => (bytes += d.length));
-    res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${path}: ${res.statusCode}`))));
-  }).on('error', reject).end();
-});
+const get = (path: string) =>
+  new Promise<number>((resolve, reject) => {
+    request(`${base}${path}`, { agent, headers: { cookie } }, (res) => {
+      let bytes = 0;
+      res.on('data', (d: Buffer) => (bytes += d.length));
+      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${path}: ${res.statusCode}`))));
+    })
+      .on('error', reject)
+      .end();
+  });
 const before = (v: View) => Promise.all(BEFORE.map((n) => get(singleUrl(v, n)))).then((b) => b.reduce((x, y) => x + y, 0));
 const after = (v: View) => get(batchUrl(v));
 
@@ -117,11 +192,18 @@ for (const v of VIEWS) {
     t.ratio.push(pair.after / pair.before);
   }
   const med = (xs: number[]) => percentile(xs, 50);
-  overHttp.push(`| ${v.label} | ${BEFORE.length} requests, ${med(t.before).toFixed(0)} ms (p90 ${percentile(t.before, 90).toFixed(0)}), ${(bytes.before / 1024).toFixed(0)} KiB | 1 request, ${med(t.after).toFixed(0)} ms (p90 ${percentile(t.after, 90).toFixed(0)}), ${(bytes.after / 1024).toFixed(0)} KiB | ${med(t.ratio).toFixed(2)} |`);
-  process.stderr.write(`over HTTP, ${v.label}: before ${med(t.before).toFixed(0)} ms, batch ${med(t.after).toFixed(0)} ms, pair ratio ${med(t.ratio).toFixed(2)}\n`);
+  overHttp.push(
+    `| ${v.label} | ${BEFORE.length} requests, ${med(t.before).toFixed(0)} ms (p90 ${percentile(t.before, 90).toFixed(0)}), ${(bytes.before / 1024).toFixed(0)} KiB | 1 request, ${med(t.after).toFixed(0)} ms (p90 ${percentile(t.after, 90).toFixed(0)}), ${(bytes.after / 1024).toFixed(0)} KiB | ${med(t.ratio).toFixed(2)} |`,
+  );
+  process.stderr.write(
+    `over HTTP, ${v.label}: before ${med(t.before).toFixed(0)} ms, batch ${med(t.after).toFixed(0)} ms, pair ratio ${med(t.ratio).toFixed(2)}\n`,
+  );
 }
 agent.destroy();
-await new Promise((r) => { server.once('exit', r); server.kill('SIGTERM'); });
+await new Promise((r) => {
+  server.once('exit', r);
+  server.kill('SIGTERM');
+});
 rmSync(dataDir, { recursive: true, force: true });
 
 const md = `## Dashboard refresh: one batched request against one request per panel

@@ -27,12 +27,19 @@ for (const tool of ['/usr/bin/time', '/usr/bin/goaccess']) {
   if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install ${tool.endsWith('time') ? 'time' : 'goaccess'}`);
 }
 
-interface Run { seconds: number; peakMiB: number }
+interface Run {
+  seconds: number;
+  peakMiB: number;
+}
 
 /** Runs a command under GNU time: its wall time and peak resident memory. */
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Run {
   const out = join(dir, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 2 ** 20 });
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', cmd, ...args], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 * 2 ** 20,
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString().slice(-2000)}`);
   const [seconds, kib] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
   return { seconds: seconds!, peakMiB: kib! / 1024 };
@@ -43,12 +50,22 @@ const goaccess = (): Run => timed('/usr/bin/goaccess', [log, '--log-format=COMBI
 const dataDir = join(dir, 'data');
 function scalehouse(): Run {
   rmSync(dataDir, { recursive: true, force: true });
-  return timed(process.execPath, ['bin/scalehouse.mjs', 'replay', log, '--site', 'bench.example'], { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  return timed(process.execPath, ['bin/scalehouse.mjs', 'replay', log, '--site', 'bench.example'], {
+    ...process.env,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  });
 }
 
 /** Rows and bytes on disk per table of the last import (after its merges settle), in this process's engine. */
 async function storage(): Promise<string[]> {
-  const ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir });
+  const ch = await connectClickHouse({
+    CLICKHOUSE_URL: '',
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: 'scalehouse',
+    DATA_DIR: dataDir,
+  });
   const c = clientOf(ch);
   await c.command({ query: 'OPTIMIZE TABLE events FINAL' });
   await c.command({ query: 'OPTIMIZE TABLE bot_hits FINAL' });
@@ -57,8 +74,10 @@ async function storage(): Promise<string[]> {
             WHERE active AND database = currentDatabase() GROUP BY table HAVING rows > 0 ORDER BY bytes DESC`,
     format: 'JSONEachRow',
   });
-  const out = (await rs.json<{ table: string; rows: string; bytes: string }>()).map((r) =>
-    `| \`${r.table}\` | ${Number(r.rows).toLocaleString()} | ${(Number(r.bytes) / 2 ** 20).toFixed(1)} MiB | ${(Number(r.bytes) / Number(r.rows)).toFixed(1)} |`);
+  const out = (await rs.json<{ table: string; rows: string; bytes: string }>()).map(
+    (r) =>
+      `| \`${r.table}\` | ${Number(r.rows).toLocaleString()} | ${(Number(r.bytes) / 2 ** 20).toFixed(1)} MiB | ${(Number(r.bytes) / Number(r.rows)).toFixed(1)} |`,
+  );
   await ch.close();
   return out;
 }
@@ -71,7 +90,9 @@ for (let i = 0; i < PAIRS; i++) {
   const ref = goaccess();
   const ours = scalehouse();
   pairs.push({ ours, ref });
-  process.stderr.write(`pair ${i + 1}/${PAIRS}: scalehouse ${ours.seconds.toFixed(1)} s, ${ours.peakMiB.toFixed(0)} MiB; goaccess ${ref.seconds.toFixed(1)} s, ${ref.peakMiB.toFixed(0)} MiB\n`);
+  process.stderr.write(
+    `pair ${i + 1}/${PAIRS}: scalehouse ${ours.seconds.toFixed(1)} s, ${ours.peakMiB.toFixed(0)} MiB; goaccess ${ref.seconds.toFixed(1)} s, ${ref.peakMiB.toFixed(0)} MiB\n`,
+  );
 }
 const tables = await storage();
 rmSync(dir, { recursive: true, force: true });
@@ -109,4 +130,3 @@ ${tables.join('\n')}
 `;
 writeSection('import', md);
 process.stdout.write(md);
-

@@ -23,7 +23,12 @@ const CONNECTIONS = 50;
 if (!existsSync('/usr/bin/wrk')) throw new Error('wrk is missing: apt-get install wrk');
 
 const dir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-intake-'));
-const beacon = JSON.stringify({ site: 'bench.example', type: 'pageview', url: 'https://bench.example/pricing', referrer: 'https://www.google.com/' });
+const beacon = JSON.stringify({
+  site: 'bench.example',
+  type: 'pageview',
+  url: 'https://bench.example/pricing',
+  referrer: 'https://www.google.com/',
+});
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 /** wrk's script: one beacon; with `manyVisitors`, each request from another address (X-Forwarded-For, a trusted proxy). */
 const wrkScript = (manyVisitors: boolean) => `
@@ -31,10 +36,14 @@ wrk.method = "POST"
 wrk.body = ${JSON.stringify(beacon)}
 wrk.headers["Content-Type"] = "text/plain"
 wrk.headers["User-Agent"] = "${FIREFOX}"
-${manyVisitors ? `request = function()
+${
+  manyVisitors
+    ? `request = function()
   wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
   return wrk.format()
-end` : ''}
+end`
+    : ''
+}
 done = function(summary, latency, requests)
   local ok = summary.requests - summary.errors.status - summary.errors.connect - summary.errors.read - summary.errors.write - summary.errors.timeout
   io.write(string.format("RESULT %d %f %f %f\\n", ok, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
@@ -45,11 +54,17 @@ const MANY = join(dir, 'many.lua');
 writeFileSync(FLOOD, wrkScript(false));
 writeFileSync(MANY, wrkScript(true));
 
-interface Result { perSecond: number; p50: number; p99: number }
+interface Result {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
 
 /** Runs wrk (in a process of its own, so probes in this one go on meanwhile). */
 async function wrk(url: string, script: string): Promise<Result> {
-  const child = spawn('/usr/bin/wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/wrk', ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '-s', script, url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -71,7 +86,11 @@ async function probeFreshness(base: string, until: Promise<unknown>): Promise<nu
   for (let k = 0; !done; k++) {
     const name = `fresh-${Date.now()}-${k}`;
     const sent = Date.now();
-    const res = await fetch(`${base}/api/event`, { method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': FIREFOX, 'x-forwarded-for': '192.0.2.1' }, body: JSON.stringify({ site: 'bench.example', type: 'event', name, url: 'https://bench.example/probe' }) });
+    const res = await fetch(`${base}/api/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'user-agent': FIREFOX, 'x-forwarded-for': '192.0.2.1' },
+      body: JSON.stringify({ site: 'bench.example', type: 'event', name, url: 'https://bench.example/probe' }),
+    });
     if (res.status !== 202) throw new Error(`probe beacon refused: ${res.status} ${await res.text()}`);
     const acked = performance.now();
     const query = `${base}/api/stats/custom-events?site=bench.example&from=${sent - 60_000}&to=${sent + 60_000}&limit=1000`;
@@ -89,7 +108,13 @@ async function probeFreshness(base: string, until: Promise<unknown>): Promise<nu
 
 async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not answer`);
@@ -99,11 +124,29 @@ async function scalehouse(port: number): Promise<{ child: ChildProcess; stop: ()
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
   const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', KAFKA_BROKERS: '', SITES: 'bench.example', LOG_LEVEL: 'warn', DASHBOARD_PASSWORD: 'bench-password', TRUSTED_PROXIES: '127.0.0.1' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SYSLOG_PORT: '0',
+      KAFKA_BROKERS: '',
+      SITES: 'bench.example',
+      LOG_LEVEL: 'warn',
+      DASHBOARD_PASSWORD: 'bench-password',
+      TRUSTED_PROXIES: '127.0.0.1',
+    },
     stdio: 'ignore',
   });
   await waitFor(`http://127.0.0.1:${port}/healthz`);
-  return { child, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+  return {
+    child,
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /**
@@ -120,10 +163,20 @@ createServer((req, res) => {
 async function bare(port: number): Promise<() => Promise<void>> {
   const child = spawn(process.execPath, ['-e', BARE, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((r) => child.stdout!.once('data', () => r()));
-  return () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); });
+  return () =>
+    new Promise((r) => {
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    });
 }
 
-interface Run { flood: Result; many: Result; ref: Result; idleFresh: number[]; loadFresh: number[] }
+interface Run {
+  flood: Result;
+  many: Result;
+  ref: Result;
+  idleFresh: number[];
+  loadFresh: number[];
+}
 const runs: Run[] = [];
 for (let i = 0; i < PAIRS; i++) {
   const port = 19000 + i * 2;
@@ -139,13 +192,19 @@ for (let i = 0; i < PAIRS; i++) {
   const many = await manyRun;
   await app.stop();
   runs.push({ flood, many, ref, idleFresh, loadFresh });
-  process.stderr.write(`pair ${i + 1}/${PAIRS}: scalehouse flood ${flood.perSecond.toFixed(0)}/s p99 ${flood.p99.toFixed(1)} ms, many visitors ${many.perSecond.toFixed(0)}/s p99 ${many.p99.toFixed(1)} ms; node:http ${ref.perSecond.toFixed(0)}/s p99 ${ref.p99.toFixed(1)} ms; freshness p50 ${percentile(loadFresh, 50).toFixed(0)} ms under load\n`);
+  process.stderr.write(
+    `pair ${i + 1}/${PAIRS}: scalehouse flood ${flood.perSecond.toFixed(0)}/s p99 ${flood.p99.toFixed(1)} ms, many visitors ${many.perSecond.toFixed(0)}/s p99 ${many.p99.toFixed(1)} ms; node:http ${ref.perSecond.toFixed(0)}/s p99 ${ref.p99.toFixed(1)} ms; freshness p50 ${percentile(loadFresh, 50).toFixed(0)} ms under load\n`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });
 
 const med = (f: (r: Run) => number) => percentile(runs.map(f), 50);
-const row = (label: string, f: (r: Run) => Result) => `| ${label} | ${med((r) => f(r).perSecond).toFixed(0)} | ${med((r) => f(r).p50).toFixed(1)} ms | ${med((r) => f(r).p99).toFixed(1)} ms | ${med((r) => f(r).perSecond / r.ref.perSecond).toFixed(2)}× |`;
-const fresh = (f: (r: Run) => number[]) => { const all = runs.flatMap(f); return `${percentile(all, 50).toFixed(0)} ms / ${percentile(all, 95).toFixed(0)} ms (${all.length} probes)`; };
+const row = (label: string, f: (r: Run) => Result) =>
+  `| ${label} | ${med((r) => f(r).perSecond).toFixed(0)} | ${med((r) => f(r).p50).toFixed(1)} ms | ${med((r) => f(r).p99).toFixed(1)} ms | ${med((r) => f(r).perSecond / r.ref.perSecond).toFixed(2)}× |`;
+const fresh = (f: (r: Run) => number[]) => {
+  const all = runs.flatMap(f);
+  return `${percentile(all, 50).toFixed(0)} ms / ${percentile(all, 95).toFixed(0)} ms (${all.length} probes)`;
+};
 const md = `## Beacon intake: \`POST /api/event\` against a bare node:http server
 
 Command: \`npm run bench:intake\` (\`bench/intake.ts\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.

@@ -40,7 +40,8 @@ for (const tool of ['/usr/bin/time', '/usr/bin/goaccess']) {
 const dir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-logs-'));
 const log = join(dir, 'access.log');
 const brokerDir = join(dir, 'kafka');
-const broker = (cmd: 'start' | 'stop') => spawnSync('bash', ['scripts/kafka-broker.sh', cmd, '--port', String(KAFKA_PORT), '--dir', brokerDir], { encoding: 'utf8' });
+const broker = (cmd: 'start' | 'stop') =>
+  spawnSync('bash', ['scripts/kafka-broker.sh', cmd, '--port', String(KAFKA_PORT), '--dir', brokerDir], { encoding: 'utf8' });
 const running = new Set<ChildProcess>();
 let brokerStarted = false;
 
@@ -60,8 +61,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** A pass; `stalled`: the counts stopped moving for STALL_MS before every line was counted (drainS is then NaN). */
-interface Pass { intakeS: number; drainS: number; peakMiB: number; refused: number; counted: number; stalled?: string }
-interface Run { seconds: number; peakMiB: number }
+interface Pass {
+  intakeS: number;
+  drainS: number;
+  peakMiB: number;
+  refused: number;
+  counted: number;
+  stalled?: string;
+}
+interface Run {
+  seconds: number;
+  peakMiB: number;
+}
 
 /** Why bodies were refused (503/507), digits left out, with how many times: a shipper's retries, told apart. */
 const refusals = new Map<string, number>();
@@ -69,7 +80,10 @@ const refusals = new Map<string, number>();
 /** Runs a command under GNU time: its wall time and peak resident memory. */
 function timed(cmd: string, args: string[]): Run {
   const out = join(dir, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 2 ** 20 });
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', cmd, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 * 2 ** 20,
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString().slice(-2000)}`);
   const [seconds, kib] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
   return { seconds: seconds!, peakMiB: kib! / 1024 };
@@ -78,12 +92,15 @@ function timed(cmd: string, args: string[]): Run {
 const goaccess = (): Run => timed('/usr/bin/goaccess', [log, '--log-format=COMBINED', '--no-progress', '-o', join(dir, 'report.json')]);
 
 /** A request body and the lines it holds. */
-interface Batch { body: Uint8Array<ArrayBuffer>; lines: number }
+interface Batch {
+  body: Uint8Array<ArrayBuffer>;
+  lines: number;
+}
 
 /** The file cut at line ends into bodies of at most MAX_BODY bytes, with their line counts. */
 function bodies(file: Buffer): Batch[] {
   const out: Batch[] = [];
-  for (let start = 0; start < file.length;) {
+  for (let start = 0; start < file.length; ) {
     let end = file.length;
     if (end - start > MAX_BODY) {
       end = file.lastIndexOf(0x0a, start + MAX_BODY - 1) + 1;
@@ -104,7 +121,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Posts one body until it is acknowledged; 503/507 are waited out (Retry-After) and retried, as a shipper does. */
 async function post(url: string, b: Batch, bus: string): Promise<number> {
   for (let refused = 0; ; refused++) {
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' }, body: b.body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' },
+      body: b.body,
+    });
     const text = await res.text();
     if (res.status === 202) {
       const accepted = (JSON.parse(text) as { accepted: number }).accepted;
@@ -131,7 +152,13 @@ async function counted(base: string, cookie: string, since: number): Promise<num
 async function waitFor(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
   for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`scalehouse exited (${child.exitCode}) before answering: ${stderr()}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(100);
   }
   throw new Error(`${url} did not answer: ${stderr()}`);
@@ -158,21 +185,36 @@ async function scalehouse(bus: 'local' | 'kafka', port: number, work: Batch[], l
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
   const name = `bench-${Date.now()}-${port}`;
-  const kafka = bus === 'kafka'
-    ? {
-      KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`, KAFKA_TOPIC: `${name}.hits`, KAFKA_DLQ_TOPIC: `${name}.dead-letters`, KAFKA_GROUP: name,
-    }
-    : { KAFKA_BROKERS: '' };
+  const kafka =
+    bus === 'kafka'
+      ? {
+          KAFKA_BROKERS: `127.0.0.1:${KAFKA_PORT}`,
+          KAFKA_TOPIC: `${name}.hits`,
+          KAFKA_DLQ_TOPIC: `${name}.dead-letters`,
+          KAFKA_GROUP: name,
+        }
+      : { KAFKA_BROKERS: '' };
   const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
     env: {
-      ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', SITES: SITE, LOG_LEVEL: 'warn',
-      DASHBOARD_PASSWORD: PASSWORD, INGEST_TOKEN: TOKEN, LOG_BATCH_MAX_BYTES: String(MAX_BODY), ...kafka,
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SYSLOG_PORT: '0',
+      SITES: SITE,
+      LOG_LEVEL: 'warn',
+      DASHBOARD_PASSWORD: PASSWORD,
+      INGEST_TOKEN: TOKEN,
+      LOG_BATCH_MAX_BYTES: String(MAX_BODY),
+      ...kafka,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   running.add(child);
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000);
+  });
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`${base}/healthz`, child, () => err);
@@ -183,9 +225,11 @@ async function scalehouse(bus: 'local' | 'kafka', port: number, work: Batch[], l
     const wall0 = Date.now();
     let next = 0;
     let refused = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < work.length) refused += await post(url, work[next++]!, bus);
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < work.length) refused += await post(url, work[next++]!, bus);
+      }),
+    );
     const intakeS = (performance.now() - t0) / 1000;
 
     let n = 0;
@@ -197,7 +241,10 @@ async function scalehouse(bus: 'local' | 'kafka', port: number, work: Batch[], l
       if (n !== last) [last, lastChange] = [n, performance.now()];
       if (performance.now() - lastChange > STALL_MS) {
         // A finding, not a crash of the benchmark: reported with what the server says of itself (bus lag, a failing consumer).
-        const ready = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } }).then(async (r) => `${r.status} ${await r.text()}`, (e: Error) => e.message);
+        const ready = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } }).then(
+          async (r) => `${r.status} ${await r.text()}`,
+          (e: Error) => e.message,
+        );
         const stalled = `counted ${n.toLocaleString()} of ${lines.toLocaleString()} lines, then nothing for ${STALL_MS / 1000} s; /readyz: ${ready}${err ? `; stderr: ${err.slice(-500)}` : ''}`;
         process.stderr.write(`${bus} pass stalled: ${stalled}\n`);
         return { intakeS, drainS: Number.NaN, peakMiB: peakMiB(child.pid!), refused, counted: n, stalled };
@@ -229,7 +276,9 @@ try {
   process.stderr.write(`starting a Kafka broker on 127.0.0.1:${KAFKA_PORT}…\n`);
   // The script would take a broker already there as its own; this run's must be fresh (and stopped by it).
   if (spawnSync('bash', ['scripts/kafka-broker.sh', 'status', '--port', String(KAFKA_PORT)]).status === 0) {
-    throw new Error(`something already answers on 127.0.0.1:${KAFKA_PORT}: stop it first (bash scripts/kafka-broker.sh stop --port ${KAFKA_PORT})`);
+    throw new Error(
+      `something already answers on 127.0.0.1:${KAFKA_PORT}: stop it first (bash scripts/kafka-broker.sh stop --port ${KAFKA_PORT})`,
+    );
   }
   brokerStarted = true;
   const b = broker('start');
@@ -240,8 +289,11 @@ try {
     const local = await scalehouse('local', 19100 + i * 2, work, lines);
     const kafka = await scalehouse('kafka', 19101 + i * 2, work, lines);
     pairs.push({ local, kafka, ref });
-    const say = (p: Pass) => `intake ${(lines / p.intakeS).toFixed(0)}/s, drain ${p.drainS.toFixed(1)} s (${(lines / p.drainS).toFixed(0)}/s), ${p.peakMiB.toFixed(0)} MiB, ${p.refused} refused${p.counted > lines ? `, ${p.counted - lines} counted twice` : ''}`;
-    process.stderr.write(`pair ${i + 1}/${PAIRS}: local bus ${say(local)}; kafka ${say(kafka)}; goaccess ${ref.seconds.toFixed(1)} s, ${ref.peakMiB.toFixed(0)} MiB\n`);
+    const say = (p: Pass) =>
+      `intake ${(lines / p.intakeS).toFixed(0)}/s, drain ${p.drainS.toFixed(1)} s (${(lines / p.drainS).toFixed(0)}/s), ${p.peakMiB.toFixed(0)} MiB, ${p.refused} refused${p.counted > lines ? `, ${p.counted - lines} counted twice` : ''}`;
+    process.stderr.write(
+      `pair ${i + 1}/${PAIRS}: local bus ${say(local)}; kafka ${say(kafka)}; goaccess ${ref.seconds.toFixed(1)} s, ${ref.peakMiB.toFixed(0)} MiB\n`,
+    );
   }
   const pid = Number(readFileSync(join(brokerDir, 'broker.pid'), 'utf8'));
   brokerPeakMiB = peakMiB(pid);
@@ -254,7 +306,16 @@ const med = (f: (p: { local: Pass; kafka: Pass; ref: Run }) => number) => {
   const xs = pairs.map(f).filter((x) => !Number.isNaN(x));
   return xs.length ? percentile(xs, 50) : Number.NaN;
 };
-const stalls = pairs.flatMap((p, i) => ([['local bus', p.local], ['Kafka', p.kafka]] as const).filter(([, pass]) => pass.stalled).map(([bus, pass]) => `${bus}, pass ${i + 1}: ${pass.stalled}`));
+const stalls = pairs.flatMap((p, i) =>
+  (
+    [
+      ['local bus', p.local],
+      ['Kafka', p.kafka],
+    ] as const
+  )
+    .filter(([, pass]) => pass.stalled)
+    .map(([bus, pass]) => `${bus}, pass ${i + 1}: ${pass.stalled}`),
+);
 const rate = (s: number) => (Number.isNaN(s) ? 'stalled' : Math.round(lines / s).toLocaleString());
 const row = (label: string, pick: (p: { local: Pass; kafka: Pass }) => Pass) => {
   const s = (f: (x: Pass) => number) => med((p) => f(pick(p)));
@@ -297,4 +358,3 @@ ${refusals.size ? `Refusals retried: ${[...refusals].map(([why, n]) => `${n}× $
 writeSection('logs', md);
 process.stdout.write(md);
 process.exit(0);
-

@@ -73,7 +73,11 @@ function humanUserAgents(): (readonly [string, number])[] {
   for (const name of FIXTURES) {
     const file = fixture(`logs/${name}`);
     const raw = readFileSync(file, 'utf8').split('\n');
-    const r = spawnSync(process.execPath, ['bin/scalehouse.mjs', 'explain', file, '--site', SITE], { env: { ...process.env, LOG_LEVEL: 'warn' }, maxBuffer: 256 * 2 ** 20, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/scalehouse.mjs', 'explain', file, '--site', SITE], {
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      maxBuffer: 256 * 2 ** 20,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`scalehouse explain ${file} failed: ${r.stderr.slice(-2000)}`);
     for (const text of r.stdout.split('\n')) {
       if (!text) continue;
@@ -94,8 +98,16 @@ function* addresses(): Generator<string> {
   for (let i = 0; ; i++) {
     const x = (Math.imul(i, 2654435761) + 0x5bd1e995) >>> 0; // a bijection of 32 bits
     const [a, b] = [x >>> 24, (x >>> 16) & 255];
-    const reserved = a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254)
-      || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 198 && (b === 18 || b === 19));
+    const reserved =
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      a >= 224 ||
+      (a === 100 && b >= 64 && b < 128) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b < 32) ||
+      (a === 192 && b === 168) ||
+      (a === 198 && (b === 18 || b === 19));
     if (reserved || seen.has(x)) continue;
     seen.add(x);
     yield `${a}.${b}.${(x >>> 8) & 255}.${x & 255}`;
@@ -103,14 +115,33 @@ function* addresses(): Generator<string> {
 }
 
 const PAGES: (readonly [string, number])[] = [
-  ['/', 30], ['/pricing', 8], ['/features', 6], ['/about', 2], ['/contact', 2], ['/docs', 5], ['/docs/getting-started', 5],
-  ['/docs/configuration/environment-variables', 3], ['/docs/guides/importing-access-logs', 3], ['/blog', 4],
-  ...Array.from({ length: 120 }, (_, i) => [`/blog/2026/${String(1 + (i % 12)).padStart(2, '0')}/notes-on-self-hosted-analytics-part-${i + 1}`, 30 / (i + 1)] as const),
+  ['/', 30],
+  ['/pricing', 8],
+  ['/features', 6],
+  ['/about', 2],
+  ['/contact', 2],
+  ['/docs', 5],
+  ['/docs/getting-started', 5],
+  ['/docs/configuration/environment-variables', 3],
+  ['/docs/guides/importing-access-logs', 3],
+  ['/blog', 4],
+  ...Array.from(
+    { length: 120 },
+    (_, i) => [`/blog/2026/${String(1 + (i % 12)).padStart(2, '0')}/notes-on-self-hosted-analytics-part-${i + 1}`, 30 / (i + 1)] as const,
+  ),
 ];
 const REFERRERS: (readonly [string, number])[] = [
-  ['-', 35], ['https://www.google.com/', 30], ['https://www.bing.com/', 5], ['https://duckduckgo.com/', 5],
-  ['https://news.ycombinator.com/', 5], ['https://www.reddit.com/r/selfhosted/', 5], ['https://t.co/', 5],
-  ['https://lobste.rs/', 3], ['https://www.linkedin.com/', 2], ['https://mail.google.com/', 2], ['https://blog.example.org/2026/analytics-roundup', 3],
+  ['-', 35],
+  ['https://www.google.com/', 30],
+  ['https://www.bing.com/', 5],
+  ['https://duckduckgo.com/', 5],
+  ['https://news.ycombinator.com/', 5],
+  ['https://www.reddit.com/r/selfhosted/', 5],
+  ['https://t.co/', 5],
+  ['https://lobste.rs/', 3],
+  ['https://www.linkedin.com/', 2],
+  ['https://mail.google.com/', 2],
+  ['https://blog.example.org/2026/analytics-roundup', 3],
 ];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const clfTime = (s: number): string => {
@@ -122,7 +153,16 @@ const clfTime = (s: number): string => {
 /** Writes the log (times ending now, in time order, as a server writes it): its lines. */
 function buildVisits(agents: (readonly [string, number])[]): string[] {
   const rnd = seeded(20261203); // every run has the same visitors, pages and browsers
-  const [agent, page, referrerOf, pagesOf] = [weighted(agents), weighted(PAGES), weighted(REFERRERS), weighted([[1, 50], [2, 30], [3, 20]] as const)];
+  const [agent, page, referrerOf, pagesOf] = [
+    weighted(agents),
+    weighted(PAGES),
+    weighted(REFERRERS),
+    weighted([
+      [1, 50],
+      [2, 30],
+      [3, 20],
+    ] as const),
+  ];
   const end = Math.floor(Date.now() / 1000);
   const ips = addresses();
   const hits: { ts: number; line: string }[] = [];
@@ -144,7 +184,8 @@ function buildVisits(agents: (readonly [string, number])[]): string[] {
       // The next page: a link followed from this one.
       referrer = `https://${SITE}${path}`;
       const from = path.split('?')[0];
-      do path = page(rnd); while (path === from);
+      do path = page(rnd);
+      while (path === from);
       ts += gaps[i] ?? 0;
     }
   }
@@ -154,16 +195,26 @@ function buildVisits(agents: (readonly [string, number])[]): string[] {
   return lines;
 }
 
-interface Memory { rssMiB: number; hwmMiB: number }
+interface Memory {
+  rssMiB: number;
+  hwmMiB: number;
+}
 function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
   return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 };
 }
 
-interface Ready { status: string; accepted: number; bus?: { lag: number } }
+interface Ready {
+  status: string;
+  accepted: number;
+  bus?: { lag: number };
+}
 const readyz = (port: number): Promise<Ready | undefined> =>
-  fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json() as Promise<Ready>, () => undefined);
+  fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } }).then(
+    (r) => r.json() as Promise<Ready>,
+    () => undefined,
+  );
 
 async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<void> {
   for (const until = Date.now() + timeoutMs; Date.now() < until; await sleep(everyMs)) if (await ok()) return;
@@ -174,7 +225,9 @@ async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: nu
 async function post(port: number, lines: string[]): Promise<void> {
   for (let i = 0; i < lines.length; ) {
     const r = await fetch(`http://127.0.0.1:${port}/api/logs?site=${SITE}`, {
-      method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' }, body: lines.slice(i, i + BATCH_LINES).join('\n'),
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' },
+      body: lines.slice(i, i + BATCH_LINES).join('\n'),
     });
     if (r.status === 503) {
       await sleep(1000 * Number(r.headers.get('retry-after') ?? 1));
@@ -196,41 +249,67 @@ async function readBack(port: number, from: number): Promise<{ visits: number; v
   };
   const overview = await get<{ current: { visits: number | string; visitors: number | string } }>('overview');
   const outcomes: Record<string, number> = {};
-  for (const r of await get<{ outcome: string; n: number | string }[]>('pipeline')) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + Number(r.n);
+  for (const r of await get<{ outcome: string; n: number | string }[]>('pipeline'))
+    outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + Number(r.n);
   return { visits: Number(overview.current.visits), visitors: Number(overview.current.visitors), outcomes };
 }
 
-interface Run { idle: Memory; loaded: Memory; loadSeconds: number; visits: number; visitors: number; outcomes: Record<string, number> }
+interface Run {
+  idle: Memory;
+  loaded: Memory;
+  loadSeconds: number;
+  visits: number;
+  visitors: number;
+  outcomes: Record<string, number>;
+}
 
 async function scalehouse(port: number, lines: string[], from: number): Promise<Run> {
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
   const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
     env: {
-      ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', KAFKA_BROKERS: '', SITES: SITE,
-      LOG_LEVEL: 'warn', DASHBOARD_PASSWORD: PASSWORD, INGEST_TOKEN: TOKEN,
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SYSLOG_PORT: '0',
+      KAFKA_BROKERS: '',
+      SITES: SITE,
+      LOG_LEVEL: 'warn',
+      DASHBOARD_PASSWORD: PASSWORD,
+      INGEST_TOKEN: TOKEN,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   running = child;
   const alive = () => {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`scalehouse start exited (${child.signalCode ?? child.exitCode})`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`scalehouse start exited (${child.signalCode ?? child.exitCode})`);
   };
   try {
-    await waitUntil('scalehouse start is ready', async () => {
-      alive();
-      return (await readyz(port))?.status === 'ready';
-    }, 60_000);
+    await waitUntil(
+      'scalehouse start is ready',
+      async () => {
+        alive();
+        return (await readyz(port))?.status === 'ready';
+      },
+      60_000,
+    );
     await sleep(5_000);
     const idle = memoryOf(child.pid!);
     const t0 = performance.now();
     await post(port, lines);
     // Idle with everything loaded: every line accepted, and the processor has committed the last of them.
-    await waitUntil('every line is processed', async () => {
-      alive();
-      const r = await readyz(port);
-      return r !== undefined && r.accepted >= lines.length && r.bus?.lag === 0;
-    }, 30 * 60_000, 500);
+    await waitUntil(
+      'every line is processed',
+      async () => {
+        alive();
+        const r = await readyz(port);
+        return r !== undefined && r.accepted >= lines.length && r.bus?.lag === 0;
+      },
+      30 * 60_000,
+      500,
+    );
     const loadSeconds = (performance.now() - t0) / 1000;
     await sleep(5_000);
     const loaded = memoryOf(child.pid!);
@@ -250,18 +329,24 @@ async function scalehouse(port: number, lines: string[], from: number): Promise<
   }
 }
 
-interface Ref { peakMiB: number; visitors: number }
+interface Ref {
+  peakMiB: number;
+  visitors: number;
+}
 /** GoAccess on `file` under GNU time: its peak resident memory and the unique visitors of its report. */
 function goaccess(file: string): Ref {
   const out = join(dir, 'time.txt');
   const report = join(dir, 'report.json');
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', '/usr/bin/goaccess', file, '--log-format=COMBINED', '--no-progress', '-o', report], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-o', out, '-f', '%e %M', '/usr/bin/goaccess', file, '--log-format=COMBINED', '--no-progress', '-o', report],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   if (r.status !== 0) throw new Error(`goaccess failed: ${r.stderr.toString().slice(-2000)}`);
   const kib = Number(readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ')[1]);
   const visitors = Number((JSON.parse(readFileSync(report, 'utf8')) as { general: { unique_visitors: number } }).general.unique_visitors);
   return { peakMiB: kib / 1024, visitors };
 }
-
 
 const runs: { ours: Run; ref: Ref; refBase: Ref }[] = [];
 let hits = 0;
@@ -282,9 +367,11 @@ try {
     const ref = goaccess(log);
     const ours = await scalehouse(19_200 + i, lines, from);
     runs.push({ ours, ref, refBase });
-    process.stderr.write(`run ${i + 1}/${RUNS}: scalehouse idle ${ours.idle.rssMiB.toFixed(0)} MiB, loaded ${ours.loaded.rssMiB.toFixed(0)} MiB `
-      + `(peak ${ours.loaded.hwmMiB.toFixed(0)}), ${ours.visits} visits, load ${ours.loadSeconds.toFixed(1)} s; `
-      + `goaccess ${ref.peakMiB.toFixed(0)} MiB (one line: ${refBase.peakMiB.toFixed(0)}), ${ref.visitors} visitors\n`);
+    process.stderr.write(
+      `run ${i + 1}/${RUNS}: scalehouse idle ${ours.idle.rssMiB.toFixed(0)} MiB, loaded ${ours.loaded.rssMiB.toFixed(0)} MiB ` +
+        `(peak ${ours.loaded.hwmMiB.toFixed(0)}), ${ours.visits} visits, load ${ours.loadSeconds.toFixed(1)} s; ` +
+        `goaccess ${ref.peakMiB.toFixed(0)} MiB (one line: ${refBase.peakMiB.toFixed(0)}), ${ref.visitors} visitors\n`,
+    );
   }
 } finally {
   running?.kill('SIGKILL');
@@ -296,7 +383,9 @@ const mib = (x: number) => `${x.toFixed(0)} MiB`;
 const perSession = (r: (typeof runs)[number]) => ((r.ours.loaded.rssMiB - r.ours.idle.rssMiB) * 2 ** 20) / SESSIONS;
 const perVisitor = (r: (typeof runs)[number]) => ((r.ref.peakMiB - r.refBase.peakMiB) * 2 ** 20) / r.ref.visitors;
 const last = runs.at(-1)!.ours;
-const outcomes = Object.entries(last.outcomes).map(([k, n]) => `${k} ${n.toLocaleString()}`).join(', ');
+const outcomes = Object.entries(last.outcomes)
+  .map(([k, n]) => `${k} ${n.toLocaleString()}`)
+  .join(', ');
 
 const md = `## Memory with ${SESSIONS.toLocaleString()} open sessions, against GoAccess
 

@@ -14,7 +14,11 @@ export function goaccessVersion(): string {
 
 /** Logs in to the dashboard at `base` with `password`; the session cookie ("name=value") to send with API reads. */
 export async function dashboardLogin(base: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password }),
+  });
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
   if (!res.ok || !cookie) throw new Error(`login answered ${res.status}: ${await res.text()}`);
   return cookie.split(';')[0]!;

@@ -23,7 +23,8 @@ export function writeSection(name: string, markdown: string): void {
   const section = `${open}\n${markdown.trim()}\n${close}`;
   const start = text.indexOf(open);
   const end = text.indexOf(close);
-  const next = start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + close.length) : `${text.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + close.length) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(FILE, next);
 }
 
@@ -32,4 +33,5 @@ export const percentile = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.max(0, Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1))]!;
 
 /** The machine, as a benchmark section states it. */
-export const machine = (): string => `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
+export const machine = (): string =>
+  `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB`;

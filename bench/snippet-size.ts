@@ -20,42 +20,73 @@ import { join } from 'node:path';
 import { machine, writeSection } from './report.ts';
 
 const BUDGET = 1024;
-const CODINGS = [['none', ''], ['gzip', 'gzip, deflate'], ['brotli', 'gzip, deflate, br']] as const;
+const CODINGS = [
+  ['none', ''],
+  ['gzip', 'gzip, deflate'],
+  ['brotli', 'gzip, deflate, br'],
+] as const;
 
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => resolve(port)); });
-  srv.on('error', reject);
-});
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
 
 /** The body's size as sent, and the coding it was sent with. */
-const fetchSize = (url: string, acceptEncoding: string) => new Promise<{ bytes: number; coding: string }>((resolve, reject) => {
-  get(url, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
-    let bytes = 0;
-    res.on('data', (d: Buffer) => (bytes += d.length));
-    res.on('end', () => (res.statusCode === 200 ? resolve({ bytes, coding: res.headers['content-encoding'] ?? 'none' }) : reject(new Error(`${url}: ${res.statusCode}`))));
-  }).on('error', reject);
-});
+const fetchSize = (url: string, acceptEncoding: string) =>
+  new Promise<{ bytes: number; coding: string }>((resolve, reject) => {
+    get(url, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
+      let bytes = 0;
+      res.on('data', (d: Buffer) => (bytes += d.length));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve({ bytes, coding: res.headers['content-encoding'] ?? 'none' })
+          : reject(new Error(`${url}: ${res.statusCode}`)),
+      );
+    }).on('error', reject);
+  });
 
 const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-snippet-'));
 const port = await freePort();
 const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
-  env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', KAFKA_BROKERS: '', LOG_LEVEL: 'warn', DASHBOARD_PASSWORD: 'bench-password' },
+  env: {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SYSLOG_PORT: '0',
+    KAFKA_BROKERS: '',
+    LOG_LEVEL: 'warn',
+    DASHBOARD_PASSWORD: 'bench-password',
+  },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const base = `http://127.0.0.1:${port}`;
 try {
   const deadline = Date.now() + 60_000;
-  while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error('scalehouse start did not become healthy');
     await new Promise((r) => setTimeout(r, 100));
   }
   const rows: string[] = [];
   const sizes: Record<string, Record<string, number>> = {};
-  for (const [path, label] of [['/scalehouse.js', 'served, minified (`snippet/scalehouse.min.js`)'], ['/scalehouse.src.js', 'reference: the readable source (`snippet/scalehouse.js`)']] as const) {
+  for (const [path, label] of [
+    ['/scalehouse.js', 'served, minified (`snippet/scalehouse.min.js`)'],
+    ['/scalehouse.src.js', 'reference: the readable source (`snippet/scalehouse.js`)'],
+  ] as const) {
     sizes[path] = {};
     for (const [name, accept] of CODINGS) {
       const { bytes, coding } = await fetchSize(`${base}${path}`, accept);
-      if (coding !== (name === 'none' ? 'none' : name === 'gzip' ? 'gzip' : 'br')) throw new Error(`${path} with Accept-Encoding "${accept}" came back as ${coding}`);
+      if (coding !== (name === 'none' ? 'none' : name === 'gzip' ? 'gzip' : 'br'))
+        throw new Error(`${path} with Accept-Encoding "${accept}" came back as ${coding}`);
       sizes[path]![name] = bytes;
     }
     rows.push(`| ${label} | ${CODINGS.map(([n]) => sizes[path]![n]!.toLocaleString('en')).join(' | ')} |`);

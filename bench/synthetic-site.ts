@@ -8,7 +8,10 @@ import type { ClickHouse } from '../clickhouse/connect.ts';
 import { clientOf } from '../clickhouse/raw-client.ts';
 import { readSql } from '../clickhouse/sql.ts';
 
-export async function generateSyntheticSite(ch: ClickHouse, opts: { events: number; end: string; progress?: (done: number) => void }): Promise<void> {
+export async function generateSyntheticSite(
+  ch: ClickHouse,
+  opts: { events: number; end: string; progress?: (done: number) => void },
+): Promise<void> {
   const chunk = 1_000_000;
   for (let offset = 0; offset < opts.events; offset += chunk) {
     await clientOf(ch).command({
@@ -23,9 +26,12 @@ export async function generateSyntheticSite(ch: ClickHouse, opts: { events: numb
     query_params: { end: opts.end, sessions: Math.round(opts.events / 7) },
     clickhouse_settings: { insert_deduplication_token: 'bench:sessions', max_partitions_per_insert_block: '100' },
   });
-  for (const table of ['events', 'sessions', 'traffic_minute', 'pages_hour']) await clientOf(ch).command({ query: `OPTIMIZE TABLE ${table} FINAL` });
+  for (const table of ['events', 'sessions', 'traffic_minute', 'pages_hour'])
+    await clientOf(ch).command({ query: `OPTIMIZE TABLE ${table} FINAL` });
   for (;;) {
-    const [m] = await (await clientOf(ch).query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{ n: string }>();
+    const [m] = await (await clientOf(ch).query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' })).json<{
+      n: string;
+    }>();
     if (Number(m!.n) === 0) return;
     await new Promise((r) => setTimeout(r, 500));
   }

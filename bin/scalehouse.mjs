@@ -9,6 +9,8 @@ if (existsSync(new URL('../cli/main.ts', import.meta.url))) {
 } else if (existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
   await import('../dist/cli/main.js');
 } else {
-  process.stderr.write('scalehouse: neither dist/cli/main.js nor cli/main.ts is here: run `npm run build` in a checkout, and copy dist/ with bin/\n');
+  process.stderr.write(
+    'scalehouse: neither dist/cli/main.js nor cli/main.ts is here: run `npm run build` in a checkout, and copy dist/ with bin/\n',
+  );
   process.exit(1);
 }

@@ -58,7 +58,11 @@ export interface BusStats {
   failing?: FailingBatch[];
 }
 
-export interface DeadLetter { record: BusRecord; reason: string; detail: string }
+export interface DeadLetter {
+  record: BusRecord;
+  reason: string;
+  detail: string;
+}
 
 export interface Bus {
   publish(hits: Hit[]): Promise<void>;

@@ -41,5 +41,10 @@ export async function deliver(d: Delivery): Promise<boolean> {
  */
 export function logFailedBatch(token: string, attempt: number, err: unknown, retriable: boolean): void {
   if (retriable) log.warn('batch not loaded, will retry', { batch: token, attempt, error: errorMessage(err) });
-  else log.error('batch not loaded, and a retry alone will not cure it: the batch holds its stream until the cause is fixed', { batch: token, attempt, error: errorMessage(err) });
+  else
+    log.error('batch not loaded, and a retry alone will not cure it: the batch holds its stream until the cause is fixed', {
+      batch: token,
+      attempt,
+      error: errorMessage(err),
+    });
 }

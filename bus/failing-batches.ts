@@ -47,8 +47,11 @@ export class FailingBatches {
 
   /** One line per failing batch, for /readyz. */
   problems(): string[] {
-    return this.list().map((f) => `batch ${f.batch} not loaded since ${new Date(f.since).toISOString()} ` +
-      `(${Math.round((this.now() - f.since) / 1000)} s, ${f.attempts} ${f.attempts === 1 ? 'attempt' : 'attempts'}; the hits behind it wait), last error${f.retriable ? '' : ' (a retry alone will not cure it)'}: ${f.error}`);
+    return this.list().map(
+      (f) =>
+        `batch ${f.batch} not loaded since ${new Date(f.since).toISOString()} ` +
+        `(${Math.round((this.now() - f.since) / 1000)} s, ${f.attempts} ${f.attempts === 1 ? 'attempt' : 'attempts'}; the hits behind it wait), last error${f.retriable ? '' : ' (a retry alone will not cure it)'}: ${f.error}`,
+    );
   }
 
   /** For /metrics: how long the longest-failing batch has failed (0: none), and the attempts of all failing batches. */

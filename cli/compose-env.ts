@@ -19,20 +19,44 @@ interface ComposeVariable {
 export const COMPOSE_VARIABLES: readonly ComposeVariable[] = [
   { name: 'SITES', about: 'The sites the collectors take hits for, comma-separated.', source: { sites: true } },
   { name: 'INGEST_TOKEN', about: 'Bearer token of POST /api/logs (shippers, `scalehouse tail --to`).', source: { secret: 'hex' } },
-  { name: 'DASHBOARD_PASSWORD', about: 'The built-in dashboard\'s login (http://127.0.0.1:8082).', source: { secret: 'password' } },
-  { name: 'GRAFANA_ADMIN_PASSWORD', about: 'Grafana\'s admin user (http://127.0.0.1:3000), read on its first start only.', source: { secret: 'password' } },
+  { name: 'DASHBOARD_PASSWORD', about: "The built-in dashboard's login (http://127.0.0.1:8082).", source: { secret: 'password' } },
+  {
+    name: 'GRAFANA_ADMIN_PASSWORD',
+    about: "Grafana's admin user (http://127.0.0.1:3000), read on its first start only.",
+    source: { secret: 'password' },
+  },
   { name: 'CLICKHOUSE_PASSWORD', about: 'ClickHouse\'s admin user "scalehouse": the `migrate` service only.', source: { secret: 'hex' } },
   // One ClickHouse user per role, with only the rights it needs (clickhouse/access/scalehouse-users.xml).
   { name: 'SCALEHOUSE_COLLECTOR_PASSWORD', about: 'ClickHouse user scalehouse_collector.', source: { secret: 'hex' } },
   { name: 'SCALEHOUSE_PROCESSOR_PASSWORD', about: 'ClickHouse user scalehouse_processor.', source: { secret: 'hex' } },
-  { name: 'SCALEHOUSE_READER_PASSWORD', about: 'ClickHouse user scalehouse_reader (the dashboard\'s queries, Grafana).', source: { secret: 'hex' } },
+  {
+    name: 'SCALEHOUSE_READER_PASSWORD',
+    about: "ClickHouse user scalehouse_reader (the dashboard's queries, Grafana).",
+    source: { secret: 'hex' },
+  },
   { name: 'SCALEHOUSE_ALERTS_PASSWORD', about: 'ClickHouse user scalehouse_alerts.', source: { secret: 'hex' } },
-  { name: 'SCALEHOUSE_DASHBOARD_PASSWORD', about: 'ClickHouse user scalehouse_dashboard (goals, funnels, shared links).', source: { secret: 'hex' } },
-  { name: 'TRUSTED_PROXIES', about: 'Proxies whose X-Forwarded-For the collector and the dashboard believe (docs/operations.md).', source: { optional: '172.18.0.1' } },
-  { name: 'DASHBOARD_SECURE_COOKIES', about: 'true once the dashboard is reached over https, behind a TLS proxy (docs/operations.md).', source: { optional: 'true' } },
+  {
+    name: 'SCALEHOUSE_DASHBOARD_PASSWORD',
+    about: 'ClickHouse user scalehouse_dashboard (goals, funnels, shared links).',
+    source: { secret: 'hex' },
+  },
+  {
+    name: 'TRUSTED_PROXIES',
+    about: 'Proxies whose X-Forwarded-For the collector and the dashboard believe (docs/operations.md).',
+    source: { optional: '172.18.0.1' },
+  },
+  {
+    name: 'DASHBOARD_SECURE_COOKIES',
+    about: 'true once the dashboard is reached over https, behind a TLS proxy (docs/operations.md).',
+    source: { optional: 'true' },
+  },
   { name: 'PUBLIC_URL', about: 'Where people open the dashboard: the links in alerts.', source: { optional: 'https://stats.example.com' } },
   { name: 'ALERT_WEBHOOKS', about: 'Where alerts go (docs/alerts.md).', source: { optional: 'slack:https://hooks.slack.com/services/…' } },
-  { name: 'SCALEHOUSE_ALERT_WEBHOOK_URL', about: 'The webhook of Grafana\'s own alert rules (grafana/provisioning/alerting/README.md).', source: { optional: 'https://hooks.example.com/grafana' } },
+  {
+    name: 'SCALEHOUSE_ALERT_WEBHOOK_URL',
+    about: "The webhook of Grafana's own alert rules (grafana/provisioning/alerting/README.md).",
+    source: { optional: 'https://hooks.example.com/grafana' },
+  },
 ];
 
 /**

@@ -22,8 +22,10 @@ export function listenerSockets(config: Pick<Config, CapSettings>, syslog: boole
 /** A warning when the caps and the reserve exceed the open-file limit; undefined when they fit. Pure. */
 export function fileHandleProblem(sockets: number, openFileLimit: number): string | undefined {
   if (sockets + RESERVED_FILE_HANDLES <= openFileLimit) return undefined;
-  return `the connection caps allow ${sockets} sockets but this process may open ${openFileLimit} files, and needs about ${RESERVED_FILE_HANDLES} for its own work: `
-    + 'a connection flood could leave it none. Lower HTTP_MAX_CONNECTIONS and SYSLOG_MAX_CONNECTIONS, or raise the limit (ulimit -n, systemd LimitNOFILE=, docker --ulimit nofile=)';
+  return (
+    `the connection caps allow ${sockets} sockets but this process may open ${openFileLimit} files, and needs about ${RESERVED_FILE_HANDLES} for its own work: ` +
+    'a connection flood could leave it none. Lower HTTP_MAX_CONNECTIONS and SYSLOG_MAX_CONNECTIONS, or raise the limit (ulimit -n, systemd LimitNOFILE=, docker --ulimit nofile=)'
+  );
 }
 
 /** The process's open-file limit, read from /proc on Linux; undefined elsewhere. */

@@ -30,20 +30,22 @@ export const COMMAND_HELP = {
     options: {
       ...SITE,
       '--to URL': 'post the lines to a running collector instead of loading ClickHouse here',
-      '--token TOKEN': 'the collector\'s ingest token, with --to (default: INGEST_TOKEN)',
+      '--token TOKEN': "the collector's ingest token, with --to (default: INGEST_TOKEN)",
       '--from-end': 'skip what the files hold now; follow what is written from here on',
     },
     settings: true,
   },
   explain: {
     args: '[FILE|-]',
-    summary: 'Print, one JSON object per line, what the pipeline makes of each access-log line (or beacon JSON):\n' +
+    summary:
+      'Print, one JSON object per line, what the pipeline makes of each access-log line (or beacon JSON):\n' +
       'fields, browser, bot verdict, channel, pageview, session. Reads standard input without FILE.',
     options: SITE,
     settings: true,
   },
   'compose-env': {
-    summary: 'Write the .env that compose.yaml needs, with fresh random secrets, to --out FILE (made owner-only,\n' +
+    summary:
+      'Write the .env that compose.yaml needs, with fresh random secrets, to --out FILE (made owner-only,\n' +
       'never over an existing file) or to standard output (never to a terminal).',
     options: {
       '--sites LIST': 'the sites the collectors take hits for, comma-separated (default: example.com)',

@@ -21,15 +21,18 @@ const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
   explain: async (args) => (await import('./commands/explain.ts')).explainCommand(args),
   'compose-env': async (args) => (await import('./commands/compose-env.ts')).composeEnvCommand(args),
   help: async ([topic]) => {
-    if (topic !== undefined && !isCommand(topic)) throw new ScalehouseError(`there is no command "${topic}": \`scalehouse help\` lists them`);
+    if (topic !== undefined && !isCommand(topic))
+      throw new ScalehouseError(`there is no command "${topic}": \`scalehouse help\` lists them`);
     process.stdout.write(topic === undefined ? helpText() : commandHelpText(topic));
   },
   version: async () => void process.stdout.write(`scalehouse ${version()}\n`),
   // A new API token for /api/stats: the token for the client, its digest for DASHBOARD_TOKENS.
   token: async () => {
     const token = randomBytes(24).toString('base64url');
-    process.stdout.write(`token:  ${token}\ndigest: ${tokenDigest(token)}\n` +
-      'Give the token to the client ("Authorization: Bearer <token>"); add the digest to DASHBOARD_TOKENS.\n');
+    process.stdout.write(
+      `token:  ${token}\ndigest: ${tokenDigest(token)}\n` +
+        'Give the token to the client ("Authorization: Bearer <token>"); add the digest to DASHBOARD_TOKENS.\n',
+    );
   },
 };
 

@@ -29,9 +29,13 @@ export interface Operations {
 }
 
 export async function prepareOperations(opts: {
-  config: Config; ch: ClickHouse; sources: MetricSources; authorized: (c: Context) => boolean;
+  config: Config;
+  ch: ClickHouse;
+  sources: MetricSources;
+  authorized: (c: Context) => boolean;
   /** Whether this process evaluates alerts, and whether it reports to pipeline_health (the collector and processor do). */
-  alerts: boolean; report: boolean;
+  alerts: boolean;
+  report: boolean;
 }): Promise<Operations> {
   const { config, ch } = opts;
   // Rules are read before anything starts: a bad rule file stops start-up with its reason.
@@ -48,24 +52,33 @@ export async function prepareOperations(opts: {
     routes,
     async begin(who) {
       if (config.METRICS_PORT) {
-        metricsServer = await listen(createServerApp({ trustedProxies: [], peerAddress: () => '', routes: [metricsRoutes(metrics.registry)] }), { host: config.METRICS_HOST, port: config.METRICS_PORT }) as Server;
+        metricsServer = (await listen(
+          createServerApp({ trustedProxies: [], peerAddress: () => '', routes: [metricsRoutes(metrics.registry)] }),
+          { host: config.METRICS_HOST, port: config.METRICS_PORT },
+        )) as Server;
         log.info(`metrics on http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics`);
       }
       if (opts.report) stopReports = startHealthReports(ch, metrics.values, { role: who.role, port: config.PORT }).stop;
       if (!rules) return;
       evaluator = new AlertEvaluator({
-        ch, rules, webhooks: parseWebhooks(config.ALERT_WEBHOOKS), dashboardUrl: config.PUBLIC_URL || who.baseUrl,
+        ch,
+        rules,
+        webhooks: parseWebhooks(config.ALERT_WEBHOOKS),
+        dashboardUrl: config.PUBLIC_URL || who.baseUrl,
         onNotified: (delivered) => metrics.notification(delivered ? 'sent' : 'failed'),
       });
-      const round = () => evaluator!.round().then(
-        ({ fired, resolved }) => {
-          for (const a of fired) log.warn(`alert: ${a.summary}`, { rule: a.rule, site: a.site, subject: a.subject });
-          for (const a of resolved) log.info(`alert recovered: ${a.summary}`, { rule: a.rule, site: a.site, subject: a.subject });
-        },
-        (err: unknown) => log.debug('alert round failed', { error: errorMessage(err) }),
-      );
+      const round = () =>
+        evaluator!.round().then(
+          ({ fired, resolved }) => {
+            for (const a of fired) log.warn(`alert: ${a.summary}`, { rule: a.rule, site: a.site, subject: a.subject });
+            for (const a of resolved) log.info(`alert recovered: ${a.summary}`, { rule: a.rule, site: a.site, subject: a.subject });
+          },
+          (err: unknown) => log.debug('alert round failed', { error: errorMessage(err) }),
+        );
       timers.push(setInterval(round, config.ALERT_INTERVAL_SECONDS * 1000));
-      log.info(`alerts evaluated every ${config.ALERT_INTERVAL_SECONDS} s${config.ALERT_WEBHOOKS.length ? `, sent to ${config.ALERT_WEBHOOKS.length} webhook(s)` : '; set ALERT_WEBHOOKS to be notified'}`);
+      log.info(
+        `alerts evaluated every ${config.ALERT_INTERVAL_SECONDS} s${config.ALERT_WEBHOOKS.length ? `, sent to ${config.ALERT_WEBHOOKS.length} webhook(s)` : '; set ALERT_WEBHOOKS to be notified'}`,
+      );
     },
     async close() {
       for (const t of timers) clearInterval(t);

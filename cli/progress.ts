@@ -4,7 +4,10 @@
  * last line is always written, with the final figures: between two lines of
  * a pipe, or at the last redraw, the bar could stop short of the end.
  */
-interface Output { isTTY?: boolean; write(text: string): unknown }
+interface Output {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
 
 export function progressBar(label: string, out: Output = process.stderr) {
   const tty = out.isTTY === true;

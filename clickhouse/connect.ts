@@ -22,7 +22,11 @@ export interface ClickHouse extends HasClient {
   close(): Promise<void>;
 }
 
-export interface ReadLimits { maxSeconds: number; maxMemoryBytes: number; maxResultRows: number }
+export interface ReadLimits {
+  maxSeconds: number;
+  maxMemoryBytes: number;
+  maxResultRows: number;
+}
 
 /**
  * The same connection, whose dashboard reads (named-query.ts) run read-only
@@ -44,17 +48,22 @@ export async function dashboardReads(ch: ClickHouse, cfg: ConnectConfig, limits:
   return withReadLimits(await connectEmbedded({ ...cfg, createDatabase: false }), limits);
 }
 
-type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'> & Partial<Pick<Config, 'CLICKHOUSE_CA_CERT'>> & {
-  /** Create the database if missing (default); a user without that right connects to it as it is. */
-  createDatabase?: boolean;
-};
+type ConnectConfig = Pick<Config, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'DATA_DIR'> &
+  Partial<Pick<Config, 'CLICKHOUSE_CA_CERT'>> & {
+    /** Create the database if missing (default); a user without that right connects to it as it is. */
+    createDatabase?: boolean;
+  };
 
 export async function connectClickHouse(cfg: ConnectConfig): Promise<ClickHouse> {
   return cfg.CLICKHOUSE_URL ? connectServer(cfg) : connectEmbedded(cfg);
 }
 
-const handle = (client: ClickHouseClient, database: string, embedded: boolean): ClickHouse =>
-  ({ [CLIENT]: client, database, embedded, close: () => client.close() });
+const handle = (client: ClickHouseClient, database: string, embedded: boolean): ClickHouse => ({
+  [CLIENT]: client,
+  database,
+  embedded,
+  close: () => client.close(),
+});
 
 async function createDatabase(client: ClickHouseClient, database: string): Promise<void> {
   await client.command({ query: await readSql('schema/create-database.sql'), query_params: { database } });
@@ -68,7 +77,13 @@ async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
   let client: ClickHouseClient;
   try {
     // chdb bundles its own copy of the client's Connection type; the shapes are the same.
-    client = createClient({ connection: createChdbConnection({ path }) as unknown as Parameters<typeof createClient>[0] extends infer P ? P extends { connection?: infer C } ? C : never : never });
+    client = createClient({
+      connection: createChdbConnection({ path }) as unknown as Parameters<typeof createClient>[0] extends infer P
+        ? P extends { connection?: infer C }
+          ? C
+          : never
+        : never,
+    });
     await createDatabase(client, cfg.CLICKHOUSE_DATABASE);
   } catch (err) {
     throw new ScalehouseError(
@@ -84,14 +99,26 @@ async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
 async function connectServer(cfg: ConnectConfig): Promise<ClickHouse> {
   // https URLs use TLS; a private CA's certificate can be given to verify the server.
   const tls = cfg.CLICKHOUSE_CA_CERT ? { ca_cert: await readFile(cfg.CLICKHOUSE_CA_CERT) } : undefined;
-  const common = { url: cfg.CLICKHOUSE_URL, username: cfg.CLICKHOUSE_USER, password: cfg.CLICKHOUSE_PASSWORD, request_timeout: 60_000, tls };
+  const common = {
+    url: cfg.CLICKHOUSE_URL,
+    username: cfg.CLICKHOUSE_USER,
+    password: cfg.CLICKHOUSE_PASSWORD,
+    request_timeout: 60_000,
+    tls,
+  };
   // The database may not exist yet, and a request naming a missing database fails.
   const bootstrap = createClient(common);
   try {
-    if (cfg.createDatabase === false) await bootstrap.ping().then((r) => { if (!r.success) throw r.error; });
+    if (cfg.createDatabase === false)
+      await bootstrap.ping().then((r) => {
+        if (!r.success) throw r.error;
+      });
     else await createDatabase(bootstrap, cfg.CLICKHOUSE_DATABASE);
   } catch (err) {
-    throw new ScalehouseError(`cannot reach ClickHouse at ${cfg.CLICKHOUSE_URL}: ${errorMessage(err)}. Check CLICKHOUSE_URL, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD.`, { retriable: true, cause: err });
+    throw new ScalehouseError(
+      `cannot reach ClickHouse at ${cfg.CLICKHOUSE_URL}: ${errorMessage(err)}. Check CLICKHOUSE_URL, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD.`,
+      { retriable: true, cause: err },
+    );
   } finally {
     await bootstrap.close();
   }

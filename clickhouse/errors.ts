@@ -77,7 +77,11 @@ export function isDataError(err: unknown): boolean {
 
 /** A failure of ClickHouse (or of reaching it), with the server's code when it gave one. */
 export class ClickHouseError extends ScalehouseError {
-  constructor(message: string, readonly code: number | undefined, options: { retriable: boolean; cause: unknown }) {
+  constructor(
+    message: string,
+    readonly code: number | undefined,
+    options: { retriable: boolean; cause: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -89,5 +93,8 @@ export class ClickHouseError extends ScalehouseError {
  */
 export function asClickHouseError(err: unknown): ClickHouseError {
   if (err instanceof ClickHouseError) return err;
-  return new ClickHouseError(err instanceof Error ? err.message : String(err), clickhouseCode(err), { retriable: !isDataError(err), cause: err });
+  return new ClickHouseError(err instanceof Error ? err.message : String(err), clickhouseCode(err), {
+    retriable: !isDataError(err),
+    cause: err,
+  });
 }

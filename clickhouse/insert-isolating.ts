@@ -18,7 +18,10 @@ import { insertRows } from './insert.ts';
 import { isDataError } from './errors.ts';
 
 /** A row the engine would not take: its index in the rows given, and the engine's message. */
-export interface RefusedRow { index: number; error: string }
+export interface RefusedRow {
+  index: number;
+  error: string;
+}
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).trim();
 

@@ -14,19 +14,21 @@ import { command, type Params } from './query.ts';
 import { asClickHouseError } from './errors.ts';
 
 /** The settings every insert runs with: its deduplication token, for the table and the views it feeds. */
-const deduplicated = (token: string) => ({
-  insert_deduplicate: 1,
-  insert_deduplication_token: token,
-  deduplicate_blocks_in_dependent_materialized_views: 1,
-  // Replayed history spans many days, and events are partitioned by day.
-  max_partitions_per_insert_block: '1000',
-  async_insert: 0,
-} as const);
+const deduplicated = (token: string) =>
+  ({
+    insert_deduplicate: 1,
+    insert_deduplication_token: token,
+    deduplicate_blocks_in_dependent_materialized_views: 1,
+    // Replayed history spans many days, and events are partitioned by day.
+    max_partitions_per_insert_block: '1000',
+    async_insert: 0,
+  }) as const;
 
 /** The same settings as a SETTINGS clause of the statement itself. */
-const settingsClause = (token: string): string => Object.entries(deduplicated(token))
-  .map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${String(v).replace(/[\\']/g, (ch) => `\\${ch}`)}'`}`)
-  .join(', ');
+const settingsClause = (token: string): string =>
+  Object.entries(deduplicated(token))
+    .map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${String(v).replace(/[\\']/g, (ch) => `\\${ch}`)}'`}`)
+    .join(', ');
 
 const identifier = (name: string): string => `\`${name.replace(/[\\`]/g, (ch) => `\\${ch}`)}\``;
 
@@ -42,11 +44,13 @@ export async function insertRows(ch: ClickHouse, table: string, rows: object[], 
   // too. Through the client's insert() with settings, the embedded engine runs `SET …; SET …;
   // INSERT …` as a script, and splitting the script reads through every row: inserts took twice
   // as long (docs/benchmarks.md, import).
-  await clientOf(ch).command({
-    query: `INSERT INTO ${identifier(table)} (${columns.map(identifier).join(', ')}) SETTINGS ${settingsClause(`${token}:${table}`)} FORMAT JSONCompactEachRow\n${body}`,
-  }).catch((err: unknown) => {
-    throw asClickHouseError(err);
-  });
+  await clientOf(ch)
+    .command({
+      query: `INSERT INTO ${identifier(table)} (${columns.map(identifier).join(', ')}) SETTINGS ${settingsClause(`${token}:${table}`)} FORMAT JSONCompactEachRow\n${body}`,
+    })
+    .catch((err: unknown) => {
+      throw asClickHouseError(err);
+    });
 }
 
 /** An INSERT … SELECT from `sqlFile` (relative to clickhouse/) with bound parameters, under `token` like every insert. */

@@ -31,13 +31,17 @@ export function layoutProblem(facts: LayoutFacts, cluster: string, database: str
       ? `database ${database} was migrated for a ClickHouse cluster (schema_migrations is ${facts.migrations_engine}): set CLICKHOUSE_CLUSTER to that cluster's name, or new migrations would change this server alone`
       : undefined;
   }
-  if (embedded) return 'CLICKHOUSE_CLUSTER needs ClickHouse servers (CLICKHOUSE_URL): the embedded engine is one process and cannot run ON CLUSTER. Leave CLICKHOUSE_CLUSTER empty, or set CLICKHOUSE_URL';
+  if (embedded)
+    return 'CLICKHOUSE_CLUSTER needs ClickHouse servers (CLICKHOUSE_URL): the embedded engine is one process and cannot run ON CLUSTER. Leave CLICKHOUSE_CLUSTER empty, or set CLICKHOUSE_URL';
   if (facts.migrations_engine !== null && !replicated) {
     return `database ${database} was migrated for a single server (schema_migrations is ${facts.migrations_engine}), and its tables cannot become replicated in place: leave CLICKHOUSE_CLUSTER empty, or migrate a new database on the cluster and copy the data into it (docs/scaling.md)`;
   }
-  if (facts.shards === 0) return `cluster ${cluster} is not in the remote_servers of the ClickHouse server Scalehouse connects to: check CLICKHOUSE_CLUSTER against SELECT DISTINCT cluster FROM system.clusters`;
-  if (facts.shards > 1) return `cluster ${cluster} has ${facts.shards} shards; Scalehouse's schema is for one shard and its replicas (docs/scaling.md): define a cluster with one <shard> listing every replica`;
+  if (facts.shards === 0)
+    return `cluster ${cluster} is not in the remote_servers of the ClickHouse server Scalehouse connects to: check CLICKHOUSE_CLUSTER against SELECT DISTINCT cluster FROM system.clusters`;
+  if (facts.shards > 1)
+    return `cluster ${cluster} has ${facts.shards} shards; Scalehouse's schema is for one shard and its replicas (docs/scaling.md): define a cluster with one <shard> listing every replica`;
   const missing = ['shard', 'replica'].filter((m) => !facts.macros.includes(m));
-  if (missing.length) return `the ClickHouse server has no macro ${missing.join(' or ')}, which the replicated tables' Keeper paths use: give each server <macros><shard>01</shard><replica>its own name</replica></macros> (docs/scaling.md)`;
+  if (missing.length)
+    return `the ClickHouse server has no macro ${missing.join(' or ')}, which the replicated tables' Keeper paths use: give each server <macros><shard>01</shard><replica>its own name</replica></macros> (docs/scaling.md)`;
   return undefined;
 }

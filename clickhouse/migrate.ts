@@ -26,14 +26,21 @@ const BAD_ARGUMENTS = 36; // ClickHouse src/Common/ErrorCodes.cpp
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
-interface Migration { version: number; name: string; sql: string; checksum: string }
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
 
 export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
-  return Promise.all(files.map(async (file) => {
-    const sql = await readFile(join(dir, file), 'utf8');
-    return { version: Number(file.slice(0, 4)), name: file, sql, checksum: createHash('sha256').update(sql).digest('hex') };
-  }));
+  return Promise.all(
+    files.map(async (file) => {
+      const sql = await readFile(join(dir, file), 'utf8');
+      return { version: Number(file.slice(0, 4)), name: file, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    }),
+  );
 }
 
 /** Splits a migration into statements: whole-line comments go, then `;` at a line's end ends one. */
@@ -58,16 +65,27 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
   if (problem) throw new ScalehouseError(problem);
   if (cluster) await schemaCommand(ch, cluster, 'schema/create-database.sql', { database: ch.database });
   await schemaCommand(ch, cluster, 'schema/schema_migrations.sql');
-  const applied = new Map((await selectRows<{ version: number; checksum: string }>(ch, 'schema/applied-migrations.sql')).map((r) => [Number(r.version), r.checksum]));
+  const applied = new Map(
+    (await selectRows<{ version: number; checksum: string }>(ch, 'schema/applied-migrations.sql')).map((r) => [
+      Number(r.version),
+      r.checksum,
+    ]),
+  );
   const done: string[] = [];
   for (const m of await loadMigrations(options.dir)) {
     const seen = applied.get(m.version);
     if (seen !== undefined) {
-      if (seen !== m.checksum) throw new ScalehouseError(`migration ${m.name} changed after it was applied; add a new migration instead of editing it`);
+      if (seen !== m.checksum)
+        throw new ScalehouseError(`migration ${m.name} changed after it was applied; add a new migration instead of editing it`);
       continue;
     }
     for (const statement of splitStatements(m.sql)) await clientOf(ch).command({ query: onCluster(statement, cluster) });
-    await insertRows(ch, 'schema_migrations', [{ version: m.version, name: m.name, checksum: m.checksum }], `migration:${m.version}:${m.checksum}`);
+    await insertRows(
+      ch,
+      'schema_migrations',
+      [{ version: m.version, name: m.name, checksum: m.checksum }],
+      `migration:${m.version}:${m.checksum}`,
+    );
     done.push(m.name);
   }
   if (options.rawRetentionDays !== undefined) await applyRetention(ch, cluster, options.rawRetentionDays);
@@ -75,7 +93,13 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions = {}): Pro
 }
 
 /** One of the migrator's own statements (schema/): as it is for one server, ON CLUSTER for a cluster. */
-async function schemaCommand(ch: ClickHouse, cluster: string, sqlFile: string, params: Params = {}, settings?: Record<string, number>): Promise<void> {
+async function schemaCommand(
+  ch: ClickHouse,
+  cluster: string,
+  sqlFile: string,
+  params: Params = {},
+  settings?: Record<string, number>,
+): Promise<void> {
   if (!cluster) return command(ch, sqlFile, params, settings);
   for (const statement of splitStatements(await readSql(sqlFile))) {
     await clientOf(ch).command({ query: onCluster(statement, cluster), query_params: params, clickhouse_settings: settings });

@@ -44,11 +44,16 @@ const WINDOW = /\bnon_replicated_deduplication_window\s*=\s*(\d+)/;
 /** `statement` (one, as splitStatements gives them) for `cluster`; '' is a single server: unchanged. */
 export function onCluster(statement: string, cluster: string): string {
   if (cluster === '') return statement;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster)) throw new ScalehouseError(`"${cluster}" is not a cluster name ClickHouse can be given unquoted (letters, digits, _)`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
+    throw new ScalehouseError(`"${cluster}" is not a cluster name ClickHouse can be given unquoted (letters, digits, _)`);
   if (!DDL.test(statement)) return statement; // INSERT … SELECT, SELECT: once, replicated by the tables themselves
-  if (/\bON\s+CLUSTER\b/i.test(statement)) throw new ScalehouseError(`a migration names its own cluster; leave ON CLUSTER to CLICKHOUSE_CLUSTER: ${statement.slice(0, 120)}`);
+  if (/\bON\s+CLUSTER\b/i.test(statement))
+    throw new ScalehouseError(`a migration names its own cluster; leave ON CLUSTER to CLICKHOUSE_CLUSTER: ${statement.slice(0, 120)}`);
   const head = HEADS.map((re) => re.exec(statement)).find(Boolean);
-  if (!head) throw new ScalehouseError(`cannot run this statement ON CLUSTER (no rule for it in clickhouse/on-cluster.ts): ${statement.slice(0, 120)}`);
+  if (!head)
+    throw new ScalehouseError(
+      `cannot run this statement ON CLUSTER (no rule for it in clickhouse/on-cluster.ts): ${statement.slice(0, 120)}`,
+    );
   const at = head[0].length;
   return replicated(`${statement.slice(0, at)} ON CLUSTER ${cluster}${statement.slice(at)}`);
 }
@@ -65,8 +70,10 @@ function replicated(statement: string): string {
     end = close + 1;
   }
   const engine = `ENGINE = Replicated${m[1] ?? ''}MergeTree(${[`'${REPLICA_PATH}'`, `'${REPLICA_NAME}'`, args].filter(Boolean).join(', ')})`;
-  return (statement.slice(0, m.index) + engine + statement.slice(end))
-    .replace(WINDOW, (_, n: string) => `replicated_deduplication_window = ${n}, replicated_deduplication_window_seconds = ${DEDUPLICATION_SECONDS}`);
+  return (statement.slice(0, m.index) + engine + statement.slice(end)).replace(
+    WINDOW,
+    (_, n: string) => `replicated_deduplication_window = ${n}, replicated_deduplication_window_seconds = ${DEDUPLICATION_SECONDS}`,
+  );
 }
 
 function closingParen(text: string, open: number): number {

@@ -14,10 +14,22 @@ import { asClickHouseError } from './errors.ts';
 export type Params = Record<string, unknown>;
 
 /** Runs a SELECT from `sqlFile` (relative to clickhouse/) and returns its rows; `signal` stops it (the client cancels the query). */
-export async function selectRows<T>(ch: ClickHouse, sqlFile: string, params: Params = {}, settings?: ClickHouseSettings, signal?: AbortSignal): Promise<T[]> {
+export async function selectRows<T>(
+  ch: ClickHouse,
+  sqlFile: string,
+  params: Params = {},
+  settings?: ClickHouseSettings,
+  signal?: AbortSignal,
+): Promise<T[]> {
   const query = await readSql(sqlFile);
   try {
-    const rs = await clientOf(ch).query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings, abort_signal: signal });
+    const rs = await clientOf(ch).query({
+      query,
+      query_params: params,
+      format: 'JSONEachRow',
+      clickhouse_settings: settings,
+      abort_signal: signal,
+    });
     return await rs.json<T>();
   } catch (err) {
     throw asClickHouseError(err);
@@ -27,9 +39,11 @@ export async function selectRows<T>(ch: ClickHouse, sqlFile: string, params: Par
 /** Runs a statement that returns no rows (DDL, DELETE, SET) from `sqlFile`. */
 export async function command(ch: ClickHouse, sqlFile: string, params: Params = {}, settings?: ClickHouseSettings): Promise<void> {
   const query = await readSql(sqlFile);
-  await clientOf(ch).command({ query, query_params: params, clickhouse_settings: settings }).catch((err: unknown) => {
-    throw asClickHouseError(err);
-  });
+  await clientOf(ch)
+    .command({ query, query_params: params, clickhouse_settings: settings })
+    .catch((err: unknown) => {
+      throw asClickHouseError(err);
+    });
 }
 
 /** Whether ClickHouse answers: an empty list, or the problem for /readyz. */

@@ -9,6 +9,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 
 export const CLIENT = Symbol('the @clickhouse/client object');
 
-export interface HasClient { readonly [CLIENT]: ClickHouseClient }
+export interface HasClient {
+  readonly [CLIENT]: ClickHouseClient;
+}
 
 export const clientOf = (ch: HasClient): ClickHouseClient => ch[CLIENT];

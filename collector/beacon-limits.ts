@@ -31,11 +31,17 @@ export function beaconLimits(config: Pick<Config, 'BEACON_RATE_PER_CLIENT' | 'BE
     client(address, now = Date.now()) {
       if (!byClient || isLoopback(address)) return;
       const wait = byClient.take(clientKey(address), now);
-      if (wait) throw refuse('client_rate', wait, `more than ${config.BEACON_RATE_PER_CLIENT} beacons a second from this address (BEACON_RATE_PER_CLIENT)`);
+      if (wait)
+        throw refuse(
+          'client_rate',
+          wait,
+          `more than ${config.BEACON_RATE_PER_CLIENT} beacons a second from this address (BEACON_RATE_PER_CLIENT)`,
+        );
     },
     site(site, now = Date.now()) {
       const wait = bySite?.take(site, now) ?? 0;
-      if (wait) throw refuse('site_rate', wait, `more than ${config.BEACON_RATE_PER_SITE} beacons a second for this site (BEACON_RATE_PER_SITE)`);
+      if (wait)
+        throw refuse('site_rate', wait, `more than ${config.BEACON_RATE_PER_SITE} beacons a second for this site (BEACON_RATE_PER_SITE)`);
     },
   };
 }

@@ -12,7 +12,16 @@ export interface IntakeCounters {
 }
 
 export interface IntakeDeps {
-  config: Pick<Config, 'SITES' | 'BEACON_MAX_BYTES' | 'LOG_BATCH_MAX_BYTES' | 'LOG_LINE_MAX_BYTES' | 'BEACON_RATE_PER_CLIENT' | 'BEACON_RATE_PER_SITE' | 'BEACON_ORIGINS'>;
+  config: Pick<
+    Config,
+    | 'SITES'
+    | 'BEACON_MAX_BYTES'
+    | 'LOG_BATCH_MAX_BYTES'
+    | 'LOG_LINE_MAX_BYTES'
+    | 'BEACON_RATE_PER_CLIENT'
+    | 'BEACON_RATE_PER_SITE'
+    | 'BEACON_ORIGINS'
+  >;
   bus: Bus;
   /** Every ingest token accepted now: INGEST_TOKEN may list several while shippers move to a new one. */
   ingestTokens: string[];

@@ -9,9 +9,15 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readOrCreateStateFile } from '../common/state-files.ts';
 
-export async function resolveIngestToken(configured: string, dataDir: string): Promise<{ tokens: string[]; generated: boolean; path: string }> {
+export async function resolveIngestToken(
+  configured: string,
+  dataDir: string,
+): Promise<{ tokens: string[]; generated: boolean; path: string }> {
   const path = join(dataDir, 'ingest-token');
-  const listed = configured.split(',').map((t) => t.trim()).filter(Boolean);
+  const listed = configured
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (listed.length) return { tokens: listed, generated: false, path };
   const { value, created } = await readOrCreateStateFile(
     { path, what: 'the ingest token', whyKept: 'every shipper using it would be refused' },

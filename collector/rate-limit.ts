@@ -4,12 +4,18 @@
  * the clock it is given. Buckets that have filled up again are forgotten when
  * the table grows, so random keys cannot make it grow without end.
  */
-export interface RateLimit { perSecond: number; burst: number }
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
 
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly limit: RateLimit, private readonly maxKeys = 100_000) {}
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly maxKeys = 100_000,
+  ) {}
 
   /** 0 if `key` may go now (a token is taken), else the milliseconds until it may. */
   take(key: string, now: number): number {

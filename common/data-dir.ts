@@ -53,8 +53,10 @@ export function folderProblem(
   }
   if (!st.isDirectory()) return 'is not a folder: move it away, or set DATA_DIR to a folder';
   if (user.uid !== undefined && st.uid !== user.uid) {
-    return `belongs to user ${st.uid}, not to the user running Scalehouse (${user.uid}): ${risk}. ` +
-      `Run Scalehouse as its owner, or give DATA_DIR to this user: chown -R ${user.uid}:${user.gid} ${dataDir} && chmod 700 ${dataDir}`;
+    return (
+      `belongs to user ${st.uid}, not to the user running Scalehouse (${user.uid}): ${risk}. ` +
+      `Run Scalehouse as its owner, or give DATA_DIR to this user: chown -R ${user.uid}:${user.gid} ${dataDir} && chmod 700 ${dataDir}`
+    );
   }
   // S_IWGRP, S_IWOTH (inode(7)); a sticky bit (/tmp) does not help: others can still make new entries.
   const writers = [st.mode & 0o020 ? 'its group' : '', st.mode & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');

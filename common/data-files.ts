@@ -32,7 +32,8 @@ const FLAGS = {
   append: O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW,
 };
 
-const keepOut = 'Scalehouse never follows links under DATA_DIR: one there may have been planted to make it write to another file. ' +
+const keepOut =
+  'Scalehouse never follows links under DATA_DIR: one there may have been planted to make it write to another file. ' +
   'Remove it, and let only the user running Scalehouse write to DATA_DIR (chown, chmod 700).';
 
 /** Opens a file under DATA_DIR without following a link in its place; refuses anything but a plain file of ours. */
@@ -55,7 +56,10 @@ export async function openDataFile(path: string, how: keyof typeof FLAGS): Promi
 }
 
 /** Why an opened file must not be used, or undefined. */
-export function fileProblem(st: { isFile(): boolean; isDirectory(): boolean; uid: number; nlink: number }, euid: number | undefined): string | undefined {
+export function fileProblem(
+  st: { isFile(): boolean; isDirectory(): boolean; uid: number; nlink: number },
+  euid: number | undefined,
+): string | undefined {
   // A folder in the way fails by itself (EISDIR on read, and on open for writing).
   if (!st.isFile() && !st.isDirectory()) return 'is not a plain file';
   if (euid !== undefined && st.uid !== euid) return `belongs to user ${st.uid}, not to the user running Scalehouse (${euid})`;

@@ -27,10 +27,16 @@ interface HitBase {
 }
 
 /** One raw access-log line (combined, or nginx JSON with escape=json). */
-export interface LogHit extends HitBase { kind: 'log'; line: string }
+export interface LogHit extends HitBase {
+  kind: 'log';
+  line: string;
+}
 
 /** One beacon payload as the browser sent it (validated as a JSON object only). */
-export interface BeaconHit extends HitBase { kind: 'beacon'; payload: Record<string, unknown> }
+export interface BeaconHit extends HitBase {
+  kind: 'beacon';
+  payload: Record<string, unknown>;
+}
 
 export type Hit = LogHit | BeaconHit;
 
@@ -52,8 +58,20 @@ export function logHit(site: string, line: string, from: { receivedAt: number; c
  * and of the headers is made valid, printable text here: JSON.parse lets a
  * "\ud800" escape through as a lone surrogate, which ClickHouse refuses.
  */
-export function beaconHit(site: string, payload: Record<string, unknown>, from: { receivedAt: number; client: string; headers: HitHeaders }): BeaconHit {
-  return { v: HIT_VERSION, kind: 'beacon', site, receivedAt: from.receivedAt, client: from.client, headers: cleanJson(from.headers), payload: cleanJson(payload) };
+export function beaconHit(
+  site: string,
+  payload: Record<string, unknown>,
+  from: { receivedAt: number; client: string; headers: HitHeaders },
+): BeaconHit {
+  return {
+    v: HIT_VERSION,
+    kind: 'beacon',
+    site,
+    receivedAt: from.receivedAt,
+    client: from.client,
+    headers: cleanJson(from.headers),
+    payload: cleanJson(payload),
+  };
 }
 
 /** The bytes a Hit travels as on every bus and into every batch handler; `decodeHit` reads them back. */
@@ -70,14 +88,25 @@ export function decodeHit(json: string): Hit | { invalid: string } {
     return { invalid: 'hit is not JSON' };
   }
   if (typeof value !== 'object' || value === null) return { invalid: 'hit is not an object' };
-  const h = value as { v?: unknown; kind?: unknown; site?: unknown; receivedAt?: unknown; client?: unknown; headers?: unknown; line?: unknown; payload?: unknown };
+  const h = value as {
+    v?: unknown;
+    kind?: unknown;
+    site?: unknown;
+    receivedAt?: unknown;
+    client?: unknown;
+    headers?: unknown;
+    line?: unknown;
+    payload?: unknown;
+  };
   if (h.v !== HIT_VERSION) return { invalid: `unknown hit version ${String(h.v)}` };
   if (typeof h.site !== 'string' || typeof h.client !== 'string') return { invalid: 'hit lacks site or client' };
   // A time the Date functions can handle (years 1970 to 2299), or every later step would throw.
-  if (typeof h.receivedAt !== 'number' || !(h.receivedAt >= 0 && h.receivedAt < 10_413_792_000_000)) return { invalid: 'hit has no valid receivedAt' };
+  if (typeof h.receivedAt !== 'number' || !(h.receivedAt >= 0 && h.receivedAt < 10_413_792_000_000))
+    return { invalid: 'hit has no valid receivedAt' };
   if (h.headers === undefined || h.headers === null) h.headers = {};
   if (typeof h.headers !== 'object' || Array.isArray(h.headers)) return { invalid: 'hit headers are not an object' };
   if (h.kind === 'log' && typeof h.line === 'string') return h as unknown as LogHit;
-  if (h.kind === 'beacon' && typeof h.payload === 'object' && h.payload !== null && !Array.isArray(h.payload)) return h as unknown as BeaconHit;
+  if (h.kind === 'beacon' && typeof h.payload === 'object' && h.payload !== null && !Array.isArray(h.payload))
+    return h as unknown as BeaconHit;
   return { invalid: `unknown hit kind ${String(h.kind)}` };
 }

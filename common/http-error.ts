@@ -9,7 +9,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** An HTTP refusal that knows its code and the reason it is counted under (/readyz, /metrics). */
 export class HttpRefusal extends HTTPException {
-  constructor(status: ContentfulStatusCode, res: Response, message: string, readonly code: string, readonly reason: string) {
+  constructor(
+    status: ContentfulStatusCode,
+    res: Response,
+    message: string,
+    readonly code: string,
+    readonly reason: string,
+  ) {
     super(status, { res, message });
   }
 }
@@ -18,7 +24,13 @@ export class HttpRefusal extends HTTPException {
  * `reason` is what the refusal is counted as when the code alone is too coarse
  * (one public `rate_limited` code, counted as `client_rate` or `site_rate`).
  */
-export function httpError(status: ContentfulStatusCode, error: string, message: string, headers?: Record<string, string>, reason = error): HttpRefusal {
+export function httpError(
+  status: ContentfulStatusCode,
+  error: string,
+  message: string,
+  headers?: Record<string, string>,
+  reason = error,
+): HttpRefusal {
   const res = new Response(JSON.stringify({ error, message }), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },

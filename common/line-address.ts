@@ -10,7 +10,8 @@ import { replaceAddressText } from './address-text.ts';
 
 const JSON_REMOTE_ADDR = /"remote_addr"\s*:\s*"([^"]{1,64})"/;
 // nginx JSON members that carry client addresses ($http_x_forwarded_for is a list).
-const JSON_ADDRESS_MEMBERS = /("(?:remote_addr|realip_remote_addr|http_x_forwarded_for|http_x_real_ip|x_forwarded_for)"\s*:\s*")([^"]*)(")/g;
+const JSON_ADDRESS_MEMBERS =
+  /("(?:remote_addr|realip_remote_addr|http_x_forwarded_for|http_x_real_ip|x_forwarded_for)"\s*:\s*")([^"]*)(")/g;
 
 function envelopeOf(line: string): { record: Record<string, unknown>; key: 'message' | 'log'; inner: string } | undefined {
   try {
@@ -44,8 +45,16 @@ export function replaceAddresses(line: string, replace: (address: string) => str
   if (line.startsWith('{')) {
     const visitor = JSON_REMOTE_ADDR.exec(line)?.[1];
     if (visitor !== undefined || depth > 0) {
-      const members = line.replace(JSON_ADDRESS_MEMBERS, (_, open: string, list: string, close: string) =>
-        open + list.split(/(,\s*)/).map((part) => (/^(,\s*|-|)$/.test(part) ? part : replace(part))).join('') + close);
+      const members = line.replace(
+        JSON_ADDRESS_MEMBERS,
+        (_, open: string, list: string, close: string) =>
+          open +
+          list
+            .split(/(,\s*)/)
+            .map((part) => (/^(,\s*|-|)$/.test(part) ? part : replace(part)))
+            .join('') +
+          close,
+      );
       return visitor ? replaceAddressText(members, visitor, replace(visitor)) : members;
     }
     const envelope = envelopeOf(line);

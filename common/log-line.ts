@@ -13,7 +13,10 @@ import { escapeControls } from './escape-controls.ts';
 export type LineLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** What identifies the writer: the command it runs (`role`) and, on the processor's own thread, `thread`. */
-export interface LogContext { role?: string; thread?: string }
+export interface LogContext {
+  role?: string;
+  thread?: string;
+}
 
 export interface LogRecord {
   time: Date;

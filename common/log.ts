@@ -43,7 +43,7 @@ let settings: LogSettings = { level: 'info', format: onTerminal() ? 'pretty' : '
 
 /** `format: 'auto'` is pretty on a terminal and JSON otherwise (a file, a pipe, journald, a container's log). */
 export function configureLog(opts: Partial<Omit<LogSettings, 'format'>> & { format?: LogFormat | 'auto' }): void {
-  const format = opts.format === 'auto' ? (onTerminal() ? 'pretty' : 'json') : opts.format ?? settings.format;
+  const format = opts.format === 'auto' ? (onTerminal() ? 'pretty' : 'json') : (opts.format ?? settings.format);
   settings = {
     ...settings,
     ...opts,
@@ -61,7 +61,10 @@ function write(level: LineLevel, msg: string, fields?: Record<string, unknown>):
   if (levels[level] < levels[settings.level]) return;
   const r: Redaction = { stacks: settings.level === 'debug', secrets: settings.secrets };
   const record = {
-    time: new Date(), level, msg: redactText(msg, r), context: settings.context,
+    time: new Date(),
+    level,
+    msg: redactText(msg, r),
+    context: settings.context,
     fields: fields && (loggable(fields, r) as Record<string, unknown>),
   };
   process.stderr.write(`${settings.format === 'json' ? jsonLine(record) : prettyLine(record, settings.colour)}\n`);

@@ -9,6 +9,7 @@ export function mapStrings<T>(value: T, f: (s: string) => string): T {
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, f)) as T;
   const out: Record<string, unknown> = {};
   // Defined, not assigned: a key "__proto__" (JSON.parse makes it an own property) stays a key.
-  for (const [k, v] of Object.entries(value)) Object.defineProperty(out, f(k), { value: mapStrings(v, f), enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(value))
+    Object.defineProperty(out, f(k), { value: mapStrings(v, f), enumerable: true, writable: true, configurable: true });
   return out as T;
 }

@@ -49,11 +49,16 @@ export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now, co
     line,
     hit: (hit) => {
       // The visitor's address: in the line for a log hit, the sender's for a beacon.
-      const visitor = hit.kind === 'log' ? addressIn(hit.line) ?? '' : hit.client;
+      const visitor = hit.kind === 'log' ? (addressIn(hit.line) ?? '') : hit.client;
       const country = hit.headers.country || countryOf(visitor);
       const headers = country ? { ...hit.headers, country } : hit.headers;
       if (hit.kind === 'log') return { ...hit, headers, client: address(hit.client), line: line(hit.line) };
-      return { ...hit, headers: beaconText(headers, hit.client), client: address(hit.client), payload: beaconText(hit.payload, hit.client) };
+      return {
+        ...hit,
+        headers: beaconText(headers, hit.client),
+        client: address(hit.client),
+        payload: beaconText(hit.payload, hit.client),
+      };
     },
   };
 }

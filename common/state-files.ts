@@ -49,7 +49,10 @@ export async function readStateFile(file: StateFile): Promise<string | undefined
 }
 
 /** Reads the file, or makes its content and writes it (owner-only) when it does not exist yet. */
-export async function readOrCreateStateFile(file: StateFile, make: () => string | Promise<string>): Promise<{ value: string; created: boolean }> {
+export async function readOrCreateStateFile(
+  file: StateFile,
+  make: () => string | Promise<string>,
+): Promise<{ value: string; created: boolean }> {
   const saved = await readStateFile(file);
   if (saved !== undefined) return { value: saved, created: false };
   const value = await make();

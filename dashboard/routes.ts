@@ -72,7 +72,8 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   const limiter = deps.limiter ?? new LoginLimiter();
   const siteKnown = knownSites(deps.ch, deps.sites);
   app.use('*', securityHeaders);
-  const html = (c: Context, body: Buffer, status: 200 | 401 = 200) => c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  const html = (c: Context, body: Buffer, status: 200 | 401 = 200) =>
+    c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
 
   /** The live session of the request's cookie, if any. */
   const sessionOf = (c: Context): Session | undefined => {
@@ -83,7 +84,12 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   app.get('/login', (c) => html(c, LOGIN));
   app.post(
     '/login',
-    bodyLimit({ maxSize: 4096, onError: () => { throw httpError(413, 'payload_too_large', 'a login is a password, not a file'); } }),
+    bodyLimit({
+      maxSize: 4096,
+      onError: () => {
+        throw httpError(413, 'payload_too_large', 'a login is a password, not a file');
+      },
+    }),
     async (c) => {
       requireSameOrigin(c);
       // The body first: one that cannot be read is a 400, not a guess counted against the client.
@@ -94,7 +100,13 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
         return c.redirect('/login?failed=1', 303);
       }
       attempt.succeeded();
-      setCookie(c, SESSION_COOKIE, deps.sessions.issue(), { httpOnly: true, sameSite: 'Lax', path: '/', maxAge: SESSION_TTL_MS / 1000, secure: Boolean(deps.secureCookies) });
+      setCookie(c, SESSION_COOKIE, deps.sessions.issue(), {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/',
+        maxAge: SESSION_TTL_MS / 1000,
+        secure: Boolean(deps.secureCookies),
+      });
       return json ? c.json({ ok: true }) : c.redirect('/', 303);
     },
   );
@@ -129,19 +141,31 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   app.use('/', guard);
   app.get('/', (c) => html(c, INDEX));
   // The login page's own stylesheet and script are public; the rest of /ui is not.
-  const uiGuard: MiddlewareHandler = async (c, next) => (c.req.path === '/ui/style.css' || c.req.path === '/ui/login.js' ? next() : guard(c, next));
-  mount('/ui', uiGuard, new Hono().get('/:file', (c) => UI_ASSETS(c, 'public, max-age=300')));
+  const uiGuard: MiddlewareHandler = async (c, next) =>
+    c.req.path === '/ui/style.css' || c.req.path === '/ui/login.js' ? next() : guard(c, next);
+  mount(
+    '/ui',
+    uiGuard,
+    new Hono().get('/:file', (c) => UI_ASSETS(c, 'public, max-age=300')),
+  );
 
   // format=csv (and format=json) of a named query is answered by the export; without `format`, by the query API.
   const reads = readApi(deps.ch, siteKnown);
   const stats = new Hono()
     .get('/:name', async (c, next) => (c.req.query('format') === undefined ? next() : readInFormat(reads, new URL(c.req.url))))
-    .route('/', statsRoutes({ ch: deps.ch, siteKnown, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }));
+    .route(
+      '/',
+      statsRoutes({ ch: deps.ch, siteKnown, extra: (name) => (name === 'pipeline' && deps.busStats ? { bus: deps.busStats() } : {}) }),
+    );
   mount('/api/stats', guard, stats);
   // A realtime stream ends with the login it was opened with (an API token's ends with the process).
   const streams = new OpenStreams(deps.realtimeLimits);
   deps.revoked.onRevoke((session) => streams.end(sessionCredential(session).key, 'logged_out'));
-  mount('/api/realtime', guard, realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown }));
+  mount(
+    '/api/realtime',
+    guard,
+    realtimeRoutes({ feeds: deps.liveFeeds ?? new LiveFeeds(readLive(deps.ch)), streams, credentialOf, siteKnown }),
+  );
 
   // Goals, funnels and shared links are read and written with the definitions handle.
   const definitions = deps.definitions ?? deps.ch;
@@ -150,11 +174,20 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   mount('/api/funnels', guard, definitionRoutes({ definitions, signedIn }, 'funnel'));
   mount('/api/shares', guard, shareApiRoutes({ definitions, signedIn }));
   // A shared link is let in by its token (and password), never by the login: no guard at /share.
-  app.route('/share', sharedLinkRoutes({
-    definitions, reads, signedIn, clientAddress, page: INDEX.toString('utf8'), assets: UI_ASSETS, secureCookies: deps.secureCookies,
-    // One limiter for every password this dashboard checks: one scrypt at a time, one count of failures.
-    limiter,
-  }));
+  app.route(
+    '/share',
+    sharedLinkRoutes({
+      definitions,
+      reads,
+      signedIn,
+      clientAddress,
+      page: INDEX.toString('utf8'),
+      assets: UI_ASSETS,
+      secureCookies: deps.secureCookies,
+      // One limiter for every password this dashboard checks: one scrypt at a time, one count of failures.
+      limiter,
+    }),
+  );
   app.onError(roleErrorHandler('dashboard'));
   return app;
 }

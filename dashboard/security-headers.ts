@@ -13,7 +13,8 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 const HEADERS: Record<string, string> = {
   'content-security-policy': `${CSP}; frame-ancestors 'none'`,

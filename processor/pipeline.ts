@@ -27,7 +27,10 @@ export interface PipelineContext {
 
 const NO_HOSTS: ReadonlySet<string> = new Set();
 
-interface Step { name: string; run: (ev: Event, hit: Hit, ctx: PipelineContext) => StepResult }
+interface Step {
+  name: string;
+  run: (ev: Event, hit: Hit, ctx: PipelineContext) => StepResult;
+}
 
 export const STEPS: readonly Step[] = [
   // The hit's own bytes make the event: parse starts from nothing but the hit.

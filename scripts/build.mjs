@@ -47,7 +47,9 @@ if (compiled.status !== 0) fail('tsc found the errors above; dist/ is left as it
 
 const outside = readdirSync(out).filter((dir) => !SOURCE_DIRS.includes(dir));
 if (outside.length > 0) {
-  fail(`the CLI now imports ${outside.map((d) => `${d}/`).join(', ')}, which SOURCE_DIRS in scripts/source-stamp.mjs does not list: add it there, so a change in it makes dist/ stale`);
+  fail(
+    `the CLI now imports ${outside.map((d) => `${d}/`).join(', ')}, which SOURCE_DIRS in scripts/source-stamp.mjs does not list: add it there, so a change in it makes dist/ stale`,
+  );
 }
 // Every file that is not TypeScript is an asset. The .mjs beside the sources is the tsx shim
 // of the processor thread (cli/processor-thread/worker.mjs), which compiled code does without.

@@ -12,7 +12,10 @@ import type { ServerEnv } from './env.ts';
 
 export function clientAddress(peer: string, forwardedFor: string | undefined, isTrusted: (ip: string) => boolean): string {
   if (!forwardedFor || !isTrusted(peer)) return peer;
-  const hops = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = forwardedFor
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!;
     if (!isIP(hop)) return peer; // a garbled header from a trusted proxy: fall back to what we know
@@ -22,7 +25,10 @@ export function clientAddress(peer: string, forwardedFor: string | undefined, is
 }
 
 /** Sets `clientAddress` on every request (hono middleware style: a factory returning a named handler). */
-export function clientAddressMiddleware(opts: { trustedProxies: string[]; peerAddress: (c: Context) => string }): MiddlewareHandler<ServerEnv> {
+export function clientAddressMiddleware(opts: {
+  trustedProxies: string[];
+  peerAddress: (c: Context) => string;
+}): MiddlewareHandler<ServerEnv> {
   const isTrusted = addressMatcher(opts.trustedProxies);
   return async function setClientAddress(c, next) {
     c.set('clientAddress', clientAddress(opts.peerAddress(c), c.req.header('x-forwarded-for'), isTrusted));

@@ -33,7 +33,11 @@ export function admits(open: ReadonlyMap<string, number>, key: string, caps: Pic
  * listeners run in the order they were added: add a listener that should never see a refused socket
  * after this one. http and tls add theirs when the server is made, so they see it, and then its close.
  */
-export function capConnections(server: Server, caps: ConnectionCaps, onRefused: (address: string) => void = () => {}): { openFrom(address: string): number } {
+export function capConnections(
+  server: Server,
+  caps: ConnectionCaps,
+  onRefused: (address: string) => void = () => {},
+): { openFrom(address: string): number } {
   server.maxConnections = caps.total;
   // Node ≥ 18.6 emits 'drop' for a socket closed because maxConnections was reached.
   server.on('drop', (data?: { remoteAddress?: string }) => onRefused(data?.remoteAddress ?? ''));

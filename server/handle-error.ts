@@ -16,7 +16,10 @@ import { log } from '../common/log.ts';
  * as that role's, not as the collector's. The server's own routes (health, metrics, shared
  * middleware) fall back to handleError, as `server`.
  */
-export const roleErrorHandler = (role: string): ErrorHandler => (err, c) => handleError(err, c, role);
+export const roleErrorHandler =
+  (role: string): ErrorHandler =>
+  (err, c) =>
+    handleError(err, c, role);
 
 export function handleError(err: Error, c: Context, role = 'server'): Response {
   if (err instanceof HTTPException) return err.getResponse();

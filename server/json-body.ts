@@ -19,7 +19,8 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character, a quote included
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character, a quote included
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -35,7 +36,8 @@ export function nestsDeeperThan(text: string, max: number): boolean {
  * (the intake's `malformed_json`, the dashboard's `invalid_json`, README).
  */
 export function parseJsonBody(body: string, what: string, malformed = 'malformed_json'): unknown {
-  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) throw httpError(400, 'too_deep', `${what} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`);
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH))
+    throw httpError(400, 'too_deep', `${what} nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(body);
   } catch (err) {
@@ -43,7 +45,10 @@ export function parseJsonBody(body: string, what: string, malformed = 'malformed
   }
 }
 
-export interface JsonBodyLimits { maxBytes: number; malformed: string }
+export interface JsonBodyLimits {
+  maxBytes: number;
+  malformed: string;
+}
 
 /**
  * The JSON body of a request that takes JSON only: 415 for another type, 413 past `maxBytes`
@@ -51,6 +56,8 @@ export interface JsonBodyLimits { maxBytes: number; malformed: string }
  */
 export async function readJsonBody(c: Context, limits: JsonBodyLimits): Promise<unknown> {
   requireContentType(c, ['application/json']);
-  const text = await readBody(c, limits.maxBytes, () => httpError(413, 'payload_too_large', `a body is at most ${Math.floor(limits.maxBytes / 1024)} KB`));
+  const text = await readBody(c, limits.maxBytes, () =>
+    httpError(413, 'payload_too_large', `a body is at most ${Math.floor(limits.maxBytes / 1024)} KB`),
+  );
   return parseJsonBody(text, 'the body', limits.malformed);
 }

@@ -31,7 +31,13 @@ export interface ServerLimits {
   trustedProxies?: string[];
 }
 
-type LimitSettings = 'HTTP_REQUEST_TIMEOUT_SECONDS' | 'HTTP_HEADERS_TIMEOUT_SECONDS' | 'HTTP_IDLE_TIMEOUT_SECONDS' | 'HTTP_MAX_CONNECTIONS' | 'HTTP_MAX_CONNECTIONS_PER_CLIENT' | 'TRUSTED_PROXIES';
+type LimitSettings =
+  | 'HTTP_REQUEST_TIMEOUT_SECONDS'
+  | 'HTTP_HEADERS_TIMEOUT_SECONDS'
+  | 'HTTP_IDLE_TIMEOUT_SECONDS'
+  | 'HTTP_MAX_CONNECTIONS'
+  | 'HTTP_MAX_CONNECTIONS_PER_CLIENT'
+  | 'TRUSTED_PROXIES';
 
 export function serverLimits(config: Pick<Config, LimitSettings>): ServerLimits {
   return {
@@ -55,7 +61,9 @@ export async function listen(
   // Node refuses a headers timeout longer than the request timeout (ERR_OUT_OF_RANGE).
   const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const server = serve({
-    fetch: app.fetch, port: opts.port, hostname: opts.host,
+    fetch: app.fetch,
+    port: opts.port,
+    hostname: opts.host,
     serverOptions: {
       requestTimeout: limits.requestTimeoutMs,
       headersTimeout,
@@ -68,12 +76,16 @@ export async function listen(
   // http.Server sets this on every socket (socket.setTimeout) and destroys it when it fires with no
   // 'timeout' listener: it catches what the timeouts above do not — a client that stops reading.
   server.timeout = limits.idleTimeoutMs;
-  capConnections(server, { total: limits.maxConnections, perClient: limits.maxConnectionsPerClient, uncapped: limits.trustedProxies }, opts.onRefused);
+  capConnections(
+    server,
+    { total: limits.maxConnections, perClient: limits.maxConnectionsPerClient, uncapped: limits.trustedProxies },
+    opts.onRefused,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
-      ? new ScalehouseError(`port ${opts.port} is in use: stop what uses it or set PORT`)
-      : err));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new ScalehouseError(`port ${opts.port} is in use: stop what uses it or set PORT`) : err),
+    );
   });
   return server as ReturnType<typeof serve>;
 }

@@ -27,5 +27,7 @@ export function allowedMethods(routes: RouterRoute[]): (path: string) => string[
 }
 
 export function methodNotAllowed(method: string, path: string, allow: string[]): Response {
-  return httpError(405, 'method_not_allowed', `${method} is not allowed on ${path}: use ${allow.join(', ')}`, { allow: allow.join(', ') }).getResponse();
+  return httpError(405, 'method_not_allowed', `${method} is not allowed on ${path}: use ${allow.join(', ')}`, {
+    allow: allow.join(', '),
+  }).getResponse();
 }

@@ -13,7 +13,10 @@ import type { ServerEnv } from './env.ts';
 export function metricsRoutes(registry: Registry, authorized?: (c: Context) => boolean): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   app.get('/metrics', async (c) => {
-    if (authorized && !authorized(c)) throw httpError(401, 'missing_token', 'send an ingest or API token as "Authorization: Bearer <token>", or scrape METRICS_PORT', { 'www-authenticate': 'Bearer' });
+    if (authorized && !authorized(c))
+      throw httpError(401, 'missing_token', 'send an ingest or API token as "Authorization: Bearer <token>", or scrape METRICS_PORT', {
+        'www-authenticate': 'Bearer',
+      });
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
   return app;

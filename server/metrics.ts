@@ -40,9 +40,18 @@ export interface Metrics {
 }
 
 /** A counter whose value is kept elsewhere (monotonic by construction): set from the source at each scrape. */
-function sourcedCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => Array<[Record<string, string>, number]>) {
+function sourcedCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: () => Array<[Record<string, string>, number]>,
+) {
   return new Counter({
-    name, help, labelNames, registers: [registry],
+    name,
+    help,
+    labelNames,
+    registers: [registry],
     collect() {
       this.reset();
       for (const [labels, value] of read()) this.inc(labels, value);
@@ -60,61 +69,169 @@ export function createMetrics(sources: MetricSources): Metrics {
   const { intake, syslog, bus, openSessions, alertsFiring } = sources;
 
   if (intake || syslog) {
-    sourcedCounter(registry, 'scalehouse_hits_acknowledged_total', 'Hits the collector acknowledged (durable on the bus).', ['source'], () => [
-      ...(intake ? [[{ source: 'http' }, intake().accepted] as [Record<string, string>, number]] : []),
-      ...(syslog ? [[{ source: 'syslog' }, syslog().accepted] as [Record<string, string>, number]] : []),
-    ]);
-    sourcedCounter(registry, 'scalehouse_hits_refused_total', 'Intake requests (HTTP) and syslog messages refused, by reason; too_many_connections counts connections closed on arrival by a cap.', ['source', 'reason'], () => [
-      ...(intake ? entries(intake().refused).map(([reason, n]) => [{ source: 'http', reason }, n] as [Record<string, string>, number]) : []),
-      ...(syslog ? entries(syslog().dropped).map(([reason, n]) => [{ source: 'syslog', reason }, n] as [Record<string, string>, number]) : []),
-    ]);
+    sourcedCounter(
+      registry,
+      'scalehouse_hits_acknowledged_total',
+      'Hits the collector acknowledged (durable on the bus).',
+      ['source'],
+      () => [
+        ...(intake ? [[{ source: 'http' }, intake().accepted] as [Record<string, string>, number]] : []),
+        ...(syslog ? [[{ source: 'syslog' }, syslog().accepted] as [Record<string, string>, number]] : []),
+      ],
+    );
+    sourcedCounter(
+      registry,
+      'scalehouse_hits_refused_total',
+      'Intake requests (HTTP) and syslog messages refused, by reason; too_many_connections counts connections closed on arrival by a cap.',
+      ['source', 'reason'],
+      () => [
+        ...(intake
+          ? entries(intake().refused).map(([reason, n]) => [{ source: 'http', reason }, n] as [Record<string, string>, number])
+          : []),
+        ...(syslog
+          ? entries(syslog().dropped).map(([reason, n]) => [{ source: 'syslog', reason }, n] as [Record<string, string>, number])
+          : []),
+      ],
+    );
   }
-  if (intake) sourcedCounter(registry, 'scalehouse_beacons_opted_out_total', 'Beacons answered but not written: the visitor asked not to be tracked (GPC, DNT).', [], () => [[{}, intake().optedOut]]);
-  if (syslog) sourcedCounter(registry, 'scalehouse_syslog_received_total', 'Syslog messages received.', [], () => [[{}, syslog().received]]);
+  if (intake)
+    sourcedCounter(
+      registry,
+      'scalehouse_beacons_opted_out_total',
+      'Beacons answered but not written: the visitor asked not to be tracked (GPC, DNT).',
+      [],
+      () => [[{}, intake().optedOut]],
+    );
+  if (syslog)
+    sourcedCounter(registry, 'scalehouse_syslog_received_total', 'Syslog messages received.', [], () => [[{}, syslog().received]]);
   if (bus) {
-    new Gauge({ name: 'scalehouse_bus_lag_hits', help: 'Hits on the bus not yet loaded by the processor.', registers: [registry], collect() { this.set(bus().lag); } });
-    new Gauge({ name: 'scalehouse_bus_bytes', help: 'Bytes of bus data on disk (local bus).', registers: [registry], collect() { this.set(bus().bytes); } });
-    new Gauge({ name: 'scalehouse_bus_disk_free_bytes', help: 'Free bytes on the local bus disk.', registers: [registry], collect() { const free = bus().diskFree; if (free !== undefined) this.set(free); } });
+    new Gauge({
+      name: 'scalehouse_bus_lag_hits',
+      help: 'Hits on the bus not yet loaded by the processor.',
+      registers: [registry],
+      collect() {
+        this.set(bus().lag);
+      },
+    });
+    new Gauge({
+      name: 'scalehouse_bus_bytes',
+      help: 'Bytes of bus data on disk (local bus).',
+      registers: [registry],
+      collect() {
+        this.set(bus().bytes);
+      },
+    });
+    new Gauge({
+      name: 'scalehouse_bus_disk_free_bytes',
+      help: 'Free bytes on the local bus disk.',
+      registers: [registry],
+      collect() {
+        const free = bus().diskFree;
+        if (free !== undefined) this.set(free);
+      },
+    });
     // A batch retried for a reason a retry can cure (ClickHouse away, a table missing, disk errors) holds up its
     // whole stream: how long, and how hard, as gauges to alert on (bus/failing-batches.ts); 0 when none fails.
     new Gauge({
-      name: 'scalehouse_batch_failing_seconds', help: 'How long the longest-failing batch has been retried without loading (0: none); the hits behind it wait.', registers: [registry],
-      collect() { const since = Math.min(...(bus().failing ?? []).map((f) => f.since)); this.set(Number.isFinite(since) ? (Date.now() - since) / 1000 : 0); },
+      name: 'scalehouse_batch_failing_seconds',
+      help: 'How long the longest-failing batch has been retried without loading (0: none); the hits behind it wait.',
+      registers: [registry],
+      collect() {
+        const since = Math.min(...(bus().failing ?? []).map((f) => f.since));
+        this.set(Number.isFinite(since) ? (Date.now() - since) / 1000 : 0);
+      },
     });
     new Gauge({
-      name: 'scalehouse_batch_retry_attempts', help: 'Failed attempts at the batches being retried now (0: none).', registers: [registry],
-      collect() { this.set((bus().failing ?? []).reduce((n, f) => n + f.attempts, 0)); },
+      name: 'scalehouse_batch_retry_attempts',
+      help: 'Failed attempts at the batches being retried now (0: none).',
+      registers: [registry],
+      collect() {
+        this.set((bus().failing ?? []).reduce((n, f) => n + f.attempts, 0));
+      },
     });
   }
-  if (openSessions) new Gauge({ name: 'scalehouse_open_sessions', help: 'Sessions the processor holds open.', registers: [registry], collect() { this.set(openSessions()); } });
+  if (openSessions)
+    new Gauge({
+      name: 'scalehouse_open_sessions',
+      help: 'Sessions the processor holds open.',
+      registers: [registry],
+      collect() {
+        this.set(openSessions());
+      },
+    });
   if (alertsFiring) {
     new Gauge({
-      name: 'scalehouse_alerts_firing', help: 'Alerts firing now, by rule.', labelNames: ['rule'], registers: [registry],
-      collect() { this.reset(); for (const [rule, n] of Object.entries(alertsFiring())) this.set({ rule }, n); },
+      name: 'scalehouse_alerts_firing',
+      help: 'Alerts firing now, by rule.',
+      labelNames: ['rule'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [rule, n] of Object.entries(alertsFiring())) this.set({ rule }, n);
+      },
     });
   }
 
   const batches = new Counter({ name: 'scalehouse_batches_total', help: 'Batches the processor loaded.', registers: [registry] });
-  const records = new Counter({ name: 'scalehouse_records_processed_total', help: 'Bus records the processor handled (loaded, dropped or dead-lettered).', registers: [registry] });
+  const records = new Counter({
+    name: 'scalehouse_records_processed_total',
+    help: 'Bus records the processor handled (loaded, dropped or dead-lettered).',
+    registers: [registry],
+  });
   const events = new Counter({ name: 'scalehouse_events_loaded_total', help: 'Human hits loaded into events.', registers: [registry] });
-  const dropped = new Counter({ name: 'scalehouse_hits_dropped_total', help: 'Hits the processor dropped, by reason (bot, opted_out…).', labelNames: ['reason'], registers: [registry] });
-  const deadLetters = new Counter({ name: 'scalehouse_dead_letters_total', help: 'Records dead-lettered, by reason.', labelNames: ['reason'], registers: [registry] });
-  const failures = new Counter({ name: 'scalehouse_batch_failures_total', help: 'Batches the processor failed (the bus redelivers them): ClickHouse away, insert refused…', registers: [registry] });
-  const batchSize = new Histogram({ name: 'scalehouse_batch_records', help: 'Records per batch.', buckets: [1, 10, 100, 500, 1000, 5000, 10_000, 50_000], registers: [registry] });
-  const loadTime = new Histogram({ name: 'scalehouse_insert_duration_seconds', help: 'Time to load one batch into ClickHouse (every table, deduplicated).', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
+  const dropped = new Counter({
+    name: 'scalehouse_hits_dropped_total',
+    help: 'Hits the processor dropped, by reason (bot, opted_out…).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const deadLetters = new Counter({
+    name: 'scalehouse_dead_letters_total',
+    help: 'Records dead-lettered, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'scalehouse_batch_failures_total',
+    help: 'Batches the processor failed (the bus redelivers them): ClickHouse away, insert refused…',
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'scalehouse_batch_records',
+    help: 'Records per batch.',
+    buckets: [1, 10, 100, 500, 1000, 5000, 10_000, 50_000],
+    registers: [registry],
+  });
+  const loadTime = new Histogram({
+    name: 'scalehouse_insert_duration_seconds',
+    help: 'Time to load one batch into ClickHouse (every table, deduplicated).',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
   // The conventional name and labels (as express-prom-bundle and most HTTP middleware export it), so
   // stock dashboards find it; `route` is the matched pattern, never the raw path.
   const requestTime = new Histogram({
-    name: 'http_request_duration_seconds', help: 'Time to answer an HTTP request, by the route pattern that answered (unmatched: none) and status class.',
-    labelNames: ['route', 'status_class'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by the route pattern that answered (unmatched: none) and status class.',
+    labelNames: ['route', 'status_class'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
   });
-  const notifications = new Counter({ name: 'scalehouse_alert_notifications_total', help: 'Alert notifications sent to webhooks, by outcome.', labelNames: ['outcome'], registers: [registry] });
+  const notifications = new Counter({
+    name: 'scalehouse_alert_notifications_total',
+    help: 'Alert notifications sent to webhooks, by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
 
   return {
     registry,
-    values: async () => (await registry.getMetricsAsJSON()).map((m) => ({
-      name: m.name, type: String(m.type), values: m.values.map((v) => ({ labels: v.labels as Record<string, string | number>, value: v.value })),
-    })),
+    values: async () =>
+      (await registry.getMetricsAsJSON()).map((m) => ({
+        name: m.name,
+        type: String(m.type),
+        values: m.values.map((v) => ({ labels: v.labels as Record<string, string | number>, value: v.value })),
+      })),
     batchLoaded(r) {
       batches.inc();
       records.inc(r.records);

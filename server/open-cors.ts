@@ -18,7 +18,10 @@ export function openCors(opts: { methods: string[]; maxAgeSeconds: number }): Mi
       };
       const asked = c.req.header('access-control-request-headers');
       if (asked) {
-        headers['access-control-allow-headers'] = asked.split(',').map((h) => h.trim()).join(',');
+        headers['access-control-allow-headers'] = asked
+          .split(',')
+          .map((h) => h.trim())
+          .join(',');
         headers.vary = 'Access-Control-Request-Headers';
       }
       return c.body(null, 204, headers);

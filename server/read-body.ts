@@ -19,7 +19,10 @@ export async function readBody(c: Context, maxBytes: number, tooLarge: () => Err
   const declared = Number(c.req.header('content-length') ?? NaN);
   if (declared > maxBytes) throw tooLarge();
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const chunks = incoming && typeof incoming.on === 'function' ? await fromNode(incoming, maxBytes, tooLarge) : await fromWeb(c.req.raw, maxBytes, tooLarge);
+  const chunks =
+    incoming && typeof incoming.on === 'function'
+      ? await fromNode(incoming, maxBytes, tooLarge)
+      : await fromWeb(c.req.raw, maxBytes, tooLarge);
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -17,13 +17,23 @@ import type { Context } from 'hono';
 import { httpError } from '../common/http-error.ts';
 
 type Coding = 'br' | 'gzip' | 'identity';
-interface Representation { body: Uint8Array<ArrayBuffer>; etag: string }
+interface Representation {
+  body: Uint8Array<ArrayBuffer>;
+  etag: string;
+}
 
 /** Headers every answer carries, 200 or 304: at least its type and how long to cache it. */
-export interface AssetHeaders { 'content-type': string; 'cache-control': string; [name: string]: string }
+export interface AssetHeaders {
+  'content-type': string;
+  'cache-control': string;
+  [name: string]: string;
+}
 
 /** A file of a set served by name (serveFiles). */
-export interface StaticFile { body: Buffer; type: string }
+export interface StaticFile {
+  body: Buffer;
+  type: string;
+}
 
 /** How much each coding is wanted (q, 0 to 1) by an Accept-Encoding value; `*` stands for codings not named. */
 function wanted(acceptEncoding: string | undefined): (coding: Coding) => number {
@@ -34,7 +44,7 @@ function wanted(acceptEncoding: string | undefined): (coding: Coding) => number 
     const weight = params.find((p) => p.startsWith('q='));
     q.set(name === 'x-gzip' ? 'gzip' : name, weight ? Number(weight.slice(2)) || 0 : 1);
   }
-  return (coding) => q.get(coding) ?? (coding === 'identity' ? 1 : q.get('*') ?? 0);
+  return (coding) => q.get(coding) ?? (coding === 'identity' ? 1 : (q.get('*') ?? 0));
 }
 
 /** br where it is wanted at least as much as gzip, else gzip, else the file as it is (also when the client asked for neither: §12.5.3 lets it through). */
@@ -46,12 +56,22 @@ export function chooseCoding(acceptEncoding: string | undefined): Coding {
 
 /** Whether an If-None-Match value names `etag` (or is `*`). */
 const matches = (ifNoneMatch: string, etag: string): boolean =>
-  ifNoneMatch.split(',').some((tag) => { const t = tag.trim().replace(/^W\//, ''); return t === '*' || t === etag; });
+  ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim().replace(/^W\//, '');
+    return t === '*' || t === etag;
+  });
 
 const compress: Record<Coding, (file: Buffer) => Buffer> = {
   identity: (file) => file,
   gzip: (file) => gzipSync(file, { level: 9 }),
-  br: (file) => brotliCompressSync(file, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: file.length } }),
+  br: (file) =>
+    brotliCompressSync(file, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 11,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: file.length,
+      },
+    }),
 };
 const SUFFIX: Record<Coding, string> = { identity: '', gzip: '-gz', br: '-br' };
 

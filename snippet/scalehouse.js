@@ -26,23 +26,39 @@
 
   // Nothing the snippet does may break the page: every entry point swallows its own errors.
   function safe(f) {
-    return function () { try { return f.apply(this, arguments); } catch {} };
+    return function () {
+      try {
+        return f.apply(this, arguments);
+      } catch {}
+    };
   }
-  function attr(name) { return script.getAttribute('data-' + name); }
-  function visibleSince() { return d.hidden ? 0 : Date.now(); }
+  function attr(name) {
+    return script.getAttribute('data-' + name);
+  }
+  function visibleSince() {
+    return d.hidden ? 0 : Date.now();
+  }
 
   var site = attr('site') || loc.hostname;
   var hashRoutes = attr('hash') == 'true';
   var outbound = attr('outbound') == 'true';
   var downloads = attr('downloads');
   downloads = (',' + (downloads == 'true' ? 'pdf,zip,gz,dmg,exe,csv,xlsx,docx,mp3,mp4' : downloads || '') + ',').toLowerCase();
-  var api, current, pageUrl, engaged = 0, shownAt = 0;
+  var api,
+    current,
+    pageUrl,
+    engaged = 0,
+    shownAt = 0;
 
   function send(type, extra, url) {
-    var body = JSON.stringify(Object.assign({ site: site, type: type, url: url || loc.href, referrer: d.referrer, w: innerWidth, hash: hashRoutes }, extra));
+    var body = JSON.stringify(
+      Object.assign({ site: site, type: type, url: url || loc.href, referrer: d.referrer, w: innerWidth, hash: hashRoutes }, extra),
+    );
     // sendBeacon with a string sends text/plain: no CORS preflight, and it outlives the page. Without
     // it (or when it refuses), fetch with keepalive does the same; a blocked endpoint is no error of the page's.
-    try { if (nav.sendBeacon(api, body)) return; } catch {}
+    try {
+      if (nav.sendBeacon(api, body)) return;
+    } catch {}
     fetch(api, { method: 'POST', body: body, keepalive: true }).catch(safe);
   }
 
@@ -64,7 +80,7 @@
       flush();
       engaged = 0;
       current = key;
-      send('pageview', 0, pageUrl = loc.href);
+      send('pageview', 0, (pageUrl = loc.href));
     }
   }
 
@@ -110,6 +126,8 @@
     addEventListener('auxclick', click, true);
     w.scalehouse = safe(track);
     page();
-    queued.map(function (args) { w.scalehouse.apply(w, args); });
+    queued.map(function (args) {
+      w.scalehouse.apply(w, args);
+    });
   } catch {}
 })(window, document, navigator, location);

@@ -23,11 +23,22 @@ export function checkTraffic(sites: SiteSignal[], rules: AlertRules): Finding[] 
     const usual = `expected ~${num(expected)} (median of the same ${t.windowMinutes} minutes in the last ${s.earlierWeeks.length} weeks)`;
     const base = { site: s.site, subject: '', value: hits, expected };
     if (hits === 0 && expected >= t.silentMinExpected) {
-      if (!t.off.includes('site_silent')) found.push({ ...base, rule: 'site_silent', summary: `${s.site} sent no hits in the last ${t.windowMinutes} minutes; ${usual}` });
+      if (!t.off.includes('site_silent'))
+        found.push({ ...base, rule: 'site_silent', summary: `${s.site} sent no hits in the last ${t.windowMinutes} minutes; ${usual}` });
     } else if (hits >= t.minHits && hits >= t.spikeRatio * expected && hits - expected >= WANDER * spread) {
-      if (!t.off.includes('traffic_spike')) found.push({ ...base, rule: 'traffic_spike', summary: `traffic spike on ${s.site}: ${num(hits)} hits in the last ${t.windowMinutes} minutes, ${usual}` });
+      if (!t.off.includes('traffic_spike'))
+        found.push({
+          ...base,
+          rule: 'traffic_spike',
+          summary: `traffic spike on ${s.site}: ${num(hits)} hits in the last ${t.windowMinutes} minutes, ${usual}`,
+        });
     } else if (expected >= t.minHits && hits <= t.dropRatio * expected && expected - hits >= WANDER * spread) {
-      if (!t.off.includes('traffic_drop')) found.push({ ...base, rule: 'traffic_drop', summary: `traffic drop on ${s.site}: ${num(hits)} hits in the last ${t.windowMinutes} minutes, ${usual}` });
+      if (!t.off.includes('traffic_drop'))
+        found.push({
+          ...base,
+          rule: 'traffic_drop',
+          summary: `traffic drop on ${s.site}: ${num(hits)} hits in the last ${t.windowMinutes} minutes, ${usual}`,
+        });
     }
   }
   return found;

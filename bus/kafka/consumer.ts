@@ -21,7 +21,10 @@ import type { KafkaConfig } from './kafka-client.ts';
 const FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
-interface Range { from: number; to: number }
+interface Range {
+  from: number;
+  to: number;
+}
 
 async function readIntent(admin: Admin, group: string, topic: string, partition: number): Promise<Range | null> {
   const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
@@ -88,7 +91,11 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
               consumer.seek({ topic, partition, offset: String(from) });
               return;
             }
-            log.warn('Kafka keeps returning less than a recorded batch; loading what came, its tail may be counted twice', { topic, partition, ...intent });
+            log.warn('Kafka keeps returning less than a recorded batch; loading what came, its tail may be counted twice', {
+              topic,
+              partition,
+              ...intent,
+            });
           }
           shortFetches.delete(partition);
         } else {
@@ -105,10 +112,13 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
         const busBatch: BusBatch = { records, token: `kafka:${topic}:${partition}:${from}-${to}`, stream: `${topic}:${partition}` };
         const done = await deliver({
           // The range goes into the committed offset's metadata (the offset itself does not move).
-          save: intent?.from === from ? undefined : async () => {
-            await consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
-            intents.set(partition, { from, to });
-          },
+          save:
+            intent?.from === from
+              ? undefined
+              : async () => {
+                  await consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
+                  intents.set(partition, { from, to });
+                },
           handle: () => handler(busBatch),
           commit: async () => {
             resolveOffset(String(to));

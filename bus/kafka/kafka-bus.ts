@@ -39,7 +39,12 @@ export class KafkaBus implements Bus {
   }
 
   publish(hits: Parameters<Bus['publish']>[0]): Promise<void> {
-    return this.publisher.publish(hits).then(() => this.refused.clear(), (err: unknown) => { throw this.refused.note(err); });
+    return this.publisher.publish(hits).then(
+      () => this.refused.clear(),
+      (err: unknown) => {
+        throw this.refused.note(err);
+      },
+    );
   }
 
   problems(): string[] {
@@ -50,11 +55,14 @@ export class KafkaBus implements Bus {
   /** Dead letters go to the DLQ topic unchanged, with the reason and origin in headers, so they can be replayed. */
   async deadLetter(items: DeadLetter[], batch: BusBatch): Promise<void> {
     if (items.length === 0) return;
-    await this.publisher.send(items.map(({ record, reason, detail }) => ({
-      key: record.key ?? null,
-      value: record.raw ?? record.value,
-      headers: { reason, detail: detail.slice(0, 1000), source: record.position, batch: batch.token },
-    })), this.cfg.KAFKA_DLQ_TOPIC);
+    await this.publisher.send(
+      items.map(({ record, reason, detail }) => ({
+        key: record.key ?? null,
+        value: record.raw ?? record.value,
+        headers: { reason, detail: detail.slice(0, 1000), source: record.position, batch: batch.token },
+      })),
+      this.cfg.KAFKA_DLQ_TOPIC,
+    );
   }
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {

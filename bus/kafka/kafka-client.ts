@@ -7,15 +7,28 @@ import { Kafka, logLevel, type Admin, type logCreator } from 'kafkajs';
 import type { Config } from '../../common/config.ts';
 import { log } from '../../common/log.ts';
 
-export type KafkaConfig = Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_TOPIC' | 'KAFKA_DLQ_TOPIC' | 'KAFKA_GROUP' |
-  'KAFKA_PARTITIONS' | 'KAFKA_REPLICATION_FACTOR' | 'KAFKA_RETENTION_HOURS' | 'KAFKA_PUBLISH_TIMEOUT_MS' | 'KAFKA_LINGER_MS'>;
+export type KafkaConfig = Pick<
+  Config,
+  | 'KAFKA_BROKERS'
+  | 'KAFKA_CLIENT_ID'
+  | 'KAFKA_TOPIC'
+  | 'KAFKA_DLQ_TOPIC'
+  | 'KAFKA_GROUP'
+  | 'KAFKA_PARTITIONS'
+  | 'KAFKA_REPLICATION_FACTOR'
+  | 'KAFKA_RETENTION_HOURS'
+  | 'KAFKA_PUBLISH_TIMEOUT_MS'
+  | 'KAFKA_LINGER_MS'
+>;
 
 // kafkajs logs every reconnect attempt at ERROR; the bus reports what matters itself.
-const toLog: logCreator = () => ({ level, log: entry }) => {
-  const { message, ...fields } = entry;
-  if (level <= logLevel.ERROR) log.debug(`kafkajs: ${message}`, { error: fields.error, broker: fields.broker });
-  else if (level === logLevel.WARN) log.debug(`kafkajs: ${message}`);
-};
+const toLog: logCreator =
+  () =>
+  ({ level, log: entry }) => {
+    const { message, ...fields } = entry;
+    if (level <= logLevel.ERROR) log.debug(`kafkajs: ${message}`, { error: fields.error, broker: fields.broker });
+    else if (level === logLevel.WARN) log.debug(`kafkajs: ${message}`);
+  };
 
 export function createKafka(cfg: KafkaConfig): Kafka {
   return new Kafka({

@@ -24,9 +24,15 @@ const FLUSH_BYTES = 1024 * 1024;
 // Below the broker's default message.max.bytes (1 MiB) per record batch, before compression.
 const SEND_BYTES = 768 * 1024;
 
-interface Waiting { messages: Message[]; bytes: number; settle: (err?: Error) => void }
+interface Waiting {
+  messages: Message[];
+  bytes: number;
+  settle: (err?: Error) => void;
+}
 /** A request's deadline, moved on whenever Kafka acknowledges a part of anything waiting. */
-interface Deadline { rearm: () => void }
+interface Deadline {
+  rearm: () => void;
+}
 
 export class KafkaPublisher {
   private producer: Producer;
@@ -37,7 +43,10 @@ export class KafkaPublisher {
   private timer: NodeJS.Timeout | undefined;
   private deadlines = new Set<Deadline>();
 
-  constructor(kafka: Kafka, private readonly cfg: KafkaConfig) {
+  constructor(
+    kafka: Kafka,
+    private readonly cfg: KafkaConfig,
+  ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 3, maxRetryTime: 2000 } });
   }
 
@@ -55,7 +64,10 @@ export class KafkaPublisher {
       const deadline: Deadline = {
         rearm: () => {
           clearTimeout(timeout);
-          timeout = setTimeout(() => settle(new BusUnavailableError(`Kafka acknowledged nothing for ${this.cfg.KAFKA_PUBLISH_TIMEOUT_MS} ms`)), this.cfg.KAFKA_PUBLISH_TIMEOUT_MS);
+          timeout = setTimeout(
+            () => settle(new BusUnavailableError(`Kafka acknowledged nothing for ${this.cfg.KAFKA_PUBLISH_TIMEOUT_MS} ms`)),
+            this.cfg.KAFKA_PUBLISH_TIMEOUT_MS,
+          );
         },
       };
       const settle = (err?: Error) => {

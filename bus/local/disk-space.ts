@@ -13,7 +13,10 @@ export class DiskSpace {
   private readAt = -Infinity;
   private reading: Promise<void> | undefined;
 
-  constructor(private readonly dir: string, readonly reserveBytes: number) {}
+  constructor(
+    private readonly dir: string,
+    readonly reserveBytes: number,
+  ) {}
 
   /** Free bytes as last measured, less what was written since. */
   get freeBytes(): number {
@@ -33,9 +36,14 @@ export class DiskSpace {
   /** Measures again (at most one measurement at a time); an error leaves the last value. */
   refresh(): Promise<void> {
     this.reading ??= statfs(this.dir)
-      .then((s) => { this.free = s.bavail * s.bsize; this.readAt = Date.now(); })
+      .then((s) => {
+        this.free = s.bavail * s.bsize;
+        this.readAt = Date.now();
+      })
       .catch(() => undefined)
-      .finally(() => { this.reading = undefined; });
+      .finally(() => {
+        this.reading = undefined;
+      });
     return this.reading;
   }
 }

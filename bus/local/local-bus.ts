@@ -65,7 +65,14 @@ export class LocalBus implements Bus {
     const disk = new DiskSpace(opts.dir, opts.reserveBytes ?? 0);
     await disk.refresh();
     const segmentMaxAgeMs = opts.segmentMaxAgeMs ?? 10 * 60_000;
-    const appender = new LogAppender(writer, disk, { segmentBytes: opts.segmentBytes ?? 16 * 1024 ** 2, segmentMaxAgeMs }, opened.segments, opened.durable, opened.diskBytes);
+    const appender = new LogAppender(
+      writer,
+      disk,
+      { segmentBytes: opts.segmentBytes ?? 16 * 1024 ** 2, segmentMaxAgeMs },
+      opened.segments,
+      opened.durable,
+      opened.diskBytes,
+    );
     const bus = new LocalBus(opts, opened.busId, opened.checkpoint, appender);
     // Consumed hits must not linger in a segment that is still being written to: roll old ones.
     bus.maintenance = setInterval(() => void appender.rollIfOld(bus.checkpoint.next), Math.min(60_000, segmentMaxAgeMs)).unref();
@@ -78,8 +85,13 @@ export class LocalBus implements Bus {
     const buf = Buffer.concat(hits.map((h) => encodeRecord(encodeHit(h))));
     const maxBytes = this.opts.maxBytes ?? 1024 ** 3;
     if (this.appender.diskBytes + this.appender.queuedBytes + buf.length > maxBytes) {
-      return Promise.reject(this.appender.refused.note(new BusUnavailableError(
-        `the local bus holds ${this.appender.diskBytes} unprocessed bytes (limit ${maxBytes}); is ClickHouse keeping up?`)));
+      return Promise.reject(
+        this.appender.refused.note(
+          new BusUnavailableError(
+            `the local bus holds ${this.appender.diskBytes} unprocessed bytes (limit ${maxBytes}); is ClickHouse keeping up?`,
+          ),
+        ),
+      );
     }
     return this.appender.append(buf, hits.length);
   }
@@ -87,8 +99,11 @@ export class LocalBus implements Bus {
   stats(): BusStats {
     const error = this.consumerError ?? this.failing.problems()[0];
     return {
-      lag: this.appender.durable - this.checkpoint.next, bytes: this.appender.diskBytes, diskFree: this.appender.disk.freeBytes,
-      ...(error ? { error } : {}), failing: this.failing.list(),
+      lag: this.appender.durable - this.checkpoint.next,
+      bytes: this.appender.diskBytes,
+      diskFree: this.appender.disk.freeBytes,
+      ...(error ? { error } : {}),
+      failing: this.failing.list(),
     };
   }
 

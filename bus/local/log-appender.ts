@@ -13,9 +13,17 @@ import type { DiskSpace } from './disk-space.ts';
 import type { SegmentWriter } from './segment-writer.ts';
 import { deleteSegment, sizeOf, type Segment } from './segments.ts';
 
-interface Pending { buf: Buffer; count: number; resolve: () => void; reject: (e: Error) => void }
+interface Pending {
+  buf: Buffer;
+  count: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
 
-export interface AppenderOptions { segmentBytes: number; segmentMaxAgeMs: number }
+export interface AppenderOptions {
+  segmentBytes: number;
+  segmentMaxAgeMs: number;
+}
 
 export class LogAppender {
   readonly refused = new RecentRefusal();
@@ -37,7 +45,9 @@ export class LogAppender {
     public diskBytes: number,
   ) {}
 
-  get queuedBytes(): number { return this.queued; }
+  get queuedBytes(): number {
+    return this.queued;
+  }
 
   /** Resolves once the records in `buf` are durable; rejects (nothing of them acknowledged) otherwise. */
   append(buf: Buffer, count: number): Promise<void> {
@@ -50,8 +60,10 @@ export class LogAppender {
   }
 
   diskFull(): InsufficientStorageError {
-    return new InsufficientStorageError(`the disk of the local bus has ${Math.max(0, Math.round(this.disk.freeBytes / 1024 ** 2))} MiB free, ` +
-      `less than the ${Math.round(this.disk.reserveBytes / 1024 ** 2)} MiB kept in reserve (DISK_RESERVE_MB); free some space and hits are taken again`);
+    return new InsufficientStorageError(
+      `the disk of the local bus has ${Math.max(0, Math.round(this.disk.freeBytes / 1024 ** 2))} MiB free, ` +
+        `less than the ${Math.round(this.disk.reserveBytes / 1024 ** 2)} MiB kept in reserve (DISK_RESERVE_MB); free some space and hits are taken again`,
+    );
   }
 
   private async flush(): Promise<void> {
@@ -61,13 +73,17 @@ export class LogAppender {
       this.queued -= buf.length;
       try {
         if (!this.disk.allows(buf.length)) throw this.diskFull();
-        if (this.writer.bytes > 0 && (this.writer.bytes + buf.length > this.opts.segmentBytes || this.writer.ageMs > this.opts.segmentMaxAgeMs)) {
+        if (
+          this.writer.bytes > 0 &&
+          (this.writer.bytes + buf.length > this.opts.segmentBytes || this.writer.ageMs > this.opts.segmentMaxAgeMs)
+        ) {
           this.segments.push(await this.writer.roll(this.durable));
         }
         await this.writer.append(buf);
       } catch (err) {
         // Nothing of this group is acknowledged: the segment is back at its last whole record.
-        const e = err instanceof BusUnavailableError ? err : new BusUnavailableError(`cannot write the local bus: ${errorMessage(err)}`, err);
+        const e =
+          err instanceof BusUnavailableError ? err : new BusUnavailableError(`cannot write the local bus: ${errorMessage(err)}`, err);
         this.refused.note(e);
         void this.disk.refresh();
         for (const p of batch) p.reject(e);
@@ -89,10 +105,12 @@ export class LogAppender {
     this.flushing = (async () => {
       this.segments.push(await this.writer.roll(this.durable));
       await this.trim(consumedUpTo);
-    })().catch((err) => log.warn('local bus: cannot start a new segment', { error: errorMessage(err) })).finally(() => {
-      // Hits appended while the segment rolled found a write under way and only queued: write them now.
-      this.flushing = this.queue.length ? this.flush() : undefined;
-    });
+    })()
+      .catch((err) => log.warn('local bus: cannot start a new segment', { error: errorMessage(err) }))
+      .finally(() => {
+        // Hits appended while the segment rolled found a write under way and only queued: write them now.
+        this.flushing = this.queue.length ? this.flush() : undefined;
+      });
     await this.flushing;
   }
 

@@ -14,19 +14,34 @@ import { readJsonFile, readOrCreateStateFile } from '../../common/state-files.ts
 import { listSegments, recoverSegment, sizeOf, type Segment } from './segments.ts';
 import type { SegmentWriter } from './segment-writer.ts';
 
-export interface Checkpoint { next: number; inflight: { from: number; to: number } | null }
+export interface Checkpoint {
+  next: number;
+  inflight: { from: number; to: number } | null;
+}
 
-export interface OpenedLog { busId: string; checkpoint: Checkpoint; segments: Segment[]; durable: number; diskBytes: number }
+export interface OpenedLog {
+  busId: string;
+  checkpoint: Checkpoint;
+  segments: Segment[];
+  durable: number;
+  diskBytes: number;
+}
 
 export const checkpointPath = (dir: string): string => join(dir, 'consumer.json');
 
 export async function openLog(dir: string, writer: SegmentWriter): Promise<OpenedLog> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // The id keeps tokens unique if the bus folder is ever wiped while ClickHouse keeps its data.
-  const busId = (await readOrCreateStateFile(
-    { path: join(dir, 'bus-id'), what: 'the local bus id', whyKept: 'it is part of every deduplication token, and a new one would load unfinished batches twice' },
-    () => randomUUID(),
-  )).value;
+  const busId = (
+    await readOrCreateStateFile(
+      {
+        path: join(dir, 'bus-id'),
+        what: 'the local bus id',
+        whyKept: 'it is part of every deduplication token, and a new one would load unfinished batches twice',
+      },
+      () => randomUUID(),
+    )
+  ).value;
   const checkpoint = (await readJsonFile<Checkpoint>(checkpointPath(dir))) ?? { next: 0, inflight: null };
   const segments = await listSegments(dir);
   let durable = 0;
@@ -37,15 +52,21 @@ export async function openLog(dir: string, writer: SegmentWriter): Promise<Opene
     // record damaged on disk there is handed on as `damaged` (a dead letter), never cut off.
     for (const seg of segments.slice(0, -1)) diskBytes += await sizeOf(seg.path);
     const tail = await recoverSegment(last.path);
-    if (tail.cut) log.warn('local bus: dropped a torn, unacknowledged record at the end of the log', { bytes: tail.cut, segment: last.path });
-    if (tail.damaged.length) log.warn('local bus: damaged records kept as dead letters', { offsets: tail.damaged.map((i) => last.start + i) });
+    if (tail.cut)
+      log.warn('local bus: dropped a torn, unacknowledged record at the end of the log', { bytes: tail.cut, segment: last.path });
+    if (tail.damaged.length)
+      log.warn('local bus: damaged records kept as dead letters', { offsets: tail.damaged.map((i) => last.start + i) });
     durable = last.start + tail.records;
     diskBytes += tail.bytes;
     await writer.resume(last, tail.bytes);
   }
   const reached = Math.max(checkpoint.next, checkpoint.inflight?.to ?? 0);
   if (!last || durable < reached) {
-    if (last) log.warn('local bus: the log ends before the position the processor reached; those records are lost, new ones go after it', { logEnds: durable, processorAt: reached });
+    if (last)
+      log.warn('local bus: the log ends before the position the processor reached; those records are lost, new ones go after it', {
+        logEnds: durable,
+        processorAt: reached,
+      });
     durable = Math.max(durable, reached);
     segments.push(await writer.roll(durable));
   }

@@ -12,10 +12,19 @@ import type { BusRecord } from '../bus.ts';
 import { decodeRecord } from './record-codec.ts';
 import { readRecords, type Segment } from './segments.ts';
 
-export interface Cursor { segment: number; byte: number; index: number }
+export interface Cursor {
+  segment: number;
+  byte: number;
+  index: number;
+}
 export const NO_CURSOR: Cursor = { segment: -1, byte: 0, index: -1 };
 
-export async function readRange(segments: Segment[], from: number, to: number, cursor: Cursor): Promise<{ records: BusRecord[]; after: Cursor }> {
+export async function readRange(
+  segments: Segment[],
+  from: number,
+  to: number,
+  cursor: Cursor,
+): Promise<{ records: BusRecord[]; after: Cursor }> {
   const records: BusRecord[] = [];
   let index = from;
   let { segment, byte } = cursor.index === from ? cursor : NO_CURSOR;
@@ -35,9 +44,11 @@ export async function readRange(segments: Segment[], from: number, to: number, c
     }
     for (const line of lines) {
       const rec = decodeRecord(line);
-      records.push('value' in rec
-        ? { value: rec.value, position: `local:${index}`, offset: index }
-        : { value: line.toString('utf8'), position: `local:${index}`, offset: index, damaged: rec.damaged });
+      records.push(
+        'value' in rec
+          ? { value: rec.value, position: `local:${index}`, offset: index }
+          : { value: line.toString('utf8'), position: `local:${index}`, offset: index, damaged: rec.damaged },
+      );
       index++;
     }
     segment = seg.start;

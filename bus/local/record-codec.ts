@@ -14,7 +14,13 @@ export function encodeRecord(json: string): Buffer {
 /** Decodes one line (without its "\n"). */
 export function decodeRecord(line: Buffer): { value: string } | { damaged: string } {
   // Zero bytes before a record are what a file system leaves of an interrupted write after a crash.
-  if (line[0] === 0) line = line.subarray(Math.max(0, line.findIndex((b) => b !== 0)));
+  if (line[0] === 0)
+    line = line.subarray(
+      Math.max(
+        0,
+        line.findIndex((b) => b !== 0),
+      ),
+    );
   if (line.length < 9 || line[8] !== 0x20) return { damaged: 'bus record without checksum' };
   const body = line.subarray(9);
   const expected = line.subarray(0, 8).toString('ascii');

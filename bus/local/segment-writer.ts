@@ -21,8 +21,12 @@ export class SegmentWriter {
 
   constructor(private readonly dir: string) {}
 
-  get bytes(): number { return this.size; }
-  get ageMs(): number { return Date.now() - this.openedAt; }
+  get bytes(): number {
+    return this.size;
+  }
+  get ageMs(): number {
+    return Date.now() - this.openedAt;
+  }
 
   /** Continues an existing segment whose whole records end at `size`. */
   async resume(seg: Segment, size: number): Promise<void> {
@@ -64,7 +68,12 @@ export class SegmentWriter {
     } catch (err) {
       // Never to a larger size: truncate would pad with zeros.
       this.needsCut = true;
-      await fh.truncate(this.size).then(() => { this.needsCut = false; }, () => undefined);
+      await fh.truncate(this.size).then(
+        () => {
+          this.needsCut = false;
+        },
+        () => undefined,
+      );
       throw err;
     }
     this.size += buf.length;

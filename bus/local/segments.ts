@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { openDataFile } from '../../common/data-files.ts';
 import { decodeRecord } from './record-codec.ts';
 
-export interface Segment { start: number; path: string }
+export interface Segment {
+  start: number;
+  path: string;
+}
 
 export const segmentName = (start: number): string => `${String(start).padStart(20, '0')}.log`;
 
@@ -56,12 +59,7 @@ async function recoverOpened(fh: FileHandle, data: Buffer): Promise<{ records: n
  * with the byte position after the last one, so the reader resumes there.
  * `skip` records are passed over first (used once, to find a checkpoint).
  */
-export async function readRecords(
-  path: string,
-  from: number,
-  count: number,
-  skip = 0,
-): Promise<{ lines: Buffer[]; next: number }> {
+export async function readRecords(path: string, from: number, count: number, skip = 0): Promise<{ lines: Buffer[]; next: number }> {
   const fh = await openDataFile(path, 'read');
   const lines: Buffer[] = [];
   let next = from;

@@ -18,16 +18,23 @@ import { sessionSettings } from '../processor-settings.ts';
 
 export async function explainCommand(args: string[]): Promise<void> {
   const { files, site, flags } = fileArgs(args);
-  if (files.length > 1) throw new ScalehouseError('explain reads one file (or standard input): scalehouse explain access.log [--site example.com]');
+  if (files.length > 1)
+    throw new ScalehouseError('explain reads one file (or standard input): scalehouse explain access.log [--site example.com]');
   const file = files[0] ?? '-';
-  if (file !== '-') await access(file).catch(() => { throw new ScalehouseError(`cannot read ${file}: no such file, or no permission`); });
+  if (file !== '-')
+    await access(file).catch(() => {
+      throw new ScalehouseError(`cannot read ${file}: no such file, or no permission`);
+    });
   const config = commandConfig(flags);
   const countryOf = await openCountryLookup(config.GEOIP_DB);
   // Lines longer than LOG_LINE_MAX_BYTES are explained as dead letters; a file that is no log at all stops it.
   const limits = lineLimits(file === '-' ? 'standard input' : file, config.LOG_LINE_MAX_BYTES);
   const input = file === '-' ? readLogLines(process.stdin, limits) : openLogFile(file, limits).lines;
   const explained = explainLines(input, {
-    site, hosts: new SiteHosts(config.SITE_HOSTS), countryOf, ...sessionSettings(config),
+    site,
+    hosts: new SiteHosts(config.SITE_HOSTS),
+    countryOf,
+    ...sessionSettings(config),
   });
   for await (const line of explained) {
     if (!process.stdout.write(`${JSON.stringify(line)}\n`)) await new Promise((r) => process.stdout.once('drain', r));

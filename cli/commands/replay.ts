@@ -17,8 +17,12 @@ import { prepareDataDir } from '../../common/data-dir.ts';
 
 export async function replayCommand(args: string[]): Promise<void> {
   const { files, site, flags } = fileArgs(args);
-  if (files.length === 0) throw new ScalehouseError('name at least one access log: scalehouse replay access.log [more.log.gz …] [--site example.com]');
-  for (const f of files) await access(f).catch(() => { throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`); });
+  if (files.length === 0)
+    throw new ScalehouseError('name at least one access log: scalehouse replay access.log [more.log.gz …] [--site example.com]');
+  for (const f of files)
+    await access(f).catch(() => {
+      throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`);
+    });
   const config = commandConfig(flags);
   await prepareDataDir(config.DATA_DIR);
   const ch = await openClickHouse(config);
@@ -28,7 +32,10 @@ export async function replayCommand(args: string[]): Promise<void> {
     for (const file of files) {
       const bar = progressBar(file);
       const s = await replayFile(ch, file, {
-        site, salts, ...settings, maxLineBytes: config.LOG_LINE_MAX_BYTES,
+        site,
+        salts,
+        ...settings,
+        maxLineBytes: config.LOG_LINE_MAX_BYTES,
         onProgress: (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.lines} lines`),
       });
       bar.done(`${s.lines} lines`);

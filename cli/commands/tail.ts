@@ -34,10 +34,16 @@ export async function tailCommand(args: string[]): Promise<void> {
     else if (a.startsWith('--')) flags.push(a, ...(a.includes('=') ? [] : [args[++i] ?? '']));
     else files.push(a);
   }
-  if (files.length === 0) throw new ScalehouseError('name the access log to follow: scalehouse tail /var/log/nginx/access.log [--site example.com] [--to http://collector:8080]');
+  if (files.length === 0)
+    throw new ScalehouseError(
+      'name the access log to follow: scalehouse tail /var/log/nginx/access.log [--site example.com] [--to http://collector:8080]',
+    );
   const site = own.site ?? 'default';
   if (!isValidSiteName(site)) throw new ScalehouseError(`--site "${site}" is not a valid site name (a lowercase host name)`);
-  for (const f of files) await access(f).catch(() => { throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`); });
+  for (const f of files)
+    await access(f).catch(() => {
+      throw new ScalehouseError(`cannot read ${f}: no such file, or no permission`);
+    });
   const config = commandConfig(flags);
   // Listen for a stop at once: a SIGTERM while ClickHouse opens still ends the run cleanly.
   const stop = new AbortController();
@@ -50,7 +56,7 @@ export async function tailCommand(args: string[]): Promise<void> {
   if (own.to) {
     // INGEST_TOKEN may list several (a rotation): the first is the one to send.
     const token = own.token || config.INGEST_TOKEN.split(',')[0]!.trim();
-    if (!token) throw new ScalehouseError('--to needs the collector\'s ingest token: --token T or INGEST_TOKEN');
+    if (!token) throw new ScalehouseError("--to needs the collector's ingest token: --token T or INGEST_TOKEN");
     sink = httpSink(own.to, token, site);
   } else {
     const ch = await openClickHouse(config);
@@ -67,10 +73,20 @@ export async function tailCommand(args: string[]): Promise<void> {
   const report = setInterval(() => log.info(`tail: ${lines} lines so far`), 30_000);
   log.info(`following ${files.join(', ')} for site ${site} → ${own.to ?? 'ClickHouse'}`);
   try {
-    await Promise.all(files.map((path) => runTail({
-      path, site, sink, stateDir: join(config.DATA_DIR, DATA_SUBDIRS.tail), maxLineBytes: config.LOG_LINE_MAX_BYTES, fromEnd,
-      signal: stop.signal, onChunk: (n) => (lines += n),
-    })));
+    await Promise.all(
+      files.map((path) =>
+        runTail({
+          path,
+          site,
+          sink,
+          stateDir: join(config.DATA_DIR, DATA_SUBDIRS.tail),
+          maxLineBytes: config.LOG_LINE_MAX_BYTES,
+          fromEnd,
+          signal: stop.signal,
+          onChunk: (n) => (lines += n),
+        }),
+      ),
+    );
   } finally {
     clearInterval(report);
     await close();

@@ -27,5 +27,13 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'failed-to-start'; error: string }
-  | { type: 'handled'; id: number; counters: ProcessorCounters; openSessions: number; report?: BatchReport; error?: string; retriable?: boolean }
+  | {
+      type: 'handled';
+      id: number;
+      counters: ProcessorCounters;
+      openSessions: number;
+      report?: BatchReport;
+      error?: string;
+      retriable?: boolean;
+    }
   | { type: 'dead-letter'; id: number; items: DeadLetter[]; batch: BusBatch };

@@ -36,7 +36,12 @@ export interface ProcessorThread {
   readonly openSessions: number;
 }
 
-export async function startProcessorThread(opts: { config: Config; bus: Bus; metrics?: Metrics; onFatal: (err: Error) => void }): Promise<ProcessorThread> {
+export async function startProcessorThread(opts: {
+  config: Config;
+  bus: Bus;
+  metrics?: Metrics;
+  onFatal: (err: Error) => void;
+}): Promise<ProcessorThread> {
   const { config, bus } = opts;
   const input: WorkerInput = { config, deadLetters: Boolean(bus.deadLetter), log: logSettings() };
   const worker = new Worker(WORKER_ENTRY, { workerData: input, name: 'scalehouse processor' });
@@ -84,12 +89,13 @@ export async function startProcessorThread(opts: { config: Config; bus: Bus; met
   worker.on('exit', (code) => fail(new ScalehouseError(`the processor thread stopped (exit code ${code})`)));
   await ready;
 
-  const handle = (batch: BusBatch) => new Promise<void>((resolve, reject) => {
-    const id = nextId++;
-    handling.set(id, { resolve, reject });
-    // Only what a record is made of crosses: a replayed record's decoded Hit never comes this way.
-    send({ type: 'batch', id, batch: { records: batch.records, token: batch.token, stream: batch.stream, end: batch.end } });
-  });
+  const handle = (batch: BusBatch) =>
+    new Promise<void>((resolve, reject) => {
+      const id = nextId++;
+      handling.set(id, { resolve, reject });
+      // Only what a record is made of crosses: a replayed record's decoded Hit never comes this way.
+      send({ type: 'batch', id, batch: { records: batch.records, token: batch.token, stream: batch.stream, end: batch.end } });
+    });
   await bus.consume(handle, { maxRecords: config.BATCH_MAX_HITS });
   return thread;
 }

@@ -27,18 +27,22 @@ configureLog({ ...logging, context: { ...logging.context, thread: 'processor' } 
 // Dead letters for the bus's own destination go back to the thread that holds the bus.
 let nextId = 0;
 const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
-const deadLetter = (items: DeadLetter[], batch: BusBatch) => new Promise<void>((resolve, reject) => {
-  const id = nextId++;
-  waiting.set(id, { resolve, reject });
-  send({ type: 'dead-letter', id, items, batch });
-});
+const deadLetter = (items: DeadLetter[], batch: BusBatch) =>
+  new Promise<void>((resolve, reject) => {
+    const id = nextId++;
+    waiting.set(id, { resolve, reject });
+    send({ type: 'dead-letter', id, items, batch });
+  });
 
 try {
   // The schema is the starting thread's business: it migrated before starting this one.
   const ch = await connectClickHouse(config);
   let report: BatchReport | undefined;
   const { handle, counters, openSessions } = createBatchHandler({
-    ch, salts: new SaltStore(ch), ...(await processorSettings(config, ch)), deadLetter: deadLetters ? deadLetter : undefined,
+    ch,
+    salts: new SaltStore(ch),
+    ...(await processorSettings(config, ch)),
+    deadLetter: deadLetters ? deadLetter : undefined,
     onLoaded: (stats, loadSeconds) => (report = batchReport(stats, loadSeconds)),
   });
   port.on('message', (m: ToWorker) => {
@@ -52,7 +56,8 @@ try {
     report = undefined;
     handle(m.batch).then(
       () => send({ type: 'handled', id: m.id, counters, openSessions: openSessions(), report }),
-      (err: unknown) => send({ type: 'handled', id: m.id, counters, openSessions: openSessions(), error: errorMessage(err), retriable: isRetriable(err) }),
+      (err: unknown) =>
+        send({ type: 'handled', id: m.id, counters, openSessions: openSessions(), error: errorMessage(err), retriable: isRetriable(err) }),
     );
   });
   send({ type: 'ready' });

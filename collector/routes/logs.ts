@@ -27,7 +27,10 @@ export function splitBatch(body: string, type: string): string[] {
     const items = parseJsonBody(body, 'the body (it starts like a JSON array)');
     return (items as unknown[]).map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
   }
-  return body.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  return body
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '');
 }
 
 export function logRoutes(deps: IntakeDeps): Hono<ServerEnv> {
@@ -39,10 +42,14 @@ export function logRoutes(deps: IntakeDeps): Hono<ServerEnv> {
     '/api/logs',
     async (c, next) => {
       const token = bearerToken(c.req.header('authorization'));
-      if (!token) throw httpError(401, 'missing_token', 'send the ingest token as "Authorization: Bearer <INGEST_TOKEN>"', { 'www-authenticate': 'Bearer' });
+      if (!token)
+        throw httpError(401, 'missing_token', 'send the ingest token as "Authorization: Bearer <INGEST_TOKEN>"', {
+          'www-authenticate': 'Bearer',
+        });
       // Compare digests in constant time, each of them, so timing reveals neither a token nor which one matched.
       const got = digest(token);
-      if (!accepted.map((d) => timingSafeEqual(got, d)).includes(true)) throw httpError(401, 'bad_token', 'the ingest token is not valid', { 'www-authenticate': 'Bearer' });
+      if (!accepted.map((d) => timingSafeEqual(got, d)).includes(true))
+        throw httpError(401, 'bad_token', 'the ingest token is not valid', { 'www-authenticate': 'Bearer' });
       await next();
     },
     async (c) => {
@@ -52,7 +59,12 @@ export function logRoutes(deps: IntakeDeps): Hono<ServerEnv> {
       if (lines.length === 0) throw httpError(400, 'empty_batch', 'the batch holds no log lines');
       const maxLine = deps.config.LOG_LINE_MAX_BYTES;
       const long = lines.findIndex((l) => Buffer.byteLength(l) > maxLine);
-      if (long >= 0) throw httpError(413, 'line_too_long', `line ${long + 1} is longer than ${maxLine} bytes (LOG_LINE_MAX_BYTES); nothing was accepted`);
+      if (long >= 0)
+        throw httpError(
+          413,
+          'line_too_long',
+          `line ${long + 1} is longer than ${maxLine} bytes (LOG_LINE_MAX_BYTES); nothing was accepted`,
+        );
       const from = { receivedAt: Date.now(), client: c.get('clientAddress') };
       const hits = lines.map((line) => deps.pseudonymise.hit(logHit(site, line, from)));
       await deps.bus.publish(hits);

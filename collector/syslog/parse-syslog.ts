@@ -5,7 +5,13 @@
  *  - RFC 5424:  <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [BOM]MSG
  * Pure: returns the parts or the reason the bytes are not syslog.
  */
-export interface SyslogMessage { facility: number; severity: number; hostname: string; tag: string; msg: string }
+export interface SyslogMessage {
+  facility: number;
+  severity: number;
+  hostname: string;
+  tag: string;
+  msg: string;
+}
 export type SyslogResult = { ok: true; message: SyslogMessage } | { ok: false; reason: 'not_syslog'; detail: string };
 
 const PRI = /^<(\d{1,3})>/;

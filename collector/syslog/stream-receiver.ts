@@ -28,7 +28,9 @@ export function receiveStream(socket: Socket, r: StreamReceiver): void {
   let publishing = false;
   // socket.setTimeout counts inactivity in both directions and only emits 'timeout': closing is ours to do.
   socket.setTimeout(r.idleTimeoutMs);
-  socket.on('timeout', () => { if (!publishing) socket.destroy(); });
+  socket.on('timeout', () => {
+    if (!publishing) socket.destroy();
+  });
   socket.on('data', (chunk: Buffer) => {
     const good: Buffer[] = [];
     for (const f of decoder.push(chunk)) {
@@ -46,7 +48,11 @@ export function receiveStream(socket: Socket, r: StreamReceiver): void {
           r.accepted(hits.length);
           break;
         } catch (err) {
-          if (socket.destroyed || attempt >= 20 || !isRetriable(err)) { r.drop('bus_unavailable', hits.length); log.warn('syslog stream: bus refused hits', { error: errorMessage(err) }); break; }
+          if (socket.destroyed || attempt >= 20 || !isRetriable(err)) {
+            r.drop('bus_unavailable', hits.length);
+            log.warn('syslog stream: bus refused hits', { error: errorMessage(err) });
+            break;
+          }
           await backoff(attempt);
         }
       }

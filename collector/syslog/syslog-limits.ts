@@ -10,7 +10,9 @@ export interface SyslogLimits {
   idleTimeoutMs: number;
 }
 
-export function syslogLimits(config: Pick<Config, 'SYSLOG_MAX_CONNECTIONS' | 'SYSLOG_MAX_CONNECTIONS_PER_SENDER' | 'SYSLOG_IDLE_TIMEOUT_SECONDS'>): SyslogLimits {
+export function syslogLimits(
+  config: Pick<Config, 'SYSLOG_MAX_CONNECTIONS' | 'SYSLOG_MAX_CONNECTIONS_PER_SENDER' | 'SYSLOG_IDLE_TIMEOUT_SECONDS'>,
+): SyslogLimits {
   return {
     maxConnections: config.SYSLOG_MAX_CONNECTIONS,
     maxConnectionsPerSender: config.SYSLOG_MAX_CONNECTIONS_PER_SENDER,

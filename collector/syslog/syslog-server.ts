@@ -28,12 +28,25 @@ import { receiveStream, type StreamReceiver } from './stream-receiver.ts';
 import { DEFAULT_SYSLOG_LIMITS, type SyslogLimits } from './syslog-limits.ts';
 import { capConnections } from '../../server/connection-caps.ts';
 
-export interface SyslogCounters { received: number; accepted: number; dropped: Partial<Record<SyslogDrop, number>> }
+export interface SyslogCounters {
+  received: number;
+  accepted: number;
+  dropped: Partial<Record<SyslogDrop, number>>;
+}
 
-export interface SyslogServer { port: number; tlsPort?: number; counters: SyslogCounters; close(): Promise<void> }
+export interface SyslogServer {
+  port: number;
+  tlsPort?: number;
+  counters: SyslogCounters;
+  close(): Promise<void>;
+}
 
 export async function startSyslogServer(opts: {
-  host: string; port: number; maxBytes: number; rules: SyslogSiteRules; bus: Bus;
+  host: string;
+  port: number;
+  maxBytes: number;
+  rules: SyslogSiteRules;
+  bus: Bus;
   /** Client addresses become pseudonyms before a hit reaches the bus. */
   pseudonymise: Pseudonymiser;
   /** Senders allowed (syslog has no token, so this is its access control); absent: anyone who can reach the port. */
@@ -52,7 +65,10 @@ export async function startSyslogServer(opts: {
     const now = Date.now();
     for (const bytes of frames) {
       counters.received++;
-      if (bytes.length > opts.maxBytes) { drop('oversized'); continue; }
+      if (bytes.length > opts.maxBytes) {
+        drop('oversized');
+        continue;
+      }
       const r = syslogToHit(bytes, peer, opts.rules, now);
       if ('hit' in r) hits.push(opts.pseudonymise.hit(r.hit));
       else drop(r.drop);
@@ -67,11 +83,20 @@ export async function startSyslogServer(opts: {
     udpTimer = undefined;
     const hits = udpQueue;
     udpQueue = [];
-    opts.bus.publish(hits).then(() => { counters.accepted += hits.length; }, () => drop('bus_unavailable', hits.length));
+    opts.bus.publish(hits).then(
+      () => {
+        counters.accepted += hits.length;
+      },
+      () => drop('bus_unavailable', hits.length),
+    );
   };
   const udp: Socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   udp.on('message', (msg, rinfo) => {
-    if (opts.allow && !opts.allow(rinfo.address)) { counters.received++; drop('not_allowed'); return; }
+    if (opts.allow && !opts.allow(rinfo.address)) {
+      counters.received++;
+      drop('not_allowed');
+      return;
+    }
     udpQueue.push(...toHits([msg], rinfo.address));
     if (udpQueue.length && !udpTimer) udpTimer = setTimeout(flushUdp, 10);
   });
@@ -80,26 +105,44 @@ export async function startSyslogServer(opts: {
   // Streams (TCP, TLS): frames per RFC 6587; a socket is paused until the bus has its hits.
   const sockets = new Set<StreamSocket>();
   const receiver: StreamReceiver = {
-    maxBytes: opts.maxBytes, idleTimeoutMs: limits.idleTimeoutMs, toHits, publish: (hits) => opts.bus.publish(hits),
-    drop: (reason, n = 1) => { if (reason !== 'bus_unavailable') counters.received += n; drop(reason, n); },
-    accepted: (n) => { counters.accepted += n; },
+    maxBytes: opts.maxBytes,
+    idleTimeoutMs: limits.idleTimeoutMs,
+    toHits,
+    publish: (hits) => opts.bus.publish(hits),
+    drop: (reason, n = 1) => {
+      if (reason !== 'bus_unavailable') counters.received += n;
+      drop(reason, n);
+    },
+    accepted: (n) => {
+      counters.accepted += n;
+    },
   };
   const onStream = (socket: StreamSocket) => {
     if (socket.destroyed) return; // refused by the caps, whose listener runs first
-    if (opts.allow && !opts.allow(socket.remoteAddress ?? '')) { counters.received++; drop('not_allowed'); socket.destroy(); return; }
+    if (opts.allow && !opts.allow(socket.remoteAddress ?? '')) {
+      counters.received++;
+      drop('not_allowed');
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     receiveStream(socket, receiver);
   };
   // Refused connections are counted as one message each, as refused senders are (not_allowed).
-  const refused = () => { counters.received++; drop('too_many_connections'); };
+  const refused = () => {
+    counters.received++;
+    drop('too_many_connections');
+  };
   const caps = { total: limits.maxConnections, perClient: limits.maxConnectionsPerSender };
   const tcp: Server = createServer();
   capConnections(tcp, caps, refused);
   tcp.on('connection', onStream);
   tcp.on('error', (err) => log.warn('syslog TCP server error', { error: errorMessage(err) }));
   const tlsOptions: TlsOptions | undefined = opts.tls && {
-    key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2',
+    key: opts.tls.key,
+    cert: opts.tls.cert,
+    minVersion: 'TLSv1.2',
     // A handshake is idle time too (Node's default allows 120 s).
     handshakeTimeout: Math.min(120_000, limits.idleTimeoutMs),
     ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
@@ -120,13 +163,20 @@ export async function startSyslogServer(opts: {
 
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
-    udp.bind(opts.port, opts.host, () => { udp.off('error', reject); resolve(); });
+    udp.bind(opts.port, opts.host, () => {
+      udp.off('error', reject);
+      resolve();
+    });
   });
   const port = udp.address().port;
-  const listen = (server: Server, at: number) => new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(at, opts.host, () => { server.off('error', reject); resolve((server.address() as { port: number }).port); });
-  });
+  const listen = (server: Server, at: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, opts.host, () => {
+        server.off('error', reject);
+        resolve((server.address() as { port: number }).port);
+      });
+    });
   await listen(tcp, port);
   const tlsPort = tls && opts.tls ? await listen(tls, opts.tls.port) : undefined;
 
@@ -135,7 +185,10 @@ export async function startSyslogServer(opts: {
     tlsPort,
     counters,
     close: async () => {
-      if (udpTimer) { clearTimeout(udpTimer); flushUdp(); }
+      if (udpTimer) {
+        clearTimeout(udpTimer);
+        flushUdp();
+      }
       await new Promise<void>((r) => udp.close(() => r()));
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((r) => tcp.close(() => r()));

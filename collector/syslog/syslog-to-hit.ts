@@ -11,7 +11,15 @@ import { isValidSiteName } from '../../common/config.ts';
 import { parseSyslog } from './parse-syslog.ts';
 import { own } from '../../common/own.ts';
 
-export type SyslogDrop = 'not_allowed' | 'too_many_connections' | 'not_syslog' | 'oversized' | 'bad_framing' | 'empty_message' | 'unknown_site' | 'bus_unavailable';
+export type SyslogDrop =
+  | 'not_allowed'
+  | 'too_many_connections'
+  | 'not_syslog'
+  | 'oversized'
+  | 'bad_framing'
+  | 'empty_message'
+  | 'unknown_site'
+  | 'bus_unavailable';
 
 // Bytes that are not UTF-8 become U+FFFD (WHATWG Encoding, "replacement" error mode), as they do for
 // files (tail, replay): nginx's escape=json writes bytes of 0x80 and up as they came, so one odd byte
@@ -26,14 +34,28 @@ export interface SyslogSiteRules {
   hostFromLine?: boolean;
 }
 
-export function syslogToHit(bytes: Buffer, peer: string, rules: SyslogSiteRules, now: number): { hit: LogHit } | { drop: SyslogDrop; detail: string } {
+export function syslogToHit(
+  bytes: Buffer,
+  peer: string,
+  rules: SyslogSiteRules,
+  now: number,
+): { hit: LogHit } | { drop: SyslogDrop; detail: string } {
   const parsed = parseSyslog(utf8.decode(bytes));
   if (!parsed.ok) return { drop: parsed.reason, detail: parsed.detail };
   const line = parsed.message.msg.trim();
   if (!line) return { drop: 'empty_message', detail: 'syslog message without content' };
-  const site = own(rules.siteByTag, parsed.message.tag) ?? (rules.hostFromLine !== false ? JSON_HOST.exec(line)?.[1]?.toLowerCase().replace(/^www\./, '') : undefined);
+  const site =
+    own(rules.siteByTag, parsed.message.tag) ??
+    (rules.hostFromLine !== false
+      ? JSON_HOST.exec(line)?.[1]
+          ?.toLowerCase()
+          .replace(/^www\./, '')
+      : undefined);
   if (!site || !isValidSiteName(site) || (rules.sites !== '*' && !rules.sites.includes(site))) {
-    return { drop: 'unknown_site', detail: `no site for tag "${parsed.message.tag}"${site ? ` or host "${site}"` : ''}; map it in SYSLOG_SITES` };
+    return {
+      drop: 'unknown_site',
+      detail: `no site for tag "${parsed.message.tag}"${site ? ` or host "${site}"` : ''}; map it in SYSLOG_SITES`,
+    };
   }
   return { hit: logHit(site, line, { receivedAt: now, client: peer }) };
 }

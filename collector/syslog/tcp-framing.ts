@@ -26,7 +26,10 @@ export class SyslogTcpDecoder {
       }
       if (this.discardToNewline) {
         const nl = this.buf.indexOf(0x0a);
-        if (nl < 0) { this.buf = Buffer.alloc(0); break; }
+        if (nl < 0) {
+          this.buf = Buffer.alloc(0);
+          break;
+        }
         this.buf = this.buf.subarray(nl + 1);
         this.discardToNewline = false;
       }
@@ -35,11 +38,19 @@ export class SyslogTcpDecoder {
       if (c >= 0x31 && c <= 0x39) {
         const sp = this.buf.indexOf(0x20);
         if (sp < 0) {
-          if (this.buf.length > 10) { frames.push({ ok: false, reason: 'bad_framing', detail: 'octet count longer than 10 digits' }); this.resync(); continue; }
+          if (this.buf.length > 10) {
+            frames.push({ ok: false, reason: 'bad_framing', detail: 'octet count longer than 10 digits' });
+            this.resync();
+            continue;
+          }
           break;
         }
         const lenText = this.buf.subarray(0, sp).toString('latin1');
-        if (!/^[1-9]\d{0,9}$/.test(lenText)) { frames.push({ ok: false, reason: 'bad_framing', detail: `bad octet count "${lenText.slice(0, 12)}"` }); this.resync(); continue; }
+        if (!/^[1-9]\d{0,9}$/.test(lenText)) {
+          frames.push({ ok: false, reason: 'bad_framing', detail: `bad octet count "${lenText.slice(0, 12)}"` });
+          this.resync();
+          continue;
+        }
         const len = Number(lenText);
         if (len > this.maxBytes) {
           frames.push({ ok: false, reason: 'oversized', detail: `frame of ${len} bytes, limit ${this.maxBytes}` });
@@ -62,7 +73,8 @@ export class SyslogTcpDecoder {
         break;
       }
       if (nl > this.maxBytes) frames.push({ ok: false, reason: 'oversized', detail: `line of ${nl} bytes, limit ${this.maxBytes}` });
-      else if (nl > 0 && !(nl === 1 && this.buf[0] === 0x0d)) frames.push({ ok: true, bytes: this.buf.subarray(0, this.buf[nl - 1] === 0x0d ? nl - 1 : nl) });
+      else if (nl > 0 && !(nl === 1 && this.buf[0] === 0x0d))
+        frames.push({ ok: true, bytes: this.buf.subarray(0, this.buf[nl - 1] === 0x0d ? nl - 1 : nl) });
       this.buf = this.buf.subarray(nl + 1);
     }
     // Keep our own copy of a partial frame, not a view pinning the socket's chunk.
@@ -73,7 +85,9 @@ export class SyslogTcpDecoder {
   /** After a framing error: drop bytes up to the next newline and carry on from there. */
   private resync(): void {
     const nl = this.buf.indexOf(0x0a);
-    if (nl < 0) { this.buf = Buffer.alloc(0); this.discardToNewline = true; }
-    else this.buf = this.buf.subarray(nl + 1);
+    if (nl < 0) {
+      this.buf = Buffer.alloc(0);
+      this.discardToNewline = true;
+    } else this.buf = this.buf.subarray(nl + 1);
   }
 }

@@ -22,7 +22,12 @@ import type { FileId, TailState } from './tail-state.ts';
 import { sameFile } from './tail-state.ts';
 
 export interface Chunk {
-  file: FileId; gen: number; from: number; to: number; base: number; lines: { text: string; at: number }[];
+  file: FileId;
+  gen: number;
+  from: number;
+  to: number;
+  base: number;
+  lines: { text: string; at: number }[];
   /** Lines from a rotated file still being drained, not from the file followed now. */
   draining?: boolean;
 }
@@ -33,7 +38,11 @@ const DRAIN_MS = 10_000;
 // Offsets of a new file start this far past the old one's end, so late lines drained from the old
 // file keep offsets of their own.
 const ROTATION_GAP = 2 ** 30;
-const idOf = (s: { dev: number; ino: number; birthtimeMs: number }): FileId => ({ dev: s.dev, ino: s.ino, birth: Math.round(s.birthtimeMs) });
+const idOf = (s: { dev: number; ino: number; birthtimeMs: number }): FileId => ({
+  dev: s.dev,
+  ino: s.ino,
+  birth: Math.round(s.birthtimeMs),
+});
 
 // Nothing at the path (ENOENT), or a file where the path needs a folder (ENOTDIR): missing. Any
 // other failure — EACCES, ELOOP, EIO — is about a file that may well be there, and is reported.
@@ -49,7 +58,11 @@ async function statIfThere(path: string): Promise<Stats | undefined> {
   }
 }
 
-interface Track { fh: FileHandle; state: TailState; lastGrowth: number }
+interface Track {
+  fh: FileHandle;
+  state: TailState;
+  lastGrowth: number;
+}
 
 async function markAt(fh: FileHandle, pos: number): Promise<string> {
   const from = Math.max(0, pos - MARK_BYTES);
@@ -61,7 +74,11 @@ async function markAt(fh: FileHandle, pos: number): Promise<string> {
 /** A line as text, at most `max` bytes of UTF-8 (cut on a character boundary). */
 function lineText(bytes: Buffer, max: number): string {
   let text = bytes.toString('utf8').replace(/\r$/, '');
-  if (Buffer.byteLength(text) > max) text = Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+  if (Buffer.byteLength(text) > max)
+    text = Buffer.from(text)
+      .subarray(0, max)
+      .toString('utf8')
+      .replace(/\uFFFD+$/, '');
   return text;
 }
 
@@ -71,7 +88,10 @@ export class FileFollower {
   /** The last error of looking at the path (other than "missing"), reported once until it changes. */
   private statProblem: string | undefined;
 
-  constructor(private readonly path: string, private readonly maxLineBytes: number) {}
+  constructor(
+    private readonly path: string,
+    private readonly maxLineBytes: number,
+  ) {}
 
   /** Resumes from a saved state, else starts at the beginning (or the end) of the current file. */
   async open(saved: TailState | undefined, fromEnd = false): Promise<void> {
@@ -86,7 +106,18 @@ export class FileFollower {
         // Truncated while we were away (copytruncate): finish the copy, if it is FILE.1, from where we were.
         await fh.close();
         if (await this.adoptCopy(saved)) return;
-        this.cur = { fh: await open(this.path, 'r'), state: { ...saved, pos: 0, gen: saved.gen + 1, base: saved.base + saved.pos + ROTATION_GAP, pendingTo: undefined, mark: undefined }, lastGrowth: Date.now() };
+        this.cur = {
+          fh: await open(this.path, 'r'),
+          state: {
+            ...saved,
+            pos: 0,
+            gen: saved.gen + 1,
+            base: saved.base + saved.pos + ROTATION_GAP,
+            pendingTo: undefined,
+            mark: undefined,
+          },
+          lastGrowth: Date.now(),
+        };
         return;
       }
       // Rotated while we were away: finish the old file if it sits at FILE.1.
@@ -138,7 +169,12 @@ export class FileFollower {
     if (size < t.state.pos || (t.state.mark && t.state.pos > 0 && (await markAt(t.fh, t.state.pos)) !== t.state.mark)) {
       // copytruncate under our eyes: same file, rewritten from the start.
       const st = t.state;
-      if (!(await this.adoptCopy(st))) this.cur = { fh: t.fh, state: { ...st, pos: 0, gen: st.gen + 1, base: st.base + st.pos + ROTATION_GAP, mark: undefined }, lastGrowth: Date.now() };
+      if (!(await this.adoptCopy(st)))
+        this.cur = {
+          fh: t.fh,
+          state: { ...st, pos: 0, gen: st.gen + 1, base: st.base + st.pos + ROTATION_GAP, mark: undefined },
+          lastGrowth: Date.now(),
+        };
       else await t.fh.close();
       return this.read(end);
     }
@@ -187,7 +223,8 @@ export class FileFollower {
     } catch (err) {
       // Not missing, yet not readable (a new file not yet given its owner or mode by logrotate's
       // `create`, say): keep draining the file we have and look again at the next poll, saying so once.
-      if (this.statProblem !== errorMessage(err)) log.warn(`tail ${this.path}: cannot look at the path, still following the file opened before`, { error: errorMessage(err) });
+      if (this.statProblem !== errorMessage(err))
+        log.warn(`tail ${this.path}: cannot look at the path, still following the file opened before`, { error: errorMessage(err) });
       this.statProblem = errorMessage(err);
       return;
     }
@@ -196,7 +233,11 @@ export class FileFollower {
     await this.old?.fh.close();
     this.old = t;
     const fh = await open(this.path, 'r');
-    this.cur = { fh, state: { file: idOf(await fh.stat()), pos: 0, gen: 0, base: t.state.base + t.state.pos + ROTATION_GAP }, lastGrowth: Date.now() };
+    this.cur = {
+      fh,
+      state: { file: idOf(await fh.stat()), pos: 0, gen: 0, base: t.state.base + t.state.pos + ROTATION_GAP },
+      lastGrowth: Date.now(),
+    };
   }
 
   async close(): Promise<void> {

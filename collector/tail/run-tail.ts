@@ -24,8 +24,15 @@ export interface TailSink {
 }
 
 export interface TailOptions {
-  path: string; site: string; stateDir: string; sink: TailSink; maxLineBytes: number;
-  pollMs?: number; fromEnd?: boolean; signal: AbortSignal; onChunk?: (lines: number) => void;
+  path: string;
+  site: string;
+  stateDir: string;
+  sink: TailSink;
+  maxLineBytes: number;
+  pollMs?: number;
+  fromEnd?: boolean;
+  signal: AbortSignal;
+  onChunk?: (lines: number) => void;
 }
 
 export async function runTail(opts: TailOptions): Promise<void> {
@@ -51,7 +58,13 @@ export async function runTail(opts: TailOptions): Promise<void> {
     const token = `tail:${dev}:${ino}:${birth}:${chunk.gen}:${chunk.from}-${chunk.to}`;
     const from = { receivedAt: Date.now() };
     const hits = chunk.lines.map((l) => logHit(opts.site, l.text, from));
-    const meta = { token, stream, offsets: chunk.lines.map((l) => chunk.base + l.at), positions: chunk.lines.map((l) => `${opts.path}@${l.at}`), end: chunk.base + chunk.to };
+    const meta = {
+      token,
+      stream,
+      offsets: chunk.lines.map((l) => chunk.base + l.at),
+      positions: chunk.lines.map((l) => `${opts.path}@${l.at}`),
+      end: chunk.base + chunk.to,
+    };
     return deliver({
       save: opts.sink.exactlyOnce && !chunk.draining ? () => stateFile.save({ ...follower.position, pendingTo: chunk.to }) : undefined,
       handle: () => opts.sink.send(hits, meta),

@@ -17,12 +17,17 @@ import type { TailSink } from './run-tail.ts';
 export function pipelineSink(handle: (batch: BusBatch) => Promise<void>, pseudonymise?: Pseudonymiser): TailSink {
   return {
     exactlyOnce: true,
-    send: (hits, meta) => handle({
-      token: meta.token,
-      stream: meta.stream,
-      end: meta.end,
-      records: hits.map((h, i) => ({ value: encodeHit(pseudonymise ? pseudonymise.hit(h) : h), offset: meta.offsets[i]!, position: meta.positions[i]! })),
-    }),
+    send: (hits, meta) =>
+      handle({
+        token: meta.token,
+        stream: meta.stream,
+        end: meta.end,
+        records: hits.map((h, i) => ({
+          value: encodeHit(pseudonymise ? pseudonymise.hit(h) : h),
+          offset: meta.offsets[i]!,
+          position: meta.positions[i]!,
+        })),
+      }),
   };
 }
 
@@ -35,7 +40,9 @@ export function httpSink(baseUrl: string, token: string, site: string): TailSink
         method: 'POST',
         headers: { 'content-type': 'text/plain', authorization: `Bearer ${token}` },
         body: hits.map((h) => h.line).join('\n') + '\n',
-      }).catch((err: Error) => { throw new ScalehouseError(`cannot reach ${url}: ${err.message}`, { retriable: true }); });
+      }).catch((err: Error) => {
+        throw new ScalehouseError(`cannot reach ${url}: ${err.message}`, { retriable: true });
+      });
       if (res.ok) return;
       const text = await res.text();
       if (res.status === 413) {
@@ -45,7 +52,9 @@ export function httpSink(baseUrl: string, token: string, site: string): TailSink
         return;
       }
       // 503 (bus full or down) and 5xx are worth retrying; 4xx (bad token, unknown site) are not.
-      throw new ScalehouseError(`${url} answered ${res.status}: ${text.slice(0, 300)}`, { retriable: res.status >= 500 || res.status === 429 });
+      throw new ScalehouseError(`${url} answered ${res.status}: ${text.slice(0, 300)}`, {
+        retriable: res.status >= 500 || res.status === 429,
+      });
     },
   };
 }

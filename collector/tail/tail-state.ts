@@ -10,9 +10,17 @@ import { join } from 'node:path';
 import { readJsonFile } from '../../common/state-files.ts';
 import { writeFileAtomic } from '../../common/data-files.ts';
 
-export interface FileId { dev: number; ino: number; birth: number }
+export interface FileId {
+  dev: number;
+  ino: number;
+  birth: number;
+}
 export interface TailState {
-  file: FileId; pos: number; gen: number; base: number; pendingTo?: number;
+  file: FileId;
+  pos: number;
+  gen: number;
+  base: number;
+  pendingTo?: number;
   /** SHA-256 of the bytes just before `pos`: if they change, the file was truncated and rewritten. */
   mark?: string;
 }

@@ -30,11 +30,21 @@ export interface StatsDeps {
  */
 export async function requireKnownSite(deps: StatsDeps, site: string): Promise<void> {
   deps.siteKnown ??= knownSites(deps.ch);
-  if (!(await deps.siteKnown(site))) throw httpError(404, 'unknown_site', `no data for site "${site}", and SITES does not name it: GET /api/stats/sites lists the sites with data`);
+  if (!(await deps.siteKnown(site)))
+    throw httpError(
+      404,
+      'unknown_site',
+      `no data for site "${site}", and SITES does not name it: GET /api/stats/sites lists the sites with data`,
+    );
 }
 
 /** A query and its validated parameters, ready to run. */
-export interface Prepared { name: string; query: NamedQuery; params: QueryParams; allTime: boolean }
+export interface Prepared {
+  name: string;
+  query: NamedQuery;
+  params: QueryParams;
+  allTime: boolean;
+}
 export type Result = Awaited<ReturnType<NamedQuery['run']>>;
 
 /** Validated parameters, or the 400 that says what is wrong with them. */
@@ -54,14 +64,27 @@ export function prepareQuery(name: string, q: Record<string, string>): Prepared 
   // All time: every minute a DateTime column can hold (1970 to 2106), and no range to echo.
   const allTime = query.allTime === true && q.from === undefined && q.to === undefined;
   if (allTime) params = { ...params, from: 0, to: Date.UTC(2106, 0, 1) };
-  if (params.traffic === 'bots' && !query.bots) throw httpError(400, 'invalid_parameter', `traffic=bots is answered by ${Object.entries(QUERIES).filter(([, q]) => q.bots).map(([n]) => n).join(', ')} only`);
+  if (params.traffic === 'bots' && !query.bots)
+    throw httpError(
+      400,
+      'invalid_parameter',
+      `traffic=bots is answered by ${Object.entries(QUERIES)
+        .filter(([, q]) => q.bots)
+        .map(([n]) => n)
+        .join(', ')} only`,
+    );
   return { name, query, params, allTime };
 }
 
 /** A read past the dashboard's limits is the client's to narrow: a 422 that says how. */
 export async function withinLimits<T>(read: Promise<T>): Promise<T> {
   return read.catch((err: unknown) => {
-    if (isLimitError(err)) throw httpError(422, 'query_too_expensive', `this query went past its limits (DASHBOARD_QUERY_MAX_SECONDS, DASHBOARD_QUERY_MAX_MEMORY_MB): choose a shorter range or fewer filters. ${errorMessage(err).slice(0, 200)}`);
+    if (isLimitError(err))
+      throw httpError(
+        422,
+        'query_too_expensive',
+        `this query went past its limits (DASHBOARD_QUERY_MAX_SECONDS, DASHBOARD_QUERY_MAX_MEMORY_MB): choose a shorter range or fewer filters. ${errorMessage(err).slice(0, 200)}`,
+      );
     throw err;
   });
 }

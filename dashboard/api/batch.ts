@@ -40,8 +40,16 @@ function failed(name: string, err: unknown): BatchEntry {
 
 /** The query names and each one's parameters (common ones, then its own); a 400 for what cannot be a batch. */
 function readRequest(search: URLSearchParams): { names: string[]; paramsOf: (name: string) => Record<string, string>; site?: string } {
-  const names = (search.get('queries') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-  if (!names.length) throw httpError(400, 'invalid_parameter', 'queries must list the queries to run, e.g. queries=overview,pages (GET /api/stats lists them)');
+  const names = (search.get('queries') ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!names.length)
+    throw httpError(
+      400,
+      'invalid_parameter',
+      'queries must list the queries to run, e.g. queries=overview,pages (GET /api/stats lists them)',
+    );
   if (names.length > MAX_BATCH_QUERIES) throw httpError(400, 'invalid_parameter', `a batch may hold at most ${MAX_BATCH_QUERIES} queries`);
   if (new Set(names).size !== names.length) throw httpError(400, 'invalid_parameter', 'queries must name each query once');
   // Without prototypes: a parameter or query named __proto__ is a key like any other.
@@ -55,7 +63,8 @@ function readRequest(search: URLSearchParams): { names: string[]; paramsOf: (nam
       continue;
     }
     const name = key.slice(0, dot);
-    if (!names.includes(name)) throw httpError(400, 'unknown_parameter', `${key.slice(0, 80)}: "${name.slice(0, 60)}" is not one of the queries of this batch`);
+    if (!names.includes(name))
+      throw httpError(400, 'unknown_parameter', `${key.slice(0, 80)}: "${name.slice(0, 60)}" is not one of the queries of this batch`);
     if (!ownParams.has(name)) ownParams.set(name, Object.create(null));
     ownParams.get(name)![key.slice(dot + 1)] = value;
   }
@@ -80,7 +89,13 @@ export async function answerBatch(deps: StatsDeps, search: URLSearchParams): Pro
   // The reads to make: breakdowns with equal parameters as one, every other query alone.
   const reads: (() => Promise<void>)[] = [];
   const alone = (p: Prepared) => async () => {
-    answers.set(p.name, await withinLimits(p.query.run(deps.ch, p.params)).then((r) => answerBody(deps, p, r), (err: unknown) => failed(p.name, err)));
+    answers.set(
+      p.name,
+      await withinLimits(p.query.run(deps.ch, p.params)).then(
+        (r) => answerBody(deps, p, r),
+        (err: unknown) => failed(p.name, err),
+      ),
+    );
   };
   const breakdowns = new Map<string, Prepared[]>();
   for (const p of ready) {
@@ -99,7 +114,13 @@ export async function answerBatch(deps: StatsDeps, search: URLSearchParams): Pro
     }
     reads.push(async () => {
       try {
-        const rows = await withinLimits(readBreakdowns(deps.ch, group[0]!.params, group.map((p) => p.query.breakdown!)));
+        const rows = await withinLimits(
+          readBreakdowns(
+            deps.ch,
+            group[0]!.params,
+            group.map((p) => p.query.breakdown!),
+          ),
+        );
         for (const p of group) answers.set(p.name, answerBody(deps, p, { source: 'events', data: rows.get(p.query.breakdown!) }));
       } catch (err) {
         for (const p of group) answers.set(p.name, failed(p.name, err));

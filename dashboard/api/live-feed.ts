@@ -11,8 +11,21 @@ import { runNamedQuery } from '../../clickhouse/named-query.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import { errorMessage } from '../../common/errors.ts';
 
-export interface LiveHit { t: number; path: string; event: string; channel: string; referrer: string; country: string; device: string; browser: string }
-export interface LiveSnapshot { now: number; visitors: number; hits: LiveHit[] }
+export interface LiveHit {
+  t: number;
+  path: string;
+  event: string;
+  channel: string;
+  referrer: string;
+  country: string;
+  device: string;
+  browser: string;
+}
+export interface LiveSnapshot {
+  now: number;
+  visitors: number;
+  hits: LiveHit[];
+}
 export type LiveMessage = LiveSnapshot | { now: number; error: string };
 export type ReadLive = (site: string, now: number, signal: AbortSignal) => Promise<Omit<LiveSnapshot, 'now'>>;
 
@@ -21,20 +34,29 @@ export const LIVE_WINDOW_MS = 60 * 60_000;
 export const LIVE_HITS = 30;
 
 /** Reads a site's visitors of the last five minutes (as the overview's "current visitors") and its latest hits. */
-export const readLive = (ch: ClickHouse): ReadLive => async (site, now, signal) => {
-  const bound = { site, now: chTime(now), since: chTime(now - LIVE_WINDOW_MS), limit: LIVE_HITS };
-  const hits = await runNamedQuery<LiveHit>(ch, 'latest-hits.events', bound, signal);
-  const [recent] = await runNamedQuery<{ visitors: number }>(ch, 'current-visitors.events', bound, signal);
-  return { visitors: recent?.visitors ?? 0, hits };
-};
+export const readLive =
+  (ch: ClickHouse): ReadLive =>
+  async (site, now, signal) => {
+    const bound = { site, now: chTime(now), since: chTime(now - LIVE_WINDOW_MS), limit: LIVE_HITS };
+    const hits = await runNamedQuery<LiveHit>(ch, 'latest-hits.events', bound, signal);
+    const [recent] = await runNamedQuery<{ visitors: number }>(ch, 'current-visitors.events', bound, signal);
+    return { visitors: recent?.visitors ?? 0, hits };
+  };
 
-interface Feed { viewers: Set<(m: LiveMessage) => void>; stop: AbortController; last?: LiveMessage }
+interface Feed {
+  viewers: Set<(m: LiveMessage) => void>;
+  stop: AbortController;
+  last?: LiveMessage;
+}
 
 export class LiveFeeds {
   readonly #feeds = new Map<string, Feed>();
   #reads = 0;
 
-  constructor(private readonly read: ReadLive, private readonly intervalMs = 2000) {}
+  constructor(
+    private readonly read: ReadLive,
+    private readonly intervalMs = 2000,
+  ) {}
 
   /** Calls `viewer` with each snapshot of `site` (the latest one at once, if any) until the returned function is called. */
   subscribe(site: string, viewer: (m: LiveMessage) => void): () => void {

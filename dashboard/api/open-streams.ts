@@ -11,7 +11,10 @@
 import { httpError } from '../../common/http-error.ts';
 import type { Credential } from '../auth/credential.ts';
 
-export interface StreamLimits { perCredential: number; perSite: number }
+export interface StreamLimits {
+  perCredential: number;
+  perSite: number;
+}
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = { perCredential: 10, perSite: 100 };
 
@@ -32,17 +35,32 @@ export class OpenStreams {
   readonly #byCredential = new Map<string, Set<AbortController>>();
   readonly #bySite = new Map<string, number>();
 
-  constructor(private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Counts a new stream of `credential` on `site`, or refuses it with 429 when either has all it may. */
   open(credential: Credential, site: string): StreamTicket {
     const mine = this.#byCredential.get(credential.key) ?? new Set<AbortController>();
     if (mine.size >= this.limits.perCredential) {
-      throw httpError(429, 'too_many_streams', `this login (or API token) already has ${mine.size} realtime streams open, the most it may (DASHBOARD_REALTIME_STREAMS_PER_LOGIN); close one first`, undefined, 'credential_streams');
+      throw httpError(
+        429,
+        'too_many_streams',
+        `this login (or API token) already has ${mine.size} realtime streams open, the most it may (DASHBOARD_REALTIME_STREAMS_PER_LOGIN); close one first`,
+        undefined,
+        'credential_streams',
+      );
     }
     const onSite = this.#bySite.get(site) ?? 0;
     if (onSite >= this.limits.perSite) {
-      throw httpError(429, 'too_many_streams', `${site} already has ${onSite} realtime streams open, the most it may (DASHBOARD_REALTIME_STREAMS_PER_SITE); try again later`, undefined, 'site_streams');
+      throw httpError(
+        429,
+        'too_many_streams',
+        `${site} already has ${onSite} realtime streams open, the most it may (DASHBOARD_REALTIME_STREAMS_PER_SITE); try again later`,
+        undefined,
+        'site_streams',
+      );
     }
     const ended = new AbortController();
     mine.add(ended);

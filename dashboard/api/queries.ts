@@ -12,7 +12,8 @@ import { isoTime, isoTimeOrNull } from '../../common/iso-time.ts';
 import { CONVERSION_QUERIES } from '../goals/named-queries.ts';
 
 /** The rollup file when the rollups can answer (see useRollups) and one exists, else the events file. */
-const pick = (p: QueryParams, name: string, rollup = true) => (rollup && useRollups(p) ? { file: `${name}.rollup`, source: 'rollup' as const } : { file: `${name}.events`, source: 'events' as const });
+const pick = (p: QueryParams, name: string, rollup = true) =>
+  rollup && useRollups(p) ? { file: `${name}.rollup`, source: 'rollup' as const } : { file: `${name}.events`, source: 'events' as const };
 
 const simple = (name: string, rollup = true, bots = false): NamedQuery => ({
   needsSite: true,
@@ -25,7 +26,10 @@ const simple = (name: string, rollup = true, bots = false): NamedQuery => ({
 });
 
 /** A query with no rollup: always raw events and sessions. */
-const events = (name: string): NamedQuery => ({ needsSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, `${name}.events`, p) }) });
+const events = (name: string): NamedQuery => ({
+  needsSite: true,
+  run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, `${name}.events`, p) }),
+});
 
 /** Sessions grouped by one of their columns (an allow-listed identifier). */
 const sessionsBy = (dimension: string): NamedQuery => ({
@@ -42,7 +46,11 @@ const sessionsBy = (dimension: string): NamedQuery => ({
  * events, a week, an hour, a filter), 150–260 ms of a refresh at 10M
  * (docs/benchmarks.md, "Dashboard refresh").
  */
-export async function readBreakdowns(ch: ClickHouse, p: QueryParams, dimensions: string[]): Promise<Map<string, Record<string, unknown>[]>> {
+export async function readBreakdowns(
+  ch: ClickHouse,
+  p: QueryParams,
+  dimensions: string[],
+): Promise<Map<string, Record<string, unknown>[]>> {
   const rows = await runQuery<Record<string, unknown> & { dimension: string }>(ch, 'sessions-by-many.events', p, { dimensions });
   const by = new Map(dimensions.map((d) => [d, [] as Record<string, unknown>[]]));
   for (const { dimension, ...row } of rows) by.get(dimension)?.push(row);
@@ -89,7 +97,14 @@ export const QUERIES: Record<string, NamedQuery> = {
       const now = Date.now();
       const live = p.to >= now - CURRENT_WINDOW_MS;
       const [recent] = live ? await runQuery<{ visitors: number }>(ch, 'current-visitors.events', p, { now: chTime(now) }) : [];
-      return { source, data: { current: periods.current[0], previous: periods.previous?.[0] ?? null, current_visitors: live ? recent?.visitors ?? 0 : null } };
+      return {
+        source,
+        data: {
+          current: periods.current[0],
+          previous: periods.previous?.[0] ?? null,
+          current_visitors: live ? (recent?.visitors ?? 0) : null,
+        },
+      };
     },
   },
   timeseries: {
@@ -100,10 +115,15 @@ export const QUERIES: Record<string, NamedQuery> = {
       const read = async (q: QueryParams, split: string): Promise<PeriodRow[]> => {
         const key = (r: PeriodRow) => `${r.period} ${r.t}`;
         const points = new Map((await runQuery<PeriodRow>(ch, file, q, { split })).map((r) => [key(r), r]));
-        const visits = await runQuery<PeriodRow & { t: number; visits: number; visitors: number }>(ch, 'timeseries-visits.events', q, { split });
-        for (const v of visits) if (!points.has(key(v))) points.set(key(v), { period: v.period, t: v.t, hits: 0, pageviews: 0, errors_4xx: 0, errors_5xx: 0, bot_hits: 0 });
+        const visits = await runQuery<PeriodRow & { t: number; visits: number; visitors: number }>(ch, 'timeseries-visits.events', q, {
+          split,
+        });
+        for (const v of visits)
+          if (!points.has(key(v)))
+            points.set(key(v), { period: v.period, t: v.t, hits: 0, pageviews: 0, errors_4xx: 0, errors_5xx: 0, bot_hits: 0 });
         const byKey = new Map(visits.map((v) => [key(v), v]));
-        return [...points.values()].sort((a, b) => (a.t as number) - (b.t as number))
+        return [...points.values()]
+          .sort((a, b) => (a.t as number) - (b.t as number))
           .map((r) => ({ ...r, visitors: byKey.get(key(r))?.visitors ?? 0, visits: byKey.get(key(r))?.visits ?? 0 }));
       };
       const periods = await byPeriod(p, source === 'rollup', read);
@@ -132,20 +152,32 @@ export const QUERIES: Record<string, NamedQuery> = {
   'custom-events': events('custom-events'),
   'custom-events-timeseries': events('custom-events-timeseries'),
   'custom-event-props': events('custom-event-props'),
-  pipeline: { needsSite: false, beyondSite: true, run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }) },
+  pipeline: {
+    needsSite: false,
+    beyondSite: true,
+    run: async (ch, p) => ({ source: 'events', data: await runQuery(ch, 'pipeline.events', p) }),
+  },
   // Alerts of the site (and the pipeline's own): those firing, then those of the range.
   alerts: {
-    needsSite: true, beyondSite: true,
+    needsSite: true,
+    beyondSite: true,
     run: async (ch, p) => ({
       source: 'events',
-      data: (await runQuery<{ fired_at: number; resolved_at: number }>(ch, 'alerts.events', p))
-        .map((a) => ({ ...a, fired_at: isoTimeOrNull(a.fired_at), resolved_at: isoTimeOrNull(a.resolved_at) })),
+      data: (await runQuery<{ fired_at: number; resolved_at: number }>(ch, 'alerts.events', p)).map((a) => ({
+        ...a,
+        fired_at: isoTimeOrNull(a.fired_at),
+        resolved_at: isoTimeOrNull(a.resolved_at),
+      })),
     }),
   },
   // Every site ever seen, for the site picker; with a range, those with hits in it.
   sites: {
-    needsSite: false, allTime: true,
-    run: async (ch, p) => ({ source: 'rollup', data: (await runQuery<{ last_seen: number }>(ch, 'sites.events', p)).map((s) => ({ ...s, last_seen: isoTime(s.last_seen) })) }),
+    needsSite: false,
+    allTime: true,
+    run: async (ch, p) => ({
+      source: 'rollup',
+      data: (await runQuery<{ last_seen: number }>(ch, 'sites.events', p)).map((s) => ({ ...s, last_seen: isoTime(s.last_seen) })),
+    }),
   },
   // Goals and funnels of the site (dashboard/goals/): goals, goals-by-channel, goals-by-referrer, funnels.
   ...CONVERSION_QUERIES,

@@ -46,7 +46,8 @@ export function realtimeRoutes(deps: RealtimeDeps): Hono {
     // The place is taken before the lookup, so a burst of opens cannot all pass the cap while they wait.
     const ticket = deps.streams.open(credential, site);
     try {
-      if (!(await deps.siteKnown(site))) throw httpError(404, 'unknown_site', `no hits for ${site} yet: its realtime view opens once the first one is loaded`);
+      if (!(await deps.siteKnown(site)))
+        throw httpError(404, 'unknown_site', `no hits for ${site} yet: its realtime view opens once the first one is loaded`);
     } catch (err) {
       ticket.release();
       throw err;
@@ -57,7 +58,14 @@ export function realtimeRoutes(deps: RealtimeDeps): Hono {
 }
 
 /** Sends `site`'s snapshots on `stream` until the client leaves or the ticket's credential ends. */
-async function follow(stream: SSEStreamingApi, feeds: LiveFeeds, site: string, ticket: StreamTicket, request: AbortSignal, node?: Partial<HttpBindings>): Promise<void> {
+async function follow(
+  stream: SSEStreamingApi,
+  feeds: LiveFeeds,
+  site: string,
+  ticket: StreamTicket,
+  request: AbortSignal,
+  node?: Partial<HttpBindings>,
+): Promise<void> {
   let unsubscribe = () => {};
   try {
     const reason = await new Promise<string | undefined>((resolve) => {
@@ -72,13 +80,19 @@ async function follow(stream: SSEStreamingApi, feeds: LiveFeeds, site: string, t
       unsubscribe = feeds.subscribe(site, (m: LiveMessage) => {
         if (writing || stream.aborted || ticket.signal.aborted) return;
         writing = true;
-        stream.writeSSE({ event: 'error' in m ? 'problem' : 'snapshot', data: JSON.stringify(m) }).catch(() => undefined).finally(() => (writing = false));
+        stream
+          .writeSSE({ event: 'error' in m ? 'problem' : 'snapshot', data: JSON.stringify(m) })
+          .catch(() => undefined)
+          .finally(() => (writing = false));
       });
     });
     unsubscribe();
     if (reason === undefined || stream.aborted) return;
     const grace = new AbortController();
-    const said = stream.writeSSE({ event: 'end', data: JSON.stringify({ reason }) }).then(() => true, () => true);
+    const said = stream.writeSSE({ event: 'end', data: JSON.stringify({ reason }) }).then(
+      () => true,
+      () => true,
+    );
     const sent = await Promise.race([said, sleep(END_GRACE_MS, false, { signal: grace.signal }).catch(() => false)]);
     grace.abort();
     // A client that stopped reading would keep the response open past its credential, its socket

@@ -31,7 +31,10 @@ export interface ClientRecord {
 }
 
 /** Admitted (wait 0) with the record to keep, or refused for `wait` ms with the record unchanged. */
-export interface Judgement<R> { wait: number; next: R }
+export interface Judgement<R> {
+  wait: number;
+  next: R;
+}
 
 const fresh = (): ClientRecord => ({ times: [], strikes: 0, lockedUntil: 0, lastFailure: 0 });
 

@@ -14,12 +14,16 @@ export class CheckQueue {
   private readonly first: (() => void)[] = [];
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly concurrent: number, private readonly queued: number) {}
+  constructor(
+    private readonly concurrent: number,
+    private readonly queued: number,
+  ) {}
 
   async run<T>(check: () => Promise<T>, priority = false): Promise<T> {
     if (this.running >= this.concurrent) {
       const line = priority ? this.first : this.waiting;
-      if (line.length >= this.queued) throw httpError(429, 'busy', 'too many logins at once; try again in a second', { 'retry-after': '1' });
+      if (line.length >= this.queued)
+        throw httpError(429, 'busy', 'too many logins at once; try again in a second', { 'retry-after': '1' });
       await new Promise<void>((resolve) => line.push(resolve));
     } else {
       this.running++;

@@ -20,10 +20,19 @@ import { clientKey } from '../../server/client-key.ts';
 import { forgetAttempt, judgeClient, judgeEveryone, type AttemptLimits, type ClientRecord } from './attempt-window.ts';
 import { CheckQueue } from './check-queue.ts';
 
-export interface LoginLimits extends AttemptLimits { concurrent: number; queued: number }
+export interface LoginLimits extends AttemptLimits {
+  concurrent: number;
+  queued: number;
+}
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
-  perClient: 10, everyone: 100, windowMs: 60_000, maxLockMs: 3_600_000, forgetMs: 86_400_000, concurrent: 1, queued: 8,
+  perClient: 10,
+  everyone: 100,
+  windowMs: 60_000,
+  maxLockMs: 3_600_000,
+  forgetMs: 86_400_000,
+  concurrent: 1,
+  queued: 8,
 };
 
 /** Clients remembered at most; past it the least recently failed are forgotten (a flood of addresses cannot fill memory). */
@@ -44,7 +53,11 @@ export class LoginLimiter {
   private everyone: number[] = [];
   private readonly queue: CheckQueue;
 
-  constructor(limits: Partial<LoginLimits> = DEFAULT_LOGIN_LIMITS, private readonly clock: () => number = Date.now, private readonly isAdmin: (address: string) => boolean = () => false) {
+  constructor(
+    limits: Partial<LoginLimits> = DEFAULT_LOGIN_LIMITS,
+    private readonly clock: () => number = Date.now,
+    private readonly isAdmin: (address: string) => boolean = () => false,
+  ) {
     this.limits = { ...DEFAULT_LOGIN_LIMITS, ...limits };
     this.queue = new CheckQueue(this.limits.concurrent, this.limits.queued);
   }
@@ -56,12 +69,19 @@ export class LoginLimiter {
     const admin = this.isAdmin(address);
     const client = judgeClient(this.clients.get(key), now, this.limits);
     if (client.wait > 0) {
-      throw httpError(429, 'too_many_attempts', `too many wrong passwords from here; wait ${seconds(client.wait)} s`, { 'retry-after': seconds(client.wait) });
+      throw httpError(429, 'too_many_attempts', `too many wrong passwords from here; wait ${seconds(client.wait)} s`, {
+        'retry-after': seconds(client.wait),
+      });
     }
     const everyone = admin ? undefined : judgeEveryone(this.everyone, now, this.limits);
     if (everyone && everyone.wait > 0) {
       this.everyone = everyone.next;
-      throw httpError(429, 'too_many_attempts', 'too many wrong passwords lately, from everywhere; logins from addresses outside DASHBOARD_ADMIN_NETWORKS take turns: try again shortly', { 'retry-after': seconds(everyone.wait) });
+      throw httpError(
+        429,
+        'too_many_attempts',
+        'too many wrong passwords lately, from everywhere; logins from addresses outside DASHBOARD_ADMIN_NETWORKS take turns: try again shortly',
+        { 'retry-after': seconds(everyone.wait) },
+      );
     }
     this.remember(key, client.next);
     if (everyone) this.everyone = everyone.next;

@@ -8,7 +8,10 @@
 import type { Context } from 'hono';
 import { httpError } from '../../common/http-error.ts';
 
-export interface PasswordBody { password: string; json: boolean }
+export interface PasswordBody {
+  password: string;
+  json: boolean;
+}
 
 const notAString = () => httpError(400, 'invalid_password', 'the password must be one string, given as "password"');
 
@@ -21,8 +24,10 @@ export async function readPassword(c: Context): Promise<PasswordBody> {
     } catch (err) {
       throw httpError(400, 'invalid_json', `the body is not JSON: ${(err as Error).message.slice(0, 120)}`);
     }
-    const password = body !== null && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, 'password')
-      ? (body as { password: unknown }).password : undefined;
+    const password =
+      body !== null && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, 'password')
+        ? (body as { password: unknown }).password
+        : undefined;
     if (typeof password !== 'string') throw notAString();
     return { password, json: true };
   }

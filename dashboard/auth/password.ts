@@ -16,7 +16,8 @@ const KEY_LEN = 32;
 
 function derive(password: string, salt: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password, salt, KEY_LEN, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
+    scrypt(password, salt, KEY_LEN, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -55,7 +56,7 @@ export async function resolveDashboardPassword(configured: string, dataDir: stri
   let generated: string | undefined;
   const { value: hash } = await readOrCreateStateFile(
     { path, what: 'the dashboard password hash', whyKept: 'a new password would lock out everyone who knows the old one' },
-    () => hashPassword(generated = randomBytes(12).toString('base64url')),
+    () => hashPassword((generated = randomBytes(12).toString('base64url'))),
   );
   return { hash, fingerprint: hash, fromSetting: false, path, ...(generated ? { generated } : {}) };
 }

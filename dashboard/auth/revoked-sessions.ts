@@ -14,7 +14,10 @@ export class RevokedSessions {
   private writing: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(session: Session) => void>();
 
-  private constructor(private readonly path: string, private readonly until: Map<string, number>) {}
+  private constructor(
+    private readonly path: string,
+    private readonly until: Map<string, number>,
+  ) {}
 
   static async open(dataDir: string): Promise<RevokedSessions> {
     const path = join(dataDir, 'dashboard-revoked-sessions');

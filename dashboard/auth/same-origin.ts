@@ -13,7 +13,7 @@ export function requireSameOrigin(c: Context): void {
   const site = c.req.header('sec-fetch-site');
   if (site !== undefined) {
     if (site === 'same-origin' || site === 'none') return;
-    throw httpError(403, 'cross_site', 'this form is only accepted from the dashboard\'s own pages');
+    throw httpError(403, 'cross_site', "this form is only accepted from the dashboard's own pages");
   }
   const origin = c.req.header('origin');
   if (origin === undefined) return;
@@ -23,5 +23,6 @@ export function requireSameOrigin(c: Context): void {
   } catch {
     host = undefined;
   }
-  if (host === undefined || host !== c.req.header('host')) throw httpError(403, 'cross_site', 'this form is only accepted from the dashboard\'s own pages');
+  if (host === undefined || host !== c.req.header('host'))
+    throw httpError(403, 'cross_site', "this form is only accepted from the dashboard's own pages");
 }

@@ -25,11 +25,15 @@ export async function sessionKey(configured: string, dataDir: string): Promise<B
     () => randomBytes(32).toString('hex'),
   );
   // A short or non-hex key would make cookies forgeable: refuse it rather than decode it to nothing.
-  if (!/^[0-9a-f]{64}$/i.test(value)) throw new ScalehouseError(`${path} does not hold a 32-byte hex key; delete it to have a new one made (everyone logs in again)`);
+  if (!/^[0-9a-f]{64}$/i.test(value))
+    throw new ScalehouseError(`${path} does not hold a 32-byte hex key; delete it to have a new one made (everyone logs in again)`);
   return Buffer.from(value, 'hex');
 }
 
-export interface Session { id: string; expires: number }
+export interface Session {
+  id: string;
+  expires: number;
+}
 
 export interface SessionSigner {
   issue(now?: number): string;

@@ -13,10 +13,16 @@ import { tableOf } from './table-of.ts';
 type Answer = { query?: unknown; from?: unknown; to?: unknown; data?: unknown; [k: string]: unknown };
 
 /** The read API's answer to a GET of /api/stats/NAME or /api/stats/batch (read-api.ts); refusals are thrown. */
-export interface Reads { answer(url: URL): Promise<Answer> }
+export interface Reads {
+  answer(url: URL): Promise<Answer>;
+}
 
 /** A name a file system and a Content-Disposition header take as it is: letters, digits, dot, dash. */
-const safe = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+const safe = (s: string) =>
+  s
+    .replace(/[^A-Za-z0-9.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
 const stamp = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 16).replace(/:/g, '') + 'Z' : '');
 
 export function csvFileName(answer: Answer, site: string): string {
@@ -42,7 +48,8 @@ export function csvResponse(answer: Answer, site: string): Response {
 export async function readInFormat(reads: Reads, url: URL, transform?: (answer: Answer) => Answer): Promise<Response> {
   const format = url.searchParams.get('format') ?? 'json';
   if (format !== 'json' && format !== 'csv') throw httpError(400, 'invalid_parameter', 'format must be csv or json (the default)');
-  if (format === 'csv' && url.pathname.endsWith('/batch')) throw httpError(400, 'invalid_parameter', 'format=csv is for one query at a time: GET /api/stats/NAME?format=csv');
+  if (format === 'csv' && url.pathname.endsWith('/batch'))
+    throw httpError(400, 'invalid_parameter', 'format=csv is for one query at a time: GET /api/stats/NAME?format=csv');
   const inner = new URL(url);
   inner.searchParams.delete('format');
   const answer = (transform ?? ((a: Answer) => a))(await reads.answer(inner));

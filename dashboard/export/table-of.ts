@@ -23,6 +23,7 @@ export function tableOf(data: unknown): Row[] {
   const rows = period('current', current);
   // Figures of the range as a whole (current visitors) belong with a single current row; a
   // series' own settings (its bucket) are in the file name's range already.
-  if (isObject(current) && rows[0]) Object.assign(rows[0], Object.fromEntries(Object.entries(rest).filter(([, v]) => !isObject(v) && !Array.isArray(v))));
+  if (isObject(current) && rows[0])
+    Object.assign(rows[0], Object.fromEntries(Object.entries(rest).filter(([, v]) => !isObject(v) && !Array.isArray(v))));
   return [...rows, ...period('previous', previous)];
 }

@@ -14,8 +14,16 @@ import type { Funnel, Goal } from './store.ts';
 
 export type GoalsBy = 'goal' | 'channel' | 'referrer';
 
-interface SourceRow { channel: string; referrer_host: string; visits: number; conversions: number[] }
-interface LevelRow { level: number; visits: number }
+interface SourceRow {
+  channel: string;
+  referrer_host: string;
+  visits: number;
+  conversions: number[];
+}
+interface LevelRow {
+  level: number;
+  visits: number;
+}
 
 const rate = (part: number, whole: number): number => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000);
 
@@ -53,9 +61,15 @@ export function goalTable(goals: Goal[], rows: SourceRow[], by: GoalsBy): Record
     sources.set(key, s);
   }
   const ordered = [...sources.entries()].sort(([a, x], [b, y]) => y.visits - x.visits || (a < b ? -1 : a > b ? 1 : 0));
-  return goals.flatMap((g, i) => ordered.map(([source, s]) => ({
-    ...head(g), source, visits: s.visits, conversions: s.conversions[i]!, conversion_rate: rate(s.conversions[i]!, s.visits),
-  })));
+  return goals.flatMap((g, i) =>
+    ordered.map(([source, s]) => ({
+      ...head(g),
+      source,
+      visits: s.visits,
+      conversions: s.conversions[i]!,
+      conversion_rate: rate(s.conversions[i]!, s.visits),
+    })),
+  );
 }
 
 /**
@@ -70,9 +84,16 @@ export function funnelTable(funnel: Funnel, levels: LevelRow[]): Record<string, 
     const visits = reached(i + 1);
     const before = i === 0 ? total : reached(i);
     return {
-      funnel_id: funnel.id, funnel: funnel.name, step: i + 1, kind: s.kind, match: s.match, visits,
-      rate_of_visits: rate(visits, total), rate_of_first_step: rate(visits, reached(1)),
-      drop_off: before - visits, drop_off_rate: rate(before - visits, before),
+      funnel_id: funnel.id,
+      funnel: funnel.name,
+      step: i + 1,
+      kind: s.kind,
+      match: s.match,
+      visits,
+      rate_of_visits: rate(visits, total),
+      rate_of_first_step: rate(visits, reached(1)),
+      drop_off: before - visits,
+      drop_off_rate: rate(before - visits, before),
     };
   });
 }

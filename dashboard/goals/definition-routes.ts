@@ -44,11 +44,32 @@ export function requireLogin(c: Context, signedIn: (c: Context) => boolean): voi
 }
 
 /** A checked body: the site, the name, and what is stored as the definition. */
-interface Parsed { site: string; name: string; definition: object }
+interface Parsed {
+  site: string;
+  name: string;
+  definition: object;
+}
 
-const KINDS: Record<DefinitionKind, { max: number; list: (ch: ClickHouse, site: string) => Promise<{ id: string }[]>; parse: (body: unknown) => Parsed }> = {
-  goal: { max: MAX_GOALS, list: listGoals, parse: (b) => { const g = parseGoal(b); return { site: g.site, name: g.name, definition: { kind: g.kind, match: g.match } }; } },
-  funnel: { max: MAX_FUNNELS, list: listFunnels, parse: (b) => { const f = parseFunnel(b); return { site: f.site, name: f.name, definition: { steps: f.steps } }; } },
+const KINDS: Record<
+  DefinitionKind,
+  { max: number; list: (ch: ClickHouse, site: string) => Promise<{ id: string }[]>; parse: (body: unknown) => Parsed }
+> = {
+  goal: {
+    max: MAX_GOALS,
+    list: listGoals,
+    parse: (b) => {
+      const g = parseGoal(b);
+      return { site: g.site, name: g.name, definition: { kind: g.kind, match: g.match } };
+    },
+  },
+  funnel: {
+    max: MAX_FUNNELS,
+    list: listFunnels,
+    parse: (b) => {
+      const f = parseFunnel(b);
+      return { site: f.site, name: f.name, definition: { steps: f.steps } };
+    },
+  },
 };
 
 /** The routes of one kind of definition, relative to where they are mounted (/api/goals, /api/funnels). */
@@ -66,7 +87,8 @@ export function definitionRoutes(deps: DefinitionDeps, kind: DefinitionKind): Ho
     requireLogin(c, deps.signedIn);
     const body = await readJsonBody(c, DEFINITION_BODY);
     const d = checked(() => parse(body));
-    if (await countDefinitions(deps.definitions, d.site, kind) >= max) throw httpError(409, 'too_many', `a site has at most ${max} ${kind}s: delete one first`);
+    if ((await countDefinitions(deps.definitions, d.site, kind)) >= max)
+      throw httpError(409, 'too_many', `a site has at most ${max} ${kind}s: delete one first`);
     const id = (await saveDefinition(deps.definitions, kind, d.site, d.name, d.definition))!;
     return c.json({ [kind]: await answer(d.site, id) }, 201);
   });
@@ -75,14 +97,16 @@ export function definitionRoutes(deps: DefinitionDeps, kind: DefinitionKind): Ho
     const body = await readJsonBody(c, DEFINITION_BODY);
     const d = checked(() => parse(body));
     const id = c.req.param('id').toLowerCase();
-    if (await saveDefinition(deps.definitions, kind, d.site, d.name, d.definition, id) === undefined) throw httpError(404, `unknown_${kind}`, `no ${kind} ${id.slice(0, 40)} for ${d.site}`);
+    if ((await saveDefinition(deps.definitions, kind, d.site, d.name, d.definition, id)) === undefined)
+      throw httpError(404, `unknown_${kind}`, `no ${kind} ${id.slice(0, 40)} for ${d.site}`);
     return c.json({ [kind]: await answer(d.site, id) });
   });
   app.delete('/:id', async (c) => {
     requireLogin(c, deps.signedIn);
     const site = siteParam(c);
     const id = c.req.param('id').toLowerCase();
-    if (!await deleteDefinition(deps.definitions, kind, site, id)) throw httpError(404, `unknown_${kind}`, `no ${kind} ${id.slice(0, 40)} for ${site}`);
+    if (!(await deleteDefinition(deps.definitions, kind, site, id)))
+      throw httpError(404, `unknown_${kind}`, `no ${kind} ${id.slice(0, 40)} for ${site}`);
     return c.json({ deleted: id });
   });
   return app;

@@ -18,22 +18,33 @@ const MAX_POINTS = 1500;
 export const YEAR_BEFORE_MS = 364 * 86_400_000;
 
 export interface QueryParams {
-  site: string; from: number; to: number; bucket: number; limit: number;
+  site: string;
+  from: number;
+  to: number;
+  bucket: number;
+  limit: number;
   /** The period the figures are compared with (overview, timeseries), if any. */
   compare: (typeof COMPARISONS)[number] | null;
   /** Whose hits: people (events) or bots (bot_hits; only pages, status and failing-paths read them). */
   traffic: 'humans' | 'bots';
   /** Hit filters: select hits, and the visits that contain one (docs/metrics.md). */
-  page: string; status_class: number;
+  page: string;
+  status_class: number;
   /** Session filters: select sessions by what they started with, and every hit of them. */
-  entry: string; channel: string; device: string; country: string;
+  entry: string;
+  channel: string;
+  device: string;
+  country: string;
   /** The custom event whose properties custom-event-props lists. */
   event: string;
 }
 
 /** A parameter the API refuses: `code` is the JSON `error` of the 400. */
 export class ParamError extends ScalehouseError {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,7 +73,11 @@ function checkFields(q: Record<string, string>): void {
   const { error } = STATS_QUERY.safeParse(q);
   if (!error) return;
   const unknown = error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : []));
-  if (unknown.length) throw new ParamError('unknown_parameter', `unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; known: ${STATS_PARAMETERS.join(', ')}`);
+  if (unknown.length)
+    throw new ParamError(
+      'unknown_parameter',
+      `unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; known: ${STATS_PARAMETERS.join(', ')}`,
+    );
   throw new ParamError('invalid_parameter', error.issues[0]!.message);
 }
 
@@ -82,11 +97,26 @@ export function parseParams(q: Record<string, string>, now = Date.now(), needsSi
   }
   const g = (q.granularity ?? 'auto') as keyof typeof GRANULARITY | 'auto';
   const bucket = g !== 'auto' ? GRANULARITY[g] : to - from <= 6 * 3_600_000 ? 60 : to - from <= 14 * 86_400_000 ? 3600 : 86_400;
-  if ((to - from) / 1000 / bucket > MAX_POINTS) throw new ParamError('range_too_large', `that range at ${g} granularity is more than ${MAX_POINTS} points; choose a coarser granularity`);
+  if ((to - from) / 1000 / bucket > MAX_POINTS)
+    throw new ParamError(
+      'range_too_large',
+      `that range at ${g} granularity is more than ${MAX_POINTS} points; choose a coarser granularity`,
+    );
   const status = q.status ?? '';
   return {
-    site, from, to, bucket, limit: q.limit === undefined ? 20 : Number(q.limit), compare: (q.compare ?? null) as QueryParams['compare'], traffic: (q.traffic ?? 'humans') as QueryParams['traffic'],
-    page: q.page ?? '', entry: q.entry ?? '', channel: q.channel ?? '', device: q.device ?? '', country: (q.country ?? '').toUpperCase(),
-    status_class: status ? Number(status[0]) : 0, event: q.event ?? '',
+    site,
+    from,
+    to,
+    bucket,
+    limit: q.limit === undefined ? 20 : Number(q.limit),
+    compare: (q.compare ?? null) as QueryParams['compare'],
+    traffic: (q.traffic ?? 'humans') as QueryParams['traffic'],
+    page: q.page ?? '',
+    entry: q.entry ?? '',
+    channel: q.channel ?? '',
+    device: q.device ?? '',
+    country: (q.country ?? '').toUpperCase(),
+    status_class: status ? Number(status[0]) : 0,
+    event: q.event ?? '',
   };
 }

@@ -13,7 +13,11 @@ import { readInFormat, type Reads } from '../export/read-in-format.ts';
 
 const notSharable = (name: string): boolean => own(QUERIES, name)?.beyondSite === true;
 
-const notShared = (name: string) => ({ error: 'not_shared', message: `${name} is about more than this site: not part of a shared link`, status: 403 });
+const notShared = (name: string) => ({
+  error: 'not_shared',
+  message: `${name} is about more than this site: not part of a shared link`,
+  status: 403,
+});
 
 type Answer = Record<string, unknown>;
 
@@ -24,11 +28,18 @@ export async function forwardShared(reads: Reads, site: string, path: string, ur
   inner.searchParams.set('site', site);
 
   if (path === '/api/stats/batch') {
-    const asked = (inner.searchParams.get('queries') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+    const asked = (inner.searchParams.get('queries') ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     const denied = asked.filter(notSharable);
     const kept = asked.filter((n) => !notSharable(n));
     for (const k of [...inner.searchParams.keys()]) if (denied.includes(k.split('.')[0]!) && k.includes('.')) inner.searchParams.delete(k);
-    if (denied.length && !kept.length) return Response.json({ results: Object.fromEntries(denied.map((n) => [n, notShared(n)])) }, { headers: { 'cache-control': 'no-store' } });
+    if (denied.length && !kept.length)
+      return Response.json(
+        { results: Object.fromEntries(denied.map((n) => [n, notShared(n)])) },
+        { headers: { 'cache-control': 'no-store' } },
+      );
     inner.searchParams.set('queries', kept.join(','));
     return readInFormat(reads, inner, (answer) => {
       const results = { ...(answer.results as Answer) };

@@ -32,19 +32,27 @@ ${body}
 `;
 
 export function passwordPage(token: string, site: string, failed: boolean): string {
-  return page(`${site} — Scalehouse`, `/share/${token}/ui/style.css`, `<form method="post" class="card login-card">
+  return page(
+    `${site} — Scalehouse`,
+    `/share/${token}/ui/style.css`,
+    `<form method="post" class="card login-card">
   <h1>${esc(site)}</h1>
   <p class="muted">This shared dashboard is protected by a password.</p>
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
   ${failed ? '<p id="failed" class="error">Wrong password.</p>' : ''}
   <button type="submit">Show the dashboard</button>
-</form>`);
+</form>`,
+  );
 }
 
 export function missingPage(): string {
-  return page('Scalehouse — no such link', '/ui/style.css', `<div class="card login-card">
+  return page(
+    'Scalehouse — no such link',
+    '/ui/style.css',
+    `<div class="card login-card">
   <h1>No such link</h1>
   <p class="muted">This shared link does not exist, or its owner revoked it.</p>
-</div>`);
+</div>`,
+  );
 }

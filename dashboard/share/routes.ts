@@ -89,7 +89,8 @@ export function shareApiRoutes(deps: Pick<ShareDeps, 'definitions' | 'signedIn'>
     requireLogin(c, deps.signedIn);
     const site = (c.req.query('site') ?? '').toLowerCase();
     const id = c.req.param('id').toLowerCase();
-    if (!isValidSiteName(site) || !await revokeShare(deps.definitions, site, id)) throw httpError(404, 'unknown_share', `no live shared link ${id.slice(0, 40)} for ${site.slice(0, 100) || 'that site'}`);
+    if (!isValidSiteName(site) || !(await revokeShare(deps.definitions, site, id)))
+      throw httpError(404, 'unknown_share', `no live shared link ${id.slice(0, 40)} for ${site.slice(0, 100) || 'that site'}`);
     return c.json({ revoked: id });
   });
   return app;
@@ -113,7 +114,8 @@ export function sharedLinkRoutes(deps: ShareDeps): Hono<ServerEnv> {
   // `private` (RFC 9111 §5.2.2.7): no shared cache keeps a token's URL, or serves it once revoked.
   app.get('/:token/ui/:file', async (c) => {
     const found = await link(c);
-    if (c.req.param('file') !== PASSWORD_FORM_STYLE && !unlocked(found, cookieOf(c))) throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
+    if (c.req.param('file') !== PASSWORD_FORM_STYLE && !unlocked(found, cookieOf(c)))
+      throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
     return deps.assets(c, 'private, max-age=300');
   });
 
@@ -127,7 +129,12 @@ export function sharedLinkRoutes(deps: ShareDeps): Hono<ServerEnv> {
 
   app.post(
     '/:token',
-    bodyLimit({ maxSize: 4096, onError: () => { throw httpError(413, 'payload_too_large', 'a password, not a file'); } }),
+    bodyLimit({
+      maxSize: 4096,
+      onError: () => {
+        throw httpError(413, 'payload_too_large', 'a password, not a file');
+      },
+    }),
     async (c) => {
       requireSameOrigin(c);
       const found = await findShare(deps.definitions, c.req.param('token'));
@@ -137,9 +144,16 @@ export function sharedLinkRoutes(deps: ShareDeps): Hono<ServerEnv> {
       if (found.password_hash === '') return c.redirect(`${url.pathname}${url.search}`, 303);
       const { password } = await readPassword(c);
       const attempt = limiter.attempt(deps.clientAddress(c));
-      if (!password || !(await attempt.check(() => verifyPassword(password, found.password_hash)))) return html(c, passwordPage(c.req.param('token'), found.site, true), 401);
+      if (!password || !(await attempt.check(() => verifyPassword(password, found.password_hash))))
+        return html(c, passwordPage(c.req.param('token'), found.site, true), 401);
       attempt.succeeded();
-      setCookie(c, UNLOCK_COOKIE, unlockCookie(found), { httpOnly: true, sameSite: 'Lax', path: url.pathname, maxAge: UNLOCK_TTL_MS / 1000, secure: Boolean(deps.secureCookies) });
+      setCookie(c, UNLOCK_COOKIE, unlockCookie(found), {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: url.pathname,
+        maxAge: UNLOCK_TTL_MS / 1000,
+        secure: Boolean(deps.secureCookies),
+      });
       return c.redirect(`${url.pathname}${url.search}`, 303);
     },
   );
@@ -148,7 +162,8 @@ export function sharedLinkRoutes(deps: ShareDeps): Hono<ServerEnv> {
     // Names of queries only: nothing a path could climb out of /api/ with.
     if (!/^\/api\/stats\/[a-z0-9-]{1,60}$/.test(path)) throw httpError(404, 'not_found', 'no such query');
     const found = await link(c);
-    if (!unlocked(found, cookieOf(c))) throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
+    if (!unlocked(found, cookieOf(c)))
+      throw httpError(401, 'password_required', 'this shared link needs its password: open it and give it');
     return forwardShared(deps.reads, found.site, path, new URL(c.req.url));
   };
   app.get('/:token/api/stats/:name', (c) => api(c, `/api/stats/${c.req.param('name')}`));

@@ -18,39 +18,84 @@ import { nextVersion } from '../row-version.ts';
 import type { LinkInput } from './link-input.ts';
 
 /** A link as its owner sees it: never its token, digest or password hash; `created_at` in ISO 8601 (common/iso-time.ts). */
-export interface ShareSummary { id: string; site: string; label: string; has_password: boolean; embed_origins: string[]; created_at: string }
+export interface ShareSummary {
+  id: string;
+  site: string;
+  label: string;
+  has_password: boolean;
+  embed_origins: string[];
+  created_at: string;
+}
 /** A live link as the server checks it. */
-export interface ShareLink { token_digest: string; id: string; site: string; label: string; password_hash: string; embed_origins: string[]; created_at: number }
+export interface ShareLink {
+  token_digest: string;
+  id: string;
+  site: string;
+  label: string;
+  password_hash: string;
+  embed_origins: string[];
+  created_at: number;
+}
 
 /** 24 random bytes: 32 URL-safe characters, as many guesses as a 192-bit key. */
 export const newShareToken = (): string => randomBytes(24).toString('base64url');
 export const isShareToken = (token: string): boolean => /^[A-Za-z0-9_-]{32}$/.test(token);
 
-const write = (ch: ClickHouse, link: ShareLink, deleted: boolean) => insertRows(ch, 'share_links', [{
-  token_digest: link.token_digest, site: link.site, id: link.id, label: link.label, password_hash: link.password_hash,
-  embed_origins: link.embed_origins, created_at: chTime(link.created_at), version: nextVersion(), is_deleted: deleted ? 1 : 0,
-}], `share:${randomUUID()}`);
+const write = (ch: ClickHouse, link: ShareLink, deleted: boolean) =>
+  insertRows(
+    ch,
+    'share_links',
+    [
+      {
+        token_digest: link.token_digest,
+        site: link.site,
+        id: link.id,
+        label: link.label,
+        password_hash: link.password_hash,
+        embed_origins: link.embed_origins,
+        created_at: chTime(link.created_at),
+        version: nextVersion(),
+        is_deleted: deleted ? 1 : 0,
+      },
+    ],
+    `share:${randomUUID()}`,
+  );
 
 /** Makes a link; its token is in the answer and nowhere else. */
 export async function createShare(ch: ClickHouse, input: LinkInput): Promise<{ token: string; link: ShareSummary }> {
   const token = newShareToken();
   const link: ShareLink = {
-    token_digest: tokenDigest(token), id: randomUUID(), site: input.site, label: input.label,
-    password_hash: input.password ? await hashPassword(input.password) : '', embed_origins: input.embedOrigins, created_at: Date.now(),
+    token_digest: tokenDigest(token),
+    id: randomUUID(),
+    site: input.site,
+    label: input.label,
+    password_hash: input.password ? await hashPassword(input.password) : '',
+    embed_origins: input.embedOrigins,
+    created_at: Date.now(),
   };
   await write(ch, link, false);
   return { token, link: summary(link) };
 }
 
-export const summary = (l: ShareLink): ShareSummary =>
-  ({ id: l.id, site: l.site, label: l.label, has_password: l.password_hash !== '', embed_origins: l.embed_origins, created_at: isoTime(l.created_at) });
+export const summary = (l: ShareLink): ShareSummary => ({
+  id: l.id,
+  site: l.site,
+  label: l.label,
+  has_password: l.password_hash !== '',
+  embed_origins: l.embed_origins,
+  created_at: isoTime(l.created_at),
+});
 
 /** As ClickHouse answers: 64-bit integers (created_at, milliseconds) come quoted, booleans as 0/1 or true/false. */
 type Answered<T> = Omit<T, 'created_at'> & { created_at: number | string };
 type AnsweredSummary = Omit<ShareSummary, 'created_at' | 'has_password'> & { has_password: unknown; created_at: number | string };
 
 export const listShares = async (ch: ClickHouse, site: string): Promise<ShareSummary[]> =>
-  (await selectRows<AnsweredSummary>(ch, 'queries/definitions/list-shares.sql', { site })).map((l) => ({ ...l, has_password: Boolean(l.has_password), created_at: isoTime(l.created_at) }));
+  (await selectRows<AnsweredSummary>(ch, 'queries/definitions/list-shares.sql', { site })).map((l) => ({
+    ...l,
+    has_password: Boolean(l.has_password),
+    created_at: isoTime(l.created_at),
+  }));
 
 const asLink = (l: Answered<ShareLink>): ShareLink => ({ ...l, created_at: Number(l.created_at) });
 

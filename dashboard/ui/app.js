@@ -16,10 +16,21 @@
   // "A year before" is 52 weeks back, as the API compares (same weekdays).
   const YEAR_BEFORE_MS = 364 * 86_400_000;
   const state = {
-    site: '', preset: DEFAULT_PRESET, from: null, to: null, filters: {}, compare: 'previous', traffic: 'humans', event: '', view: 'overview', charts: {},
+    site: '',
+    preset: DEFAULT_PRESET,
+    from: null,
+    to: null,
+    filters: {},
+    compare: 'previous',
+    traffic: 'humans',
+    event: '',
+    view: 'overview',
+    charts: {},
     /** The range of the view as last refreshed: {from, to, live, moved}. */
     window: null,
-    get rangeMs() { return this.from !== null ? this.to - this.from : PRESETS[this.preset]; },
+    get rangeMs() {
+      return this.from !== null ? this.to - this.from : PRESETS[this.preset];
+    },
   };
   let sites = [];
   // The panels that can show what bots did instead of people.
@@ -98,14 +109,21 @@
 
   async function get(url) {
     const res = await fetch(url);
-    if (res.status === 401) { location.href = '/login'; throw new Error('login required'); }
+    if (res.status === 401) {
+      location.href = '/login';
+      throw new Error('login required');
+    }
     const body = await res.json();
     if (!res.ok) throw new Error(body.message || res.statusText);
     return body;
   }
 
   const params = () => {
-    const q = new URLSearchParams({ site: state.site, from: new Date(state.window.from).toISOString(), to: new Date(state.window.to).toISOString() });
+    const q = new URLSearchParams({
+      site: state.site,
+      from: new Date(state.window.from).toISOString(),
+      to: new Date(state.window.to).toISOString(),
+    });
     for (const [k, v] of Object.entries(state.filters)) q.set(k, v);
     return q;
   };
@@ -149,21 +167,36 @@
   const num = (x) => (x === null || x === undefined ? '—' : fmt.format(x));
   const known = (f) => (x) => (x === null || x === undefined ? '—' : f(x));
   /** Paths are stored as requested (percent-encoded): shown decoded, or as they are when not valid UTF-8 escapes. */
-  const decodePath = (p) => { try { return decodeURIComponent(p); } catch { return p; } };
+  const decodePath = (p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  };
   /** Shortened in the middle, so both the start of a path and its last segment show. */
-  const middle = (s, max) => (s.length <= max ? s : `${s.slice(0, Math.ceil((max - 1) * 0.45))}…${s.slice(s.length - Math.floor((max - 1) * 0.55))}`);
+  const middle = (s, max) =>
+    s.length <= max ? s : `${s.slice(0, Math.ceil((max - 1) * 0.45))}…${s.slice(s.length - Math.floor((max - 1) * 0.55))}`;
 
   /** cols: [key, label, format?, explanation?]; the first column names the row. Tables marked data-paths name paths. */
   function table(id, rows, cols, filterValue) {
     const el = $(id);
-    if (!rows.length) { el.innerHTML = '<tr><td class="empty">No data in this range</td></tr>'; return; }
+    if (!rows.length) {
+      el.innerHTML = '<tr><td class="empty">No data in this range</td></tr>';
+      return;
+    }
     const paths = el.hasAttribute('data-paths');
     const names = rows.map((r) => (r[cols[0][0]] === '' ? '(none)' : paths ? decodePath(r[cols[0][0]]) : r[cols[0][0]]));
     const max = Math.max(...rows.map((r) => Number(r[cols[1][0]]) || 0), 1);
-    el.innerHTML = `<thead><tr>${cols.map(([, label, , help], i) => `<th class="${i ? 'num' : ''}"${help ? ` title="${esc(help)}"` : ''}>${label}</th>`).join('')}</tr></thead><tbody>${rows.map((r, i) => {
-      const width = (100 * (Number(r[cols[1][0]]) || 0)) / max;
-      return `<tr data-value="${esc(filterValue ? filterValue(r) : r[cols[0][0]])}"><td class="name bar-cell" title="${esc(names[i])}"><span class="fill" style="width:${width}%"></span><span class="text">${esc(names[i])}</span></td>${cols.slice(1).map(([k, , f]) => `<td class="num">${f ? f(r[k]) : num(r[k])}</td>`).join('')}</tr>`;
-    }).join('')}</tbody>`;
+    el.innerHTML = `<thead><tr>${cols.map(([, label, , help], i) => `<th class="${i ? 'num' : ''}"${help ? ` title="${esc(help)}"` : ''}>${label}</th>`).join('')}</tr></thead><tbody>${rows
+      .map((r, i) => {
+        const width = (100 * (Number(r[cols[1][0]]) || 0)) / max;
+        return `<tr data-value="${esc(filterValue ? filterValue(r) : r[cols[0][0]])}"><td class="name bar-cell" title="${esc(names[i])}"><span class="fill" style="width:${width}%"></span><span class="text">${esc(names[i])}</span></td>${cols
+          .slice(1)
+          .map(([k, , f]) => `<td class="num">${f ? f(r[k]) : num(r[k])}</td>`)
+          .join('')}</tr>`;
+      })
+      .join('')}</tbody>`;
     if (!paths) return;
     // Paths too long for their column lose their middle, so the start and the last segment both show.
     el.querySelectorAll('td.name').forEach((td, i) => {
@@ -172,7 +205,8 @@
       if (span.offsetWidth <= room) return;
       // Characters differ in width: start from the average, take off more while it still does not fit.
       let keep = Math.floor((names[i].length * room) / span.offsetWidth);
-      do span.textContent = middle(names[i], keep--); while (span.offsetWidth > room && keep > 8);
+      do span.textContent = middle(names[i], keep--);
+      while (span.offsetWidth > room && keep > 8);
     });
   }
 
@@ -184,7 +218,12 @@
 
   function renderFilters() {
     const el = $('filters');
-    el.innerHTML = Object.entries(state.filters).map(([k, v]) => `<button class="chip" data-key="${esc(k)}" title="Remove filter">${esc(k)}: ${esc(k === 'page' || k === 'entry' ? decodePath(v) : v)} ✕</button>`).join('');
+    el.innerHTML = Object.entries(state.filters)
+      .map(
+        ([k, v]) =>
+          `<button class="chip" data-key="${esc(k)}" title="Remove filter">${esc(k)}: ${esc(k === 'page' || k === 'entry' ? decodePath(v) : v)} ✕</button>`,
+      )
+      .join('');
   }
 
   function kpi(label, value, now, before, invert, note = '') {
@@ -211,10 +250,26 @@
     const el = $(id);
     const width = Math.max(el.clientWidth, 280);
     if (state.charts[id]) state.charts[id].destroy();
-    if (!data[0].length) { el.innerHTML = `<div class="empty">${empty}</div>`; state.charts[id] = null; return; }
+    if (!data[0].length) {
+      el.innerHTML = `<div class="empty">${empty}</div>`;
+      state.charts[id] = null;
+      return;
+    }
     el.innerHTML = '';
     const [min, max] = xRange(now);
-    state.charts[id] = new uPlot({ width, height: 220, series: [{}, ...series], axes: [{}, { size: 60 }], scales: { x: { time: true, range: () => [min, max] } }, legend: { live: false }, ...opts }, data, el);
+    state.charts[id] = new uPlot(
+      {
+        width,
+        height: 220,
+        series: [{}, ...series],
+        axes: [{}, { size: 60 }],
+        scales: { x: { time: true, range: () => [min, max] } },
+        legend: { live: false },
+        ...opts,
+      },
+      data,
+      el,
+    );
   }
 
   const COLORS = ['#2f6fed', '#2e9d5b', '#d9822b', '#d64545', '#8e5cd9', '#6b7480'];
@@ -255,14 +310,28 @@
         const shift = (state.compare === 'year' ? YEAR_BEFORE_MS : state.rangeMs) / 1000;
         const xs = cur.map((r) => r.t);
         const prevBy = new Map(prev.map((r) => [r.t + shift, r]));
-        chart('chart-traffic', [xs, cur.map((r) => r.visitors), cur.map((r) => r.pageviews), ...(data.previous ? [xs.map((t) => prevBy.get(t)?.pageviews ?? null)] : [])], [
-          { label: 'Visitors', stroke: COLORS[0], width: 2 },
-          { label: 'Pageviews', stroke: COLORS[1], width: 2 },
-          ...(data.previous ? [{ label: `Pageviews, ${COMPARE_LABELS[state.compare]}`, stroke: COLORS[1], dash: [6, 4], width: 1 }] : []),
-        ]);
-        chart('chart-bots', [xs, cur.map((r) => r.hits), cur.map((r) => r.bot_hits)], [
-          { label: 'Human hits', stroke: COLORS[0], width: 2 }, { label: 'Bot hits', stroke: COLORS[5], width: 2 },
-        ]);
+        chart(
+          'chart-traffic',
+          [
+            xs,
+            cur.map((r) => r.visitors),
+            cur.map((r) => r.pageviews),
+            ...(data.previous ? [xs.map((t) => prevBy.get(t)?.pageviews ?? null)] : []),
+          ],
+          [
+            { label: 'Visitors', stroke: COLORS[0], width: 2 },
+            { label: 'Pageviews', stroke: COLORS[1], width: 2 },
+            ...(data.previous ? [{ label: `Pageviews, ${COMPARE_LABELS[state.compare]}`, stroke: COLORS[1], dash: [6, 4], width: 1 }] : []),
+          ],
+        );
+        chart(
+          'chart-bots',
+          [xs, cur.map((r) => r.hits), cur.map((r) => r.bot_hits)],
+          [
+            { label: 'Human hits', stroke: COLORS[0], width: 2 },
+            { label: 'Bot hits', stroke: COLORS[5], width: 2 },
+          ],
+        );
       }),
       api('heatmap').then(({ data }) => {
         const cells = new Map(data.map((r) => [`${r.weekday}-${r.hour}`, r.pageviews]));
@@ -281,73 +350,254 @@
       }),
       api('pages', bots()).then(({ data }) => {
         const beacon = data.some((r) => r.beacon_pageviews > 0);
-        table('pages', data, [['path', 'Page'], ['pageviews', 'Views'], ['hits', 'Hits'],
-          ['avg_time_ms', 'Server time (ms)', null, 'Mean time the server took to answer (access logs that record $request_time); — where none do'],
-          ...(beacon ? [
-            ['log_only_pageviews', 'Seen only in logs', null, 'Pageviews the beacon never reported: ad blockers, no JavaScript, left before the page loaded'],
-            ['avg_engaged_s', 'Time on page', known(duration), 'Engaged time the beacon measured, per pageview it saw'],
-          ] : [])]);
+        table('pages', data, [
+          ['path', 'Page'],
+          ['pageviews', 'Views'],
+          ['hits', 'Hits'],
+          [
+            'avg_time_ms',
+            'Server time (ms)',
+            null,
+            'Mean time the server took to answer (access logs that record $request_time); — where none do',
+          ],
+          ...(beacon
+            ? [
+                [
+                  'log_only_pageviews',
+                  'Seen only in logs',
+                  null,
+                  'Pageviews the beacon never reported: ad blockers, no JavaScript, left before the page loaded',
+                ],
+                ['avg_engaged_s', 'Time on page', known(duration), 'Engaged time the beacon measured, per pageview it saw'],
+              ]
+            : []),
+        ]);
       }),
-      api('entry-pages').then(({ data }) => table('entry-pages', data, [['value', 'Entry page'], ['visits', 'Visits'], ['bounce_rate', 'Bounce', pct]])),
-      api('non-page-referrers').then(({ data }) => table('non-page-referrers', data, [['value', 'Referrer'], ['sessions', 'Sessions'], ['hits', 'Hits']])),
-      api('custom-events').then(({ data }) => table('custom-events', data, [['value', 'Event'], ['events', 'Count'], ['visitors', 'Visitors']])),
+      api('entry-pages').then(({ data }) =>
+        table('entry-pages', data, [
+          ['value', 'Entry page'],
+          ['visits', 'Visits'],
+          ['bounce_rate', 'Bounce', pct],
+        ]),
+      ),
+      api('non-page-referrers').then(({ data }) =>
+        table('non-page-referrers', data, [
+          ['value', 'Referrer'],
+          ['sessions', 'Sessions'],
+          ['hits', 'Hits'],
+        ]),
+      ),
+      api('custom-events').then(({ data }) =>
+        table('custom-events', data, [
+          ['value', 'Event'],
+          ['events', 'Count'],
+          ['visitors', 'Visitors'],
+        ]),
+      ),
       state.event
         ? api('custom-event-props', { event: state.event }).then(({ data }) => {
-          table('custom-event-props', data, [['key', `Properties of ${esc(state.event)}`], ['events', 'Count']], (r) => r.key);
-          $('custom-event-props').querySelectorAll('td.name .text').forEach((el, i) => (el.textContent = `${data[i].key} = ${data[i].value}`));
-        })
-        : Promise.resolve().then(() => { $('custom-event-props').innerHTML = ''; }),
+            table(
+              'custom-event-props',
+              data,
+              [
+                ['key', `Properties of ${esc(state.event)}`],
+                ['events', 'Count'],
+              ],
+              (r) => r.key,
+            );
+            $('custom-event-props')
+              .querySelectorAll('td.name .text')
+              .forEach((el, i) => (el.textContent = `${data[i].key} = ${data[i].value}`));
+          })
+        : Promise.resolve().then(() => {
+            $('custom-event-props').innerHTML = '';
+          }),
       api('custom-events-timeseries').then(({ data }) => {
         const xs = [...new Set(data.map((r) => r.t))].sort((a, b) => a - b);
         const names = [...new Set(data.map((r) => r.value))].slice(0, 6);
-        chart('chart-events', [xs, ...names.map((n) => xs.map((t) => data.find((r) => r.t === t && r.value === n)?.events ?? 0))],
-          names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length] })));
+        chart(
+          'chart-events',
+          [xs, ...names.map((n) => xs.map((t) => data.find((r) => r.t === t && r.value === n)?.events ?? 0))],
+          names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length] })),
+        );
       }),
-      api('exit-pages').then(({ data }) => table('exit-pages', data, [['value', 'Exit page'], ['visits', 'Visits']])),
-      api('channels').then(({ data }) => table('channels', data, [['value', 'Channel'], ['visits', 'Visits'], ['bounce_rate', 'Bounce', pct], ['avg_duration_s', 'Time on site', duration, 'Mean visit duration (engaged time where the beacon ran)']])),
-      api('referrers').then(({ data }) => table('referrers', data.filter((r) => r.value), [['value', 'Referrer'], ['visits', 'Visits']])),
-      api('utm-sources').then(({ data }) => table('utm-sources', data.filter((r) => r.value), [['value', 'utm_source'], ['visits', 'Visits']])),
-      api('utm-campaigns').then(({ data }) => table('utm-campaigns', data.filter((r) => r.value), [['value', 'utm_campaign'], ['visits', 'Visits']])),
-      api('browsers').then(({ data }) => table('browsers', data, [['value', 'Browser'], ['visits', 'Visits']])),
-      api('os').then(({ data }) => table('os', data, [['value', 'OS'], ['visits', 'Visits']])),
-      api('devices').then(({ data }) => table('devices', data, [['value', 'Device'], ['visits', 'Visits']])),
-      api('countries').then(({ data }) => table('countries', data, [['value', 'Country'], ['visits', 'Visits']])),
+      api('exit-pages').then(({ data }) =>
+        table('exit-pages', data, [
+          ['value', 'Exit page'],
+          ['visits', 'Visits'],
+        ]),
+      ),
+      api('channels').then(({ data }) =>
+        table('channels', data, [
+          ['value', 'Channel'],
+          ['visits', 'Visits'],
+          ['bounce_rate', 'Bounce', pct],
+          ['avg_duration_s', 'Time on site', duration, 'Mean visit duration (engaged time where the beacon ran)'],
+        ]),
+      ),
+      api('referrers').then(({ data }) =>
+        table(
+          'referrers',
+          data.filter((r) => r.value),
+          [
+            ['value', 'Referrer'],
+            ['visits', 'Visits'],
+          ],
+        ),
+      ),
+      api('utm-sources').then(({ data }) =>
+        table(
+          'utm-sources',
+          data.filter((r) => r.value),
+          [
+            ['value', 'utm_source'],
+            ['visits', 'Visits'],
+          ],
+        ),
+      ),
+      api('utm-campaigns').then(({ data }) =>
+        table(
+          'utm-campaigns',
+          data.filter((r) => r.value),
+          [
+            ['value', 'utm_campaign'],
+            ['visits', 'Visits'],
+          ],
+        ),
+      ),
+      api('browsers').then(({ data }) =>
+        table('browsers', data, [
+          ['value', 'Browser'],
+          ['visits', 'Visits'],
+        ]),
+      ),
+      api('os').then(({ data }) =>
+        table('os', data, [
+          ['value', 'OS'],
+          ['visits', 'Visits'],
+        ]),
+      ),
+      api('devices').then(({ data }) =>
+        table('devices', data, [
+          ['value', 'Device'],
+          ['visits', 'Visits'],
+        ]),
+      ),
+      api('countries').then(({ data }) =>
+        table('countries', data, [
+          ['value', 'Country'],
+          ['visits', 'Visits'],
+        ]),
+      ),
       api('status', bots()).then(({ data }) => {
         const xs = data.map((r) => r.t);
-        chart('chart-status', [xs, data.map((r) => r.s2xx), data.map((r) => r.s3xx), data.map((r) => r.s4xx), data.map((r) => r.s5xx), data.map((r) => r.error_rate * 100)], [
-          { label: '2xx', stroke: COLORS[1] }, { label: '3xx', stroke: COLORS[4] }, { label: '4xx', stroke: COLORS[2] }, { label: '5xx', stroke: COLORS[3] },
-          { label: 'error rate %', stroke: COLORS[5], dash: [4, 3], scale: '%' },
-        ], { axes: [{}, { size: 60 }, { scale: '%', side: 1, size: 40, grid: { show: false } }] });
-        $('status-chips').innerHTML = ['2xx', '3xx', '4xx', '5xx'].map((s) => `<button class="chip ${state.filters.status === s ? '' : 'off'}" data-status="${s}">${s}</button>`).join('');
+        chart(
+          'chart-status',
+          [
+            xs,
+            data.map((r) => r.s2xx),
+            data.map((r) => r.s3xx),
+            data.map((r) => r.s4xx),
+            data.map((r) => r.s5xx),
+            data.map((r) => r.error_rate * 100),
+          ],
+          [
+            { label: '2xx', stroke: COLORS[1] },
+            { label: '3xx', stroke: COLORS[4] },
+            { label: '4xx', stroke: COLORS[2] },
+            { label: '5xx', stroke: COLORS[3] },
+            { label: 'error rate %', stroke: COLORS[5], dash: [4, 3], scale: '%' },
+          ],
+          { axes: [{}, { size: 60 }, { scale: '%', side: 1, size: 40, grid: { show: false } }] },
+        );
+        $('status-chips').innerHTML = ['2xx', '3xx', '4xx', '5xx']
+          .map((s) => `<button class="chip ${state.filters.status === s ? '' : 'off'}" data-status="${s}">${s}</button>`)
+          .join('');
       }),
-      api('failing-paths', bots()).then(({ data }) => table('failing-paths', data, [['path', 'Path'], ['errors_5xx', '5xx'], ['errors_4xx', '4xx']])),
+      api('failing-paths', bots()).then(({ data }) =>
+        table('failing-paths', data, [
+          ['path', 'Path'],
+          ['errors_5xx', '5xx'],
+          ['errors_4xx', '4xx'],
+        ]),
+      ),
       api('response-times').then(({ data }) => {
-        chart('chart-rt', [data.map((r) => r.t), data.map((r) => r.q[0]), data.map((r) => r.q[1]), data.map((r) => r.q[2])], [
-          { label: 'p50', stroke: COLORS[1] }, { label: 'p90', stroke: COLORS[2] }, { label: 'p99', stroke: COLORS[3] },
-        ], {}, false, 'No data: no hit in this range carries a response time (the combined log format has none; see docs/nginx.md)');
+        chart(
+          'chart-rt',
+          [data.map((r) => r.t), data.map((r) => r.q[0]), data.map((r) => r.q[1]), data.map((r) => r.q[2])],
+          [
+            { label: 'p50', stroke: COLORS[1] },
+            { label: 'p90', stroke: COLORS[2] },
+            { label: 'p99', stroke: COLORS[3] },
+          ],
+          {},
+          false,
+          'No data: no hit in this range carries a response time (the combined log format has none; see docs/nginx.md)',
+        );
       }),
-      api('bots').then(({ data }) => table('bots', data, [['bot', 'Bot'], ['hits', 'Hits'], ['errors', 'Errors']])),
-      api('bot-reasons').then(({ data }) => table('bot-reasons', data, [['reason', 'Why a bot'], ['hits', 'Hits'], ['bots', 'Names']])),
+      api('bots').then(({ data }) =>
+        table('bots', data, [
+          ['bot', 'Bot'],
+          ['hits', 'Hits'],
+          ['errors', 'Errors'],
+        ]),
+      ),
+      api('bot-reasons').then(({ data }) =>
+        table('bot-reasons', data, [
+          ['reason', 'Why a bot'],
+          ['hits', 'Hits'],
+          ['bots', 'Names'],
+        ]),
+      ),
       // Alerts as of now: what fires, and what fired or recovered in the range.
-      api('alerts', { from: String(Date.now() - state.rangeMs), to: String(Date.now()) }).then(({ data }) => table('alerts', data.map((a) => ({
-        ...a, when: new Date(a.state === 'firing' ? a.fired_at : a.resolved_at).toLocaleString(), status: a.state === 'firing' ? 'firing' : 'recovered',
-      })), [['summary', 'Alert'], ['status', 'State', esc], ['when', 'Since', esc]])),
+      api('alerts', { from: String(Date.now() - state.rangeMs), to: String(Date.now()) }).then(({ data }) =>
+        table(
+          'alerts',
+          data.map((a) => ({
+            ...a,
+            when: new Date(a.state === 'firing' ? a.fired_at : a.resolved_at).toLocaleString(),
+            status: a.state === 'firing' ? 'firing' : 'recovered',
+          })),
+          [
+            ['summary', 'Alert'],
+            ['status', 'State', esc],
+            ['when', 'Since', esc],
+          ],
+        ),
+      ),
       // The pipeline works now, whatever period the site's data is from.
       api('pipeline', { from: String(Date.now() - state.rangeMs), to: String(Date.now()) }).then((body) => {
         const rows = body.data;
         const ts = [...new Set(rows.map((r) => r.t))].sort((a, b) => a - b);
         const series = (outcome) => ts.map((t) => rows.filter((r) => r.t === t && r.outcome === outcome).reduce((n, r) => n + r.n, 0));
-        chart('chart-pipeline', [ts, series('event'), series('dropped'), series('dead_letter')], [
-          { label: 'Loaded', stroke: COLORS[1] }, { label: 'Dropped (bots, opt-out)', stroke: COLORS[5] }, { label: 'Dead letters', stroke: COLORS[3] },
-        ], {}, true);
+        chart(
+          'chart-pipeline',
+          [ts, series('event'), series('dropped'), series('dead_letter')],
+          [
+            { label: 'Loaded', stroke: COLORS[1] },
+            { label: 'Dropped (bots, opt-out)', stroke: COLORS[5] },
+            { label: 'Dead letters', stroke: COLORS[3] },
+          ],
+          {},
+          true,
+        );
         const total = (o) => rows.filter((r) => r.outcome === o).reduce((n, r) => n + r.n, 0);
         $('pipeline-kpis').innerHTML = [
-          kpi('Loaded', fmt.format(total('event'))), kpi('Dropped', fmt.format(total('dropped'))), kpi('Dead letters', fmt.format(total('dead_letter'))),
+          kpi('Loaded', fmt.format(total('event'))),
+          kpi('Dropped', fmt.format(total('dropped'))),
+          kpi('Dead letters', fmt.format(total('dead_letter'))),
           kpi('Bus lag', body.bus ? fmt.format(body.bus.lag) : '–'),
         ].join('');
         const reasons = {};
         for (const r of rows.filter((x) => x.outcome === 'dead_letter')) reasons[r.reason] = (reasons[r.reason] || 0) + r.n;
-        table('dead-letters', Object.entries(reasons).map(([reason, n]) => ({ reason, n })), [['reason', 'Dead letter reason'], ['n', 'Count']]);
+        table(
+          'dead-letters',
+          Object.entries(reasons).map(([reason, n]) => ({ reason, n })),
+          [
+            ['reason', 'Dead letter reason'],
+            ['n', 'Count'],
+          ],
+        );
       }),
       // Goals and funnels, drawn by goals.js, in the same batch.
       ...(window.scalehouseGoals ? window.scalehouseGoals.jobs(api) : []),
@@ -356,7 +606,11 @@
     const results = await Promise.allSettled(jobs);
     if (gen !== generation) return;
     const failed = results.filter((r) => r.status === 'rejected');
-    if (failed.length) console.warn('some panels failed', failed.map((f) => f.reason?.message));
+    if (failed.length)
+      console.warn(
+        'some panels failed',
+        failed.map((f) => f.reason?.message),
+      );
     document.body.dataset.loaded = String(Date.now());
     schedule();
   }
@@ -367,7 +621,8 @@
   /** The next refresh, while the range ends now and someone can see the page (a hidden tab refreshes when shown again). */
   function schedule() {
     clearTimeout(timer);
-    if (state.view === 'overview' && state.window?.live && document.visibilityState === 'visible') timer = setTimeout(() => refresh().catch(warnRefreshFailed), 5000);
+    if (state.view === 'overview' && state.window?.live && document.visibilityState === 'visible')
+      timer = setTimeout(() => refresh().catch(warnRefreshFailed), 5000);
   }
 
   // ---- realtime ------------------------------------------------------------
@@ -380,10 +635,15 @@
     live = source;
     $('rt-status').textContent = 'connecting…';
     source.addEventListener('snapshot', (e) => renderRealtime(JSON.parse(e.data)));
-    source.addEventListener('problem', (e) => { $('rt-status').textContent = `cannot read: ${JSON.parse(e.data).error}`; });
+    source.addEventListener('problem', (e) => {
+      $('rt-status').textContent = `cannot read: ${JSON.parse(e.data).error}`;
+    });
     source.onerror = () => {
       // EventSource reconnects by itself; a refusal (the login expired) closes it for good.
-      if (source.readyState !== EventSource.CLOSED) { $('rt-status').textContent = 'reconnecting…'; return; }
+      if (source.readyState !== EventSource.CLOSED) {
+        $('rt-status').textContent = 'reconnecting…';
+        return;
+      }
       $('rt-status').textContent = 'disconnected';
       get('/api/stats').catch(() => undefined);
     };
@@ -399,14 +659,18 @@
     const el = $('rt-hits');
     if (!s.hits.length) el.innerHTML = '<tr><td class="empty">No pageviews or events in the last hour</td></tr>';
     else {
-      const budget = Math.max(16, Math.floor((el.clientWidth || 320) * 0.45 / 7));
-      el.innerHTML = `<thead><tr><th>Time</th><th>Page</th><th>From</th><th>Country</th><th>Device</th></tr></thead><tbody>${s.hits.map((h) => {
-        const path = decodePath(h.path);
-        const what = h.event ? `${h.event} on ${path}` : path;
-        const from = h.referrer ? `${h.channel} · ${h.referrer}` : h.channel;
-        return `<tr><td class="time">${esc(new Date(h.t).toLocaleTimeString())}</td><td class="name" title="${esc(what)}">${h.event ? `<span class="tag">${esc(h.event)}</span> ` : ''}${esc(middle(path, budget))}</td>`
-          + `<td>${esc(from || '—')}</td><td>${esc(h.country || '—')}</td><td>${esc([h.device, h.browser].filter(Boolean).join(', ') || '—')}</td></tr>`;
-      }).join('')}</tbody>`;
+      const budget = Math.max(16, Math.floor(((el.clientWidth || 320) * 0.45) / 7));
+      el.innerHTML = `<thead><tr><th>Time</th><th>Page</th><th>From</th><th>Country</th><th>Device</th></tr></thead><tbody>${s.hits
+        .map((h) => {
+          const path = decodePath(h.path);
+          const what = h.event ? `${h.event} on ${path}` : path;
+          const from = h.referrer ? `${h.channel} · ${h.referrer}` : h.channel;
+          return (
+            `<tr><td class="time">${esc(new Date(h.t).toLocaleTimeString())}</td><td class="name" title="${esc(what)}">${h.event ? `<span class="tag">${esc(h.event)}</span> ` : ''}${esc(middle(path, budget))}</td>` +
+            `<td>${esc(from || '—')}</td><td>${esc(h.country || '—')}</td><td>${esc([h.device, h.browser].filter(Boolean).join(', ') || '—')}</td></tr>`
+          );
+        })
+        .join('')}</tbody>`;
     }
     document.body.dataset.realtime = String(s.now);
   }
@@ -417,7 +681,9 @@
 
   function syncControls() {
     const custom = state.from !== null;
-    document.querySelectorAll('.ranges button[data-range]').forEach((b) => b.classList.toggle('on', !custom && b.dataset.preset === state.preset));
+    document
+      .querySelectorAll('.ranges button[data-range]')
+      .forEach((b) => b.classList.toggle('on', !custom && b.dataset.preset === state.preset));
     $('custom').classList.toggle('on', custom);
     const w = viewWindow();
     $('from').value = toLocalInput(w.from);
@@ -431,7 +697,9 @@
     $('compare-note').textContent = state.compare === 'none' ? '' : `(dashed: ${COMPARE_LABELS[state.compare]})`;
     $('live').classList.toggle('on', state.view === 'realtime' || w.live);
     $('notice').hidden = !(state.view === 'overview' && w.moved);
-    if (w.moved) $('notice').textContent = `Showing the latest data for ${state.site}, up to ${new Date(w.to).toISOString().slice(0, 16).replace('T', ' ')} UTC.`;
+    if (w.moved)
+      $('notice').textContent =
+        `Showing the latest data for ${state.site}, up to ${new Date(w.to).toISOString().slice(0, 16).replace('T', ' ')} UTC.`;
   }
 
   /** Shows the view the state describes. */
@@ -457,9 +725,15 @@
   async function start() {
     fromUrl();
     ({ data: sites } = await api('sites', {}, false));
-    $('site').innerHTML = sites.map((s) => `<option value="${esc(s.site)}">${esc(s.site)}</option>`).join('') || '<option value="">(no data yet)</option>';
+    $('site').innerHTML =
+      sites.map((s) => `<option value="${esc(s.site)}">${esc(s.site)}</option>`).join('') || '<option value="">(no data yet)</option>';
     chooseKnownSite();
-    if (!state.site) { $('notice').hidden = false; $('notice').textContent = 'No traffic yet. Send a beacon, post log lines to /api/logs, or import a log with `npx scalehouse replay FILE`.'; return; }
+    if (!state.site) {
+      $('notice').hidden = false;
+      $('notice').textContent =
+        'No traffic yet. Send a beacon, post log lines to /api/logs, or import a log with `npx scalehouse replay FILE`.';
+      return;
+    }
     // The URL as it will be reloaded: the site chosen, values it had that were not understood dropped.
     history.replaceState(null, '', toUrl());
     show();
@@ -479,7 +753,11 @@
     // datetime-local values are in the browser's time zone; the URL and the API get UTC.
     const from = new Date($('from').value).getTime();
     const to = new Date($('to').value).getTime();
-    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) { $('from').setCustomValidity('The start must be before the end'); $('from').reportValidity(); return; }
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) {
+      $('from').setCustomValidity('The start must be before the end');
+      $('from').reportValidity();
+      return;
+    }
     $('from').setCustomValidity('');
     [state.from, state.to] = [from, to];
     navigate();
@@ -522,5 +800,8 @@
     }
   });
 
-  start().catch((err) => { $('notice').hidden = false; $('notice').textContent = `Cannot load: ${err.message}`; });
+  start().catch((err) => {
+    $('notice').hidden = false;
+    $('notice').textContent = `Cannot load: ${err.message}`;
+  });
 })();

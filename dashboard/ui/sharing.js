@@ -13,12 +13,28 @@
 
   /** The query each panel shows, by the id of its table or chart. */
   const PANELS = {
-    kpis: ['overview'], 'chart-traffic': ['timeseries'], heatmap: ['heatmap'], pages: ['pages'], 'entry-pages': ['entry-pages'],
-    'exit-pages': ['exit-pages'], channels: ['channels'], referrers: ['referrers'], 'non-page-referrers': ['non-page-referrers'],
-    'utm-sources': ['utm-sources', 'utm-campaigns'], browsers: ['browsers'], os: ['os'], devices: ['devices'], countries: ['countries'],
-    'chart-status': ['status'], 'failing-paths': ['failing-paths'], 'chart-rt': ['response-times'],
-    'chart-events': ['custom-events-timeseries', 'custom-events', 'custom-event-props'], 'chart-bots': ['timeseries'], bots: ['bots', 'bot-reasons'],
-    alerts: ['alerts'], 'chart-pipeline': ['pipeline'],
+    kpis: ['overview'],
+    'chart-traffic': ['timeseries'],
+    heatmap: ['heatmap'],
+    pages: ['pages'],
+    'entry-pages': ['entry-pages'],
+    'exit-pages': ['exit-pages'],
+    channels: ['channels'],
+    referrers: ['referrers'],
+    'non-page-referrers': ['non-page-referrers'],
+    'utm-sources': ['utm-sources', 'utm-campaigns'],
+    browsers: ['browsers'],
+    os: ['os'],
+    devices: ['devices'],
+    countries: ['countries'],
+    'chart-status': ['status'],
+    'failing-paths': ['failing-paths'],
+    'chart-rt': ['response-times'],
+    'chart-events': ['custom-events-timeseries', 'custom-events', 'custom-event-props'],
+    'chart-bots': ['timeseries'],
+    bots: ['bots', 'bot-reasons'],
+    alerts: ['alerts'],
+    'chart-pipeline': ['pipeline'],
   };
   const links = [];
   for (const [id, names] of Object.entries(PANELS)) {
@@ -75,7 +91,11 @@
   const site = () => V.view()?.get('site') || '';
 
   async function call(method, url, body) {
-    const res = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(url, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const answer = await res.json().catch(() => ({}));
     if (!res.ok) throw new Error(answer.message || res.statusText);
     return answer;
@@ -87,8 +107,12 @@
     shownSite = s;
     const { shares } = await call('GET', `/api/shares?site=${encodeURIComponent(s)}`);
     $('shares').innerHTML = shares.length
-      ? `<thead><tr><th>Label</th><th>Password</th><th>May embed it</th><th>Made</th><th></th></tr></thead><tbody>${shares.map((l) =>
-        `<tr data-share="${esc(l.id)}"><td class="name">${esc(l.label || '(no label)')}</td><td>${l.has_password ? 'yes' : 'no'}</td><td>${esc(l.embed_origins.join(' ') || '—')}</td><td>${esc(new Date(l.created_at).toLocaleString())}</td><td><button class="link" data-revoke="${esc(l.id)}">Revoke</button></td></tr>`).join('')}</tbody>`
+      ? `<thead><tr><th>Label</th><th>Password</th><th>May embed it</th><th>Made</th><th></th></tr></thead><tbody>${shares
+          .map(
+            (l) =>
+              `<tr data-share="${esc(l.id)}"><td class="name">${esc(l.label || '(no label)')}</td><td>${l.has_password ? 'yes' : 'no'}</td><td>${esc(l.embed_origins.join(' ') || '—')}</td><td>${esc(new Date(l.created_at).toLocaleString())}</td><td><button class="link" data-revoke="${esc(l.id)}">Revoke</button></td></tr>`,
+          )
+          .join('')}</tbody>`
       : `<tr><td class="empty">No shared links for ${esc(s)}</td></tr>`;
     document.body.dataset.sharesLoaded = String(Date.now());
   }
@@ -99,10 +123,17 @@
     const err = form.querySelector('.error');
     const origins = form.origins.value.split(/[\s,]+/).filter(Boolean);
     try {
-      const made = await call('POST', '/api/shares', { site: site(), label: form.label.value, ...(form.password.value ? { password: form.password.value } : {}), ...(origins.length ? { embed_origins: origins } : {}) });
+      const made = await call('POST', '/api/shares', {
+        site: site(),
+        label: form.label.value,
+        ...(form.password.value ? { password: form.password.value } : {}),
+        ...(origins.length ? { embed_origins: origins } : {}),
+      });
       const url = `${location.origin}${made.url}`;
       $('share-url').value = url;
-      $('share-embed').textContent = origins.length ? `Embed: <iframe src="${url}?embed=1" width="100%" height="900" style="border:0"></iframe>` : 'To embed it in a page of yours, make a link that names the page\'s origin.';
+      $('share-embed').textContent = origins.length
+        ? `Embed: <iframe src="${url}?embed=1" width="100%" height="900" style="border:0"></iframe>`
+        : "To embed it in a page of yours, make a link that names the page's origin.";
       $('share-made').hidden = false;
       err.hidden = true;
       form.reset();
@@ -120,7 +151,11 @@
   });
   // Read when opened (a refresh asks for nothing more), and again when the dashboard shows another site.
   const editor = $('share-editor');
-  const reload = () => { if (editor.open && site()) loadShares().catch((err) => console.warn('shared links:', err.message)); };
+  const reload = () => {
+    if (editor.open && site()) loadShares().catch((err) => console.warn('shared links:', err.message));
+  };
   editor.addEventListener('toggle', reload);
-  V.onAsk(() => { if (site() !== shownSite) reload(); });
+  V.onAsk(() => {
+    if (site() !== shownSite) reload();
+  });
 })();

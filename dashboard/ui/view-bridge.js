@@ -42,12 +42,19 @@
   window.fetch = (input, init) => {
     let url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (base && url.startsWith('/api/')) url = base + url;
-    try { record(url); } catch { /* not a URL the page would make: nothing to remember */ }
+    try {
+      record(url);
+    } catch {
+      /* not a URL the page would make: nothing to remember */
+    }
     const sent = original(typeof input === 'string' || input instanceof URL ? url : new Request(url, input), init);
     if (!base) return sent;
     return sent.then(async (res) => {
       if (res.status !== 401 && res.status !== 404) return res;
-      const body = await res.clone().json().catch(() => ({}));
+      const body = await res
+        .clone()
+        .json()
+        .catch(() => ({}));
       if (body.error !== 'share_not_found' && body.error !== 'password_required') return res;
       location.reload();
       return new Promise(() => undefined);

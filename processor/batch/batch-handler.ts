@@ -26,10 +26,18 @@ import { processBatch } from './process-batch.ts';
 import { runRecordsYielding } from './run-records.ts';
 import { DEFAULT_REORDER_MS, type SessionState } from './sessionize.ts';
 
-export interface ProcessorCounters { batches: number; records: number; events: number; dropped: number; deadLetters: number }
+export interface ProcessorCounters {
+  batches: number;
+  records: number;
+  events: number;
+  dropped: number;
+  deadLetters: number;
+}
 
 export interface HandlerDeps {
-  ch: ClickHouse; salts: SaltStore; sessionTimeoutMs: number;
+  ch: ClickHouse;
+  salts: SaltStore;
+  sessionTimeoutMs: number;
   /** The sites' host names (SITE_HOSTS and learned); by default, learned ones only. */
   hosts?: HostStore;
   /** Country lookup for addresses read straight from files (tail, replay); none by default. */
@@ -51,7 +59,12 @@ export interface HandlerDeps {
 /** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */
 export type PreparedBatch = () => Promise<void>;
 
-export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; prepare: (batch: BusBatch) => Promise<PreparedBatch | undefined>; counters: ProcessorCounters; openSessions: () => number } {
+export function createBatchHandler(deps: HandlerDeps): {
+  handle: BatchHandler;
+  prepare: (batch: BusBatch) => Promise<PreparedBatch | undefined>;
+  counters: ProcessorCounters;
+  openSessions: () => number;
+} {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
   const streams = new Map<string, { state: SessionState; nextOffset: number }>();
   const hosts = deps.hosts ?? new HostStore(deps.ch);
@@ -78,8 +91,14 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; p
     const state = held!.state;
     const now = Date.now();
     const opts = {
-      saltFor: deps.salts.saltFor, hostsOf: hosts.hostsOf, learnHost: hosts.learn, countryOf: deps.countryOf,
-      sessionTimeoutMs: rules.timeoutMs, sessionReorderMs: rules.reorderMs, now, stream: batch.stream,
+      saltFor: deps.salts.saltFor,
+      hostsOf: hosts.hostsOf,
+      learnHost: hosts.learn,
+      countryOf: deps.countryOf,
+      sessionTimeoutMs: rules.timeoutMs,
+      sessionReorderMs: rules.reorderMs,
+      now,
+      stream: batch.stream,
     };
     const rows = processBatch(batch.records, state, opts, await runRecordsYielding(batch.records, opts));
     streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
@@ -109,7 +128,8 @@ export function createBatchHandler(deps: HandlerDeps): { handle: BatchHandler; p
     await hosts.flush();
     counters.batches++;
     counters.records += batch.records.length;
-    const counted = (outcome: string) => loaded.stats.filter((s) => s.outcome === outcome && s.reason !== 'row_rejected').reduce((n, s) => n + s.count, 0);
+    const counted = (outcome: string) =>
+      loaded.stats.filter((s) => s.outcome === outcome && s.reason !== 'row_rejected').reduce((n, s) => n + s.count, 0);
     counters.events += counted('event');
     counters.dropped += counted('dropped');
     counters.deadLetters += counted('dead_letter');

@@ -10,9 +10,14 @@ import type { BehaviourReason } from '../bots/behaviour.ts';
 import { botNameOf } from '../bots/bot-name.ts';
 
 export interface BotFlag {
-  site: string; visitorId: string; reason: BehaviourReason; detail: string; name: string;
+  site: string;
+  visitorId: string;
+  reason: BehaviourReason;
+  detail: string;
+  name: string;
   /** Time and bus offset of the deciding hit. */
-  ts: number; offset: number;
+  ts: number;
+  offset: number;
   userAgent: string;
 }
 
@@ -20,6 +25,12 @@ export interface BotFlag {
 const nameOf = (ev: Event): string => botNameOf(ev.userAgent) || (ev.browser ? `${ev.browser} look-alike` : 'unnamed client');
 
 export const flagOf = (ev: Event, verdict: { reason: BehaviourReason; detail: string }): BotFlag => ({
-  site: ev.site, visitorId: ev.visitorId, reason: verdict.reason, detail: verdict.detail, name: nameOf(ev),
-  ts: ev.ts, offset: ev.busOffset, userAgent: ev.userAgent,
+  site: ev.site,
+  visitorId: ev.visitorId,
+  reason: verdict.reason,
+  detail: verdict.detail,
+  name: nameOf(ev),
+  ts: ev.ts,
+  offset: ev.busOffset,
+  userAgent: ev.userAgent,
 });

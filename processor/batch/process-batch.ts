@@ -5,7 +5,16 @@
  */
 import type { BusRecord } from '../../bus/bus.ts';
 import { chMinute } from '../../clickhouse/time.ts';
-import { botHitRow, botVisitorRow, deadLetterRow, deletedSessionRow, eventRow, rawOfHit, sessionRow, type BatchRows } from '../load/rows.ts';
+import {
+  botHitRow,
+  botVisitorRow,
+  deadLetterRow,
+  deletedSessionRow,
+  eventRow,
+  rawOfHit,
+  sessionRow,
+  type BatchRows,
+} from '../load/rows.ts';
 import { runRecords, type RecordOutcome, type RunContext } from './run-records.ts';
 import { DEFAULT_REORDER_MS, sessionize, type SessionState, type SessionWrites } from './sessionize.ts';
 
@@ -13,27 +22,41 @@ export interface ProcessOptions extends RunContext {
   sessionTimeoutMs: number;
   /** How late (in event time) a hit may arrive and still join its session; DEFAULT_REORDER_MS if absent. */
   sessionReorderMs?: number;
-  now: number; stream: string;
+  now: number;
+  stream: string;
 }
 
 /**
  * The outcomes of a batch, and its events sessionized (each event gets its session id; twins are marked).
  * `outcomes`: the records already run through the pipeline (the batch handler runs them a slice at a time).
  */
-export function sessionizeRecords(records: BusRecord[], state: SessionState, opts: ProcessOptions, outcomes = runRecords(records, opts)): { outcomes: RecordOutcome[]; writes: SessionWrites } {
+export function sessionizeRecords(
+  records: BusRecord[],
+  state: SessionState,
+  opts: ProcessOptions,
+  outcomes = runRecords(records, opts),
+): { outcomes: RecordOutcome[]; writes: SessionWrites } {
   const events = outcomes.flatMap((o) => (o.kind === 'event' ? [o.event] : []));
   const writes = sessionize(state, events, { timeoutMs: opts.sessionTimeoutMs, reorderMs: opts.sessionReorderMs ?? DEFAULT_REORDER_MS });
   for (const { site, host } of writes.ownHosts) opts.learnHost?.(site, host);
   // A hit of a visitor whose behaviour made it a bot is a bot's hit, like one whose user agent says so.
-  const judged = outcomes.map((o): RecordOutcome => (o.kind === 'event' && o.event.botReason
-    ? { record: o.record, kind: 'dropped', reason: 'bot', event: o.event, detail: o.event.botReason } : o));
+  const judged = outcomes.map(
+    (o): RecordOutcome =>
+      o.kind === 'event' && o.event.botReason
+        ? { record: o.record, kind: 'dropped', reason: 'bot', event: o.event, detail: o.event.botReason }
+        : o,
+  );
   return { outcomes: judged, writes };
 }
 
 export function processBatch(records: BusRecord[], state: SessionState, opts: ProcessOptions, ran?: RecordOutcome[]): BatchRows {
   const { outcomes, writes } = sessionizeRecords(records, state, opts, ran);
   const out: BatchRows = {
-    events: [], botHits: [], sessions: [], deadLetters: [], stats: [],
+    events: [],
+    botHits: [],
+    sessions: [],
+    deadLetters: [],
+    stats: [],
     botVisitors: writes.flagged.map((f) => botVisitorRow(f, opts.stream)),
     origins: { events: [], botHits: [] },
   };

@@ -23,8 +23,9 @@ export interface RunContext extends PipelineContext {
 }
 
 export function runRecord(record: BusRecord, ctx: RunContext): RecordOutcome {
-  const hit = record.damaged ? { invalid: record.damaged } : record.hit ?? decodeHit(record.value);
-  if ('invalid' in hit) return { record, kind: 'dead_letter', reason: record.damaged ? 'damaged_record' : 'invalid_hit', detail: hit.invalid };
+  const hit = record.damaged ? { invalid: record.damaged } : (record.hit ?? decodeHit(record.value));
+  if ('invalid' in hit)
+    return { record, kind: 'dead_letter', reason: record.damaged ? 'damaged_record' : 'invalid_hit', detail: hit.invalid };
   // Refused as `POST /api/logs` refuses it (413 line_too_long), but one line of a file, not the whole file.
   if (record.cut) return { record, kind: 'dead_letter', reason: 'line_too_long', detail: record.cut, hit };
   const result = runPipeline(hit, ctx);

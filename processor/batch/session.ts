@@ -14,22 +14,39 @@ import { capEvidence, recentOf, type RecentHit } from '../bots/behaviour.ts';
 const NAMESPACE = '6f1c8b8e-4b6a-4f0e-9f39-2d7c1d1b7a51';
 
 /** Where a hit sits in the order of a visitor's hits. */
-export interface Mark { ts: number; offset: number }
+export interface Mark {
+  ts: number;
+  offset: number;
+}
 const before = (a: Mark, b: Mark): boolean => a.ts < b.ts || (a.ts === b.ts && a.offset < b.offset);
 
 /** The hit a session is attributed to: its first pageview, or its first hit when it has none. */
 export interface Entry extends Mark {
-  page: boolean; path: string; referrerHost: string; channel: string;
-  utmSource: string; utmMedium: string; utmCampaign: string;
-  browser: string; os: string; deviceType: string; country: string;
+  page: boolean;
+  path: string;
+  referrerHost: string;
+  channel: string;
+  utmSource: string;
+  utmMedium: string;
+  utmCampaign: string;
+  browser: string;
+  os: string;
+  deviceType: string;
+  country: string;
 }
 
 export interface Session {
   /** UUIDv5 of site, visitor and start: the same hits give the same id, however they arrived. */
-  id: string; site: string; visitorId: string;
-  start: number; last: number; hits: number; pageviews: number;
+  id: string;
+  site: string;
+  visitorId: string;
+  start: number;
+  last: number;
+  hits: number;
+  pageviews: number;
   /** Custom events (beacon `event`) and engaged time the beacon reported. */
-  events: number; engagedMs: number;
+  events: number;
+  engagedMs: number;
   entry: Entry;
   /** The last pageview ('' path when there is none). */
   exit: Mark & { path: string };
@@ -51,10 +68,19 @@ function entryOf(ev: Event): Entry {
   // A referral from the site itself says nothing about where the visit came from.
   const internal = ev.channel === 'internal';
   return {
-    ts: ev.ts, offset: ev.busOffset, page: ev.isPageview, path: ev.isPageview ? ev.path : '',
-    referrerHost: internal ? '' : ev.referrerHost, channel: internal ? 'direct' : ev.channel,
-    utmSource: ev.utm.source, utmMedium: ev.utm.medium, utmCampaign: ev.utm.campaign,
-    browser: ev.browser, os: ev.os, deviceType: ev.deviceType, country: ev.country,
+    ts: ev.ts,
+    offset: ev.busOffset,
+    page: ev.isPageview,
+    path: ev.isPageview ? ev.path : '',
+    referrerHost: internal ? '' : ev.referrerHost,
+    channel: internal ? 'direct' : ev.channel,
+    utmSource: ev.utm.source,
+    utmMedium: ev.utm.medium,
+    utmCampaign: ev.utm.campaign,
+    browser: ev.browser,
+    os: ev.os,
+    deviceType: ev.deviceType,
+    country: ev.country,
   };
 }
 
@@ -66,12 +92,22 @@ const evidenceOf = (ev: Event): RecentHit[] => {
 /** A session of one hit. */
 export function sessionOf(ev: Event): Session {
   return {
-    id: sessionId(ev.site, ev.visitorId, ev.ts), site: ev.site, visitorId: ev.visitorId,
-    start: ev.ts, last: ev.ts, hits: 1, pageviews: ev.isPageview ? 1 : 0,
-    events: ev.eventType === 'event' ? 1 : 0, engagedMs: ev.engagedMs,
+    id: sessionId(ev.site, ev.visitorId, ev.ts),
+    site: ev.site,
+    visitorId: ev.visitorId,
+    start: ev.ts,
+    last: ev.ts,
+    hits: 1,
+    pageviews: ev.isPageview ? 1 : 0,
+    events: ev.eventType === 'event' ? 1 : 0,
+    engagedMs: ev.engagedMs,
     entry: entryOf(ev),
     exit: ev.isPageview ? { ts: ev.ts, offset: ev.busOffset, path: ev.path } : { ts: -Infinity, offset: -1, path: '' },
-    lastOffset: ev.busOffset, written: [], mergedIds: [], unpaired: unpairedOf(ev), recent: evidenceOf(ev),
+    lastOffset: ev.busOffset,
+    written: [],
+    mergedIds: [],
+    unpaired: unpairedOf(ev),
+    recent: evidenceOf(ev),
   };
 }
 
@@ -80,10 +116,17 @@ export function mergeSessions(a: Session, b: Session): Session {
   const start = Math.min(a.start, b.start);
   const entry = a.entry.page !== b.entry.page ? (a.entry.page ? a.entry : b.entry) : before(b.entry, a.entry) ? b.entry : a.entry;
   return {
-    id: sessionId(a.site, a.visitorId, start), site: a.site, visitorId: a.visitorId,
-    start, last: Math.max(a.last, b.last), hits: a.hits + b.hits, pageviews: a.pageviews + b.pageviews,
-    events: a.events + b.events, engagedMs: a.engagedMs + b.engagedMs,
-    entry, exit: before(a.exit, b.exit) ? b.exit : a.exit,
+    id: sessionId(a.site, a.visitorId, start),
+    site: a.site,
+    visitorId: a.visitorId,
+    start,
+    last: Math.max(a.last, b.last),
+    hits: a.hits + b.hits,
+    pageviews: a.pageviews + b.pageviews,
+    events: a.events + b.events,
+    engagedMs: a.engagedMs + b.engagedMs,
+    entry,
+    exit: before(a.exit, b.exit) ? b.exit : a.exit,
     lastOffset: Math.max(a.lastOffset, b.lastOffset),
     written: [...a.written, ...b.written],
     mergedIds: [...new Set([...a.mergedIds, ...b.mergedIds])],

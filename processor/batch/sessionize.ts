@@ -26,7 +26,10 @@ import { behaviourVerdict, keptEvidence } from '../bots/behaviour.ts';
 import { flagOf, type BotFlag } from './bot-flag.ts';
 import { ownKeptStrings } from '../own-string.ts';
 
-export interface SessionRules { timeoutMs: number; reorderMs: number }
+export interface SessionRules {
+  timeoutMs: number;
+  reorderMs: number;
+}
 export const DEFAULT_REORDER_MS = 5 * 60_000;
 
 export interface SessionState {
@@ -74,7 +77,11 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     // A bot's hit does not move the stream's time on: only sessions do, so a restored state has the same newest.
     const newest = Math.max(state.newest, ev.ts);
     // A pageview the other source already reported counts once; only within the reorder window, like everything late.
-    if (newest - ev.ts <= rules.reorderMs) pairTwin(ev, held.map((s) => s.unpaired));
+    if (newest - ev.ts <= rules.reorderMs)
+      pairTwin(
+        ev,
+        held.map((s) => s.unpaired),
+      );
     const verdict = behaviourVerdict(ev, () => (held.length === 1 ? held[0]!.recent : held.flatMap((s) => s.recent)));
     if (verdict) {
       const flag = flagOf(ev, verdict);
@@ -94,7 +101,10 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     for (const s of near) touched.delete(s);
     touched.add(merged);
     // Most visitors hold one session: an array of one, not one with room for more (memory per open session).
-    state.byVisitor.set(key, held.length === near.length ? [merged] : [...held.filter((s) => !near.includes(s)), merged].sort((a, b) => a.start - b.start));
+    state.byVisitor.set(
+      key,
+      held.length === near.length ? [merged] : [...held.filter((s) => !near.includes(s)), merged].sort((a, b) => a.start - b.start),
+    );
   }
   // Each event takes the id its session has at the end of the batch, so within a batch no id is superseded.
   for (const ev of events) {

@@ -15,12 +15,17 @@ import type { Event } from '../event.ts';
 /** nginx logs when the response is sent, the beacon runs once the page has loaded: a slow page takes a while. */
 export const TWIN_WINDOW_MS = 30_000;
 
-export interface UnpairedPage { path: string; ts: number; source: Event['source'] }
+export interface UnpairedPage {
+  path: string;
+  ts: number;
+  source: Event['source'];
+}
 
 /** Hash routes (/#/settings) are pages of the beacon only; the server saw their document (/). */
 const documentPath = (path: string): string => path.split('#', 1)[0]!;
 
-export const unpairedOf = (ev: Event): UnpairedPage[] => (ev.isPageview ? [{ path: documentPath(ev.path), ts: ev.ts, source: ev.source }] : []);
+export const unpairedOf = (ev: Event): UnpairedPage[] =>
+  ev.isPageview ? [{ path: documentPath(ev.path), ts: ev.ts, source: ev.source }] : [];
 
 /**
  * If `ev` is the second copy of a pageview held in `pages` lists (one per

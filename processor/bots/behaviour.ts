@@ -23,13 +23,22 @@ export type BehaviourReason = 'robots_txt' | 'probing' | 'head_request' | 'form_
 
 /** What the rules read of a hit. */
 export interface BehaviourHit {
-  ts: number; source: 'log' | 'beacon'; method: string; path: string; status: number; isPageview: boolean;
+  ts: number;
+  source: 'log' | 'beacon';
+  method: string;
+  path: string;
+  status: number;
+  isPageview: boolean;
   /** The referrer's host ('' for none): browsers send one with a form post and with a script's request. */
   referrerHost: string;
 }
 
 /** A hit kept as evidence while it can still meet a rule with a hit to come. */
-export interface RecentHit { ts: number; kind: 'page' | 'post' | 'redirected_post'; path: string }
+export interface RecentHit {
+  ts: number;
+  kind: 'page' | 'post' | 'redirected_post';
+  path: string;
+}
 
 /**
  * Paths scanners try on every site (WordPress logins and configuration, PHP
@@ -38,7 +47,8 @@ export interface RecentHit { ts: number; kind: 'page' | 'post' | 'redirected_pos
  * resource: a WordPress site answers its own login page, and a missing
  * plugin stylesheet under /wp-admin/ is the site's fault, not a probe.
  */
-const PROBE = /^\/(?:wp-(?:login\.php|admin|config)|xmlrpc\.php|\.env|\.git\/|\.svn\/|\.aws\/|\.ds_store|phpmyadmin|pma\/|myadmin|cgi-bin\/|vendor\/phpunit|boaform|hnap1|actuator|solr\/|owa\/|server-status|etc\/passwd|admin\.php|config\.php|setup\.php|shell\.php|eval-stdin\.php|fckeditor\/)/i;
+const PROBE =
+  /^\/(?:wp-(?:login\.php|admin|config)|xmlrpc\.php|\.env|\.git\/|\.svn\/|\.aws\/|\.ds_store|phpmyadmin|pma\/|myadmin|cgi-bin\/|vendor\/phpunit|boaform|hnap1|actuator|solr\/|owa\/|server-status|etc\/passwd|admin\.php|config\.php|setup\.php|shell\.php|eval-stdin\.php|fckeditor\/)/i;
 const RESOURCE = /\.(?:css|js|mjs|map|png|jpe?g|gif|svg|webp|ico|woff2?|ttf)$/i;
 
 /** A request for a path scanners try (the list above), that is not a page resource; the rule counts it only when answered 4xx. */
@@ -73,17 +83,21 @@ function singleHitRule(h: BehaviourHit): { reason: BehaviourReason; detail: stri
   if (h.path === '/robots.txt') return { reason: 'robots_txt', detail: 'fetched /robots.txt: only robots read it' };
   if (h.source !== 'log') return undefined;
   // A page's own script may send HEAD (with a referrer); link checkers and monitors send it with none.
-  if (h.method === 'HEAD' && !h.referrerHost) return { reason: 'head_request', detail: `HEAD ${h.path} without a referrer: link checkers and monitors send these, browsers do not` };
-  if (h.status >= 400 && h.status < 500 && isProbePath(h.path)) return { reason: 'probing', detail: `probed ${h.path} (answered ${h.status})` };
+  if (h.method === 'HEAD' && !h.referrerHost)
+    return { reason: 'head_request', detail: `HEAD ${h.path} without a referrer: link checkers and monitors send these, browsers do not` };
+  if (h.status >= 400 && h.status < 500 && isProbePath(h.path))
+    return { reason: 'probing', detail: `probed ${h.path} (answered ${h.status})` };
   // A person's form posts from the site's page (with a referrer) to where it sends it; a bare POST the server does not know is a probe.
-  if (h.method === 'POST' && POST_NOWHERE.has(h.status) && !h.referrerHost) return { reason: 'probing', detail: `POST ${h.path} without a referrer, answered ${h.status}: nothing there takes a form` };
+  if (h.method === 'POST' && POST_NOWHERE.has(h.status) && !h.referrerHost)
+    return { reason: 'probing', detail: `POST ${h.path} without a referrer, answered ${h.status}: nothing there takes a form` };
   return undefined;
 }
 
 /** What a hit leaves as evidence for the rules that need more than one hit. */
 export function recentOf(h: BehaviourHit): RecentHit | undefined {
   if (h.isPageview) return { ts: h.ts, kind: 'page', path: h.path };
-  if (h.source === 'log' && h.method === 'POST') return { ts: h.ts, kind: h.status >= 301 && h.status <= 303 ? 'redirected_post' : 'post', path: h.path };
+  if (h.source === 'log' && h.method === 'POST')
+    return { ts: h.ts, kind: h.status >= 301 && h.status <= 303 ? 'redirected_post' : 'post', path: h.path };
   return undefined;
 }
 
@@ -116,7 +130,10 @@ function densest(hit: RecentHit, recent: readonly RecentHit[], distinct: boolean
  * held sessions keep (hits in any order; read only for a hit that leaves
  * evidence itself, so most hits cost nothing): the rule met, or undefined.
  */
-export function behaviourVerdict(h: BehaviourHit, evidence: () => readonly RecentHit[]): { reason: BehaviourReason; detail: string } | undefined {
+export function behaviourVerdict(
+  h: BehaviourHit,
+  evidence: () => readonly RecentHit[],
+): { reason: BehaviourReason; detail: string } | undefined {
   const single = singleHitRule(h);
   if (single) return single;
   const r = recentOf(h);
@@ -124,7 +141,8 @@ export function behaviourVerdict(h: BehaviourHit, evidence: () => readonly Recen
   const recent = evidence();
   // The page and the form posted from it, whichever was logged first.
   const filled = (page: RecentHit, post: RecentHit) => page.path === post.path && post.ts > page.ts && post.ts - page.ts <= FORM_FILL_MS;
-  const quick = r.kind === 'page' ? recent.some((o) => o.kind !== 'page' && filled(r, o)) : recent.some((o) => o.kind === 'page' && filled(o, r));
+  const quick =
+    r.kind === 'page' ? recent.some((o) => o.kind !== 'page' && filled(r, o)) : recent.some((o) => o.kind === 'page' && filled(o, r));
   if (quick) return { reason: 'form_spam', detail: `POST ${r.path} within ${FORM_FILL_MS / 1000} s of loading the form` };
   if (r.kind === 'redirected_post') {
     const n = densest(r, recent, false, MAX_FORM_POSTS_PER_MINUTE);

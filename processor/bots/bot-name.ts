@@ -24,7 +24,10 @@ function tokenAt(ua: string, at: number): string {
 function nameOf(token: string): { name: string; own: boolean } {
   const url = /^\+?https?:\/\/([^/\s]+)/i.exec(token);
   if (url) return { name: url[1]!.replace(/^www\./, ''), own: false };
-  const name = token.replace(/^[+@:-]+/, '').split('/')[0]!.replace(/[-_:.]+$/, '');
+  const name = token
+    .replace(/^[+@:-]+/, '')
+    .split('/')[0]!
+    .replace(/[-_:.]+$/, '');
   return { name, own: !name.includes('@') && !/^[\w-]+(\.[\w-]+)+$/.test(name) };
 }
 

@@ -15,7 +15,8 @@ import { memoByString } from '../memo.ts';
 export type UserAgentVerdict = { bot: false } | { bot: true; reason: 'empty_user_agent' | 'user_agent_pattern'; name: string };
 
 // Marks only automated clients carry.
-const CRAWLER_MARKS = /(?:bot|spider|scraper|slurp)\b|bot[/_-]|crawl|https?:\/\/|@|feed ?(?:parser|fetcher)|headless|lighthouse|python|\bcurl\/|wget|\bjava\/\d|go-http|okhttp|http-?client|libwww|scanner|(?<!developer)preview|monitor|lookup|devtools|qcloudcdn|googleweblight|firephp/i;
+const CRAWLER_MARKS =
+  /(?:bot|spider|scraper|slurp)\b|bot[/_-]|crawl|https?:\/\/|@|feed ?(?:parser|fetcher)|headless|lighthouse|python|\bcurl\/|wget|\bjava\/\d|go-http|okhttp|http-?client|libwww|scanner|(?<!developer)preview|monitor|lookup|devtools|qcloudcdn|googleweblight|firephp/i;
 
 // Real people's software that isbot's broad patterns catch.
 const PEOPLE = [

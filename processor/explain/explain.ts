@@ -21,8 +21,11 @@ import type { LogLine } from '../replay/log-lines.ts';
 import type { SiteHosts } from '../state/site-hosts.ts';
 
 export interface ExplainOptions {
-  site: string; hosts: SiteHosts; countryOf?: CountryOf;
-  sessionTimeoutMs: number; sessionReorderMs: number;
+  site: string;
+  hosts: SiteHosts;
+  countryOf?: CountryOf;
+  sessionTimeoutMs: number;
+  sessionReorderMs: number;
   /** Lines per batch, as the bus would deliver them. */
   batchLines?: number;
 }
@@ -34,7 +37,11 @@ function hitOf(site: string, line: string, receivedAt: number): Hit {
       const p = JSON.parse(line) as Record<string, unknown>;
       if (typeof p.url === 'string' && !('remote_addr' in p) && !('message' in p) && !('log' in p)) {
         const { user_agent: ua, ip, ...payload } = p;
-        return beaconHit(typeof p.site === 'string' ? p.site : site, payload, { receivedAt, client: typeof ip === 'string' ? ip : '', headers: { userAgent: typeof ua === 'string' ? ua : '' } });
+        return beaconHit(typeof p.site === 'string' ? p.site : site, payload, {
+          receivedAt,
+          client: typeof ip === 'string' ? ip : '',
+          headers: { userAgent: typeof ua === 'string' ? ua : '' },
+        });
       }
     } catch {
       // not JSON: the pipeline says what it is
@@ -53,24 +60,49 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function eventFields(ev: Event) {
   return {
-    source: ev.source, time: iso(ev.ts), host: ev.host, method: ev.method, path: ev.path, query: ev.query, status: ev.status, bytes: ev.bytes,
-    request_time_ms: ev.timed ? ev.requestTimeMs : null, pageview: ev.isPageview, twin: ev.twin, event_type: ev.eventType,
+    source: ev.source,
+    time: iso(ev.ts),
+    host: ev.host,
+    method: ev.method,
+    path: ev.path,
+    query: ev.query,
+    status: ev.status,
+    bytes: ev.bytes,
+    request_time_ms: ev.timed ? ev.requestTimeMs : null,
+    pageview: ev.isPageview,
+    twin: ev.twin,
+    event_type: ev.eventType,
     ...(ev.eventName ? { event_name: ev.eventName, props: ev.props } : {}),
-    referrer_host: ev.referrerHost, channel: ev.channel, utm: Object.fromEntries(Object.entries(ev.utm).filter(([, v]) => v)),
-    browser: ev.browser, browser_version: ev.browserVersion, os: ev.os, os_version: ev.osVersion, device: ev.deviceType,
-    country: ev.country, language: ev.language, engaged_ms: ev.engagedMs,
+    referrer_host: ev.referrerHost,
+    channel: ev.channel,
+    utm: Object.fromEntries(Object.entries(ev.utm).filter(([, v]) => v)),
+    browser: ev.browser,
+    browser_version: ev.browserVersion,
+    os: ev.os,
+    os_version: ev.osVersion,
+    device: ev.deviceType,
+    country: ev.country,
+    language: ev.language,
+    engaged_ms: ev.engagedMs,
   };
 }
 
 /** One line's explanation: what became of it, and why. */
 export function describe(o: RecordOutcome): Record<string, unknown> {
   const line = o.record.offset;
-  if (o.kind === 'event') return { line, outcome: 'human', ...eventFields(o.event), visitor: o.event.visitorId, session: o.event.sessionId };
+  if (o.kind === 'event')
+    return { line, outcome: 'human', ...eventFields(o.event), visitor: o.event.visitorId, session: o.event.sessionId };
   if (o.kind === 'dropped') {
     if (o.reason === 'opted_out') return { line, outcome: 'opted_out', reason: o.detail };
     return {
-      line, outcome: 'bot', reason: o.detail, ...(o.event.botDetail ? { detail: o.event.botDetail } : {}),
-      name: o.event.botName, user_agent: o.event.userAgent, path: o.event.path, status: o.event.status,
+      line,
+      outcome: 'bot',
+      reason: o.detail,
+      ...(o.event.botDetail ? { detail: o.event.botDetail } : {}),
+      name: o.event.botName,
+      user_agent: o.event.userAgent,
+      path: o.event.path,
+      status: o.event.status,
     };
   }
   return { line, outcome: 'dead_letter', reason: o.reason, detail: o.detail };
@@ -85,8 +117,14 @@ export function describe(o: RecordOutcome): Record<string, unknown> {
 export async function* explainLines(lines: AsyncIterable<string | LogLine>, opts: ExplainOptions): AsyncGenerator<Record<string, unknown>> {
   const state = emptySessionState();
   const ctx = {
-    saltFor: runSalts(), hostsOf: opts.hosts.hostsOf, learnHost: opts.hosts.learn, countryOf: opts.countryOf,
-    sessionTimeoutMs: opts.sessionTimeoutMs, sessionReorderMs: opts.sessionReorderMs, now: Date.now(), stream: 'explain',
+    saltFor: runSalts(),
+    hostsOf: opts.hosts.hostsOf,
+    learnHost: opts.hosts.learn,
+    countryOf: opts.countryOf,
+    sessionTimeoutMs: opts.sessionTimeoutMs,
+    sessionReorderMs: opts.sessionReorderMs,
+    now: Date.now(),
+    stream: 'explain',
   };
   const batchLines = opts.batchLines ?? 1000;
   let batch: BusRecord[] = [];
@@ -97,20 +135,23 @@ export async function* explainLines(lines: AsyncIterable<string | LogLine>, opts
   const flush = function* () {
     const { outcomes, writes } = sessionizeRecords(batch, state, { ...ctx, now: Date.now() });
     const deciding = new Set(writes.flagged.map((f) => f.offset));
-    const byLine = new Map(outcomes.map((o) => {
-      const out = describe(o);
-      if (o.kind === 'event') {
-        const seen = humanLinesOf.get(o.event.visitorId);
-        if (seen) seen.push(o.record.offset);
-        else humanLinesOf.set(o.event.visitorId, [o.record.offset]);
-      }
-      if (o.kind === 'dropped' && deciding.has(o.record.offset)) {
-        out.moves_lines = humanLinesOf.get(o.event.visitorId) ?? [];
-        humanLinesOf.delete(o.event.visitorId);
-      }
-      return [o.record.offset, out] as const;
-    }));
-    for (const l of [...byLine.keys(), ...skipped].sort((a, b) => a - b)) yield byLine.get(l) ?? { line: l, outcome: 'skipped', reason: 'empty_line' };
+    const byLine = new Map(
+      outcomes.map((o) => {
+        const out = describe(o);
+        if (o.kind === 'event') {
+          const seen = humanLinesOf.get(o.event.visitorId);
+          if (seen) seen.push(o.record.offset);
+          else humanLinesOf.set(o.event.visitorId, [o.record.offset]);
+        }
+        if (o.kind === 'dropped' && deciding.has(o.record.offset)) {
+          out.moves_lines = humanLinesOf.get(o.event.visitorId) ?? [];
+          humanLinesOf.delete(o.event.visitorId);
+        }
+        return [o.record.offset, out] as const;
+      }),
+    );
+    for (const l of [...byLine.keys(), ...skipped].sort((a, b) => a - b))
+      yield byLine.get(l) ?? { line: l, outcome: 'skipped', reason: 'empty_line' };
     batch = [];
     skipped = [];
   };
@@ -119,7 +160,8 @@ export async function* explainLines(lines: AsyncIterable<string | LogLine>, opts
     const { text: line, cut } = typeof item === 'string' ? { text: item, cut: undefined } : item;
     if (line.trim() === '') skipped.push(n);
     // A line cut at LOG_LINE_MAX_BYTES is explained as the dead letter a replay makes of it (run-records.ts).
-    else if (cut) batch.push({ value: line, hit: logHit(opts.site, line, { receivedAt: Date.now() }), position: `line ${n}`, offset: n, cut });
+    else if (cut)
+      batch.push({ value: line, hit: logHit(opts.site, line, { receivedAt: Date.now() }), position: `line ${n}`, offset: n, cut });
     else batch.push({ value: encodeHit(hitOf(opts.site, line, Date.now())), position: `line ${n}`, offset: n });
     if (batch.length >= batchLines) yield* flush();
   }

@@ -24,26 +24,53 @@ import { moveBotVisitors } from './move-bot-visitors.ts';
 import { refusedHits, refusedRows, withCounts, type Refusals } from './refusals.ts';
 
 /** What the load stored: the dead letters (the batch's own and its rows the engine refused) and the outcome counts. */
-export interface LoadResult { deadLetters: DeadLetterRow[]; stats: StatRow[]; refused: number }
+export interface LoadResult {
+  deadLetters: DeadLetterRow[];
+  stats: StatRow[];
+  refused: number;
+}
 
 /** `redo`: the batch may have been loaded (in part) before: the processor restored its state to do it. */
-export async function loadBatch(ch: ClickHouse, rows: BatchRows, records: BusRecord[], token: string, now: number, redo = false): Promise<LoadResult> {
+export async function loadBatch(
+  ch: ClickHouse,
+  rows: BatchRows,
+  records: BusRecord[],
+  token: string,
+  now: number,
+  redo = false,
+): Promise<LoadResult> {
   const byPosition = new Map(records.map((r) => [r.position, r]));
   const refusals: Refusals[] = [];
-  refusals.push(refusedHits('events', rows.events, rows.origins.events, await insertIsolating(ch, 'events', rows.events, token), byPosition, now));
-  refusals.push(refusedHits('bot_hits', rows.botHits, rows.origins.botHits, await insertIsolating(ch, 'bot_hits', rows.botHits, token), byPosition, now));
+  refusals.push(
+    refusedHits('events', rows.events, rows.origins.events, await insertIsolating(ch, 'events', rows.events, token), byPosition, now),
+  );
+  refusals.push(
+    refusedHits(
+      'bot_hits',
+      rows.botHits,
+      rows.origins.botHits,
+      await insertIsolating(ch, 'bot_hits', rows.botHits, token),
+      byPosition,
+      now,
+    ),
+  );
   refusals.push(await moveBotVisitors(ch, rows.botVisitors, token, redo, now));
   refusals.push(refusedRows('sessions', rows.sessions, await insertIsolating(ch, 'sessions', rows.sessions, token), now));
 
   const letters = refusals.flatMap((r) => r.letters);
   if (letters.length > 0) {
     log.warn('ClickHouse refused rows of a batch as data; they are dead letters, the rest is loaded', {
-      batch: token, refused: letters.length, first: letters[0]!.detail,
+      batch: token,
+      refused: letters.length,
+      first: letters[0]!.detail,
     });
   }
   const deadLetters = [...rows.deadLetters, ...letters];
   await insertDeadLetters(ch, deadLetters, token, now);
-  const stats = withCounts(rows.stats, refusals.flatMap((r) => r.counts));
+  const stats = withCounts(
+    rows.stats,
+    refusals.flatMap((r) => r.counts),
+  );
   await insertCounts(ch, stats, token);
   return { deadLetters, stats, refused: letters.length };
 }
@@ -56,7 +83,9 @@ export async function loadBatch(ch: ClickHouse, rows: BatchRows, records: BusRec
 async function insertDeadLetters(ch: ClickHouse, letters: DeadLetterRow[], token: string, now: number): Promise<void> {
   const refused = await insertIsolating(ch, 'dead_letters', letters, token);
   if (refused.length === 0) return;
-  const stand = refused.map((r) => deadLetterRow('', 'dead_letters', 'row_rejected', `dead_letters: ${r.error}`, '', letters[r.index]!.position, now));
+  const stand = refused.map((r) =>
+    deadLetterRow('', 'dead_letters', 'row_rejected', `dead_letters: ${r.error}`, '', letters[r.index]!.position, now),
+  );
   await insertRows(ch, 'dead_letters', stand, `${token}:refused-letters`);
 }
 
@@ -64,5 +93,10 @@ async function insertDeadLetters(ch: ClickHouse, letters: DeadLetterRow[], token
 async function insertCounts(ch: ClickHouse, counts: StatRow[], token: string): Promise<void> {
   const refused = await insertIsolating(ch, 'pipeline_stats', counts, token);
   if (refused.length === 0) return;
-  await insertRows(ch, 'pipeline_stats', refused.map((r) => ({ ...counts[r.index]!, site: '' })), `${token}:refused-counts`);
+  await insertRows(
+    ch,
+    'pipeline_stats',
+    refused.map((r) => ({ ...counts[r.index]!, site: '' })),
+    `${token}:refused-counts`,
+  );
 }

@@ -28,7 +28,13 @@ import { refusedRows, type Refusals } from './refusals.ts';
 
 const DAY_MS = 86_400_000;
 
-export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVisitors'], token: string, redo: boolean, now: number): Promise<Refusals> {
+export async function moveBotVisitors(
+  ch: ClickHouse,
+  flagged: BatchRows['botVisitors'],
+  token: string,
+  redo: boolean,
+  now: number,
+): Promise<Refusals> {
   let days: string[];
   let refusals: Refusals = { letters: [], counts: [] };
   if (flagged.length > 0) {
@@ -36,7 +42,9 @@ export async function moveBotVisitors(ch: ClickHouse, flagged: BatchRows['botVis
     refusals = refusedRows('bot_visitors', verdicts, await insertIsolating(ch, 'bot_visitors', verdicts, token), now);
     days = flagged.map((f) => f.day);
   } else if (redo) {
-    const [stored] = await selectRows<{ first: string; last: string; n: number | string }>(ch, 'queries/retract/stored-verdicts.sql', { batch: token });
+    const [stored] = await selectRows<{ first: string; last: string; n: number | string }>(ch, 'queries/retract/stored-verdicts.sql', {
+      batch: token,
+    });
     if (!stored || Number(stored.n) === 0) return refusals;
     days = [stored.first, stored.last];
   } else {

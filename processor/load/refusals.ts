@@ -14,25 +14,45 @@ import { chMinute } from '../../clickhouse/time.ts';
 import { decodeHit } from '../../common/hit.ts';
 import { deadLetterRow, rawOfHit, type DeadLetterRow, type StatRow } from './rows.ts';
 
-export interface Refusals { letters: DeadLetterRow[]; counts: StatRow[] }
+export interface Refusals {
+  letters: DeadLetterRow[];
+  counts: StatRow[];
+}
 
 /** What a hit row counted as before it was refused. */
 const OUTCOME_OF = { events: { outcome: 'event', reason: '' }, bot_hits: { outcome: 'dropped', reason: 'bot' } } as const;
 
 export function refusedHits(
-  table: keyof typeof OUTCOME_OF, rows: { site: string }[], positions: string[], refused: RefusedRow[],
-  records: Map<string, BusRecord>, now: number,
+  table: keyof typeof OUTCOME_OF,
+  rows: { site: string }[],
+  positions: string[],
+  refused: RefusedRow[],
+  records: Map<string, BusRecord>,
+  now: number,
 ): Refusals {
   const minute = chMinute(now);
   const out: Refusals = { letters: [], counts: [] };
   for (const { index, error } of refused) {
     const position = positions[index] ?? '';
     const record = records.get(position);
-    const hit = record ? record.hit ?? decodeHit(record.value) : undefined;
+    const hit = record ? (record.hit ?? decodeHit(record.value)) : undefined;
     const known = hit && !('invalid' in hit) ? hit : undefined;
     const site = rows[index]?.site ?? '';
-    out.letters.push(deadLetterRow(site, known?.kind ?? 'bus', 'load_rejected', `${table}: ${error}`, known ? rawOfHit(known) : record?.value ?? '', position, now));
-    out.counts.push({ minute, site, ...OUTCOME_OF[table], count: -1 }, { minute, site, outcome: 'dead_letter', reason: 'load_rejected', count: 1 });
+    out.letters.push(
+      deadLetterRow(
+        site,
+        known?.kind ?? 'bus',
+        'load_rejected',
+        `${table}: ${error}`,
+        known ? rawOfHit(known) : (record?.value ?? ''),
+        position,
+        now,
+      ),
+    );
+    out.counts.push(
+      { minute, site, ...OUTCOME_OF[table], count: -1 },
+      { minute, site, outcome: 'dead_letter', reason: 'load_rejected', count: 1 },
+    );
   }
   return out;
 }

@@ -23,48 +23,130 @@ export interface BatchRows {
   /** The bus position of the record each row of `events` and `botHits` came from, row for row: a row the engine refuses dead-letters its record. */
   origins: { events: string[]; botHits: string[] };
 }
-export interface DeadLetterRow { ts: string; site: string; source: string; reason: string; detail: string; raw: string; position: string }
-export interface StatRow { minute: string; site: string; outcome: string; reason: string; count: number }
+export interface DeadLetterRow {
+  ts: string;
+  site: string;
+  source: string;
+  reason: string;
+  detail: string;
+  raw: string;
+  position: string;
+}
+export interface StatRow {
+  minute: string;
+  site: string;
+  outcome: string;
+  reason: string;
+  count: number;
+}
 
 export function eventRow(ev: Event) {
   return {
-    site: ev.site, ts: chTime(ev.ts), source: ev.source, event_type: ev.eventType, event_name: ev.eventName,
-    is_pageview: ev.isPageview ? 1 : 0, visitor_id: ev.visitorId, session_id: ev.sessionId, host: ev.host,
-    method: ev.method, path: ev.path, query: ev.query, status: ev.status, bytes: ev.bytes,
-    request_time_ms: ev.requestTimeMs, upstream_time_ms: ev.upstreamTimeMs, timed: ev.timed ? 1 : 0, twin: ev.twin ? 1 : 0, referrer: ev.referrer,
-    referrer_host: ev.referrerHost, channel: ev.channel, utm_source: ev.utm.source, utm_medium: ev.utm.medium,
-    utm_campaign: ev.utm.campaign, utm_content: ev.utm.content, utm_term: ev.utm.term, browser: ev.browser,
-    browser_version: ev.browserVersion, os: ev.os, os_version: ev.osVersion, device_type: ev.deviceType,
-    country: ev.country, language: ev.language, screen_width: ev.screenWidth, engaged_ms: ev.engagedMs, props: ev.props,
+    site: ev.site,
+    ts: chTime(ev.ts),
+    source: ev.source,
+    event_type: ev.eventType,
+    event_name: ev.eventName,
+    is_pageview: ev.isPageview ? 1 : 0,
+    visitor_id: ev.visitorId,
+    session_id: ev.sessionId,
+    host: ev.host,
+    method: ev.method,
+    path: ev.path,
+    query: ev.query,
+    status: ev.status,
+    bytes: ev.bytes,
+    request_time_ms: ev.requestTimeMs,
+    upstream_time_ms: ev.upstreamTimeMs,
+    timed: ev.timed ? 1 : 0,
+    twin: ev.twin ? 1 : 0,
+    referrer: ev.referrer,
+    referrer_host: ev.referrerHost,
+    channel: ev.channel,
+    utm_source: ev.utm.source,
+    utm_medium: ev.utm.medium,
+    utm_campaign: ev.utm.campaign,
+    utm_content: ev.utm.content,
+    utm_term: ev.utm.term,
+    browser: ev.browser,
+    browser_version: ev.browserVersion,
+    os: ev.os,
+    os_version: ev.osVersion,
+    device_type: ev.deviceType,
+    country: ev.country,
+    language: ev.language,
+    screen_width: ev.screenWidth,
+    engaged_ms: ev.engagedMs,
+    props: ev.props,
   };
 }
 
 export function botHitRow(ev: Event, reason: string) {
   return {
-    site: ev.site, ts: chTime(ev.ts), source: ev.source, path: ev.path, status: ev.status, bytes: ev.bytes,
-    bot_name: ev.botName, reason, user_agent: cutText(ev.userAgent, 1000),
+    site: ev.site,
+    ts: chTime(ev.ts),
+    source: ev.source,
+    path: ev.path,
+    status: ev.status,
+    bytes: ev.bytes,
+    bot_name: ev.botName,
+    reason,
+    user_agent: cutText(ev.userAgent, 1000),
   };
 }
 
 export function sessionRow(s: Session, stream: string) {
   const e = s.entry;
   return {
-    site: s.site, session_id: s.id, visitor_id: s.visitorId, start_ts: chTime(s.start), end_ts: chTime(s.last),
-    duration_s: Math.round(durationMs(s) / 1000), hits: s.hits, pageviews: s.pageviews, events: s.events, engaged_ms: s.engagedMs,
-    is_bounce: isBounce(s) ? 1 : 0, entry_path: e.path, exit_path: s.exit.path,
-    referrer_host: e.referrerHost, channel: e.channel, utm_source: e.utmSource, utm_medium: e.utmMedium,
-    utm_campaign: e.utmCampaign, browser: e.browser, os: e.os, device_type: e.deviceType, country: e.country,
-    entry_ts: chTime(e.ts), entry_offset: Math.max(0, e.offset), exit_ts: chTime(Math.max(0, s.exit.ts)), exit_offset: Math.max(0, s.exit.offset),
-    merged_ids: s.mergedIds, unpaired_pages: JSON.stringify(s.unpaired), recent_hits: JSON.stringify(s.recent), stream, last_offset: Math.max(0, s.lastOffset),
+    site: s.site,
+    session_id: s.id,
+    visitor_id: s.visitorId,
+    start_ts: chTime(s.start),
+    end_ts: chTime(s.last),
+    duration_s: Math.round(durationMs(s) / 1000),
+    hits: s.hits,
+    pageviews: s.pageviews,
+    events: s.events,
+    engaged_ms: s.engagedMs,
+    is_bounce: isBounce(s) ? 1 : 0,
+    entry_path: e.path,
+    exit_path: s.exit.path,
+    referrer_host: e.referrerHost,
+    channel: e.channel,
+    utm_source: e.utmSource,
+    utm_medium: e.utmMedium,
+    utm_campaign: e.utmCampaign,
+    browser: e.browser,
+    os: e.os,
+    device_type: e.deviceType,
+    country: e.country,
+    entry_ts: chTime(e.ts),
+    entry_offset: Math.max(0, e.offset),
+    exit_ts: chTime(Math.max(0, s.exit.ts)),
+    exit_offset: Math.max(0, s.exit.offset),
+    merged_ids: s.mergedIds,
+    unpaired_pages: JSON.stringify(s.unpaired),
+    recent_hits: JSON.stringify(s.recent),
+    stream,
+    last_offset: Math.max(0, s.lastOffset),
     // ReplacingMergeTree keeps the highest version; a session only ever grows.
-    version: s.hits, is_deleted: 0,
+    version: s.hits,
+    is_deleted: 0,
   };
 }
 
 export function botVisitorRow(f: BotFlag, stream: string) {
   return {
-    site: f.site, day: chTime(f.ts).slice(0, 10), visitor_id: f.visitorId, flagged_ts: chTime(f.ts), reason: f.reason,
-    detail: cutText(f.detail, 1000), bot_name: f.name, user_agent: cutText(f.userAgent, 1000), stream, bus_offset: Math.max(0, f.offset),
+    site: f.site,
+    day: chTime(f.ts).slice(0, 10),
+    visitor_id: f.visitorId,
+    flagged_ts: chTime(f.ts),
+    reason: f.reason,
+    detail: cutText(f.detail, 1000),
+    bot_name: f.name,
+    user_agent: cutText(f.userAgent, 1000),
+    stream,
+    bus_offset: Math.max(0, f.offset),
   };
 }
 
@@ -82,7 +164,15 @@ export function deletedSessionRow(s: Session, id: string, start: number, stream:
  * The text is made well-formed (a lone surrogate becomes U+FFFD): a dead letter is where a record the engine
  * refused ends up, so it must never be refused itself for the same reason.
  */
-export function deadLetterRow(site: string, source: string, reason: string, detail: string, raw: string, position: string, now: number): DeadLetterRow {
+export function deadLetterRow(
+  site: string,
+  source: string,
+  reason: string,
+  detail: string,
+  raw: string,
+  position: string,
+  now: number,
+): DeadLetterRow {
   const text = (s: string, max: number) => cutText(redactIps(s), max).toWellFormed();
   return { ts: chTime(now), site: text(site, 200), source, reason, detail: text(detail, 1000), raw: text(raw, 65536), position };
 }

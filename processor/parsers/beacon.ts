@@ -38,7 +38,8 @@ export function parseBeacon(hit: BeaconHit): StepResult {
   ev.referrer = typeof p.referrer === 'string' ? cutText(p.referrer, 2048) : '';
   ev.client = hit.client;
   ev.userAgent = typeof hit.headers.userAgent === 'string' ? hit.headers.userAgent : '';
-  ev.language = (typeof hit.headers.acceptLanguage === 'string' ? hit.headers.acceptLanguage : '').split(/[,;]/)[0]?.trim().slice(0, 16) ?? '';
+  ev.language =
+    (typeof hit.headers.acceptLanguage === 'string' ? hit.headers.acceptLanguage : '').split(/[,;]/)[0]?.trim().slice(0, 16) ?? '';
   ev.screenWidth = count(p.w, 65_535);
   ev.engagedMs = count(p.engaged_ms, 86_400_000);
   if (p.props && typeof p.props === 'object') {

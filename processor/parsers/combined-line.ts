@@ -58,9 +58,12 @@ export function parseCombinedLine(line: string, site: string, receivedAt: number
   const m = COMBINED.exec(line);
   if (!m) {
     const reason = LOOKS_LIKE_LOG.test(line) ? 'truncated_line' : 'unrecognised_line';
-    return deadLetter(reason, reason === 'truncated_line'
-      ? 'access-log line ends before its status, size, referrer or user-agent field'
-      : 'not an nginx combined/common or JSON access-log line');
+    return deadLetter(
+      reason,
+      reason === 'truncated_line'
+        ? 'access-log line ends before its status, size, referrer or user-agent field'
+        : 'not an nginx combined/common or JSON access-log line',
+    );
   }
   const [, addr, time, request, status, bytes, referrer, ua] = m;
   const ts = parseTimeLocal(time!);

@@ -13,7 +13,9 @@ type Fields = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' && v !== '-' ? v : typeof v === 'number' ? String(v) : '');
 const num = (v: unknown): number => {
   // $upstream_response_time may list several upstreams ("0.010, 0.020"): their sum is the time spent upstream.
-  const n = str(v).split(/[,:]\s*/).reduce((sum, part) => sum + Math.max(0, Number(part) || 0), 0);
+  const n = str(v)
+    .split(/[,:]\s*/)
+    .reduce((sum, part) => sum + Math.max(0, Number(part) || 0), 0);
   return Number.isFinite(n) ? n : 0;
 };
 
@@ -28,9 +30,11 @@ function readTime(f: Fields): number {
 
 export function parseNginxJsonLine(f: Fields, site: string, receivedAt: number): StepResult {
   const ts = readTime(f);
-  if (!isPlausibleTime(ts, receivedAt)) return deadLetter('invalid_timestamp', 'JSON log line has no readable msec, time_iso8601 or time_local, or a time in the future');
+  if (!isPlausibleTime(ts, receivedAt))
+    return deadLetter('invalid_timestamp', 'JSON log line has no readable msec, time_iso8601 or time_local, or a time in the future');
   const status = Number(str(f.status));
-  if (!Number.isInteger(status) || status < 100 || status > 999) return deadLetter('invalid_json_line', 'JSON log line has no valid status');
+  if (!Number.isInteger(status) || status < 100 || status > 999)
+    return deadLetter('invalid_json_line', 'JSON log line has no valid status');
   const ev: Event = emptyEvent(site, ts, 'log');
   const uri = str(f.request_uri) || str(f.uri);
   const q = uri.indexOf('?');

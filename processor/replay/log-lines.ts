@@ -43,13 +43,20 @@ export const HEAD_BYTES = 1024;
 /** Runaway lines are this many times the line limit: well past any log line, still a bounded read. */
 export const NOT_A_LOG_FACTOR = 16;
 
-export const lineLimits = (name: string, maxLineBytes: number): LineLimits => ({ name, maxLineBytes, notALogBytes: NOT_A_LOG_FACTOR * maxLineBytes });
+export const lineLimits = (name: string, maxLineBytes: number): LineLimits => ({
+  name,
+  maxLineBytes,
+  notALogBytes: NOT_A_LOG_FACTOR * maxLineBytes,
+});
 
 /** The first `max` bytes of a line as text, cut on a character boundary. */
 function textOf(parts: Buffer[], kept: number, max: number): string {
   const bytes = Buffer.concat(parts, kept);
   if (kept <= max) return bytes.toString('utf8');
-  return bytes.subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+  return bytes
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
 }
 
 export async function* readLogLines(input: AsyncIterable<Buffer | string>, limits: LineLimits): AsyncGenerator<LogLine> {
@@ -62,9 +69,14 @@ export async function* readLogLines(input: AsyncIterable<Buffer | string>, limit
   const end = (): LogLine => {
     lineNo++;
     const head = Math.min(max, HEAD_BYTES);
-    const line: LogLine = length > max
-      ? { text: textOf(parts, kept, head), bytes: length, cut: `line of ${length} bytes, longer than ${max} (LOG_LINE_MAX_BYTES): kept its first ${head}` }
-      : { text: textOf(parts, kept, max), bytes: length };
+    const line: LogLine =
+      length > max
+        ? {
+            text: textOf(parts, kept, head),
+            bytes: length,
+            cut: `line of ${length} bytes, longer than ${max} (LOG_LINE_MAX_BYTES): kept its first ${head}`,
+          }
+        : { text: textOf(parts, kept, max), bytes: length };
     parts = [];
     kept = 0;
     length = 0;
@@ -78,8 +90,10 @@ export async function* readLogLines(input: AsyncIterable<Buffer | string>, limit
       kept += take - from;
     }
     if (length > notALogBytes) {
-      throw new NotALogError(`${limits.name}: line ${lineNo + 1} runs past ${notALogBytes} bytes without a line break: this is not a text access log ` +
-        `(is it binary, or a compressed file that expands without end?). Lines longer than ${max} bytes (LOG_LINE_MAX_BYTES) are dead letters; none is ${NOT_A_LOG_FACTOR} times that.`);
+      throw new NotALogError(
+        `${limits.name}: line ${lineNo + 1} runs past ${notALogBytes} bytes without a line break: this is not a text access log ` +
+          `(is it binary, or a compressed file that expands without end?). Lines longer than ${max} bytes (LOG_LINE_MAX_BYTES) are dead letters; none is ${NOT_A_LOG_FACTOR} times that.`,
+      );
     }
   };
   for await (const data of input) {

@@ -25,6 +25,8 @@ export function newLineCounter(ch: ClickHouse, site: string, startedAt: number) 
       // meanwhile. They make the counters grow a little during a dropped batch, seldom by a batch's size.
       if ((await counted()) - before >= lines) added += lines;
     },
-    get added(): number { return added; },
+    get added(): number {
+      return added;
+    },
   };
 }

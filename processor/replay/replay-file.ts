@@ -23,9 +23,22 @@ import { lineLimits, NotALogError, type LineLimits } from './log-lines.ts';
 import { openLogFile } from './open-log-file.ts';
 
 /** Outcomes of every line read; `newLines` of them were not loaded by an earlier run (the rest ClickHouse dropped as duplicates). */
-export interface ReplaySummary { file: string; lines: number; newLines: number; events: number; bots: number; optedOut: number; deadLetters: number; seconds: number }
+export interface ReplaySummary {
+  file: string;
+  lines: number;
+  newLines: number;
+  events: number;
+  bots: number;
+  optedOut: number;
+  deadLetters: number;
+  seconds: number;
+}
 /** `bytesRead`: of the lines handed to the pipeline (of a .gz file: compressed bytes read so far). */
-export interface ReplayProgress { bytesRead: number; bytesTotal: number; lines: number }
+export interface ReplayProgress {
+  bytesRead: number;
+  bytesTotal: number;
+  lines: number;
+}
 
 /**
  * The file's SHA-256, and a first read of all its lines: a file that is not a
@@ -35,7 +48,9 @@ export interface ReplayProgress { bytesRead: number; bytesTotal: number; lines: 
  */
 async function checkLogFile(path: string, limits: LineLimits): Promise<string> {
   const hash = createHash('sha256');
-  for await (const _line of openLogFile(path, limits, (chunk) => hash.update(chunk)).lines) { /* read through */ }
+  for await (const _line of openLogFile(path, limits, (chunk) => hash.update(chunk)).lines) {
+    /* read through */
+  }
   return hash.digest('hex');
 }
 
@@ -57,12 +72,22 @@ function addOutcomes(summary: ReplaySummary, stats: StatRow[]): void {
   }
 }
 
-export async function replayFile(ch: ClickHouse, path: string, opts: {
-  site: string; salts: SaltStore; hosts?: HostStore; countryOf?: CountryOf; sessionTimeoutMs: number; sessionReorderMs?: number; batchLines?: number;
-  /** LOG_LINE_MAX_BYTES: a longer line is a dead letter (`line_too_long`). */
-  maxLineBytes?: number;
-  onProgress?: (p: ReplayProgress) => void;
-}): Promise<ReplaySummary> {
+export async function replayFile(
+  ch: ClickHouse,
+  path: string,
+  opts: {
+    site: string;
+    salts: SaltStore;
+    hosts?: HostStore;
+    countryOf?: CountryOf;
+    sessionTimeoutMs: number;
+    sessionReorderMs?: number;
+    batchLines?: number;
+    /** LOG_LINE_MAX_BYTES: a longer line is a dead letter (`line_too_long`). */
+    maxLineBytes?: number;
+    onProgress?: (p: ReplayProgress) => void;
+  },
+): Promise<ReplaySummary> {
   const batchLines = opts.batchLines ?? REPLAY_BATCH_LINES;
   const limits = lineLimits(path, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const started = Date.now();
@@ -78,15 +103,29 @@ export async function replayFile(ch: ClickHouse, path: string, opts: {
   }
 }
 
-async function replayLines(ch: ClickHouse, path: string, opts: Parameters<typeof replayFile>[2] & {
-  batchLines: number; limits: LineLimits; started: number; bytesTotal: number; fileHash: string;
-}, seed: { done: () => Promise<void> }): Promise<ReplaySummary> {
+async function replayLines(
+  ch: ClickHouse,
+  path: string,
+  opts: Parameters<typeof replayFile>[2] & {
+    batchLines: number;
+    limits: LineLimits;
+    started: number;
+    bytesTotal: number;
+    fileHash: string;
+  },
+  seed: { done: () => Promise<void> },
+): Promise<ReplaySummary> {
   const { batchLines, started, bytesTotal, fileHash } = opts;
   const summary: ReplaySummary = { file: path, lines: 0, newLines: 0, events: 0, bots: 0, optedOut: 0, deadLetters: 0, seconds: 0 };
   const fresh = newLineCounter(ch, opts.site, started);
   // Sessions of a replay belong to no bus stream: none is restored, and none is continued later.
   const { prepare } = createBatchHandler({
-    ch, salts: opts.salts, hosts: opts.hosts, countryOf: opts.countryOf, sessionTimeoutMs: opts.sessionTimeoutMs, sessionReorderMs: opts.sessionReorderMs,
+    ch,
+    salts: opts.salts,
+    hosts: opts.hosts,
+    countryOf: opts.countryOf,
+    sessionTimeoutMs: opts.sessionTimeoutMs,
+    sessionReorderMs: opts.sessionReorderMs,
     restore: async () => emptySessionState(),
     onLoaded: (stats) => addOutcomes(summary, stats),
   });

@@ -19,7 +19,11 @@ const REFRESH_MS = 60_000;
 export class HostStore extends SiteHosts {
   private refreshedAt = -Infinity;
 
-  constructor(private readonly ch: ClickHouse, configured: Record<string, string[]> = {}, private readonly clock: () => number = Date.now) {
+  constructor(
+    private readonly ch: ClickHouse,
+    configured: Record<string, string[]> = {},
+    private readonly clock: () => number = Date.now,
+  ) {
     super(configured);
     // Configured hosts go to the table too: the dashboards read it to tell a site's own referrals.
     for (const [site, hosts] of Object.entries(configured)) for (const host of hosts) this.pending.push({ site, host });
@@ -29,7 +33,8 @@ export class HostStore extends SiteHosts {
   async refresh(force = false): Promise<void> {
     const now = this.clock();
     if (!force && now - this.refreshedAt < REFRESH_MS) return;
-    for (const { site, host } of await selectRows<{ site: string; host: string }>(this.ch, 'queries/site-hosts-read.sql')) this.add(site, host);
+    for (const { site, host } of await selectRows<{ site: string; host: string }>(this.ch, 'queries/site-hosts-read.sql'))
+      this.add(site, host);
     this.refreshedAt = now;
   }
 
@@ -40,9 +45,17 @@ export class HostStore extends SiteHosts {
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const rows = this.pending;
-    const token = createHash('sha256').update(rows.map((r) => `${r.site}\t${r.host}`).sort().join('\n')).digest('hex');
+    const token = createHash('sha256')
+      .update(
+        rows
+          .map((r) => `${r.site}\t${r.host}`)
+          .sort()
+          .join('\n'),
+      )
+      .digest('hex');
     const refused = await insertIsolating(this.ch, 'site_hosts', rows, `site-hosts:${token}`);
-    if (refused.length > 0) log.warn('ClickHouse refused host names as data; they are not kept', { hosts: refused.length, error: refused[0]!.error });
+    if (refused.length > 0)
+      log.warn('ClickHouse refused host names as data; they are not kept', { hosts: refused.length, error: refused[0]!.error });
     this.pending = [];
   }
 }

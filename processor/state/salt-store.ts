@@ -26,7 +26,10 @@ export class SaltStore {
   private refreshedAt = -Infinity;
   private seed: Buffer | undefined;
 
-  constructor(private readonly ch: ClickHouse, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly ch: ClickHouse,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Brings the cache up to date (at most once a minute unless forced); call before processing a batch. */
   async refresh(force = false): Promise<void> {
@@ -46,7 +49,8 @@ export class SaltStore {
       // One insert per day under a token naming the day: when processors race to make the same
       // day's salt, ClickHouse keeps the first insert and drops the others as duplicates, so all
       // of them read back the same single salt.
-      for (const day of missing) await insertRows(this.ch, 'visitor_salts', [{ day, salt: randomBytes(32).toString('hex') }], `salt:${day}`);
+      for (const day of missing)
+        await insertRows(this.ch, 'visitor_salts', [{ day, salt: randomBytes(32).toString('hex') }], `salt:${day}`);
       known = await this.read(oldest);
     }
     this.salts = known;
@@ -76,7 +80,10 @@ export class SaltStore {
     // before had its seed deleted, and ClickHouse still drops that token's insert: without a new
     // seed under a token of its own, its old days' salts would derive from an empty key, which
     // anyone can compute.
-    const seed = (await read()) || (await make(`replay-seed:${fileHash}`)) || (await make(`replay-seed:${fileHash}:${randomBytes(8).toString('hex')}`));
+    const seed =
+      (await read()) ||
+      (await make(`replay-seed:${fileHash}`)) ||
+      (await make(`replay-seed:${fileHash}:${randomBytes(8).toString('hex')}`));
     this.seed = Buffer.from(seed, 'hex');
     this.ephemeral.clear();
     return {

@@ -6,8 +6,10 @@
 import type { Event } from '../event.ts';
 import { ok, type StepResult } from '../result.ts';
 
-const SEARCH = /(^|\.)(google\.[a-z.]+|bing\.com|duckduckgo\.com|search\.yahoo\.com|yahoo\.[a-z.]+|yandex\.[a-z.]+|baidu\.com|ecosia\.org|search\.brave\.com|qwant\.com|seznam\.cz|naver\.com|sogou\.com|startpage\.com|ask\.com|kagi\.com)$/;
-const SOCIAL = /(^|\.)(facebook\.com|fb\.com|t\.co|twitter\.com|x\.com|linkedin\.com|lnkd\.in|reddit\.com|instagram\.com|pinterest\.[a-z.]+|youtube\.com|tiktok\.com|news\.ycombinator\.com|bsky\.app|threads\.net|vk\.com|mastodon\.social|weibo\.com|quora\.com)$/;
+const SEARCH =
+  /(^|\.)(google\.[a-z.]+|bing\.com|duckduckgo\.com|search\.yahoo\.com|yahoo\.[a-z.]+|yandex\.[a-z.]+|baidu\.com|ecosia\.org|search\.brave\.com|qwant\.com|seznam\.cz|naver\.com|sogou\.com|startpage\.com|ask\.com|kagi\.com)$/;
+const SOCIAL =
+  /(^|\.)(facebook\.com|fb\.com|t\.co|twitter\.com|x\.com|linkedin\.com|lnkd\.in|reddit\.com|instagram\.com|pinterest\.[a-z.]+|youtube\.com|tiktok\.com|news\.ycombinator\.com|bsky\.app|threads\.net|vk\.com|mastodon\.social|weibo\.com|quora\.com)$/;
 const EMAIL = /(^|\.)(mail\.google\.com|outlook\.live\.com|mail\.yahoo\.com|mail\.proton\.me)$/;
 const PAID_MEDIUM = /^(cpc|ppc|paid|paidsearch|paid_search|paid_social|display|cpm|banner)$/;
 

@@ -7,7 +7,13 @@ import type { Event } from '../event.ts';
 import { ok, type StepResult } from '../result.ts';
 import { memoByString } from '../memo.ts';
 
-interface UserAgentInfo { browser: string; browserVersion: string; os: string; osVersion: string; deviceType: string }
+interface UserAgentInfo {
+  browser: string;
+  browserVersion: string;
+  os: string;
+  osVersion: string;
+  deviceType: string;
+}
 
 /** Parsed once per distinct agent (memo.ts). */
 export const parseUserAgent = memoByString((ua: string): UserAgentInfo => {

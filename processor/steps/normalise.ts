@@ -8,7 +8,8 @@ import { ok, type StepResult } from '../result.ts';
 import { cleanText, cutText } from '../../common/clean-text.ts';
 
 // Requests for these are page resources, not pages a person looked at.
-const ASSET = /\.(?:css|js|mjs|map|json|xml|txt|ico|png|jpe?g|gif|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|pdf|zip|gz|tgz|bz2|xz|rar|7z|exe|dmg|iso|csv|rss|atom|wasm)$/i;
+const ASSET =
+  /\.(?:css|js|mjs|map|json|xml|txt|ico|png|jpe?g|gif|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|pdf|zip|gz|tgz|bz2|xz|rar|7z|exe|dmg|iso|csv|rss|atom|wasm)$/i;
 
 /** Host (lowercase, without "www.") and path of a URL; empty for what is not one. */
 export function hostAndPathOf(url: string): { host: string; path: string } {
@@ -36,7 +37,8 @@ function readUtm(query: string): Event['utm'] {
     return utm;
   }
   // URLSearchParams percent-decodes (WHATWG URL): %00 is a NUL, and bytes that are not UTF-8 already U+FFFD.
-  for (const key of Object.keys(utm) as (keyof typeof utm)[]) utm[key] = cleanText(cutText(params.get(`utm_${key}`) ?? '', 200).toLowerCase());
+  for (const key of Object.keys(utm) as (keyof typeof utm)[])
+    utm[key] = cleanText(cutText(params.get(`utm_${key}`) ?? '', 200).toLowerCase());
   return utm;
 }
 

@@ -27,7 +27,8 @@ function parseLogLine(line: string, site: string, receivedAt: number, depth = 0)
   } catch {
     return deadLetter('invalid_json_line', 'line starts with "{" but is not valid JSON (cut off?)');
   }
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return deadLetter('invalid_json_line', 'JSON line is not an object');
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+    return deadLetter('invalid_json_line', 'JSON line is not an object');
   const f = fields as Record<string, unknown>;
   // Vector puts the raw line in `message`, Fluent Bit's tail input in `log`.
   const wrapped = typeof f.message === 'string' ? f.message : typeof f.log === 'string' ? f.log : undefined;

@@ -30,11 +30,18 @@ beforeAll(async () => {
   const chromiumPath = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-beacon-'));
   const syslogPort = await freePort();
-  app = await startApp({
-    DATA_DIR: dataDir, SYSLOG_PORT: String(syslogPort), SYSLOG_SITES: 'nginx=example.com',
-    DASHBOARD_PASSWORD: 'unused in this test', DASHBOARD_TOKENS: createHash('sha256').update(TOKEN).digest('hex'),
-  }, await freePort());
-  const page = (title: string) => `<!doctype html><title>${title}</title><script defer src="${app.url}/scalehouse.js" data-site="example.com"></script><h1>${title}</h1>`;
+  app = await startApp(
+    {
+      DATA_DIR: dataDir,
+      SYSLOG_PORT: String(syslogPort),
+      SYSLOG_SITES: 'nginx=example.com',
+      DASHBOARD_PASSWORD: 'unused in this test',
+      DASHBOARD_TOKENS: createHash('sha256').update(TOKEN).digest('hex'),
+    },
+    await freePort(),
+  );
+  const page = (title: string) =>
+    `<!doctype html><title>${title}</title><script defer src="${app.url}/scalehouse.js" data-site="example.com"></script><h1>${title}</h1>`;
   nginx = await startNginx({
     files: { 'index.html': page('home'), 'a.html': page('A'), 'b.html': page('B') },
     server: readFileSync(repoFile('nginx/scalehouse-syslog.conf'), 'utf8').replace('127.0.0.1:5514', `127.0.0.1:${syslogPort}`),
@@ -42,7 +49,15 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 600_000); // installing nginx and Chromium on a fresh machine takes a while
 
@@ -56,34 +71,51 @@ afterAll(async () => {
 
 const stats = async (name: string) => {
   const from = Date.now() - 3_600_000;
-  const res = await fetch(`${app.url}/api/stats/${name}?site=example.com&from=${from}&to=${Date.now() + 60_000}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await fetch(`${app.url}/api/stats/${name}?site=example.com&from=${from}&to=${Date.now() + 60_000}`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
   expect(res.status).toBe(200);
   return ((await res.json()) as { data: any }).data;
 };
 
 describe('beacon and access log of the same visits', () => {
-  it('count a page view both report once, and a blocked beacon\'s page as seen only in logs', async () => {
+  it("count a page view both report once, and a blocked beacon's page as seen only in logs", async () => {
     const context = await browser.newContext({ userAgent: USER_AGENT });
     const tab = await context.newPage();
     await tab.goto(`http://127.0.0.1:${nginx.port}/a.html`);
-    await waitFor('the beacon\'s and the log\'s copy of /a.html', async () => {
-      const o = (await stats('overview')).current;
-      return o.hits >= 2 && o.beacon_pageviews >= 1 ? o : undefined;
-    }, 30_000);
+    await waitFor(
+      "the beacon's and the log's copy of /a.html",
+      async () => {
+        const o = (await stats('overview')).current;
+        return o.hits >= 2 && o.beacon_pageviews >= 1 ? o : undefined;
+      },
+      30_000,
+    );
 
     // An ad blocker: the beacon script never loads on /b.html.
     await tab.route('**/scalehouse.js', (route) => route.abort());
     await tab.goto(`http://127.0.0.1:${nginx.port}/b.html`);
-    const o = await waitFor('the log\'s /b.html', async () => {
-      const c = (await stats('overview')).current;
-      return c.pageviews >= 2 ? c : undefined;
-    }, 30_000);
+    const o = await waitFor(
+      "the log's /b.html",
+      async () => {
+        const c = (await stats('overview')).current;
+        return c.pageviews >= 2 ? c : undefined;
+      },
+      30_000,
+    );
     await context.close();
 
-    expect({ pageviews: o.pageviews, beacon_pageviews: o.beacon_pageviews, log_only_pageviews: o.log_only_pageviews, visits: o.visits })
-      .toEqual({ pageviews: 2, beacon_pageviews: 1, log_only_pageviews: 1, visits: 1 });
-    const pages = Object.fromEntries(((await stats('pages')) as { path: string; pageviews: number; log_only_pageviews: number }[])
-      .filter((p) => p.pageviews > 0).map((p) => [p.path, [p.pageviews, p.log_only_pageviews]]));
+    expect({
+      pageviews: o.pageviews,
+      beacon_pageviews: o.beacon_pageviews,
+      log_only_pageviews: o.log_only_pageviews,
+      visits: o.visits,
+    }).toEqual({ pageviews: 2, beacon_pageviews: 1, log_only_pageviews: 1, visits: 1 });
+    const pages = Object.fromEntries(
+      ((await stats('pages')) as { path: string; pageviews: number; log_only_pageviews: number }[])
+        .filter((p) => p.pageviews > 0)
+        .map((p) => [p.path, [p.pageviews, p.log_only_pageviews]]),
+    );
     expect(pages).toEqual({ '/a.html': [1, 0], '/b.html': [1, 1] });
     // One visit, typed in.
     expect(((await stats('channels')) as { value: string; visits: number }[]).map((c) => [c.value, c.visits])).toEqual([['direct', 1]]);

@@ -33,7 +33,8 @@ let browser: Browser;
 /** Sends a pageview as the beacon does, from a browser. */
 async function beacon(path: string): Promise<void> {
   const res = await fetch(`${app.url}/api/event`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': BROWSER_UA },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': BROWSER_UA },
     body: JSON.stringify({ site: LIVE, url: `https://${LIVE}${path}`, referrer: 'https://duckduckgo.com/' }),
   });
   expect(res.status).toBe(202);
@@ -53,7 +54,15 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 600_000);
 
@@ -64,7 +73,10 @@ afterAll(async () => {
 
 /** A logged-in browser context; the time zone is not UTC, so a custom range must be converted. */
 async function loggedIn(opts: { width?: number; timezoneId?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: opts.width ?? 1400, height: 1000 }, timezoneId: opts.timezoneId ?? 'America/New_York' });
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1400, height: 1000 },
+    timezoneId: opts.timezoneId ?? 'America/New_York',
+  });
   const page = await context.newPage();
   await page.goto(`${app.url}/login`);
   await page.fill('#password', PASSWORD);
@@ -75,7 +87,8 @@ async function loggedIn(opts: { width?: number; timezoneId?: string } = {}): Pro
 
 const mark = async (page: Page) => Number((await page.evaluate(() => document.body.dataset.loaded)) ?? 0);
 /** Waits for the dashboard to finish a round of loading after `since`. */
-const loaded = (page: Page, since = 0) => page.waitForFunction((t) => Number(document.body.dataset.loaded ?? 0) > t, since, { timeout: 30_000 });
+const loaded = (page: Page, since = 0) =>
+  page.waitForFunction((t) => Number(document.body.dataset.loaded ?? 0) > t, since, { timeout: 30_000 });
 /** Does `action`, then waits for the refresh it starts. */
 async function andLoaded(page: Page, action: () => Promise<unknown>): Promise<void> {
   const since = await mark(page);
@@ -87,18 +100,21 @@ const figures = (page: Page) => page.locator('#kpis .kpi').evaluateAll((kpis) =>
 /** The API requests the page makes from now on. */
 function apiRequests(page: Page): string[] {
   const seen: string[] = [];
-  page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/')) seen.push(new URL(r.url()).pathname); });
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/')) seen.push(new URL(r.url()).pathname);
+  });
   return seen;
 }
 /** The tab as the browser reports it when hidden or shown again (headless Chromium always says "visible"). */
-const setVisibility = (page: Page, state: 'hidden' | 'visible') => page.evaluate((s) => {
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
-  Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
-  document.dispatchEvent(new Event('visibilitychange'));
-}, state);
+const setVisibility = (page: Page, state: 'hidden' | 'visible') =>
+  page.evaluate((s) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
 
 describe('the view in the URL', () => {
-  it('keeps a custom range (in the browser\'s time zone), a filter and the comparison across a reload, and steps back and forward through them', async () => {
+  it("keeps a custom range (in the browser's time zone), a filter and the comparison across a reload, and steps back and forward through them", async () => {
     const { context, page } = await loggedIn();
     expect(page.url()).toBe(`${app.url}/?site=secrepo.example`);
     // 24 Oct 2021, 02:00 to 25 Oct, 14:30 in New York (EDT, UTC−4).
@@ -113,10 +129,14 @@ describe('the view in the URL', () => {
 
     const channel = await page.locator('#channels tbody tr').first().getAttribute('data-value');
     await andLoaded(page, () => page.locator('#channels tbody tr').first().click());
-    expect(page.url()).toBe(`${app.url}/?site=secrepo.example&from=2021-10-24T06%3A00%3A00.000Z&to=2021-10-25T18%3A30%3A00.000Z&channel=${channel}`);
+    expect(page.url()).toBe(
+      `${app.url}/?site=secrepo.example&from=2021-10-24T06%3A00%3A00.000Z&to=2021-10-25T18%3A30%3A00.000Z&channel=${channel}`,
+    );
     await andLoaded(page, () => page.selectOption('#compare', 'none'));
     const url = page.url();
-    expect(url).toBe(`${app.url}/?site=secrepo.example&from=2021-10-24T06%3A00%3A00.000Z&to=2021-10-25T18%3A30%3A00.000Z&channel=${channel}&compare=none`);
+    expect(url).toBe(
+      `${app.url}/?site=secrepo.example&from=2021-10-24T06%3A00%3A00.000Z&to=2021-10-25T18%3A30%3A00.000Z&channel=${channel}&compare=none`,
+    );
     const filtered = await figures(page);
     expect(filtered).not.toEqual(unfiltered);
     // Without a comparison, no changes are shown.
@@ -126,7 +146,11 @@ describe('the view in the URL', () => {
     expect(page.url()).toBe(url);
     expect(await figures(page)).toEqual(filtered);
     expect(await page.locator('#filters .chip').innerText()).toContain(`channel: ${channel}`);
-    expect([await page.inputValue('#from'), await page.inputValue('#to'), await page.inputValue('#compare')]).toEqual(['2021-10-24T02:00', '2021-10-25T14:30', 'none']);
+    expect([await page.inputValue('#from'), await page.inputValue('#to'), await page.inputValue('#compare')]).toEqual([
+      '2021-10-24T02:00',
+      '2021-10-25T14:30',
+      'none',
+    ]);
 
     // Back: the comparison again, then no filter; forward: the filter again.
     await andLoaded(page, () => page.goBack());
@@ -190,8 +214,13 @@ describe('layout', () => {
       const l = last.getBoundingClientRect();
       const style = getComputedStyle(card);
       return {
-        gridScroll: grid.scrollWidth, cardClient: card.clientWidth, cardContentRight: c.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth),
-        lastRight: l.right, lastWidth: l.width, lastTitle: last.title, pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+        gridScroll: grid.scrollWidth,
+        cardClient: card.clientWidth,
+        cardContentRight: c.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth),
+        lastRight: l.right,
+        lastWidth: l.width,
+        lastTitle: last.title,
+        pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
       };
     });
     expect(box.gridScroll).toBeLessThanOrEqual(box.cardClient);
@@ -206,10 +235,14 @@ describe('layout', () => {
   it('shows paths decoded, shortened in the middle where too long, with the full path on hover; labels server time apart', async () => {
     const { context, page } = await loggedIn({ width: 390 });
     await andLoaded(page, () => page.click('.ranges button[data-range="604800000"]'));
-    const rows = await page.locator('#pages tbody tr').evaluateAll((trs) => trs.map((tr) => ({
-      value: tr.getAttribute('data-value')!, title: tr.querySelector('td.name')!.getAttribute('title')!, text: tr.querySelector('td.name .text')!.textContent!,
-      fits: (tr.querySelector('td.name .text') as HTMLElement).offsetWidth <= (tr.querySelector('td.name') as HTMLElement).clientWidth,
-    })));
+    const rows = await page.locator('#pages tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        value: tr.getAttribute('data-value')!,
+        title: tr.querySelector('td.name')!.getAttribute('title')!,
+        text: tr.querySelector('td.name .text')!.textContent!,
+        fits: (tr.querySelector('td.name .text') as HTMLElement).offsetWidth <= (tr.querySelector('td.name') as HTMLElement).clientWidth,
+      })),
+    );
     const encoded = rows.filter((r) => r.value.includes('%20'));
     expect(encoded.length).toBeGreaterThan(0);
     for (const r of encoded) {
@@ -223,7 +256,12 @@ describe('layout', () => {
       }
     }
     expect(encoded.some((r) => r.text.includes('…'))).toBe(true);
-    expect(await page.locator('#pages thead th').allInnerTexts()).toEqual(['Page', 'Views', 'Hits', expect.stringMatching(/^Server time\s+\(ms\)$/)]);
+    expect(await page.locator('#pages thead th').allInnerTexts()).toEqual([
+      'Page',
+      'Views',
+      'Hits',
+      expect.stringMatching(/^Server time\s+\(ms\)$/),
+    ]);
     expect(await page.locator('#pages thead th', { hasText: 'Server time' }).getAttribute('title')).toContain('server took to answer');
     await context.close();
   });
@@ -242,7 +280,13 @@ describe('realtime', () => {
     await beacon(path);
     const row = page.locator('#rt-hits tbody tr', { hasText: decodeURIComponent(path) });
     await row.waitFor({ timeout: 30_000 });
-    expect(await row.locator('td').allInnerTexts()).toEqual([expect.any(String), decodeURIComponent(path), 'search · duckduckgo.com', '—', 'desktop, Chrome']);
+    expect(await row.locator('td').allInnerTexts()).toEqual([
+      expect.any(String),
+      decodeURIComponent(path),
+      'search · duckduckgo.com',
+      '—',
+      'desktop, Chrome',
+    ]);
     await page.screenshot({ path: join(SHOTS, 'dashboard-realtime.png') });
     // Back to the overview: the stream is closed, the dashboard refreshes as before.
     await andLoaded(page, () => page.click('#views button[data-view="overview"]'));

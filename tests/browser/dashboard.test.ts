@@ -30,11 +30,22 @@ beforeAll(async () => {
   const dataDir = tempDir('ui');
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' };
   execFileSync(process.execPath, [BIN, 'replay', fixture('logs/secrepo-2021.log'), '--site', 'secrepo.example'], { env, stdio: 'ignore' });
-  execFileSync(process.execPath, [BIN, 'replay', fixture('logs/hackers-access.log'), '--site', 'hackers.example'], { env, stdio: 'ignore' });
+  execFileSync(process.execPath, [BIN, 'replay', fixture('logs/hackers-access.log'), '--site', 'hackers.example'], {
+    env,
+    stdio: 'ignore',
+  });
   app = await startApp({ DATA_DIR: dataDir, DASHBOARD_PASSWORD: PASSWORD }, await freePort());
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 600_000); // installing Chromium on a fresh machine takes a while
 
@@ -47,8 +58,7 @@ afterAll(async () => {
 /** Waits for the dashboard to finish a round of loading after `since`. */
 const loaded = (page: Page, since = 0) =>
   page.waitForFunction((t) => Number(document.body.dataset.loaded ?? 0) > t, since, { timeout: 30_000 });
-const kpi = (page: Page, label: string) =>
-  page.locator('.kpi', { hasText: label }).locator('.value').innerText();
+const kpi = (page: Page, label: string) => page.locator('.kpi', { hasText: label }).locator('.value').innerText();
 
 describe('dashboard in Chromium', () => {
   it('refuses a wrong password and lets the right one in', async () => {
@@ -70,7 +80,9 @@ describe('dashboard in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // What the browser refused or failed at: the Content-Security-Policy's refusals show here as errors.
     const problems: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${app.url}/login`);
     await page.fill('#password', PASSWORD);

@@ -32,8 +32,13 @@ const VISITS: Step[][] = [
   [{ page: '/' }, { page: '/pricing' }, { page: '/' }, { event: 'Signup' }],
   [{ page: '/pricing' }, { event: 'Signup' }, { page: '/' }],
 ];
-const FUNNEL: ({ kind: 'page' | 'event'; match: string })[] = [{ kind: 'page', match: '/' }, { kind: 'page', match: '/pricing' }, { kind: 'event', match: 'Signup' }];
-const hits = (s: { kind: string; match: string }, step: Step) => (s.kind === 'page' ? 'page' in step && step.page === s.match : 'event' in step && step.event === s.match);
+const FUNNEL: { kind: 'page' | 'event'; match: string }[] = [
+  { kind: 'page', match: '/' },
+  { kind: 'page', match: '/pricing' },
+  { kind: 'event', match: 'Signup' },
+];
+const hits = (s: { kind: string; match: string }, step: Step) =>
+  s.kind === 'page' ? 'page' in step && step.page === s.match : 'event' in step && step.event === s.match;
 /** The steps a visit went through in order, each of its hits counting for one step. */
 const reached = (visit: Step[]) => visit.reduce((k, step) => (k < FUNNEL.length && hits(FUNNEL[k]!, step) ? k + 1 : k), 0);
 const converted = VISITS.filter((v) => v.some((s) => 'event' in s && s.event === 'Signup')).length;
@@ -48,7 +53,8 @@ let owner: BrowserContext;
 let dashboard: Page;
 
 function sitePage(path: string): string {
-  if (path.startsWith('/frame/')) return `<!doctype html><title>embedding</title><iframe id="f" src="${app.url}${decodeURIComponent(path.slice('/frame/'.length))}" width="1200" height="800"></iframe>`;
+  if (path.startsWith('/frame/'))
+    return `<!doctype html><title>embedding</title><iframe id="f" src="${app.url}${decodeURIComponent(path.slice('/frame/'.length))}" width="1200" height="800"></iframe>`;
   return `<!doctype html><html><head><title>${path}</title>
     <script defer src="${app.url}/scalehouse.js" data-site="example.com"></script></head><body><h1>${path}</h1></body></html>`;
 }
@@ -56,12 +62,23 @@ function sitePage(path: string): string {
 beforeAll(async () => {
   const chromiumPath = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   app = await startApp({ DATA_DIR: tempDir('goals-ui'), DASHBOARD_PASSWORD: PASSWORD }, await freePort());
-  site = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(sitePage(new URL(req.url!, 'http://x').pathname)));
+  site = createServer((req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(sitePage(new URL(req.url!, 'http://x').pathname)),
+  );
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-agent=${UA(0)}`],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-agent=${UA(0)}`,
+    ],
   });
   owner = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
 }, 600_000);
@@ -73,10 +90,15 @@ afterAll(async () => {
 });
 
 /** Waits for the dashboard's goals and funnels to be read after `since`. */
-const goalsRead = (page: Page, since: number) => page.waitForFunction((t) => Number(document.body.dataset.goalsLoaded ?? 0) > t, since, { timeout: 30_000 });
+const goalsRead = (page: Page, since: number) =>
+  page.waitForFunction((t) => Number(document.body.dataset.goalsLoaded ?? 0) > t, since, { timeout: 30_000 });
 const stamp = (page: Page) => page.evaluate(() => Number(document.body.dataset.goalsLoaded ?? 0));
-const openEditor = (id: string) => dashboard.evaluate((i) => { (document.getElementById(i) as HTMLDetailsElement).open = true; }, id);
-const cells = (page: Page, selector: string) => page.locator(selector).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+const openEditor = (id: string) =>
+  dashboard.evaluate((i) => {
+    (document.getElementById(i) as HTMLDetailsElement).open = true;
+  }, id);
+const cells = (page: Page, selector: string) =>
+  page.locator(selector).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
 
 describe('goals, funnels, CSV and shared links in Chromium', () => {
   it('counts the visits the real snippet sent', async () => {
@@ -88,7 +110,11 @@ describe('goals, funnels, CSV and shared links in Chromium', () => {
         if ('page' in step) {
           await page.goto(`${siteUrl}${step.page}`);
           await page.waitForFunction(() => typeof (window as unknown as { scalehouse?: unknown }).scalehouse === 'function');
-        } else await page.evaluate((name) => (window as unknown as { scalehouse: (n: string, p: object) => void }).scalehouse(name, { plan: 'pro' }), step.event);
+        } else
+          await page.evaluate(
+            (name) => (window as unknown as { scalehouse: (n: string, p: object) => void }).scalehouse(name, { plan: 'pro' }),
+            step.event,
+          );
       }
       await context.close();
     }
@@ -98,11 +124,19 @@ describe('goals, funnels, CSV and shared links in Chromium', () => {
     await dashboard.click('button[type=submit]');
     await dashboard.waitForURL(`${app.url}/`);
     // Everything sent is loaded: the figures say so before anything is defined.
-    await waitFor('the visits and events the browsers sent', async () => {
-      const get = (name: string) => dashboard.evaluate(async (n) => (await (await fetch(`/api/stats/${n}?site=example.com`)).json()).data, name);
-      const [overview, events] = [await get('overview'), await get('custom-events')];
-      return overview.current.visits === VISITS.length && events.find((e: { value: string }) => e.value === 'Signup')?.events === converted + 0 ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'the visits and events the browsers sent',
+      async () => {
+        const get = (name: string) =>
+          dashboard.evaluate(async (n) => (await (await fetch(`/api/stats/${n}?site=example.com`)).json()).data, name);
+        const [overview, events] = [await get('overview'), await get('custom-events')];
+        return overview.current.visits === VISITS.length &&
+          events.find((e: { value: string }) => e.value === 'Signup')?.events === converted + 0
+          ? true
+          : undefined;
+      },
+      60_000,
+    );
   });
 
   it('makes a goal and a three-step funnel in the forms, and shows the conversions of what was sent', async () => {
@@ -129,10 +163,15 @@ describe('goals, funnels, CSV and shared links in Chromium', () => {
     }
     await dashboard.click('#funnel-form button[type=submit]');
     await goalsRead(dashboard, since);
-    expect(await cells(dashboard, '#funnels table.funnel tbody tr')).toEqual(FUNNEL.map((s, i) => [
-      `${i + 1}. ${s.kind === 'page' ? s.match : `event: ${s.match}`}`, String(funnelVisits[i]), pct(funnelVisits[i]!, funnelVisits[0]!),
-      `${(i === 0 ? VISITS.length : funnelVisits[i - 1]!) - funnelVisits[i]!} (${pct((i === 0 ? VISITS.length : funnelVisits[i - 1]!) - funnelVisits[i]!, i === 0 ? VISITS.length : funnelVisits[i - 1]!)})`, '',
-    ]));
+    expect(await cells(dashboard, '#funnels table.funnel tbody tr')).toEqual(
+      FUNNEL.map((s, i) => [
+        `${i + 1}. ${s.kind === 'page' ? s.match : `event: ${s.match}`}`,
+        String(funnelVisits[i]),
+        pct(funnelVisits[i]!, funnelVisits[0]!),
+        `${(i === 0 ? VISITS.length : funnelVisits[i - 1]!) - funnelVisits[i]!} (${pct((i === 0 ? VISITS.length : funnelVisits[i - 1]!) - funnelVisits[i]!, i === 0 ? VISITS.length : funnelVisits[i - 1]!)})`,
+        '',
+      ]),
+    );
     // What the test computed from what it sent: 7 visits, 5 of them Signup; 6 through /, 3 then /pricing, 2 then Signup.
     expect([converted, ...funnelVisits]).toEqual([5, 6, 3, 2]);
   });
@@ -147,7 +186,10 @@ describe('goals, funnels, CSV and shared links in Chromium', () => {
     const csv = readFileSync((await download.path())!, 'utf8');
     const api = await dashboard.evaluate(async (url) => (await (await fetch(url)).json()).data, href.replace('&format=csv', ''));
     // Paths and counts: no field here needs quoting (tests/integration/csv-export.test.ts reads every query with an RFC 4180 parser).
-    const [header, ...lines] = csv.split('\r\n').filter(Boolean).map((l) => l.split(','));
+    const [header, ...lines] = csv
+      .split('\r\n')
+      .filter(Boolean)
+      .map((l) => l.split(','));
     expect(header).toEqual(Object.keys(api[0]));
     expect(lines).toEqual(api.map((r: Record<string, unknown>) => header!.map((c) => (r[c] === null ? '' : String(r[c])))));
     expect(lines.map((l) => l[0]).sort()).toEqual(['/', '/blog/hello', '/pricing']);
@@ -171,8 +213,15 @@ describe('goals, funnels, CSV and shared links in Chromium', () => {
     await goalsRead(shared, 0);
     expect(await shared.evaluate(() => document.body.className)).toBe('shared');
     expect(await shared.locator('.kpi', { hasText: 'Visits' }).locator('.value').first().innerText()).toBe(String(VISITS.length));
-    expect((await cells(shared, '#goals tbody tr'))[0]!.slice(0, 5)).toEqual(['Signed up', 'event: Signup', String(VISITS.length), String(converted), pct(converted, VISITS.length)]);
-    for (const hidden of ['#site', 'form[action="/logout"]', '#goal-editor', '#shares-card']) expect(await shared.locator(hidden).isVisible(), hidden).toBe(false);
+    expect((await cells(shared, '#goals tbody tr'))[0]!.slice(0, 5)).toEqual([
+      'Signed up',
+      'event: Signup',
+      String(VISITS.length),
+      String(converted),
+      pct(converted, VISITS.length),
+    ]);
+    for (const hidden of ['#site', 'form[action="/logout"]', '#goal-editor', '#shares-card'])
+      expect(await shared.locator(hidden).isVisible(), hidden).toBe(false);
     expect(await shared.evaluate(async () => (await fetch(`${location.origin}/api/stats/sites`)).status)).toBe(401); // the dashboard itself: no
 
     // Embedded in a page of the origin the owner listed.
@@ -180,7 +229,10 @@ describe('goals, funnels, CSV and shared links in Chromium', () => {
     await embedding.goto(`${siteUrl}/frame/${encodeURIComponent(`${new URL(url).pathname}?embed=1`)}`);
     const frame = await waitFor('the embedded dashboard', async () => embedding.frames().find((f) => f.url().startsWith(`${url}?embed=1`)));
     await frame.waitForFunction(() => Number(document.body.dataset.loaded ?? 0) > 0, undefined, { timeout: 30_000 });
-    expect(await frame.evaluate(() => [document.body.className, getComputedStyle(document.querySelector('header.bar')!).display])).toEqual(['shared embed', 'none']);
+    expect(await frame.evaluate(() => [document.body.className, getComputedStyle(document.querySelector('header.bar')!).display])).toEqual([
+      'shared embed',
+      'none',
+    ]);
 
     // Revoked in the dashboard: the link opens nothing, at once.
     dashboard.once('dialog', (d) => void d.accept());
@@ -189,7 +241,9 @@ describe('goals, funnels, CSV and shared links in Chromium', () => {
     const after = await shared.goto(url);
     expect(after!.status()).toBe(404);
     expect(await shared.locator('h1').innerText()).toBe('No such link');
-    expect(await shared.evaluate(async (u) => (await fetch(`${new URL(u).pathname}/api/stats/overview?site=example.com`)).status, url)).toBe(404);
+    expect(
+      await shared.evaluate(async (u) => (await fetch(`${new URL(u).pathname}/api/stats/overview?site=example.com`)).status, url),
+    ).toBe(404);
     await stranger.close();
   });
 
@@ -204,7 +258,9 @@ describe('goals, funnels, CSV and shared links in Chromium', () => {
     const refused: string[] = [];
     page.on('console', (m) => refused.push(m.text()));
     await page.goto(`${siteUrl}/frame/${encodeURIComponent(`${new URL(url).pathname}?embed=1`)}`);
-    await waitFor('Chromium to refuse the frame', async () => (refused.some((t) => t.includes("frame-ancestors 'none'")) ? true : undefined));
+    await waitFor('Chromium to refuse the frame', async () =>
+      refused.some((t) => t.includes("frame-ancestors 'none'")) ? true : undefined,
+    );
     expect(page.frames().some((f) => f.url().startsWith(url) && f.url() !== 'chrome-error://chromewebdata/')).toBe(false);
   });
 });

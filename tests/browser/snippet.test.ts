@@ -24,7 +24,9 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 declare global {
-  interface Window { scalehouse: ((...args: unknown[]) => void) & { q?: unknown[] } }
+  interface Window {
+    scalehouse: ((...args: unknown[]) => void) & { q?: unknown[] };
+  }
 }
 
 // Chromium headless says "HeadlessChrome", which is a bot; a person's browser does not.
@@ -41,7 +43,8 @@ let dataDir: string;
 /** The pages of the test site: `/files/…` are downloads; any other path is a page with the snippet and what its query names. */
 function sitePage(path: string): string {
   const attrs: Record<string, string> = {
-    '/app': 'data-outbound="true" data-downloads="true"', '/hash': 'data-hash="true"',
+    '/app': 'data-outbound="true" data-downloads="true"',
+    '/hash': 'data-hash="true"',
   };
   const body: Record<string, string> = {
     '/app': `<script>${STUB} scalehouse('Queued', { source: 'stub', nested: { dropped: true } });</script>
@@ -62,7 +65,8 @@ beforeAll(async () => {
   app = await startApp({ DATA_DIR: dataDir, DASHBOARD_PASSWORD: 'unused in this test' }, await freePort());
   site = createServer((req, res) => {
     const path = new URL(req.url!, 'http://x').pathname;
-    if (path.startsWith('/files/')) return res.writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': 'attachment' }).end('%PDF-1.4');
+    if (path.startsWith('/files/'))
+      return res.writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': 'attachment' }).end('%PDF-1.4');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(sitePage(path));
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -71,7 +75,16 @@ beforeAll(async () => {
     executablePath: chromiumPath,
     // The browser's own user agent, not only the pages' (a context's userAgent): a beacon sent while a page
     // leaves for another site goes out with the browser's, and HeadlessChrome's would be counted as a bot's.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-agent=${USER_AGENT}`],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-agent=${USER_AGENT}`,
+    ],
   });
   context = await browser.newContext({ userAgent: USER_AGENT, acceptDownloads: true });
   // The outbound link's site, answered here: the test reaches nothing beyond this machine.
@@ -85,34 +98,54 @@ afterAll(async () => {
 });
 
 /** What a page did: its errors and the beacon requests it made (URL path of the page, resource type). */
-interface Visit { page: Page; errors: string[]; beacons: string[] }
+interface Visit {
+  page: Page;
+  errors: string[];
+  beacons: string[];
+}
 
 /** Opens `path` on a paused fake clock, with `init` run before any script of the page, and waits for the snippet to be in place. */
 async function visit(path: string, init?: () => void): Promise<Visit> {
   const page = await context.newPage();
   const v: Visit = { page, errors: [], beacons: [] };
   page.on('pageerror', (e) => v.errors.push(e.message));
-  page.on('request', (r) => { if (r.url() === `${app.url}/api/event`) v.beacons.push(r.resourceType()); });
+  page.on('request', (r) => {
+    if (r.url() === `${app.url}/api/event`) v.beacons.push(r.resourceType());
+  });
   if (init) await page.addInitScript(init);
   await page.clock.install();
   await page.clock.pauseAt(Date.now() + 60_000);
   await page.goto(`${siteUrl}${path}`);
   // The real function has no queue; the stub (or the page before the snippet ran) has one.
-  await page.waitForFunction(() => document.body?.dataset.ran === 'yes' && typeof window.scalehouse === 'function' && !('q' in window.scalehouse));
+  await page.waitForFunction(
+    () => document.body?.dataset.ran === 'yes' && typeof window.scalehouse === 'function' && !('q' in window.scalehouse),
+  );
   return v;
 }
 const spend = (v: Visit, ms: number) => v.page.clock.fastForward(ms);
-const setHidden = (v: Visit, hidden: boolean) => v.page.evaluate((h) => {
-  // Headless Chromium never hides a page: the document says it is, and tells the page as a browser would.
-  if (h) for (const [k, value] of [['visibilityState', 'hidden'], ['hidden', true]] as const) Object.defineProperty(document, k, { value, configurable: true });
-  else for (const k of ['visibilityState', 'hidden']) delete (document as unknown as Record<string, unknown>)[k];
-  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
-}, hidden);
+const setHidden = (v: Visit, hidden: boolean) =>
+  v.page.evaluate((h) => {
+    // Headless Chromium never hides a page: the document says it is, and tells the page as a browser would.
+    if (h)
+      for (const [k, value] of [
+        ['visibilityState', 'hidden'],
+        ['hidden', true],
+      ] as const)
+        Object.defineProperty(document, k, { value, configurable: true });
+    else for (const k of ['visibilityState', 'hidden']) delete (document as unknown as Record<string, unknown>)[k];
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  }, hidden);
 
 type Row = { event_type: string; path: string; event_name: string; props: Record<string, string>; engaged_ms: number };
 const pv = (path: string): Row => ({ event_type: 'pageview', path, event_name: '', props: {}, engaged_ms: 0 });
 const engaged = (path: string, ms: number): Row => ({ event_type: 'engagement', path, event_name: '', props: {}, engaged_ms: ms });
-const ev = (path: string, name: string, props: Record<string, string> = {}): Row => ({ event_type: 'event', path, event_name: name, props, engaged_ms: 0 });
+const ev = (path: string, name: string, props: Record<string, string> = {}): Row => ({
+  event_type: 'event',
+  path,
+  event_name: name,
+  props,
+  engaged_ms: 0,
+});
 const ready = (path: string) => ev(path, `${path.split('/').pop()} ready`, { path });
 const sorted = (xs: Row[]) => [...xs].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 
@@ -137,7 +170,7 @@ describe('the snippet in Chromium', () => {
     expect([again.status, again.bytes, again.headers.etag]).toEqual([304, 0, br.headers.etag]);
   });
 
-  it('sends exactly the visits\' pageviews, engaged time, custom, outbound and download events; nothing for GPC, DNT or a blocked endpoint; and breaks no page', async () => {
+  it("sends exactly the visits' pageviews, engaged time, custom, outbound and download events; nothing for GPC, DNT or a blocked endpoint; and breaks no page", async () => {
     const expected: Row[] = [];
 
     // A single-page app: a call queued before the snippet loaded, then every kind of navigation.
@@ -147,7 +180,11 @@ describe('the snippet in Chromium', () => {
     await a.page.evaluate(() => history.pushState({}, '', '/app/pricing'));
     expected.push(engaged('/app', 5_000), pv('/app/pricing'));
     // Not a new page: the same URL again, a state of its own, a fragment without data-hash.
-    await a.page.evaluate(() => { history.pushState({}, '', location.href); history.replaceState({ tab: 2 }, '', location.href); location.hash = '#faq'; });
+    await a.page.evaluate(() => {
+      history.pushState({}, '', location.href);
+      history.replaceState({ tab: 2 }, '', location.href);
+      location.hash = '#faq';
+    });
     await spend(a, 3_000);
     await a.page.evaluate(() => history.replaceState({}, '', '/app/plans'));
     expected.push(engaged('/app/pricing', 3_000), pv('/app/plans'));
@@ -168,7 +205,9 @@ describe('the snippet in Chromium', () => {
     // Custom events: only a string name; only flat properties.
     await a.page.evaluate(() => {
       window.scalehouse('Signup', { plan: 'pro', seats: 3, annual: true, nested: { a: 1 }, list: [1] });
-      window.scalehouse(42); window.scalehouse(''); window.scalehouse();
+      window.scalehouse(42);
+      window.scalehouse('');
+      window.scalehouse();
     });
     expected.push(ev('/app/plans', 'Signup', { plan: 'pro', seats: '3', annual: 'true' }));
     const download = a.page.waitForEvent('download');
@@ -188,7 +227,9 @@ describe('the snippet in Chromium', () => {
     const h = await visit('/hash#/inbox');
     expected.push(pv('/hash#/inbox'), ev('/hash#/inbox', 'hash ready', { path: '/hash' }));
     await spend(h, 2_000);
-    await h.page.evaluate(() => { location.hash = '#/settings'; });
+    await h.page.evaluate(() => {
+      location.hash = '#/settings';
+    });
     await h.page.waitForFunction(() => location.hash === '#/settings');
     expected.push(engaged('/hash#/inbox', 2_000), pv('/hash#/settings'));
     await spend(h, 3_000);
@@ -202,7 +243,9 @@ describe('the snippet in Chromium', () => {
     // Pages in trouble: one that throws, one without sendBeacon (fetch keepalive instead), one whose beacons are blocked.
     const throws = await visit('/broken/throws');
     expected.push(pv('/broken/throws'), ready('/broken/throws'));
-    const noBeacon = await visit('/broken/no-beacon', () => { delete (Navigator.prototype as Partial<Navigator>).sendBeacon; });
+    const noBeacon = await visit('/broken/no-beacon', () => {
+      delete (Navigator.prototype as Partial<Navigator>).sendBeacon;
+    });
     expected.push(pv('/broken/no-beacon'), ready('/broken/no-beacon'));
     await spend(noBeacon, 2_000);
     await noBeacon.page.close();
@@ -210,16 +253,30 @@ describe('the snippet in Chromium', () => {
     // Blocked as an ad blocker would, until the end (a beacon of a closing page may come after the page is gone).
     await context.route('**/api/event', (route) => route.abort('blockedbyclient'));
     const blocked = await visit('/broken/blocked');
-    await blocked.page.evaluate(() => { history.pushState({}, '', '/broken/blocked/next'); window.scalehouse('Blocked'); });
+    await blocked.page.evaluate(() => {
+      history.pushState({}, '', '/broken/blocked/next');
+      window.scalehouse('Blocked');
+    });
     await spend(blocked, 2_000);
     await blocked.page.evaluate(() => history.back());
     await blocked.page.waitForURL(/\/broken\/blocked$/);
 
-    expect({ a: a.errors, h: h.errors, gpc: gpc.errors, dnt: dnt.errors, throws: throws.errors, noBeacon: noBeacon.errors, blocked: blocked.errors })
-      .toEqual({ a: [], h: [], gpc: [], dnt: [], throws: ['the page\'s own bug'], noBeacon: [], blocked: [] });
+    expect({
+      a: a.errors,
+      h: h.errors,
+      gpc: gpc.errors,
+      dnt: dnt.errors,
+      throws: throws.errors,
+      noBeacon: noBeacon.errors,
+      blocked: blocked.errors,
+    }).toEqual({ a: [], h: [], gpc: [], dnt: [], throws: ["the page's own bug"], noBeacon: [], blocked: [] });
     // The requests a page made while open (those of its closing are not reported to it): sendBeacon's are "ping".
-    expect({ gpc: gpc.beacons, dnt: dnt.beacons, noBeacon: noBeacon.beacons.slice(0, 2), others: new Set([...a.beacons, ...h.beacons, ...throws.beacons]) })
-      .toEqual({ gpc: [], dnt: [], noBeacon: ['fetch', 'fetch'], others: new Set(['ping']) });
+    expect({
+      gpc: gpc.beacons,
+      dnt: dnt.beacons,
+      noBeacon: noBeacon.beacons.slice(0, 2),
+      others: new Set([...a.beacons, ...h.beacons, ...throws.beacons]),
+    }).toEqual({ gpc: [], dnt: [], noBeacon: ['fetch', 'fetch'], others: new Set(['ping']) });
     expect(new Set(noBeacon.beacons)).toEqual(new Set(['fetch']));
     expect(blocked.beacons.length).toBeGreaterThanOrEqual(3); // it tried, and the page did not mind
 
@@ -233,9 +290,14 @@ describe('the snippet in Chromium', () => {
     await drainAndStop(app);
     const ch = await dataDirClickHouse(dataDir);
     try {
-      const loaded = await rows<Row>(ch, 'SELECT event_type, path, event_name, props, engaged_ms FROM events WHERE site = {site:String}', { site: 'example.com' });
+      const loaded = await rows<Row>(ch, 'SELECT event_type, path, event_name, props, engaged_ms FROM events WHERE site = {site:String}', {
+        site: 'example.com',
+      });
       expect(sorted(loaded)).toEqual(sorted(expected));
-      const [figures] = await rows(ch, "SELECT sum(engaged_ms) AS engaged_ms, sum(pageviews) AS pageviews FROM sessions FINAL WHERE site = 'example.com'");
+      const [figures] = await rows(
+        ch,
+        "SELECT sum(engaged_ms) AS engaged_ms, sum(pageviews) AS pageviews FROM sessions FINAL WHERE site = 'example.com'",
+      );
       expect(figures).toEqual({ engaged_ms: 26_500, pageviews: expected.filter((r) => r.event_type === 'pageview').length });
       expect(await rows(ch, 'SELECT reason FROM dead_letters')).toEqual([]);
     } finally {

@@ -21,7 +21,10 @@ export async function freePort(): Promise<number> {
 }
 
 export interface AppProcess {
-  child: ChildProcess; url: string; output: () => string; exited: Promise<number | null>;
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
   /** GET /readyz with the ingest token, which shows its problems and counters. */
   readyz: () => Promise<{ status: number; body: { problems: string[]; bus: { lag: number }; [k: string]: unknown } }>;
 }
@@ -33,18 +36,31 @@ export async function startApp(env: Record<string, string>, port: number): Promi
   let out = '';
   const child = spawn(process.execPath, [BIN, 'start'], {
     // Embedded mode unless a test says otherwise, whatever the caller's environment holds.
-    env: { ...process.env, KAFKA_BROKERS: '', SYSLOG_PORT: '0', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', INGEST_TOKEN: TEST_INGEST_TOKEN, ...env },
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: '',
+      SYSLOG_PORT: '0',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      INGEST_TOKEN: TEST_INGEST_TOKEN,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`health of scalehouse start (output so far: ${out})`, async () => {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${out}`);
-    const res = await fetch(`${url}/healthz`).catch(() => undefined);
-    return res?.ok ? true : undefined;
-  }, 30_000);
+  await waitFor(
+    `health of scalehouse start (output so far: ${out})`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${out}`);
+      const res = await fetch(`${url}/healthz`).catch(() => undefined);
+      return res?.ok ? true : undefined;
+    },
+    30_000,
+  );
   const token = env.INGEST_TOKEN ?? TEST_INGEST_TOKEN;
   const readyz = async () => {
     const res = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } });
@@ -55,10 +71,14 @@ export async function startApp(env: Record<string, string>, port: number): Promi
 
 /** Waits until everything acknowledged is loaded (ready, bus lag 0), then stops the app with SIGTERM: it must exit 0. */
 export async function drainAndStop(app: AppProcess): Promise<void> {
-  await waitFor('the processor to load everything acknowledged', async () => {
-    const { status, body } = await app.readyz();
-    return status === 200 && body.bus.lag === 0 ? true : undefined;
-  }, 90_000);
+  await waitFor(
+    'the processor to load everything acknowledged',
+    async () => {
+      const { status, body } = await app.readyz();
+      return status === 200 && body.bus.lag === 0 ? true : undefined;
+    },
+    90_000,
+  );
   app.child.kill('SIGTERM');
   const code = await within('scalehouse start to exit after SIGTERM', app.exited);
   if (code !== 0) throw new Error(`scalehouse start exited with ${code}: ${app.output()}`);

@@ -11,7 +11,13 @@ import { promisify } from 'node:util';
 import { waitFor, within } from './wait-for.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
-const envOf = (dataDir: string, level: string) => ({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: level, KAFKA_BROKERS: '', CLICKHOUSE_URL: '' });
+const envOf = (dataDir: string, level: string) => ({
+  ...process.env,
+  DATA_DIR: dataDir,
+  LOG_LEVEL: level,
+  KAFKA_BROKERS: '',
+  CLICKHOUSE_URL: '',
+});
 
 /** Runs `scalehouse replay FILE --site SITE` to its end; returns its summary line. */
 export async function runReplay(dataDir: string, file: string, site: string): Promise<string> {
@@ -22,12 +28,26 @@ export async function runReplay(dataDir: string, file: string, site: string): Pr
 /** Runs `scalehouse tail FILE --site SITE` until its saved position is the file's end, then stops it with SIGTERM (it must exit 0). */
 export async function runTailToEnd(dataDir: string, file: string, site: string): Promise<void> {
   let out = '';
-  const child = spawn(process.execPath, [BIN, 'tail', file, '--site', site], { env: envOf(dataDir, 'info'), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'tail', file, '--site', site], {
+    env: envOf(dataDir, 'info'),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   // Following: its signal handlers are in place (a SIGTERM before that is Node's default: death by signal).
-  const following = new Promise<true>((r) => child.stderr!.on('data', (d: Buffer) => { out += d; if (out.includes('following ')) r(true); }));
+  const following = new Promise<true>((r) =>
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d;
+      if (out.includes('following ')) r(true);
+    }),
+  );
   const statePos = () => {
-    const files = (() => { try { return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json')); } catch { return []; } })();
+    const files = (() => {
+      try {
+        return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json'));
+      } catch {
+        return [];
+      }
+    })();
     return files.length ? (JSON.parse(readFileSync(join(dataDir, 'tail', files[0]!), 'utf8')) as { pos: number }).pos : 0;
   };
   try {

@@ -11,18 +11,28 @@ import { beforeTempDirsRemoved, tempDir } from './temp-dir.ts';
 
 /** Every handle opened here: closed (a second close does nothing) before the data folders are removed. */
 const opened: ClickHouse[] = [];
-beforeTempDirsRemoved(async () => { await Promise.all(opened.splice(0).map((ch) => ch.close())); });
-const track = (ch: ClickHouse): ClickHouse => { opened.push(ch); return ch; };
+beforeTempDirsRemoved(async () => {
+  await Promise.all(opened.splice(0).map((ch) => ch.close()));
+});
+const track = (ch: ClickHouse): ClickHouse => {
+  opened.push(ch);
+  return ch;
+};
 
 // One engine data folder per test file (per process: the engine binds one), made when first used.
 let dataDir: string | undefined;
 
 export async function freshClickHouse(opts: { migrate?: boolean } = {}): Promise<ClickHouse> {
   dataDir ??= tempDir('test');
-  const ch = track(await connectClickHouse({
-    CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', DATA_DIR: dataDir,
-    CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}`,
-  }));
+  const ch = track(
+    await connectClickHouse({
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_USER: 'default',
+      CLICKHOUSE_PASSWORD: '',
+      DATA_DIR: dataDir,
+      CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}`,
+    }),
+  );
   if (opts.migrate !== false) await migrate(ch, { rawRetentionDays: 0 });
   return ch;
 }
@@ -33,17 +43,38 @@ export async function freshClickHouse(opts: { migrate?: boolean } = {}): Promise
  * its own settings through a session of their own, as `scalehouse start` gives it.
  */
 export async function anotherSession(ch: ClickHouse): Promise<ClickHouse> {
-  return track(await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', DATA_DIR: dataDir!, CLICKHOUSE_DATABASE: ch.database }));
+  return track(
+    await connectClickHouse({
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_USER: 'default',
+      CLICKHOUSE_PASSWORD: '',
+      DATA_DIR: dataDir!,
+      CLICKHOUSE_DATABASE: ch.database,
+    }),
+  );
 }
 
 export async function rows<T = Record<string, unknown>>(ch: ClickHouse, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const rs = await clientOf(ch).query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+  const rs = await clientOf(ch).query({
+    query,
+    query_params: params,
+    format: 'JSONEachRow',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
   return rs.json<T>();
 }
 
 /** The embedded engine of a stopped `scalehouse start`'s DATA_DIR, to count what it loaded. */
 export async function dataDirClickHouse(dataDir: string): Promise<ClickHouse> {
-  return track(await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dataDir }));
+  return track(
+    await connectClickHouse({
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_USER: 'default',
+      CLICKHOUSE_PASSWORD: '',
+      CLICKHOUSE_DATABASE: 'scalehouse',
+      DATA_DIR: dataDir,
+    }),
+  );
 }
 
 /**

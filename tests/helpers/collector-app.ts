@@ -17,8 +17,17 @@ export function collectorApp(opts: { config: Config; bus: Bus; ingestToken: stri
     trustedProxies: opts.config.TRUSTED_PROXIES,
     peerAddress: opts.peerAddress,
     routes: [
-      collectorRoutes({ config: opts.config, bus: opts.bus, ingestTokens: [opts.ingestToken].flat(), counters, pseudonymise: testPseudonymiser() }),
-      healthRoutes({ readiness: async () => [], status: () => ({ bus: opts.bus.stats(), accepted: counters.accepted, refused: counters.refused }) }),
+      collectorRoutes({
+        config: opts.config,
+        bus: opts.bus,
+        ingestTokens: [opts.ingestToken].flat(),
+        counters,
+        pseudonymise: testPseudonymiser(),
+      }),
+      healthRoutes({
+        readiness: async () => [],
+        status: () => ({ bus: opts.bus.stats(), accepted: counters.accepted, refused: counters.refused }),
+      }),
     ],
   });
 }

@@ -22,7 +22,11 @@ function scripts(root: string, dir = ''): string[] {
   });
 }
 
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 export interface Problems {
   /** "file → path" for relative imports and fixed paths that are not in the file set. */

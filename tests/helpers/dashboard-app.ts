@@ -32,11 +32,20 @@ export async function testDashboard(ch: ClickHouse): Promise<TestDashboard> {
   const definitions = await anotherSession(ch);
   const client = { address: '192.0.2.10' };
   const app = new Hono();
-  app.route('/', dashboardRoutes({
-    ch: withReadLimits(ch, { maxSeconds: 30, maxMemoryBytes: 2 * 1024 ** 3, maxResultRows: 100_000 }), definitions,
-    passwordHash: await hashPassword('the dashboard password'), sessions: signer, revoked: await RevokedSessions.open(tempDir('revoked')),
-    tokenDigests: [tokenDigest(API_TOKEN)],
-  }, () => client.address));
+  app.route(
+    '/',
+    dashboardRoutes(
+      {
+        ch: withReadLimits(ch, { maxSeconds: 30, maxMemoryBytes: 2 * 1024 ** 3, maxResultRows: 100_000 }),
+        definitions,
+        passwordHash: await hashPassword('the dashboard password'),
+        sessions: signer,
+        revoked: await RevokedSessions.open(tempDir('revoked')),
+        tokenDigests: [tokenDigest(API_TOKEN)],
+      },
+      () => client.address,
+    ),
+  );
   app.notFound(() => notFound());
   app.onError(handleError);
   const cookie = `${SESSION_COOKIE}=${signer.issue()}`;

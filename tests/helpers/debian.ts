@@ -12,10 +12,14 @@ export function ensureDebianProgram(candidates: string[], pkg: string): string {
   const found = candidates.find((p) => existsSync(p));
   if (found) return found;
   if (process.getuid?.() !== 0) throw new Error(`${pkg} is not installed: run "sudo apt-get install ${pkg}" (.ci/run does)`);
-  execFileSync('flock', ['/tmp/scalehouse-apt.lock', 'sh', '-c', `apt-get update -q && apt-get install -y -q --no-install-recommends ${pkg}`], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  execFileSync(
+    'flock',
+    ['/tmp/scalehouse-apt.lock', 'sh', '-c', `apt-get update -q && apt-get install -y -q --no-install-recommends ${pkg}`],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    },
+  );
   const installed = candidates.find((p) => existsSync(p));
   if (!installed) throw new Error(`installed ${pkg}, but found none of ${candidates.join(', ')}`);
   return installed;

@@ -62,7 +62,9 @@ function candidatesOf(written: string): string[] {
 function referencesIn(file: string, whole: string, text: string, offset: number, topFolders: ReadonlySet<string>): Reference[] {
   const dir = posix.dirname(file);
   const refs: Reference[] = rootPaths(text, topFolders).map(({ index, written }) => ({
-    line: lineAt(whole, offset + index), written, candidates: candidatesOf(written),
+    line: lineAt(whole, offset + index),
+    written,
+    candidates: candidatesOf(written),
   }));
   for (const m of text.matchAll(BARE_DOC)) {
     if (isPlaceholder(m[0])) continue;

@@ -7,7 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 
-export interface Copy { from?: string; sources: string[]; dest: string }
+export interface Copy {
+  from?: string;
+  sources: string[];
+  dest: string;
+}
 
 export interface Stage {
   name: string;
@@ -24,16 +28,25 @@ export interface Stage {
 }
 
 function instructions(text: string): [string, string][] {
-  const joined = text.split('\n').filter((line) => !/^\s*#/.test(line)).join('\n').replace(/\\\n/g, ' ');
-  return joined.split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
-    const m = /^([A-Z]+)\s+(.*)$/.exec(line);
-    if (!m) throw new Error(`Dockerfile: cannot read the line "${line}"`);
-    return [m[1]!, m[2]!];
-  });
+  const joined = text
+    .split('\n')
+    .filter((line) => !/^\s*#/.test(line))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
+  return joined
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const m = /^([A-Z]+)\s+(.*)$/.exec(line);
+      if (!m) throw new Error(`Dockerfile: cannot read the line "${line}"`);
+      return [m[1]!, m[2]!];
+    });
 }
 
 const jsonArray = (op: string, args: string): string[] => {
-  if (!args.startsWith('[')) throw new Error(`Dockerfile: ${op} ${args}: write it in the exec form (a JSON array), which runs without a shell`);
+  if (!args.startsWith('['))
+    throw new Error(`Dockerfile: ${op} ${args}: write it in the exec form (a JSON array), which runs without a shell`);
   return JSON.parse(args) as string[];
 };
 
@@ -70,17 +83,37 @@ export function readDockerfile(path: string): Stage[] {
     const stage = stages.at(-1);
     if (!stage) throw new Error(`Dockerfile: ${op} before FROM`);
     switch (op) {
-      case 'WORKDIR': stage.workdir = args; break;
-      case 'ENV': Object.assign(stage.env, parseEnv(args)); break;
-      case 'COPY': stage.steps.push({ copy: parseCopy(args) }); break;
-      case 'RUN': stage.steps.push({ run: args }); break;
-      case 'ENTRYPOINT': stage.entrypoint = jsonArray(op, args); break;
-      case 'CMD': stage.cmd = jsonArray(op, args); break;
-      case 'USER': stage.user = args; break;
-      case 'VOLUME': stage.volumes.push(...args.split(/\s+/)); break;
-      case 'HEALTHCHECK': stage.healthcheck = args; break;
-      case 'EXPOSE': break;
-      default: throw new Error(`Dockerfile: ${op} is not followed by tests/helpers/dockerfile.ts: teach it, or do without`);
+      case 'WORKDIR':
+        stage.workdir = args;
+        break;
+      case 'ENV':
+        Object.assign(stage.env, parseEnv(args));
+        break;
+      case 'COPY':
+        stage.steps.push({ copy: parseCopy(args) });
+        break;
+      case 'RUN':
+        stage.steps.push({ run: args });
+        break;
+      case 'ENTRYPOINT':
+        stage.entrypoint = jsonArray(op, args);
+        break;
+      case 'CMD':
+        stage.cmd = jsonArray(op, args);
+        break;
+      case 'USER':
+        stage.user = args;
+        break;
+      case 'VOLUME':
+        stage.volumes.push(...args.split(/\s+/));
+        break;
+      case 'HEALTHCHECK':
+        stage.healthcheck = args;
+        break;
+      case 'EXPOSE':
+        break;
+      default:
+        throw new Error(`Dockerfile: ${op} is not followed by tests/helpers/dockerfile.ts: teach it, or do without`);
     }
   }
   return stages;

@@ -20,8 +20,16 @@ function events(): Event[] {
     const at = (start: string) => line.slice(line.indexOf(start), line.indexOf(' ', line.indexOf(start)));
     const path = at('/articles/');
     return {
-      ...emptyEvent('example.com', T0 + i, 'log'), visitorId: String(1e9 + i), method: 'GET', path, status: 200, isPageview: true,
-      referrerHost: at('https://').slice(8), channel: 'referral', utm: { source: at('campaign-'), medium: at('campaign-'), campaign: at('campaign-'), content: '', term: '' }, busOffset: i + 1,
+      ...emptyEvent('example.com', T0 + i, 'log'),
+      visitorId: String(1e9 + i),
+      method: 'GET',
+      path,
+      status: 200,
+      isPageview: true,
+      referrerHost: at('https://').slice(8),
+      channel: 'referral',
+      utm: { source: at('campaign-'), medium: at('campaign-'), campaign: at('campaign-'), content: '', term: '' },
+      busOffset: i + 1,
     };
   });
 }

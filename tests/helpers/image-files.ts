@@ -13,12 +13,20 @@ import { basename, dirname, join, posix, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Copy, Stage } from './dockerfile.ts';
 
-export interface BuiltStage { stage: Stage; dir: string }
+export interface BuiltStage {
+  stage: Stage;
+  dir: string;
+}
 
 /** Plain paths only (the project's .dockerignore): a pattern leaves out that path and all below it. */
 function dockerignore(context: string): (path: string) => boolean {
   const file = join(context, '.dockerignore');
-  const patterns = existsSync(file) ? readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [];
+  const patterns = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'))
+    : [];
   const odd = patterns.filter((p) => /[*?[\]!]/.test(p));
   if (odd.length > 0) throw new Error(`.dockerignore: ${odd.join(', ')}: only plain paths are followed by tests/helpers/image-files.ts`);
   const plain = patterns.map((p) => p.replace(/^\/+|\/+$/g, ''));
@@ -36,7 +44,9 @@ function inStage(built: BuiltStage, path: string): string {
 /** `npm ci [--omit=dev]`: what the lock file installs, linked from this checkout's node_modules. */
 function npmCi(context: string, dir: string, omitDev: boolean): void {
   if (!omitDev) return void symlinkSync(join(context, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; optional?: boolean }> };
+  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; optional?: boolean }>;
+  };
   for (const [key, entry] of Object.entries(lock.packages)) {
     const name = /^node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(key)?.[1];
     if (!name || entry.dev) continue;
@@ -78,7 +88,12 @@ function copy(step: Copy, built: BuiltStage, context: string, earlier: BuiltStag
     const isDir = statSync(path).isDirectory();
     // A folder's contents go into dest; a file goes into dest/ when dest is a folder (trailing / or several sources).
     const target = isDir || !(step.dest.endsWith('/') || step.sources.length > 1) ? dest : join(dest, basename(source));
-    const filter = from ? undefined : (p: string) => { const r = relative(context, p); return r === '' || !ignored(r); };
+    const filter = from
+      ? undefined
+      : (p: string) => {
+          const r = relative(context, p);
+          return r === '' || !ignored(r);
+        };
     cpSync(path, target, { recursive: true, ...(filter ? { filter } : {}) });
   }
 }

@@ -55,7 +55,8 @@ function typeOnlyPositions(file: string, text: string): Set<number> {
     if (ts.isImportDeclaration(s) && s.importClause) {
       const c = s.importClause;
       const named = c.namedBindings && ts.isNamedImports(c.namedBindings) ? c.namedBindings.elements : undefined;
-      if (c.isTypeOnly || (!c.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly))) at.add(s.moduleSpecifier.getStart(sf));
+      if (c.isTypeOnly || (!c.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)))
+        at.add(s.moduleSpecifier.getStart(sf));
     } else if (ts.isExportDeclaration(s) && s.isTypeOnly && s.moduleSpecifier) {
       at.add(s.moduleSpecifier.getStart(sf));
     }
@@ -89,17 +90,29 @@ export function buildImportGraph(): { files: string[]; edges: Edge[] } {
 export function findCycles(edges: readonly { from: string; to: string }[]): string[][] {
   const next = new Map<string, string[]>();
   for (const e of edges) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
-  const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], onStack = new Set<string>();
+  const index = new Map<string, number>(),
+    low = new Map<string, number>(),
+    stack: string[] = [],
+    onStack = new Set<string>();
   const components: string[][] = [];
   const strong = (v: string) => {
-    index.set(v, index.size); low.set(v, index.get(v)!); stack.push(v); onStack.add(v);
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    onStack.add(v);
     for (const w of next.get(v) ?? []) {
-      if (!index.has(w)) { strong(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      if (!index.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) !== index.get(v)) return;
     const comp: string[] = [];
-    for (let w = ''; w !== v; ) { w = stack.pop()!; onStack.delete(w); comp.push(w); }
+    for (let w = ''; w !== v; ) {
+      w = stack.pop()!;
+      onStack.delete(w);
+      comp.push(w);
+    }
     components.push(comp);
   };
   for (const v of [...next.keys()].sort()) if (!index.has(v)) strong(v);
@@ -115,12 +128,14 @@ export function findCycles(edges: readonly { from: string; to: string }[]): stri
       for (let i = 0; i < queue.length && !parent.has(start); i++) {
         for (const w of next.get(queue[i]!) ?? []) {
           if (!inComp.has(w) || parent.has(w)) continue;
-          parent.set(w, queue[i]!); queue.push(w);
+          parent.set(w, queue[i]!);
+          queue.push(w);
         }
       }
       const path = [start];
       for (let v = parent.get(start)!; v !== start; v = parent.get(v)!) path.unshift(v);
-      path.unshift(start); path.pop(); // path is now start … last, with last → start closing it
+      path.unshift(start);
+      path.pop(); // path is now start … last, with last → start closing it
       const m = path.indexOf([...path].sort()[0]!); // rotate so each cycle has one spelling
       const canon = [...path.slice(m), ...path.slice(0, m)];
       cycles.set(canon.join('\0'), canon);

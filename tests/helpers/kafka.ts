@@ -23,15 +23,24 @@ export function testBrokers(): string {
 export function kafkaTestConfig(brokers: string, env: Record<string, string> = {}): Config {
   const id = randomUUID().slice(0, 8);
   return loadConfig({
-    KAFKA_BROKERS: brokers, KAFKA_TOPIC: `test.hits.${id}`, KAFKA_DLQ_TOPIC: `test.dlq.${id}`, KAFKA_GROUP: `test-group-${id}`,
-    KAFKA_PARTITIONS: '4', SITES: 'example.com', LOG_LEVEL: 'warn', ...env,
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC: `test.hits.${id}`,
+    KAFKA_DLQ_TOPIC: `test.dlq.${id}`,
+    KAFKA_GROUP: `test-group-${id}`,
+    KAFKA_PARTITIONS: '4',
+    SITES: 'example.com',
+    LOG_LEVEL: 'warn',
+    ...env,
   });
 }
 
 export function kafkaEnv(c: Config): Record<string, string> {
   return {
-    KAFKA_BROKERS: c.KAFKA_BROKERS.join(','), KAFKA_TOPIC: c.KAFKA_TOPIC, KAFKA_DLQ_TOPIC: c.KAFKA_DLQ_TOPIC,
-    KAFKA_GROUP: c.KAFKA_GROUP, KAFKA_PARTITIONS: String(c.KAFKA_PARTITIONS),
+    KAFKA_BROKERS: c.KAFKA_BROKERS.join(','),
+    KAFKA_TOPIC: c.KAFKA_TOPIC,
+    KAFKA_DLQ_TOPIC: c.KAFKA_DLQ_TOPIC,
+    KAFKA_GROUP: c.KAFKA_GROUP,
+    KAFKA_PARTITIONS: String(c.KAFKA_PARTITIONS),
   };
 }
 
@@ -49,7 +58,11 @@ export async function readTopic(brokers: string[], topic: string, expected: numb
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => { out.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '' }); } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        out.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '' });
+      },
+    });
     await waitFor(`${expected} messages of ${topic}`, async () => (out.length >= expected ? true : undefined), 30_000);
   } finally {
     await consumer.disconnect();
@@ -58,7 +71,10 @@ export async function readTopic(brokers: string[], topic: string, expected: numb
 }
 
 /** Sum of the group's committed offsets vs the topic's end: how far the group has got (all loaded when done = end). */
-export async function groupProgress(kafka: Kafka, cfg: Pick<Config, 'KAFKA_TOPIC' | 'KAFKA_GROUP'>): Promise<{ end: number; done: number }> {
+export async function groupProgress(
+  kafka: Kafka,
+  cfg: Pick<Config, 'KAFKA_TOPIC' | 'KAFKA_GROUP'>,
+): Promise<{ end: number; done: number }> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -15,15 +15,26 @@ import { waitFor, within } from './wait-for.ts';
 
 export const repoFile = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
-export interface Nginx { port: number; dir: string; accessLog: string; stop(): Promise<void> }
+export interface Nginx {
+  port: number;
+  dir: string;
+  accessLog: string;
+  stop(): Promise<void>;
+}
 
-export async function startNginx(opts: { files: Record<string, string | Buffer>; server?: string; probeUserAgent: string }): Promise<Nginx> {
+export async function startNginx(opts: {
+  files: Record<string, string | Buffer>;
+  server?: string;
+  probeUserAgent: string;
+}): Promise<Nginx> {
   const bin = ensureDebianProgram(['/usr/sbin/nginx', '/usr/bin/nginx'], 'nginx');
   const dir = mkdtempSync(join(tmpdir(), 'scalehouse-nginx-'));
   for (const d of ['www', 'temp', 'logs']) mkdirSync(join(dir, d));
   for (const [name, body] of Object.entries(opts.files)) writeFileSync(join(dir, 'www', name), body);
   const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), `
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `
 worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
@@ -42,7 +53,8 @@ http {
     ${opts.server ?? ''}
   }
 }
-`);
+`,
+  );
   // Unprivileged: as root (CI), nginx runs as nobody, in a folder nobody owns.
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
@@ -58,9 +70,15 @@ http {
   const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'], ...as });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   // The probe is one GET / in the access log.
-  await waitFor('nginx to answer', async () => ((await fetch(`http://127.0.0.1:${port}/`, { headers: { 'user-agent': opts.probeUserAgent } }).catch(() => undefined))?.ok ? true : undefined));
+  await waitFor('nginx to answer', async () =>
+    (await fetch(`http://127.0.0.1:${port}/`, { headers: { 'user-agent': opts.probeUserAgent } }).catch(() => undefined))?.ok
+      ? true
+      : undefined,
+  );
   return {
-    port, dir, accessLog: join(dir, 'logs', 'access.log'),
+    port,
+    dir,
+    accessLog: join(dir, 'logs', 'access.log'),
     stop: async () => {
       child.kill('SIGQUIT');
       await within('nginx to stop', exited);

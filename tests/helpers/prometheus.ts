@@ -5,12 +5,17 @@
  */
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
-export interface Family { name: string; type: string; metrics: Array<{ labels?: Record<string, string>; value?: string; count?: string; sum?: string; buckets?: Record<string, string> }> }
+export interface Family {
+  name: string;
+  type: string;
+  metrics: Array<{ labels?: Record<string, string>; value?: string; count?: string; sum?: string; buckets?: Record<string, string> }>;
+}
 
 export async function scrape(url: string, token?: string): Promise<Map<string, Family>> {
   const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
-  if (!/^text\/plain; version=0\.0\.4/.test(res.headers.get('content-type') ?? '')) throw new Error(`not the Prometheus text format: ${res.headers.get('content-type')}`);
+  if (!/^text\/plain; version=0\.0\.4/.test(res.headers.get('content-type') ?? ''))
+    throw new Error(`not the Prometheus text format: ${res.headers.get('content-type')}`);
   const families = parsePrometheusTextFormat(await res.text()) as Family[];
   return new Map(families.map((f) => [f.name, f]));
 }

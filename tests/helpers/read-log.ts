@@ -14,11 +14,23 @@ import { userAgentVerdict } from '../../processor/bots/user-agent-verdict.ts';
 import { isProbePath } from '../../processor/bots/behaviour.ts';
 import { clfTime } from './hits.ts';
 
-export interface LogLine { n: number; ip: string; ts: number; method: string; path: string; status: number; referrer: string; ua: string; raw: string }
+export interface LogLine {
+  n: number;
+  ip: string;
+  ts: number;
+  method: string;
+  path: string;
+  status: number;
+  referrer: string;
+  ua: string;
+  raw: string;
+}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
-const COMBINED = new RegExp(`^(\\S+) \\S+ \\S+ \\[(\\d\\d)/(\\w{3})/(\\d{4}):(\\d\\d):(\\d\\d):(\\d\\d) ([+-])(\\d\\d)(\\d\\d)\\] ${QUOTED} (\\d{3}) \\S+ ${QUOTED} ${QUOTED}`);
+const COMBINED = new RegExp(
+  `^(\\S+) \\S+ \\S+ \\[(\\d\\d)/(\\w{3})/(\\d{4}):(\\d\\d):(\\d\\d):(\\d\\d) ([+-])(\\d\\d)(\\d\\d)\\] ${QUOTED} (\\d{3}) \\S+ ${QUOTED} ${QUOTED}`,
+);
 
 /** Every non-empty line of a combined-format log, in file order (n counts from 1). */
 export function readCombinedLog(file: string): LogLine[] {
@@ -33,8 +45,15 @@ export function readCombinedLog(file: string): LogLine[] {
     const parts = request!.split(' ');
     const wellFormed = parts.length === 3 && /^[A-Z]+$/.test(parts[0]!);
     out.push({
-      n: out.length + 1, ip: ip!, ts, method: wellFormed ? parts[0]! : '', path: wellFormed ? parts[1]!.split('?')[0]! : '',
-      status: Number(status), referrer: referrer === '-' ? '' : referrer!, ua: ua!.replace(/\\"/g, '"'), raw,
+      n: out.length + 1,
+      ip: ip!,
+      ts,
+      method: wellFormed ? parts[0]! : '',
+      path: wellFormed ? parts[1]!.split('?')[0]! : '',
+      status: Number(status),
+      referrer: referrer === '-' ? '' : referrer!,
+      ua: ua!.replace(/\\"/g, '"'),
+      raw,
     });
   }
   return out;
@@ -66,11 +85,24 @@ const hasReferrer = (l: LogLine): boolean => /^[a-z][\w+.-]*:\/\/[^/?#\s]+/i.tes
 export function behaviourOf(hits: LogLine[]): string | undefined {
   if (hits.some((h) => h.path === '/robots.txt')) return 'robots_txt';
   if (hits.some((h) => h.method === 'HEAD' && !hasReferrer(h))) return 'head_request';
-  if (hits.some((h) => (h.status >= 400 && h.status < 500 && isProbePath(h.path)) || (h.method === 'POST' && !hasReferrer(h) && [404, 405, 418].includes(h.status)))) return 'probing';
+  if (
+    hits.some(
+      (h) =>
+        (h.status >= 400 && h.status < 500 && isProbePath(h.path)) ||
+        (h.method === 'POST' && !hasReferrer(h) && [404, 405, 418].includes(h.status)),
+    )
+  )
+    return 'probing';
   const pages = hits.filter(isPageview);
   const posts = hits.filter((h) => h.method === 'POST');
   if (posts.some((p) => pages.some((g) => g.path === p.path && p.ts - g.ts > 0 && p.ts - g.ts <= 3000))) return 'form_spam';
-  if (mostInAMinute(posts.filter((p) => p.status >= 301 && p.status <= 303), false) >= 10) return 'form_flood';
+  if (
+    mostInAMinute(
+      posts.filter((p) => p.status >= 301 && p.status <= 303),
+      false,
+    ) >= 10
+  )
+    return 'form_flood';
   if (mostInAMinute(pages, true) >= 60) return 'request_rate';
   return undefined;
 }
@@ -93,13 +125,24 @@ export function humanLines(lines: LogLine[]): LogLine[] {
   return lines.filter((l) => !userAgentVerdict(l.ua).bot && !bots.has(visitorOf(l)));
 }
 
-const NOT_A_PAGE = /\.(css|js|mjs|map|json|xml|txt|ico|png|jpe?g|gif|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|pdf|zip|gz|tgz|bz2|xz|rar|7z|exe|dmg|iso|csv|rss|atom|wasm)$/i;
+const NOT_A_PAGE =
+  /\.(css|js|mjs|map|json|xml|txt|ico|png|jpe?g|gif|svg|webp|avif|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|pdf|zip|gz|tgz|bz2|xz|rar|7z|exe|dmg|iso|csv|rss|atom|wasm)$/i;
 
 /** A page was shown: GET answered 2xx (not 204) or 304, for something that is not a file type of page resources. */
 export const isPageview = (l: LogLine): boolean =>
-  l.method === 'GET' && ((l.status >= 200 && l.status < 300 && l.status !== 204) || l.status === 304) && l.path.startsWith('/') && !NOT_A_PAGE.test(l.path);
+  l.method === 'GET' &&
+  ((l.status >= 200 && l.status < 300 && l.status !== 204) || l.status === 304) &&
+  l.path.startsWith('/') &&
+  !NOT_A_PAGE.test(l.path);
 
-export interface IndependentSession { visitor: string; start: number; last: number; hits: number; pageviews: number; entry: string }
+export interface IndependentSession {
+  visitor: string;
+  start: number;
+  last: number;
+  hits: number;
+  pageviews: number;
+  entry: string;
+}
 
 /**
  * Sessions: a visitor is one user agent from one address on one UTC day (the
@@ -119,7 +162,14 @@ export function sessionsOf(lines: LogLine[], timeoutMs = 30 * 60_000): Independe
     const close = () => {
       if (current.length === 0) return;
       const pages = current.filter(isPageview);
-      sessions.push({ visitor, start: current[0]!.ts, last: current.at(-1)!.ts, hits: current.length, pageviews: pages.length, entry: pages[0]?.path ?? current[0]!.path });
+      sessions.push({
+        visitor,
+        start: current[0]!.ts,
+        last: current.at(-1)!.ts,
+        hits: current.length,
+        pageviews: pages.length,
+        entry: pages[0]?.path ?? current[0]!.path,
+      });
     };
     for (const h of hits) {
       if (current.length && h.ts - current.at(-1)!.ts > timeoutMs) {
@@ -156,9 +206,12 @@ export function visitFigures(sessions: IndependentSession[]) {
  */
 export function shuffleWithin(lines: LogLine[], windowMs: number, seed = 1): LogLine[] {
   let state = seed;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const sorted = [...lines].sort((a, b) => a.ts - b.ts || a.n - b.n);
-  const order = sorted.map((l) => ({ l, key: l.ts + random() * windowMs })).sort((a, b) => a.key - b.key).map((x) => x.l);
+  const order = sorted
+    .map((l) => ({ l, key: l.ts + random() * windowMs }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.l);
   // Put each second's lines back into the slots that second got, in file order.
   const slots = new Map<number, LogLine[]>();
   for (const l of sorted) slots.set(l.ts, [...(slots.get(l.ts) ?? []), l]);

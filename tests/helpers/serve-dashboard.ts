@@ -7,7 +7,10 @@ import { handleError } from '../../server/handle-error.ts';
 
 export async function serveDashboard(deps: Parameters<typeof dashboardRoutes>[0]): Promise<{ base: string; close: () => void }> {
   const app = new Hono();
-  app.route('/', dashboardRoutes(deps, () => '127.0.0.1'));
+  app.route(
+    '/',
+    dashboardRoutes(deps, () => '127.0.0.1'),
+  );
   app.onError(handleError);
   const server = await listen(app, { host: '127.0.0.1', port: 0 });
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };

@@ -8,7 +8,11 @@
 import { connect, type Socket } from 'node:net';
 import { within } from './wait-for.ts';
 
-export interface Flood { sockets: Socket[]; open(): number; destroy(): void }
+export interface Flood {
+  sockets: Socket[];
+  open(): number;
+  destroy(): void;
+}
 
 export async function openIdleConnections(to: { port: number; host?: string }, count: number, localAddress: string): Promise<Flood> {
   const sockets: Socket[] = [];
@@ -17,13 +21,25 @@ export async function openIdleConnections(to: { port: number; host?: string }, c
     const batch = Array.from({ length: Math.min(200, count - i) }, () => {
       const socket = connect({ port: to.port, host: to.host ?? '127.0.0.1', localAddress });
       // Flowing, so a close from the server is seen ('close' waits for 'end', which waits for the data to be read).
-      socket.on('error', () => undefined).on('close', () => closed.add(socket)).resume();
+      socket
+        .on('error', () => undefined)
+        .on('close', () => closed.add(socket))
+        .resume();
       return socket;
     });
-    await within(`${batch.length} connections from ${localAddress}`, Promise.all(batch.map((s) => new Promise<void>((r) => {
-      s.once('connect', () => r());
-      s.once('close', () => r());
-    }))), 20_000);
+    await within(
+      `${batch.length} connections from ${localAddress}`,
+      Promise.all(
+        batch.map(
+          (s) =>
+            new Promise<void>((r) => {
+              s.once('connect', () => r());
+              s.once('close', () => r());
+            }),
+        ),
+      ),
+      20_000,
+    );
     sockets.push(...batch);
   }
   return { sockets, open: () => sockets.length - closed.size, destroy: () => sockets.forEach((s) => s.destroy()) };

@@ -6,7 +6,10 @@
  */
 import { waitFor } from './wait-for.ts';
 
-export interface SseEvent { event: string; data: any }
+export interface SseEvent {
+  event: string;
+  data: any;
+}
 
 export interface SseStream {
   res: Response;
@@ -35,11 +38,25 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const field = (name: string) => block.split('\n').filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2)).join('\n');
+        const field = (name: string) =>
+          block
+            .split('\n')
+            .filter((l) => l.startsWith(`${name}: `))
+            .map((l) => l.slice(name.length + 2))
+            .join('\n');
         events.push({ event: field('event'), data: JSON.parse(field('data')) });
       }
     }
   })();
   const next = (after = events.length) => waitFor('the next event', async () => events[after] ?? undefined, 10_000);
-  return { res, events, ended, next, close: async () => { hangUp.abort(); await ended; } };
+  return {
+    res,
+    events,
+    ended,
+    next,
+    close: async () => {
+      hangUp.abort();
+      await ended;
+    },
+  };
 }

@@ -32,18 +32,23 @@ import { humanLine } from './kafka.ts';
 import { scrape, sample } from './prometheus.ts';
 import { waitFor } from './wait-for.ts';
 
-const PROBLEM = /^the processor cannot consume the bus: batch (\S+) not loaded since (\S+) \((\d+) s, (\d+) attempts; the hits behind it wait\), last error: (.*)$/s;
+const PROBLEM =
+  /^the processor cannot consume the bus: batch (\S+) not loaded since (\S+) \((\d+) s, (\d+) attempts; the hits behind it wait\), last error: (.*)$/s;
 const MINUTE = 60_000;
 
 export async function checkStuckBatch(bus: Bus, ch: ClickHouse): Promise<void> {
   const metrics = createMetrics({ bus: () => bus.stats() });
-  const server = await listen(createServerApp({
-    trustedProxies: [], peerAddress: () => '127.0.0.1',
-    routes: [
-      healthRoutes({ readiness: async () => [...(await ping(ch)), ...bus.problems()], status: () => ({ bus: bus.stats() }) }),
-      metricsRoutes(metrics.registry),
-    ],
-  }), { host: '127.0.0.1', port: 0 }) as Server;
+  const server = (await listen(
+    createServerApp({
+      trustedProxies: [],
+      peerAddress: () => '127.0.0.1',
+      routes: [
+        healthRoutes({ readiness: async () => [...(await ping(ch)), ...bus.problems()], status: () => ({ bus: bus.stats() }) }),
+        metricsRoutes(metrics.registry),
+      ],
+    }),
+    { host: '127.0.0.1', port: 0 },
+  )) as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const readyz = async () => {
     const res = await fetch(`${url}/readyz`);
@@ -56,7 +61,9 @@ export async function checkStuckBatch(bus: Bus, ch: ClickHouse): Promise<void> {
     await startProcessor({ ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * MINUTE, bus, maxRecords: 100 });
     const hit = (i: number) => testLogHit(humanLine(`10.0.0.${i}`, `/page-${i}`, i), { receivedAt: Date.now() });
     await bus.publish([hit(1)]);
-    await waitFor('the first hit loaded and the role ready', async () => ((await events()) === 1 && (await readyz()).status === 200 ? true : undefined));
+    await waitFor('the first hit loaded and the role ready', async () =>
+      (await events()) === 1 && (await readyz()).status === 200 ? true : undefined,
+    );
 
     const started = Date.now();
     await raw.command({ query: 'RENAME TABLE sessions TO sessions_away' });
@@ -89,7 +96,18 @@ export async function checkStuckBatch(bus: Bus, ch: ClickHouse): Promise<void> {
     await reporter.report(reportedAt);
     const end = Math.floor(reportedAt / MINUTE) * MINUTE + MINUTE;
     const findings = findingsOf(await readSignals(ch, end, rules.forSite('')), rules).filter((f) => f.rule === 'batch_stuck');
-    expect(findings).toEqual([{ rule: 'batch_stuck', site: '', subject: '', value: expect.any(Number), expected: 0, summary: expect.stringMatching(/^a batch has failed to load for [\d.]+ minutes \(\d+ attempts; alert at [\d.]+\) and the hits behind it wait/) }]);
+    expect(findings).toEqual([
+      {
+        rule: 'batch_stuck',
+        site: '',
+        subject: '',
+        value: expect.any(Number),
+        expected: 0,
+        summary: expect.stringMatching(
+          /^a batch has failed to load for [\d.]+ minutes \(\d+ attempts; alert at [\d.]+\) and the hits behind it wait/,
+        ),
+      },
+    ]);
     expect(findings[0]!.value).toBeGreaterThan(0);
 
     await raw.command({ query: 'RENAME TABLE sessions_away TO sessions' });

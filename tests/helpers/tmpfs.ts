@@ -10,14 +10,22 @@ import { join } from 'node:path';
 
 export const canMount = process.getuid?.() === 0;
 
-export interface SmallDisk { dir: string; freeBytes: () => number; fill: (leaveBytes: number) => () => void; unmount: () => void }
+export interface SmallDisk {
+  dir: string;
+  freeBytes: () => number;
+  fill: (leaveBytes: number) => () => void;
+  unmount: () => void;
+}
 
 /** Mounts a tmpfs of `bytes` at a new folder (or at `at`). */
 export function mountTmpfs(bytes: number, at?: string): SmallDisk {
   const dir = at ?? mkdtempSync(join(tmpdir(), 'scalehouse-tmpfs-'));
   mkdirSync(dir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0700`, 'tmpfs', dir]);
-  const freeBytes = () => { const s = statfsSync(dir); return s.bavail * s.bsize; };
+  const freeBytes = () => {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  };
   let ballasts = 0;
   return {
     dir,

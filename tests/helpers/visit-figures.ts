@@ -30,13 +30,17 @@ export function rangeOf(lines: LogLine[], site = 'example.com'): string {
 /** What the stats API says of the whole log. */
 export async function apiFigures(ch: ClickHouse, lines: LogLine[]) {
   const app = new Hono().route('/api/stats', statsRoutes({ ch }));
-  const get = async (name: string) => ((await (await app.request(`/api/stats/${name}?${rangeOf(lines)}&limit=1000`)).json()) as { data: any }).data;
+  const get = async (name: string) =>
+    ((await (await app.request(`/api/stats/${name}?${rangeOf(lines)}&limit=1000`)).json()) as { data: any }).data;
   const overview = (await get('overview')).current;
   const entries = (await get('entry-pages')) as { value: string; visits: number }[];
   const nonPage = (await get('non-page-referrers')) as { sessions: number }[];
   expect(entries.length).toBeLessThan(1000);
   return {
-    visits: overview.visits, visitors: overview.visitors, bounceRate: overview.bounce_rate, avgDurationS: overview.avg_duration_s,
+    visits: overview.visits,
+    visitors: overview.visitors,
+    bounceRate: overview.bounce_rate,
+    avgDurationS: overview.avg_duration_s,
     nonPageSessions: nonPage.reduce((n, r) => n + r.sessions, 0),
     entryPages: Object.fromEntries(entries.map((e) => [e.value, e.visits])),
   };
@@ -57,8 +61,12 @@ export function expectFigures(actual: Awaited<ReturnType<typeof apiFigures>>, ex
  * salts (visitor and session ids) or on the bus (stream, offsets), and with referrals from the site's own hosts read as direct, as the dashboards read them:
  * when a host is learned depends on the order hits arrive in, what it means does not.
  */
-export const sessionsTable = (ch: ClickHouse) => rows(ch, `
+export const sessionsTable = (ch: ClickHouse) =>
+  rows(
+    ch,
+    `
   SELECT toString(start_ts) AS start, toString(end_ts) AS end, hits, pageviews, is_bounce, duration_s, entry_path, exit_path,
          if(own, 'direct', channel) AS source, if(own, '', referrer_host) AS referrer, browser
   FROM (SELECT *, channel = 'referral' AND referrer_host IN (SELECT host FROM site_hosts) AS own FROM ${HUMAN_SESSIONS})
-  ORDER BY start, end, hits, entry_path, exit_path, browser`);
+  ORDER BY start, end, hits, entry_path, exit_path, browser`,
+  );

@@ -15,11 +15,15 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const server = createServer((req, res) => {
     let data = '';
     req.on('data', (c) => (data += c));
-    req.on('end', () => { received.push({ path: req.url ?? '', body: JSON.parse(data) }); res.writeHead(204).end(); });
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', body: JSON.parse(data) });
+      res.writeHead(204).end();
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    received, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -25,7 +25,13 @@ import { rows } from '../helpers/clickhouse.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const USERS = fileURLToPath(new URL('../../clickhouse/access/scalehouse-users.xml', import.meta.url));
-const PASSWORDS = { SCALEHOUSE_COLLECTOR_PASSWORD: 'collector-secret', SCALEHOUSE_PROCESSOR_PASSWORD: 'processor-secret', SCALEHOUSE_READER_PASSWORD: 'reader-secret', SCALEHOUSE_ALERTS_PASSWORD: 'alerts-secret', SCALEHOUSE_DASHBOARD_PASSWORD: 'dashboard-secret' };
+const PASSWORDS = {
+  SCALEHOUSE_COLLECTOR_PASSWORD: 'collector-secret',
+  SCALEHOUSE_PROCESSOR_PASSWORD: 'processor-secret',
+  SCALEHOUSE_READER_PASSWORD: 'reader-secret',
+  SCALEHOUSE_ALERTS_PASSWORD: 'alerts-secret',
+  SCALEHOUSE_DASHBOARD_PASSWORD: 'dashboard-secret',
+};
 /**
  * Tables the reader must never see: the salts (an address guess could be tested against visitor ids), replay seeds, the
  * migrator's own, and the dashboard's shared links (token digests, password hashes: scalehouse_dashboard's alone).
@@ -38,16 +44,28 @@ let session: { close(): void };
 beforeAll(async () => {
   const dir = tempDir('access');
   // The file as shipped, plus the embedded engine's own default user (it runs every query as that user).
-  const users = readFileSync(USERS, 'utf8').replace('<users>', '<users><default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota><access_management>1</access_management></default>');
+  const users = readFileSync(USERS, 'utf8').replace(
+    '<users>',
+    '<users><default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota><access_management>1</access_management></default>',
+  );
   writeFileSync(join(dir, 'users.xml'), users.replace('<profiles>', '<profiles><default/>').replace('<quotas>', '<quotas><default/>'));
-  writeFileSync(join(dir, 'config.xml'), `<clickhouse><user_directories><users_xml><path>${join(dir, 'users.xml')}</path></users_xml></user_directories></clickhouse>`);
+  writeFileSync(
+    join(dir, 'config.xml'),
+    `<clickhouse><user_directories><users_xml><path>${join(dir, 'users.xml')}</path></users_xml></user_directories></clickhouse>`,
+  );
   Object.assign(process.env, PASSWORDS);
   const path = join(dir, 'clickhouse');
   mkdirSync(path);
   // The first session of the process sets the engine up, with this configuration; the handle below shares it.
   const { Session } = createRequire(import.meta.url)('chdb') as { Session: new (path: string, opts: object) => { close(): void } };
   session = new Session(path, { connectionArgs: [`--config-file=${join(dir, 'config.xml')}`] });
-  ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'scalehouse', DATA_DIR: dir });
+  ch = await connectClickHouse({
+    CLICKHOUSE_URL: '',
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: 'scalehouse',
+    DATA_DIR: dir,
+  });
   await migrate(ch, { rawRetentionDays: 0 });
 });
 afterAll(async () => {
@@ -71,7 +89,9 @@ async function grantedTables(user: string): Promise<string[]> {
 
 /** The tables the code of a role needs, as grantedTables writes them. */
 async function tablesNeededBy(files: string[]): Promise<string[]> {
-  const tables = (await rows<{ name: string }>(ch, "SELECT name FROM system.tables WHERE database = 'scalehouse' AND engine != 'MaterializedView'")).map((t) => t.name);
+  const tables = (
+    await rows<{ name: string }>(ch, "SELECT name FROM system.tables WHERE database = 'scalehouse' AND engine != 'MaterializedView'")
+  ).map((t) => t.name);
   const needs = new Map<string, Set<string>>();
   const need = (table: string, privilege: string) => needs.set(table, (needs.get(table) ?? new Set()).add(privilege));
   for (const file of files) {
@@ -81,17 +101,26 @@ async function tablesNeededBy(files: string[]): Promise<string[]> {
       let sql = readRepo(join('clickhouse', m[1]!)).replace(/--.*$/gm, '');
       for (const d of sql.matchAll(/\bINSERT\s+INTO\s+(\w+)/gi)) need(d[1]!, 'INSERT');
       // A lightweight DELETE and ALTER TABLE … DROP PARTITION both take ALTER DELETE (ClickHouse's GRANT docs).
-      for (const d of sql.matchAll(/\bDELETE\s+FROM\s+(\w+)|\bALTER\s+TABLE\s+(\w+)\s+DROP\s+PARTITION\b/gi)) need((d[1] ?? d[2])!, 'ALTER DELETE');
+      for (const d of sql.matchAll(/\bDELETE\s+FROM\s+(\w+)|\bALTER\s+TABLE\s+(\w+)\s+DROP\s+PARTITION\b/gi))
+        need((d[1] ?? d[2])!, 'ALTER DELETE');
       sql = sql.replace(/\bDELETE\s+FROM\b/gi, '');
       for (const d of sql.matchAll(/\b(?:FROM|JOIN)\s+(\w+)\b(?!\.)/gi)) if (tables.includes(d[1]!)) need(d[1]!, 'SELECT');
     }
   }
   // What an insert reaches through materialized views (a view's push into its TO table), view after view.
-  const views = (await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = 'scalehouse' AND engine = 'MaterializedView'"))
-    .map((v) => ({ to: /\bTO scalehouse\.(\w+)/.exec(v.q)![1]!, from: /\bFROM scalehouse\.(\w+)/.exec(v.q)![1]! }));
-  for (let grew = true; grew;) {
+  const views = (
+    await rows<{ q: string }>(
+      ch,
+      "SELECT create_table_query AS q FROM system.tables WHERE database = 'scalehouse' AND engine = 'MaterializedView'",
+    )
+  ).map((v) => ({ to: /\bTO scalehouse\.(\w+)/.exec(v.q)![1]!, from: /\bFROM scalehouse\.(\w+)/.exec(v.q)![1]! }));
+  for (let grew = true; grew; ) {
     grew = false;
-    for (const v of views) if (needs.get(v.from)?.has('INSERT') && !needs.get(v.to)?.has('INSERT')) { need(v.to, 'INSERT'); grew = true; }
+    for (const v of views)
+      if (needs.get(v.from)?.has('INSERT') && !needs.get(v.to)?.has('INSERT')) {
+        need(v.to, 'INSERT');
+        grew = true;
+      }
   }
   return tableLines(needs);
 }
@@ -101,11 +130,15 @@ const tableLines = (byTable: Map<string, Set<string>>) =>
   [...byTable].map(([t, p]) => `${t}: ${[...p].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b)).join(', ')}`).sort();
 
 /** Every .ts file of the given folders and files (tests aside). */
-const codeOf = (...paths: string[]): string[] => paths.flatMap((p) => (p.endsWith('.ts') ? [p] : readAllNames(p).filter((f) => f.endsWith('.ts'))));
+const codeOf = (...paths: string[]): string[] =>
+  paths.flatMap((p) => (p.endsWith('.ts') ? [p] : readAllNames(p).filter((f) => f.endsWith('.ts'))));
 
 describe('ClickHouse users for server mode', () => {
   it('defines the five users, with passwords from the environment', async () => {
-    const users = await rows<{ name: string; auth_type: string[]; storage: string }>(ch, "SELECT name, auth_type, storage FROM system.users WHERE name LIKE 'scalehouse_%' ORDER BY name");
+    const users = await rows<{ name: string; auth_type: string[]; storage: string }>(
+      ch,
+      "SELECT name, auth_type, storage FROM system.users WHERE name LIKE 'scalehouse_%' ORDER BY name",
+    );
     expect(users.map((u) => [u.name, u.auth_type, u.storage])).toEqual([
       ['scalehouse_alerts', ['plaintext_password'], 'users_xml'],
       ['scalehouse_collector', ['plaintext_password'], 'users_xml'],
@@ -134,16 +167,20 @@ describe('ClickHouse users for server mode', () => {
       'GRANT SELECT, INSERT ON scalehouse.alert_events TO scalehouse_alerts',
     ]);
     // Exactly the tables its code names: alerts/, but for the health report, which collectors and processors send.
-    expect(await grantedTables('scalehouse_alerts')).toEqual(await tablesNeededBy(codeOf('alerts').filter((f) => f !== 'alerts/health-report.ts')));
+    expect(await grantedTables('scalehouse_alerts')).toEqual(
+      await tablesNeededBy(codeOf('alerts').filter((f) => f !== 'alerts/health-report.ts')),
+    );
   });
 
-  it('lets the dashboard\'s own user read and write only its goals, funnels and shared links', async () => {
+  it("lets the dashboard's own user read and write only its goals, funnels and shared links", async () => {
     expect(await grantsOf('scalehouse_dashboard')).toEqual([
       'GRANT SELECT, INSERT ON scalehouse.dashboard_definitions TO scalehouse_dashboard',
       'GRANT SELECT, INSERT ON scalehouse.share_links TO scalehouse_dashboard',
     ]);
     // Exactly the tables its code names: the stores of goals and funnels and of shared links.
-    expect(await grantedTables('scalehouse_dashboard')).toEqual(await tablesNeededBy(codeOf('dashboard/goals/store.ts', 'dashboard/share/store.ts')));
+    expect(await grantedTables('scalehouse_dashboard')).toEqual(
+      await tablesNeededBy(codeOf('dashboard/goals/store.ts', 'dashboard/share/store.ts')),
+    );
     // The reader reads the goals and funnels (their named queries read the definitions), never the links.
     const reader = (await grantsOf('scalehouse_reader')).join(' ');
     expect(reader).toContain('scalehouse.dashboard_definitions ');
@@ -169,46 +206,68 @@ describe('ClickHouse users for server mode', () => {
     ]);
     // processor/ (replay included) and its minutely health report; never the dashboard's settings, the alerts or the migrator's table.
     expect(granted).toEqual(await tablesNeededBy(codeOf('processor', 'alerts/health-report.ts')));
-    for (const t of ['share_links', 'dashboard_definitions', 'alert_events', 'schema_migrations']) expect(granted.join(' ')).not.toContain(t);
+    for (const t of ['share_links', 'dashboard_definitions', 'alert_events', 'schema_migrations'])
+      expect(granted.join(' ')).not.toContain(t);
   });
 
   it('are each listed in docs/security.md with every table they may touch', async () => {
     const doc = readRepo('docs/security.md');
     const section = doc.slice(doc.indexOf('## ClickHouse users'), doc.indexOf('\n## ', doc.indexOf('## ClickHouse users') + 1));
-    const users = (await rows<{ name: string }>(ch, "SELECT name FROM system.users WHERE storage = 'users_xml' AND name LIKE 'scalehouse_%' ORDER BY name")).map((u) => u.name);
+    const users = (
+      await rows<{ name: string }>(
+        ch,
+        "SELECT name FROM system.users WHERE storage = 'users_xml' AND name LIKE 'scalehouse_%' ORDER BY name",
+      )
+    ).map((u) => u.name);
     const documented = [...section.matchAll(/^\| `(scalehouse_\w+)` \|.*$/gm)];
     expect(documented.map((m) => m[1]).sort()).toEqual(users);
     for (const [row, user] of documented.map((m) => [m[0], m[1]!] as const)) {
       // The reader's row says what it never reads; every other row, each table it is granted.
       const named = user === 'scalehouse_reader' ? PRIVATE : (await grantedTables(user)).map((l) => l.split(':')[0]!);
-      expect(named.filter((t) => !row.includes(`\`${t}\``)), user).toEqual([]);
+      expect(
+        named.filter((t) => !row.includes(`\`${t}\``)),
+        user,
+      ).toEqual([]);
     }
   });
 
   it('lets the reader read every table the dashboards show and none of the private ones', async () => {
-    const granted = (await grantsOf('scalehouse_reader')).map((g) => /^GRANT SELECT ON scalehouse\.(\w+) TO scalehouse_reader$/.exec(g)?.[1] ?? `unexpected: ${g}`);
+    const granted = (await grantsOf('scalehouse_reader')).map(
+      (g) => /^GRANT SELECT ON scalehouse\.(\w+) TO scalehouse_reader$/.exec(g)?.[1] ?? `unexpected: ${g}`,
+    );
     expect(granted.filter((t) => t.startsWith('unexpected'))).toEqual([]);
     for (const t of PRIVATE) expect(granted).not.toContain(t);
     // Every stored table of the schema is either shown (granted) or private: a new table needs a decision here.
-    const tables = (await rows<{ name: string }>(ch, "SELECT name FROM system.tables WHERE database = 'scalehouse' AND engine NOT IN ('MaterializedView', 'Null', 'View') ORDER BY name")).map((t) => t.name);
+    const tables = (
+      await rows<{ name: string }>(
+        ch,
+        "SELECT name FROM system.tables WHERE database = 'scalehouse' AND engine NOT IN ('MaterializedView', 'Null', 'View') ORDER BY name",
+      )
+    ).map((t) => t.name);
     expect(tables.filter((t) => !granted.includes(t) && !PRIVATE.includes(t))).toEqual([]);
     // And every table a dashboard query or a Grafana panel reads is granted.
     const sql = [join('clickhouse', 'queries', 'dashboard'), join('grafana', 'provisioning')].flatMap((d) => readAll(d));
-    const read = new Set(sql.flatMap((text) => [...text.matchAll(/\b(?:FROM|JOIN)\s+([a-z_]+)\b/g)].map((m) => m[1]!)).filter((t) => tables.includes(t)));
+    const read = new Set(
+      sql.flatMap((text) => [...text.matchAll(/\b(?:FROM|JOIN)\s+([a-z_]+)\b/g)].map((m) => m[1]!)).filter((t) => tables.includes(t)),
+    );
     expect([...read].filter((t) => !granted.includes(t))).toEqual([]);
   });
 
   it('keeps the reader read-only, within time, memory and result limits it cannot raise, and under a quota', async () => {
-    const elements = await rows<{ setting_name: string; value: string; max: string | null; writability: string | null }>(ch,
-      "SELECT setting_name, value, max, writability FROM system.settings_profile_elements WHERE profile_name = 'scalehouse_reader' AND setting_name != '' ORDER BY setting_name");
+    const elements = await rows<{ setting_name: string; value: string; max: string | null; writability: string | null }>(
+      ch,
+      "SELECT setting_name, value, max, writability FROM system.settings_profile_elements WHERE profile_name = 'scalehouse_reader' AND setting_name != '' ORDER BY setting_name",
+    );
     const byName = Object.fromEntries(elements.map((e) => [e.setting_name, e]));
     expect(byName.readonly).toMatchObject({ value: '2', writability: 'CONST' });
     expect(byName.max_execution_time).toMatchObject({ value: '30', max: '60' });
     expect(byName.max_memory_usage).toMatchObject({ value: '2000000000', max: '4000000000' });
     expect(byName.max_result_rows).toMatchObject({ value: '1000000', max: '1000000' });
     expect(byName.result_overflow_mode).toMatchObject({ value: 'throw', writability: 'CONST' });
-    const quota = await rows<{ duration: number; max_queries: number; max_execution_time: number }>(ch,
-      "SELECT duration, max_queries, max_execution_time FROM system.quota_limits WHERE quota_name = 'scalehouse_reader'");
+    const quota = await rows<{ duration: number; max_queries: number; max_execution_time: number }>(
+      ch,
+      "SELECT duration, max_queries, max_execution_time FROM system.quota_limits WHERE quota_name = 'scalehouse_reader'",
+    );
     expect(quota).toEqual([{ duration: 60, max_queries: 1200, max_execution_time: 600 }]);
   });
 });
@@ -225,9 +284,14 @@ function readAllNames(dir: string): string[] {
 
 function readAll(dir: string): string[] {
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  const walk = (d: string): string[] => readdirSync(join(root, d)).flatMap((f) => {
-    const rel = join(d, f);
-    return statSync(join(root, rel)).isDirectory() ? walk(rel) : /\.(sql|json|yaml)$/.test(f) ? [readFileSync(join(root, rel), 'utf8')] : [];
-  });
+  const walk = (d: string): string[] =>
+    readdirSync(join(root, d)).flatMap((f) => {
+      const rel = join(d, f);
+      return statSync(join(root, rel)).isDirectory()
+        ? walk(rel)
+        : /\.(sql|json|yaml)$/.test(f)
+          ? [readFileSync(join(root, rel), 'utf8')]
+          : [];
+    });
   return walk(dir);
 }

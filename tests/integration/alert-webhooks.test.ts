@@ -48,26 +48,39 @@ describe('alert notices carrying text from traffic', () => {
     const json = received.filter((r) => r.path === '/json').map((r) => r.body);
 
     // Slack: the summary as text, then the notifier's own link, the one piece of markup in the message.
-    expect(slack).toEqual([{
-      text: `:rotating_light: Scalehouse: ${escaped} on shop.example newly fails: 7 of 9 hits answered 5xx since the last hour began, none in the 7 days before <${DASHBOARD}/?site=shop.example|open the dashboard>`,
-    }]);
+    expect(slack).toEqual([
+      {
+        text: `:rotating_light: Scalehouse: ${escaped} on shop.example newly fails: 7 of 9 hits answered 5xx since the last hour began, none in the 7 days before <${DASHBOARD}/?site=shop.example|open the dashboard>`,
+      },
+    ]);
     const text = String(slack[0]!.text);
     expect(text.match(/[<>]/g)).toEqual(['<', '>']);
 
     // JSON: every value as it is, the path as written.
-    expect(json).toEqual([{
-      status: 'firing', rule: 'failing_path', site: 'shop.example', subject: path, value: 7, expected: 0,
-      summary: `${path} on shop.example newly fails: 7 of 9 hits answered 5xx since the last hour began, none in the 7 days before`,
-      url: `${DASHBOARD}/?site=shop.example`, key: `failing_path|shop.example|${path}`, at: '2026-12-03T10:31:00.000Z',
-    }]);
+    expect(json).toEqual([
+      {
+        status: 'firing',
+        rule: 'failing_path',
+        site: 'shop.example',
+        subject: path,
+        value: 7,
+        expected: 0,
+        summary: `${path} on shop.example newly fails: 7 of 9 hits answered 5xx since the last hour began, none in the 7 days before`,
+        url: `${DASHBOARD}/?site=shop.example`,
+        key: `failing_path|shop.example|${path}`,
+        at: '2026-12-03T10:31:00.000Z',
+      },
+    ]);
   });
 
-  it('keep the notifier\'s own link one link, whatever its address holds', async () => {
+  it("keep the notifier's own link one link, whatever its address holds", async () => {
     received.length = 0;
     const alert = { ...failingPathAlert('/checkout'), state: 'resolved' as const, url: `${DASHBOARD}/?site=shop.example&from=a|b` };
     expect(await notify(parseWebhooks([`slack:${hookBase}/slack`]), alert, Date.now())).toBe(true);
     expect(String(received[0]!.body.text)).toMatch(
-      new RegExp(`^:white_check_mark: Scalehouse: recovered: /checkout on shop\\.example newly fails: .* <${DASHBOARD.replaceAll('.', '\\.')}/\\?site=shop\\.example&amp;from=a%7Cb\\|open the dashboard>$`),
+      new RegExp(
+        `^:white_check_mark: Scalehouse: recovered: /checkout on shop\\.example newly fails: .* <${DASHBOARD.replaceAll('.', '\\.')}/\\?site=shop\\.example&amp;from=a%7Cb\\|open the dashboard>$`,
+      ),
     );
   });
 });

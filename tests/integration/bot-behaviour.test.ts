@@ -36,7 +36,10 @@ async function figures(ch: ClickHouse) {
     humans: await rows(ch, `SELECT method, count() AS n FROM ${HUMAN_EVENTS} GROUP BY method ORDER BY method`),
     bots: await rows(ch, 'SELECT reason, count() AS n FROM bot_hits GROUP BY reason ORDER BY reason'),
     verdicts: await rows(ch, 'SELECT reason, count() AS n FROM bot_visitors GROUP BY reason ORDER BY reason'),
-    traffic: await rows(ch, 'SELECT sum(hits) AS hits, sum(pageviews) AS pageviews, sum(status_3xx) AS s3, sum(bytes) AS bytes, sum(bot_hits) AS bots FROM traffic_minute'),
+    traffic: await rows(
+      ch,
+      'SELECT sum(hits) AS hits, sum(pageviews) AS pageviews, sum(status_3xx) AS s3, sum(bytes) AS bytes, sum(bot_hits) AS bots FROM traffic_minute',
+    ),
     pages: await rows(ch, 'SELECT sum(hits) AS hits, sum(pageviews) AS pageviews, sum(bytes) AS bytes FROM pages_hour'),
   };
 }
@@ -46,33 +49,51 @@ describe('hackers-access.log', () => {
 
   it('takes the form spammers and probers for bots, with their reasons, as the rules recomputed from the lines say', async () => {
     const ch = await freshClickHouse();
-    await replayFile(ch, fixture('logs/hackers-access.log'), { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: TIMEOUT, batchLines: 500 });
+    await replayFile(ch, fixture('logs/hackers-access.log'), {
+      site: 'example.com',
+      salts: new SaltStore(ch),
+      sessionTimeoutMs: TIMEOUT,
+      batchLines: 500,
+    });
     const humans = humanLines(lines);
     const posts = lines.filter((l) => l.method === 'POST');
     const humanPosts = humans.filter((l) => l.method === 'POST');
-    const byMethod = (list: LogLine[]) => Object.entries(list.reduce<Record<string, number>>((m, l) => {
-      m[l.method] = (m[l.method] ?? 0) + 1;
-      return m;
-    }, {}))
-      .map(([method, n]) => ({ method, n })).sort((a, b) => a.method.localeCompare(b.method));
+    const byMethod = (list: LogLine[]) =>
+      Object.entries(
+        list.reduce<Record<string, number>>((m, l) => {
+          m[l.method] = (m[l.method] ?? 0) + 1;
+          return m;
+        }, {}),
+      )
+        .map(([method, n]) => ({ method, n }))
+        .sort((a, b) => a.method.localeCompare(b.method));
     expect(await rows(ch, `SELECT method, count() AS n FROM ${HUMAN_EVENTS} GROUP BY method ORDER BY method`)).toEqual(byMethod(humans));
 
     const expectedVerdicts = [...botVisitors(lines).values()];
-    const verdicts = await rows<{ reason: string; n: number }>(ch, 'SELECT reason, count() AS n FROM bot_visitors GROUP BY reason ORDER BY reason');
+    const verdicts = await rows<{ reason: string; n: number }>(
+      ch,
+      'SELECT reason, count() AS n FROM bot_visitors GROUP BY reason ORDER BY reason',
+    );
     expect(verdicts.reduce((n, v) => n + v.n, 0)).toBe(expectedVerdicts.length);
     expect(verdicts.map((v) => v.reason)).toContain('form_spam');
     // Every hit of a flagged visitor is a bot hit with the visitor's reason: those before the verdict too.
     const [bots] = await rows<{ n: number }>(ch, 'SELECT count() AS n FROM bot_hits');
     expect(bots!.n).toBe(lines.length - humans.length);
-    console.log(`hackers-access.log: ${posts.length - humanPosts.length} of ${posts.length} POSTs are bots'; ` +
-      `${expectedVerdicts.length} visitors by behaviour (${verdicts.map((v) => `${v.reason} ${v.n}`).join(', ')}); ${humans.length} of ${lines.length} lines human`);
+    console.log(
+      `hackers-access.log: ${posts.length - humanPosts.length} of ${posts.length} POSTs are bots'; ` +
+        `${expectedVerdicts.length} visitors by behaviour (${verdicts.map((v) => `${v.reason} ${v.n}`).join(', ')}); ${humans.length} of ${lines.length} lines human`,
+    );
     await ch.close();
   });
 
   it('moves the same hits through processors that crash and restore their state from ClickHouse', async () => {
     const shuffled = shuffleWithin(lines, DEFAULT_REORDER_MS, 7);
     const reference = await freshClickHouse();
-    await replayFile(reference, writeLines(tmp, 'hackers.shuffled', shuffled), { site: 'example.com', salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
+    await replayFile(reference, writeLines(tmp, 'hackers.shuffled', shuffled), {
+      site: 'example.com',
+      salts: new SaltStore(reference),
+      sessionTimeoutMs: TIMEOUT,
+    });
 
     // 100 hits to a batch; every fourth batch the processor dies after loading and before committing,
     // and a new one restores the stream's state from ClickHouse and does the batch again.
@@ -82,7 +103,9 @@ describe('hackers-access.log', () => {
     const live = await figures(ch);
     expect(live).toEqual(await figures(reference));
     // The rollups hold exactly the human hits, the moved ones taken back out.
-    expect(live.traffic).toEqual([expect.objectContaining({ hits: humanLines(lines).length, bots: lines.length - humanLines(lines).length })]);
+    expect(live.traffic).toEqual([
+      expect.objectContaining({ hits: humanLines(lines).length, bots: lines.length - humanLines(lines).length }),
+    ]);
     await Promise.all([ch.close(), reference.close()]);
   });
 });
@@ -91,7 +114,12 @@ describe('a processor that dies half-way through moving bots', () => {
   it('finishes the moves when it does the batch again (died before moving the hits)', async () => {
     const lines = readCombinedLog(fixture('logs/hackers-access.log')).slice(0, 600);
     const records = lines.map((l) => logRecord(l.raw, l.n, { position: `hits:0@${l.n}` }));
-    const batches = [0, 200, 400].map((i) => ({ records: records.slice(i, i + 200), token: `hits:0:${i}`, stream: 'hits:0', end: Math.min(i + 200, records.length) + 1 }));
+    const batches = [0, 200, 400].map((i) => ({
+      records: records.slice(i, i + 200),
+      token: `hits:0:${i}`,
+      stream: 'hits:0',
+      end: Math.min(i + 200, records.length) + 1,
+    }));
 
     const reference = await freshClickHouse();
     const clean = createBatchHandler({ ch: reference, salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
@@ -132,7 +160,13 @@ describe('real visitors', () => {
     expect(theirs.size).toBeGreaterThan(15);
 
     const out: Record<string, unknown>[] = [];
-    const opts = { site: 'example.com', hosts: new SiteHosts(), sessionTimeoutMs: TIMEOUT, sessionReorderMs: DEFAULT_REORDER_MS, batchLines: 500 };
+    const opts = {
+      site: 'example.com',
+      hosts: new SiteHosts(),
+      sessionTimeoutMs: TIMEOUT,
+      sessionReorderMs: DEFAULT_REORDER_MS,
+      batchLines: 500,
+    };
     for await (const o of explainLines(Readable.from(lines.map((l) => l.raw)), opts)) out.push(o);
     const moved = new Set(out.flatMap((o) => (o.moves_lines as number[] | undefined) ?? []));
     const verdicts = out.filter((o) => theirs.has(o.line as number)).map((o) => (moved.has(o.line as number) ? 'moved' : o.outcome));

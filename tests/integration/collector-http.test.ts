@@ -19,15 +19,25 @@ let bus: LocalBus;
 let peer = '203.0.113.7';
 
 function makeApp(env: Record<string, string> = {}, busOverride?: LocalBus) {
-  const config = loadConfig({ SITES: 'example.com,blog.example.com', TRUSTED_PROXIES: '10.0.0.0/8', BEACON_MAX_BYTES: '1024', LOG_BATCH_MAX_BYTES: '4096', LOG_LINE_MAX_BYTES: '512', ...env });
+  const config = loadConfig({
+    SITES: 'example.com,blog.example.com',
+    TRUSTED_PROXIES: '10.0.0.0/8',
+    BEACON_MAX_BYTES: '1024',
+    LOG_BATCH_MAX_BYTES: '4096',
+    LOG_LINE_MAX_BYTES: '512',
+    ...env,
+  });
   return collectorApp({ config, bus: busOverride ?? bus, ingestToken: TOKEN, peerAddress: () => peer });
 }
 
 async function consumed(b: LocalBus, n: number): Promise<Hit[]> {
   const hits: Hit[] = [];
-  await b.consume(async (batch: BusBatch) => {
-    for (const r of batch.records) hits.push(decodeHit(r.value) as Hit);
-  }, { maxRecords: 100 });
+  await b.consume(
+    async (batch: BusBatch) => {
+      for (const r of batch.records) hits.push(decodeHit(r.value) as Hit);
+    },
+    { maxRecords: 100 },
+  );
   return waitFor(`${n} hits on the bus`, async () => (hits.length >= n ? hits : undefined), 10_000);
 }
 
@@ -46,25 +56,158 @@ afterEach(async () => {
 describe('bad input gets its status and a JSON reason', () => {
   const beaconJson = JSON.stringify({ site: 'example.com', url: 'https://example.com/' });
   const cases: { name: string; path: string; body: string; headers: Record<string, string>; status: number; error: string }[] = [
-    { name: 'oversized beacon', path: '/api/event', body: JSON.stringify({ site: 'example.com', url: 'https://example.com/', pad: 'x'.repeat(2000) }), headers: { 'content-type': 'application/json' }, status: 413, error: 'payload_too_large' },
-    { name: 'beacon as form data', path: '/api/event', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, error: 'unsupported_media_type' },
-    { name: 'beacon without content type', path: '/api/event', body: beaconJson, headers: {}, status: 415, error: 'unsupported_media_type' },
-    { name: 'malformed JSON', path: '/api/event', body: '{"site": "example.com", ', headers: { 'content-type': 'application/json' }, status: 400, error: 'malformed_json' },
-    { name: 'JSON that is not an object', path: '/api/event', body: '[1,2]', headers: { 'content-type': 'application/json' }, status: 400, error: 'invalid_beacon' },
-    { name: 'beacon without url', path: '/api/event', body: '{"site":"example.com"}', headers: { 'content-type': 'text/plain' }, status: 400, error: 'invalid_beacon' },
-    { name: 'beacon without site', path: '/api/event', body: '{"url":"https://example.com/"}', headers: { 'content-type': 'text/plain' }, status: 400, error: 'missing_site' },
-    { name: 'unknown site', path: '/api/event', body: '{"site":"evil.test","url":"https://evil.test/"}', headers: { 'content-type': 'text/plain' }, status: 404, error: 'unknown_site' },
-    { name: 'site that is not a host name', path: '/api/event', body: '{"site":"<script>","url":"https://x.test/"}', headers: { 'content-type': 'text/plain' }, status: 400, error: 'invalid_site' },
-    { name: 'log batch without token', path: '/api/logs?site=example.com', body: 'line', headers: { 'content-type': 'text/plain' }, status: 401, error: 'missing_token' },
-    { name: 'log batch with a wrong token', path: '/api/logs?site=example.com', body: 'line', headers: { 'content-type': 'text/plain', authorization: 'Bearer nope' }, status: 401, error: 'bad_token' },
-    { name: 'log batch too large', path: '/api/logs?site=example.com', body: 'x\n'.repeat(3000), headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 413, error: 'payload_too_large' },
-    { name: 'log line too long', path: '/api/logs?site=example.com', body: `ok\n${'y'.repeat(600)}\n`, headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 413, error: 'line_too_long' },
-    { name: 'log batch as octet-stream', path: '/api/logs?site=example.com', body: 'line', headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${TOKEN}` }, status: 415, error: 'unsupported_media_type' },
-    { name: 'log batch for an unknown site', path: '/api/logs?site=other.test', body: 'line', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 404, error: 'unknown_site' },
-    { name: 'log batch without site', path: '/api/logs', body: 'line', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'missing_site' },
-    { name: 'empty log batch', path: '/api/logs?site=example.com', body: '\n\n', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'empty_batch' },
-    { name: 'broken JSON array of lines', path: '/api/logs?site=example.com', body: '["a", ', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, status: 400, error: 'malformed_json' },
-    { name: 'log batch with a lowercase bearer and a wrong token', path: '/api/logs?site=example.com', body: 'line', headers: { 'content-type': 'text/plain', authorization: 'bearer nope' }, status: 401, error: 'bad_token' },
+    {
+      name: 'oversized beacon',
+      path: '/api/event',
+      body: JSON.stringify({ site: 'example.com', url: 'https://example.com/', pad: 'x'.repeat(2000) }),
+      headers: { 'content-type': 'application/json' },
+      status: 413,
+      error: 'payload_too_large',
+    },
+    {
+      name: 'beacon as form data',
+      path: '/api/event',
+      body: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      status: 415,
+      error: 'unsupported_media_type',
+    },
+    {
+      name: 'beacon without content type',
+      path: '/api/event',
+      body: beaconJson,
+      headers: {},
+      status: 415,
+      error: 'unsupported_media_type',
+    },
+    {
+      name: 'malformed JSON',
+      path: '/api/event',
+      body: '{"site": "example.com", ',
+      headers: { 'content-type': 'application/json' },
+      status: 400,
+      error: 'malformed_json',
+    },
+    {
+      name: 'JSON that is not an object',
+      path: '/api/event',
+      body: '[1,2]',
+      headers: { 'content-type': 'application/json' },
+      status: 400,
+      error: 'invalid_beacon',
+    },
+    {
+      name: 'beacon without url',
+      path: '/api/event',
+      body: '{"site":"example.com"}',
+      headers: { 'content-type': 'text/plain' },
+      status: 400,
+      error: 'invalid_beacon',
+    },
+    {
+      name: 'beacon without site',
+      path: '/api/event',
+      body: '{"url":"https://example.com/"}',
+      headers: { 'content-type': 'text/plain' },
+      status: 400,
+      error: 'missing_site',
+    },
+    {
+      name: 'unknown site',
+      path: '/api/event',
+      body: '{"site":"evil.test","url":"https://evil.test/"}',
+      headers: { 'content-type': 'text/plain' },
+      status: 404,
+      error: 'unknown_site',
+    },
+    {
+      name: 'site that is not a host name',
+      path: '/api/event',
+      body: '{"site":"<script>","url":"https://x.test/"}',
+      headers: { 'content-type': 'text/plain' },
+      status: 400,
+      error: 'invalid_site',
+    },
+    {
+      name: 'log batch without token',
+      path: '/api/logs?site=example.com',
+      body: 'line',
+      headers: { 'content-type': 'text/plain' },
+      status: 401,
+      error: 'missing_token',
+    },
+    {
+      name: 'log batch with a wrong token',
+      path: '/api/logs?site=example.com',
+      body: 'line',
+      headers: { 'content-type': 'text/plain', authorization: 'Bearer nope' },
+      status: 401,
+      error: 'bad_token',
+    },
+    {
+      name: 'log batch too large',
+      path: '/api/logs?site=example.com',
+      body: 'x\n'.repeat(3000),
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+      status: 413,
+      error: 'payload_too_large',
+    },
+    {
+      name: 'log line too long',
+      path: '/api/logs?site=example.com',
+      body: `ok\n${'y'.repeat(600)}\n`,
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+      status: 413,
+      error: 'line_too_long',
+    },
+    {
+      name: 'log batch as octet-stream',
+      path: '/api/logs?site=example.com',
+      body: 'line',
+      headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${TOKEN}` },
+      status: 415,
+      error: 'unsupported_media_type',
+    },
+    {
+      name: 'log batch for an unknown site',
+      path: '/api/logs?site=other.test',
+      body: 'line',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+      status: 404,
+      error: 'unknown_site',
+    },
+    {
+      name: 'log batch without site',
+      path: '/api/logs',
+      body: 'line',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+      status: 400,
+      error: 'missing_site',
+    },
+    {
+      name: 'empty log batch',
+      path: '/api/logs?site=example.com',
+      body: '\n\n',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+      status: 400,
+      error: 'empty_batch',
+    },
+    {
+      name: 'broken JSON array of lines',
+      path: '/api/logs?site=example.com',
+      body: '["a", ',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      status: 400,
+      error: 'malformed_json',
+    },
+    {
+      name: 'log batch with a lowercase bearer and a wrong token',
+      path: '/api/logs?site=example.com',
+      body: 'line',
+      headers: { 'content-type': 'text/plain', authorization: 'bearer nope' },
+      status: 401,
+      error: 'bad_token',
+    },
   ];
 
   it.each(cases)('$name → $status $error', async ({ path, body, headers, status, error }) => {
@@ -114,10 +257,14 @@ describe('bad input gets its status and a JSON reason', () => {
     peer = '203.0.113.7';
   });
 
-  it('takes a listed site\'s beacons from its own pages only (BEACON_ORIGINS), and counts the refusals', async () => {
+  it("takes a listed site's beacons from its own pages only (BEACON_ORIGINS), and counts the refusals", async () => {
     const app = makeApp({ BEACON_ORIGINS: 'example.com=https://example.com|https://www.example.com/' });
     const from = (origin: string | undefined, site = 'example.com') =>
-      post(app, '/api/event', JSON.stringify({ site, url: `https://${site}/` }), { 'content-type': 'text/plain', 'user-agent': UA, ...(origin ? { origin } : {}) });
+      post(app, '/api/event', JSON.stringify({ site, url: `https://${site}/` }), {
+        'content-type': 'text/plain',
+        'user-agent': UA,
+        ...(origin ? { origin } : {}),
+      });
     const refused = await from('https://evil.test');
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ error: 'origin_not_allowed' });
@@ -128,30 +275,52 @@ describe('bad input gets its status and a JSON reason', () => {
     expect((await from('https://evil.test', 'blog.example.com')).status).toBe(202); // not listed: any origin
     const ready = (await (await app.request('/readyz')).json()) as { refused: Record<string, number> };
     expect(ready.refused).toEqual({ origin: 2 });
-    expect(() => loadConfig({ BEACON_ORIGINS: 'example.com=example.com' })).toThrow(/BEACON_ORIGINS: "example.com=example.com" is not site=origin/);
+    expect(() => loadConfig({ BEACON_ORIGINS: 'example.com=example.com' })).toThrow(
+      /BEACON_ORIGINS: "example.com=example.com" is not site=origin/,
+    );
   });
 
   it('refuses JSON nested deeper than any beacon or log record with a 400, where it was a 500', async () => {
     // Parsing 8,000 levels is fine; encoding them for the bus ran out of stack.
     const app = makeApp({ BEACON_MAX_BYTES: '65536', LOG_BATCH_MAX_BYTES: '65536' });
     const deep = `${'['.repeat(8000)}${']'.repeat(8000)}`;
-    const beacon = await post(app, '/api/event', `{"site":"example.com","url":"https://example.com/","props":${deep}}`, { 'content-type': 'text/plain' });
-    const logs = await post(app, '/api/logs?site=example.com', `[${deep}]`, { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` });
+    const beacon = await post(app, '/api/event', `{"site":"example.com","url":"https://example.com/","props":${deep}}`, {
+      'content-type': 'text/plain',
+    });
+    const logs = await post(app, '/api/logs?site=example.com', `[${deep}]`, {
+      'content-type': 'application/json',
+      authorization: `Bearer ${TOKEN}`,
+    });
     for (const res of [beacon, logs]) {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: 'too_deep' });
     }
     // Brackets inside strings are text, not nesting.
-    const text = await post(app, '/api/event', JSON.stringify({ site: 'example.com', url: 'https://example.com/', props: { q: '['.repeat(100) } }), { 'content-type': 'text/plain' });
+    const text = await post(
+      app,
+      '/api/event',
+      JSON.stringify({ site: 'example.com', url: 'https://example.com/', props: { q: '['.repeat(100) } }),
+      { 'content-type': 'text/plain' },
+    );
     expect(text.status).toBe(202);
   });
 
   it('takes every ingest token listed while shippers move to a new one', async () => {
-    const app = collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: ['new-token', 'old-token'], peerAddress: () => peer });
+    const app = collectorApp({
+      config: loadConfig({ SITES: 'example.com' }),
+      bus,
+      ingestToken: ['new-token', 'old-token'],
+      peerAddress: () => peer,
+    });
     for (const token of ['new-token', 'old-token']) {
-      expect((await post(app, '/api/logs?site=example.com', 'line', { 'content-type': 'text/plain', authorization: `bearer ${token}` })).status, token).toBe(202);
+      expect(
+        (await post(app, '/api/logs?site=example.com', 'line', { 'content-type': 'text/plain', authorization: `bearer ${token}` })).status,
+        token,
+      ).toBe(202);
     }
-    expect((await post(app, '/api/logs?site=example.com', 'line', { 'content-type': 'text/plain', authorization: 'Bearer older-token' })).status).toBe(401);
+    expect(
+      (await post(app, '/api/logs?site=example.com', 'line', { 'content-type': 'text/plain', authorization: 'Bearer older-token' })).status,
+    ).toBe(401);
   });
 
   it('answers unknown endpoints with a JSON 404', async () => {
@@ -169,20 +338,29 @@ describe('bad input gets its status and a JSON reason', () => {
     ['POST', '/healthz', 'GET, HEAD'],
   ])('answers %s %s with 405 and Allow: %s (RFC 9110 §15.5.6), not 404', async (method, path, allow) => {
     const res = await makeApp().request(path, { method, headers: { authorization: `Bearer ${TOKEN}` } });
-    expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([405, allow, { error: 'method_not_allowed', message: `${method} is not allowed on ${path.split('?')[0]}: use ${allow}` }]);
+    expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([
+      405,
+      allow,
+      { error: 'method_not_allowed', message: `${method} is not allowed on ${path.split('?')[0]}: use ${allow}` },
+    ]);
   });
 });
 
 describe('accepted hits', () => {
   it('puts a beacon on the bus with the headers the processor needs, and a pseudonym for the address', async () => {
     const res = await post(makeApp(), '/api/event', JSON.stringify({ site: 'Example.com', url: 'https://example.com/a', w: 1280 }), {
-      'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA, 'accept-language': 'de-DE,de;q=0.9',
+      'content-type': 'text/plain;charset=UTF-8',
+      'user-agent': UA,
+      'accept-language': 'de-DE,de;q=0.9',
     });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 1 });
     const [hit] = await consumed(bus, 1);
     expect(hit).toMatchObject({
-      v: 1, kind: 'beacon', site: 'example.com', client: testPseudonymiser().address('203.0.113.7'),
+      v: 1,
+      kind: 'beacon',
+      site: 'example.com',
+      client: testPseudonymiser().address('203.0.113.7'),
       headers: { userAgent: UA, acceptLanguage: 'de-DE,de;q=0.9', optOut: false },
       payload: { url: 'https://example.com/a', w: 1280 },
     });
@@ -192,8 +370,16 @@ describe('accepted hits', () => {
   it('answers beacons of visitors who opted out (Sec-GPC, DNT) and writes nothing of them', async () => {
     const app = makeApp();
     const send = (headers: Record<string, string>, path: string) =>
-      post(app, '/api/event', JSON.stringify({ site: 'example.com', url: `https://example.com/${path}` }), { 'content-type': 'text/plain', 'user-agent': UA, ...headers });
-    for (const [headers, path] of [[{ 'sec-gpc': '1' }, 'gpc'], [{ dnt: '1' }, 'dnt'], [{}, 'counted']] as const) {
+      post(app, '/api/event', JSON.stringify({ site: 'example.com', url: `https://example.com/${path}` }), {
+        'content-type': 'text/plain',
+        'user-agent': UA,
+        ...headers,
+      });
+    for (const [headers, path] of [
+      [{ 'sec-gpc': '1' }, 'gpc'],
+      [{ dnt: '1' }, 'dnt'],
+      [{}, 'counted'],
+    ] as const) {
       const res = await send(headers, path);
       expect(res.status).toBe(202);
       expect(await res.json()).toEqual({ accepted: path === 'counted' ? 1 : 0 });
@@ -207,20 +393,38 @@ describe('accepted hits', () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     const app = makeApp();
     expect((await post(app, '/api/logs?site=example.com', 'a\r\nb\n\nc\n', { ...auth, 'content-type': 'text/plain' })).status).toBe(202);
-    expect((await post(app, '/api/logs', '{"message":"d"}\n{"log":"e"}\n', { ...auth, 'content-type': 'application/x-ndjson', 'x-scalehouse-site': 'blog.example.com' })).status).toBe(202);
-    const res = await post(app, '/api/logs?site=example.com', JSON.stringify(['f', { message: 'g' }]), { ...auth, 'content-type': 'application/json' });
+    expect(
+      (
+        await post(app, '/api/logs', '{"message":"d"}\n{"log":"e"}\n', {
+          ...auth,
+          'content-type': 'application/x-ndjson',
+          'x-scalehouse-site': 'blog.example.com',
+        })
+      ).status,
+    ).toBe(202);
+    const res = await post(app, '/api/logs?site=example.com', JSON.stringify(['f', { message: 'g' }]), {
+      ...auth,
+      'content-type': 'application/json',
+    });
     expect(await res.json()).toEqual({ accepted: 2 });
     const hits = await consumed(bus, 7);
     expect(hits.map((h) => [h.site, h.kind === 'log' ? h.line : ''])).toEqual([
-      ['example.com', 'a'], ['example.com', 'b'], ['example.com', 'c'],
-      ['blog.example.com', '{"message":"d"}'], ['blog.example.com', '{"log":"e"}'],
-      ['example.com', 'f'], ['example.com', '{"message":"g"}'],
+      ['example.com', 'a'],
+      ['example.com', 'b'],
+      ['example.com', 'c'],
+      ['blog.example.com', '{"message":"d"}'],
+      ['blog.example.com', '{"log":"e"}'],
+      ['example.com', 'f'],
+      ['example.com', '{"message":"g"}'],
     ]);
   });
 
   it('believes X-Forwarded-For only from trusted proxies', async () => {
     const send = async (xff: string) => {
-      await post(makeApp(), '/api/event', JSON.stringify({ site: 'example.com', url: 'https://example.com/' }), { 'content-type': 'application/json', 'x-forwarded-for': xff });
+      await post(makeApp(), '/api/event', JSON.stringify({ site: 'example.com', url: 'https://example.com/' }), {
+        'content-type': 'application/json',
+        'x-forwarded-for': xff,
+      });
     };
     peer = '198.51.100.9'; // not a proxy: its header is ignored
     await send('1.2.3.4');

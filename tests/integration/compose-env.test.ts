@@ -20,7 +20,9 @@ import { tempDir } from '../helpers/temp-dir.ts';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(repo, 'bin/scalehouse.mjs');
 const composeText = readFileSync(join(repo, 'compose.yaml'), 'utf8');
-const compose = parse(composeText, { merge: true }) as { services: Record<string, { image?: string; environment?: Record<string, string> }> };
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, { image?: string; environment?: Record<string, string> }>;
+};
 const temp = tempDir('compose-env');
 
 // ${NAME}, ${NAME:?message} and ${NAME?message} stop compose when NAME is unset; ${NAME:-default} and ${NAME-default} do not
@@ -52,7 +54,7 @@ function interpolate(text: string, env: Record<string, string>, missing: string[
       if (!value) missing.push(name);
       return value ?? '';
     }
-    return op === ':-' ? (value || rest) : (value ?? rest);
+    return op === ':-' ? value || rest : (value ?? rest);
   });
 }
 
@@ -76,7 +78,9 @@ describe('scalehouse compose-env', () => {
     const { required, optional } = composeVariables();
     // Only ${…} references are read above: a bare $NAME would slip past them.
     expect(composeText.match(/\$(?!\{)\w+/g) ?? []).toEqual([]);
-    expect([...required].sort()).toEqual(expect.arrayContaining(['CLICKHOUSE_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'INGEST_TOKEN', 'SITES']));
+    expect([...required].sort()).toEqual(
+      expect.arrayContaining(['CLICKHOUSE_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'INGEST_TOKEN', 'SITES']),
+    );
     expect(COMPOSE_VARIABLES.map((v) => v.name).sort()).toEqual([...required, ...optional].sort());
 
     const { code, stdout } = await composeEnv('--sites', 'example.com,Blog.Example.com');
@@ -91,8 +95,9 @@ describe('scalehouse compose-env', () => {
     for (const name of [...required, ...optional]) expect(operations, name).toContain(`\`${name}\``);
   });
 
-  it('writes a file that stays out of git and out of the image\'s build context', () => {
-    for (const ignore of ['.gitignore', '.dockerignore']) expect(readFileSync(join(repo, ignore), 'utf8').split('\n'), ignore).toContain('.env');
+  it("writes a file that stays out of git and out of the image's build context", () => {
+    for (const ignore of ['.gitignore', '.dockerignore'])
+      expect(readFileSync(join(repo, ignore), 'utf8').split('\n'), ignore).toContain('.env');
   });
 
   it('resolves compose.yaml with nothing missing, into settings every role accepts', async () => {
@@ -100,7 +105,8 @@ describe('scalehouse compose-env', () => {
     const missing: string[] = [];
     const resolved = structuredClone(compose);
     for (const service of Object.values(resolved.services)) {
-      for (const [key, value] of Object.entries(service.environment ?? {})) service.environment![key] = interpolate(String(value), env, missing);
+      for (const [key, value] of Object.entries(service.environment ?? {}))
+        service.environment![key] = interpolate(String(value), env, missing);
     }
     expect(missing).toEqual([]);
     const roles = Object.entries(resolved.services).filter(([, s]) => s.image === 'scalehouse:local');
@@ -146,7 +152,11 @@ describe('scalehouse compose-env', () => {
   });
 
   it('refuses options it does not know and sites that are not host names', async () => {
-    expect(await composeEnv('--sites', 'example.com,not a site')).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('not not a site') });
+    expect(await composeEnv('--sites', 'example.com,not a site')).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringContaining('not not a site'),
+    });
     expect(await composeEnv('--sites=')).toMatchObject({ code: 1, stdout: '' });
     expect(await composeEnv('--force')).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('unknown option --force') });
   });
@@ -154,7 +164,11 @@ describe('scalehouse compose-env', () => {
   // script(1) (util-linux) runs the command on a pseudo-terminal of its own: a real terminal on standard output.
   const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
   it.skipIf(script.status !== 0)('shows no secret on a terminal: it says how to write the file instead', () => {
-    const run = spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" compose-env`, '/dev/null'], { cwd: temp, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" compose-env`, '/dev/null'], {
+      cwd: temp,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('not shown on a terminal: write it with `scalehouse compose-env --out .env`');
     expect(run.stdout).not.toMatch(/PASSWORD=|INGEST_TOKEN=/);
@@ -166,10 +180,16 @@ describe('scalehouse compose-env', () => {
   it.skipIf(noPlugin !== '')(`passes \`docker compose config\` with the file it writes${noPlugin}`, async () => {
     const file = join(temp, 'docker.env');
     expect((await composeEnv('--out', file)).code).toBe(0);
-    const run = spawnSync('docker', ['compose', '-f', join(repo, 'compose.yaml'), '--env-file', file, 'config', '--quiet'], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync('docker', ['compose', '-f', join(repo, 'compose.yaml'), '--env-file', file, 'config', '--quiet'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    const bare = spawnSync('docker', ['compose', '-f', join(repo, 'compose.yaml'), '--env-file', '/dev/null', 'config', '--quiet'], { encoding: 'utf8', timeout: 60_000 });
+    const bare = spawnSync('docker', ['compose', '-f', join(repo, 'compose.yaml'), '--env-file', '/dev/null', 'config', '--quiet'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(bare.stderr).toContain('compose-env');
   });
 });

@@ -33,8 +33,15 @@ afterEach(async () => {
 async function collector(env: Record<string, string>, limits = DEFAULT_SERVER_LIMITS) {
   const bus = await LocalBus.open({ dir: tempDir('connections') });
   const app = collectorApp({ config: loadConfig({ SITES: 'example.com', ...env }), bus, ingestToken: 'token', peerAddress: socketPeer });
-  const server = await listen(app, { host: '127.0.0.1', port: 0, limits }) as Server;
-  cleanups.push(() => bus.close(), () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  const server = (await listen(app, { host: '127.0.0.1', port: 0, limits })) as Server;
+  cleanups.push(
+    () => bus.close(),
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return { bus, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, port: (server.address() as AddressInfo).port };
 }
 
@@ -44,9 +51,12 @@ const flood = async (port: number, count: number, from: string): Promise<Flood> 
   return f;
 };
 
-const beacon = (base: string) => fetch(`${base}/api/event`, {
-  method: 'POST', body: JSON.stringify({ site: 'example.com', url: 'https://example.com/a' }), headers: { 'content-type': 'text/plain', 'user-agent': UA },
-});
+const beacon = (base: string) =>
+  fetch(`${base}/api/event`, {
+    method: 'POST',
+    body: JSON.stringify({ site: 'example.com', url: 'https://example.com/a' }),
+    headers: { 'content-type': 'text/plain', 'user-agent': UA },
+  });
 
 describe('HTTP connection caps', () => {
   it('an idle flood from one address (more sockets than the whole cap) leaves beacons and /healthz from another answered', async () => {
@@ -61,7 +71,11 @@ describe('HTTP connection caps', () => {
     server.on('connection', (s) => s.remoteAddress === '127.0.0.2' && decided++);
     server.on('drop', (d?: { remoteAddress?: string }) => d?.remoteAddress === '127.0.0.2' && decided++);
     const attack = await flood(port, total + 100, '127.0.0.2');
-    await waitFor('the server to take or refuse every connection of the flood', async () => (decided === total + 100 ? true : undefined), 20_000);
+    await waitFor(
+      'the server to take or refuse every connection of the flood',
+      async () => (decided === total + 100 ? true : undefined),
+      20_000,
+    );
 
     for (let i = 0; i < 5; i++) {
       const res = await beacon(base);
@@ -69,7 +83,7 @@ describe('HTTP connection caps', () => {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
     }
     expect(bus.stats().lag).toBe(5);
-    await waitFor('the flood cut to one client\'s share', async () => (attack.open() === perClient ? true : undefined), 20_000);
+    await waitFor("the flood cut to one client's share", async () => (attack.open() === perClient ? true : undefined), 20_000);
     expect(proxy.open()).toBe(perClient * 2);
   });
 
@@ -78,8 +92,18 @@ describe('HTTP connection caps', () => {
     const socket = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
     let answer = '';
     let closed = false;
-    socket.setEncoding('utf8').on('data', (d) => { answer += d; }).on('close', () => { closed = true; }).on('error', () => undefined);
-    cleanups.push(() => { socket.destroy(); });
+    socket
+      .setEncoding('utf8')
+      .on('data', (d) => {
+        answer += d;
+      })
+      .on('close', () => {
+        closed = true;
+      })
+      .on('error', () => undefined);
+    cleanups.push(() => {
+      socket.destroy();
+    });
     await within('the slow connection', new Promise<void>((r) => socket.once('connect', () => r())));
     socket.write('POST /api/event HTTP/1.1\r\nHost: x\r\n');
     // A header line every 200 ms: the connection is never idle, its headers just never end.
@@ -99,13 +123,22 @@ describe('syslog stream connection caps', () => {
     const { bus, base } = await collector({});
     const limits = { maxConnections: 100, maxConnectionsPerSender: 10, idleTimeoutMs: 5_000 };
     const syslog = await startSyslogServer({
-      pseudonymise: testPseudonymiser(), host: '127.0.0.1', port: 0, maxBytes: 4096, bus,
-      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, limits,
+      pseudonymise: testPseudonymiser(),
+      host: '127.0.0.1',
+      port: 0,
+      maxBytes: 4096,
+      bus,
+      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
+      limits,
     });
     cleanups.push(() => syslog.close());
     const started = Date.now();
     const attack = await flood(syslog.port, count, '127.0.0.2');
-    await waitFor('the flood cut to one sender\'s share', async () => (attack.open() <= limits.maxConnectionsPerSender ? true : undefined), 20_000);
+    await waitFor(
+      "the flood cut to one sender's share",
+      async () => (attack.open() <= limits.maxConnectionsPerSender ? true : undefined),
+      20_000,
+    );
     // While the flood was opened faster than the idle timeout, none of its admitted sockets left: exactly the cap got in.
     // Every socket admitted holds its place for the idle timeout at least: over the flood's time, each place
     // took one socket, and one more per idle timeout that passed. The rest were refused and counted.
@@ -115,7 +148,9 @@ describe('syslog stream connection caps', () => {
 
     const honest = connect({ port: syslog.port, host: '127.0.0.1' });
     honest.on('error', () => undefined);
-    cleanups.push(() => { honest.destroy(); });
+    cleanups.push(() => {
+      honest.destroy();
+    });
     honest.write(`<190>Nov 28 10:00:00 h nginx: ${LINE}\n`);
     await waitFor('the honest line on the bus', async () => (syslog.counters.accepted === 1 ? true : undefined), 10_000);
     expect((await beacon(base)).status).toBe(202);
@@ -127,26 +162,60 @@ describe('syslog stream connection caps', () => {
   it('caps TLS senders before their handshake, closes a handshake that idles, and takes a line over TLS from another address', async () => {
     // A real certificate for 127.0.0.1, made here with openssl.
     const dir = tempDir('syslog-tls-caps');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'key.pem',
+        '-out',
+        'cert.pem',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { cwd: dir, stdio: 'ignore' },
+    );
     const cert = readFileSync(join(dir, 'cert.pem'));
     const bus = await LocalBus.open({ dir: join(dir, 'bus') });
     cleanups.push(() => bus.close());
     const limits = { maxConnections: 100, maxConnectionsPerSender: 5, idleTimeoutMs: 1_500 };
     const syslog = await startSyslogServer({
-      pseudonymise: testPseudonymiser(), host: '127.0.0.1', port: 0, maxBytes: 4096, bus,
-      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, limits, tls: { port: 0, key: readFileSync(join(dir, 'key.pem')), cert },
+      pseudonymise: testPseudonymiser(),
+      host: '127.0.0.1',
+      port: 0,
+      maxBytes: 4096,
+      bus,
+      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
+      limits,
+      tls: { port: 0, key: readFileSync(join(dir, 'key.pem')), cert },
     });
     cleanups.push(() => syslog.close());
     // Plain TCP to the TLS port, never starting a handshake.
     const attack = await flood(syslog.tlsPort!, 50, '127.0.0.2');
-    await waitFor('the flood cut to one sender\'s share', async () => (attack.open() === limits.maxConnectionsPerSender ? true : undefined), 10_000);
+    await waitFor(
+      "the flood cut to one sender's share",
+      async () => (attack.open() === limits.maxConnectionsPerSender ? true : undefined),
+      10_000,
+    );
     // Counted once, as refused connections: not again as failed handshakes.
     expect(syslog.counters).toEqual({ received: 45, accepted: 0, dropped: { too_many_connections: 45 } });
 
     const message = `<190>Nov 28 10:00:00 h nginx: ${LINE}`;
-    const honest = connectTls({ host: '127.0.0.1', port: syslog.tlsPort!, ca: cert }, () => { honest.write(`${Buffer.byteLength(message)} ${message}`); });
+    const honest = connectTls({ host: '127.0.0.1', port: syslog.tlsPort!, ca: cert }, () => {
+      honest.write(`${Buffer.byteLength(message)} ${message}`);
+    });
     honest.on('error', () => undefined);
-    cleanups.push(() => { honest.destroy(); });
+    cleanups.push(() => {
+      honest.destroy();
+    });
     await waitFor('the line over TLS on the bus', async () => (syslog.counters.accepted === 1 ? true : undefined), 10_000);
     await waitFor('the idle handshakes closed', async () => (attack.open() === 0 ? true : undefined), limits.idleTimeoutMs * 6);
     expect(syslog.counters).toEqual({ received: 46, accepted: 1, dropped: { too_many_connections: 45 } });

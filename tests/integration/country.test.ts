@@ -19,8 +19,9 @@ describe('country lookup', () => {
   it('knows well-known public addresses, and no country for documentation, private and loopback ones', async () => {
     const countryOf = await openCountryLookup('');
     expect(['8.8.8.8', '9.9.9.9', '1.1.1.1', '193.0.6.139'].map(countryOf)).toEqual(['US', 'US', 'AU', 'NL']);
-    expect(['192.0.2.1', '198.51.100.7', '203.0.113.9', '2001:db8::1', '10.0.0.1', '127.0.0.1', '::1', 'not an address', ''].map(countryOf))
-      .toEqual(['', '', '', '', '', '', '', '', '']);
+    expect(
+      ['192.0.2.1', '198.51.100.7', '203.0.113.9', '2001:db8::1', '10.0.0.1', '127.0.0.1', '::1', 'not an address', ''].map(countryOf),
+    ).toEqual(['', '', '', '', '', '', '', '', '']);
     expect((await openCountryLookup('none'))('8.8.8.8')).toBe('');
     await expect(openCountryLookup('/no/such.mmdb')).rejects.toThrow(/cannot open the country database \/no\/such.mmdb \(GEOIP_DB\)/);
   });
@@ -38,7 +39,9 @@ describe('country lookup', () => {
     const log = p.hit(testLogHit(line('8.8.8.8')));
     expect(log.headers.country).toBe('US');
     expect(log.line).not.toContain('8.8.8.8');
-    const beacon = p.hit(beaconHit('example.com', { url: 'https://example.com/' }, { receivedAt: Date.now(), client: '1.1.1.1', headers: { userAgent: UA } }));
+    const beacon = p.hit(
+      beaconHit('example.com', { url: 'https://example.com/' }, { receivedAt: Date.now(), client: '1.1.1.1', headers: { userAgent: UA } }),
+    );
     expect([beacon.headers.country, beacon.client.startsWith('~')]).toEqual(['AU', true]);
     const result = runPipeline(log, { saltFor: () => TEST_SALT });
     expect(result.ok && result.event.country).toBe('US');

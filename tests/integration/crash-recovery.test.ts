@@ -16,20 +16,22 @@ import { tempDir } from '../helpers/temp-dir.ts';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const TOKEN = 'crash-test-token';
 
-const beacon = (app: AppProcess, path: string) => fetch(`${app.url}/api/event`, {
-  method: 'POST',
-  headers: { 'content-type': 'text/plain', 'user-agent': UA },
-  body: JSON.stringify({ site: 'example.com', url: `https://example.com${path}` }),
-});
+const beacon = (app: AppProcess, path: string) =>
+  fetch(`${app.url}/api/event`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'user-agent': UA },
+    body: JSON.stringify({ site: 'example.com', url: `https://example.com${path}` }),
+  });
 
 const logLine = (path: string, i: number) =>
   `10.1.${(i >> 8) & 255}.${i & 255} - - [${clfTime(TODAY + 10 * 3_600_000 + (i % 60) * 1000)}] "GET ${path} HTTP/1.1" 200 512 "-" "${UA}"`;
 
-const logBatch = (app: AppProcess, paths: string[], offset: number) => fetch(`${app.url}/api/logs?site=example.com`, {
-  method: 'POST',
-  headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
-  body: paths.map((p, i) => logLine(p, offset + i)).join('\n') + '\n',
-});
+const logBatch = (app: AppProcess, paths: string[], offset: number) =>
+  fetch(`${app.url}/api/logs?site=example.com`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+    body: paths.map((p, i) => logLine(p, offset + i)).join('\n') + '\n',
+  });
 
 describe('crash safety of scalehouse start', () => {
   it('keeps every acknowledged hit, exactly once, across SIGKILLs', async () => {
@@ -82,7 +84,9 @@ describe('crash safety of scalehouse start', () => {
     expect(doubled).toEqual([]);
     // Nothing appears that was never sent; unacknowledged hits may or may not have made it.
     expect([...counts.keys()].filter((p) => !sent.has(p))).toEqual([]);
-    const [traffic] = await (await clientOf(ch).query({ query: 'SELECT sum(hits) + sum(bot_hits) AS hits FROM traffic_minute', format: 'JSONEachRow' })).json<{ hits: number }>();
+    const [traffic] = await (
+      await clientOf(ch).query({ query: 'SELECT sum(hits) + sum(bot_hits) AS hits FROM traffic_minute', format: 'JSONEachRow' })
+    ).json<{ hits: number }>();
     expect(Number(traffic!.hits)).toBe(counts.size);
     await ch.close();
   });
@@ -96,12 +100,20 @@ describe('npm start', () => {
     const port = await freePort();
     const dataDir = tempDir('start');
     // detached: npm runs node as a child; the whole group is stopped at the end.
-    const child = spawn('npm', ['start', '--silent'], { env: { ...process.env, KAFKA_BROKERS: '', SYSLOG_PORT: '0', PORT: String(port), DATA_DIR: dataDir }, detached: true, stdio: 'ignore' });
+    const child = spawn('npm', ['start', '--silent'], {
+      env: { ...process.env, KAFKA_BROKERS: '', SYSLOG_PORT: '0', PORT: String(port), DATA_DIR: dataDir },
+      detached: true,
+      stdio: 'ignore',
+    });
     try {
-      const health = await waitFor('GET /healthz after npm start', async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-        return res?.ok ? res.json() : undefined;
-      }, 200_000);
+      const health = await waitFor(
+        'GET /healthz after npm start',
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+          return res?.ok ? res.json() : undefined;
+        },
+        200_000,
+      );
       expect(health).toEqual({ status: 'ok' });
       // Anyone sees the status; its problems and counters only with a token (here the generated ingest token).
       expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ status: 'ready' });

@@ -30,14 +30,25 @@ const signer = sessionSigner(KEY, 'the password of these tests');
 const issueSession = (now?: number) => signer.issue(now);
 let client = 'client-a'; // the address the app sees; failures are counted per address
 
-async function dashboardApp(opts: { limits?: LoginLimits; clock?: () => number; secureCookies?: boolean; revoked?: RevokedSessions } = {}): Promise<Hono> {
+async function dashboardApp(
+  opts: { limits?: LoginLimits; clock?: () => number; secureCookies?: boolean; revoked?: RevokedSessions } = {},
+): Promise<Hono> {
   const a = new Hono();
-  a.route('/', dashboardRoutes({
-    ch, passwordHash: await hashPassword('s3cret'), sessions: signer,
-    revoked: opts.revoked ?? await RevokedSessions.open(tempDir('revoked')),
-    limiter: new LoginLimiter(opts.limits, opts.clock), secureCookies: opts.secureCookies,
-    tokenDigests: [createHash('sha256').update(TOKEN).digest('hex')],
-  }, () => client));
+  a.route(
+    '/',
+    dashboardRoutes(
+      {
+        ch,
+        passwordHash: await hashPassword('s3cret'),
+        sessions: signer,
+        revoked: opts.revoked ?? (await RevokedSessions.open(tempDir('revoked'))),
+        limiter: new LoginLimiter(opts.limits, opts.clock),
+        secureCookies: opts.secureCookies,
+        tokenDigests: [createHash('sha256').update(TOKEN).digest('hex')],
+      },
+      () => client,
+    ),
+  );
   a.onError(handleError);
   return a;
 }
@@ -51,7 +62,11 @@ afterAll(async () => {
 });
 
 const login = (password: string, to?: Hono, headers: Record<string, string> = {}) =>
-  (to ?? app).request('/login', { method: 'POST', body: JSON.stringify({ password }), headers: { 'content-type': 'application/json', ...headers } });
+  (to ?? app).request('/login', {
+    method: 'POST',
+    body: JSON.stringify({ password }),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 
 describe('dashboard login', () => {
   it('sends strangers to the login page, and API callers a 401', async () => {
@@ -75,7 +90,11 @@ describe('dashboard login', () => {
     expect((await app.request('/api/stats/sites', { headers: { cookie: session } })).status).toBe(200);
     expect((await app.request('/', { headers: { cookie: session } })).status).toBe(200);
     // A form post answers with a redirect, as browsers expect.
-    const form = await app.request('/login', { method: 'POST', body: 'password=s3cret', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await app.request('/login', {
+      method: 'POST',
+      body: 'password=s3cret',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([form.status, form.headers.get('location')]).toEqual([303, '/']);
   });
 
@@ -83,7 +102,14 @@ describe('dashboard login', () => {
     const good = issueSession();
     const [, expiry, id, mac] = good.split('.');
     const otherKey = sessionSigner(Buffer.alloc(32, 1), 'the password of these tests').issue();
-    for (const bad of [`v2.${Number(expiry) + 1_000_000}.${id}.${mac}`, `v2.${expiry}.${id}x.${mac}`, otherKey, `v2.${Date.now() - 1000}.${id}.${mac}`, 'v2...', '']) {
+    for (const bad of [
+      `v2.${Number(expiry) + 1_000_000}.${id}.${mac}`,
+      `v2.${expiry}.${id}x.${mac}`,
+      otherKey,
+      `v2.${Date.now() - 1000}.${id}.${mac}`,
+      'v2...',
+      '',
+    ]) {
       expect(signer.verify(bad), bad).toBe(undefined);
       expect((await app.request('/api/stats/sites', { headers: { cookie: `scalehouse_session=${bad}` } })).status).toBe(401);
     }
@@ -141,7 +167,12 @@ describe('dashboard login', () => {
   it('takes login and logout forms only from its own pages', async () => {
     const session = `scalehouse_session=${issueSession()}`;
     const form = { 'content-type': 'application/x-www-form-urlencoded', host: 'stats.example.com' };
-    const crossSite: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }];
+    const crossSite: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+    ];
     for (const from of crossSite) {
       const logout = await app.request('/logout', { method: 'POST', headers: { ...form, ...from, cookie: session } });
       expect([logout.status, ((await logout.json()) as { error: string }).error], JSON.stringify(from)).toEqual([403, 'cross_site']);
@@ -149,7 +180,11 @@ describe('dashboard login', () => {
     }
     expect((await app.request('/api/stats/sites', { headers: { cookie: session } })).status).toBe(200); // not logged out
     client = 'client-c';
-    const own = await app.request('/login', { method: 'POST', body: 'password=s3cret', headers: { ...form, origin: 'https://stats.example.com' } });
+    const own = await app.request('/login', {
+      method: 'POST',
+      body: 'password=s3cret',
+      headers: { ...form, origin: 'https://stats.example.com' },
+    });
     expect([own.status, own.headers.get('location')]).toEqual([303, '/']);
   });
 
@@ -172,7 +207,10 @@ describe('dashboard login', () => {
     for (const path of ['/', '/login', '/ui/app.js', '/api/stats/sites', '/api/stats/nope']) {
       const res = await app.request(path, { headers: { cookie: session } });
       expect(res.headers.get('content-security-policy'), path).toMatch(/script-src 'self';.*frame-ancestors 'none'/);
-      expect([res.headers.get('x-content-type-options'), res.headers.get('x-frame-options'), res.headers.get('referrer-policy')], path).toEqual(['nosniff', 'DENY', 'same-origin']);
+      expect(
+        [res.headers.get('x-content-type-options'), res.headers.get('x-frame-options'), res.headers.get('referrer-policy')],
+        path,
+      ).toEqual(['nosniff', 'DENY', 'same-origin']);
     }
     // The login page's script is a file the policy allows, public like its stylesheet.
     expect(await (await app.request('/login')).text()).not.toMatch(/<script>/);
@@ -231,11 +269,24 @@ describe('password at rest', () => {
     /** Runs `scalehouse start` with no DASHBOARD_PASSWORD: the password its log shows (if any), whether it gives the hint, and the logins of `tries`. */
     const run = async (tries: (shown?: string) => string[]) => {
       const started = await startApp({ DATA_DIR: dataDir, LOG_LEVEL: 'info', DASHBOARD_PASSWORD: '' }, await freePort());
-      const notice = await waitFor('the dashboard line of the log', async () => started.output().split('\n').find((l) => l.includes('dashboard: http')));
+      const notice = await waitFor('the dashboard line of the log', async () =>
+        started
+          .output()
+          .split('\n')
+          .find((l) => l.includes('dashboard: http')),
+      );
       const shown = /password ([\w-]{16}) \(shown once/.exec(notice)?.[1];
       const logins = [];
       for (const password of tries(shown)) {
-        logins.push((await fetch(`${started.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) })).status);
+        logins.push(
+          (
+            await fetch(`${started.url}/login`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ password }),
+            })
+          ).status,
+        );
       }
       await drainAndStop(started);
       return { shown, hinted: notice.includes(hint), logins };
@@ -262,12 +313,13 @@ describe('password checks', () => {
     const limiter = new LoginLimiter({ ...DEFAULT_LOGIN_LIMITS, concurrent: 1, queued: 3 });
     let running = 0;
     let most = 0;
-    const slowCheck = () => limiter.check(async () => {
-      most = Math.max(most, ++running);
-      await new Promise((r) => setTimeout(r, 20));
-      running--;
-      return true;
-    });
+    const slowCheck = () =>
+      limiter.check(async () => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        return true;
+      });
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, slowCheck));
     expect(most).toBe(1);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(4); // one running, three queued

@@ -19,20 +19,36 @@ const LIMITS = { maxSeconds: 30, maxMemoryBytes: 2 * 1024 ** 3, maxResultRows: 2
 
 describe('dashboard reads on the embedded engine', () => {
   it('leave the handle the pipeline writes through writable and unlimited', async () => {
-    const config = { CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', DATA_DIR: tempDir('reads'), CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}` };
+    const config = {
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_USER: 'default',
+      CLICKHOUSE_PASSWORD: '',
+      DATA_DIR: tempDir('reads'),
+      CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}`,
+    };
     const ch = await connectClickHouse(config);
     const reads = await dashboardReads(ch, config, LIMITS);
     try {
       await migrate(ch, { rawRetentionDays: 0 });
       const now = Date.now();
-      const health = (i: number) => ({ minute: chMinute(now), instance: 'x', role: 'start', metric: 'hits_acknowledged', reason: String(i), kind: 'counter', value: 1 });
+      const health = (i: number) => ({
+        minute: chMinute(now),
+        instance: 'x',
+        role: 'start',
+        metric: 'hits_acknowledged',
+        reason: String(i),
+        kind: 'counter',
+        value: 1,
+      });
       await insertRows(ch, 'pipeline_health', [health(0), health(1), health(2)], 'before');
       // A dashboard read under its limits: read-only, at most 2 result rows.
       expect(await runNamedQuery(reads, 'sites.events', { site: '', from: chTime(0), to: chTime(now + 60_000) })).toEqual([]);
       await expect(runNamedQuery(reads, 'alerts.events', { site: 'x', from: chTime(0), to: chTime(now + 60_000) })).resolves.toEqual([]);
       // The pipeline's handle still writes, and reads more rows than the dashboard may.
       await insertRows(ch, 'pipeline_health', [health(3)], 'after');
-      expect(await rows(ch, 'SELECT reason FROM pipeline_health ORDER BY reason')).toEqual(['0', '1', '2', '3'].map((reason) => ({ reason })));
+      expect(await rows(ch, 'SELECT reason FROM pipeline_health ORDER BY reason')).toEqual(
+        ['0', '1', '2', '3'].map((reason) => ({ reason })),
+      );
     } finally {
       await reads.close();
       await ch.close();

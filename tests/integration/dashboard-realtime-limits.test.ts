@@ -50,14 +50,37 @@ beforeAll(async () => {
   writer = await dataDirClickHouse(dataDir);
   await migrate(writer, { rawRetentionDays: 0 });
   ch = await dataDirClickHouse(dataDir);
-  await insertRows(writer, 'events', [{
-    site: SITE, ts: chTime(Date.now() - 5000), source: 'beacon', event_type: 'pageview', event_name: '', is_pageview: 1,
-    visitor_id: 1, session_id: '00000000-0000-4000-8000-000000000001', path: '/', channel: 'direct', referrer_host: '', country: 'DE', device_type: 'desktop', browser: 'Firefox',
-  }], 'test:realtime-limits');
+  await insertRows(
+    writer,
+    'events',
+    [
+      {
+        site: SITE,
+        ts: chTime(Date.now() - 5000),
+        source: 'beacon',
+        event_type: 'pageview',
+        event_name: '',
+        is_pageview: 1,
+        visitor_id: 1,
+        session_id: '00000000-0000-4000-8000-000000000001',
+        path: '/',
+        channel: 'direct',
+        referrer_host: '',
+        country: 'DE',
+        device_type: 'desktop',
+        browser: 'Firefox',
+      },
+    ],
+    'test:realtime-limits',
+  );
   revoked = await RevokedSessions.open(tempDir('revoked'));
   feeds = new LiveFeeds(readLive(ch), INTERVAL_MS);
   ({ base, close: stopServer } = await serveDashboard({
-    ch, passwordHash: await hashPassword('s3cret'), sessions: signer, revoked, liveFeeds: feeds,
+    ch,
+    passwordHash: await hashPassword('s3cret'),
+    sessions: signer,
+    revoked,
+    liveFeeds: feeds,
     realtimeLimits: { perCredential: PER_LOGIN, perSite: PER_SITE },
   }));
 });
@@ -70,7 +93,10 @@ afterAll(async () => {
 /** A refused open: its status, content type and JSON body (none, when it was a stream after all). */
 async function refusal(s: SseStream) {
   const type = s.res.headers.get('content-type');
-  const body = (type?.startsWith('application/json') ? await s.res.json() : { error: `a ${type} answer` }) as { error: string; message: string };
+  const body = (type?.startsWith('application/json') ? await s.res.json() : { error: `a ${type} answer` }) as {
+    error: string;
+    message: string;
+  };
   if (type?.startsWith('text/event-stream')) await s.close();
   return [s.res.status, type, body] as const;
 }
@@ -89,7 +115,7 @@ describe('a realtime stream ends with its credential', () => {
     expect((await refusal(again))[0]).toBe(401);
   });
 
-  it('ends when its session is revoked elsewhere (a copy of the cookie logged out), and leaves other logins\' streams alone', async () => {
+  it("ends when its session is revoked elsewhere (a copy of the cookie logged out), and leaves other logins' streams alone", async () => {
     const [cookie, other] = [login(), login()];
     const [mine, theirs] = [await open(cookie), await open(other)];
     await Promise.all([mine.next(0), theirs.next(0)]);

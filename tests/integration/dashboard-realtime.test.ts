@@ -36,8 +36,20 @@ let base: string;
 
 /** A person's hit, as the loader writes it (the columns the realtime view reads, and those that must never show). */
 const hit = (ago: number, path: string, extra: Record<string, unknown> = {}) => ({
-  site: SITE, ts: chTime(Date.now() - ago), source: 'beacon', event_type: 'pageview', event_name: '', is_pageview: 1,
-  visitor_id: 1, session_id: randomUUID(), path, channel: 'search', referrer_host: 'duckduckgo.com', country: 'DE', device_type: 'desktop', browser: 'Firefox',
+  site: SITE,
+  ts: chTime(Date.now() - ago),
+  source: 'beacon',
+  event_type: 'pageview',
+  event_name: '',
+  is_pageview: 1,
+  visitor_id: 1,
+  session_id: randomUUID(),
+  path,
+  channel: 'search',
+  referrer_host: 'duckduckgo.com',
+  country: 'DE',
+  device_type: 'desktop',
+  browser: 'Firefox',
   ...extra,
 });
 
@@ -46,21 +58,59 @@ beforeAll(async () => {
   writer = await dataDirClickHouse(dataDir);
   await migrate(writer, { rawRetentionDays: 0 });
   ch = await dataDirClickHouse(dataDir);
-  await insertRows(writer, 'events', [
-    hit(10_000, '/pricing'),
-    hit(20_000, '/docs/Getting%20Started', { visitor_id: 2, channel: 'direct', referrer_host: '', device_type: 'mobile', browser: 'Mobile Safari', country: 'FR' }),
-    hit(30_000, '/signup', { event_type: 'event', event_name: 'signup', is_pageview: 0 }),
-    hit(40_000, '/app.css', { source: 'log', event_type: 'request', is_pageview: 0 }), // an asset: not shown
-    hit(50_000, '/wp-login.php', { visitor_id: 99 }), // a visitor found to be a bot: not shown, not counted
-    hit(8 * 60_000, '/earlier', { visitor_id: 3 }), // in the hour, not among the last five minutes' visitors
-    hit(2 * 3_600_000, '/long-ago', { visitor_id: 4 }), // older than the hour shown
-  ], 'test:realtime');
-  await insertRows(writer, 'bot_visitors', [{ site: SITE, day: chTime(Date.now()).slice(0, 10), visitor_id: 99, flagged_ts: chTime(Date.now()), reason: 'probing', detail: '', bot_name: '', user_agent: '', stream: 's', bus_offset: 0, batch: 'b' }], 'test:realtime-bots');
+  await insertRows(
+    writer,
+    'events',
+    [
+      hit(10_000, '/pricing'),
+      hit(20_000, '/docs/Getting%20Started', {
+        visitor_id: 2,
+        channel: 'direct',
+        referrer_host: '',
+        device_type: 'mobile',
+        browser: 'Mobile Safari',
+        country: 'FR',
+      }),
+      hit(30_000, '/signup', { event_type: 'event', event_name: 'signup', is_pageview: 0 }),
+      hit(40_000, '/app.css', { source: 'log', event_type: 'request', is_pageview: 0 }), // an asset: not shown
+      hit(50_000, '/wp-login.php', { visitor_id: 99 }), // a visitor found to be a bot: not shown, not counted
+      hit(8 * 60_000, '/earlier', { visitor_id: 3 }), // in the hour, not among the last five minutes' visitors
+      hit(2 * 3_600_000, '/long-ago', { visitor_id: 4 }), // older than the hour shown
+    ],
+    'test:realtime',
+  );
+  await insertRows(
+    writer,
+    'bot_visitors',
+    [
+      {
+        site: SITE,
+        day: chTime(Date.now()).slice(0, 10),
+        visitor_id: 99,
+        flagged_ts: chTime(Date.now()),
+        reason: 'probing',
+        detail: '',
+        bot_name: '',
+        user_agent: '',
+        stream: 's',
+        bus_offset: 0,
+        batch: 'b',
+      },
+    ],
+    'test:realtime-bots',
+  );
   const read = readLive(ch);
-  feeds = new LiveFeeds((site, now, signal) => { reads++; return read(site, now, signal); }, INTERVAL_MS);
+  feeds = new LiveFeeds((site, now, signal) => {
+    reads++;
+    return read(site, now, signal);
+  }, INTERVAL_MS);
   ({ base, close: stopServer } = await serveDashboard({
-    ch, passwordHash: await hashPassword('s3cret'), sessions: sessionSigner(Buffer.alloc(32, 7), 'pw'),
-    revoked: await RevokedSessions.open(tempDir('revoked')), tokenDigests: [createHash('sha256').update(TOKEN).digest('hex')], liveFeeds: feeds,
+    ch,
+    passwordHash: await hashPassword('s3cret'),
+    sessions: sessionSigner(Buffer.alloc(32, 7), 'pw'),
+    revoked: await RevokedSessions.open(tempDir('revoked')),
+    tokenDigests: [createHash('sha256').update(TOKEN).digest('hex')],
+    liveFeeds: feeds,
   }));
 });
 afterAll(async () => {
@@ -92,8 +142,12 @@ describe('realtime stream', () => {
     const first = (await stream.next(0)) as { event: string; data: LiveSnapshot };
     expect(first.event).toBe('snapshot');
     // The same count as the raw events: people with a pageview or a beacon message in the last five minutes.
-    const [raw] = await rows<{ n: number }>(writer, `SELECT uniqExact(visitor_id) AS n FROM events WHERE site = {s:String} AND ts >= now64(3) - INTERVAL 5 MINUTE
-      AND (is_pageview = 1 OR source = 'beacon') AND visitor_id NOT IN (SELECT visitor_id FROM bot_visitors)`, { s: SITE });
+    const [raw] = await rows<{ n: number }>(
+      writer,
+      `SELECT uniqExact(visitor_id) AS n FROM events WHERE site = {s:String} AND ts >= now64(3) - INTERVAL 5 MINUTE
+      AND (is_pageview = 1 OR source = 'beacon') AND visitor_id NOT IN (SELECT visitor_id FROM bot_visitors)`,
+      { s: SITE },
+    );
     expect(first.data.visitors).toBe(raw!.n);
     expect(first.data.visitors).toBe(2);
     expect(first.data.hits.map((h) => [h.path, h.event, h.channel, h.referrer, h.country, h.device, h.browser])).toEqual([
@@ -103,11 +157,16 @@ describe('realtime stream', () => {
       ['/earlier', '', 'search', 'duckduckgo.com', 'DE', 'desktop', 'Firefox'],
     ]);
     // Nothing that identifies anyone: exactly these fields.
-    for (const h of first.data.hits) expect(Object.keys(h).sort()).toEqual(['browser', 'channel', 'country', 'device', 'event', 'path', 'referrer', 't']);
+    for (const h of first.data.hits)
+      expect(Object.keys(h).sort()).toEqual(['browser', 'channel', 'country', 'device', 'event', 'path', 'referrer', 't']);
     expect(first.data.hits.length).toBeLessThanOrEqual(LIVE_HITS);
 
     await insertRows(writer, 'events', [hit(0, '/just-now', { visitor_id: 5 })], 'test:realtime-later');
-    const later = await waitFor('the new hit in the stream', async () => stream.events.find((e) => e.data.hits?.[0]?.path === '/just-now'), 10_000);
+    const later = await waitFor(
+      'the new hit in the stream',
+      async () => stream.events.find((e) => e.data.hits?.[0]?.path === '/just-now'),
+      10_000,
+    );
     expect(later.data.visitors).toBe(3);
     await stream.close();
   });
@@ -132,7 +191,13 @@ describe('realtime stream', () => {
 
     // A read that would never end is aborted when its last viewer leaves.
     let signal: AbortSignal | undefined;
-    const stuck = new LiveFeeds(((_site, _now, s) => { signal = s; return new Promise((_, reject) => s.addEventListener('abort', () => reject(new Error('aborted')))); }) as ReadLive, INTERVAL_MS);
+    const stuck = new LiveFeeds(
+      ((_site, _now, s) => {
+        signal = s;
+        return new Promise((_, reject) => s.addEventListener('abort', () => reject(new Error('aborted'))));
+      }) as ReadLive,
+      INTERVAL_MS,
+    );
     const leave = stuck.subscribe(SITE, () => undefined);
     await waitFor('the read to start', async () => signal);
     leave();

@@ -19,12 +19,18 @@ const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Geck
 const disks: SmallDisk[] = [];
 afterAll(() => disks.forEach((d) => d.unmount()));
 
-const beacon = (app: AppProcess, path: string) => fetch(`${app.url}/api/event`, {
-  method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': UA },
-  body: JSON.stringify({ site: 'example.com', url: `https://example.com${path}`, pad: 'x'.repeat(300) }),
-});
+const beacon = (app: AppProcess, path: string) =>
+  fetch(`${app.url}/api/event`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'user-agent': UA },
+    body: JSON.stringify({ site: 'example.com', url: `https://example.com${path}`, pad: 'x'.repeat(300) }),
+  });
 
-interface Tally { acked: Set<string>; refused: Set<string>; statuses: Map<number, number> }
+interface Tally {
+  acked: Set<string>;
+  refused: Set<string>;
+  statuses: Map<number, number>;
+}
 type Readiness = { status: number; body: { problems: string[] } };
 
 /**
@@ -35,19 +41,21 @@ type Readiness = { status: number; body: { problems: string[] } };
 async function postUntilRefused(app: AppProcess, tally: Tally, prefix: string, refusals = 20): Promise<Readiness[]> {
   let refusedHere = 0;
   const seen: Readiness[] = [];
-  await Promise.all(Array.from({ length: 8 }, async (_, s) => {
-    for (let i = 0; refusedHere < refusals && i < 20_000; i++) {
-      const path = `/${prefix}/${s}/${i}`;
-      const res = await beacon(app, path);
-      tally.statuses.set(res.status, (tally.statuses.get(res.status) ?? 0) + 1);
-      if (res.status === 202) tally.acked.add(path);
-      else {
-        tally.refused.add(path);
-        refusedHere++;
-        seen.push(await readyz(app));
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, s) => {
+      for (let i = 0; refusedHere < refusals && i < 20_000; i++) {
+        const path = `/${prefix}/${s}/${i}`;
+        const res = await beacon(app, path);
+        tally.statuses.set(res.status, (tally.statuses.get(res.status) ?? 0) + 1);
+        if (res.status === 202) tally.acked.add(path);
+        else {
+          tally.refused.add(path);
+          refusedHere++;
+          seen.push(await readyz(app));
+        }
       }
-    }
-  }));
+    }),
+  );
   return seen;
 }
 
@@ -64,10 +72,22 @@ async function countsIn(dataDir: string): Promise<Map<string, number>> {
 }
 
 function expectExactlyOnce(counts: Map<string, number>, tally: Tally): void {
-  expect([...tally.statuses.keys()].filter((s) => ![202, 503, 507].includes(s)), 'statuses other than 202, 503, 507').toEqual([]);
-  expect([...tally.acked].filter((p) => counts.get(p) !== 1), 'acknowledged hits not loaded exactly once').toEqual([]);
-  expect([...counts].filter(([, n]) => n !== 1), 'hits loaded twice').toEqual([]);
-  expect([...tally.refused].filter((p) => counts.has(p)), 'refused hits that were loaded anyway').toEqual([]);
+  expect(
+    [...tally.statuses.keys()].filter((s) => ![202, 503, 507].includes(s)),
+    'statuses other than 202, 503, 507',
+  ).toEqual([]);
+  expect(
+    [...tally.acked].filter((p) => counts.get(p) !== 1),
+    'acknowledged hits not loaded exactly once',
+  ).toEqual([]);
+  expect(
+    [...counts].filter(([, n]) => n !== 1),
+    'hits loaded twice',
+  ).toEqual([]);
+  expect(
+    [...tally.refused].filter((p) => counts.has(p)),
+    'refused hits that were loaded anyway',
+  ).toEqual([]);
 }
 
 describe.skipIf(!canMount)('a full disk under `scalehouse start` (real tmpfs)', () => {
@@ -112,7 +132,13 @@ describe.skipIf(!canMount)('a full disk under `scalehouse start` (real tmpfs)', 
     const disk = mountTmpfs(64 * 1024 * 1024, join(dataDir, 'data'));
     disks.push(disk);
     const port = await freePort();
-    const env = { DATA_DIR: disk.dir, SITES: 'example.com', DASHBOARD_PASSWORD: 'disk-full-test', BATCH_MAX_HITS: '50', DISK_RESERVE_MB: '0' };
+    const env = {
+      DATA_DIR: disk.dir,
+      SITES: 'example.com',
+      DASHBOARD_PASSWORD: 'disk-full-test',
+      BATCH_MAX_HITS: '50',
+      DISK_RESERVE_MB: '0',
+    };
     const tally: Tally = { acked: new Set(), refused: new Set(), statuses: new Map() };
 
     let app = await startApp(env, port);
@@ -120,10 +146,14 @@ describe.skipIf(!canMount)('a full disk under `scalehouse start` (real tmpfs)', 
     await postUntilRefused(app, tally, 'full', 40);
     expect((await readyz(app)).status).toBe(503);
     // ClickHouse cannot write either: the processor's inserts fail and are retried, and /readyz says so.
-    const stuck = await waitFor('the processor to report failing inserts', async () => {
-      const problems = (await readyz(app)).body.problems.join('\n');
-      return /cannot consume the bus: batch .* not loaded/.test(problems) ? problems : undefined;
-    }, 30_000);
+    const stuck = await waitFor(
+      'the processor to report failing inserts',
+      async () => {
+        const problems = (await readyz(app)).body.problems.join('\n');
+        return /cannot consume the bus: batch .* not loaded/.test(problems) ? problems : undefined;
+      },
+      30_000,
+    );
     expect(stuck).toMatch(/not loaded/);
     free();
     await waitFor('intake to take hits again', async () => ((await beacon(app, '/full/after')).status === 202 ? true : undefined), 60_000);

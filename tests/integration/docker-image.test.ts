@@ -35,8 +35,13 @@ beforeAll(() => {
 /** The environment of a container of the image: its ENV, with a data folder and port of this test's. */
 function containerEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH, HOME: temp, TMPDIR: tmpdir(), ...image.stage.env,
-    DATA_DIR: dataDir, PORT: String(port), SYSLOG_PORT: '0',
+    PATH: process.env.PATH,
+    HOME: temp,
+    TMPDIR: tmpdir(),
+    ...image.stage.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SYSLOG_PORT: '0',
     // Beyond loopback (the image's HOST) a collector needs its sites named, as compose.yaml names them.
     SITES: 'example.com',
   };
@@ -52,7 +57,9 @@ function entrypoint(args?: string[]): [string, string[]] {
 function runInImage(args: string[], dataDir = join(temp, 'data')) {
   const [node, argv] = entrypoint(args);
   const done = spawnSync(node, argv, { cwd: image.dir, env: containerEnv(dataDir, 8080), encoding: 'utf8', timeout: 60_000 });
-  const hint = /ERR_MODULE_NOT_FOUND|ENOENT/.test(done.stderr) ? ' — a file the code needs is not in the image: see the Dockerfile\'s COPY lines and scripts/build.mjs' : '';
+  const hint = /ERR_MODULE_NOT_FOUND|ENOENT/.test(done.stderr)
+    ? " — a file the code needs is not in the image: see the Dockerfile's COPY lines and scripts/build.mjs"
+    : '';
   return { ...done, why: `scalehouse ${args.join(' ')} exited ${done.status}${hint}:\n${done.stdout}${done.stderr}` };
 }
 
@@ -62,7 +69,15 @@ describe('the Docker image (its file set, built and run without Docker)', () => 
     expect(top).toEqual(['bin', 'dist', 'node_modules', 'package-lock.json', 'package.json']);
     const files = readdirSync(join(image.dir, 'dist'), { recursive: true, encoding: 'utf8' });
     expect(files.filter((f) => /\.(ts|mts)$/.test(f))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['cli/main.js', 'cli/processor-thread/worker.js', 'clickhouse/migrations/0001_events.sql', 'dashboard/ui/index.html', 'snippet/scalehouse.js']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'cli/main.js',
+        'cli/processor-thread/worker.js',
+        'clickhouse/migrations/0001_events.sql',
+        'dashboard/ui/index.html',
+        'snippet/scalehouse.js',
+      ]),
+    );
     expect(existsSync(join(image.dir, 'node_modules', 'tsx')), 'tsx is a development dependency').toBe(false);
     expect(image.stage.user).toBe('node');
     expect(image.stage.volumes).toContain(image.stage.env.DATA_DIR);
@@ -93,7 +108,9 @@ describe('the Docker image (its file set, built and run without Docker)', () => 
     const dataDir = join(temp, 'migrate');
     const first = runInImage(['migrate'], dataDir);
     expect(first.status, first.why).toBe(0);
-    const migrations = readdirSync(join(repo, 'clickhouse', 'migrations')).filter((f) => f.endsWith('.sql')).sort();
+    const migrations = readdirSync(join(repo, 'clickhouse', 'migrations'))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     expect(first.stdout).toContain(`applied: ${migrations.join(', ')}\n`);
     const again = runInImage(['migrate'], dataDir);
     expect(again.status, again.why).toBe(0);
@@ -109,14 +126,27 @@ describe('the Docker image (its file set, built and run without Docker)', () => 
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const died = exited.then((code) => { throw new Error(`the image's start exited with ${code} before it was ready:\n${output}`); });
-    const answers = (path: string) => Promise.race([died, waitFor(`${path} of the image's start`, async () => {
-      const status = await fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.status, () => undefined);
-      return status === 200 ? true : undefined;
-    }, 60_000)]);
+    const died = exited.then((code) => {
+      throw new Error(`the image's start exited with ${code} before it was ready:\n${output}`);
+    });
+    const answers = (path: string) =>
+      Promise.race([
+        died,
+        waitFor(
+          `${path} of the image's start`,
+          async () => {
+            const status = await fetch(`http://127.0.0.1:${port}${path}`).then(
+              (r) => r.status,
+              () => undefined,
+            );
+            return status === 200 ? true : undefined;
+          },
+          60_000,
+        ),
+      ]);
     await answers('/healthz');
     await answers('/readyz');
     child.kill('SIGTERM');
-    expect(await within('the image\'s start to exit after SIGTERM', exited), output).toBe(0);
+    expect(await within("the image's start to exit after SIGTERM", exited), output).toBe(0);
   });
 });

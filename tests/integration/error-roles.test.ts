@@ -27,25 +27,54 @@ const logged = () => stderr.mock.calls.map(([line]) => String(line)).filter((l) 
 it('names the collector, the dashboard or the server as the role that failed', async () => {
   const ch = await freshClickHouse();
   const brokenBus = {
-    publish: async () => { throw new TypeError('cannot read properties of undefined (reading \'fd\')'); },
-    consume: async () => undefined, stats: () => ({}), problems: () => [], close: async () => undefined,
+    publish: async () => {
+      throw new TypeError("cannot read properties of undefined (reading 'fd')");
+    },
+    consume: async () => undefined,
+    stats: () => ({}),
+    problems: () => [],
+    close: async () => undefined,
   } as unknown as Bus;
   const app = createServerApp({
-    trustedProxies: [], peerAddress: () => '192.0.2.1',
+    trustedProxies: [],
+    peerAddress: () => '192.0.2.1',
     routes: [
-      collectorRoutes({ config: loadConfig({ SITES: 'example.com' }), bus: brokenBus, ingestTokens: ['t0ken-of-the-test'], counters: { accepted: 0, optedOut: 0, refused: {} }, pseudonymise: testPseudonymiser() }),
-      healthRoutes({ readiness: async () => { throw new RangeError('readiness broke'); }, status: () => ({}) }),
-      dashboardRoutes({
-        ch, passwordHash: await hashPassword('a password'), sessions: sessionSigner(Buffer.alloc(32, 1), 'x'),
-        revoked: await RevokedSessions.open(tempDir('revoked')), tokenDigests: [tokenDigest('api-token-of-the-test')],
-      }, () => '192.0.2.1'),
+      collectorRoutes({
+        config: loadConfig({ SITES: 'example.com' }),
+        bus: brokenBus,
+        ingestTokens: ['t0ken-of-the-test'],
+        counters: { accepted: 0, optedOut: 0, refused: {} },
+        pseudonymise: testPseudonymiser(),
+      }),
+      healthRoutes({
+        readiness: async () => {
+          throw new RangeError('readiness broke');
+        },
+        status: () => ({}),
+      }),
+      dashboardRoutes(
+        {
+          ch,
+          passwordHash: await hashPassword('a password'),
+          sessions: sessionSigner(Buffer.alloc(32, 1), 'x'),
+          revoked: await RevokedSessions.open(tempDir('revoked')),
+          tokenDigests: [tokenDigest('api-token-of-the-test')],
+        },
+        () => '192.0.2.1',
+      ),
     ],
   });
   await ch.close(); // the dashboard's reads now fail
 
-  const beacon = await app.request('/api/event', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ site: 'example.com', url: 'https://example.com/' }) });
+  const beacon = await app.request('/api/event', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({ site: 'example.com', url: 'https://example.com/' }),
+  });
   expect(beacon.status).toBe(500);
-  const stats = await app.request('/api/stats/overview?site=example.com&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', { headers: { authorization: 'Bearer api-token-of-the-test' } });
+  const stats = await app.request('/api/stats/overview?site=example.com&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', {
+    headers: { authorization: 'Bearer api-token-of-the-test' },
+  });
   expect(stats.status).toBe(500);
   const ready = await app.request('/readyz');
   expect(ready.status).toBe(500);

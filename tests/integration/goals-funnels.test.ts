@@ -28,9 +28,30 @@ const GOALS: (Step & { name: string })[] = [
   { name: 'Downloaded', kind: 'event', match: 'Download' },
 ];
 const FUNNELS: { name: string; steps: Step[] }[] = [
-  { name: 'Home to signup', steps: [{ kind: 'page', match: '/' }, { kind: 'page', match: '/pricing' }, { kind: 'event', match: 'Signup' }] },
-  { name: 'Reader', steps: [{ kind: 'page', match: '/blog/**' }, { kind: 'event', match: 'Download' }, { kind: 'page', match: '/signup' }, { kind: 'page', match: '/pricing' }] },
-  { name: 'Pricing twice', steps: [{ kind: 'page', match: '/pricing' }, { kind: 'page', match: '/pricing' }] },
+  {
+    name: 'Home to signup',
+    steps: [
+      { kind: 'page', match: '/' },
+      { kind: 'page', match: '/pricing' },
+      { kind: 'event', match: 'Signup' },
+    ],
+  },
+  {
+    name: 'Reader',
+    steps: [
+      { kind: 'page', match: '/blog/**' },
+      { kind: 'event', match: 'Download' },
+      { kind: 'page', match: '/signup' },
+      { kind: 'page', match: '/pricing' },
+    ],
+  },
+  {
+    name: 'Pricing twice',
+    steps: [
+      { kind: 'page', match: '/pricing' },
+      { kind: 'page', match: '/pricing' },
+    ],
+  },
 ];
 
 let ch: ClickHouse;
@@ -38,8 +59,21 @@ let d: TestDashboard;
 
 // ---- the count made here, from raw sessions and events --------------------------------------
 
-interface Hit { t: number; event_type: string; event_name: string; is_pageview: number; path: string }
-interface Visit { start: number; channel: string; referrer_host: string; entry_path: string; device_type: string; hits: Hit[] }
+interface Hit {
+  t: number;
+  event_type: string;
+  event_name: string;
+  is_pageview: number;
+  path: string;
+}
+interface Visit {
+  start: number;
+  channel: string;
+  referrer_host: string;
+  entry_path: string;
+  device_type: string;
+  hits: Hit[];
+}
 let visits: Visit[] = [];
 
 /** `*` any text within a segment, `**` any text: matched by hand, not by a regex. */
@@ -58,24 +92,47 @@ function glob(pattern: string, path: string, i = 0, j = 0): boolean {
   }
   return path[j] === pattern[i] && glob(pattern, path, i + 1, j + 1);
 }
-const matches = (s: Step, h: Hit) => (s.kind === 'event'
-  ? h.event_type === 'event' && h.event_name === s.match
-  : h.is_pageview === 1 && (glob(s.match, h.path) || glob(s.match, decodeURIComponent(h.path))));
+const matches = (s: Step, h: Hit) =>
+  s.kind === 'event'
+    ? h.event_type === 'event' && h.event_name === s.match
+    : h.is_pageview === 1 && (glob(s.match, h.path) || glob(s.match, decodeURIComponent(h.path)));
 /** How many steps a visit went through in order, each hit counting for one step. */
 const reached = (steps: Step[], hits: Hit[]) => hits.reduce((k, h) => (k < steps.length && matches(steps[k]!, h) ? k + 1 : k), 0);
 const rate = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : 0);
 
 async function readVisits(): Promise<Visit[]> {
-  const sessions = await rows<{ id: string; merged: string[]; start: number; pageviews: number; channel: string; referrer_host: string; entry_path: string; device_type: string }>(ch,
+  const sessions = await rows<{
+    id: string;
+    merged: string[];
+    start: number;
+    pageviews: number;
+    channel: string;
+    referrer_host: string;
+    entry_path: string;
+    device_type: string;
+  }>(
+    ch,
     `SELECT toString(session_id) AS id, arrayMap(x -> toString(x), merged_ids) AS merged, toUnixTimestamp64Milli(start_ts) AS start, pageviews, channel, referrer_host, entry_path, device_type
-     FROM ${HUMAN_SESSIONS} WHERE site = {site:String}`, { site: SITE });
-  const hits = await rows<Hit & { sid: string }>(ch,
-    `SELECT toString(session_id) AS sid, toUnixTimestamp64Milli(ts) AS t, event_type, event_name, is_pageview, path FROM ${HUMAN_EVENTS} WHERE site = {site:String}`, { site: SITE });
+     FROM ${HUMAN_SESSIONS} WHERE site = {site:String}`,
+    { site: SITE },
+  );
+  const hits = await rows<Hit & { sid: string }>(
+    ch,
+    `SELECT toString(session_id) AS sid, toUnixTimestamp64Milli(ts) AS t, event_type, event_name, is_pageview, path FROM ${HUMAN_EVENTS} WHERE site = {site:String}`,
+    { site: SITE },
+  );
   const byId = new Map<string, Visit>();
   const result: Visit[] = [];
   for (const s of sessions) {
     if (s.pageviews === 0) continue;
-    const v: Visit = { start: s.start, channel: s.channel, referrer_host: s.referrer_host, entry_path: s.entry_path, device_type: s.device_type, hits: [] };
+    const v: Visit = {
+      start: s.start,
+      channel: s.channel,
+      referrer_host: s.referrer_host,
+      entry_path: s.entry_path,
+      device_type: s.device_type,
+      hits: [],
+    };
     for (const id of [s.id, ...s.merged]) byId.set(id, v);
     result.push(v);
   }
@@ -89,26 +146,55 @@ async function readVisits(): Promise<Visit[]> {
 function visitsOf(q: Record<string, string>): Visit[] {
   const from = Date.parse(q.from!);
   const to = Date.parse(q.to!);
-  return visits.filter((v) => (q.page ? v.hits.some((h) => h.path === q.page && h.t >= from && h.t < to) && v.start < to : v.start >= from && v.start < to)
-    && (!q.channel || v.channel === q.channel) && (!q.entry || v.entry_path === q.entry) && (!q.device || v.device_type === q.device));
+  return visits.filter(
+    (v) =>
+      (q.page ? v.hits.some((h) => h.path === q.page && h.t >= from && h.t < to) && v.start < to : v.start >= from && v.start < to) &&
+      (!q.channel || v.channel === q.channel) &&
+      (!q.entry || v.entry_path === q.entry) &&
+      (!q.device || v.device_type === q.device),
+  );
 }
 
 function expectedGoals(q: Record<string, string>, goals: { id: string; name: string; kind: string; match: string }[]) {
   const vs = visitsOf(q);
   return goals.map((g) => {
     const conversions = vs.filter((v) => v.hits.some((h) => matches(g as Step, h))).length;
-    return { goal_id: g.id, goal: g.name, kind: g.kind, match: g.match, visits: vs.length, conversions, conversion_rate: rate(conversions, vs.length) };
+    return {
+      goal_id: g.id,
+      goal: g.name,
+      kind: g.kind,
+      match: g.match,
+      visits: vs.length,
+      conversions,
+      conversion_rate: rate(conversions, vs.length),
+    };
   });
 }
 
-function expectedSources(q: Record<string, string>, goals: { id: string; name: string; kind: string; match: string }[], key: 'channel' | 'referrer_host') {
+function expectedSources(
+  q: Record<string, string>,
+  goals: { id: string; name: string; kind: string; match: string }[],
+  key: 'channel' | 'referrer_host',
+) {
   const vs = visitsOf(q);
-  const sources = [...new Set(vs.map((v) => v[key]))].map((source) => ({ source, visits: vs.filter((v) => v[key] === source) }))
+  const sources = [...new Set(vs.map((v) => v[key]))]
+    .map((source) => ({ source, visits: vs.filter((v) => v[key] === source) }))
     .sort((a, b) => b.visits.length - a.visits.length || (a.source < b.source ? -1 : 1));
-  return goals.flatMap((g) => sources.map(({ source, visits: of }) => {
-    const conversions = of.filter((v) => v.hits.some((h) => matches(g as Step, h))).length;
-    return { goal_id: g.id, goal: g.name, kind: g.kind, match: g.match, source, visits: of.length, conversions, conversion_rate: rate(conversions, of.length) };
-  }));
+  return goals.flatMap((g) =>
+    sources.map(({ source, visits: of }) => {
+      const conversions = of.filter((v) => v.hits.some((h) => matches(g as Step, h))).length;
+      return {
+        goal_id: g.id,
+        goal: g.name,
+        kind: g.kind,
+        match: g.match,
+        source,
+        visits: of.length,
+        conversions,
+        conversion_rate: rate(conversions, of.length),
+      };
+    }),
+  );
 }
 
 function expectedFunnel(q: Record<string, string>, f: { id: string; name: string; steps: Step[] }) {
@@ -118,8 +204,16 @@ function expectedFunnel(q: Record<string, string>, f: { id: string; name: string
   return f.steps.map((s, i) => {
     const before = i === 0 ? vs.length : at(i);
     return {
-      funnel_id: f.id, funnel: f.name, step: i + 1, kind: s.kind, match: s.match, visits: at(i + 1),
-      rate_of_visits: rate(at(i + 1), vs.length), rate_of_first_step: rate(at(i + 1), at(1)), drop_off: before - at(i + 1), drop_off_rate: rate(before - at(i + 1), before),
+      funnel_id: f.id,
+      funnel: f.name,
+      step: i + 1,
+      kind: s.kind,
+      match: s.match,
+      visits: at(i + 1),
+      rate_of_visits: rate(at(i + 1), vs.length),
+      rate_of_first_step: rate(at(i + 1), at(1)),
+      drop_off: before - at(i + 1),
+      drop_off_rate: rate(before - at(i + 1), before),
     };
   });
 }
@@ -127,7 +221,11 @@ function expectedFunnel(q: Record<string, string>, f: { id: string; name: string
 // ---- the API ---------------------------------------------------------------------------
 
 const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = d.browser) =>
-  d.app.request(path, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  d.app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
 const json = async (res: Response | Promise<Response>) => {
   const r = await res;
   return { status: r.status, body: (await r.json()) as any };
@@ -153,11 +251,12 @@ describe('goals and funnels', () => {
   it('has visits of every kind to count: goals and funnel steps reached by some and not others', () => {
     expect(visits.length).toBeGreaterThan(300);
     for (const g of GOALS) expect(visitsOf(RANGE).filter((v) => v.hits.some((h) => matches(g, h))).length, g.name).toBeGreaterThan(5);
-    for (const f of FUNNELS) expect(visitsOf(RANGE).filter((v) => reached(f.steps, v.hits) === f.steps.length).length, f.name).toBeGreaterThan(0);
+    for (const f of FUNNELS)
+      expect(visitsOf(RANGE).filter((v) => reached(f.steps, v.hits) === f.steps.length).length, f.name).toBeGreaterThan(0);
     expect(new Set(visits.map((v) => v.channel))).toEqual(new Set(['direct', 'search', 'social', 'referral']));
   });
 
-  it('stores the goals and funnels it is given (a login on the dashboard\'s page), and lists them', async () => {
+  it("stores the goals and funnels it is given (a login on the dashboard's page), and lists them", async () => {
     // The dashboard has read before it writes: its reads' session is read-only from then on.
     expect((await send('GET', `/api/stats/overview?${new URLSearchParams(RANGE)}`)).status).toBe(200);
     for (const g of GOALS) {
@@ -173,7 +272,9 @@ describe('goals and funnels', () => {
       expect(body.funnel).toMatchObject({ site: SITE, ...f });
       funnels.push(body.funnel);
     }
-    expect((await json(send('GET', `/api/goals?site=${SITE}`))).body.goals.map((g: { id: string }) => g.id)).toEqual(goals.map((g) => g.id));
+    expect((await json(send('GET', `/api/goals?site=${SITE}`))).body.goals.map((g: { id: string }) => g.id)).toEqual(
+      goals.map((g) => g.id),
+    );
     expect((await json(send('GET', `/api/funnels?site=${SITE}`))).body.funnels).toEqual(funnels);
     // Another site has none.
     expect((await json(send('GET', '/api/goals?site=other.example'))).body.goals).toEqual([]);
@@ -188,25 +289,33 @@ describe('goals and funnels', () => {
   });
 
   it('answers conversions per channel and per referrer', async () => {
-    for (const [by, key] of [['channel', 'channel'], ['referrer', 'referrer_host']] as const) {
+    for (const [by, key] of [
+      ['channel', 'channel'],
+      ['referrer', 'referrer_host'],
+    ] as const) {
       const { body } = await conversions(`goals-by-${by}`, RANGE);
       expect(body.data, by).toEqual(expectedSources(RANGE, goals, key));
     }
   });
 
   it('answers in the batch as alone, and as the dashboard asks for them in it', async () => {
-    const { body } = await json(send('GET', `/api/stats/batch?queries=goals,goals-by-channel,funnels,overview&${new URLSearchParams(RANGE)}`));
-    for (const name of ['goals', 'goals-by-channel', 'funnels']) expect(body.results[name], name).toEqual((await conversions(name, RANGE)).body);
+    const { body } = await json(
+      send('GET', `/api/stats/batch?queries=goals,goals-by-channel,funnels,overview&${new URLSearchParams(RANGE)}`),
+    );
+    for (const name of ['goals', 'goals-by-channel', 'funnels'])
+      expect(body.results[name], name).toEqual((await conversions(name, RANGE)).body);
   });
 
-  it('counts a funnel\'s steps in order over visits, with the drop-off of each', async () => {
+  it("counts a funnel's steps in order over visits, with the drop-off of each", async () => {
     const { status, body } = await conversions('funnels', RANGE);
     expect(status).toBe(200);
     expect(body.data).toEqual(funnels.flatMap((f) => expectedFunnel(RANGE, f)));
     // Order matters: the first funnel backwards is another count, and the API's is the count made here.
     const steps = [...funnels[0]!.steps].reverse();
     const made = await json(send('POST', '/api/funnels', { site: SITE, name: 'Backwards', steps }));
-    const backwards = (await conversions('funnels', RANGE)).body.data.filter((r: { funnel_id: string }) => r.funnel_id === made.body.funnel.id);
+    const backwards = (await conversions('funnels', RANGE)).body.data.filter(
+      (r: { funnel_id: string }) => r.funnel_id === made.body.funnel.id,
+    );
     expect(backwards).toEqual(expectedFunnel(RANGE, made.body.funnel));
     expect(backwards.map((r: { visits: number }) => r.visits)).not.toEqual(body.data.slice(0, 3).map((r: { visits: number }) => r.visits));
     expect((await json(send('DELETE', `/api/funnels/${made.body.funnel.id}?site=${SITE}`))).status).toBe(200);
@@ -217,8 +326,11 @@ describe('goals and funnels', () => {
     ['an entry page', { entry: '/' }],
     ['a device', { device: 'desktop' }],
     ['a hit filter (the visits that requested the page)', { page: '/pricing' }],
-    ['a shorter range, which cuts visits off at both ends', { from: new Date(T0 + 1_800_000).toISOString(), to: new Date(T0 + 5_400_000).toISOString() }],
-  ])('follows the dashboard\'s view under %s', async (_, extra) => {
+    [
+      'a shorter range, which cuts visits off at both ends',
+      { from: new Date(T0 + 1_800_000).toISOString(), to: new Date(T0 + 5_400_000).toISOString() },
+    ],
+  ])("follows the dashboard's view under %s", async (_, extra) => {
     const q = { ...RANGE, ...extra };
     expect((await conversions('goals', q)).body.data).toEqual(expectedGoals(q, goals));
     expect((await conversions('goals-by-channel', q)).body.data).toEqual(expectedSources(q, goals, 'channel'));
@@ -242,7 +354,9 @@ describe('goals and funnels', () => {
     // Another site's id is not this site's.
     expect((await json(send('DELETE', `/api/goals/${goals[0]!.id}?site=other.example`))).status).toBe(404);
     // Rows are written, never changed (no mutation): the edit and the deletion are versions; FINAL keeps the last.
-    expect(await rows(ch, 'SELECT name FROM dashboard_definitions FINAL WHERE id = {id:UUID}', { id: blog.id })).toEqual([{ name: 'Any blog page' }]);
+    expect(await rows(ch, 'SELECT name FROM dashboard_definitions FINAL WHERE id = {id:UUID}', { id: blog.id })).toEqual([
+      { name: 'Any blog page' },
+    ]);
     expect(await rows(ch, 'SELECT is_deleted FROM dashboard_definitions FINAL WHERE id = {id:UUID}', { id: goals[4]!.id })).toEqual([]);
     expect(await rows(ch, 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase()')).toEqual([{ n: 0 }]);
     goals.splice(4, 1);
@@ -270,31 +384,56 @@ describe('goals and funnels', () => {
     ['one step', [{ kind: 'page', match: '/' }], /2 to 8 steps/],
     ['nine steps', Array.from({ length: 9 }, () => ({ kind: 'page', match: '/' })), /2 to 8 steps/],
     ['no steps', 'none', /2 to 8 steps/],
-    ['a bad step', [{ kind: 'page', match: '/' }, { kind: 'page', match: 'x' }], /step 2: a page pattern starts with \//],
-    ['a step with more fields', [{ kind: 'page', match: '/' }, { kind: 'event', match: 'x', name: 'y' }], /unknown field in step 2: name/],
+    [
+      'a bad step',
+      [
+        { kind: 'page', match: '/' },
+        { kind: 'page', match: 'x' },
+      ],
+      /step 2: a page pattern starts with \//,
+    ],
+    [
+      'a step with more fields',
+      [
+        { kind: 'page', match: '/' },
+        { kind: 'event', match: 'x', name: 'y' },
+      ],
+      /unknown field in step 2: name/,
+    ],
   ])('refuses a funnel with %s', async (_, steps, message) => {
     const res = await json(send('POST', '/api/funnels', { site: SITE, name: 'f', steps }));
     expect([res.status, res.body.error]).toEqual([400, 'invalid_definition']);
     expect(res.body.message).toMatch(message);
   });
 
-  it('takes 8 steps, and JSON only; changes need a login from the dashboard\'s own page, reading an API token too', async () => {
+  it("takes 8 steps, and JSON only; changes need a login from the dashboard's own page, reading an API token too", async () => {
     const eight = Array.from({ length: 8 }, (_, i) => ({ kind: 'page', match: `/s${i}` }));
     const made = await json(send('POST', '/api/funnels', { site: 'other.example', name: 'Eight', steps: eight }));
     expect([made.status, made.body.funnel.steps]).toEqual([201, eight]);
-    const form = await d.app.request('/api/goals', { method: 'POST', headers: { ...d.browser, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x' });
+    const form = await d.app.request('/api/goals', {
+      method: 'POST',
+      headers: { ...d.browser, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=x',
+    });
     expect(form.status).toBe(415);
     const body = { site: SITE, name: 'x', kind: 'event', match: 'x' };
     const token = { authorization: `Bearer ${API_TOKEN}` };
     expect((await json(send('GET', `/api/goals?site=${SITE}`, undefined, token))).status).toBe(200);
     expect((await json(send('POST', '/api/goals', body, token))).body.error).toBe('login_required');
-    expect((await json(send('POST', '/api/goals', body, { cookie: d.cookie, 'sec-fetch-site': 'cross-site' }))).body.error).toBe('cross_site');
+    expect((await json(send('POST', '/api/goals', body, { cookie: d.cookie, 'sec-fetch-site': 'cross-site' }))).body.error).toBe(
+      'cross_site',
+    );
     expect((await json(send('POST', '/api/goals', body, {}))).status).toBe(401);
     expect((await json(send('GET', `/api/stats/goals?${new URLSearchParams(RANGE)}`, undefined, {}))).status).toBe(401);
   });
 
   it('refuses parameters as every named query does', async () => {
-    for (const [q, error] of [[{ ...RANGE, by: 'country' }, 'unknown_parameter'], [{ ...RANGE, traffic: 'bots' }, 'invalid_parameter'], [{ ...RANGE, channel: 'carrier-pigeon' }, 'invalid_parameter'], [{ site: SITE, from: RANGE.to, to: RANGE.from }, 'invalid_range']] as const) {
+    for (const [q, error] of [
+      [{ ...RANGE, by: 'country' }, 'unknown_parameter'],
+      [{ ...RANGE, traffic: 'bots' }, 'invalid_parameter'],
+      [{ ...RANGE, channel: 'carrier-pigeon' }, 'invalid_parameter'],
+      [{ site: SITE, from: RANGE.to, to: RANGE.from }, 'invalid_range'],
+    ] as const) {
       const res = await conversions('goals', q);
       expect([res.status, res.body.error], JSON.stringify(q)).toEqual([400, error]);
     }

@@ -21,10 +21,27 @@ import { clientOf } from '../../clickhouse/raw-client.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = fileURLToPath(new URL('../../grafana/provisioning/dashboards/scalehouse/', import.meta.url));
-interface Panel { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; datasource: { uid: string }; fieldConfig: { defaults: { unit: string } }; targets: { rawSql: string; format: number }[] }
-interface Dashboard { uid: string; title: string; panels: Panel[]; templating: { list: { name: string; includeAll?: boolean; allValue?: string }[] } }
-const dashboards = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(readFileSync(dir + f, 'utf8')) as Dashboard] as const);
-const datasource = parse(readFileSync(fileURLToPath(new URL('../../grafana/provisioning/datasources/clickhouse.yaml', import.meta.url)), 'utf8')) as { datasources: { uid: string; type: string }[] };
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource: { uid: string };
+  fieldConfig: { defaults: { unit: string } };
+  targets: { rawSql: string; format: number }[];
+}
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string; includeAll?: boolean; allValue?: string }[] };
+}
+const dashboards = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => [f, JSON.parse(readFileSync(dir + f, 'utf8')) as Dashboard] as const);
+const datasource = parse(
+  readFileSync(fileURLToPath(new URL('../../grafana/provisioning/datasources/clickhouse.yaml', import.meta.url)), 'utf8'),
+) as { datasources: { uid: string; type: string }[] };
 
 let ch: ClickHouse;
 // secrepo-2021.log: 22–28 Oct 2021.
@@ -32,26 +49,63 @@ const CTX = { from: Date.UTC(2021, 9, 22), to: Date.UTC(2021, 9, 29), intervalSe
 
 beforeAll(async () => {
   ch = await freshClickHouse();
-  await replayFile(ch, fixture('logs/secrepo-2021.log'), { site: 'secrepo.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
+  await replayFile(ch, fixture('logs/secrepo-2021.log'), {
+    site: 'secrepo.example',
+    salts: new SaltStore(ch),
+    sessionTimeoutMs: 1_800_000,
+  });
   // The real log has no campaigns and no broken lines: add a few of each, inside its week.
   const extra = join(tempDir('grafana'), 'campaign.log');
   const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
-  writeFileSync(extra, [
-    ...Array.from({ length: 10 }, (_, i) => `198.51.100.${i} - - [24/Oct/2021:10:0${i}:00 +0000] "GET /offer?utm_source=newsletter&utm_medium=email&utm_campaign=autumn HTTP/1.1" 200 900 "-" "${UA}"`),
-    // nginx's JSON format, which records response times.
-    ...Array.from({ length: 5 }, (_, i) => JSON.stringify({ msec: String(Date.UTC(2021, 9, 24, 11, i) / 1000), remote_addr: `198.51.100.${50 + i}`, host: 'secrepo.com',
-      request_method: 'GET', request_uri: '/timed', status: '200', body_bytes_sent: '100', request_time: `0.0${i + 1}0`, http_referer: '', http_user_agent: UA })),
-    '198.51.100.99 - - [24/Oct/2021:10:00:00 +0000] "GET /cut',
-    'not a log line at all',
-  ].join('\n') + '\n');
+  writeFileSync(
+    extra,
+    [
+      ...Array.from(
+        { length: 10 },
+        (_, i) =>
+          `198.51.100.${i} - - [24/Oct/2021:10:0${i}:00 +0000] "GET /offer?utm_source=newsletter&utm_medium=email&utm_campaign=autumn HTTP/1.1" 200 900 "-" "${UA}"`,
+      ),
+      // nginx's JSON format, which records response times.
+      ...Array.from({ length: 5 }, (_, i) =>
+        JSON.stringify({
+          msec: String(Date.UTC(2021, 9, 24, 11, i) / 1000),
+          remote_addr: `198.51.100.${50 + i}`,
+          host: 'secrepo.com',
+          request_method: 'GET',
+          request_uri: '/timed',
+          status: '200',
+          body_bytes_sent: '100',
+          request_time: `0.0${i + 1}0`,
+          http_referer: '',
+          http_user_agent: UA,
+        }),
+      ),
+      '198.51.100.99 - - [24/Oct/2021:10:00:00 +0000] "GET /cut',
+      'not a log line at all',
+    ].join('\n') + '\n',
+  );
   await replayFile(ch, extra, { site: 'secrepo.example', salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
   // And the beacon: pageviews and custom events.
   const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
   const beacon = (i: number, payload: Record<string, unknown>) => ({
-    value: JSON.stringify(beaconHit('secrepo.example', { url: 'https://secrepo.com/offer', ...payload }, { receivedAt: Date.UTC(2021, 9, 24, 12, i), client: `198.51.100.${80 + i}`, headers: { userAgent: UA } })),
-    position: `beacon@${i}`, offset: i + 1,
+    value: JSON.stringify(
+      beaconHit(
+        'secrepo.example',
+        { url: 'https://secrepo.com/offer', ...payload },
+        { receivedAt: Date.UTC(2021, 9, 24, 12, i), client: `198.51.100.${80 + i}`, headers: { userAgent: UA } },
+      ),
+    ),
+    position: `beacon@${i}`,
+    offset: i + 1,
   });
-  await handle({ records: [0, 1, 2].flatMap((i) => [beacon(2 * i, { type: 'pageview' }), beacon(2 * i + 1, { type: 'event', name: 'signup', props: { plan: 'pro' } })]), token: 'grafana-beacon', stream: 'beacon' });
+  await handle({
+    records: [0, 1, 2].flatMap((i) => [
+      beacon(2 * i, { type: 'pageview' }),
+      beacon(2 * i + 1, { type: 'event', name: 'signup', props: { plan: 'pro' } }),
+    ]),
+    token: 'grafana-beacon',
+    stream: 'beacon',
+  });
 });
 afterAll(async () => {
   await ch.close();
@@ -59,8 +113,16 @@ afterAll(async () => {
 
 describe('Grafana provisioning', () => {
   it('has the five dashboards, on the provisioned ClickHouse data source', () => {
-    expect(dashboards.map(([f]) => f).sort()).toEqual(['errors-performance.json', 'pages.json', 'pipeline-health.json', 'sources.json', 'traffic-overview.json']);
-    expect(datasource.datasources).toEqual([expect.objectContaining({ uid: 'scalehouse-clickhouse', type: 'grafana-clickhouse-datasource' })]);
+    expect(dashboards.map(([f]) => f).sort()).toEqual([
+      'errors-performance.json',
+      'pages.json',
+      'pipeline-health.json',
+      'sources.json',
+      'traffic-overview.json',
+    ]);
+    expect(datasource.datasources).toEqual([
+      expect.objectContaining({ uid: 'scalehouse-clickhouse', type: 'grafana-clickhouse-datasource' }),
+    ]);
     expect(new Set(dashboards.map(([, d]) => d.uid)).size).toBe(5);
   });
 
@@ -79,7 +141,11 @@ describe('Grafana provisioning', () => {
       }
       expect(p.targets).toHaveLength(1);
       const used = [...p.targets[0]!.rawSql.matchAll(/\$\{(\w+)/g)].map((m) => m[1]);
-      for (const v of used) expect(d.templating.list.map((t) => t.name), `${p.title} uses \${${v}}`).toContain(v);
+      for (const v of used)
+        expect(
+          d.templating.list.map((t) => t.name),
+          `${p.title} uses \${${v}}`,
+        ).toContain(v);
     }
   });
 });
@@ -87,12 +153,17 @@ describe('Grafana provisioning', () => {
 const panels = dashboards.flatMap(([f, d]) => d.panels.map((p) => [`${f} › ${p.title}`, p, d] as const));
 
 // The pipeline works in processing time (now), the site's data is from 2021.
-const contextOf = (dash: Dashboard) => (dash.uid === 'scalehouse-pipeline-health' ? { from: Date.now() - 3_600_000, to: Date.now() + 60_000, intervalSeconds: 60 } : CTX);
+const contextOf = (dash: Dashboard) =>
+  dash.uid === 'scalehouse-pipeline-health' ? { from: Date.now() - 3_600_000, to: Date.now() + 60_000, intervalSeconds: 60 } : CTX;
 const all = { site: 'secrepo.example', channel: '__all', device: '__all' };
 
 async function runPanel(panel: Panel, dash: Dashboard, vars: Record<string, string>) {
   const sql = expandGrafana(panel.targets[0]!.rawSql, { ...contextOf(dash), vars });
-  const rs = await clientOf(ch).query({ query: sql, format: 'JSONCompactEachRowWithNamesAndTypes', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+  const rs = await clientOf(ch).query({
+    query: sql,
+    format: 'JSONCompactEachRowWithNamesAndTypes',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
   const [names, types, ...rows] = await rs.json<unknown[]>();
   return { names: names as string[], types: types as string[], rows };
 }
@@ -123,7 +194,6 @@ describe.each(panels)('panel %s', (_name, panel, dash) => {
       });
     }
   });
-
 });
 
 describe.each(panels.filter(([, p]) => p.targets[0]!.rawSql.includes('${channel')))('panel %s with filters', (_name, panel, dash) => {
@@ -131,7 +201,8 @@ describe.each(panels.filter(([, p]) => p.targets[0]!.rawSql.includes('${channel'
   it('honours the channel filter', async () => {
     const filtered = await run({ ...all, channel: 'search' });
     const everything = await run(all);
-    const total = (r: unknown[][]) => r.reduce((n, row) => n + row.filter((v): v is number => typeof v === 'number').reduce((a, b) => a + b, 0), 0);
+    const total = (r: unknown[][]) =>
+      r.reduce((n, row) => n + row.filter((v): v is number => typeof v === 'number').reduce((a, b) => a + b, 0), 0);
     // Counts of a subset are no larger; averages and rates of a subset may be.
     const unit = panel.fieldConfig.defaults.unit;
     if (unit !== 's' && unit !== 'percentunit') expect(total(filtered.rows)).toBeLessThanOrEqual(total(everything.rows));

@@ -27,8 +27,10 @@ describe('health reports', () => {
     await reporter.report(t0 + 120_000); // nothing moved: no counter rows
     reporter.stop();
 
-    const got = await rows<{ minute: string; metric: string; reason: string; kind: string; value: number }>(ch,
-      'SELECT toString(minute) AS minute, metric, reason, toString(kind) AS kind, value FROM pipeline_health ORDER BY minute, metric, reason');
+    const got = await rows<{ minute: string; metric: string; reason: string; kind: string; value: number }>(
+      ch,
+      'SELECT toString(minute) AS minute, metric, reason, toString(kind) AS kind, value FROM pipeline_health ORDER BY minute, metric, reason',
+    );
     const at = (ms: number) => chMinute(ms);
     // No batch failing: its gauges are reported as 0, so an alert on them recovers.
     const noneFailing = (ms: number) => [

@@ -37,11 +37,20 @@ afterAll(async () => {
 });
 
 /** POSTs `chunks` one write each, with no Content-Length (chunked), and reads the answer. */
-function postChunked(path: string, chunks: string[], headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+function postChunked(
+  path: string,
+  chunks: string[],
+  headers: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { method: 'POST', headers }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d) => { text += d; }).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      res
+        .setEncoding('utf8')
+        .on('data', (d) => {
+          text += d;
+        })
+        .on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
     });
     req.on('error', reject);
     for (const c of chunks) req.write(c);
@@ -55,7 +64,11 @@ const UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128
 describe('intake over Node HTTP', () => {
   it('accepts a beacon, says any origin may send it, and puts it on the bus', async () => {
     const before = bus.stats().lag;
-    const res = await fetch(`${base}/api/event`, { method: 'POST', body: beacon(), headers: { 'content-type': 'text/plain', 'user-agent': UA, origin: 'https://example.com' } });
+    const res = await fetch(`${base}/api/event`, {
+      method: 'POST',
+      body: beacon(),
+      headers: { 'content-type': 'text/plain', 'user-agent': UA, origin: 'https://example.com' },
+    });
     expect(res.status).toBe(202);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(await res.json()).toEqual({ accepted: 1 });
@@ -65,7 +78,11 @@ describe('intake over Node HTTP', () => {
   it('answers a CORS preflight with the methods and the headers asked for', async () => {
     const res = await fetch(`${base}/api/event`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-custom' },
+      headers: {
+        origin: 'https://example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, x-custom',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -79,14 +96,18 @@ describe('intake over Node HTTP', () => {
     const declared = await fetch(`${base}/api/event`, { method: 'POST', body: big, headers: { 'content-type': 'text/plain' } });
     expect(declared.status).toBe(413);
     expect((await declared.json()).error).toBe('payload_too_large');
-    const chunked = await postChunked('/api/event', [big.slice(0, 600), big.slice(600, 1200), big.slice(1200)], { 'content-type': 'text/plain' });
+    const chunked = await postChunked('/api/event', [big.slice(0, 600), big.slice(600, 1200), big.slice(1200)], {
+      'content-type': 'text/plain',
+    });
     expect(chunked).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
   });
 
   it('takes a chunked beacon and log batch under the limits whole', async () => {
     const before = bus.stats().lag;
     const b = beacon({ type: 'pageview' });
-    expect(await postChunked('/api/event', [b.slice(0, 10), b.slice(10)], { 'content-type': 'application/json', 'user-agent': UA })).toEqual({ status: 202, body: { accepted: 1 } });
+    expect(
+      await postChunked('/api/event', [b.slice(0, 10), b.slice(10)], { 'content-type': 'application/json', 'user-agent': UA }),
+    ).toEqual({ status: 202, body: { accepted: 1 } });
     const line = (i: number) => `203.0.113.9 - - [02/Dec/2026:10:00:0${i} +0000] "GET /p${i} HTTP/1.1" 200 5 "-" "${UA}"\n`;
     const lines = [0, 1, 2].map(line);
     const res = await postChunked('/api/logs?site=example.com', lines, { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` });
@@ -97,7 +118,11 @@ describe('intake over Node HTTP', () => {
   it('refuses a chunked log batch over the limit and puts none of it on the bus', async () => {
     const before = bus.stats().lag;
     const chunk = `203.0.113.9 - - [02/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-"\n`.repeat(20);
-    const res = await postChunked('/api/logs?site=example.com', Array.from({ length: 5 }, () => chunk), { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` });
+    const res = await postChunked(
+      '/api/logs?site=example.com',
+      Array.from({ length: 5 }, () => chunk),
+      { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+    );
     expect(res).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
     expect(bus.stats().lag).toBe(before);
   });
@@ -108,13 +133,23 @@ describe('limits on what one client can hold', () => {
   const rawClient = (port: number) => {
     const socket = connect(port, '127.0.0.1');
     const seen = { data: '', closedAt: 0 };
-    socket.setEncoding('utf8').on('data', (d) => { seen.data += d; }).on('close', () => { seen.closedAt = Date.now(); }).on('error', () => undefined);
+    socket
+      .setEncoding('utf8')
+      .on('data', (d) => {
+        seen.data += d;
+      })
+      .on('close', () => {
+        seen.closedAt = Date.now();
+      })
+      .on('error', () => undefined);
     return { socket, seen, open: new Promise<void>((r) => socket.once('connect', () => r())) };
   };
 
   it('closes a request whose body trickles in (a byte a second) once the request timeout passes', async () => {
-    const slow = await listen(collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' }),
-      { host: '127.0.0.1', port: 0, limits: { ...DEFAULT_SERVER_LIMITS, requestTimeoutMs: 1_500, maxConnections: 100 } });
+    const slow = await listen(
+      collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' }),
+      { host: '127.0.0.1', port: 0, limits: { ...DEFAULT_SERVER_LIMITS, requestTimeoutMs: 1_500, maxConnections: 100 } },
+    );
     try {
       const c = rawClient((slow.address() as AddressInfo).port);
       await c.open;
@@ -132,8 +167,10 @@ describe('limits on what one client can hold', () => {
   });
 
   it('closes connections beyond the cap as they arrive, and serves again once they are gone', async () => {
-    const capped = await listen(collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' }),
-      { host: '127.0.0.1', port: 0, limits: { ...DEFAULT_SERVER_LIMITS, requestTimeoutMs: 30_000, maxConnections: 3 } });
+    const capped = await listen(
+      collectorApp({ config: loadConfig({ SITES: 'example.com' }), bus, ingestToken: TOKEN, peerAddress: () => '203.0.113.7' }),
+      { host: '127.0.0.1', port: 0, limits: { ...DEFAULT_SERVER_LIMITS, requestTimeoutMs: 30_000, maxConnections: 3 } },
+    );
     const port = (capped.address() as AddressInfo).port;
     try {
       const held = Array.from({ length: 3 }, () => rawClient(port));

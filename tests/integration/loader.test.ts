@@ -17,11 +17,28 @@ describe('loader', () => {
     const ch = await freshClickHouse();
     // Rows travel inline after the statement (clickhouse/insert.ts): nothing in them may end it or change it.
     const hostile = [
-      `'; DROP TABLE dead_letters; --`, 'a"b\\"c', 'line\nbreak\r\n', '\\', 'FORMAT TSV\n1\t2', '{"json":[1,2]}', 'é 漢字 🙂', '`tick`', '\u0000nul', ';',
+      `'; DROP TABLE dead_letters; --`,
+      'a"b\\"c',
+      'line\nbreak\r\n',
+      '\\',
+      'FORMAT TSV\n1\t2',
+      '{"json":[1,2]}',
+      'é 漢字 🙂',
+      '`tick`',
+      '\u0000nul',
+      ';',
     ];
     const now = Date.now();
     const at = (i: number) => chTime(now + i * 1000); // dead letters are kept 30 days
-    const toRow = (raw: string, i: number) => ({ ts: at(i), site: 's', source: 'log', reason: 'invalid_hit', detail: raw, raw, position: `p@${i}` });
+    const toRow = (raw: string, i: number) => ({
+      ts: at(i),
+      site: 's',
+      source: 'log',
+      reason: 'invalid_hit',
+      detail: raw,
+      raw,
+      position: `p@${i}`,
+    });
     const batch = hostile.map(toRow);
     await insertRows(ch, 'dead_letters', batch, 'same-token');
     await insertRows(ch, 'dead_letters', batch, 'same-token');
@@ -35,7 +52,12 @@ describe('loader', () => {
 
   it('recognises ClickHouse data errors from the embedded engine', async () => {
     const ch = await freshClickHouse();
-    const err = await insertRows(ch, 'pipeline_stats', [{ minute: '2026-11-28 10:00:00', site: 's', outcome: 'o', reason: 'r', count: -5 }], 't1').catch((e: unknown) => e);
+    const err = await insertRows(
+      ch,
+      'pipeline_stats',
+      [{ minute: '2026-11-28 10:00:00', site: 's', outcome: 'o', reason: 'r', count: -5 }],
+      't1',
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(isDataError(err)).toBe(true);
     expect(isDataError(new Error('ECONNREFUSED'))).toBe(false);
@@ -43,25 +65,47 @@ describe('loader', () => {
     expect([err instanceof ClickHouseError, (err as ClickHouseError).code, isRetriable(err)]).toEqual([true, 72, false]); // CANNOT_PARSE_NUMBER: -5 into a UInt64;
     // …and every other failure of ClickHouse is retriable: a table missing, a query parameter not bound.
     const missing = await insertRows(ch, 'no_such_table', [{ a: 1 }], 't2').catch((e: unknown) => e);
-    expect([missing instanceof ClickHouseError, (missing as ClickHouseError).code, isDataError(missing), isRetriable(missing)]).toEqual([true, 60, false, true]);
+    expect([missing instanceof ClickHouseError, (missing as ClickHouseError).code, isDataError(missing), isRetriable(missing)]).toEqual([
+      true,
+      60,
+      false,
+      true,
+    ]);
     const unknownTable = await selectRows(ch, 'queries/salts-read.sql', {}).catch((e: unknown) => e);
-    expect([unknownTable instanceof ClickHouseError, (unknownTable as ClickHouseError).code, isRetriable(unknownTable)]).toEqual([true, 456, true]);
+    expect([unknownTable instanceof ClickHouseError, (unknownTable as ClickHouseError).code, isRetriable(unknownTable)]).toEqual([
+      true,
+      456,
+      true,
+    ]);
     await ch.close();
   });
 
   it('loads every row the engine takes, names the ones it refuses, and does it once under the same token', async () => {
     const ch = await freshClickHouse();
     const now = Date.now();
-    const row = (i: number, raw = `line ${i}`) => ({ ts: chTime(now + i * 1000), site: 's', source: 'log', reason: 'r', detail: '', raw, position: `p@${i}` });
+    const row = (i: number, raw = `line ${i}`) => ({
+      ts: chTime(now + i * 1000),
+      site: 's',
+      source: 'log',
+      reason: 'r',
+      detail: '',
+      raw,
+      position: `p@${i}`,
+    });
     // Rows the engine refuses whatever the pipeline did before: a lone high surrogate (a lone low one it
     // takes), a time it cannot read.
-    const poison = new Map<number, object>([[3, row(3, 'x\ud800')], [11, { ...row(11), ts: 'not a time' }], [12, row(12, 'y\udbff')]]);
+    const poison = new Map<number, object>([
+      [3, row(3, 'x\ud800')],
+      [11, { ...row(11), ts: 'not a time' }],
+      [12, row(12, 'y\udbff')],
+    ]);
     const batch = Array.from({ length: 20 }, (_, i) => poison.get(i) ?? row(i));
     const refused = await insertIsolating(ch, 'dead_letters', batch, 'iso');
     expect(refused.map((r) => r.index)).toEqual([3, 11, 12]);
     expect(refused[0]!.error).toMatch(/surrogate/);
     expect(refused[1]!.error).toMatch(/DateTime/);
-    const stored = async () => (await rows<{ position: string }>(ch, 'SELECT position FROM dead_letters ORDER BY ts')).map((r) => r.position);
+    const stored = async () =>
+      (await rows<{ position: string }>(ch, 'SELECT position FROM dead_letters ORDER BY ts')).map((r) => r.position);
     const expected = batch.map((_, i) => `p@${i}`).filter((_, i) => !poison.has(i));
     expect(await stored()).toEqual(expected);
     // The same batch again (a redelivery after a crash): the same parts, the same tokens, nothing twice.
@@ -77,9 +121,18 @@ describe('loader', () => {
     const ch = await freshClickHouse();
     const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
     const at = new Date(TODAY + 10 * 3_600_000);
-    const records = Array.from({ length: 9 }, (_, i) => logRecord(`192.0.2.${i + 1} - - [${clfTime(at.getTime() + i * 1000)}] "GET /p${i} HTTP/1.1" 200 5 "-" "${ua}"`, i + 1, { position: `p@${i}` }));
+    const records = Array.from({ length: 9 }, (_, i) =>
+      logRecord(`192.0.2.${i + 1} - - [${clfTime(at.getTime() + i * 1000)}] "GET /p${i} HTTP/1.1" 200 5 "-" "${ua}"`, i + 1, {
+        position: `p@${i}`,
+      }),
+    );
     const now = Date.now();
-    const out = processBatch(records, emptySessionState(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now, stream: 's' });
+    const out = processBatch(records, emptySessionState(), {
+      saltFor: () => Buffer.alloc(32),
+      sessionTimeoutMs: 1_800_000,
+      now,
+      stream: 's',
+    });
     expect(out.events).toHaveLength(9);
     // Whatever made them so, two rows the engine cannot take: the rest of the batch must not wait for them.
     const poisoned = [2, 6];
@@ -89,18 +142,38 @@ describe('loader', () => {
     const paths = async () => (await rows<{ path: string }>(ch, 'SELECT path FROM events ORDER BY path')).map((r) => r.path);
     const kept = records.map((_, i) => `/p${i}`).filter((_, i) => !poisoned.includes(i));
     expect(await paths()).toEqual(kept);
-    const letters = async () => rows<{ reason: string; position: string; source: string; raw: string; detail: string }>(ch, 'SELECT reason, position, source, raw, detail FROM dead_letters ORDER BY position');
-    const expectedLetters = poisoned.map((i) => ({ reason: 'load_rejected', position: `p@${i}`, source: 'log', raw: expect.stringContaining(`/p${i} HTTP`), detail: expect.stringMatching(/^events: .*surrogate/) }));
+    const letters = async () =>
+      rows<{ reason: string; position: string; source: string; raw: string; detail: string }>(
+        ch,
+        'SELECT reason, position, source, raw, detail FROM dead_letters ORDER BY position',
+      );
+    const expectedLetters = poisoned.map((i) => ({
+      reason: 'load_rejected',
+      position: `p@${i}`,
+      source: 'log',
+      raw: expect.stringContaining(`/p${i} HTTP`),
+      detail: expect.stringMatching(/^events: .*surrogate/),
+    }));
     expect(await letters()).toEqual(expectedLetters);
     // Every line is counted once: 7 events and 2 dead letters, whatever the load did.
-    const counts = async () => rows(ch, "SELECT outcome, reason, toUInt32(sum(count)) AS n FROM pipeline_stats GROUP BY outcome, reason ORDER BY outcome");
-    expect(await counts()).toEqual([{ outcome: 'dead_letter', reason: 'load_rejected', n: 2 }, { outcome: 'event', reason: '', n: 7 }]);
-    expect(loaded.stats.map((s) => [s.outcome, s.count]).sort()).toEqual([['dead_letter', 2], ['event', 7]]);
+    const counts = async () =>
+      rows(ch, 'SELECT outcome, reason, toUInt32(sum(count)) AS n FROM pipeline_stats GROUP BY outcome, reason ORDER BY outcome');
+    expect(await counts()).toEqual([
+      { outcome: 'dead_letter', reason: 'load_rejected', n: 2 },
+      { outcome: 'event', reason: '', n: 7 },
+    ]);
+    expect(loaded.stats.map((s) => [s.outcome, s.count]).sort()).toEqual([
+      ['dead_letter', 2],
+      ['event', 7],
+    ]);
     // Loaded again under its token, as after a crash: nothing changes.
     await loadBatch(ch, out, records, 'batch-1', now, true);
     expect(await paths()).toEqual(kept);
     expect(await letters()).toEqual(expectedLetters);
-    expect(await counts()).toEqual([{ outcome: 'dead_letter', reason: 'load_rejected', n: 2 }, { outcome: 'event', reason: '', n: 7 }]);
+    expect(await counts()).toEqual([
+      { outcome: 'dead_letter', reason: 'load_rejected', n: 2 },
+      { outcome: 'event', reason: '', n: 7 },
+    ]);
     // The visits are loaded (their rows were not refused): one per visitor.
     expect(await rows(ch, 'SELECT count() AS n FROM sessions FINAL')).toEqual([{ n: 9 }]);
     await ch.close();
@@ -108,16 +181,33 @@ describe('loader', () => {
 
   it('keeps a session the engine refuses as a dead letter of its own, counted apart from the lines', async () => {
     const ch = await freshClickHouse();
-    const records = [logRecord(`192.0.2.1 - - [${clfTime(TODAY + 3_600_000)}] "GET /a HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"`, 1, { position: 'p@1' })];
+    const records = [
+      logRecord(
+        `192.0.2.1 - - [${clfTime(TODAY + 3_600_000)}] "GET /a HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"`,
+        1,
+        { position: 'p@1' },
+      ),
+    ];
     const now = Date.now();
-    const out = processBatch(records, emptySessionState(), { saltFor: () => Buffer.alloc(32), sessionTimeoutMs: 1_800_000, now, stream: 's' });
+    const out = processBatch(records, emptySessionState(), {
+      saltFor: () => Buffer.alloc(32),
+      sessionTimeoutMs: 1_800_000,
+      now,
+      stream: 's',
+    });
     out.sessions[0]!.entry_path = '/a\udbff';
     await loadBatch(ch, out, records, 'batch-s', now);
     expect(await rows(ch, 'SELECT count() AS n FROM events')).toEqual([{ n: 1 }]);
     expect(await rows(ch, 'SELECT count() AS n FROM sessions')).toEqual([{ n: 0 }]);
-    expect(await rows(ch, 'SELECT source, reason, position FROM dead_letters')).toEqual([{ source: 'sessions', reason: 'row_rejected', position: '' }]);
-    expect(await rows(ch, "SELECT outcome, reason, toUInt32(sum(count)) AS n FROM pipeline_stats GROUP BY outcome, reason ORDER BY outcome"))
-      .toEqual([{ outcome: 'dead_letter', reason: 'row_rejected', n: 1 }, { outcome: 'event', reason: '', n: 1 }]);
+    expect(await rows(ch, 'SELECT source, reason, position FROM dead_letters')).toEqual([
+      { source: 'sessions', reason: 'row_rejected', position: '' },
+    ]);
+    expect(
+      await rows(ch, 'SELECT outcome, reason, toUInt32(sum(count)) AS n FROM pipeline_stats GROUP BY outcome, reason ORDER BY outcome'),
+    ).toEqual([
+      { outcome: 'dead_letter', reason: 'row_rejected', n: 1 },
+      { outcome: 'event', reason: '', n: 1 },
+    ]);
     await ch.close();
   });
 });

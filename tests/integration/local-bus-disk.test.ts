@@ -23,12 +23,21 @@ import { tempDir } from '../helpers/temp-dir.ts';
 const dir = () => tempDir('bus');
 const hit = (line: string) => testLogHit(line, { receivedAt: 1 });
 const lineOf = (r: BusRecord) => (r.damaged ? `damaged:${r.offset}` : (JSON.parse(r.value) as { line: string }).line);
-const segmentsOf = (d: string) => readdirSync(d).filter((f) => f.endsWith('.log')).sort();
+const segmentsOf = (d: string) =>
+  readdirSync(d)
+    .filter((f) => f.endsWith('.log'))
+    .sort();
 
 function collect(bus: LocalBus) {
   const records: BusRecord[] = [];
   const tokens: string[] = [];
-  void bus.consume(async (b: BusBatch) => { records.push(...b.records); tokens.push(b.token); }, { maxRecords: 1000 });
+  void bus.consume(
+    async (b: BusBatch) => {
+      records.push(...b.records);
+      tokens.push(b.token);
+    },
+    { maxRecords: 1000 },
+  );
   return { records, tokens };
 }
 
@@ -80,7 +89,10 @@ describe('local bus recovery', () => {
     expect(again.stats().lag).toBe(2);
     const { records } = collect(again);
     await waitFor('the new records', async () => (records.length === 2 ? true : undefined));
-    expect(records.map((r) => [lineOf(r), r.offset])).toEqual([['x', 50], ['y', 51]]);
+    expect(records.map((r) => [lineOf(r), r.offset])).toEqual([
+      ['x', 50],
+      ['y', 51],
+    ]);
     await again.close();
   });
 
@@ -128,11 +140,18 @@ describe('local bus retention', () => {
     expect(first).toHaveLength(1);
     expect(readFileSync(join(d, first[0]!), 'utf8')).toContain('held only briefly');
     await waitFor('the consumed segment to be deleted', async () => (!segmentsOf(d).includes(first[0]!) ? true : undefined), 5000);
-    expect(segmentsOf(d).map((f) => readFileSync(join(d, f), 'utf8')).join('')).not.toContain('held only briefly');
+    expect(
+      segmentsOf(d)
+        .map((f) => readFileSync(join(d, f), 'utf8'))
+        .join(''),
+    ).not.toContain('held only briefly');
     // Numbering goes on: the next record is the second.
     await bus.publish([hit('next')]);
     await waitFor('the next record', async () => (records.length === 2 ? true : undefined));
-    expect(records.map((r) => [lineOf(r), r.offset])).toEqual([['held only briefly', 0], ['next', 1]]);
+    expect(records.map((r) => [lineOf(r), r.offset])).toEqual([
+      ['held only briefly', 0],
+      ['next', 1],
+    ]);
     await bus.close();
   });
 });
@@ -144,7 +163,14 @@ describe('local bus segments rolling by age while hits arrive', () => {
     const opened = await openLog(d, writer);
     const disk = new DiskSpace(d, 0);
     await disk.refresh();
-    const appender = new LogAppender(writer, disk, { segmentBytes: 1 << 20, segmentMaxAgeMs: 0 }, opened.segments, opened.durable, opened.diskBytes);
+    const appender = new LogAppender(
+      writer,
+      disk,
+      { segmentBytes: 1 << 20, segmentMaxAgeMs: 0 },
+      opened.segments,
+      opened.durable,
+      opened.diskBytes,
+    );
     await appender.append(encodeRecord('first'), 1);
     await new Promise((r) => setTimeout(r, 5));
     // The age timer starts a roll; a hit arrives before it is done, and no other hit after it.
@@ -167,7 +193,12 @@ describe.skipIf(!canMount)('local bus on a full disk (a real tmpfs)', () => {
     let refused: unknown;
     for (let i = 0; !refused && i < 1000; i++) {
       const batch = Array.from({ length: 5 }, (_, j) => `hit ${i}.${j} ${'x'.repeat(400)}`);
-      await bus.publish(batch.map(hit)).then(() => acked.push(...batch), (err: unknown) => { refused = err; });
+      await bus.publish(batch.map(hit)).then(
+        () => acked.push(...batch),
+        (err: unknown) => {
+          refused = err;
+        },
+      );
     }
     expect(refused).toBeInstanceOf(BusUnavailableError);
     expect(String(refused)).toMatch(/ENOSPC|no space/i);
@@ -194,11 +225,26 @@ describe.skipIf(!canMount)('local bus on a full disk (a real tmpfs)', () => {
     const bus = await LocalBus.open({ dir: disk.dir, reserveBytes: 512 * 1024 });
     await bus.publish([hit('first')]);
     const free = disk.fill(300 * 1024);
-    await waitFor('the bus to see the disk fill', async () => (await bus.publish([hit('probe')]).then(() => undefined, (e: unknown) => e)));
+    await waitFor(
+      'the bus to see the disk fill',
+      async () =>
+        await bus.publish([hit('probe')]).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+    );
     await expect(bus.publish([hit('refused')])).rejects.toBeInstanceOf(InsufficientStorageError);
     expect(bus.problems().join()).toMatch(/MiB free, less than the 1 MiB kept in reserve|refused hits/);
     free();
-    await waitFor('intake to resume by itself', async () => (await bus.publish([hit('back')]).then(() => true, () => undefined)), 10_000);
+    await waitFor(
+      'intake to resume by itself',
+      async () =>
+        await bus.publish([hit('back')]).then(
+          () => true,
+          () => undefined,
+        ),
+      10_000,
+    );
     const { records } = collect(bus);
     await waitFor('records', async () => (records.some((r) => lineOf(r) === 'back') ? true : undefined));
     expect(records.map(lineOf).filter((l) => l !== 'probe')).toEqual(['first', 'back']);

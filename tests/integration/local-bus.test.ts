@@ -18,10 +18,13 @@ const dir = () => tempDir('bus');
 
 function collect(bus: LocalBus, maxRecords: number, handler: (b: BusBatch) => Promise<void> = async () => {}) {
   const batches: BusBatch[] = [];
-  void bus.consume(async (b) => {
-    await handler(b);
-    batches.push(b);
-  }, { maxRecords });
+  void bus.consume(
+    async (b) => {
+      await handler(b);
+      batches.push(b);
+    },
+    { maxRecords },
+  );
   return batches;
 }
 
@@ -59,10 +62,13 @@ describe('local bus', () => {
     await bus.publish(['a', 'b', 'c', 'd', 'e'].map(hit));
     const seen: BusBatch[] = [];
     let failing = true;
-    void bus.consume(async (b) => {
-      seen.push(b);
-      if (failing) throw new Error('ClickHouse is down');
-    }, { maxRecords: 3 });
+    void bus.consume(
+      async (b) => {
+        seen.push(b);
+        if (failing) throw new Error('ClickHouse is down');
+      },
+      { maxRecords: 3 },
+    );
     await waitFor('a first attempt', async () => (seen.length >= 1 ? true : undefined));
     await bus.close(); // stops while the batch is still failing: it stays in flight
     failing = false;
@@ -105,7 +111,9 @@ describe('local bus on a damaged disk', () => {
     const bus = await LocalBus.open({ dir: d, segmentBytes: 600 });
     for (let i = 0; i < 12; i++) await bus.publish([hit(`line ${i} ${'x'.repeat(60)}`)]);
     await bus.close();
-    const segments = readdirSync(d).filter((f) => f.endsWith('.log')).sort();
+    const segments = readdirSync(d)
+      .filter((f) => f.endsWith('.log'))
+      .sort();
     expect(segments.length).toBeGreaterThan(2);
     // Flip one byte inside the first record of the first (older) segment.
     const first = join(d, segments[0]!);
@@ -118,8 +126,19 @@ describe('local bus on a damaged disk', () => {
     await waitFor('all twelve', async () => (batches.flatMap((b) => b.records).length === 12 ? true : undefined));
     const records = batches.flatMap((b) => b.records);
     expect(records.filter((r) => r.damaged).map((r) => r.position)).toEqual(['local:0']);
-    expect(records.filter((r) => !r.damaged).map((r) => (JSON.parse(r.value) as { line: string }).line.split(' ')[1])).toEqual(
-      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
+    expect(records.filter((r) => !r.damaged).map((r) => (JSON.parse(r.value) as { line: string }).line.split(' ')[1])).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+      '11',
+    ]);
     await again.close();
   });
 

@@ -38,20 +38,24 @@ describe('logins under a distributed guessing flood', () => {
   it('still let the owner in from the admin network (an ssh tunnel to 127.0.0.1) while 20 addresses guess', async () => {
     const { base } = await serve();
     let floodIsOn!: () => void;
-    const heldBack = new Promise<void>((r) => { floodIsOn = r; });
+    const heldBack = new Promise<void>((r) => {
+      floodIsOn = r;
+    });
     let ownerAnswered = false;
     let answeredAfterOwner = 0;
     // 20 attackers, each guessing one after another (all addresses at once) until the owner is in: at most 30 each.
-    const flood = Promise.all(Array.from({ length: 20 }, async (_, a) => {
-      const statuses: number[] = [];
-      for (let i = 0; i < 30 && !ownerAnswered; i++) {
-        const answer = await login(base, `127.0.0.${a + 2}`, `guess ${a}-${i}`);
-        statuses.push(answer.status);
-        if (ownerAnswered) answeredAfterOwner++;
-        if (answer.status === 429 && answer.body.includes('from everywhere')) floodIsOn();
-      }
-      return statuses;
-    }));
+    const flood = Promise.all(
+      Array.from({ length: 20 }, async (_, a) => {
+        const statuses: number[] = [];
+        for (let i = 0; i < 30 && !ownerAnswered; i++) {
+          const answer = await login(base, `127.0.0.${a + 2}`, `guess ${a}-${i}`);
+          statuses.push(answer.status);
+          if (ownerAnswered) answeredAfterOwner++;
+          if (answer.status === 429 && answer.body.includes('from everywhere')) floodIsOn();
+        }
+        return statuses;
+      }),
+    );
     // Once the limit on everyone holds strangers back, the flood is on: the owner logs in through it.
     await within('the limit on everyone to hold the flood back', heldBack, 60_000);
     const stranger = await login(base, '127.0.0.99', PASSWORD);
@@ -86,4 +90,3 @@ describe('logins under a distributed guessing flood', () => {
     expect((await login(base, '127.0.0.30', PASSWORD)).status).toBe(200);
   });
 });
-

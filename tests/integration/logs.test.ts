@@ -13,7 +13,11 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const CLIENT = '203.0.113.77';
-const SECRETS = { INGEST_TOKEN: 'log-test-ingest-token', DASHBOARD_PASSWORD: 'log test dashboard password', SESSION_SECRET: 'log-test-session-secret-of-32-characters' };
+const SECRETS = {
+  INGEST_TOKEN: 'log-test-ingest-token',
+  DASHBOARD_PASSWORD: 'log test dashboard password',
+  SESSION_SECRET: 'log-test-session-secret-of-32-characters',
+};
 
 type Line = { time: string; level: string; msg: string; role?: string; thread?: string; pid: number; [k: string]: unknown };
 
@@ -22,10 +26,23 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('logs of scalehouse start', () => {
   it('are JSON lines with the role, the processor thread marked, and no address or secret', async () => {
-    const app = await startApp({
-      DATA_DIR: dataDir, SITES: 'example.com', TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'debug', LOG_FORMAT: 'json', ...SECRETS,
-    }, await freePort());
-    const lines = () => app.output().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+    const app = await startApp(
+      {
+        DATA_DIR: dataDir,
+        SITES: 'example.com',
+        TRUSTED_PROXIES: '127.0.0.1',
+        LOG_LEVEL: 'debug',
+        LOG_FORMAT: 'json',
+        ...SECRETS,
+      },
+      await freePort(),
+    );
+    const lines = () =>
+      app
+        .output()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Line);
 
     const res = await fetch(`${app.url}/api/event`, {
       method: 'POST',
@@ -38,8 +55,15 @@ describe('logs of scalehouse start', () => {
     await drainAndStop(app);
 
     expect(loaded).toEqual({
-      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), level: 'debug', msg: 'batch loaded',
-      role: 'start', thread: 'processor', pid: app.child.pid, batch: expect.any(String), records: 1, events: 1,
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      level: 'debug',
+      msg: 'batch loaded',
+      role: 'start',
+      thread: 'processor',
+      pid: app.child.pid,
+      batch: expect.any(String),
+      records: 1,
+      events: 1,
     });
     const all = lines();
     expect(all.filter((l) => l.role !== 'start' || l.pid !== app.child.pid)).toEqual([]);

@@ -14,12 +14,16 @@ const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like
 const BOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 
 let app: AppProcess | undefined;
-afterAll(async () => { if (app && app.child.exitCode === null) app.child.kill('SIGKILL'); });
-
-const beacon = (url: string, ua: string, path: string) => fetch(`${url}/api/event`, {
-  method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': ua },
-  body: JSON.stringify({ site: 'metrics.example', url: `https://metrics.example${path}` }),
+afterAll(async () => {
+  if (app && app.child.exitCode === null) app.child.kill('SIGKILL');
 });
+
+const beacon = (url: string, ua: string, path: string) =>
+  fetch(`${url}/api/event`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'user-agent': ua },
+    body: JSON.stringify({ site: 'metrics.example', url: `https://metrics.example${path}` }),
+  });
 
 describe('/metrics', () => {
   it('is for token holders on the main port, open on METRICS_PORT, and counts hits as they flow', async () => {
@@ -42,7 +46,11 @@ describe('/metrics', () => {
     const bad = await fetch(`${app.url}/api/event`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{not json' });
     expect(bad.status).toBe(400);
     const badCode = ((await bad.json()) as { error: string }).error;
-    const noToken = await fetch(`${app.url}/api/logs?site=metrics.example`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    const noToken = await fetch(`${app.url}/api/logs?site=metrics.example`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(noToken.status).toBe(401);
     expect((await fetch(`${app.url}/api/event`)).status).toBe(405);
     expect((await fetch(`${app.url}/no/such/${'x'.repeat(20)}`)).status).toBe(404);
@@ -68,8 +76,20 @@ describe('/metrics', () => {
     const text = await (await fetch(own, { headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}` } })).text();
     expect(text).toContain('# TYPE http_request_duration_seconds histogram');
     const timed = (route: string, statusClass: string) =>
-      Number(text.match(new RegExp(`^http_request_duration_seconds_count\\{route="${route.replace(/[/]/g, '\\/')}",status_class="${statusClass}"\\} (\\d+)$`, 'm'))?.[1] ?? 0);
-    expect([timed('/api/event', '2xx'), timed('/api/event', '4xx'), timed('/api/logs', '4xx'), timed('unmatched', '4xx')]).toEqual([humans + bots, 1, 1, 2]);
+      Number(
+        text.match(
+          new RegExp(
+            `^http_request_duration_seconds_count\\{route="${route.replace(/[/]/g, '\\/')}",status_class="${statusClass}"\\} (\\d+)$`,
+            'm',
+          ),
+        )?.[1] ?? 0,
+      );
+    expect([timed('/api/event', '2xx'), timed('/api/event', '4xx'), timed('/api/logs', '4xx'), timed('unmatched', '4xx')]).toEqual([
+      humans + bots,
+      1,
+      1,
+      2,
+    ]);
     expect(timed('/metrics', '2xx')).toBeGreaterThanOrEqual(1);
     expect(text).not.toContain('/no/such/');
     // /readyz and /metrics read the same counters.

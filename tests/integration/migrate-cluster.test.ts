@@ -40,9 +40,11 @@ import { clientOf } from '../../clickhouse/raw-client.ts';
 import { rows } from '../helpers/clickhouse.ts';
 
 const NO_ZOOKEEPER = 225; // ClickHouse src/Common/ErrorCodes.cpp
-const SCHEMA = ['create-database.sql', 'schema_migrations.sql', 'retention-set.sql', 'retention-remove.sql']
-  .map((f) => ({ name: `schema/${f}`, sql: readFileSync(new URL(`../../clickhouse/schema/${f}`, import.meta.url), 'utf8') }));
-const ALL = [...await loadMigrations(), ...SCHEMA];
+const SCHEMA = ['create-database.sql', 'schema_migrations.sql', 'retention-set.sql', 'retention-remove.sql'].map((f) => ({
+  name: `schema/${f}`,
+  sql: readFileSync(new URL(`../../clickhouse/schema/${f}`, import.meta.url), 'utf8'),
+}));
+const ALL = [...(await loadMigrations()), ...SCHEMA];
 
 /** What docs/scaling.md asks of each server: the cluster in remote_servers, and its shard and replica macros. */
 const CONFIG = `<clickhouse>
@@ -69,7 +71,13 @@ beforeAll(async () => {
   // The first session of the process sets the engine up, with this configuration; the handle below shares it.
   const { Session } = createRequire(import.meta.url)('chdb') as { Session: new (path: string, opts: object) => { close(): void } };
   session = new Session(join(dir, 'clickhouse'), { connectionArgs: [`--config-file=${join(dir, 'config.xml')}`] });
-  ch = await connectClickHouse({ CLICKHOUSE_URL: '', CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}`, DATA_DIR: dir });
+  ch = await connectClickHouse({
+    CLICKHOUSE_URL: '',
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: `t_${randomUUID().replace(/-/g, '')}`,
+    DATA_DIR: dir,
+  });
 });
 afterAll(async () => {
   await ch?.close();
@@ -80,32 +88,43 @@ const format = async (query: string): Promise<string> =>
   (await rows<{ f: string }>(ch, 'SELECT formatQuerySingleLine({q:String}) AS f', { q: query }))[0]!.f;
 
 /** A formatted cluster statement with ON CLUSTER and the replicated engine taken out again. */
-const asOneServer = (formatted: string) => formatted
-  .replace(' ON CLUSTER scalehouse', '')
-  .replace(/Replicated(\w*)MergeTree\('\/clickhouse\/tables\/\{uuid\}\/\{shard\}', '\{replica\}'\)/, '$1MergeTree')
-  .replace(/Replicated(\w*)MergeTree\('\/clickhouse\/tables\/\{uuid\}\/\{shard\}', '\{replica\}', /, '$1MergeTree(')
-  .replace(/replicated_deduplication_window = (\d+), replicated_deduplication_window_seconds = 604800/, 'non_replicated_deduplication_window = $1');
+const asOneServer = (formatted: string) =>
+  formatted
+    .replace(' ON CLUSTER scalehouse', '')
+    .replace(/Replicated(\w*)MergeTree\('\/clickhouse\/tables\/\{uuid\}\/\{shard\}', '\{replica\}'\)/, '$1MergeTree')
+    .replace(/Replicated(\w*)MergeTree\('\/clickhouse\/tables\/\{uuid\}\/\{shard\}', '\{replica\}', /, '$1MergeTree(')
+    .replace(
+      /replicated_deduplication_window = (\d+), replicated_deduplication_window_seconds = 604800/,
+      'non_replicated_deduplication_window = $1',
+    );
 
 describe('migrations for a cluster, in the real engine', () => {
-  it.each(ALL.map((m) => [m.name, m.sql]))('%s: the parser reads each statement as the one-server statement, ON CLUSTER and replicated', async (_, sql) => {
-    for (const statement of splitStatements(sql)) {
-      const cluster = await format(onCluster(statement, 'scalehouse'));
-      const single = await format(statement);
-      expect(asOneServer(cluster)).toBe(single);
-      if (/^(CREATE|ALTER|DROP|RENAME)/.test(single)) expect(cluster).toContain(' ON CLUSTER scalehouse');
-      if (/ENGINE = \w*MergeTree/.test(single)) expect(cluster).toMatch(/ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/\{uuid\}\/\{shard\}', '\{replica\}'/);
-    }
-  });
+  it.each(ALL.map((m) => [m.name, m.sql]))(
+    '%s: the parser reads each statement as the one-server statement, ON CLUSTER and replicated',
+    async (_, sql) => {
+      for (const statement of splitStatements(sql)) {
+        const cluster = await format(onCluster(statement, 'scalehouse'));
+        const single = await format(statement);
+        expect(asOneServer(cluster)).toBe(single);
+        if (/^(CREATE|ALTER|DROP|RENAME)/.test(single)) expect(cluster).toContain(' ON CLUSTER scalehouse');
+        if (/ENGINE = \w*MergeTree/.test(single))
+          expect(cluster).toMatch(/ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/\{uuid\}\/\{shard\}', '\{replica\}'/);
+      }
+    },
+  );
 
   it('checks every replicated table as each server would create it, up to the missing Keeper', async () => {
     await clientOf(ch).command({ query: 'CREATE DATABASE IF NOT EXISTS replicated_check' });
-    const creates = ALL.flatMap((m) => splitStatements(m.sql).map((s) => [m.name, onCluster(s, 'scalehouse')] as const))
-      .filter(([, s]) => /^CREATE TABLE[\s\S]*ENGINE = Replicated/.test(s));
+    const creates = ALL.flatMap((m) => splitStatements(m.sql).map((s) => [m.name, onCluster(s, 'scalehouse')] as const)).filter(([, s]) =>
+      /^CREATE TABLE[\s\S]*ENGINE = Replicated/.test(s),
+    );
     expect(creates.length).toBeGreaterThanOrEqual(17); // 0001–0013 make 16 tables (some twice), and schema_migrations
     const outcome = async (statement: string) => {
       // What the ON CLUSTER initiator sends each server: the table with the UUID it chose, in the database it named.
-      const query = statement.replace(/^CREATE TABLE (IF NOT EXISTS )?(\w+) ON CLUSTER scalehouse/, (_, ifNot: string | undefined, name: string) =>
-        `CREATE TABLE ${ifNot ?? ''}replicated_check.${name} UUID '${randomUUID()}'`);
+      const query = statement.replace(
+        /^CREATE TABLE (IF NOT EXISTS )?(\w+) ON CLUSTER scalehouse/,
+        (_, ifNot: string | undefined, name: string) => `CREATE TABLE ${ifNot ?? ''}replicated_check.${name} UUID '${randomUUID()}'`,
+      );
       expect(query).not.toContain('ON CLUSTER');
       try {
         await clientOf(ch).command({ query });
@@ -120,7 +139,7 @@ describe('migrations for a cluster, in the real engine', () => {
     expect(await outcome(sessions.replace('version, is_deleted)', 'version, no_such_column)'))).toMatch(/^refused: .*no_such_column/);
   });
 
-  it('reads the cluster, its shards and the macros from the server\'s configuration', async () => {
+  it("reads the cluster, its shards and the macros from the server's configuration", async () => {
     expect(await readLayoutFacts(ch, 'scalehouse')).toEqual({ migrations_engine: null, shards: 1, macros: ['replica', 'shard'] });
     expect((await readLayoutFacts(ch, 'sharded')).shards).toBe(2);
     expect((await readLayoutFacts(ch, 'elsewhere')).shards).toBe(0);
@@ -128,7 +147,7 @@ describe('migrations for a cluster, in the real engine', () => {
 
   it('refuses a cluster on the embedded engine before changing anything, and migrates it as one server', async () => {
     await expect(migrate(ch, { cluster: 'scalehouse' })).rejects.toThrow(/CLICKHOUSE_CLUSTER needs ClickHouse servers \(CLICKHOUSE_URL\)/);
-    expect(await rows(ch, "SELECT name FROM system.tables WHERE database = currentDatabase()")).toEqual([]);
+    expect(await rows(ch, 'SELECT name FROM system.tables WHERE database = currentDatabase()')).toEqual([]);
     expect((await migrate(ch, { rawRetentionDays: 0 })).length).toBe(ALL.length - SCHEMA.length);
     // What a server would be refused a cluster for, once migrated as one server (tests/unit/layout-check.test.ts).
     expect((await readLayoutFacts(ch, 'scalehouse')).migrations_engine).toBe('ReplacingMergeTree');

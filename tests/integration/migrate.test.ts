@@ -19,25 +19,74 @@ describe('migrate', () => {
     const ch = await freshClickHouse(); // already migrated once
     expect(await migrate(ch, { rawRetentionDays: 90 })).toEqual([]);
     const applied = await rows(ch, 'SELECT version, name FROM schema_migrations FINAL ORDER BY version');
-    expect(applied.map((r) => r.name)).toEqual(['0001_events.sql', '0002_sessions.sql', '0003_rollups.sql', '0004_pipeline.sql', '0005_shared_processor_state.sql', '0006_replay_seeds.sql', '0007_salts_by_day.sql', '0008_sessions_by_event_time.sql',
-      '0009_site_hosts.sql', '0010_timing_and_twins.sql', '0011_drop_visitors_hour.sql', '0012_bot_visitors.sql', '0013_codecs.sql', '0014_alerts.sql', '0015_goals_funnels_shares.sql']);
-    const [ttl] = await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'");
+    expect(applied.map((r) => r.name)).toEqual([
+      '0001_events.sql',
+      '0002_sessions.sql',
+      '0003_rollups.sql',
+      '0004_pipeline.sql',
+      '0005_shared_processor_state.sql',
+      '0006_replay_seeds.sql',
+      '0007_salts_by_day.sql',
+      '0008_sessions_by_event_time.sql',
+      '0009_site_hosts.sql',
+      '0010_timing_and_twins.sql',
+      '0011_drop_visitors_hour.sql',
+      '0012_bot_visitors.sql',
+      '0013_codecs.sql',
+      '0014_alerts.sql',
+      '0015_goals_funnels_shares.sql',
+    ]);
+    const [ttl] = await rows<{ q: string }>(
+      ch,
+      "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'",
+    );
     expect(ttl!.q).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(_CAST\(90, 'UInt32'\)\)/);
     await migrate(ch, { rawRetentionDays: 0 });
-    const [none] = await rows<{ q: string }>(ch, "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'");
+    const [none] = await rows<{ q: string }>(
+      ch,
+      "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'",
+    );
     expect(none!.q).not.toMatch(/TTL/);
     // Every table uses the codecs and engines the design asks for.
-    const engines = await rows(ch, "SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('MaterializedView') ORDER BY name");
+    const engines = await rows(
+      ch,
+      "SELECT name, engine FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('MaterializedView') ORDER BY name",
+    );
     expect(engines).toEqual([
-      { name: 'alert_events', engine: 'MergeTree' }, { name: 'bot_hits', engine: 'MergeTree' }, { name: 'bot_visitors', engine: 'MergeTree' }, { name: 'dashboard_definitions', engine: 'ReplacingMergeTree' }, { name: 'dead_letters', engine: 'MergeTree' }, { name: 'events', engine: 'MergeTree' }, { name: 'moved_hits', engine: 'Null' },
-      { name: 'pages_hour', engine: 'SummingMergeTree' }, { name: 'pipeline_health', engine: 'MergeTree' }, { name: 'pipeline_stats', engine: 'SummingMergeTree' }, { name: 'replay_seeds', engine: 'MergeTree' },
-      { name: 'schema_migrations', engine: 'ReplacingMergeTree' }, { name: 'sessions', engine: 'ReplacingMergeTree' }, { name: 'share_links', engine: 'ReplacingMergeTree' }, { name: 'site_hosts', engine: 'ReplacingMergeTree' },
-      { name: 'traffic_minute', engine: 'SummingMergeTree' }, { name: 'visitor_salts', engine: 'MergeTree' },
+      { name: 'alert_events', engine: 'MergeTree' },
+      { name: 'bot_hits', engine: 'MergeTree' },
+      { name: 'bot_visitors', engine: 'MergeTree' },
+      { name: 'dashboard_definitions', engine: 'ReplacingMergeTree' },
+      { name: 'dead_letters', engine: 'MergeTree' },
+      { name: 'events', engine: 'MergeTree' },
+      { name: 'moved_hits', engine: 'Null' },
+      { name: 'pages_hour', engine: 'SummingMergeTree' },
+      { name: 'pipeline_health', engine: 'MergeTree' },
+      { name: 'pipeline_stats', engine: 'SummingMergeTree' },
+      { name: 'replay_seeds', engine: 'MergeTree' },
+      { name: 'schema_migrations', engine: 'ReplacingMergeTree' },
+      { name: 'sessions', engine: 'ReplacingMergeTree' },
+      { name: 'share_links', engine: 'ReplacingMergeTree' },
+      { name: 'site_hosts', engine: 'ReplacingMergeTree' },
+      { name: 'traffic_minute', engine: 'SummingMergeTree' },
+      { name: 'visitor_salts', engine: 'MergeTree' },
     ]);
     // Every column of the raw tables has its codec (none falls back to LZ4), set without a mutation.
-    expect(await rows(ch, "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hits') AND compression_codec = ''")).toEqual([]);
-    expect(await rows(ch, "SELECT table, name, compression_codec AS codec FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hits') AND name = 'ts' ORDER BY table"))
-      .toEqual([{ table: 'bot_hits', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' }, { table: 'events', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' }]);
+    expect(
+      await rows(
+        ch,
+        "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hits') AND compression_codec = ''",
+      ),
+    ).toEqual([]);
+    expect(
+      await rows(
+        ch,
+        "SELECT table, name, compression_codec AS codec FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hits') AND name = 'ts' ORDER BY table",
+      ),
+    ).toEqual([
+      { table: 'bot_hits', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' },
+      { table: 'events', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' },
+    ]);
     expect(await rows(ch, 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase()')).toEqual([{ n: 0 }]);
     await ch.close();
   });
@@ -55,14 +104,29 @@ describe('migrate', () => {
     const ch = await freshClickHouse({ migrate: false });
     await migrate(ch, { dir: migrationsBefore('0007') });
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
-    await clientOf(ch).insert({ table: 'salts', format: 'JSONEachRow', values: [{ day: day(0), salt: 'aa' }, { day: day(1), salt: 'bb' }, { day: day(9), salt: 'cc' }] });
+    await clientOf(ch).insert({
+      table: 'salts',
+      format: 'JSONEachRow',
+      values: [
+        { day: day(0), salt: 'aa' },
+        { day: day(1), salt: 'bb' },
+        { day: day(9), salt: 'cc' },
+      ],
+    });
     expect(await migrate(ch, { dir: migrationsBefore('0008') })).toEqual(['0007_salts_by_day.sql']);
     const salts = 'SELECT toString(day) AS day, min(salt) AS salt FROM visitor_salts GROUP BY day ORDER BY day';
-    expect(await rows(ch, salts)).toEqual([{ day: day(1), salt: 'bb' }, { day: day(0), salt: 'aa' }]);
+    expect(await rows(ch, salts)).toEqual([
+      { day: day(1), salt: 'bb' },
+      { day: day(0), salt: 'aa' },
+    ]);
     expect(await rows(ch, "SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'salts'")).toEqual([]);
     // Interrupted after any statement, the whole migration runs again: nothing breaks, no salt changes.
-    for (const statement of splitStatements(readFileSync(join(MIGRATIONS_DIR, '0007_salts_by_day.sql'), 'utf8'))) await clientOf(ch).command({ query: statement });
-    expect(await rows(ch, salts)).toEqual([{ day: day(1), salt: 'bb' }, { day: day(0), salt: 'aa' }]);
+    for (const statement of splitStatements(readFileSync(join(MIGRATIONS_DIR, '0007_salts_by_day.sql'), 'utf8')))
+      await clientOf(ch).command({ query: statement });
+    expect(await rows(ch, salts)).toEqual([
+      { day: day(1), salt: 'bb' },
+      { day: day(0), salt: 'aa' },
+    ]);
     await ch.close();
   });
 
@@ -70,15 +134,54 @@ describe('migrate', () => {
     const ch = await freshClickHouse({ migrate: false });
     await migrate(ch, { dir: migrationsBefore('0008') });
     const id = '00000000-0000-4000-8000-000000000001';
-    const old = { site: 's', session_id: id, visitor_id: 7, start_ts: '2026-11-28 10:00:00', end_ts: '2026-11-28 10:05:00', duration_s: 300, hits: 3,
-      pageviews: 2, is_bounce: 0, entry_path: '/a', exit_path: '/b', referrer_host: '', channel: 'direct', utm_source: '', utm_medium: '',
-      utm_campaign: '', browser: 'Firefox', os: 'Linux', device_type: 'desktop', country: '', version: 3, stream: 'local', last_offset: 41 };
+    const old = {
+      site: 's',
+      session_id: id,
+      visitor_id: 7,
+      start_ts: '2026-11-28 10:00:00',
+      end_ts: '2026-11-28 10:05:00',
+      duration_s: 300,
+      hits: 3,
+      pageviews: 2,
+      is_bounce: 0,
+      entry_path: '/a',
+      exit_path: '/b',
+      referrer_host: '',
+      channel: 'direct',
+      utm_source: '',
+      utm_medium: '',
+      utm_campaign: '',
+      browser: 'Firefox',
+      os: 'Linux',
+      device_type: 'desktop',
+      country: '',
+      version: 3,
+      stream: 'local',
+      last_offset: 41,
+    };
     await clientOf(ch).insert({ table: 'sessions', format: 'JSONEachRow', values: [old, { ...old, hits: 2, version: 2 }] });
     expect(await migrate(ch, { dir: migrationsBefore('0009') })).toEqual(['0008_sessions_by_event_time.sql']);
-    const read = 'SELECT toString(session_id) AS id, hits, pageviews, entry_path, toString(entry_ts) AS entry_ts, exit_path, toString(exit_ts) AS exit_ts, last_offset, merged_ids, is_deleted FROM sessions FINAL';
-    const expected = [{ id, hits: 3, pageviews: 2, entry_path: '/a', entry_ts: '2026-11-28 10:00:00.000', exit_path: '/b', exit_ts: '2026-11-28 10:05:00.000', last_offset: 41, merged_ids: [], is_deleted: 0 }];
+    const read =
+      'SELECT toString(session_id) AS id, hits, pageviews, entry_path, toString(entry_ts) AS entry_ts, exit_path, toString(exit_ts) AS exit_ts, last_offset, merged_ids, is_deleted FROM sessions FINAL';
+    const expected = [
+      {
+        id,
+        hits: 3,
+        pageviews: 2,
+        entry_path: '/a',
+        entry_ts: '2026-11-28 10:00:00.000',
+        exit_path: '/b',
+        exit_ts: '2026-11-28 10:05:00.000',
+        last_offset: 41,
+        merged_ids: [],
+        is_deleted: 0,
+      },
+    ];
     expect(await rows(ch, read)).toEqual(expected);
-    const [engine] = await rows<{ engine_full: string }>(ch, "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'sessions'");
+    const [engine] = await rows<{ engine_full: string }>(
+      ch,
+      "SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'sessions'",
+    );
     expect(engine!.engine_full).toMatch(/^ReplacingMergeTree\(version, is_deleted\)/);
     // Interrupted after any statement, the whole migration runs again and no session is lost or doubled.
     const statements = splitStatements(readFileSync(join(MIGRATIONS_DIR, '0008_sessions_by_event_time.sql'), 'utf8'));
@@ -90,6 +193,9 @@ describe('migrate', () => {
   });
 
   it('splits statements at line-ending semicolons, ignoring comment lines', () => {
-    expect(splitStatements('-- a; comment;\nCREATE TABLE a (x UInt8) ENGINE = Memory;\n\nSELECT 1;\n')).toEqual(['CREATE TABLE a (x UInt8) ENGINE = Memory', 'SELECT 1']);
+    expect(splitStatements('-- a; comment;\nCREATE TABLE a (x UInt8) ENGINE = Memory;\n\nSELECT 1;\n')).toEqual([
+      'CREATE TABLE a (x UInt8) ENGINE = Memory',
+      'SELECT 1',
+    ]);
   });
 });

@@ -27,19 +27,74 @@ const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KH
 
 /** Values no field should have to take, and every field gets some. */
 const HOSTILE: unknown[] = [
-  '\ud800', 'a\udc00b', '\udbff\udbff', 'x\ud800\u0000', '\u0000', '\u0001\u001b[31mred\u001b[0m\r\nforged: line', '\u2028\u2029', '\ufeff\ufffe\uffff',
-  'x'.repeat(60_000), 'é'.repeat(20_000), '%ED%A0%80', '%00%0d%0a', '%FF%FE', '%', "'; DROP TABLE events; --", '\\', '"', '{"a":', '`',
-  '9'.repeat(400), '-1', '1e308', '-1e308', 'NaN', 'Infinity', '-0', '18446744073709551616', '-9223372036854775809', '0x7fffffff',
-  '0000-01-01T00:00:00+00:00', '9999-12-31T23:59:59+00:00', '-62167219200', '253402300799.999', '1e30', '',
-  2 ** 64, -(2 ** 63), 1e308, -1, 0.5, null, true, [], {}, [[[[]]]],
+  '\ud800',
+  'a\udc00b',
+  '\udbff\udbff',
+  'x\ud800\u0000',
+  '\u0000',
+  '\u0001\u001b[31mred\u001b[0m\r\nforged: line',
+  '\u2028\u2029',
+  '\ufeff\ufffe\uffff',
+  'x'.repeat(60_000),
+  'é'.repeat(20_000),
+  '%ED%A0%80',
+  '%00%0d%0a',
+  '%FF%FE',
+  '%',
+  "'; DROP TABLE events; --",
+  '\\',
+  '"',
+  '{"a":',
+  '`',
+  '9'.repeat(400),
+  '-1',
+  '1e308',
+  '-1e308',
+  'NaN',
+  'Infinity',
+  '-0',
+  '18446744073709551616',
+  '-9223372036854775809',
+  '0x7fffffff',
+  '0000-01-01T00:00:00+00:00',
+  '9999-12-31T23:59:59+00:00',
+  '-62167219200',
+  '253402300799.999',
+  '1e30',
+  '',
+  2 ** 64,
+  -(2 ** 63),
+  1e308,
+  -1,
+  0.5,
+  null,
+  true,
+  [],
+  {},
+  [[[[]]]],
 ];
 
 /** Nested `depth` deep, or `width` keys wide: JSON that costs to parse. */
 const deep = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 const wide = (width: number) => `{${Array.from({ length: width }, (_, i) => `"k${i}":${i}`).join(',')}}`;
 
-const JSON_FIELDS = ['msec', 'time_iso8601', 'remote_addr', 'host', 'request_method', 'request_uri', 'server_protocol', 'status', 'body_bytes_sent',
-  'request_time', 'upstream_response_time', 'http_referer', 'http_user_agent', 'http_x_forwarded_for', 'http_accept_language'];
+const JSON_FIELDS = [
+  'msec',
+  'time_iso8601',
+  'remote_addr',
+  'host',
+  'request_method',
+  'request_uri',
+  'server_protocol',
+  'status',
+  'body_bytes_sent',
+  'request_time',
+  'upstream_response_time',
+  'http_referer',
+  'http_user_agent',
+  'http_x_forwarded_for',
+  'http_accept_language',
+];
 const BEACON_FIELDS = ['site', 'type', 'url', 'referrer', 'name', 'w', 'engaged_ms', 'hash', 'props', 'lang'];
 const COMBINED_FIELDS = ['ip', 'time', 'method', 'path', 'status', 'bytes', 'referrer', 'ua'] as const;
 
@@ -60,27 +115,58 @@ function generator(seed: number) {
   const jsonLine = (): string => {
     const id = n++;
     const f: Record<string, unknown> = {
-      msec: (now() / 1000).toFixed(3), time_iso8601: '', remote_addr: ip(), host: SITE, request_method: 'GET', request_uri: `/fz/json/${id}?q=1`,
-      server_protocol: 'HTTP/1.1', status: '200', body_bytes_sent: '512', request_time: '0.010', upstream_response_time: '0.008',
-      http_referer: 'https://www.google.com/', http_user_agent: CHROME, http_x_forwarded_for: '-', http_accept_language: 'en',
+      msec: (now() / 1000).toFixed(3),
+      time_iso8601: '',
+      remote_addr: ip(),
+      host: SITE,
+      request_method: 'GET',
+      request_uri: `/fz/json/${id}?q=1`,
+      server_protocol: 'HTTP/1.1',
+      status: '200',
+      body_bytes_sent: '512',
+      request_time: '0.010',
+      upstream_response_time: '0.008',
+      http_referer: 'https://www.google.com/',
+      http_user_agent: CHROME,
+      http_x_forwarded_for: '-',
+      http_accept_language: 'en',
     };
     for (const k of few(JSON_FIELDS)) f[k] = pick(HOSTILE);
     return JSON.stringify(f);
   };
   const combinedLine = (): string => {
     const id = n++;
-    const f: Record<(typeof COMBINED_FIELDS)[number], string> = { ip: ip(), time: clf(now()), method: 'GET', path: `/fz/clf/${id}`, status: '200', bytes: '512', referrer: '-', ua: CHROME };
+    const f: Record<(typeof COMBINED_FIELDS)[number], string> = {
+      ip: ip(),
+      time: clf(now()),
+      method: 'GET',
+      path: `/fz/clf/${id}`,
+      status: '200',
+      bytes: '512',
+      referrer: '-',
+      ua: CHROME,
+    };
     for (const k of few(COMBINED_FIELDS)) f[k] = pick(['[01/Jan/0000:00:00:00 +0000]', '31/Dec/9999:23:59:59 +0000', hostileText()]);
     return `${f.ip} - - [${f.time}] "${f.method} ${f.path} HTTP/1.1" ${f.status} ${f.bytes} "${f.referrer}" "${f.ua}"`;
   };
   const beacon = (): string => {
     const id = n++;
-    const p: Record<string, unknown> = { site: SITE, type: pick(['pageview', 'event', 'engagement']), url: `https://${SITE}/fz/beacon/${id}`, referrer: 'https://duckduckgo.com/', name: 'signup', w: 1280, engaged_ms: 3000, props: { plan: 'pro' } };
+    const p: Record<string, unknown> = {
+      site: SITE,
+      type: pick(['pageview', 'event', 'engagement']),
+      url: `https://${SITE}/fz/beacon/${id}`,
+      referrer: 'https://duckduckgo.com/',
+      name: 'signup',
+      w: 1280,
+      engaged_ms: 3000,
+      props: { plan: 'pro' },
+    };
     for (const k of few(BEACON_FIELDS)) {
       const r = rand();
       p[k] = r < 0.1 ? { [hostileText()]: pick(HOSTILE), [`k${id}`]: hostileText() } : pick(HOSTILE);
     }
-    if (rand() < 0.1) p.props = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`${hostileText().slice(0, 50)}${i}`, pick(HOSTILE)]));
+    if (rand() < 0.1)
+      p.props = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`${hostileText().slice(0, 50)}${i}`, pick(HOSTILE)]));
     const body = JSON.stringify(p);
     // Now and then JSON that is expensive or odd to parse, though still a beacon.
     if (rand() < 0.05) return body.replace(/}$/, `,"props2":${rand() < 0.5 ? deep(2_000) : wide(2_000)}}`);
@@ -89,7 +175,11 @@ function generator(seed: number) {
   /** Bytes that are not UTF-8 in the middle of an otherwise good line. */
   const invalidUtf8 = (line: string): Buffer => {
     const at = Math.floor(line.length / 2);
-    return Buffer.concat([Buffer.from(line.slice(0, at)), Buffer.from(pick([[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x00]])), Buffer.from(line.slice(at))]);
+    return Buffer.concat([
+      Buffer.from(line.slice(0, at)),
+      Buffer.from(pick([[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x00]])),
+      Buffer.from(line.slice(at)),
+    ]);
   };
   const logLine = (): Buffer => {
     const line = rand() < 0.6 ? jsonLine() : combinedLine();
@@ -98,11 +188,16 @@ function generator(seed: number) {
   return { rand, beacon, logLine, invalidUtf8 };
 }
 
-interface Sent { acknowledged: number; answers: Map<number, number> }
+interface Sent {
+  acknowledged: number;
+  answers: Map<number, number>;
+}
 
 async function post(app: AppProcess, path: string, body: Buffer | string, contentType: string, sent: Sent, auth = false): Promise<void> {
   const res = await fetch(`${app.url}${path}`, {
-    method: 'POST', body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]), headers: { 'content-type': contentType, 'user-agent': CHROME, ...(auth ? { authorization: `Bearer ${TEST_INGEST_TOKEN}` } : {}) },
+    method: 'POST',
+    body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]),
+    headers: { 'content-type': contentType, 'user-agent': CHROME, ...(auth ? { authorization: `Bearer ${TEST_INGEST_TOKEN}` } : {}) },
   });
   sent.answers.set(res.status, (sent.answers.get(res.status) ?? 0) + 1);
   const answer = await res.text();
@@ -166,9 +261,13 @@ async function sendSyslog(app: AppProcess, port: number, gen: ReturnType<typeof 
 /** After the poison: clean hits that must land, whatever came before them. */
 async function sendAfter(app: AppProcess, sent: Sent, round: string): Promise<string[]> {
   const paths = Array.from({ length: 5 }, (_, i) => `/after/${round}/${i}`);
-  for (const path of paths.slice(0, 3)) await post(app, '/api/event', JSON.stringify({ site: SITE, url: `https://${SITE}${path}` }), 'text/plain', sent);
+  for (const path of paths.slice(0, 3))
+    await post(app, '/api/event', JSON.stringify({ site: SITE, url: `https://${SITE}${path}` }), 'text/plain', sent);
   const clf = new Date().toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000');
-  const lines = paths.slice(3).map((p, i) => `203.0.113.${i + 1} - - [${clf}] "GET ${p} HTTP/1.1" 200 10 "-" "${CHROME}"`).join('\n');
+  const lines = paths
+    .slice(3)
+    .map((p, i) => `203.0.113.${i + 1} - - [${clf}] "GET ${p} HTTP/1.1" 200 10 "-" "${CHROME}"`)
+    .join('\n');
   await post(app, `/api/logs?site=${SITE}`, lines, 'text/plain', sent, true);
   return paths;
 }
@@ -179,19 +278,30 @@ async function sendAfter(app: AppProcess, sent: Sent, round: string): Promise<st
  */
 async function loaded(app: AppProcess, env: Record<string, string>): Promise<void> {
   const kafka = env.KAFKA_BROKERS ? new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: 0 }) : undefined;
-  await waitFor('every acknowledged hit processed', async () => {
-    const { status, body } = await readyz(app);
-    if (status !== 200 || body.bus.lag !== 0) return undefined;
-    if (!kafka) return true;
-    const { end, done } = await groupProgress(kafka, { KAFKA_TOPIC: env.KAFKA_TOPIC!, KAFKA_GROUP: env.KAFKA_GROUP! });
-    return done === end ? true : undefined;
-  }, 120_000);
+  await waitFor(
+    'every acknowledged hit processed',
+    async () => {
+      const { status, body } = await readyz(app);
+      if (status !== 200 || body.bus.lag !== 0) return undefined;
+      if (!kafka) return true;
+      const { end, done } = await groupProgress(kafka, { KAFKA_TOPIC: env.KAFKA_TOPIC!, KAFKA_GROUP: env.KAFKA_GROUP! });
+      return done === end ? true : undefined;
+    },
+    120_000,
+  );
 }
 
 async function fuzzRun(env: Record<string, string>, seed: number) {
   const dataDir = tempDir('pipeline-fuzz');
   const [port, syslogPort] = [await freePort(), await freePort()];
-  const appEnv = { ...env, DATA_DIR: dataDir, SYSLOG_PORT: String(syslogPort), SYSLOG_SITES: `nginx=${SITE}`, BATCH_MAX_HITS: '200', LOG_LEVEL: 'error' };
+  const appEnv = {
+    ...env,
+    DATA_DIR: dataDir,
+    SYSLOG_PORT: String(syslogPort),
+    SYSLOG_SITES: `nginx=${SITE}`,
+    BATCH_MAX_HITS: '200',
+    LOG_LEVEL: 'error',
+  };
   const gen = generator(seed);
   const sent: Sent = { acknowledged: 0, answers: new Map() };
 
@@ -227,9 +337,10 @@ async function expectAccounted(run: Awaited<ReturnType<typeof fuzzRun>>) {
     // Every line counted once, by outcome: as many as were acknowledged, no more, no fewer.
     const lines = "SELECT sum(count) AS n FROM pipeline_stats WHERE NOT (outcome = 'dead_letter' AND reason = 'row_rejected')";
     expect(await n(lines)).toBe(run.sent.acknowledged);
-    expect(await n("SELECT count() AS n FROM events")).toBe(await n("SELECT sum(count) AS n FROM pipeline_stats WHERE outcome = 'event'"));
-    expect(await n("SELECT count() AS n FROM dead_letters WHERE reason != 'row_rejected'"))
-      .toBe(await n("SELECT sum(count) AS n FROM pipeline_stats WHERE outcome = 'dead_letter' AND reason != 'row_rejected'"));
+    expect(await n('SELECT count() AS n FROM events')).toBe(await n("SELECT sum(count) AS n FROM pipeline_stats WHERE outcome = 'event'"));
+    expect(await n("SELECT count() AS n FROM dead_letters WHERE reason != 'row_rejected'")).toBe(
+      await n("SELECT sum(count) AS n FROM pipeline_stats WHERE outcome = 'dead_letter' AND reason != 'row_rejected'"),
+    );
     // A dead letter per record at most, each with a known reason and something that says why.
     expect(await n("SELECT count() - uniqExact(position) AS n FROM dead_letters WHERE reason != 'row_rejected'")).toBe(0);
     for (const r of await rows<{ outcome: string; reason: string }>(ch, 'SELECT DISTINCT outcome, reason FROM pipeline_stats')) {
@@ -240,7 +351,9 @@ async function expectAccounted(run: Awaited<ReturnType<typeof fuzzRun>>) {
     // No hit loaded twice: every numbered path of the traffic is in events once at most.
     expect(await n("SELECT count() - uniqExact(site, path, event_type, event_name, ts) AS n FROM events WHERE path LIKE '/fz/%'")).toBe(0);
     // The hits sent after all the poison are there.
-    expect((await rows<{ path: string }>(ch, "SELECT path FROM events WHERE path LIKE '/after/%' ORDER BY path")).map((r) => r.path)).toEqual(run.after);
+    expect(
+      (await rows<{ path: string }>(ch, "SELECT path FROM events WHERE path LIKE '/after/%' ORDER BY path")).map((r) => r.path),
+    ).toEqual(run.after);
   } finally {
     await ch.close();
   }

@@ -47,7 +47,11 @@ function plant(at: string, exists = true): { unchanged: () => void } {
 }
 
 const hit = () => testLogHit('127.0.0.1 - - [07/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"');
-const refusal = async (work: Promise<unknown>) => (await work.then(() => undefined, (e: unknown) => e)) as Error | undefined;
+const refusal = async (work: Promise<unknown>) =>
+  (await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as Error | undefined;
 const LINK_REFUSED = /is a symbolic link\. Scalehouse never follows links under DATA_DIR/;
 
 describe('links planted in DATA_DIR', () => {
@@ -72,11 +76,13 @@ describe('links planted in DATA_DIR', () => {
     const planted = plant(join(dir, 'consumer.json'));
     const err = await refusal(LocalBus.open({ dir }));
     planted.unchanged();
-    expect(err?.message).toBe(`${join(dir, 'consumer.json')} is a symbolic link. Scalehouse never follows links under DATA_DIR: ` +
-      'one there may have been planted to make it write to another file. Remove it, and let only the user running Scalehouse write to DATA_DIR (chown, chmod 700).');
+    expect(err?.message).toBe(
+      `${join(dir, 'consumer.json')} is a symbolic link. Scalehouse never follows links under DATA_DIR: ` +
+        'one there may have been planted to make it write to another file. Remove it, and let only the user running Scalehouse write to DATA_DIR (chown, chmod 700).',
+    );
   });
 
-  it('bus segment: a link under the last segment\'s name is neither cut back nor appended to', async () => {
+  it("bus segment: a link under the last segment's name is neither cut back nor appended to", async () => {
     const dir = join(tempDir('links'), 'bus');
     mkdirSync(dir);
     const planted = plant(join(dir, segmentName(0)));
@@ -85,7 +91,7 @@ describe('links planted in DATA_DIR', () => {
     expect(err?.message).toMatch(LINK_REFUSED);
   });
 
-  it('bus segment: a link under the next segment\'s name makes publishing fail, not write through it', async () => {
+  it("bus segment: a link under the next segment's name makes publishing fail, not write through it", async () => {
     const dir = join(tempDir('links'), 'bus');
     mkdirSync(dir);
     const bus = await LocalBus.open({ dir, segmentBytes: 1 });
@@ -110,7 +116,7 @@ describe('links planted in DATA_DIR', () => {
     const sink: TailSink = { exactlyOnce: true, send: async (hits) => void sent.push(...hits.map((h) => h.line)) };
     const stop = new AbortController();
     const run = runTail({ path: log, site: 'a.example', stateDir, sink, maxLineBytes: 8192, pollMs: 20, signal: stop.signal });
-    await waitFor('the position saved past the line', async () => ((await state.load())?.pos ?? 0) > 0 ? true : undefined);
+    await waitFor('the position saved past the line', async () => (((await state.load())?.pos ?? 0) > 0 ? true : undefined));
     stop.abort();
     await within('tail to stop', run);
     expect(sent).toHaveLength(1);
@@ -121,12 +127,20 @@ describe('links planted in DATA_DIR', () => {
     const dataDir = tempDir('links');
     const planted = plant(join(dataDir, 'dashboard-revoked-sessions.tmp'));
     const signer = sessionSigner(Buffer.alloc(32, 3), 'password fingerprint');
-    const app = dashboardRoutes({
-      ch: await freshClickHouse({ migrate: false }), passwordHash: await hashPassword('a long enough password'), sessions: signer,
-      revoked: await RevokedSessions.open(dataDir),
-    }, () => '192.0.2.1');
+    const app = dashboardRoutes(
+      {
+        ch: await freshClickHouse({ migrate: false }),
+        passwordHash: await hashPassword('a long enough password'),
+        sessions: signer,
+        revoked: await RevokedSessions.open(dataDir),
+      },
+      () => '192.0.2.1',
+    );
     const cookie = signer.issue();
-    const out = await app.request('/logout', { method: 'POST', headers: { cookie: `${SESSION_COOKIE}=${cookie}`, 'sec-fetch-site': 'same-origin' } });
+    const out = await app.request('/logout', {
+      method: 'POST',
+      headers: { cookie: `${SESSION_COOKIE}=${cookie}`, 'sec-fetch-site': 'same-origin' },
+    });
     expect(out.status).toBe(303);
     planted.unchanged();
     const id = signer.verify(cookie)!.id;
@@ -141,7 +155,10 @@ describe('links planted in DATA_DIR', () => {
     { file: 'dashboard-password', make: (dir: string) => resolveDashboardPassword('', dir) },
     { file: 'bus/bus-id', make: (dir: string) => LocalBus.open({ dir: join(dir, 'bus') }).then((b) => b.close()) },
   ];
-  describe.each([{ leads: 'to a file', exists: true }, { leads: 'nowhere', exists: false }])('a link leading $leads', ({ exists }) => {
+  describe.each([
+    { leads: 'to a file', exists: true },
+    { leads: 'nowhere', exists: false },
+  ])('a link leading $leads', ({ exists }) => {
     it.each(secrets)('in place of $file is refused: neither read as the secret nor written through', async ({ file, make }) => {
       const dataDir = tempDir('links');
       mkdirSync(join(dataDir, 'bus'));

@@ -23,16 +23,29 @@ import { tempDir } from '../helpers/temp-dir.ts';
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
 
 /** Runs the CLI; resolves with its exit code and output whatever the code. */
-const run = (args: string[], env: Record<string, string> = {}) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-  execFile(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', CLICKHOUSE_URL: '', ...env }, maxBuffer: 64 * 2 ** 20, timeout: 120_000 },
-    (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-});
+const run = (args: string[], env: Record<string, string> = {}) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        env: { ...process.env, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', CLICKHOUSE_URL: '', ...env },
+        maxBuffer: 64 * 2 ** 20,
+        timeout: 120_000,
+      },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 
 /** `head -c 2G /dev/zero | gzip`, from a stream: never 2 GiB in memory here either. */
 async function makeBomb(path: string): Promise<void> {
   const mib = Buffer.alloc(2 ** 20);
   let left = 2048;
-  const zeros = new Readable({ read() { this.push(left-- > 0 ? mib : null); } });
+  const zeros = new Readable({
+    read() {
+      this.push(left-- > 0 ? mib : null);
+    },
+  });
   await pipeline(zeros, createGzip({ level: 9 }), createWriteStream(path));
 }
 
@@ -71,14 +84,19 @@ describe('a .gz file that is not gzip', () => {
     const dataDir = tempDir('not-gzip-data');
     const replay = await run(['replay', file, '--site', 'example.com'], { DATA_DIR: dataDir });
     expect(replay.code).toBe(1);
-    expect(replay.stderr).toBe(`scalehouse replay: ${file} is not gzip data, or is damaged (incorrect header check): a file named .gz must be gzip\n`);
+    expect(replay.stderr).toBe(
+      `scalehouse replay: ${file} is not gzip data, or is damaged (incorrect header check): a file named .gz must be gzip\n`,
+    );
     expect(await seedsLeft(dataDir)).toBe(0);
   }, 120_000);
 });
 
 describe('a log with lines longer than LOG_LINE_MAX_BYTES', () => {
   it('is imported, each long line a line_too_long dead letter holding its first kilobyte, in replay as in explain', async () => {
-    const lines = readFileSync(fixture('logs/secrepo-2021.log'), 'utf8').split('\n').filter((l) => l.trim() !== '').slice(0, 40);
+    const lines = readFileSync(fixture('logs/secrepo-2021.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(0, 40);
     // A long request path, and a long line that is no log line at all.
     const long1 = lines[3]!.replace(/"GET \S+/, `"GET /${'a'.repeat(70_000)}`);
     const long2 = 'x'.repeat(300_000);
@@ -93,14 +111,31 @@ describe('a log with lines longer than LOG_LINE_MAX_BYTES', () => {
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(new RegExp(` ${mixed.length} lines → \\d+ events, \\d+ bots, 0 opted out, 2 dead letters in `));
     const ch = await dataDirClickHouse(dataDir);
-    const letters = await rows<{ site: string; reason: string; detail: string; raw: string; position: string }>(ch,
-      'SELECT site, reason, detail, raw, position FROM dead_letters ORDER BY position');
-    const outcomes = await rows(ch, "SELECT outcome, sum(count) AS n FROM pipeline_stats WHERE site = 'example.com' GROUP BY outcome HAVING n > 0 ORDER BY outcome");
+    const letters = await rows<{ site: string; reason: string; detail: string; raw: string; position: string }>(
+      ch,
+      'SELECT site, reason, detail, raw, position FROM dead_letters ORDER BY position',
+    );
+    const outcomes = await rows(
+      ch,
+      "SELECT outcome, sum(count) AS n FROM pipeline_stats WHERE site = 'example.com' GROUP BY outcome HAVING n > 0 ORDER BY outcome",
+    );
     const [seeds] = await rows<{ n: number }>(ch, 'SELECT count() AS n FROM replay_seeds');
     await ch.close();
     expect(letters).toEqual([
-      { site: 'example.com', reason: 'line_too_long', detail: `line of ${Buffer.byteLength(long1)} bytes, longer than 65536 (LOG_LINE_MAX_BYTES): kept its first 1024`, raw: redactIps(long1.slice(0, 1024)), position: `${file}:11` },
-      { site: 'example.com', reason: 'line_too_long', detail: 'line of 300000 bytes, longer than 65536 (LOG_LINE_MAX_BYTES): kept its first 1024', raw: 'x'.repeat(1024), position: `${file}:32` },
+      {
+        site: 'example.com',
+        reason: 'line_too_long',
+        detail: `line of ${Buffer.byteLength(long1)} bytes, longer than 65536 (LOG_LINE_MAX_BYTES): kept its first 1024`,
+        raw: redactIps(long1.slice(0, 1024)),
+        position: `${file}:11`,
+      },
+      {
+        site: 'example.com',
+        reason: 'line_too_long',
+        detail: 'line of 300000 bytes, longer than 65536 (LOG_LINE_MAX_BYTES): kept its first 1024',
+        raw: 'x'.repeat(1024),
+        position: `${file}:32`,
+      },
     ]);
     expect(outcomes.reduce((n, o) => n + Number(o.n), 0)).toBe(mixed.length);
     expect(outcomes).toContainEqual({ outcome: 'dead_letter', n: 2 });
@@ -108,11 +143,24 @@ describe('a log with lines longer than LOG_LINE_MAX_BYTES', () => {
 
     const explain = await run(['explain', file, '--site', 'example.com']);
     expect(explain.code).toBe(0);
-    const out = explain.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const out = explain.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(out.map((o) => o.line)).toEqual(mixed.map((_, i) => i + 1));
     expect(out.filter((o) => o.outcome === 'dead_letter')).toEqual([
-      { line: 11, outcome: 'dead_letter', reason: 'line_too_long', detail: `line of ${Buffer.byteLength(long1)} bytes, longer than 65536 (LOG_LINE_MAX_BYTES): kept its first 1024` },
-      { line: 32, outcome: 'dead_letter', reason: 'line_too_long', detail: 'line of 300000 bytes, longer than 65536 (LOG_LINE_MAX_BYTES): kept its first 1024' },
+      {
+        line: 11,
+        outcome: 'dead_letter',
+        reason: 'line_too_long',
+        detail: `line of ${Buffer.byteLength(long1)} bytes, longer than 65536 (LOG_LINE_MAX_BYTES): kept its first 1024`,
+      },
+      {
+        line: 32,
+        outcome: 'dead_letter',
+        reason: 'line_too_long',
+        detail: 'line of 300000 bytes, longer than 65536 (LOG_LINE_MAX_BYTES): kept its first 1024',
+      },
     ]);
   }, 120_000);
 });

@@ -16,7 +16,9 @@ import { replaySummaryLine } from '../../cli/replay-summary.ts';
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
 // More than one batch of 5,000 lines, and not a multiple of it: the bar used to stop at 5000.
 const FILE = fixture('logs/secrepo-2021.log');
-const LINES = readFileSync(FILE, 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+const LINES = readFileSync(FILE, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '').length;
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const replay = async (dataDir: string) => {
@@ -37,13 +39,26 @@ describe('scalehouse replay, run twice on one file', () => {
     expect(second.progress.at(-1)).toMatch(new RegExp(` 100% ${LINES} lines \\d+s$`));
     // The same outcomes as the first time, read from the first run's own line.
     const outcomes = / → (.*) in /.exec(first.stdout)![1];
-    expect(second.stdout).toMatch(new RegExp(`^${literal(FILE)}: already imported, nothing new added \\(${LINES} lines: ${literal(outcomes!)}\\) in `));
+    expect(second.stdout).toMatch(
+      new RegExp(`^${literal(FILE)}: already imported, nothing new added \\(${LINES} lines: ${literal(outcomes!)}\\) in `),
+    );
   });
 });
 
 describe('the summary of a file imported in part before', () => {
   it('says how many of its lines were new', () => {
-    const line = replaySummaryLine({ file: 'a.log', lines: 5854, newLines: 854, events: 1122, bots: 4732, optedOut: 0, deadLetters: 0, seconds: 2 });
-    expect(line).toBe('a.log: 5854 lines, 854 of them new (the other 5000 were imported before) → 1122 events, 4732 bots, 0 opted out, 0 dead letters in 2.0s (2927 lines/s)');
+    const line = replaySummaryLine({
+      file: 'a.log',
+      lines: 5854,
+      newLines: 854,
+      events: 1122,
+      bots: 4732,
+      optedOut: 0,
+      deadLetters: 0,
+      seconds: 2,
+    });
+    expect(line).toBe(
+      'a.log: 5854 lines, 854 of them new (the other 5000 were imported before) → 1122 events, 4732 bots, 0 opted out, 0 dead letters in 2.0s (2927 lines/s)',
+    );
   });
 });

@@ -57,7 +57,10 @@ describe.each(LOG_FILES)('replay %s', (name) => {
     expect(summary).toMatchObject({ lines: expected.lines, newLines: expected.lines, deadLetters: 0, optedOut: 0 });
     expect(summary.events + summary.bots).toBe(expected.lines);
 
-    const [counts] = await rows<{ events: number; bots: number }>(ch, `SELECT (SELECT count() FROM ${HUMAN_EVENTS}) AS events, (SELECT count() FROM bot_hits) AS bots`);
+    const [counts] = await rows<{ events: number; bots: number }>(
+      ch,
+      `SELECT (SELECT count() FROM ${HUMAN_EVENTS}) AS events, (SELECT count() FROM bot_hits) AS bots`,
+    );
     expect(counts).toEqual({ events: summary.events, bots: summary.bots });
 
     const union = `(SELECT status, path FROM ${HUMAN_EVENTS} UNION ALL SELECT status, path FROM bot_hits)`;
@@ -66,40 +69,64 @@ describe.each(LOG_FILES)('replay %s', (name) => {
   });
 
   it('keeps the rollups in agreement with the raw tables', async () => {
-    const traffic = await rows(ch, `
+    const traffic = await rows(
+      ch,
+      `
       SELECT minute, sum(hits) AS hits, sum(pageviews) AS pageviews, sum(status_4xx) AS s4, sum(status_5xx) AS s5, sum(bytes) AS bytes, sum(bot_hits) AS bots
-      FROM traffic_minute GROUP BY minute HAVING hits + bots > 0 ORDER BY minute`);
-    const raw = await rows(ch, `
+      FROM traffic_minute GROUP BY minute HAVING hits + bots > 0 ORDER BY minute`,
+    );
+    const raw = await rows(
+      ch,
+      `
       SELECT minute, sum(h) AS hits, sum(pv) AS pageviews, sum(s4) AS s4, sum(s5) AS s5, sum(b) AS bytes, sum(bot) AS bots FROM (
         SELECT toStartOfMinute(ts) AS minute, 1 AS h, is_pageview AS pv, status BETWEEN 400 AND 499 AS s4, status BETWEEN 500 AND 599 AS s5, bytes AS b, 0 AS bot FROM ${HUMAN_EVENTS}
         UNION ALL SELECT toStartOfMinute(ts), 0, 0, 0, 0, 0, 1 FROM bot_hits)
-      GROUP BY minute ORDER BY minute`);
+      GROUP BY minute ORDER BY minute`,
+    );
     expect(traffic.length).toBeGreaterThan(10);
     expect(traffic).toEqual(raw);
 
-    const pages = await rows(ch, 'SELECT hour, path, sum(hits) AS hits, sum(pageviews) AS pv FROM pages_hour GROUP BY hour, path HAVING hits > 0 ORDER BY hour, path');
-    const pagesRaw = await rows(ch, `SELECT toStartOfHour(ts) AS hour, path, count() AS hits, sum(is_pageview) AS pv FROM ${HUMAN_EVENTS} GROUP BY hour, path ORDER BY hour, path`);
+    const pages = await rows(
+      ch,
+      'SELECT hour, path, sum(hits) AS hits, sum(pageviews) AS pv FROM pages_hour GROUP BY hour, path HAVING hits > 0 ORDER BY hour, path',
+    );
+    const pagesRaw = await rows(
+      ch,
+      `SELECT toStartOfHour(ts) AS hour, path, count() AS hits, sum(is_pageview) AS pv FROM ${HUMAN_EVENTS} GROUP BY hour, path ORDER BY hour, path`,
+    );
     expect(pages).toEqual(pagesRaw);
 
     // Every event is in exactly one session: under the session's id, or an id the session had before (merged_ids).
-    const [sessions] = await rows(ch, `SELECT count() AS n, sum(hits) AS hits, sum(pageviews) AS pv, uniqExact(visitor_id) AS visitors FROM ${HUMAN_SESSIONS}`);
-    const [sessionsRaw] = await rows(ch, `SELECT uniqExact(m.session) AS n, count() AS hits, sum(is_pageview) AS pv, uniqExact(e.visitor_id) AS visitors
-      FROM ${HUMAN_EVENTS} AS e INNER JOIN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) AS sid, session_id AS session FROM ${HUMAN_SESSIONS}) AS m ON e.session_id = m.sid`);
+    const [sessions] = await rows(
+      ch,
+      `SELECT count() AS n, sum(hits) AS hits, sum(pageviews) AS pv, uniqExact(visitor_id) AS visitors FROM ${HUMAN_SESSIONS}`,
+    );
+    const [sessionsRaw] = await rows(
+      ch,
+      `SELECT uniqExact(m.session) AS n, count() AS hits, sum(is_pageview) AS pv, uniqExact(e.visitor_id) AS visitors
+      FROM ${HUMAN_EVENTS} AS e INNER JOIN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) AS sid, session_id AS session FROM ${HUMAN_SESSIONS}) AS m ON e.session_id = m.sid`,
+    );
     expect(sessions).toEqual(sessionsRaw);
     expect(Number(sessionsRaw!.visitors)).toBeGreaterThan(0);
   });
 
   it('adds nothing when the same file is replayed again, and says so', async () => {
-    const before = await rows(ch, `SELECT
+    const before = await rows(
+      ch,
+      `SELECT
       (SELECT count() FROM events) AS events, (SELECT count() FROM bot_hits) AS bots, (SELECT count() FROM sessions FINAL) AS sessions,
       (SELECT sum(hits) + sum(bot_hits) FROM traffic_minute) AS traffic, (SELECT sum(hits) FROM pages_hour) AS pages,
-      (SELECT uniqExact(session_id) FROM events) AS uniq_sessions, (SELECT sum(count) FROM pipeline_stats) AS stats`);
+      (SELECT uniqExact(session_id) FROM events) AS uniq_sessions, (SELECT sum(count) FROM pipeline_stats) AS stats`,
+    );
     const again = await replay(ch, file);
     expect(again).toMatchObject({ lines: expected.lines, newLines: 0 });
-    const after = await rows(ch, `SELECT
+    const after = await rows(
+      ch,
+      `SELECT
       (SELECT count() FROM events) AS events, (SELECT count() FROM bot_hits) AS bots, (SELECT count() FROM sessions FINAL) AS sessions,
       (SELECT sum(hits) + sum(bot_hits) FROM traffic_minute) AS traffic, (SELECT sum(hits) FROM pages_hour) AS pages,
-      (SELECT uniqExact(session_id) FROM events) AS uniq_sessions, (SELECT sum(count) FROM pipeline_stats) AS stats`);
+      (SELECT uniqExact(session_id) FROM events) AS uniq_sessions, (SELECT sum(count) FROM pipeline_stats) AS stats`,
+    );
     expect(after).toEqual(before);
     expect(Number(before[0]!.traffic)).toBe(expected.lines);
   });
@@ -125,7 +152,10 @@ describe('replay of damaged input', () => {
     expect(summary.deadLetters).toBe(bad.length);
     expect(summary.events + summary.bots).toBe(37);
 
-    const letters = await rows<{ reason: string; n: number }>(ch, 'SELECT reason, count() AS n FROM dead_letters GROUP BY reason ORDER BY reason');
+    const letters = await rows<{ reason: string; n: number }>(
+      ch,
+      'SELECT reason, count() AS n FROM dead_letters GROUP BY reason ORDER BY reason',
+    );
     expect(letters).toEqual([
       { reason: 'invalid_json_line', n: 1 },
       { reason: 'invalid_timestamp', n: 1 },
@@ -138,7 +168,10 @@ describe('replay of damaged input', () => {
       expect(r.raw).not.toMatch(/\d+\.\d+\.\d+\.\d+/);
       expect(r.detail).not.toBe('');
     }
-    const stats = await rows(ch, "SELECT reason, sum(count) AS n FROM pipeline_stats WHERE outcome = 'dead_letter' GROUP BY reason ORDER BY reason");
+    const stats = await rows(
+      ch,
+      "SELECT reason, sum(count) AS n FROM pipeline_stats WHERE outcome = 'dead_letter' GROUP BY reason ORDER BY reason",
+    );
     expect(stats).toEqual(letters);
     await ch.close();
   });
@@ -152,12 +185,24 @@ describe('an interrupted replay, run again', () => {
 
     const ch = await freshClickHouse();
     let batches = 0;
-    await expect(replayFile(ch, file, {
-      site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, batchLines: 1000,
-      onProgress: () => { if (++batches === 2) throw new Error('interrupted'); },
-    })).rejects.toThrow('interrupted');
+    await expect(
+      replayFile(ch, file, {
+        site: 'example.com',
+        salts: new SaltStore(ch),
+        sessionTimeoutMs: 30 * 60_000,
+        batchLines: 1000,
+        onProgress: () => {
+          if (++batches === 2) throw new Error('interrupted');
+        },
+      }),
+    ).rejects.toThrow('interrupted');
     expect(await rows(ch, 'SELECT count() AS n FROM replay_seeds')).toEqual([{ n: 1 }]);
-    const rerun = await replayFile(ch, file, { site: 'example.com', salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, batchLines: 1000 });
+    const rerun = await replayFile(ch, file, {
+      site: 'example.com',
+      salts: new SaltStore(ch),
+      sessionTimeoutMs: 30 * 60_000,
+      batchLines: 1000,
+    });
     // The first batch (1,000 lines) had landed before the interruption; the second had not.
     const lines = expectedFrom(file).lines;
     expect(rerun).toMatchObject({ lines, newLines: lines - 1000 });
@@ -181,7 +226,9 @@ describe('a replay of a file imported before', () => {
     const day = '2021-10-24'; // a day of the file, long past: no kept salt
     const emptyKeyed = createHmac('sha256', Buffer.alloc(0)).update(day).digest();
     expect(salts.saltFor(day).equals(emptyKeyed)).toBe(false);
-    expect(await rows(ch, 'SELECT count() AS n FROM replay_seeds WHERE file_hash = {h:String} AND seed != \'\'', { h: fileHash })).toEqual([{ n: 1 }]);
+    expect(await rows(ch, "SELECT count() AS n FROM replay_seeds WHERE file_hash = {h:String} AND seed != ''", { h: fileHash })).toEqual([
+      { n: 1 },
+    ]);
     await seed.done();
     await ch.close();
   });

@@ -18,9 +18,14 @@ const VIEW = `from=${new Date(TODAY).toISOString()}&to=${new Date(TODAY + 6 * 3_
 let ch: ClickHouse;
 let d: TestDashboard;
 
-const request = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) => d.app.request(path, init);
+const request = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
+  d.app.request(path, init);
 const owner = (method: string, path: string, body?: unknown) =>
-  request(path, { method, headers: { ...d.browser, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  request(path, {
+    method,
+    headers: { ...d.browser, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 const json = async (res: Response | Promise<Response>) => {
   const r = await res;
   return { status: r.status, body: (await r.json()) as any, headers: r.headers };
@@ -28,11 +33,19 @@ const json = async (res: Response | Promise<Response>) => {
 async function share(body: Record<string, unknown>) {
   const { status, body: made } = await json(owner('POST', '/api/shares', body));
   expect(status).toBe(201);
-  return made as { token: string; url: string; share: { id: string; site: string; label: string; has_password: boolean; embed_origins: string[]; created_at: string } };
+  return made as {
+    token: string;
+    url: string;
+    share: { id: string; site: string; label: string; has_password: boolean; embed_origins: string[]; created_at: string };
+  };
 }
 /** A password form posted as a browser on the link's own page posts it. */
 const unlock = (token: string, password: string, headers: Record<string, string> = { 'sec-fetch-site': 'same-origin' }) =>
-  request(`/share/${token}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: `password=${encodeURIComponent(password)}` });
+  request(`/share/${token}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `password=${encodeURIComponent(password)}`,
+  });
 
 beforeAll(async () => {
   ch = await freshClickHouse();
@@ -40,7 +53,8 @@ beforeAll(async () => {
   await loadJourneys(ch, 'other.example', makeJourneys(50, TODAY + 3_600_000, 77));
   d = await testDashboard(ch);
   // A goal on each site: a link shows its own site's.
-  for (const site of ['example.com', 'other.example']) await owner('POST', '/api/goals', { site, name: `Pricing of ${site}`, kind: 'page', match: '/pricing' });
+  for (const site of ['example.com', 'other.example'])
+    await owner('POST', '/api/goals', { site, name: `Pricing of ${site}`, kind: 'page', match: '/pricing' });
 });
 afterAll(async () => {
   await ch.close();
@@ -63,7 +77,7 @@ describe('shared links', () => {
     expect(JSON.stringify(stored)).not.toContain(made.token);
   });
 
-  it('opens its site\'s dashboard without a login, its files and read API under its own path', async () => {
+  it("opens its site's dashboard without a login, its files and read API under its own path", async () => {
     const { token } = await share({ site: 'example.com' });
     const page = await request(`/share/${token}`);
     expect(page.status).toBe(200);
@@ -72,9 +86,13 @@ describe('shared links', () => {
     expect(html).toContain(`src="/share/${token}/ui/app.js"`);
     expect(html).toContain('<title>example.com — Scalehouse</title>');
     expect(html).not.toContain('src="/ui/');
-    for (const file of ['app.js', 'view-bridge.js', 'goals.js', 'sharing.js', 'style.css', 'goals.css', 'uplot.js']) expect((await request(`/share/${token}/ui/${file}`)).status, file).toBe(200);
+    for (const file of ['app.js', 'view-bridge.js', 'goals.js', 'sharing.js', 'style.css', 'goals.css', 'uplot.js'])
+      expect((await request(`/share/${token}/ui/${file}`)).status, file).toBe(200);
     // Not framed by anyone: the link names no origin.
-    expect([page.headers.get('x-frame-options'), page.headers.get('content-security-policy')]).toEqual(['DENY', expect.stringContaining("frame-ancestors 'none'")]);
+    expect([page.headers.get('x-frame-options'), page.headers.get('content-security-policy')]).toEqual([
+      'DENY',
+      expect.stringContaining("frame-ancestors 'none'"),
+    ]);
     expect(page.headers.get('x-robots-tag')).toBe('noindex, nofollow');
   });
 
@@ -88,18 +106,26 @@ describe('shared links', () => {
       expect([shared.status, shared.body.data.current], site).toEqual([200, mine]);
     }
     // The batch too, its queries' own `NAME.site` included.
-    const batch = await json(request(`/share/${token}/api/stats/batch?queries=pages,channels&site=other.example&pages.site=other.example&${VIEW}`));
-    if (batch.status === 200) { // the batched endpoint, where this checkout has it
+    const batch = await json(
+      request(`/share/${token}/api/stats/batch?queries=pages,channels&site=other.example&pages.site=other.example&${VIEW}`),
+    );
+    if (batch.status === 200) {
+      // the batched endpoint, where this checkout has it
       expect(batch.body.results.pages.data).toEqual((await json(owner('GET', `/api/stats/pages?site=example.com&${VIEW}`))).body.data);
-      expect(batch.body.results.channels.data).toEqual((await json(owner('GET', `/api/stats/channels?site=example.com&${VIEW}`))).body.data);
+      expect(batch.body.results.channels.data).toEqual(
+        (await json(owner('GET', `/api/stats/channels?site=example.com&${VIEW}`))).body.data,
+      );
       const denied = await json(request(`/share/${token}/api/stats/batch?queries=pipeline,overview&${VIEW}`));
       expect(Object.keys(denied.body.results)).toEqual(['pipeline', 'overview']);
       expect(denied.body.results.pipeline).toMatchObject({ error: 'not_shared', status: 403 });
       expect(denied.body.results.overview.data.current).toEqual(mine);
     }
     // The site list holds its site alone; the pipeline of all sites and the alerts are not shared.
-    expect((await json(request(`/share/${token}/api/stats/sites`))).body.data.map((s: { site: string }) => s.site)).toEqual(['example.com']);
-    for (const name of ['pipeline', 'alerts']) expect((await json(request(`/share/${token}/api/stats/${name}?${VIEW}`))).body.error, name).toBe('not_shared');
+    expect((await json(request(`/share/${token}/api/stats/sites`))).body.data.map((s: { site: string }) => s.site)).toEqual([
+      'example.com',
+    ]);
+    for (const name of ['pipeline', 'alerts'])
+      expect((await json(request(`/share/${token}/api/stats/${name}?${VIEW}`))).body.error, name).toBe('not_shared');
     // Goals: its site's.
     const goals = (await json(request(`/share/${token}/api/stats/goals?site=other.example&${VIEW}`))).body;
     expect(goals.data.map((g: { goal: string }) => g.goal)).toEqual(['Pricing of example.com']);
@@ -110,10 +136,18 @@ describe('shared links', () => {
 
   it('changes nothing and reaches nothing beyond the read API', async () => {
     const { token } = await share({ site: 'example.com' });
-    for (const path of ['/api/goals?site=example.com', '/api/shares?site=example.com', '/api/realtime?site=example.com', '/api/stats/../../api/shares', '/login']) {
+    for (const path of [
+      '/api/goals?site=example.com',
+      '/api/shares?site=example.com',
+      '/api/realtime?site=example.com',
+      '/api/stats/../../api/shares',
+      '/login',
+    ]) {
       expect((await request(`/share/${token}${path}`)).status, path).toBe(404);
     }
-    expect((await request(`/share/${token}/api/goals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
+    expect(
+      (await request(`/share/${token}/api/goals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
+    ).toBe(404);
     // The dashboard itself still wants a login.
     expect((await request(`/api/stats/overview?site=example.com&${VIEW}`)).status).toBe(401);
     expect((await request('/')).status).toBe(303);
@@ -146,7 +180,9 @@ describe('shared links', () => {
     const right = await unlock(`${token}`, 'open sesame');
     expect([right.status, right.headers.get('location')]).toEqual([303, `/share/${token}`]);
     const setCookie = right.headers.get('set-cookie')!;
-    expect(setCookie).toMatch(new RegExp(`^scalehouse_share=\\d+\\.[\\w-]{43}; Max-Age=43200; Path=/share/${token}; HttpOnly; SameSite=Lax$`));
+    expect(setCookie).toMatch(
+      new RegExp(`^scalehouse_share=\\d+\\.[\\w-]{43}; Max-Age=43200; Path=/share/${token}; HttpOnly; SameSite=Lax$`),
+    );
     const cookie = { cookie: setCookie.split(';')[0]! };
     expect((await request(`/share/${token}`, { headers: cookie })).status).toBe(200);
     expect((await request(`/share/${token}/api/stats/pages?${VIEW}`, { headers: cookie })).status).toBe(200);
@@ -154,20 +190,27 @@ describe('shared links', () => {
     const other = await share({ site: 'example.com', password: 'open sesame' });
     expect((await request(`/share/${other.token}`, { headers: cookie })).status).toBe(401);
     const [expiry, mac] = cookie.cookie.slice('scalehouse_share='.length).split('.');
-    expect((await request(`/share/${token}`, { headers: { cookie: `scalehouse_share=${Number(expiry) + 1000}.${mac}` } })).status).toBe(401);
+    expect((await request(`/share/${token}`, { headers: { cookie: `scalehouse_share=${Number(expiry) + 1000}.${mac}` } })).status).toBe(
+      401,
+    );
     // Revoked: nothing, cookie or not.
     await owner('DELETE', `/api/shares/${link.id}?site=example.com`);
     expect((await request(`/share/${token}`, { headers: cookie })).status).toBe(404);
     expect((await request(`/share/${token}/api/stats/pages?${VIEW}`, { headers: cookie })).status).toBe(404);
   });
 
-  it('serves its files only while the link lives, and a protected link\'s code only after its password', async () => {
+  it("serves its files only while the link lives, and a protected link's code only after its password", async () => {
     const FILES = ['app.js', 'view-bridge.js', 'goals.js', 'sharing.js', 'style.css', 'goals.css', 'uplot.js', 'uplot.css'];
     const asset = async (token: string, file: string, headers: Record<string, string> = {}) => {
       const res = await request(`/share/${token}/ui/${file}`, { headers });
       return { status: res.status, type: res.headers.get('content-type'), cache: res.headers.get('cache-control'), body: await res.text() };
     };
-    const refused = (status: number, error: string) => ({ status, type: 'application/json; charset=utf-8', cache: null, body: expect.stringContaining(`"error":"${error}"`) });
+    const refused = (status: number, error: string) => ({
+      status,
+      type: 'application/json; charset=utf-8',
+      cache: null,
+      body: expect.stringContaining(`"error":"${error}"`),
+    });
     // Unknown tokens: nothing, as JSON, like the rest of the share.
     for (const t of ['A'.repeat(32), 'short']) expect(await asset(t, 'app.js'), t).toEqual(refused(404, 'share_not_found'));
 
@@ -183,11 +226,13 @@ describe('shared links', () => {
     const locked = await share({ site: 'example.com', password: 'open sesame' });
     expect(await (await request(`/share/${locked.token}`)).text()).toContain(`href="/share/${locked.token}/ui/style.css"`);
     expect((await asset(locked.token, 'style.css')).status).toBe(200);
-    for (const file of FILES.filter((f) => f !== 'style.css')) expect(await asset(locked.token, file), file).toEqual(refused(401, 'password_required'));
+    for (const file of FILES.filter((f) => f !== 'style.css'))
+      expect(await asset(locked.token, file), file).toEqual(refused(401, 'password_required'));
     const cookie = { cookie: (await unlock(locked.token, 'open sesame')).headers.get('set-cookie')!.split(';')[0]! };
     for (const file of FILES) expect((await asset(locked.token, file, cookie)).status, file).toBe(200);
     await owner('DELETE', `/api/shares/${locked.share.id}?site=example.com`);
-    for (const file of ['style.css', 'app.js']) expect(await asset(locked.token, file, cookie), file).toEqual(refused(404, 'share_not_found'));
+    for (const file of ['style.css', 'app.js'])
+      expect(await asset(locked.token, file, cookie), file).toEqual(refused(404, 'share_not_found'));
   });
 
   it('may be framed, embedded, only by the origins its owner listed; every other page by no one', async () => {
@@ -197,9 +242,18 @@ describe('shared links', () => {
     expect(page.headers.get('content-security-policy')).toMatch(/; frame-ancestors https:\/\/blog\.example\.org http:\/\/localhost:3000$/);
     expect(page.headers.get('x-frame-options')).toBeNull();
     const plain = await share({ site: 'example.com' });
-    for (const path of [`/share/${plain.token}?embed=1`, '/login', '/', `/share/${token}/api/stats/pages?${VIEW}`, `/share/${'x'.repeat(32)}`]) {
+    for (const path of [
+      `/share/${plain.token}?embed=1`,
+      '/login',
+      '/',
+      `/share/${token}/api/stats/pages?${VIEW}`,
+      `/share/${'x'.repeat(32)}`,
+    ]) {
       const res = await request(path, { headers: path === '/' ? { cookie: d.cookie } : {} });
-      expect([res.headers.get('x-frame-options'), res.headers.get('content-security-policy')], path).toEqual(['DENY', expect.stringMatching(/frame-ancestors 'none'$/)]);
+      expect([res.headers.get('x-frame-options'), res.headers.get('content-security-policy')], path).toEqual([
+        'DENY',
+        expect.stringMatching(/frame-ancestors 'none'$/),
+      ]);
     }
   });
 
@@ -219,7 +273,17 @@ describe('shared links', () => {
   it('lets an API token list links but not make or revoke them; unknown tokens open nothing', async () => {
     const token = { authorization: `Bearer ${API_TOKEN}` };
     expect((await request('/api/shares?site=example.com', { headers: token })).status).toBe(200);
-    expect((await json(request('/api/shares', { method: 'POST', headers: { ...token, 'content-type': 'application/json' }, body: '{"site":"example.com"}' }))).body.error).toBe('login_required');
+    expect(
+      (
+        await json(
+          request('/api/shares', {
+            method: 'POST',
+            headers: { ...token, 'content-type': 'application/json' },
+            body: '{"site":"example.com"}',
+          }),
+        )
+      ).body.error,
+    ).toBe('login_required');
     expect((await request('/api/shares?site=example.com')).status).toBe(401);
     for (const t of ['A'.repeat(32), 'short', '../../etc']) expect((await request(`/share/${t}`)).status, t).toBe(404);
   });

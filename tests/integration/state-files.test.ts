@@ -48,7 +48,10 @@ describe('state files in DATA_DIR', () => {
   it.each(cases)('$file: unreadable (not missing) stops with a clear error and is not replaced', async ({ file, what, open }) => {
     const dir = fresh();
     mkdirSync(join(dir, file), { recursive: true }); // a directory where the file should be: EISDIR on read
-    const err = await open(dir).then(() => undefined, (e: unknown) => e);
+    const err = await open(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ScalehouseError);
     expect((err as Error).message).toContain(`cannot read ${what} in ${join(dir, file)}: EISDIR`);
     expect((err as Error).message).toMatch(/not replaced/);
@@ -60,8 +63,16 @@ describe('state files in DATA_DIR', () => {
     mkdirSync(join(dir, 'bus', 'bus-id'), { recursive: true });
     const bin = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
     const run = spawnSync(process.execPath, [bin, 'start'], {
-      env: { ...process.env, DATA_DIR: dir, KAFKA_BROKERS: '', SYSLOG_PORT: String(await freePort()), PORT: String(await freePort()), LOG_LEVEL: 'warn' },
-      encoding: 'utf8', timeout: 60_000,
+      env: {
+        ...process.env,
+        DATA_DIR: dir,
+        KAFKA_BROKERS: '',
+        SYSLOG_PORT: String(await freePort()),
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'warn',
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toContain(`scalehouse start: cannot read the local bus id in ${join(dir, 'bus', 'bus-id')}: EISDIR`);

@@ -21,7 +21,8 @@ import { pseudonymiser } from '../../common/pseudonym.ts';
 import { visitorHash } from '../../processor/steps/protect-privacy.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => humanLine(`192.0.2.${(from + i) % 250 + 1}`, `/l/${from + i}`, from + i) + '\n').join('');
+const lines = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => humanLine(`192.0.2.${((from + i) % 250) + 1}`, `/l/${from + i}`, from + i) + '\n').join('');
 const countPaths = async (ch: ClickHouse) => {
   const r = await rows<{ path: string; n: number }>(ch, 'SELECT path, count() AS n FROM events GROUP BY path');
   return { total: r.length, doubled: r.filter((x) => Number(x.n) !== 1).map((x) => x.path), paths: new Set(r.map((x) => x.path)) };
@@ -44,7 +45,13 @@ describe('tail', () => {
     const start = (sink: TailSink = pipelineSink(handle)) => {
       const stop = new AbortController();
       const done = runTail({ path: file, site: 'example.com', stateDir, sink, maxLineBytes: 65536, pollMs: 20, signal: stop.signal });
-      return { stop: async () => { stop.abort(); await done; }, done };
+      return {
+        stop: async () => {
+          stop.abort();
+          await done;
+        },
+        done,
+      };
     };
 
     writeFileSync(file, lines(0, 100));
@@ -73,10 +80,13 @@ describe('tail', () => {
 
     // A crash after ClickHouse took a chunk but before the position was saved.
     appendFileSync(file, lines(245, 300));
-    const crashing: TailSink = { exactlyOnce: true, send: async (hits, meta) => {
-      await pipelineSink(handle).send(hits, meta);
-      throw new ScalehouseError('simulated crash', { retriable: false });
-    } };
+    const crashing: TailSink = {
+      exactlyOnce: true,
+      send: async (hits, meta) => {
+        await pipelineSink(handle).send(hits, meta);
+        throw new ScalehouseError('simulated crash', { retriable: false });
+      },
+    };
     await expect(start(crashing).done).rejects.toThrow('simulated crash');
     // A rotation while it was down, too.
     renameSync(file, `${file}.1`);
@@ -99,8 +109,19 @@ describe('tail', () => {
     const waitLoaded = (n: number) => waitFor(`${n} lines loaded`, async () => ((await countPaths(ch)).total >= n ? true : undefined));
     const start = () => {
       const stop = new AbortController();
-      const done = runTail({ path: file, site: 'example.com', stateDir, sink: pipelineSink(handle), maxLineBytes: 4096, pollMs: 20, signal: stop.signal });
-      return async () => { stop.abort(); await done; };
+      const done = runTail({
+        path: file,
+        site: 'example.com',
+        stateDir,
+        sink: pipelineSink(handle),
+        maxLineBytes: 4096,
+        pollMs: 20,
+        signal: stop.signal,
+      });
+      return async () => {
+        stop.abort();
+        await done;
+      };
     };
 
     writeFileSync(file, lines(0, 100));
@@ -123,12 +144,19 @@ describe('tail', () => {
     await waitLoaded(320);
 
     // A line of 30,000 bytes that are not UTF-8 is cut to the limit, and the lines after it still come.
-    appendFileSync(file, Buffer.concat([Buffer.from('192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET /long HTTP/1.1" 200 1 "-" "'), Buffer.alloc(30_000, 0xff), Buffer.from('"\n')]));
+    appendFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET /long HTTP/1.1" 200 1 "-" "'),
+        Buffer.alloc(30_000, 0xff),
+        Buffer.from('"\n'),
+      ]),
+    );
     appendFileSync(file, lines(320, 330));
     await waitLoaded(330);
     await stop();
     await expectExactly(ch, 330);
-    expect(await rows(ch, "SELECT reason FROM dead_letters")).toEqual([{ reason: 'truncated_line' }]);
+    expect(await rows(ch, 'SELECT reason FROM dead_letters')).toEqual([{ reason: 'truncated_line' }]);
     await ch.close();
   });
 
@@ -139,21 +167,37 @@ describe('tail', () => {
     const bin = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
     const run = () => {
       const child = spawn(process.execPath, [bin, 'tail', file, '--site', 'example.com'], {
-        env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', KAFKA_BROKERS: '', CLICKHOUSE_URL: '' }, stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', KAFKA_BROKERS: '', CLICKHOUSE_URL: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
       // Following: its signal handlers are in place (a SIGTERM before that is Node's default: death by signal).
-      const following = new Promise<true>((r) => child.stderr!.on('data', (d: Buffer) => { if (d.toString().includes('following ')) r(true); }));
+      const following = new Promise<true>((r) =>
+        child.stderr!.on('data', (d: Buffer) => {
+          if (d.toString().includes('following ')) r(true);
+        }),
+      );
       return { child, following, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
     };
     const statePos = () => {
-      const files = (() => { try { return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json')); } catch { return []; } })();
+      const files = (() => {
+        try {
+          return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json'));
+        } catch {
+          return [];
+        }
+      })();
       return files.length ? (JSON.parse(readFileSync(join(dataDir, 'tail', files[0]!), 'utf8')) as { pos: number }).pos : 0;
     };
 
     writeFileSync(file, lines(0, 500));
     let p = run();
     let written = 500;
-    const writer = setInterval(() => { if (written < 3000) { appendFileSync(file, lines(written, written + 20)); written += 20; } }, 20);
+    const writer = setInterval(() => {
+      if (written < 3000) {
+        appendFileSync(file, lines(written, written + 20));
+        written += 20;
+      }
+    }, 20);
     await waitFor('the tail to be part-way', async () => (statePos() > 0 ? true : undefined), 60_000);
     p.child.kill('SIGKILL');
     await within('scalehouse tail to die', p.exited);
@@ -171,7 +215,10 @@ describe('tail', () => {
     // beacon is one visitor. (Line 7 is from 192.0.2.8; its day's salt is in the app's ClickHouse.)
     const salts = new SaltStore(ch);
     await salts.refresh();
-    const [seven] = await rows<{ visitor_id: string; day: string }>(ch, "SELECT toString(visitor_id) AS visitor_id, toString(toDate(ts)) AS day FROM events WHERE path = '/l/7'");
+    const [seven] = await rows<{ visitor_id: string; day: string }>(
+      ch,
+      "SELECT toString(visitor_id) AS visitor_id, toString(toDate(ts)) AS day FROM events WHERE path = '/l/7'",
+    );
     const pseudonym = pseudonymiser(salts.saltFor).address('192.0.2.8');
     expect(seven!.visitor_id).toBe(visitorHash(salts.saltFor(seven!.day), 'example.com', pseudonym, CHROME));
     await ch.close();

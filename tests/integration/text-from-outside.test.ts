@@ -21,12 +21,16 @@ import { runReplay, runTailToEnd } from '../helpers/cli-run.ts';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const TOKEN = 'text-test-token';
 const R = '\uFFFD';
-const json = (path: string) => `{"msec":"${Date.now() / 1000}","remote_addr":"192.0.2.1","request_method":"GET","request_uri":"${path}","status":"200","http_user_agent":"${UA}"}`;
+const json = (path: string) =>
+  `{"msec":"${Date.now() / 1000}","remote_addr":"192.0.2.1","request_method":"GET","request_uri":"${path}","status":"200","http_user_agent":"${UA}"}`;
 /** A file's lines: nginx JSON with a lone surrogate's escape, and one with a byte that is not UTF-8 and a raw NUL. */
 const fileOf = (dir: string, name: string): string => {
   const path = join(dir, `${name}.log`);
   const [before, after] = json(`/${name}-bytes|`).split('|') as [string, string];
-  writeFileSync(path, Buffer.concat([Buffer.from(`${json(`/${name}\\ud800`)}\n${before}`), Buffer.from([0xff, 0x00]), Buffer.from(`${after}\n`)]));
+  writeFileSync(
+    path,
+    Buffer.concat([Buffer.from(`${json(`/${name}\\ud800`)}\n${before}`), Buffer.from([0xff, 0x00]), Buffer.from(`${after}\n`)]),
+  );
   return path;
 };
 
@@ -34,13 +38,31 @@ describe('text from outside', () => {
   it('loads lone surrogates, NULs and bytes that are not UTF-8 as U+FFFD, from the beacon, HTTP logs, syslog, tail and replay', async () => {
     const dataDir = tempDir('text-from-outside');
     const [port, syslogPort] = [await freePort(), await freePort()];
-    const app = await startApp({ DATA_DIR: dataDir, INGEST_TOKEN: TOKEN, SITES: 's.test', DASHBOARD_PASSWORD: 'text-test-pass', SYSLOG_PORT: String(syslogPort), SYSLOG_SITES: 'nginx=s.test' }, port);
+    const app = await startApp(
+      {
+        DATA_DIR: dataDir,
+        INGEST_TOKEN: TOKEN,
+        SITES: 's.test',
+        DASHBOARD_PASSWORD: 'text-test-pass',
+        SYSLOG_PORT: String(syslogPort),
+        SYSLOG_SITES: 'nginx=s.test',
+      },
+      port,
+    );
     try {
       // The beacon of issue 25, as bytes: JSON's own escape of a lone surrogate, which JSON.parse lets through.
       const beacon = '{"site":"s.test","type":"event","url":"https://s.test/","name":"x\\ud800","props":{"k\\udc00":"v\\ud800"}}';
-      const sent = await fetch(`${app.url}/api/event`, { method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': UA }, body: beacon });
+      const sent = await fetch(`${app.url}/api/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'user-agent': UA },
+        body: beacon,
+      });
       expect(sent.status).toBe(202);
-      const logs = await fetch(`${app.url}/api/logs?site=s.test`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, body: json('/http\\ud800') });
+      const logs = await fetch(`${app.url}/api/logs?site=s.test`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+        body: json('/http\\ud800'),
+      });
       expect(await logs.json()).toEqual({ accepted: 1 });
       const udp = createSocket('udp4');
       // nginx's escape=json writes bytes of 0x80 and up as they came: here three that are not UTF-8 in the request line.
@@ -52,17 +74,23 @@ describe('text from outside', () => {
       for (const d of datagrams) await new Promise<void>((r, j) => udp.send(d, syslogPort, '127.0.0.1', (e) => (e ? j(e) : r())));
       udp.close();
 
-      await waitFor('the four hits loaded', async () => {
-        const { body } = (await app.readyz()) as unknown as { body: { bus: { lag: number }; syslog: { accepted: number } } };
-        return body.syslog.accepted === 2 && body.bus.lag === 0 ? true : undefined;
-      }, 60_000);
+      await waitFor(
+        'the four hits loaded',
+        async () => {
+          const { body } = (await app.readyz()) as unknown as { body: { bus: { lag: number }; syslog: { accepted: number } } };
+          return body.syslog.accepted === 2 && body.bus.lag === 0 ? true : undefined;
+        },
+        60_000,
+      );
     } finally {
       app.child.kill('SIGTERM');
       await within('scalehouse start to exit', app.exited);
     }
 
     const files = tempDir('text-from-outside-files');
-    expect(await runReplay(dataDir, fileOf(files, 'replay'), 's.test')).toMatch(/ 2 lines → 2 events, 0 bots, 0 opted out, 0 dead letters in /);
+    expect(await runReplay(dataDir, fileOf(files, 'replay'), 's.test')).toMatch(
+      / 2 lines → 2 events, 0 bots, 0 opted out, 0 dead letters in /,
+    );
     await runTailToEnd(dataDir, fileOf(files, 'tail'), 's.test');
 
     const ch = await dataDirClickHouse(dataDir);

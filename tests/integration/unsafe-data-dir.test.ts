@@ -30,7 +30,16 @@ const RISK = 'whoever can write there can plant links that make Scalehouse overw
 async function run(args: string[], dataDir: string): Promise<{ status: number | null; stderr: string; started: boolean }> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, DATA_DIR: dataDir, KAFKA_BROKERS: '', PORT: String(port), HOST: '127.0.0.1', SYSLOG_PORT: '0', LOG_LEVEL: 'warn', DASHBOARD_PASSWORD: 'a long enough password' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      KAFKA_BROKERS: '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SYSLOG_PORT: '0',
+      LOG_LEVEL: 'warn',
+      DASHBOARD_PASSWORD: 'a long enough password',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -62,9 +71,12 @@ describe('an unsafe DATA_DIR', () => {
   it.skipIf(!isRoot)('owned by another user: `scalehouse start` refuses it, saying how to hand it over (needs root to chown)', async () => {
     const dir = tempDir('unsafe');
     chownSync(dir, NOBODY, NOBODY);
-    refused(await run(['start'], dir), 'start',
+    refused(
+      await run(['start'], dir),
+      'start',
       `DATA_DIR ${dir} belongs to user ${NOBODY}, not to the user running Scalehouse (0): ${RISK}. ` +
-      `Run Scalehouse as its owner, or give DATA_DIR to this user: chown -R 0:${process.getegid!()} ${dir} && chmod 700 ${dir}`);
+        `Run Scalehouse as its owner, or give DATA_DIR to this user: chown -R 0:${process.getegid!()} ${dir} && chmod 700 ${dir}`,
+    );
     expect(readdirSync(dir), 'nothing made in it').toEqual([]);
   });
 
@@ -77,34 +89,49 @@ describe('an unsafe DATA_DIR', () => {
     const log = join(tempDir('unsafe-log'), 'access.log');
     writeFileSync(log, '127.0.0.1 - - [07/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"\n');
     chmodSync(dir, 0o777);
-    refused(await run(args.map((a) => (a === 'LOG' ? log : a)), dir), command,
-      `DATA_DIR ${dir} can be written by its group and others (mode 0777): ${RISK}. Make it the owner's alone: chmod 700 ${dir}`);
+    refused(
+      await run(
+        args.map((a) => (a === 'LOG' ? log : a)),
+        dir,
+      ),
+      command,
+      `DATA_DIR ${dir} can be written by its group and others (mode 0777): ${RISK}. Make it the owner's alone: chmod 700 ${dir}`,
+    );
     expect(readdirSync(dir), 'nothing made in it').toEqual([]);
   });
 
   it('writable by its group only (0770): refused too', async () => {
     const dir = tempDir('unsafe');
     chmodSync(dir, 0o770);
-    refused(await run(['start'], dir), 'start',
-      `DATA_DIR ${dir} can be written by its group (mode 0770): ${RISK}. Make it the owner's alone: chmod 700 ${dir}`);
+    refused(
+      await run(['start'], dir),
+      'start',
+      `DATA_DIR ${dir} can be written by its group (mode 0770): ${RISK}. Make it the owner's alone: chmod 700 ${dir}`,
+    );
   });
 
   it.skipIf(!isRoot)('its bus folder owned by another user: refused (needs root to chown)', async () => {
     const dir = tempDir('unsafe');
     mkdirSync(join(dir, 'bus'), { mode: 0o700 });
     chownSync(join(dir, 'bus'), NOBODY, NOBODY);
-    refused(await run(['start'], dir), 'start',
+    refused(
+      await run(['start'], dir),
+      'start',
       `DATA_DIR's folder bus ${join(dir, 'bus')} belongs to user ${NOBODY}, not to the user running Scalehouse (0): ${RISK}. ` +
-      `Run Scalehouse as its owner, or give DATA_DIR to this user: chown -R 0:${process.getegid!()} ${dir} && chmod 700 ${dir}`);
+        `Run Scalehouse as its owner, or give DATA_DIR to this user: chown -R 0:${process.getegid!()} ${dir} && chmod 700 ${dir}`,
+    );
   });
 
   it('its engine folder a link to a folder elsewhere: refused, not followed', async () => {
     const dir = tempDir('unsafe');
     const elsewhere = tempDir('elsewhere');
     symlinkSync(elsewhere, join(dir, 'clickhouse'));
-    refused(await run(['start'], dir), 'start',
+    refused(
+      await run(['start'], dir),
+      'start',
       `DATA_DIR's folder clickhouse ${join(dir, 'clickhouse')} is a symbolic link: Scalehouse never follows links inside DATA_DIR. ` +
-      `Replace it with a folder (rm ${join(dir, 'clickhouse')}; Scalehouse makes it again), or point DATA_DIR itself at the disk you want`);
+        `Replace it with a folder (rm ${join(dir, 'clickhouse')}; Scalehouse makes it again), or point DATA_DIR itself at the disk you want`,
+    );
     expect(readdirSync(elsewhere), 'nothing made where the link leads').toEqual([]);
   });
 });

@@ -40,7 +40,9 @@ describe('sessions through `scalehouse start` killed with SIGKILL', () => {
       const killAfter = new Set([Math.floor(chunks.length / 3), Math.floor((2 * chunks.length) / 3)]);
       for (const [i, chunk] of chunks.entries()) {
         const res = await fetch(`${app.url}/api/logs?site=example.com`, {
-          method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, body: chunk.map((l) => l.raw).join('\n') + '\n',
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+          body: chunk.map((l) => l.raw).join('\n') + '\n',
         });
         expect(res.status).toBe(202);
         if (killAfter.has(i)) {
@@ -53,10 +55,18 @@ describe('sessions through `scalehouse start` killed with SIGKILL', () => {
 
       // One data folder per process at a time: read the app's, close it, then make the reference.
       const ch = await dataDirClickHouse(env.DATA_DIR);
-      const live = { events: await rows(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS}`), sessions: await sessionsTable(ch), figures: await apiFigures(ch, lines) };
+      const live = {
+        events: await rows(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS}`),
+        sessions: await sessionsTable(ch),
+        figures: await apiFigures(ch, lines),
+      };
       await ch.close();
       const reference = await freshClickHouse();
-      await replayFile(reference, writeLines(dir, 'live.log', lines), { site: 'example.com', salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
+      await replayFile(reference, writeLines(dir, 'live.log', lines), {
+        site: 'example.com',
+        salts: new SaltStore(reference),
+        sessionTimeoutMs: TIMEOUT,
+      });
       const replayed = await sessionsTable(reference);
       await reference.close();
 

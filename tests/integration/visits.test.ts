@@ -68,7 +68,11 @@ describe('sessions through processors that crash', () => {
     const shuffled = shuffleWithin(lines, DEFAULT_REORDER_MS, 42);
 
     const reference = await freshClickHouse();
-    await replayFile(reference, writeLines(`${name}.ordered`, shuffled), { site: 'example.com', salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
+    await replayFile(reference, writeLines(`${name}.ordered`, shuffled), {
+      site: 'example.com',
+      salts: new SaltStore(reference),
+      sessionTimeoutMs: TIMEOUT,
+    });
 
     // 100 hits to a batch; every fifth batch the processor dies after loading and before committing,
     // and a new one restores the stream's state from ClickHouse and does the batch again.
@@ -78,10 +82,15 @@ describe('sessions through processors that crash', () => {
     expect(await sessionsTable(ch)).toEqual(await sessionsTable(reference));
     expect(await rows(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS}`)).toEqual([{ n: humanLines(lines).length }]);
     // Every event belongs to exactly one session, under its id or an id the session had before.
-    expect(await rows(ch, `
+    expect(
+      await rows(
+        ch,
+        `
       SELECT count() AS n FROM events AS e
       LEFT JOIN (SELECT arrayJoin(arrayPushFront(merged_ids, session_id)) AS sid, 1 AS found FROM sessions FINAL) AS s ON e.session_id = s.sid
-      WHERE s.found = 0`)).toEqual([{ n: 0 }]);
+      WHERE s.found = 0`,
+      ),
+    ).toEqual([{ n: 0 }]);
     const app = new Hono().route('/api/stats', statsRoutes({ ch }));
     const overview = ((await (await app.request(`/api/stats/overview?${rangeOf(lines)}`)).json()) as { data: any }).data.current;
     expect({ visits: overview.visits, visitors: overview.visitors }).toEqual({ visits: expected.visits, visitors: expected.visitors });

@@ -29,20 +29,30 @@ describe('Kafka pipeline', () => {
     const app = collectorApp({ config: cfg, bus: collectorBus, ingestToken: 't', peerAddress: () => '127.0.0.1' });
     // Two processors in one consumer group, sharing the topic's four partitions.
     const counters: { records: number }[] = [];
-    const processors = await Promise.all([0, 1].map(async () => {
-      const bus = await KafkaBus.open(cfg);
-      counters.push(await startProcessor({ bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, maxRecords: 40 }));
-      return bus;
-    }));
+    const processors = await Promise.all(
+      [0, 1].map(async () => {
+        const bus = await KafkaBus.open(cfg);
+        counters.push(await startProcessor({ bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, maxRecords: 40 }));
+        return bus;
+      }),
+    );
 
     // 60 visitors × 10 hits, a minute apart (one session each), posted in interleaved batches.
     const visitors = Array.from({ length: 60 }, (_, v) => `192.0.2.${v + 1}`);
     for (let round = 0; round < 10; round++) {
       const body = visitors.map((ip, v) => humanLine(ip, `/v${v}/p${round}`, round * 60)).join('\n');
-      const res = await app.request('/api/logs?site=example.com', { method: 'POST', body, headers: { 'content-type': 'text/plain', authorization: 'Bearer t' } });
+      const res = await app.request('/api/logs?site=example.com', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'text/plain', authorization: 'Bearer t' },
+      });
       expect(res.status).toBe(202);
     }
-    await waitFor('600 events in ClickHouse', async () => ((await count(ch, 'SELECT count() AS n FROM events')) >= 600 ? true : undefined), 60_000);
+    await waitFor(
+      '600 events in ClickHouse',
+      async () => ((await count(ch, 'SELECT count() AS n FROM events')) >= 600 ? true : undefined),
+      60_000,
+    );
     // Let the group settle; nothing more must arrive.
     await waitFor('no lag', async () => (processors.every((p) => p.stats().lag === 0) ? true : undefined));
 
@@ -52,10 +62,15 @@ describe('Kafka pipeline', () => {
     expect(await count(ch, 'SELECT uniqExact(path) AS n FROM events')).toBe(600);
     expect(await count(ch, 'SELECT sum(hits) AS n FROM traffic_minute')).toBe(600);
     // Each visitor: one session, holding all ten hits; 60 sessions in all.
-    expect(await rows(ch, 'SELECT s AS sessions_per_visitor, count() AS visitors FROM (SELECT visitor_id, uniqExact(session_id) AS s FROM events GROUP BY visitor_id) GROUP BY s'))
-      .toEqual([{ sessions_per_visitor: 1, visitors: 60 }]);
-    expect(await rows(ch, 'SELECT count() AS n, min(hits) AS lo, max(hits) AS hi, min(duration_s) AS d FROM sessions FINAL'))
-      .toEqual([{ n: 60, lo: 10, hi: 10, d: 540 }]);
+    expect(
+      await rows(
+        ch,
+        'SELECT s AS sessions_per_visitor, count() AS visitors FROM (SELECT visitor_id, uniqExact(session_id) AS s FROM events GROUP BY visitor_id) GROUP BY s',
+      ),
+    ).toEqual([{ sessions_per_visitor: 1, visitors: 60 }]);
+    expect(await rows(ch, 'SELECT count() AS n, min(hits) AS lo, max(hits) AS hi, min(duration_s) AS d FROM sessions FINAL')).toEqual([
+      { n: 60, lo: 10, hi: 10, d: 540 },
+    ]);
     // The topic holds no client address: the collector wrote pseudonyms, in keys and lines alike.
     const messages = await readTopic(cfg.KAFKA_BROKERS, cfg.KAFKA_TOPIC, 600);
     expect(messages).toHaveLength(600);
@@ -74,12 +89,15 @@ describe('Kafka pipeline', () => {
     const producer = kafka.producer();
     await producer.connect();
     const good = (n: number) => JSON.stringify(testLogHit(humanLine('198.51.100.7', `/ok${n}`, n), { receivedAt: Date.now() }));
-    await producer.send({ topic: cfg.KAFKA_TOPIC, messages: [
-      { key: 'a', value: good(1) },
-      { key: 'a', value: Buffer.from([0xde, 0xad, 0xbe, 0xef]) },
-      { key: 'a', value: '{"v":99,"kind":"log"}' },
-      { key: 'a', value: good(2) },
-    ] });
+    await producer.send({
+      topic: cfg.KAFKA_TOPIC,
+      messages: [
+        { key: 'a', value: good(1) },
+        { key: 'a', value: Buffer.from([0xde, 0xad, 0xbe, 0xef]) },
+        { key: 'a', value: '{"v":99,"kind":"log"}' },
+        { key: 'a', value: good(2) },
+      ],
+    });
     await startProcessor({ bus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, maxRecords: 100 });
     await waitFor('the good hits', async () => ((await count(ch, 'SELECT count() AS n FROM events')) === 2 ? true : undefined));
 
@@ -87,16 +105,23 @@ describe('Kafka pipeline', () => {
     const reader = kafka.consumer({ groupId: `${cfg.KAFKA_GROUP}-reader` });
     await reader.connect();
     await reader.subscribe({ topic: cfg.KAFKA_DLQ_TOPIC, fromBeginning: true });
-    await reader.run({ eachMessage: async ({ message }) => {
-      dlq.push({ value: message.value!.toString('hex'), reason: String(message.headers!.reason), source: String(message.headers!.source) });
-    } });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        dlq.push({
+          value: message.value!.toString('hex'),
+          reason: String(message.headers!.reason),
+          source: String(message.headers!.source),
+        });
+      },
+    });
     await waitFor('two dead letters on the DLQ topic', async () => (dlq.length >= 2 ? true : undefined));
     expect(dlq).toEqual([
       { value: 'deadbeef', reason: 'invalid_hit', source: `${cfg.KAFKA_TOPIC}:0@1` },
       { value: Buffer.from('{"v":99,"kind":"log"}').toString('hex'), reason: 'invalid_hit', source: `${cfg.KAFKA_TOPIC}:0@2` },
     ]);
     expect(await rows(ch, 'SELECT reason, position FROM dead_letters ORDER BY position')).toEqual([
-      { reason: 'invalid_hit', position: `${cfg.KAFKA_TOPIC}:0@1` }, { reason: 'invalid_hit', position: `${cfg.KAFKA_TOPIC}:0@2` },
+      { reason: 'invalid_hit', position: `${cfg.KAFKA_TOPIC}:0@1` },
+      { reason: 'invalid_hit', position: `${cfg.KAFKA_TOPIC}:0@2` },
     ]);
     await reader.disconnect();
     await producer.disconnect();
@@ -104,10 +129,12 @@ describe('Kafka pipeline', () => {
     await ch.close();
   });
 
-  it('takes a batch larger than the waiting cap and the broker\'s request size when Kafka is idle', async () => {
+  it("takes a batch larger than the waiting cap and the broker's request size when Kafka is idle", async () => {
     const cfg = kafkaTestConfig(brokers);
     const bus = await KafkaBus.open(cfg);
-    const hits = Array.from({ length: 60_000 }, (_, i) => testLogHit(humanLine(`10.0.${i >> 8 & 255}.${i & 255}`, `/big/${i}`, i), { receivedAt: Date.now() }));
+    const hits = Array.from({ length: 60_000 }, (_, i) =>
+      testLogHit(humanLine(`10.0.${(i >> 8) & 255}.${i & 255}`, `/big/${i}`, i), { receivedAt: Date.now() }),
+    );
     await bus.publish(hits); // ~10 MB in one call, as one large POST /api/logs would be
     const admin = new Kafka({ brokers: cfg.KAFKA_BROKERS, logLevel: 0 }).admin();
     await admin.connect();
@@ -117,4 +144,3 @@ describe('Kafka pipeline', () => {
     await bus.close();
   });
 });
-

@@ -58,19 +58,27 @@ describe('failures with Kafka', () => {
     const port = await freePort();
 
     let proc = startProcessorProcess(cfg, dataDir, port);
-    const mid = await waitFor('the processor to be part-way through', async () => {
-      const p = await groupProgress(kafka, cfg);
-      return p.done > 0 ? p : undefined;
-    }, 60_000);
+    const mid = await waitFor(
+      'the processor to be part-way through',
+      async () => {
+        const p = await groupProgress(kafka, cfg);
+        return p.done > 0 ? p : undefined;
+      },
+      60_000,
+    );
     proc.child.kill('SIGKILL');
     await within('the processor to die', proc.exited);
     expect(mid.done).toBeLessThan(2000); // killed mid-stream, not after the end
 
     proc = startProcessorProcess(cfg, dataDir, port);
-    await waitFor(`all 2002 committed (processor output: ${proc.output()})`, async () => {
-      const p = await groupProgress(kafka, cfg);
-      return p.done === p.end && p.end === 2002 ? true : undefined;
-    }, 90_000);
+    await waitFor(
+      `all 2002 committed (processor output: ${proc.output()})`,
+      async () => {
+        const p = await groupProgress(kafka, cfg);
+        return p.done === p.end && p.end === 2002 ? true : undefined;
+      },
+      90_000,
+    );
     proc.child.kill('SIGTERM'); // graceful: finish the batch, commit, leave the group
     expect(await within('the processor to exit after SIGTERM', proc.exited)).toBe(0);
     await bus.close();
@@ -79,7 +87,9 @@ describe('failures with Kafka', () => {
     expect(await rows(ch, 'SELECT count() AS n, uniqExact(path) AS paths FROM events')).toEqual([{ n: 2000, paths: 2000 }]);
     expect(await rows(ch, 'SELECT sum(hits) AS n FROM traffic_minute')).toEqual([{ n: 2000 }]);
     // A visitor's 20 hits, 30 s apart, are one session even though the processor died in the middle of it.
-    expect(await rows(ch, 'SELECT count() AS n, min(hits) AS lo, max(hits) AS hi FROM sessions FINAL')).toEqual([{ n: 100, lo: 20, hi: 20 }]);
+    expect(await rows(ch, 'SELECT count() AS n, min(hits) AS lo, max(hits) AS hi FROM sessions FINAL')).toEqual([
+      { n: 100, lo: 20, hi: 20 },
+    ]);
     expect(await rows(ch, 'SELECT reason, count() AS n FROM dead_letters GROUP BY reason')).toEqual([{ reason: 'invalid_hit', n: 2 }]);
     // The DLQ topic is written at least once: a batch redone after the kill may send its dead letters again.
     const dlq = await readTopic(cfg.KAFKA_BROKERS, cfg.KAFKA_DLQ_TOPIC, 2);
@@ -91,7 +101,8 @@ describe('failures with Kafka', () => {
     // A broker of this test's own, since it is stopped and started.
     const port = 20000 + Math.floor(Math.random() * 10000) * 2;
     const dir = tempDir('broker');
-    const broker = (cmd: string) => execFileSync('bash', [BROKER_SCRIPT, cmd, '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const broker = (cmd: string) =>
+      execFileSync('bash', [BROKER_SCRIPT, cmd, '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
     broker('start');
     try {
       // Four senders as fast as they can from one address: no beacon rate limit, this test is about Kafka.
@@ -111,7 +122,8 @@ describe('failures with Kafka', () => {
           const path = `/s${s}/${i}`;
           const sent = Date.now();
           const res = await app.request('/api/event', {
-            method: 'POST', body: JSON.stringify({ site: 'example.com', url: `https://example.com${path}` }),
+            method: 'POST',
+            body: JSON.stringify({ site: 'example.com', url: `https://example.com${path}` }),
             headers: { 'content-type': 'application/json', 'user-agent': CHROME, 'x-forwarded-for': `192.0.2.${s}` },
           });
           answers.push({ path, status: res.status, sent, answered: Date.now() });
@@ -122,7 +134,11 @@ describe('failures with Kafka', () => {
       broker('stop');
       const downFrom = Date.now();
       phase = 'down';
-      await waitFor('503s during the outage', async () => (answers.filter((a) => a.sent > downFrom && a.status === 503).length >= 8 ? true : undefined), 30_000);
+      await waitFor(
+        '503s during the outage',
+        async () => (answers.filter((a) => a.sent > downFrom && a.status === 503).length >= 8 ? true : undefined),
+        30_000,
+      );
       const downUntil = Date.now();
       broker('start');
       stopAt = Date.now();
@@ -135,10 +151,18 @@ describe('failures with Kafka', () => {
       expect(new Set(answers.map((a) => a.status))).toEqual(new Set([202, 503]));
 
       const acked = answers.filter((a) => a.status === 202).map((a) => a.path);
-      await waitFor('every acknowledged hit in ClickHouse', async () => {
-        const n = Number((await rows<{ n: number }>(ch, `SELECT count() AS n FROM ${LANDED_HITS} WHERE path IN {paths:Array(String)}`, { paths: acked }))[0]!.n);
-        return n >= acked.length ? true : undefined;
-      }, 90_000);
+      await waitFor(
+        'every acknowledged hit in ClickHouse',
+        async () => {
+          const n = Number(
+            (
+              await rows<{ n: number }>(ch, `SELECT count() AS n FROM ${LANDED_HITS} WHERE path IN {paths:Array(String)}`, { paths: acked })
+            )[0]!.n,
+          );
+          return n >= acked.length ? true : undefined;
+        },
+        90_000,
+      );
       const counts = await rows<{ path: string; n: number }>(ch, `SELECT path, count() AS n FROM ${LANDED_HITS} GROUP BY path`);
       const byPath = new Map(counts.map((r) => [r.path, Number(r.n)]));
       expect(acked.filter((p) => byPath.get(p) !== 1)).toEqual([]);

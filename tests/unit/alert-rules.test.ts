@@ -6,9 +6,21 @@ import { parseWebhooks } from '../../alerts/notify.ts';
 
 describe('alert rules', () => {
   it('take defaults, overrides for all sites, and per site', () => {
-    const rules = alertRules({ default: { minHits: 500, errors5xx: { minErrors: 3 } }, sites: { 'shop.example': { spikeRatio: 4, off: ['error_rate_4xx'] } } });
-    expect(rules.forSite('blog.example')).toEqual({ ...DEFAULT_THRESHOLDS, minHits: 500, errors5xx: { ...DEFAULT_THRESHOLDS.errors5xx, minErrors: 3 } });
-    expect(rules.forSite('shop.example')).toMatchObject({ minHits: 500, spikeRatio: 4, off: ['error_rate_4xx'], errors5xx: { minErrors: 3 } });
+    const rules = alertRules({
+      default: { minHits: 500, errors5xx: { minErrors: 3 } },
+      sites: { 'shop.example': { spikeRatio: 4, off: ['error_rate_4xx'] } },
+    });
+    expect(rules.forSite('blog.example')).toEqual({
+      ...DEFAULT_THRESHOLDS,
+      minHits: 500,
+      errors5xx: { ...DEFAULT_THRESHOLDS.errors5xx, minErrors: 3 },
+    });
+    expect(rules.forSite('shop.example')).toMatchObject({
+      minHits: 500,
+      spikeRatio: 4,
+      off: ['error_rate_4xx'],
+      errors5xx: { minErrors: 3 },
+    });
     expect(alertRules().forSite('constructor')).toEqual(DEFAULT_THRESHOLDS);
   });
 
@@ -35,8 +47,10 @@ describe('the seasonal baseline', () => {
 });
 
 describe('webhooks', () => {
-  it('speak Slack\'s format when prefixed or at hooks.slack.com, JSON otherwise', () => {
-    expect(parseWebhooks(['https://example.com/hook', 'slack:https://chat.example.com/hooks/x', 'https://hooks.slack.com/services/T/B/X'])).toEqual([
+  it("speak Slack's format when prefixed or at hooks.slack.com, JSON otherwise", () => {
+    expect(
+      parseWebhooks(['https://example.com/hook', 'slack:https://chat.example.com/hooks/x', 'https://hooks.slack.com/services/T/B/X']),
+    ).toEqual([
       { url: 'https://example.com/hook', format: 'json' },
       { url: 'https://chat.example.com/hooks/x', format: 'slack' },
       { url: 'https://hooks.slack.com/services/T/B/X', format: 'slack' },

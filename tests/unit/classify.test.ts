@@ -8,7 +8,8 @@ import { channelOf } from '../../processor/steps/classify-referrer.ts';
 import { isPageRequest } from '../../processor/steps/normalise.ts';
 import { fixture } from '../helpers/fixtures.ts';
 
-const agents = (file: string): string[] => Object.values(parse(readFileSync(fixture(`useragents/${file}`), 'utf8')) as Record<string, string[]>).flat();
+const agents = (file: string): string[] =>
+  Object.values(parse(readFileSync(fixture(`useragents/${file}`), 'utf8')) as Record<string, string[]>).flat();
 const noUtm = { source: '', medium: '', campaign: '', content: '', term: '' };
 
 describe('detect-bot', () => {
@@ -34,9 +35,18 @@ describe('detect-bot', () => {
 
 describe('classify-user-agent', () => {
   it.each([
-    ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1', { browser: 'Mobile Safari', os: 'iOS', deviceType: 'mobile', browserVersion: '17' }],
-    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36', { browser: 'Chrome', os: 'Windows', deviceType: 'desktop' }],
-    ['Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', { os: 'Android', deviceType: 'tablet' }],
+    [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+      { browser: 'Mobile Safari', os: 'iOS', deviceType: 'mobile', browserVersion: '17' },
+    ],
+    [
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+      { browser: 'Chrome', os: 'Windows', deviceType: 'desktop' },
+    ],
+    [
+      'Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+      { os: 'Android', deviceType: 'tablet' },
+    ],
     ['', { browser: '', os: '', deviceType: '' }],
   ])('%s', (ua, want) => {
     expect(parseUserAgent(ua)).toMatchObject(want);

@@ -49,14 +49,18 @@ describe('cleanText', () => {
   it('cleans every string of a JSON value, keys too, and keeps "__proto__" a key', () => {
     const value = JSON.parse('{"a\\ud800":["x\\u0000",{"__proto__":"\\udfff"}],"n":1,"b":true,"z":null}') as Record<string, unknown>;
     const clean = cleanJson(value);
-    expect(JSON.stringify(clean)).toBe(JSON.stringify({ [`a${R}`]: [`x${R}`, JSON.parse(`{"__proto__":"${R}"}`)], n: 1, b: true, z: null }));
+    expect(JSON.stringify(clean)).toBe(
+      JSON.stringify({ [`a${R}`]: [`x${R}`, JSON.parse(`{"__proto__":"${R}"}`)], n: 1, b: true, z: null }),
+    );
     expect(Object.getPrototypeOf((clean[`a${R}`] as unknown[])[1])).toBe(Object.prototype);
   });
 });
 
 describe('the boundaries', () => {
   it('the Hit builders clean a beacon payload (props keys and values), its headers, and a log line', () => {
-    const payload = JSON.parse('{"site":"s.test","type":"event","url":"https://s.test/","name":"x\\ud800","props":{"k\\udc00":"v\\u0000"}}') as Record<string, unknown>;
+    const payload = JSON.parse(
+      '{"site":"s.test","type":"event","url":"https://s.test/","name":"x\\ud800","props":{"k\\udc00":"v\\u0000"}}',
+    ) as Record<string, unknown>;
     const hit = beaconHit('s.test', payload, { receivedAt: 0, client: '', headers: { userAgent: 'UA\u0007', acceptLanguage: 'en\ud800' } });
     expect(hit.payload).toEqual({ site: 's.test', type: 'event', url: 'https://s.test/', name: `x${R}`, props: { [`k${R}`]: `v${R}` } });
     expect(hit.headers).toEqual({ userAgent: `UA${R}`, acceptLanguage: `en${R}` });
@@ -64,7 +68,11 @@ describe('the boundaries', () => {
   });
 
   it('a syslog datagram with bytes that are not UTF-8, and a NUL, is a hit with U+FFFD in their place', () => {
-    const bytes = Buffer.concat([Buffer.from('<190>Nov 28 10:00:00 web1 nginx: GET /a'), Buffer.from([0xff, 0xc3, 0x28, 0x00, 0xed, 0xa0, 0x80]), Buffer.from(' x')]);
+    const bytes = Buffer.concat([
+      Buffer.from('<190>Nov 28 10:00:00 web1 nginx: GET /a'),
+      Buffer.from([0xff, 0xc3, 0x28, 0x00, 0xed, 0xa0, 0x80]),
+      Buffer.from(' x'),
+    ]);
     const r = syslogToHit(bytes, '127.0.0.1', { siteByTag: { nginx: 's.test' }, sites: '*' }, 1000);
     // 0xED 0xA0 0x80 would be U+D800 in CESU-8: not UTF-8 (RFC 3629 §3), three U+FFFD (WHATWG Encoding).
     expect(r).toMatchObject({ hit: { site: 's.test', line: `GET /a${R}${R}(${R}${R}${R}${R} x` } });
@@ -81,7 +89,15 @@ describe('the boundaries', () => {
   });
 
   it('the parse step cleans what escapes decode to: a beacon, nginx JSON, combined \\xHH, and UTM parameters', () => {
-    const beacon = { v: 1, kind: 'beacon', site: 's.test', receivedAt: NOW, client: '~p', headers: { userAgent: UA }, payload: JSON.parse('{"type":"event","url":"https://s.test/?utm_source=a%00b","name":"x\\ud800","props":{"k\\ud800":"v\\udc00"}}') } as const;
+    const beacon = {
+      v: 1,
+      kind: 'beacon',
+      site: 's.test',
+      receivedAt: NOW,
+      client: '~p',
+      headers: { userAgent: UA },
+      payload: JSON.parse('{"type":"event","url":"https://s.test/?utm_source=a%00b","name":"x\\ud800","props":{"k\\ud800":"v\\udc00"}}'),
+    } as const;
     const b = runPipeline(beacon, ctx);
     expect(b).toMatchObject({ ok: true, event: { eventName: `x${R}`, props: { [`k${R}`]: `v${R}` }, utm: { source: `a${R}b` } } });
 
@@ -97,7 +113,18 @@ describe('the boundaries', () => {
 
   it('the beacon parser cuts names and props before a pair, not through it', () => {
     const name = `${'n'.repeat(199)}😀`;
-    const hit = { v: 1, kind: 'beacon', site: 's.test', receivedAt: NOW, client: '~p', headers: { userAgent: UA }, payload: { type: 'event', url: 'https://s.test/', name, props: { [`${'k'.repeat(99)}😀`]: `${'v'.repeat(499)}😀` } } } as const;
-    expect(runPipeline(hit, ctx)).toMatchObject({ ok: true, event: { eventName: 'n'.repeat(199), props: { ['k'.repeat(99)]: 'v'.repeat(499) } } });
+    const hit = {
+      v: 1,
+      kind: 'beacon',
+      site: 's.test',
+      receivedAt: NOW,
+      client: '~p',
+      headers: { userAgent: UA },
+      payload: { type: 'event', url: 'https://s.test/', name, props: { [`${'k'.repeat(99)}😀`]: `${'v'.repeat(499)}😀` } },
+    } as const;
+    expect(runPipeline(hit, ctx)).toMatchObject({
+      ok: true,
+      event: { eventName: 'n'.repeat(199), props: { ['k'.repeat(99)]: 'v'.repeat(499) } },
+    });
   });
 });

@@ -12,7 +12,21 @@ import { SETTINGS } from '../../common/config.ts';
 
 const root = (p: string) => new URL(`../../${p}`, import.meta.url);
 const compose = parse(readFileSync(root('compose.yaml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { command?: string[]; environment?: Record<string, string>; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; deploy?: { replicas?: number }; build?: string; image?: string; pull_policy?: string; volumes?: string[] }>;
+  services: Record<
+    string,
+    {
+      command?: string[];
+      environment?: Record<string, string>;
+      ports?: string[];
+      depends_on?: Record<string, { condition: string }>;
+      healthcheck?: unknown;
+      deploy?: { replicas?: number };
+      build?: string;
+      image?: string;
+      pull_policy?: string;
+      volumes?: string[];
+    }
+  >;
   volumes: Record<string, unknown>;
 };
 const services = compose.services;
@@ -41,7 +55,13 @@ describe('compose.yaml', () => {
   });
 
   it('runs the collector and the processor as the CLI names them, with settings the code reads', () => {
-    expect(scalehouse.map(([name, s]) => [name, s.command]).sort()).toEqual([['alerts', ['alerts']], ['collector', ['collector']], ['dashboard', ['dashboard']], ['migrate', ['migrate']], ['processor', ['processor']]]);
+    expect(scalehouse.map(([name, s]) => [name, s.command]).sort()).toEqual([
+      ['alerts', ['alerts']],
+      ['collector', ['collector']],
+      ['dashboard', ['dashboard']],
+      ['migrate', ['migrate']],
+      ['processor', ['processor']],
+    ]);
     // The evaluator runs as its own ClickHouse user (clickhouse/access/), once.
     expect(services.alerts!.environment!.CLICKHOUSE_USER).toBe('scalehouse_alerts');
     expect(services.alerts!.deploy?.replicas ?? 1).toBe(1);
@@ -68,12 +88,16 @@ describe('compose.yaml', () => {
     const builders = Object.entries(services).filter(([, s]) => s.build !== undefined);
     expect(builders.map(([name, s]) => [name, s.build, s.image, s.pull_policy])).toEqual([['migrate', '.', IMAGE, 'build']]);
     // The others only name it: `migrate`, which every role waits for, makes it.
-    for (const [name, s] of scalehouse) if (name !== 'migrate') expect([name, s.pull_policy, s.depends_on?.migrate]).toEqual([name, 'never', { condition: 'service_completed_successfully' }]);
+    for (const [name, s] of scalehouse)
+      if (name !== 'migrate')
+        expect([name, s.pull_policy, s.depends_on?.migrate]).toEqual([name, 'never', { condition: 'service_completed_successfully' }]);
   });
 
   it('publishes the collector on the port it listens on, the dashboard and Grafana (plain HTTP) on loopback only, and points at services that exist', () => {
     expect(services.collector!.ports).toEqual([`${services.collector!.environment!.PORT}:${services.collector!.environment!.PORT}`]);
-    expect(services.dashboard!.ports).toEqual([`127.0.0.1:${services.dashboard!.environment!.PORT}:${services.dashboard!.environment!.PORT}`]);
+    expect(services.dashboard!.ports).toEqual([
+      `127.0.0.1:${services.dashboard!.environment!.PORT}:${services.dashboard!.environment!.PORT}`,
+    ]);
     expect(services.grafana!.ports).toEqual(['127.0.0.1:3000:3000']);
     expect(services.kafka!.environment!.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092');
     expect(services.clickhouse!.environment!.CLICKHOUSE_USER).toBe(services.migrate!.environment!.CLICKHOUSE_USER);
@@ -82,8 +106,15 @@ describe('compose.yaml', () => {
 
   it('connects each role as its own ClickHouse user of clickhouse/access/, with the password that file reads, and migrates as the admin only', () => {
     const users = readFileSync(root('clickhouse/access/scalehouse-users.xml'), 'utf8');
-    expect(services.clickhouse!.volumes).toContain('./clickhouse/access/scalehouse-users.xml:/etc/clickhouse-server/users.d/scalehouse-users.xml:ro');
-    const want = { collector: 'scalehouse_collector', processor: 'scalehouse_processor', dashboard: 'scalehouse_reader', grafana: 'scalehouse_reader' };
+    expect(services.clickhouse!.volumes).toContain(
+      './clickhouse/access/scalehouse-users.xml:/etc/clickhouse-server/users.d/scalehouse-users.xml:ro',
+    );
+    const want = {
+      collector: 'scalehouse_collector',
+      processor: 'scalehouse_processor',
+      dashboard: 'scalehouse_reader',
+      grafana: 'scalehouse_reader',
+    };
     for (const [service, user] of Object.entries(want)) {
       const env = services[service]!.environment!;
       expect(env.CLICKHOUSE_USER, service).toBe(user);
@@ -96,7 +127,7 @@ describe('compose.yaml', () => {
     expect(services.migrate!.environment!.CLICKHOUSE_MIGRATE).toBeUndefined(); // `migrate` always migrates
   });
 
-  it('writes the dashboard\'s goals, funnels and shared links as scalehouse_dashboard, with the password that file reads', () => {
+  it("writes the dashboard's goals, funnels and shared links as scalehouse_dashboard, with the password that file reads", () => {
     const users = readFileSync(root('clickhouse/access/scalehouse-users.xml'), 'utf8');
     const env = services.dashboard!.environment!;
     expect(env.DASHBOARD_CLICKHOUSE_USER).toBe('scalehouse_dashboard');
@@ -115,7 +146,7 @@ describe('compose.yaml', () => {
     expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'grafana-data', 'kafka-data']);
   });
 
-  it('gives Grafana\'s admin the password of .env, not Grafana\'s default', () => {
+  it("gives Grafana's admin the password of .env, not Grafana's default", () => {
     expect(services.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
   });
 

@@ -6,14 +6,33 @@ import { checkOpenIntake } from '../../collector/sites.ts';
 describe('configuration', () => {
   it('works with no configuration at all', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ PORT: 8080, HOST: '127.0.0.1', CLICKHOUSE_URL: '', CLICKHOUSE_DATABASE: 'scalehouse', SITES: '*', TRUSTED_PROXIES: [], SESSION_TIMEOUT_MINUTES: 30, RAW_RETENTION_DAYS: 0 });
+    expect(c).toMatchObject({
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      CLICKHOUSE_URL: '',
+      CLICKHOUSE_DATABASE: 'scalehouse',
+      SITES: '*',
+      TRUSTED_PROXIES: [],
+      SESSION_TIMEOUT_MINUTES: 30,
+      RAW_RETENTION_DAYS: 0,
+    });
     expect(c.DATA_DIR).toMatch(/\.scalehouse$/);
   });
 
   it('reports every bad value in one error', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', CLICKHOUSE_URL: 'ftp://x', SITES: 'Bad Site!', TRUSTED_PROXIES: '10.0.0.0/99', CLICKHOUSE_DATABASE: 'drop table', LOG_LEVEL: 'loud' }, ['--nope', '1']);
+      loadConfig(
+        {
+          PORT: 'eighty',
+          CLICKHOUSE_URL: 'ftp://x',
+          SITES: 'Bad Site!',
+          TRUSTED_PROXIES: '10.0.0.0/99',
+          CLICKHOUSE_DATABASE: 'drop table',
+          LOG_LEVEL: 'loud',
+        },
+        ['--nope', '1'],
+      );
     } catch (e) {
       err = e;
     }
@@ -33,26 +52,46 @@ describe('configuration', () => {
   it('says a number out of range is out of range, and names a non-number as one', () => {
     // [value, the setting's range, a whole number?]: the message follows from these alone.
     const cases: [string, number, number, boolean][] = [
-      ['-1', 1, 1440, true], ['0', 1, 1440, true], ['1441', 1, 1440, true], ['+2000', 1, 1440, true], ['99999999999999999999', 1, 1440, true],
-      ['abc', 1, 1440, false], ['1.5', 1, 1440, false], ['', 1, 1440, false], ['1e3', 1, 1440, false], ['- 1', 1, 1440, false],
+      ['-1', 1, 1440, true],
+      ['0', 1, 1440, true],
+      ['1441', 1, 1440, true],
+      ['+2000', 1, 1440, true],
+      ['99999999999999999999', 1, 1440, true],
+      ['abc', 1, 1440, false],
+      ['1.5', 1, 1440, false],
+      ['', 1, 1440, false],
+      ['1e3', 1, 1440, false],
+      ['- 1', 1, 1440, false],
     ];
     for (const [value, min, max, whole] of cases) {
-      expect(() => loadConfig({ SESSION_TIMEOUT_MINUTES: value }), value).toThrow(whole
-        ? `SESSION_TIMEOUT_MINUTES: must be between ${min} and ${max}, got ${value}`
-        : `SESSION_TIMEOUT_MINUTES: must be a whole number, got "${value}"`);
+      expect(() => loadConfig({ SESSION_TIMEOUT_MINUTES: value }), value).toThrow(
+        whole
+          ? `SESSION_TIMEOUT_MINUTES: must be between ${min} and ${max}, got ${value}`
+          : `SESSION_TIMEOUT_MINUTES: must be a whole number, got "${value}"`,
+      );
     }
     expect(loadConfig({ SESSION_TIMEOUT_MINUTES: ' +45 ' }).SESSION_TIMEOUT_MINUTES).toBe(45);
   });
 
   it('echoes bad site names as typed, and keeps good ones lowercased', () => {
-    expect(() => loadConfig({ SITES: 'Example.com, Bad Site,OK.example' })).toThrow('SITES: not valid site names (host names, such as example.com): Bad Site');
+    expect(() => loadConfig({ SITES: 'Example.com, Bad Site,OK.example' })).toThrow(
+      'SITES: not valid site names (host names, such as example.com): Bad Site',
+    );
     expect(loadConfig({ SITES: 'Example.COM, blog.example.com' }).SITES).toEqual(['example.com', 'blog.example.com']);
   });
 
   it('refuses SITES=* on a collector served beyond loopback, unless ALLOW_ANY_SITE says so', () => {
     const check = (env: Record<string, string>) => () => checkOpenIntake(loadConfig(env));
-    for (const HOST of ['0.0.0.0', '::', '192.0.2.10']) expect(check({ HOST }), HOST).toThrow(/SITES=\* would take hits for any site name.*SITES=example\.com/);
-    const fine: Record<string, string>[] = [{}, { HOST: '127.0.0.1' }, { HOST: '::1' }, { HOST: 'localhost' }, { HOST: '0.0.0.0', SITES: 'example.com' }, { HOST: '0.0.0.0', ALLOW_ANY_SITE: 'true' }];
+    for (const HOST of ['0.0.0.0', '::', '192.0.2.10'])
+      expect(check({ HOST }), HOST).toThrow(/SITES=\* would take hits for any site name.*SITES=example\.com/);
+    const fine: Record<string, string>[] = [
+      {},
+      { HOST: '127.0.0.1' },
+      { HOST: '::1' },
+      { HOST: 'localhost' },
+      { HOST: '0.0.0.0', SITES: 'example.com' },
+      { HOST: '0.0.0.0', ALLOW_ANY_SITE: 'true' },
+    ];
     for (const env of fine) {
       expect(check(env), JSON.stringify(env)).not.toThrow();
     }

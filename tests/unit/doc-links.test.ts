@@ -41,9 +41,9 @@ describe('references in docs and comments', () => {
   });
 
   it('name files that exist', () => {
-    const dead = all.flatMap(({ file, refs }) => refs
-      .filter((r) => !r.candidates.some((c) => existsSync(join(ROOT, c))))
-      .map((r) => `${file}:${r.line} → ${r.written}`));
+    const dead = all.flatMap(({ file, refs }) =>
+      refs.filter((r) => !r.candidates.some((c) => existsSync(join(ROOT, c)))).map((r) => `${file}:${r.line} → ${r.written}`),
+    );
     expect(dead).toEqual([]);
   });
 });
@@ -55,7 +55,9 @@ describe('what counts as a reference', () => {
       'The hit is `common/hit.ts`; read docs/privacy.md. Folder `clickhouse/migrations/` and `tests/**/*.test.ts`.',
       'Placeholders: `clickhouse/queries/NAME.sql`, clickhouse/migrations/NNNN_name.sql, `docs/x.md`, `clickhouse/queries/…sql`, `docs/{a,b}.md`, `/share/TOKEN`, `/api/stats`.',
       'Folders: tests/fixtures/logs and `common/hit`, not server/client; not paths: client/server, `@hono/node-server`, ~/common/x.ts, /tmp/common/x.ts, `DATA_DIR/bus`.',
-      '```', 'cat common/missing.ts', '```',
+      '```',
+      'cat common/missing.ts',
+      '```',
     ].join('\n');
     const refs = markdownReferences('docs/dashboards.md', md, tops);
     expect(refs.map((r) => [r.line, r.written, r.candidates[0]])).toEqual([
@@ -76,8 +78,15 @@ describe('what counts as a reference', () => {
       'const re = /\\/\\/ common\\/not-a-comment.ts/;',
       'const t = `// docs/not-a-comment.md`;',
     ].join('\n');
-    expect(written(commentReferences('common/x.ts', code, tops))).toEqual(['common/hit.ts', 'ARCHITECTURE.md', 'tests/unit/import-rules.test.ts']);
+    expect(written(commentReferences('common/x.ts', code, tops))).toEqual([
+      'common/hit.ts',
+      'ARCHITECTURE.md',
+      'tests/unit/import-rules.test.ts',
+    ]);
     const sql = "-- @human: see clickhouse/queries/dashboard/_human.sql\nSELECT '-- docs/not-a-comment.md' -- and docs/metrics.md.\n";
-    expect(written(commentReferences('clickhouse/queries/x.sql', sql, tops))).toEqual(['clickhouse/queries/dashboard/_human.sql', 'docs/metrics.md']);
+    expect(written(commentReferences('clickhouse/queries/x.sql', sql, tops))).toEqual([
+      'clickhouse/queries/dashboard/_human.sql',
+      'docs/metrics.md',
+    ]);
   });
 });

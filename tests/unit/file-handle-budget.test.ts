@@ -13,11 +13,13 @@ it.each([
 });
 
 it('warns when the caps and the reserve do not fit under the open-file limit, and says which settings to change', () => {
-  expect(fileHandleProblem(1_200, 1_024)).toMatch(/allow 1200 sockets but this process may open 1024 files.*HTTP_MAX_CONNECTIONS and SYSLOG_MAX_CONNECTIONS.*ulimit -n/);
+  expect(fileHandleProblem(1_200, 1_024)).toMatch(
+    /allow 1200 sockets but this process may open 1024 files.*HTTP_MAX_CONNECTIONS and SYSLOG_MAX_CONNECTIONS.*ulimit -n/,
+  );
   expect(fileHandleProblem(1_200, 1_712)).toBeUndefined();
   expect(fileHandleProblem(1_200, 1_711)).toBeDefined();
 });
 
-it('reads this process\'s limit on Linux', () => {
+it("reads this process's limit on Linux", () => {
   expect(readOpenFileLimit()).toBeGreaterThan(0);
 });

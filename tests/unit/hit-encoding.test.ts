@@ -7,7 +7,10 @@ import type { BusBatch } from '../../bus/bus.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { testPseudonymiser } from '../helpers/hits.ts';
 
-const LINES = readFileSync(fixture('logs/hackers-access.log'), 'utf8').split('\n').filter((l) => l !== '').slice(0, 200);
+const LINES = readFileSync(fixture('logs/hackers-access.log'), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '')
+  .slice(0, 200);
 
 describe('encodeHit', () => {
   it('round-trips every log hit of a real access log through decodeHit', () => {
@@ -18,9 +21,15 @@ describe('encodeHit', () => {
   });
 
   it('round-trips a beacon hit, its headers and payload (a lone surrogate already cleaned by the builder)', () => {
-    const hit = beaconHit('example.com', { u: 'https://example.com/\ud800', props: { plan: 'pro', n: 3 } }, {
-      receivedAt: 1_700_000_000_000, client: '2001:db8::1', headers: { userAgent: 'Mozilla/5.0', acceptLanguage: 'de', optOut: false, country: 'DE' },
-    });
+    const hit = beaconHit(
+      'example.com',
+      { u: 'https://example.com/\ud800', props: { plan: 'pro', n: 3 } },
+      {
+        receivedAt: 1_700_000_000_000,
+        client: '2001:db8::1',
+        headers: { userAgent: 'Mozilla/5.0', acceptLanguage: 'de', optOut: false, country: 'DE' },
+      },
+    );
     expect(decodeHit(encodeHit(hit))).toEqual(hit);
   });
 
@@ -28,7 +37,9 @@ describe('encodeHit', () => {
     const pseudonymiser = testPseudonymiser();
     const hits = LINES.slice(0, 3).map((line, i) => logHit('example.com', line, { receivedAt: 1_700_000_000_000 + i }));
     let batch: BusBatch | undefined;
-    await pipelineSink(async (b) => { batch = b; }, pseudonymiser).send(hits, { token: 't', stream: 'tail', offsets: [0, 1, 2], positions: ['a', 'b', 'c'], end: 3 });
+    await pipelineSink(async (b) => {
+      batch = b;
+    }, pseudonymiser).send(hits, { token: 't', stream: 'tail', offsets: [0, 1, 2], positions: ['a', 'b', 'c'], end: 3 });
     expect(batch!.records.map((r) => r.value)).toEqual(hits.map((h) => encodeHit(pseudonymiser.hit(h))));
   });
 });

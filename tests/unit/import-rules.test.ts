@@ -19,13 +19,24 @@ function crossing(fromFolders: string[], toFolders: string[]): string[] {
 describe('import rules', () => {
   it('the graph is real, so no rule below passes on an empty one', () => {
     expect(files.length).toBeGreaterThan(60);
-    expect(edges.some((e) => top(e.from) === 'cli' && !e.external && top(e.to) === 'collector'), 'cli/ imports collector/').toBe(true);
-    expect(edges.some((e) => top(e.from) === 'dashboard' && !e.external && top(e.to) === 'common'), 'dashboard/ imports common/').toBe(true);
-    expect(edges.some((e) => e.from.startsWith('clickhouse/') && e.to === '@clickhouse/client'), 'clickhouse/ imports @clickhouse/client').toBe(true);
+    expect(
+      edges.some((e) => top(e.from) === 'cli' && !e.external && top(e.to) === 'collector'),
+      'cli/ imports collector/',
+    ).toBe(true);
+    expect(
+      edges.some((e) => top(e.from) === 'dashboard' && !e.external && top(e.to) === 'common'),
+      'dashboard/ imports common/',
+    ).toBe(true);
+    expect(
+      edges.some((e) => e.from.startsWith('clickhouse/') && e.to === '@clickhouse/client'),
+      'clickhouse/ imports @clickhouse/client',
+    ).toBe(true);
   });
 
   it('dashboard/ imports nothing from collector/, processor/ or bus/', () => {
-    expect(crossing(['dashboard'], ['collector', 'processor', 'bus']), 'dashboard/ must not import collector/, processor/, bus/').toEqual([]);
+    expect(crossing(['dashboard'], ['collector', 'processor', 'bus']), 'dashboard/ must not import collector/, processor/, bus/').toEqual(
+      [],
+    );
   });
 
   it('collector/ and processor/ do not import each other', () => {
@@ -40,18 +51,28 @@ describe('import rules', () => {
   });
 
   it('server/ imports none of collector/, processor/, dashboard/, bus/, cli/', () => {
-    expect(crossing(['server'], ['collector', 'processor', 'dashboard', 'bus', 'cli']), 'server/ must not import collector/, processor/, dashboard/, bus/, cli/').toEqual([]);
+    expect(
+      crossing(['server'], ['collector', 'processor', 'dashboard', 'bus', 'cli']),
+      'server/ must not import collector/, processor/, dashboard/, bus/, cli/',
+    ).toEqual([]);
   });
 
   it('clickhouse/ imports only clickhouse/ and common/ among project files', () => {
-    const violations = edges.filter((e) => top(e.from) === 'clickhouse' && !e.external && !['clickhouse', 'common'].includes(top(e.to))).map(show);
+    const violations = edges
+      .filter((e) => top(e.from) === 'clickhouse' && !e.external && !['clickhouse', 'common'].includes(top(e.to)))
+      .map(show);
     expect(violations, 'clickhouse/ may only import clickhouse/ and common/').toEqual([]);
   });
 
   it('alerts/ reads only ClickHouse: it imports only common/ and clickhouse/', () => {
-    const violations = edges.filter((e) => top(e.from) === 'alerts' && !e.external && !['alerts', 'common', 'clickhouse'].includes(top(e.to))).map(show);
+    const violations = edges
+      .filter((e) => top(e.from) === 'alerts' && !e.external && !['alerts', 'common', 'clickhouse'].includes(top(e.to)))
+      .map(show);
     expect(violations, 'alerts/ may only import alerts/, common/ and clickhouse/').toEqual([]);
-    expect(edges.some((e) => top(e.from) === 'alerts' && top(e.to) === 'clickhouse'), 'alerts/ imports clickhouse/').toBe(true);
+    expect(
+      edges.some((e) => top(e.from) === 'alerts' && top(e.to) === 'clickhouse'),
+      'alerts/ imports clickhouse/',
+    ).toBe(true);
   });
 
   it('product code has no import cycles (type-only imports included)', () => {
@@ -62,9 +83,13 @@ describe('import rules', () => {
   });
 
   it('only clickhouse/ touches the ClickHouse drivers; only clickhouse/, tests/, bench/ import the raw client', () => {
-    const drivers = edges.filter((e) => e.external && ['@clickhouse/client', 'chdb'].includes(e.to) && top(e.from) !== 'clickhouse').map(show);
+    const drivers = edges
+      .filter((e) => e.external && ['@clickhouse/client', 'chdb'].includes(e.to) && top(e.from) !== 'clickhouse')
+      .map(show);
     expect(drivers, 'only clickhouse/ may import @clickhouse/client or chdb').toEqual([]);
-    const raw = edges.filter((e) => !e.external && e.to === 'clickhouse/raw-client.ts' && !['clickhouse', 'tests', 'bench'].includes(top(e.from))).map(show);
+    const raw = edges
+      .filter((e) => !e.external && e.to === 'clickhouse/raw-client.ts' && !['clickhouse', 'tests', 'bench'].includes(top(e.from)))
+      .map(show);
     expect(raw, 'only clickhouse/, tests/, bench/ may import clickhouse/raw-client.ts').toEqual([]);
   });
 
@@ -72,7 +97,11 @@ describe('import rules', () => {
     // A text check: catches process.env however it is reached, including destructuring and spreads.
     const readers = files
       .filter((f) => isProduct(f) && f !== 'common/config.ts')
-      .flatMap((f) => readFileSync(join(ROOT, f), 'utf8').split('\n').flatMap((line, i) => (line.includes('process.env') ? [`${f}:${i + 1}: ${line.trim()}`] : [])));
+      .flatMap((f) =>
+        readFileSync(join(ROOT, f), 'utf8')
+          .split('\n')
+          .flatMap((line, i) => (line.includes('process.env') ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+      );
     expect(readers, 'process.env outside common/config.ts').toEqual([]);
   });
 });

@@ -32,8 +32,12 @@ class SlowlyAcknowledged extends KafkaPublisher {
 }
 
 /** Log hits of about `bytes` in all, as one /api/logs body brings them. */
-const hits = (n: number) => Array.from({ length: n }, (_, i) =>
-  testLogHit(`203.0.113.${i % 250} - - [02/Dec/2026:10:00:00 +0000] "GET /articles/${i}?${'q'.repeat(400)} HTTP/1.1" 200 512 "-" "Mozilla/5.0"`));
+const hits = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    testLogHit(
+      `203.0.113.${i % 250} - - [02/Dec/2026:10:00:00 +0000] "GET /articles/${i}?${'q'.repeat(400)} HTTP/1.1" 200 512 "-" "Mozilla/5.0"`,
+    ),
+  );
 
 describe('Kafka publisher timeout', () => {
   it('lets a big request through while Kafka acknowledges it part by part, past the timeout', async () => {

@@ -24,13 +24,13 @@ describe('log lines with control characters in their values', () => {
   it('show them as escapes in the pretty format, on one line', () => {
     const line = prettyLine(record, false);
     expect(line).toBe(
-      '2026-12-07T12:00:00.000Z warn  dead letter for /x\\u001b[2J\\u001b]0;owned\\u0007 at\\r\\n2026-12-07T12:00:00.000Z info  all is well'
-      + ' {"path":"/\\u001b[31mred\\u009b2J","user_agent":"a\\u2028b\\u007f\\u202eexe.txt","tab":"a\\tb"}',
+      '2026-12-07T12:00:00.000Z warn  dead letter for /x\\u001b[2J\\u001b]0;owned\\u0007 at\\r\\n2026-12-07T12:00:00.000Z info  all is well' +
+        ' {"path":"/\\u001b[31mred\\u009b2J","user_agent":"a\\u2028b\\u007f\\u202eexe.txt","tab":"a\\tb"}',
     );
     expect(line).not.toMatch(ACTIVE);
   });
 
-  it('keep the level\'s colour as the only escape sequence on a terminal', () => {
+  it("keep the level's colour as the only escape sequence on a terminal", () => {
     const line = prettyLine(record, true);
     expect(line.startsWith('2026-12-07T12:00:00.000Z \x1b[33mwarn \x1b[39m dead letter for /x\\u001b[2J')).toBe(true);
     expect(line.replace('\x1b[33m', '').replace('\x1b[39m', '')).not.toMatch(ACTIVE);

@@ -12,22 +12,45 @@ import { Readable } from 'node:stream';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';
 import { lineLimits, NotALogError, readLogLines } from '../../processor/replay/log-lines.ts';
 
-const chunked = (bytes: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
-const withReadline = async (bytes: Buffer, size: number) => { const out: string[] = []; for await (const l of createInterface({ input: chunked(bytes, size), crlfDelay: Infinity })) out.push(l); return out; };
-const withReader = async (bytes: Buffer, size: number, max = 65_536) => { const out = []; for await (const l of readLogLines(chunked(bytes, size), lineLimits('test', max))) out.push(l); return out; };
+const chunked = (bytes: Buffer, size: number) =>
+  Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
+const withReadline = async (bytes: Buffer, size: number) => {
+  const out: string[] = [];
+  for await (const l of createInterface({ input: chunked(bytes, size), crlfDelay: Infinity })) out.push(l);
+  return out;
+};
+const withReader = async (bytes: Buffer, size: number, max = 65_536) => {
+  const out = [];
+  for await (const l of readLogLines(chunked(bytes, size), lineLimits('test', max))) out.push(l);
+  return out;
+};
 
 const BREAKS = [
-  'a\nb\n', 'a\r\nb\r\n', 'a\rb\r', 'a\r\r\nb', '\n\n\na', 'a\r\n\r\nb\n\r', 'no break at the end', '', '\r\n', 'é\r\nü\nç',
-  `${readFileSync(fixture(`logs/${LOG_FILES[0]}`), 'utf8').slice(0, 20_000).replace(/\n/g, (_, i: number) => (i % 3 === 0 ? '\r\n' : i % 3 === 1 ? '\n' : '\r'))}`,
+  'a\nb\n',
+  'a\r\nb\r\n',
+  'a\rb\r',
+  'a\r\r\nb',
+  '\n\n\na',
+  'a\r\n\r\nb\n\r',
+  'no break at the end',
+  '',
+  '\r\n',
+  'é\r\nü\nç',
+  `${readFileSync(fixture(`logs/${LOG_FILES[0]}`), 'utf8')
+    .slice(0, 20_000)
+    .replace(/\n/g, (_, i: number) => (i % 3 === 0 ? '\r\n' : i % 3 === 1 ? '\n' : '\r'))}`,
 ];
 
 describe('readLogLines', () => {
-  it.each(BREAKS.flatMap((text) => [1, 2, 3, 7, 4096].map((size) => [JSON.stringify(text.slice(0, 30)), size, text] as const)))('cuts %s in chunks of %i as readline does', async (_name, size, text) => {
-    const bytes = Buffer.from(text);
-    const lines = await withReader(bytes, size);
-    expect(lines.map((l) => l.text)).toEqual(await withReadline(bytes, size));
-    expect(lines.map((l) => l.bytes)).toEqual(lines.map((l) => Buffer.byteLength(l.text)));
-  });
+  it.each(BREAKS.flatMap((text) => [1, 2, 3, 7, 4096].map((size) => [JSON.stringify(text.slice(0, 30)), size, text] as const)))(
+    'cuts %s in chunks of %i as readline does',
+    async (_name, size, text) => {
+      const bytes = Buffer.from(text);
+      const lines = await withReader(bytes, size);
+      expect(lines.map((l) => l.text)).toEqual(await withReadline(bytes, size));
+      expect(lines.map((l) => l.bytes)).toEqual(lines.map((l) => Buffer.byteLength(l.text)));
+    },
+  );
 
   it('keeps the first kilobyte of a line over the limit, on a character boundary, and says how long it was', async () => {
     const long = `${'ü'.repeat(5000)}\n`;
@@ -47,13 +70,24 @@ describe('readLogLines', () => {
 
   it('refuses a line 16 times the limit as no log, before reading further', async () => {
     let served = 0;
-    const endless = new Readable({ read() { served += 1000; this.push(Buffer.alloc(1000, 0x61)); } });
-    await expect(withReaderOf(endless, 1000)).rejects.toThrow(new NotALogError('test: line 1 runs past 16000 bytes without a line break: this is not a text access log ' +
-      '(is it binary, or a compressed file that expands without end?). Lines longer than 1000 bytes (LOG_LINE_MAX_BYTES) are dead letters; none is 16 times that.'));
+    const endless = new Readable({
+      read() {
+        served += 1000;
+        this.push(Buffer.alloc(1000, 0x61));
+      },
+    });
+    await expect(withReaderOf(endless, 1000)).rejects.toThrow(
+      new NotALogError(
+        'test: line 1 runs past 16000 bytes without a line break: this is not a text access log ' +
+          '(is it binary, or a compressed file that expands without end?). Lines longer than 1000 bytes (LOG_LINE_MAX_BYTES) are dead letters; none is 16 times that.',
+      ),
+    );
     expect(served).toBeLessThan(16_000 + 64 * 1024);
   });
 });
 
 async function withReaderOf(input: Readable, max: number) {
-  for await (const _ of readLogLines(input, lineLimits('test', max))) { /* read through */ }
+  for await (const _ of readLogLines(input, lineLimits('test', max))) {
+    /* read through */
+  }
 }

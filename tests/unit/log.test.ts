@@ -39,7 +39,11 @@ const careless = {
   raw: '[29 bytes]',
   big: '12345678901234567890',
 };
-const failed = (cause: Record<string, unknown>) => ({ type: 'ScalehouseError', message: 'insert failed', cause: { type: 'Error', message: 'connect ECONNREFUSED', code: 'ECONNREFUSED', ...cause } });
+const failed = (cause: Record<string, unknown>) => ({
+  type: 'ScalehouseError',
+  message: 'insert failed',
+  cause: { type: 'Error', message: 'connect ECONNREFUSED', code: 'ECONNREFUSED', ...cause },
+});
 
 describe('log lines', () => {
   it('are one JSON object a line with time, level, msg, role, pid and the fields, when stderr is not a terminal', () => {
@@ -65,11 +69,15 @@ describe('log lines', () => {
     expect(parsed.map((p) => p.level)).toEqual(['debug', 'info', 'warn', 'error']);
     expect(parsed[0]).toMatchObject({ msg: 'batch loaded', batch: 'local:0-9', records: 10 });
     const stack = (s: string) => expect.stringMatching(new RegExp(`^${s}\\n\\s+at .*log-lines\\.ts`));
-    expect(parsed[3]!.error).toEqual({ ...failed({ stack: stack('Error: connect ECONNREFUSED') }), stack: stack('ScalehouseError: insert failed') });
+    expect(parsed[3]!.error).toEqual({
+      ...failed({ stack: stack('Error: connect ECONNREFUSED') }),
+      stack: stack('ScalehouseError: insert failed'),
+    });
   });
 
   it('hide what is below LOG_LEVEL', () => {
-    const levels = (level: string) => runLogger({ LOG_FORMAT: 'json', LOG_LEVEL: level }).lines.map((l) => (JSON.parse(l) as { level: string }).level);
+    const levels = (level: string) =>
+      runLogger({ LOG_FORMAT: 'json', LOG_LEVEL: level }).lines.map((l) => (JSON.parse(l) as { level: string }).level);
     expect(levels('warn')).toEqual(['warn', 'error']);
     expect(levels('error')).toEqual(['error']);
     expect(levels('silent')).toEqual([]);
@@ -93,7 +101,9 @@ describe('log lines', () => {
       `\x1b[31merror\x1b[39m cannot reach ClickHouse with token [redacted],[redacted] ${JSON.stringify({ error: failed({}) })}`,
     ]);
     expect(runLoggerOnTerminal({ LOG_FORMAT: 'json' }).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
-      'plain line', 'careless caller', 'cannot reach ClickHouse with token [redacted],[redacted]',
+      'plain line',
+      'careless caller',
+      'cannot reach ClickHouse with token [redacted],[redacted]',
     ]);
   });
 

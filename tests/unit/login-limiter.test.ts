@@ -46,7 +46,7 @@ describe('login limits', () => {
     expect(admitted.map((t) => t - 1_000_000)).toEqual([0, ...Array<number>(9).fill(59_000), ...Array<number>(10).fill(119_500)]);
   });
 
-  it('let no more than a hundred strangers\' failures through in any minute, from many addresses', () => {
+  it("let no more than a hundred strangers' failures through in any minute, from many addresses", () => {
     const { clock, attempt } = limiterAt();
     const admitted: number[] = [];
     let n = 0;
@@ -87,16 +87,26 @@ describe('login limits', () => {
     expect(attempt('192.0.2.99').admitted).toBe(true);
   });
 
-  it('puts the admin networks\' password checks first, and never in the strangers\' full line', async () => {
+  it("puts the admin networks' password checks first, and never in the strangers' full line", async () => {
     const { limiter } = limiterAt((a) => a === '127.0.0.1');
     const order: string[] = [];
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
-    const running = limiter.attempt('203.0.113.1').check(async () => { await held; order.push('first stranger'); });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const running = limiter.attempt('203.0.113.1').check(async () => {
+      await held;
+      order.push('first stranger');
+    });
     const waiting = Array.from({ length: DEFAULT_LOGIN_LIMITS.queued }, (_, i) =>
-      limiter.attempt(`203.0.113.${i + 2}`).check(async () => { order.push('stranger'); }));
+      limiter.attempt(`203.0.113.${i + 2}`).check(async () => {
+        order.push('stranger');
+      }),
+    );
     await expect(limiter.attempt('203.0.113.99').check(async () => undefined)).rejects.toMatchObject({ status: 429 });
-    const owner = limiter.attempt('127.0.0.1').check(async () => { order.push('owner'); });
+    const owner = limiter.attempt('127.0.0.1').check(async () => {
+      order.push('owner');
+    });
     release();
     await Promise.all([running, owner, ...waiting]);
     expect(order.slice(0, 2)).toEqual(['first stranger', 'owner']);

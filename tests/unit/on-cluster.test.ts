@@ -13,21 +13,27 @@ import { loadMigrations, splitStatements } from '../../clickhouse/migrate.ts';
 import { DEDUPLICATION_SECONDS, onCluster } from '../../clickhouse/on-cluster.ts';
 
 const migrations = await loadMigrations();
-const SCHEMA = ['create-database.sql', 'schema_migrations.sql', 'retention-set.sql', 'retention-remove.sql']
-  .map((f) => ({ name: `schema/${f}`, sql: readFileSync(new URL(`../../clickhouse/schema/${f}`, import.meta.url), 'utf8') }));
+const SCHEMA = ['create-database.sql', 'schema_migrations.sql', 'retention-set.sql', 'retention-remove.sql'].map((f) => ({
+  name: `schema/${f}`,
+  sql: readFileSync(new URL(`../../clickhouse/schema/${f}`, import.meta.url), 'utf8'),
+}));
 const ALL = [...migrations, ...SCHEMA];
 const ARGS = "'/clickhouse/tables/{uuid}/{shard}', '{replica}'";
 
 /** The one-server statement back from the cluster's: every change the transformation makes, undone. */
-const undo = (s: string) => s
-  .replace(' ON CLUSTER scalehouse', '')
-  .replace(/ENGINE = Replicated(\w*)MergeTree\('\/clickhouse\/tables\/\{uuid\}\/\{shard\}', '\{replica\}'(?:, )?/, (_, f: string) => `ENGINE = ${f}MergeTree(`)
-  .replace(/MergeTree\(\)/, 'MergeTree')
-  .replace(`, replicated_deduplication_window_seconds = ${DEDUPLICATION_SECONDS}`, '')
-  .replace('replicated_deduplication_window', 'non_replicated_deduplication_window');
+const undo = (s: string) =>
+  s
+    .replace(' ON CLUSTER scalehouse', '')
+    .replace(
+      /ENGINE = Replicated(\w*)MergeTree\('\/clickhouse\/tables\/\{uuid\}\/\{shard\}', '\{replica\}'(?:, )?/,
+      (_, f: string) => `ENGINE = ${f}MergeTree(`,
+    )
+    .replace(/MergeTree\(\)/, 'MergeTree')
+    .replace(`, replicated_deduplication_window_seconds = ${DEDUPLICATION_SECONDS}`, '')
+    .replace('replicated_deduplication_window', 'non_replicated_deduplication_window');
 
 describe('migrations on one server', () => {
-  it('keeps the checksums users\' databases recorded: the migrations files are unchanged', () => {
+  it("keeps the checksums users' databases recorded: the migrations files are unchanged", () => {
     const recorded = [
       ['0001_events.sql', 'ee8fbbf159a7d5c24d927d660c4f4bec90dbdda562be9ce548d192585c850cfa'],
       ['0002_sessions.sql', '150efba51cb454ee730814fa67824b9dd3e79b0dfd805d77f2f37594090092c6'],
@@ -67,7 +73,9 @@ describe('migrations on a cluster', () => {
       }
       expect(s).toMatch(/^(CREATE|ALTER|DROP|RENAME)\b/);
       expect(c.match(/ON CLUSTER/g)).toEqual(['ON CLUSTER']);
-      expect(c).toMatch(/^(CREATE (TABLE|DATABASE|MATERIALIZED VIEW) (IF NOT EXISTS )?|ALTER TABLE |DROP (TABLE|VIEW) IF EXISTS |RENAME TABLE \w+ TO )[\w{}:]+ ON CLUSTER scalehouse\b/);
+      expect(c).toMatch(
+        /^(CREATE (TABLE|DATABASE|MATERIALIZED VIEW) (IF NOT EXISTS )?|ALTER TABLE |DROP (TABLE|VIEW) IF EXISTS |RENAME TABLE \w+ TO )[\w{}:]+ ON CLUSTER scalehouse\b/,
+      );
       expect(c).not.toMatch(/ENGINE = (?!Replicated)\w*MergeTree/);
       expect(c).not.toMatch(/non_replicated_deduplication_window/);
       if (/ENGINE = \w*MergeTree/.test(s)) expect(c).toContain(`MergeTree(${ARGS}`);
@@ -96,14 +104,26 @@ describe('migrations on a cluster', () => {
   });
 
   it.each([
-    ['CREATE TABLE IF NOT EXISTS site_hosts\n(\n    site String\n)\nENGINE = ReplacingMergeTree\nORDER BY (site, host)\nSETTINGS non_replicated_deduplication_window = 1000',
-      `CREATE TABLE IF NOT EXISTS site_hosts ON CLUSTER scalehouse\n(\n    site String\n)\nENGINE = ReplicatedReplacingMergeTree(${ARGS})\nORDER BY (site, host)\nSETTINGS replicated_deduplication_window = 1000, replicated_deduplication_window_seconds = 604800`],
-    ['CREATE TABLE t (v UInt64, d UInt8) ENGINE = ReplacingMergeTree(v, d) ORDER BY v',
-      `CREATE TABLE t ON CLUSTER scalehouse (v UInt64, d UInt8) ENGINE = ReplicatedReplacingMergeTree(${ARGS}, v, d) ORDER BY v`],
-    ['CREATE TABLE t (k UInt8, a UInt64, b UInt64) ENGINE = SummingMergeTree((a, b)) ORDER BY k',
-      `CREATE TABLE t ON CLUSTER scalehouse (k UInt8, a UInt64, b UInt64) ENGINE = ReplicatedSummingMergeTree(${ARGS}, (a, b)) ORDER BY k`],
-    ['CREATE TABLE t (x UInt8) ENGINE = MergeTree() ORDER BY x', `CREATE TABLE t ON CLUSTER scalehouse (x UInt8) ENGINE = ReplicatedMergeTree(${ARGS}) ORDER BY x`],
-    ['CREATE TABLE IF NOT EXISTS moved_hits\n(\n    site String\n)\nENGINE = Null', 'CREATE TABLE IF NOT EXISTS moved_hits ON CLUSTER scalehouse\n(\n    site String\n)\nENGINE = Null'],
+    [
+      'CREATE TABLE IF NOT EXISTS site_hosts\n(\n    site String\n)\nENGINE = ReplacingMergeTree\nORDER BY (site, host)\nSETTINGS non_replicated_deduplication_window = 1000',
+      `CREATE TABLE IF NOT EXISTS site_hosts ON CLUSTER scalehouse\n(\n    site String\n)\nENGINE = ReplicatedReplacingMergeTree(${ARGS})\nORDER BY (site, host)\nSETTINGS replicated_deduplication_window = 1000, replicated_deduplication_window_seconds = 604800`,
+    ],
+    [
+      'CREATE TABLE t (v UInt64, d UInt8) ENGINE = ReplacingMergeTree(v, d) ORDER BY v',
+      `CREATE TABLE t ON CLUSTER scalehouse (v UInt64, d UInt8) ENGINE = ReplicatedReplacingMergeTree(${ARGS}, v, d) ORDER BY v`,
+    ],
+    [
+      'CREATE TABLE t (k UInt8, a UInt64, b UInt64) ENGINE = SummingMergeTree((a, b)) ORDER BY k',
+      `CREATE TABLE t ON CLUSTER scalehouse (k UInt8, a UInt64, b UInt64) ENGINE = ReplicatedSummingMergeTree(${ARGS}, (a, b)) ORDER BY k`,
+    ],
+    [
+      'CREATE TABLE t (x UInt8) ENGINE = MergeTree() ORDER BY x',
+      `CREATE TABLE t ON CLUSTER scalehouse (x UInt8) ENGINE = ReplicatedMergeTree(${ARGS}) ORDER BY x`,
+    ],
+    [
+      'CREATE TABLE IF NOT EXISTS moved_hits\n(\n    site String\n)\nENGINE = Null',
+      'CREATE TABLE IF NOT EXISTS moved_hits ON CLUSTER scalehouse\n(\n    site String\n)\nENGINE = Null',
+    ],
     ['ALTER TABLE {table:Identifier} REMOVE TTL', 'ALTER TABLE {table:Identifier} ON CLUSTER scalehouse REMOVE TTL'],
     ['CREATE DATABASE IF NOT EXISTS {database:Identifier}', 'CREATE DATABASE IF NOT EXISTS {database:Identifier} ON CLUSTER scalehouse'],
     ['RENAME TABLE a TO b, c TO d', 'RENAME TABLE a TO b, c TO d ON CLUSTER scalehouse'],

@@ -9,8 +9,13 @@ import { processBatch } from '../../processor/batch/process-batch.ts';
 import { logRecord } from '../helpers/hits.ts';
 
 const MIN = 60_000;
-const ev = (visitorId: string, ts: number, path = '/', isPageview = true): Event =>
-  ({ ...emptyEvent('example.com', ts, 'log'), visitorId, path, isPageview, channel: 'direct' });
+const ev = (visitorId: string, ts: number, path = '/', isPageview = true): Event => ({
+  ...emptyEvent('example.com', ts, 'log'),
+  visitorId,
+  path,
+  isPageview,
+  channel: 'direct',
+});
 
 describe('protect-privacy', () => {
   const salt = Buffer.alloc(32, 1);
@@ -34,10 +39,16 @@ describe('protect-privacy', () => {
   });
 
   it('puts no IP address in any row of a processed batch', () => {
-    const line = '198.51.100.23 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"';
+    const line =
+      '198.51.100.23 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"';
     const bot = '198.51.100.24 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "Googlebot/2.1"';
     const records = [line, bot, '198.51.100.25 broken'].map((l, i) => logRecord(l, i, { client: '203.0.113.1', position: `t:${i}` }));
-    const out = processBatch(records, emptySessionState(), { saltFor: () => salt, sessionTimeoutMs: 30 * MIN, now: Date.now(), stream: 't' });
+    const out = processBatch(records, emptySessionState(), {
+      saltFor: () => salt,
+      sessionTimeoutMs: 30 * MIN,
+      now: Date.now(),
+      stream: 't',
+    });
     expect([out.events.length, out.botHits.length, out.deadLetters.length]).toEqual([1, 1, 1]);
     expect(JSON.stringify(out)).not.toMatch(/198\.51\.100|203\.0\.113/);
   });
@@ -56,8 +67,13 @@ describe('sessionize', () => {
   const summary = (s: Session) => [s.visitorId, s.hits, s.pageviews, s.entry.path, s.exit.path, (s.last - s.start) / MIN];
 
   it('starts a new session after 30 minutes of inactivity, and counts time on site', () => {
-    const events = [ev('1', T, '/a'), ev('1', T + 10 * MIN, '/b'), ev('1', T + 25 * MIN, '/c'), ev('1', T + 56 * MIN, '/d'), ev('2', T + 1 * MIN, '/x')]
-      .map((e, i) => ({ ...e, busOffset: i }));
+    const events = [
+      ev('1', T, '/a'),
+      ev('1', T + 10 * MIN, '/b'),
+      ev('1', T + 25 * MIN, '/c'),
+      ev('1', T + 56 * MIN, '/d'),
+      ev('2', T + 1 * MIN, '/x'),
+    ].map((e, i) => ({ ...e, busOffset: i }));
     const { sessions } = run(events);
     expect(sessions.map(summary).sort()).toEqual([
       ['1', 1, 1, '/d', '/d', 0],
@@ -70,10 +86,15 @@ describe('sessionize', () => {
   it('continues a session across batches and gives the same ids when a batch is processed again', () => {
     const twice = () => {
       const state = emptySessionState();
-      const first = [{ ...ev('1', T), busOffset: 1 }, { ...ev('1', T + MIN), busOffset: 2 }];
+      const first = [
+        { ...ev('1', T), busOffset: 1 },
+        { ...ev('1', T + MIN), busOffset: 2 },
+      ];
       run(first, state);
       const second = [{ ...ev('1', T + 20 * MIN, '/late'), busOffset: 3 }];
-      const { sessions: [s] } = run(second, state);
+      const {
+        sessions: [s],
+      } = run(second, state);
       return { ids: [...first, ...second].map((e) => e.sessionId), s };
     };
     const a = twice();
@@ -88,14 +109,21 @@ describe('sessionize', () => {
     const batch = () => [0, 1, 2].map((i) => ({ ...ev('1', T + i * MIN, `/${i}`), busOffset: 10 + i }));
     run(batch(), state);
     expect(run(batch(), state)).toEqual({ sessions: [], deleted: [], flagged: [], ownHosts: [] }); // same hits, same offsets
-    const { sessions: [s] } = run([{ ...ev('1', T + 5 * MIN, '/3'), busOffset: 13 }], state);
+    const {
+      sessions: [s],
+    } = run([{ ...ev('1', T + 5 * MIN, '/3'), busOffset: 13 }], state);
     expect(s).toMatchObject({ hits: 4, pageviews: 4, lastOffset: 13, exit: { path: '/3' } });
   });
 
   it('moves a session start back for a late, earlier hit, and retires the id it was written under', () => {
     const state = emptySessionState();
-    const { sessions: [before] } = run([{ ...ev('1', T + 5 * MIN, '/later'), busOffset: 1 }], state);
-    const { sessions: [s], deleted } = run([{ ...ev('1', T, '/earlier'), busOffset: 2 }], state);
+    const {
+      sessions: [before],
+    } = run([{ ...ev('1', T + 5 * MIN, '/later'), busOffset: 1 }], state);
+    const {
+      sessions: [s],
+      deleted,
+    } = run([{ ...ev('1', T, '/earlier'), busOffset: 2 }], state);
     expect(s).toMatchObject({ start: T, last: T + 5 * MIN, hits: 2, entry: { path: '/earlier' }, exit: { path: '/later' } });
     expect(s!.id).toBe(sessionId('example.com', '1', T));
     expect(deleted).toEqual([{ session: s, id: before!.id, start: T + 5 * MIN }]);
@@ -104,7 +132,13 @@ describe('sessionize', () => {
 
   it('joins two sessions a late hit falls between, and forgets sessions the reorder window can no longer reach', () => {
     const state = emptySessionState();
-    run([{ ...ev('1', T), busOffset: 1 }, { ...ev('1', T + 32 * MIN), busOffset: 2 }], state);
+    run(
+      [
+        { ...ev('1', T), busOffset: 1 },
+        { ...ev('1', T + 32 * MIN), busOffset: 2 },
+      ],
+      state,
+    );
     expect(state.byVisitor.get(visitorKey('example.com', '1'))).toHaveLength(2);
     // 4 minutes late (within the 5-minute window), and within 30 minutes of both.
     const { sessions, deleted } = run([{ ...ev('1', T + 28 * MIN, '/bridge'), busOffset: 3 }], state);
@@ -116,17 +150,24 @@ describe('sessionize', () => {
     run([{ ...ev('2', T + 68 * MIN), busOffset: 5 }], state);
     expect(state.byVisitor.has(visitorKey('example.com', '1'))).toBe(false);
     // A hit later than the window starts a session of its own.
-    const { sessions: [alone] } = run([{ ...ev('1', T + 40 * MIN, '/too-late'), busOffset: 6 }], state);
+    const {
+      sessions: [alone],
+    } = run([{ ...ev('1', T + 40 * MIN, '/too-late'), busOffset: 6 }], state);
     expect(alone).toMatchObject({ start: T + 40 * MIN, hits: 1 });
   });
 
   it('gives the same sessions whatever order and batches the hits come in', () => {
     // A deterministic shuffle of 300 hits of 6 visitors over 4 hours, within the reorder window.
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const hits = Array.from({ length: 300 }, (_, i) => ev(String(i % 6), T + Math.floor(random() * 4 * 60) * MIN + i, `/${i % 9}`, i % 4 !== 0));
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const hits = Array.from({ length: 300 }, (_, i) =>
+      ev(String(i % 6), T + Math.floor(random() * 4 * 60) * MIN + i, `/${i % 9}`, i % 4 !== 0),
+    );
     const sorted = [...hits].sort((a, b) => a.ts - b.ts);
-    const shuffled = sorted.map((e) => ({ e, key: e.ts + random() * RULES.reorderMs })).sort((a, b) => a.key - b.key).map((x) => x.e);
+    const shuffled = sorted
+      .map((e) => ({ e, key: e.ts + random() * RULES.reorderMs }))
+      .sort((a, b) => a.key - b.key)
+      .map((x) => x.e);
     const final = (order: Event[], size: number) => {
       const state = emptySessionState();
       const rows = new Map<string, Session>();
@@ -150,8 +191,12 @@ describe('sessionize', () => {
 describe('twins: one pageview seen by the access log and the beacon', () => {
   const T = Date.UTC(2026, 10, 28, 9);
   const RULES = { timeoutMs: 30 * MIN, reorderMs: 5 * MIN };
-  const hit = (source: Event['source'], ts: number, path: string, busOffset: number): Event =>
-    ({ ...ev('1', ts, path), source, eventType: source === 'beacon' ? 'pageview' : 'request', busOffset });
+  const hit = (source: Event['source'], ts: number, path: string, busOffset: number): Event => ({
+    ...ev('1', ts, path),
+    source,
+    eventType: source === 'beacon' ? 'pageview' : 'request',
+    busOffset,
+  });
   const outcome = (events: Event[], batchSize = events.length) => {
     const state = emptySessionState();
     for (let i = 0; i < events.length; i += batchSize) sessionize(state, events.slice(i, i + batchSize), RULES);
@@ -165,8 +210,14 @@ describe('twins: one pageview seen by the access log and the beacon', () => {
   });
 
   it('pairs a hash route with the document the server sent, and each copy at most once', () => {
-    expect(outcome([hit('log', T, '/', 1), hit('beacon', T + 1000, '/#/settings', 2)])).toMatchObject({ pageviews: 1, twins: ['beacon /'] });
-    expect(outcome([hit('log', T, '/a', 1), hit('log', T + 5000, '/a', 2), hit('beacon', T + 6000, '/a', 3)])).toMatchObject({ pageviews: 2, twins: ['beacon /a'] });
+    expect(outcome([hit('log', T, '/', 1), hit('beacon', T + 1000, '/#/settings', 2)])).toMatchObject({
+      pageviews: 1,
+      twins: ['beacon /'],
+    });
+    expect(outcome([hit('log', T, '/a', 1), hit('log', T + 5000, '/a', 2), hit('beacon', T + 6000, '/a', 3)])).toMatchObject({
+      pageviews: 2,
+      twins: ['beacon /a'],
+    });
   });
 
   it('pairs nothing across pages, sources of the same kind, more than 30 s apart, or later than the reorder window', () => {
@@ -184,7 +235,14 @@ describe('own hosts, learned from how visitors move', () => {
   const RULES = { timeoutMs: 30 * MIN, reorderMs: 5 * MIN };
   const hit = (ts: number, path: string, referrer: string, busOffset: number): Event => {
     const url = referrer ? new URL(referrer) : undefined;
-    return { ...ev('1', ts, path), referrer, referrerHost: url?.hostname.replace(/^www\./, '') ?? '', referrerPath: url?.pathname ?? '', channel: referrer ? 'referral' : 'direct', busOffset };
+    return {
+      ...ev('1', ts, path),
+      referrer,
+      referrerHost: url?.hostname.replace(/^www\./, '') ?? '',
+      referrerPath: url?.pathname ?? '',
+      channel: referrer ? 'referral' : 'direct',
+      busOffset,
+    };
   };
 
   it('takes a referrer naming the page the visitor just viewed for the site itself, from then on', () => {

@@ -24,14 +24,20 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('isRetriable', () => {
-  it('reads the error\'s own word, a transient system error, or its cause', async () => {
+  it("reads the error's own word, a transient system error, or its cause", async () => {
     const refused = await errorOf(fetch(`http://127.0.0.1:${await closedPort()}/`)); // TypeError: fetch failed, cause ECONNREFUSED
     const silent = createServer(() => undefined); // takes the request, never answers
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const timedOut = await errorOf(fetch(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, { signal: AbortSignal.timeout(50) }));
+    const timedOut = await errorOf(
+      fetch(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, { signal: AbortSignal.timeout(50) }),
+    );
     silent.closeAllConnections();
     await new Promise<void>((r) => silent.close(() => r()));
     const missingFile = await errorOf(readFile('/nonexistent/scalehouse'));
@@ -71,16 +77,38 @@ describe('deciding on a retry', () => {
         failing.failed('local', 'local:x:0-9', err, retriable);
       },
     });
-    expect([done, seen]).toEqual([true, [['ClickHouse away', true], ['cannot read properties of undefined', false]]]);
-    expect(failing.problems()).toEqual(['batch local:x:0-9 not loaded since 1970-01-01T00:00:00.000Z (0 s, 2 attempts; the hits behind it wait), last error (a retry alone will not cure it): cannot read properties of undefined']);
+    expect([done, seen]).toEqual([
+      true,
+      [
+        ['ClickHouse away', true],
+        ['cannot read properties of undefined', false],
+      ],
+    ]);
+    expect(failing.problems()).toEqual([
+      'batch local:x:0-9 not loaded since 1970-01-01T00:00:00.000Z (0 s, 2 attempts; the hits behind it wait), last error (a retry alone will not cure it): cannot read properties of undefined',
+    ]);
   });
 
   describe('alert webhooks', () => {
-    const alert = { key: 'traffic_drop|s|', rule: 'traffic_drop', site: 's', subject: '', state: 'firing', value: 1, expected: 2, summary: 'drop', url: '' } as unknown as AlertRecord;
+    const alert = {
+      key: 'traffic_drop|s|',
+      rule: 'traffic_drop',
+      site: 's',
+      subject: '',
+      state: 'firing',
+      value: 1,
+      expected: 2,
+      summary: 'drop',
+      url: '',
+    } as unknown as AlertRecord;
     const noWait = async () => undefined;
     const answering = async (status: number): Promise<{ server: Server; url: string; hits: () => number }> => {
       let n = 0;
-      const server = createServer((req, res) => { n++; req.resume(); req.on('end', () => res.writeHead(status).end()); });
+      const server = createServer((req, res) => {
+        n++;
+        req.resume();
+        req.on('end', () => res.writeHead(status).end());
+      });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hits: () => n };
     };
@@ -101,7 +129,9 @@ describe('deciding on a retry', () => {
 
     it('tries a webhook that refuses connections again, and one with an address no retry makes valid once', async () => {
       const sleeps: number[] = [];
-      const sleepCounted = async (ms: number) => { sleeps.push(ms); };
+      const sleepCounted = async (ms: number) => {
+        sleeps.push(ms);
+      };
       expect(await notify(parseWebhooks([`http://127.0.0.1:${await closedPort()}/hook`]), alert, 0, sleepCounted)).toBe(false);
       expect(sleeps.length).toBe(2); // three attempts
       sleeps.length = 0;

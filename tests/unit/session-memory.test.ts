@@ -11,7 +11,10 @@ import { describe, expect, it } from 'vitest';
 describe('open sessions', () => {
   it('do not keep the raw lines their paths, referrers and campaigns were cut from alive', () => {
     const script = fileURLToPath(new URL('../helpers/held-session-memory.ts', import.meta.url));
-    const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '2000'], { encoding: 'utf8' })) as { sessions: number; bytesPerSession: number };
+    const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '2000'], { encoding: 'utf8' })) as {
+      sessions: number;
+      bytesPerSession: number;
+    };
     expect(out.sessions).toBe(2000);
     // Each line is 20 KB: a session that kept even one would take more than that. Its own objects take ~2 KB.
     expect(out.bytesPerSession).toBeGreaterThan(0);

@@ -26,20 +26,43 @@ describe('the snippet build', () => {
 describe('GET /scalehouse.js', () => {
   it('answers each Accept-Encoding with its coding, the whole file, a strong ETag of its own and the same headers', async () => {
     const seen = [];
-    for (const [accept, coding] of [['gzip, deflate, br, zstd', 'br'], ['gzip, deflate', 'gzip'], ['', undefined]] as const) {
+    for (const [accept, coding] of [
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip, deflate', 'gzip'],
+      ['', undefined],
+    ] as const) {
       const res = await get('/scalehouse.js', accept ? { 'accept-encoding': accept } : {});
       const body = await bytes(res);
       const decoded = coding === 'br' ? brotliDecompressSync(body) : coding === 'gzip' ? gunzipSync(body) : body;
       expect(decoded.equals(minified)).toBe(true);
       seen.push({
-        status: res.status, coding: res.headers.get('content-encoding'), length: Number(res.headers.get('content-length') ?? body.length) === body.length,
-        type: res.headers.get('content-type'), vary: res.headers.get('vary'), cache: res.headers.get('cache-control'),
-        cors: res.headers.get('access-control-allow-origin'), corp: res.headers.get('cross-origin-resource-policy'),
+        status: res.status,
+        coding: res.headers.get('content-encoding'),
+        length: Number(res.headers.get('content-length') ?? body.length) === body.length,
+        type: res.headers.get('content-type'),
+        vary: res.headers.get('vary'),
+        cache: res.headers.get('cache-control'),
+        cors: res.headers.get('access-control-allow-origin'),
+        corp: res.headers.get('cross-origin-resource-policy'),
       });
     }
-    const common = { status: 200, length: true, type: 'text/javascript; charset=utf-8', vary: 'Accept-Encoding', cache: 'public, max-age=3600, stale-while-revalidate=86400', cors: '*', corp: 'cross-origin' };
-    expect(seen).toEqual([{ ...common, coding: 'br' }, { ...common, coding: 'gzip' }, { ...common, coding: null }]);
-    const etags = await Promise.all(['br', 'gzip', 'identity'].map(async (a) => (await get('/scalehouse.js', { 'accept-encoding': a })).headers.get('etag')));
+    const common = {
+      status: 200,
+      length: true,
+      type: 'text/javascript; charset=utf-8',
+      vary: 'Accept-Encoding',
+      cache: 'public, max-age=3600, stale-while-revalidate=86400',
+      cors: '*',
+      corp: 'cross-origin',
+    };
+    expect(seen).toEqual([
+      { ...common, coding: 'br' },
+      { ...common, coding: 'gzip' },
+      { ...common, coding: null },
+    ]);
+    const etags = await Promise.all(
+      ['br', 'gzip', 'identity'].map(async (a) => (await get('/scalehouse.js', { 'accept-encoding': a })).headers.get('etag')),
+    );
     expect(new Set(etags).size).toBe(3);
     for (const etag of etags) expect(etag).toMatch(/^"[\w-]+"$/); // strong: no W/
   });
@@ -64,7 +87,11 @@ describe('GET /scalehouse.js', () => {
 
   it('answers HEAD with the headers of GET and no body', async () => {
     const res = await get('/scalehouse.js', { 'accept-encoding': 'br' }, 'HEAD');
-    expect({ status: res.status, coding: res.headers.get('content-encoding'), body: (await bytes(res)).length }).toEqual({ status: 200, coding: 'br', body: 0 });
+    expect({ status: res.status, coding: res.headers.get('content-encoding'), body: (await bytes(res)).length }).toEqual({
+      status: 200,
+      coding: 'br',
+      body: 0,
+    });
   });
 
   it('serves the readable source beside it at /scalehouse.src.js', async () => {
@@ -75,9 +102,21 @@ describe('GET /scalehouse.js', () => {
 
 describe('choosing a content coding (RFC 9110 §12.5.3)', () => {
   it.each([
-    [undefined, 'identity'], ['', 'identity'], ['identity', 'identity'], ['gzip', 'gzip'], ['x-gzip', 'gzip'], ['br', 'br'],
-    ['gzip, br', 'br'], ['br;q=0.5, gzip', 'gzip'], ['br;q=0, gzip', 'gzip'], ['gzip;q=0, br;q=0', 'identity'],
-    ['*', 'br'], ['*;q=0.1, gzip', 'gzip'], ['*, br;q=0', 'gzip'], ['GZIP;Q=1', 'gzip'], ['deflate, zstd', 'identity'],
+    [undefined, 'identity'],
+    ['', 'identity'],
+    ['identity', 'identity'],
+    ['gzip', 'gzip'],
+    ['x-gzip', 'gzip'],
+    ['br', 'br'],
+    ['gzip, br', 'br'],
+    ['br;q=0.5, gzip', 'gzip'],
+    ['br;q=0, gzip', 'gzip'],
+    ['gzip;q=0, br;q=0', 'identity'],
+    ['*', 'br'],
+    ['*;q=0.1, gzip', 'gzip'],
+    ['*, br;q=0', 'gzip'],
+    ['GZIP;Q=1', 'gzip'],
+    ['deflate, zstd', 'identity'],
   ] as const)('%j → %s', (accept, coding) => {
     expect(chooseCoding(accept)).toBe(coding);
   });

@@ -10,12 +10,28 @@ const LINE = '192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 
 
 describe('parseSyslog', () => {
   it.each([
-    ['nginx default (local7.info, hostname, tag)', `<190>Nov 28 10:00:00 web1 nginx: ${LINE}`, { facility: 23, severity: 6, hostname: 'web1', tag: 'nginx', msg: LINE }],
+    [
+      'nginx default (local7.info, hostname, tag)',
+      `<190>Nov 28 10:00:00 web1 nginx: ${LINE}`,
+      { facility: 23, severity: 6, hostname: 'web1', tag: 'nginx', msg: LINE },
+    ],
     ['nginx nohostname', `<190>Nov  8 10:00:00 shop_front: ${LINE}`, { hostname: '', tag: 'shop_front', msg: LINE }],
     ['RFC 3164 with a pid', `<13>Nov 28 10:00:00 host app[123]: hello`, { facility: 1, severity: 5, tag: 'app', msg: 'hello' }],
-    ['RFC 5424 as logger sends it', `<13>1 2026-11-28T10:00:00.123+00:00 host nginx 42 - [timeQuality tzKnown="1" isSynced="0"] ${LINE}`, { hostname: 'host', tag: 'nginx', msg: LINE }],
-    ['RFC 5424 with nil values and a BOM', `<165>1 - - - - - - \uFEFF${LINE}`, { facility: 20, severity: 5, hostname: '', tag: '', msg: LINE }],
-    ['RFC 5424 structured data with an escaped ]', `<165>1 2026-11-28T10:00:00Z h app - ID47 [x a="b\\]c"][y z="1"] msg`, { tag: 'app', msg: 'msg' }],
+    [
+      'RFC 5424 as logger sends it',
+      `<13>1 2026-11-28T10:00:00.123+00:00 host nginx 42 - [timeQuality tzKnown="1" isSynced="0"] ${LINE}`,
+      { hostname: 'host', tag: 'nginx', msg: LINE },
+    ],
+    [
+      'RFC 5424 with nil values and a BOM',
+      `<165>1 - - - - - - \uFEFF${LINE}`,
+      { facility: 20, severity: 5, hostname: '', tag: '', msg: LINE },
+    ],
+    [
+      'RFC 5424 structured data with an escaped ]',
+      `<165>1 2026-11-28T10:00:00Z h app - ID47 [x a="b\\]c"][y z="1"] msg`,
+      { tag: 'app', msg: 'msg' },
+    ],
   ])('%s', (_name, text, want) => {
     const r = parseSyslog(text);
     expect(r.ok).toBe(true);
@@ -39,7 +55,12 @@ describe('RFC 6587 TCP framing', () => {
 
   it('reads octet-counted frames split anywhere, and newline-framed ones, mixed', () => {
     const d = new SyslogTcpDecoder(100);
-    expect(frames(d, '5 hel', 'lo3 abc<13>Nov 28 10:00:00 h t: x\r', '\n', '11 a\nb c d e f')).toEqual(['hello', 'abc', '<13>Nov 28 10:00:00 h t: x', 'a\nb c d e f']);
+    expect(frames(d, '5 hel', 'lo3 abc<13>Nov 28 10:00:00 h t: x\r', '\n', '11 a\nb c d e f')).toEqual([
+      'hello',
+      'abc',
+      '<13>Nov 28 10:00:00 h t: x',
+      'a\nb c d e f',
+    ]);
   });
 
   it('skips oversized frames whole, and recovers from bad counts', () => {
@@ -55,16 +76,22 @@ describe('syslog to hit', () => {
   const rules = { siteByTag: { nginx: 'example.com' }, sites: ['example.com', 'shop.example.com'] as string[] };
   const hit = (text: string | Buffer) => syslogToHit(Buffer.isBuffer(text) ? text : Buffer.from(text), '192.0.2.9', rules, 1000);
 
-  it('takes the site from the tag, else from the JSON line\'s host', () => {
-    expect(hit(`<190>Nov 28 10:00:00 web1 nginx: ${LINE}`)).toEqual({ hit: { v: 1, kind: 'log', site: 'example.com', receivedAt: 1000, client: '192.0.2.9', headers: {}, line: LINE } });
-    expect(hit('<190>Nov 28 10:00:00 web1 other: {"host":"www.shop.example.com","status":"200"}')).toMatchObject({ hit: { site: 'shop.example.com' } });
+  it("takes the site from the tag, else from the JSON line's host", () => {
+    expect(hit(`<190>Nov 28 10:00:00 web1 nginx: ${LINE}`)).toEqual({
+      hit: { v: 1, kind: 'log', site: 'example.com', receivedAt: 1000, client: '192.0.2.9', headers: {}, line: LINE },
+    });
+    expect(hit('<190>Nov 28 10:00:00 web1 other: {"host":"www.shop.example.com","status":"200"}')).toMatchObject({
+      hit: { site: 'shop.example.com' },
+    });
   });
 
   it('beyond loopback, takes sites only from SYSLOG_SITES: a forged datagram cannot name its own', () => {
     const open = { ...rules, hostFromLine: false };
     const line = '<190>Nov 28 10:00:00 web1 other: {"host":"shop.example.com","status":"200"}';
     expect(syslogToHit(Buffer.from(line), '192.0.2.9', open, 1000)).toMatchObject({ drop: 'unknown_site' });
-    expect(syslogToHit(Buffer.from(`<190>Nov 28 10:00:00 web1 nginx: ${LINE}`), '192.0.2.9', open, 1000)).toMatchObject({ hit: { site: 'example.com' } });
+    expect(syslogToHit(Buffer.from(`<190>Nov 28 10:00:00 web1 nginx: ${LINE}`), '192.0.2.9', open, 1000)).toMatchObject({
+      hit: { site: 'example.com' },
+    });
   });
 
   it.each([
@@ -84,7 +111,15 @@ describe('syslog receiver access', () => {
     const { createSocket } = await import('node:dgram');
     const { connect } = await import('node:net');
     const bus = await LocalBus.open({ dir: tempDir('syslog-allow') });
-    const server = await startSyslogServer({ pseudonymise: testPseudonymiser(), host: '127.0.0.1', port: 0, maxBytes: 4096, bus, rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, allow: () => false });
+    const server = await startSyslogServer({
+      pseudonymise: testPseudonymiser(),
+      host: '127.0.0.1',
+      port: 0,
+      maxBytes: 4096,
+      bus,
+      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
+      allow: () => false,
+    });
     const udp = createSocket('udp4');
     udp.send(`<190>Nov 28 10:00:00 h nginx: ${LINE}`, server.port, '127.0.0.1');
     const tcp = connect(server.port, '127.0.0.1');
@@ -113,25 +148,71 @@ describe('syslog over TLS (RFC 5425)', () => {
     const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
     ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test ca');
     for (const name of ['server', 'sender']) {
-      ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1');
-      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-copy_extensions', 'copy');
+      ssl(
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${name}`,
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      );
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '1',
+        '-copy_extensions',
+        'copy',
+      );
     }
     const file = (f: string) => readFileSync(join(dir, f));
     const bus = await LocalBus.open({ dir: join(dir, 'bus') });
     const server = await startSyslogServer({
-      pseudonymise: testPseudonymiser(), host: '127.0.0.1', port: 0, maxBytes: 4096, bus,
-      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' }, allow: () => true,
+      pseudonymise: testPseudonymiser(),
+      host: '127.0.0.1',
+      port: 0,
+      maxBytes: 4096,
+      bus,
+      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
+      allow: () => true,
       tls: { port: 0, key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem') },
     });
     const message = `<190>Nov 28 10:00:00 h nginx: ${LINE}`;
-    const send = (withCert: boolean) => new Promise<'sent' | 'refused'>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: server.tlsPort!, ca: file('ca.pem'), ...(withCert ? { key: file('sender.key'), cert: file('sender.pem') } : {}) }, () => {
-        socket.write(`${Buffer.byteLength(message)} ${message}`); // RFC 5425 framing: MSG-LEN SP SYSLOG-MSG
-        setTimeout(() => { socket.end(); resolve('sent'); }, 200);
+    const send = (withCert: boolean) =>
+      new Promise<'sent' | 'refused'>((resolve) => {
+        const socket = connect(
+          {
+            host: '127.0.0.1',
+            port: server.tlsPort!,
+            ca: file('ca.pem'),
+            ...(withCert ? { key: file('sender.key'), cert: file('sender.pem') } : {}),
+          },
+          () => {
+            socket.write(`${Buffer.byteLength(message)} ${message}`); // RFC 5425 framing: MSG-LEN SP SYSLOG-MSG
+            setTimeout(() => {
+              socket.end();
+              resolve('sent');
+            }, 200);
+          },
+        );
+        socket.on('error', () => resolve('refused'));
+        socket.on('close', () => resolve('refused'));
       });
-      socket.on('error', () => resolve('refused'));
-      socket.on('close', () => resolve('refused'));
-    });
     expect(await send(true)).toBe('sent');
     const deadline = Date.now() + 5000;
     while (server.counters.accepted < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

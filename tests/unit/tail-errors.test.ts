@@ -14,7 +14,13 @@ import { within } from '../helpers/wait-for.ts';
 describe('following a file that is not there', () => {
   it.each([
     ['nothing at the path (ENOENT)', (dir: string) => join(dir, 'access.log')],
-    ['a file where a folder should be (ENOTDIR)', (dir: string) => { writeFileSync(join(dir, 'file'), ''); return join(dir, 'file', 'access.log'); }],
+    [
+      'a file where a folder should be (ENOTDIR)',
+      (dir: string) => {
+        writeFileSync(join(dir, 'file'), '');
+        return join(dir, 'file', 'access.log');
+      },
+    ],
   ])('%s: says it does not exist', async (_name, pathIn) => {
     const path = pathIn(tempDir('tail-missing'));
     await expect(new FileFollower(path, 65536).open(undefined)).rejects.toThrow(`${path} does not exist`);
@@ -61,19 +67,42 @@ describe('a sink that fails', () => {
     const path = join(dir, 'access.log');
     writeFileSync(path, 'a line\n');
     const stop = new AbortController();
-    return { stop, done: runTail({ path, site: 'example.com', stateDir: join(dir, 'state'), sink, maxLineBytes: 65536, pollMs: 20, signal: stop.signal }) };
+    return {
+      stop,
+      done: runTail({
+        path,
+        site: 'example.com',
+        stateDir: join(dir, 'state'),
+        sink,
+        maxLineBytes: 65536,
+        pollMs: 20,
+        signal: stop.signal,
+      }),
+    };
   };
 
   it('is tried again while the error says a retry can cure it', async () => {
     let calls = 0;
-    const { stop, done } = start({ exactlyOnce: false, send: async () => { if (++calls < 3) throw new ScalehouseError('collector away', { retriable: true }); stop.abort(); } });
+    const { stop, done } = start({
+      exactlyOnce: false,
+      send: async () => {
+        if (++calls < 3) throw new ScalehouseError('collector away', { retriable: true });
+        stop.abort();
+      },
+    });
     await within('tail to stop', done);
     expect(calls).toBe(3);
   });
 
   it('stops tail on an error no retry cures — a bug is not waited out', async () => {
     let calls = 0;
-    const { stop, done } = start({ exactlyOnce: false, send: async () => { calls++; throw new TypeError('cannot read properties of undefined'); } });
+    const { stop, done } = start({
+      exactlyOnce: false,
+      send: async () => {
+        calls++;
+        throw new TypeError('cannot read properties of undefined');
+      },
+    });
     try {
       await expect(within('tail to stop', done, 10_000)).rejects.toThrow('cannot read properties of undefined');
       expect(calls).toBe(1);
