@@ -15,7 +15,6 @@ import { insertRows } from '../clickhouse/insert.ts';
 import { QUERIES } from '../dashboard/api/queries.ts';
 import { parseParams } from '../dashboard/query/params.ts';
 import { runQuery } from '../dashboard/query/run-query.ts';
-import { clientOf } from '../clickhouse/raw-client.ts';
 import { chTime } from '../clickhouse/time.ts';
 import { benchTempDir } from './temp-dir.ts';
 import { generateSyntheticSite } from './synthetic-site.ts';
