@@ -32,7 +32,12 @@ export interface AppProcess {
 /** The ingest token of apps started here unless a test sets INGEST_TOKEN. */
 export const TEST_INGEST_TOKEN = 'test-ingest-token';
 
-export async function startApp(env: Record<string, string>, port: number): Promise<AppProcess> {
+/**
+ * `healthTimeoutMs`: how long /healthz may take to answer. On Kafka, `scalehouse start` listens once its
+ * consumer has joined the group, and after a SIGKILL the group waits out the dead member's session
+ * timeout (30 s) first.
+ */
+export async function startApp(env: Record<string, string>, port: number, opts: { healthTimeoutMs?: number } = {}): Promise<AppProcess> {
   let out = '';
   const child = spawn(process.execPath, [BIN, 'start'], {
     // Embedded mode unless a test says otherwise, whatever the caller's environment holds.
@@ -53,14 +58,18 @@ export async function startApp(env: Record<string, string>, port: number): Promi
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
-    `health of scalehouse start (output so far: ${out})`,
+    'health of scalehouse start',
     async () => {
       if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${out}`);
       const res = await fetch(`${url}/healthz`).catch(() => undefined);
       return res?.ok ? true : undefined;
     },
-    30_000,
-  );
+    opts.healthTimeoutMs ?? 30_000,
+  ).catch((err: unknown) => {
+    // A start that never answered is not left running behind the failed test.
+    child.kill('SIGKILL');
+    throw new Error(`${err instanceof Error ? err.message : String(err)} (output: ${out})`);
+  });
   const token = env.INGEST_TOKEN ?? TEST_INGEST_TOKEN;
   const readyz = async () => {
     const res = await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } });
