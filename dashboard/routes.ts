@@ -30,7 +30,8 @@ import { tokenDigest } from '../common/token-digest.ts';
 import { readInFormat } from './export/read-in-format.ts';
 import { definitionRoutes } from './goals/definition-routes.ts';
 import { readApi } from './read-api.ts';
-import { shareApiRoutes, sharedLinkRoutes } from './share/routes.ts';
+import { shareApiRoutes } from './share/api-routes.ts';
+import { sharedLinkRoutes } from './share/link-routes.ts';
 import { UI_ASSETS, UI_ASSETS_PAGE } from './ui-assets.ts';
 
 const INDEX = UI_ASSETS_PAGE.index;
@@ -132,7 +133,6 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
     sharedLinkRoutes({
       definitions,
       reads,
-      signedIn,
       clientAddress,
       page: INDEX.toString('utf8'),
       assets: UI_ASSETS,
