@@ -1,7 +1,7 @@
 /**
  * The dashboard's read API (the named queries, api/answer.ts and
  * api/batch.ts) called directly, for what answers from it by path: CSV export
- * (export/read-in-format.ts) and shared links (share/routes.ts), which ask it
+ * (export/read-in-format.ts) and shared links (share/forward.ts), which ask it
  * with parameters of their choosing. Refusals are thrown as the API's own, so
  * they reach the server's one error handler as any route's would.
  */

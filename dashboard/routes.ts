@@ -1,6 +1,7 @@
 /**
- * The built-in dashboard: login, the web UI (dashboard/ui, uPlot from the
- * package itself — no CDN) and the query API, all behind the password.
+ * The built-in dashboard: login (auth/login-routes.ts), the web UI
+ * (dashboard/ui, uPlot from the package itself — no CDN) and the query API,
+ * all behind the password.
  * Routes on the shared server (server/app.ts): mounted by `scalehouse start`
  * next to the collector, and alone by `scalehouse dashboard` in distributed mode.
  * Each part is an app of its own under its own prefix, with its login check
@@ -8,8 +9,6 @@
  * whatever order they are mounted.
  */
 import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { bodyLimit } from 'hono/body-limit';
 import type { ClickHouse } from '../clickhouse/connect.ts';
 import { httpError } from '../common/http-error.ts';
 import type { ServerEnv } from '../server/env.ts';
@@ -20,23 +19,22 @@ import { LiveFeeds, readLive } from './api/live-feed.ts';
 import { OpenStreams, type StreamLimits } from './api/open-streams.ts';
 import { knownSites } from './api/known-sites.ts';
 import { sessionCredential, tokenCredential, type Credential } from './auth/credential.ts';
-import { verifyPassword } from './auth/password.ts';
-import { SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './auth/session.ts';
+import { liveSession } from './auth/live-session.ts';
+import { loginRoutes } from './auth/login-routes.ts';
+import type { SessionSigner } from './auth/session.ts';
 import type { RevokedSessions } from './auth/revoked-sessions.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
-import { readPassword } from './auth/password-body.ts';
-import { requireSameOrigin } from './auth/same-origin.ts';
 import { securityHeaders } from './security-headers.ts';
 import { bearerIn, bearerToken } from '../server/bearer.ts';
 import { tokenDigest } from '../common/token-digest.ts';
 import { readInFormat } from './export/read-in-format.ts';
 import { definitionRoutes } from './goals/definition-routes.ts';
 import { readApi } from './read-api.ts';
-import { shareApiRoutes, sharedLinkRoutes } from './share/routes.ts';
+import { shareApiRoutes } from './share/api-routes.ts';
+import { sharedLinkRoutes } from './share/link-routes.ts';
 import { UI_ASSETS, UI_ASSETS_PAGE } from './ui-assets.ts';
 
 const INDEX = UI_ASSETS_PAGE.index;
-const LOGIN = UI_ASSETS_PAGE.login;
 
 export interface DashboardDeps {
   ch: ClickHouse;
@@ -72,52 +70,8 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   const limiter = deps.limiter ?? new LoginLimiter();
   const siteKnown = knownSites(deps.ch, deps.sites);
   app.use('*', securityHeaders);
-  const html = (c: Context, body: Buffer, status: 200 | 401 = 200) =>
-    c.body(new Uint8Array(body), status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-
-  /** The live session of the request's cookie, if any. */
-  const sessionOf = (c: Context): Session | undefined => {
-    const session = deps.sessions.verify(getCookie(c, SESSION_COOKIE));
-    return session && !deps.revoked.has(session) ? session : undefined;
-  };
-
-  app.get('/login', (c) => html(c, LOGIN));
-  app.post(
-    '/login',
-    bodyLimit({
-      maxSize: 4096,
-      onError: () => {
-        throw httpError(413, 'payload_too_large', 'a login is a password, not a file');
-      },
-    }),
-    async (c) => {
-      requireSameOrigin(c);
-      // The body first: one that cannot be read is a 400, not a guess counted against the client.
-      const { password, json } = await readPassword(c);
-      const attempt = limiter.attempt(clientAddress(c));
-      if (!password || !(await attempt.check(() => verifyPassword(password, deps.passwordHash)))) {
-        if (json) throw httpError(401, 'bad_password', 'wrong password');
-        return c.redirect('/login?failed=1', 303);
-      }
-      attempt.succeeded();
-      setCookie(c, SESSION_COOKIE, deps.sessions.issue(), {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        maxAge: SESSION_TTL_MS / 1000,
-        secure: Boolean(deps.secureCookies),
-      });
-      return json ? c.json({ ok: true }) : c.redirect('/', 303);
-    },
-  );
-  app.post('/logout', async (c) => {
-    requireSameOrigin(c);
-    // The cookie is revoked, not only dropped: a copy of it (another browser, a stolen one) stops working too.
-    const session = sessionOf(c);
-    if (session) await deps.revoked.revoke(session);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    return c.redirect('/login', 303);
-  });
+  const sessionOf = liveSession(deps.sessions, deps.revoked);
+  app.route('/', loginRoutes({ ...deps, page: UI_ASSETS_PAGE.login, limiter, clientAddress }));
 
   // Everything below needs a session.
   const hasApiToken = bearerIn(deps.tokenDigests ?? []);
@@ -139,7 +93,7 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
     app.route(prefix, routes);
   };
   app.use('/', guard);
-  app.get('/', (c) => html(c, INDEX));
+  app.get('/', (c) => c.body(new Uint8Array(INDEX), 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }));
   // The login page's own stylesheet and script are public; the rest of /ui is not.
   const uiGuard: MiddlewareHandler = async (c, next) =>
     c.req.path === '/ui/style.css' || c.req.path === '/ui/login.js' ? next() : guard(c, next);
@@ -179,7 +133,6 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
     sharedLinkRoutes({
       definitions,
       reads,
-      signedIn,
       clientAddress,
       page: INDEX.toString('utf8'),
       assets: UI_ASSETS,

@@ -1,4 +1,4 @@
-/** The OpenAPI route definitions of the owner's API of shared links (routes.ts; the body checked by link-input.ts). */
+/** The OpenAPI route definitions of the owner's API of shared links (api-routes.ts; the body checked by link-input.ts). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { EDIT_REFUSALS, EDITOR, jsonAnswer, LOGIN_REFUSALS, READER, refusals } from '../../server/api-schemas.ts';
 

@@ -1,12 +1,6 @@
 /**
- * Read-only shared links of a site's dashboard.
- *
- * The owner's API (a login; listing also with an API token):
- *   GET    /api/shares?site=S      the site's live links (never their tokens)
- *   POST   /api/shares             a new link (JSON, link-input.ts): its token once, in the answer
- *   DELETE /api/shares/ID?site=S   revoked: the link opens nothing from the next request on
- *
- * What the link opens, without a login:
+ * What a read-only shared link of a site's dashboard opens, without a login
+ * (mounted at /share; the owner makes and revokes links through api-routes.ts):
  *   GET  /share/TOKEN              the dashboard of the link's site, read-only (?embed=1: without its header)
  *   POST /share/TOKEN              the password of a protected link (a cookie for that link's path, 12 hours)
  *   GET  /share/TOKEN/ui/FILE      the dashboard's files (of a protected link, only style.css before its password)
@@ -21,7 +15,6 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { isValidSiteName } from '../../common/config.ts';
 import { httpError } from '../../common/http-error.ts';
 import type { ServerEnv } from '../../server/env.ts';
 import { verifyPassword } from '../auth/password.ts';
@@ -29,25 +22,18 @@ import { LoginLimiter } from '../auth/login-limiter.ts';
 import { readPassword } from '../auth/password-body.ts';
 import { requireSameOrigin } from '../auth/same-origin.ts';
 import type { Reads } from '../export/read-in-format.ts';
-import { DEFINITION_BODY, DefinitionError } from '../goals/definition.ts';
-import { requireLogin } from '../goals/definition-routes.ts';
-import { readJsonBody } from '../../server/json-body.ts';
 import { allowFramingBy } from '../security-headers.ts';
 import { forwardShared } from './forward.ts';
-import { type LinkInput, parseLink } from './link-input.ts';
 import { missingPage, passwordPage, sharedDashboard } from './pages.ts';
-import { createShare, findShare, listShares, revokeShare, type ShareLink } from './store.ts';
+import { findShare, type ShareLink } from './store.ts';
 import { UNLOCK_COOKIE, UNLOCK_TTL_MS, unlockCookie, unlocked } from './unlock.ts';
 import type { FilesServer } from '../../server/static-asset.ts';
-import { siteParam } from '../query/site-param.ts';
 
 export interface ShareDeps {
   /** The handle shared links are read and written with (the definitions handle). */
   definitions: ClickHouse;
   /** The read API a link's page is answered from (read-api.ts). */
   reads: Reads;
-  /** Whether a request has a login (not only a token): the login check itself is the dashboard's, at /api/shares (routes.ts). */
-  signedIn: (c: Context) => boolean;
   clientAddress: (c: Context<ServerEnv>) => string;
   /** The dashboard's page and files (dashboard/ui). */
   page: string;
@@ -62,39 +48,6 @@ const PASSWORD_FORM_STYLE = 'style.css';
 
 const html = (c: Context, body: string, status: 200 | 401 | 404 = 200) =>
   c.body(body, status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex, nofollow' });
-
-/** The owner's API, mounted at /api/shares behind the dashboard's login. */
-export function shareApiRoutes(deps: Pick<ShareDeps, 'definitions' | 'signedIn'>): Hono<ServerEnv> {
-  const app = new Hono<ServerEnv>();
-  app.get('/', async (c) => {
-    const site = siteParam(c);
-    c.header('cache-control', 'no-store');
-    return c.json({ site, shares: await listShares(deps.definitions, site) });
-  });
-  app.post('/', async (c) => {
-    requireLogin(c, deps.signedIn);
-    const body = await readJsonBody(c, DEFINITION_BODY);
-    let input: LinkInput;
-    try {
-      input = parseLink(body);
-    } catch (err) {
-      if (err instanceof DefinitionError) throw httpError(400, 'invalid_link', err.message);
-      throw err;
-    }
-    const { token, link } = await createShare(deps.definitions, input);
-    c.header('cache-control', 'no-store');
-    return c.json({ share: link, token, url: `/share/${token}` }, 201);
-  });
-  app.delete('/:id', async (c) => {
-    requireLogin(c, deps.signedIn);
-    const site = (c.req.query('site') ?? '').toLowerCase();
-    const id = c.req.param('id').toLowerCase();
-    if (!isValidSiteName(site) || !(await revokeShare(deps.definitions, site, id)))
-      throw httpError(404, 'unknown_share', `no live shared link ${id.slice(0, 40)} for ${site.slice(0, 100) || 'that site'}`);
-    return c.json({ revoked: id });
-  });
-  return app;
-}
 
 /** What a link opens, mounted at /share: each request is let in by its link, not by a login. */
 export function sharedLinkRoutes(deps: ShareDeps): Hono<ServerEnv> {
