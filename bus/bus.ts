@@ -28,7 +28,7 @@ export interface BusRecord {
   key?: string;
   /** Set when the bus itself found the record damaged (checksum mismatch). */
   damaged?: string;
-  /** Set when a replayed line was longer than LOG_LINE_MAX_BYTES and `hit` holds only its first bytes: what it was (a dead letter, `line_too_long`). */
+  /** Set when a replayed or tailed line was longer than LOG_LINE_MAX_BYTES and its hit holds only its first bytes: what it was (a dead letter, `line_too_long`). */
   cut?: string;
 }
 

@@ -312,7 +312,7 @@ export const SETTINGS = {
     default: '65536',
     parse: int(256, 1_048_576),
     describe:
-      'Longest single access-log line accepted: POST /api/logs answers 413 above; `replay` and `explain` make a longer line a dead letter (line_too_long) and refuse a file with a line 16 times as long.',
+      'Longest single access-log line accepted: POST /api/logs answers 413 above; `replay`, `explain` and `tail` make a longer line a dead letter (line_too_long; `tail --to` leaves it out, with a warning) and `replay` and `explain` refuse a file with a line 16 times as long.',
   }),
   SYSLOG_PORT: setting({
     default: '5514',

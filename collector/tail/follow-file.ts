@@ -12,11 +12,18 @@
  *   own gap.
  * The caller decides when a chunk is done (`commit`), so a position is only
  * saved for lines that were really handed on.
+ *
+ * A line longer than LOG_LINE_MAX_BYTES comes as its head with `cut` set
+ * (common/line-cap.ts, the cap `scalehouse replay` uses too): the sink makes
+ * it a `line_too_long` dead letter or leaves it out, never a hit. One longer
+ * than a read is scanned to its end a read at a time, its head held and the
+ * rest only counted, so a 100 MB line costs no more memory than a short one.
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { ScalehouseError, errorMessage } from '../../common/errors.ts';
+import { LineCap } from '../../common/line-cap.ts';
 import { log } from '../../common/log.ts';
 import type { FileId, TailState } from './tail-state.ts';
 import { sameFile } from './tail-state.ts';
@@ -27,7 +34,8 @@ export interface Chunk {
   from: number;
   to: number;
   base: number;
-  lines: { text: string; at: number }[];
+  /** `cut`: the line was longer than the limit and `text` is its head (common/line-cap.ts). */
+  lines: { text: string; at: number; cut?: string }[];
   /** Lines from a rotated file still being drained, not from the file followed now. */
   draining?: boolean;
 }
@@ -62,6 +70,8 @@ interface Track {
   fh: FileHandle;
   state: TailState;
   lastGrowth: number;
+  /** A line longer than one read, its end not yet found: where it starts, how far it was read, its head. */
+  long?: { at: number; gen: number; scanned: number; line: LineCap };
 }
 
 async function markAt(fh: FileHandle, pos: number): Promise<string> {
@@ -69,17 +79,6 @@ async function markAt(fh: FileHandle, pos: number): Promise<string> {
   const buf = Buffer.alloc(pos - from);
   const { bytesRead } = await fh.read(buf, 0, buf.length, from);
   return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
-}
-
-/** A line as text, at most `max` bytes of UTF-8 (cut on a character boundary). */
-function lineText(bytes: Buffer, max: number): string {
-  let text = bytes.toString('utf8').replace(/\r$/, '');
-  if (Buffer.byteLength(text) > max)
-    text = Buffer.from(text)
-      .subarray(0, max)
-      .toString('utf8')
-      .replace(/\uFFFD+$/, '');
-  return text;
 }
 
 export class FileFollower {
@@ -187,24 +186,58 @@ export class FileFollower {
   private async readTrack(t: Track, end?: number): Promise<Chunk | undefined> {
     const st = t.state;
     const size = (await t.fh.stat()).size;
-    const limit = Math.min(end ?? size, size, st.pos + READ_BYTES);
-    if (limit <= st.pos) return undefined;
+    const stop = Math.min(end ?? size, size);
+    if (stop <= st.pos) return undefined;
+    if (t.long && (t.long.at !== st.pos || t.long.gen !== st.gen)) t.long = undefined;
+    if (t.long) return this.scanLong(t, stop);
     t.lastGrowth = Date.now();
-    const buf = Buffer.alloc(limit - st.pos);
+    const buf = Buffer.alloc(Math.min(stop, st.pos + READ_BYTES) - st.pos);
     const { bytesRead } = await t.fh.read(buf, 0, buf.length, st.pos);
     const lines: Chunk['lines'] = [];
+    const cap = new LineCap(this.maxLineBytes);
     let start = 0;
     for (let nl = buf.indexOf(0x0a); nl >= 0 && nl < bytesRead; nl = buf.indexOf(0x0a, start)) {
-      const text = lineText(buf.subarray(start, nl), this.maxLineBytes);
-      if (text.trim() !== '') lines.push({ text, at: st.pos + start });
+      // A \r before the \n belongs to the line break (a log written with CRLF), not to the line.
+      cap.add(buf, start, nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl);
+      const { text, cut } = cap.take();
+      if (cut || text.trim() !== '') lines.push({ text, at: st.pos + start, ...(cut ? { cut } : {}) });
       start = nl + 1;
     }
-    if (start === 0) {
-      // No complete line: a partial last line is waited for; an endless one is skipped.
-      if (bytesRead >= READ_BYTES) return { file: st.file, gen: st.gen, from: st.pos, to: st.pos + bytesRead, base: st.base, lines: [] };
-      return undefined;
+    if (start > 0) return { file: st.file, gen: st.gen, from: st.pos, to: st.pos + start, base: st.base, lines };
+    // No complete line: a partial last line is waited for; one longer than a read is scanned for its end.
+    if (bytesRead < READ_BYTES) return undefined;
+    const line = new LineCap(this.maxLineBytes);
+    line.add(buf, 0, bytesRead);
+    t.long = { at: st.pos, gen: st.gen, scanned: st.pos + bytesRead, line };
+    return this.scanLong(t, stop);
+  }
+
+  /**
+   * Reads on through a line longer than a read, a read at a time, up to `stop`: its head is kept
+   * (LineCap), the rest counted and let go. Found, its end closes a chunk of that one line; not yet
+   * written, the scan goes on from where it was at the next read.
+   */
+  private async scanLong(t: Track, stop: number): Promise<Chunk | undefined> {
+    const long = t.long!;
+    const st = t.state;
+    while (long.scanned < stop) {
+      t.lastGrowth = Date.now();
+      // A new buffer each read: the head the LineCap holds is a view of the first one.
+      const piece = Buffer.alloc(Math.min(READ_BYTES, stop - long.scanned));
+      const { bytesRead } = await t.fh.read(piece, 0, piece.length, long.scanned);
+      if (bytesRead === 0) break;
+      const nl = piece.subarray(0, bytesRead).indexOf(0x0a);
+      if (nl >= 0) {
+        long.line.add(piece, 0, nl > 0 && piece[nl - 1] === 0x0d ? nl - 1 : nl);
+        t.long = undefined;
+        const { text, cut } = long.line.take();
+        const to = long.scanned + nl + 1;
+        return { file: st.file, gen: st.gen, from: long.at, to, base: st.base, lines: [{ text, at: long.at, ...(cut ? { cut } : {}) }] };
+      }
+      long.line.add(piece, 0, bytesRead);
+      long.scanned += bytesRead;
     }
-    return { file: st.file, gen: st.gen, from: st.pos, to: st.pos + start, base: st.base, lines };
+    return undefined;
   }
 
   /** Marks a chunk as handed on: the next read starts after it. */

@@ -16,9 +16,19 @@ import { log } from '../../common/log.ts';
 import { FileFollower, type Chunk } from './follow-file.ts';
 import { TailStateFile } from './tail-state.ts';
 
+export interface TailMeta {
+  token: string;
+  stream: string;
+  offsets: number[];
+  positions: string[];
+  end: number;
+  /** Per line: set when it was longer than LOG_LINE_MAX_BYTES and its hit holds only its head (follow-file.ts). */
+  cuts: (string | undefined)[];
+}
+
 export interface TailSink {
   /** Resolves once the lines are safe; throws an error no retry cures (common/errors.ts isRetriable) to stop. */
-  send(hits: LogHit[], meta: { token: string; stream: string; offsets: number[]; positions: string[]; end: number }): Promise<void>;
+  send(hits: LogHit[], meta: TailMeta): Promise<void>;
   /** True when a resent chunk is dropped by its token (direct ClickHouse loading). */
   exactlyOnce: boolean;
 }
@@ -58,12 +68,13 @@ export async function runTail(opts: TailOptions): Promise<void> {
     const token = `tail:${dev}:${ino}:${birth}:${chunk.gen}:${chunk.from}-${chunk.to}`;
     const from = { receivedAt: Date.now() };
     const hits = chunk.lines.map((l) => logHit(opts.site, l.text, from));
-    const meta = {
+    const meta: TailMeta = {
       token,
       stream,
       offsets: chunk.lines.map((l) => chunk.base + l.at),
       positions: chunk.lines.map((l) => `${opts.path}@${l.at}`),
       end: chunk.base + chunk.to,
+      cuts: chunk.lines.map((l) => l.cut),
     };
     return deliver({
       save: opts.sink.exactlyOnce && !chunk.draining ? () => stateFile.save({ ...follower.position, pendingTo: chunk.to }) : undefined,

@@ -6,10 +6,10 @@
  * whole in one string, so a line of gigabytes — a gzip bomb, a binary file —
  * ended in an uncaught RangeError with a gigabyte held.
  *
- * - A line longer than `maxLineBytes` is yielded cut to its first
- *   HEAD_BYTES with `cut` saying so: the caller makes it a dead letter
- *   (`line_too_long`), and the rest of the file goes on. A head is enough to
- *   know the line again; whole, 5,000 of them to a batch held gigabytes.
+ * - A line longer than `maxLineBytes` is yielded cut to its head with `cut`
+ *   saying so (common/line-cap.ts, the same cap as `scalehouse tail`'s): the
+ *   caller makes it a dead letter (`line_too_long`), and the rest of the file
+ *   goes on.
  * - A line that runs past `notALogBytes` without a line break means the
  *   input is not a text log at all: NotALogError, and nothing more is read.
  *
@@ -18,14 +18,9 @@
  * and a replay's batch tokens (replay-file.ts) still match an earlier run's.
  */
 import { ScalehouseError } from '../../common/errors.ts';
+import { LineCap, type CappedLine } from '../../common/line-cap.ts';
 
-export interface LogLine {
-  text: string;
-  /** The line's length in bytes, as read (without its line break). */
-  bytes: number;
-  /** Set when the line was longer than the limit: what it was, for the dead letter. */
-  cut?: string;
-}
+export type LogLine = CappedLine;
 
 export interface LineLimits {
   maxLineBytes: number;
@@ -37,9 +32,6 @@ export interface LineLimits {
 /** The input holds a line no log has: it is something else (binary, a decompression bomb). */
 export class NotALogError extends ScalehouseError {}
 
-/** What a dead letter keeps of a line over the limit. */
-export const HEAD_BYTES = 1024;
-
 /** Runaway lines are this many times the line limit: well past any log line, still a bounded read. */
 export const NOT_A_LOG_FACTOR = 16;
 
@@ -49,47 +41,18 @@ export const lineLimits = (name: string, maxLineBytes: number): LineLimits => ({
   notALogBytes: NOT_A_LOG_FACTOR * maxLineBytes,
 });
 
-/** The first `max` bytes of a line as text, cut on a character boundary. */
-function textOf(parts: Buffer[], kept: number, max: number): string {
-  const bytes = Buffer.concat(parts, kept);
-  if (kept <= max) return bytes.toString('utf8');
-  return bytes
-    .subarray(0, max)
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '');
-}
-
 export async function* readLogLines(input: AsyncIterable<Buffer | string>, limits: LineLimits): AsyncGenerator<LogLine> {
   const { maxLineBytes: max, notALogBytes } = limits;
-  let parts: Buffer[] = [];
-  let kept = 0; // bytes held in parts: at most max + 1
-  let length = 0; // bytes of the line so far
+  const line = new LineCap(max);
   let lineNo = 0;
   let afterCR = false; // the last chunk ended in \r: a \n opening the next one ends no line
   const end = (): LogLine => {
     lineNo++;
-    const head = Math.min(max, HEAD_BYTES);
-    const line: LogLine =
-      length > max
-        ? {
-            text: textOf(parts, kept, head),
-            bytes: length,
-            cut: `line of ${length} bytes, longer than ${max} (LOG_LINE_MAX_BYTES): kept its first ${head}`,
-          }
-        : { text: textOf(parts, kept, max), bytes: length };
-    parts = [];
-    kept = 0;
-    length = 0;
-    return line;
+    return line.take();
   };
   const add = (chunk: Buffer, from: number, to: number) => {
-    length += to - from;
-    if (kept <= max) {
-      const take = Math.min(to, from + max + 1 - kept);
-      parts.push(chunk.subarray(from, take));
-      kept += take - from;
-    }
-    if (length > notALogBytes) {
+    line.add(chunk, from, to);
+    if (line.length > notALogBytes) {
       throw new NotALogError(
         `${limits.name}: line ${lineNo + 1} runs past ${notALogBytes} bytes without a line break: this is not a text access log ` +
           `(is it binary, or a compressed file that expands without end?). Lines longer than ${max} bytes (LOG_LINE_MAX_BYTES) are dead letters; none is ${NOT_A_LOG_FACTOR} times that.`,
@@ -118,5 +81,5 @@ export async function* readLogLines(input: AsyncIterable<Buffer | string>, limit
     }
     if (pos < chunk.length) add(chunk, pos, chunk.length);
   }
-  if (length > 0) yield end();
+  if (line.length > 0) yield end();
 }

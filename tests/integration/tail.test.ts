@@ -1,15 +1,26 @@
 /**
  * `scalehouse tail` on real files into the real engine: rename rotation,
  * copytruncate, restarts, a crash between loading and saving the position,
- * and a real process killed with SIGKILL — every line exactly once.
+ * and a real process killed with SIGKILL — every line exactly once. Lines
+ * over LOG_LINE_MAX_BYTES are `line_too_long` dead letters straight in, and
+ * not sent to a collector, as `replay` and `POST /api/logs` treat them.
  */
 import { describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runTail, type TailSink } from '../../collector/tail/run-tail.ts';
-import { pipelineSink } from '../../collector/tail/sinks.ts';
+import { httpSink, pipelineSink } from '../../collector/tail/sinks.ts';
+import { FileFollower } from '../../collector/tail/follow-file.ts';
+import { LocalBus } from '../../bus/local/local-bus.ts';
+import { decodeHit } from '../../common/hit.ts';
+import { loadConfig } from '../../common/config.ts';
+import { listen } from '../../server/listen.ts';
+import { collectorApp } from '../helpers/collector-app.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
@@ -23,6 +34,11 @@ import { tempDir } from '../helpers/temp-dir.ts';
 
 const lines = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => humanLine(`192.0.2.${((from + i) % 250) + 1}`, `/l/${from + i}`, from + i) + '\n').join('');
+/** A combined line of about `bytes` bytes, its user agent padded out. */
+const longLine = (path: string, bytes: number) => {
+  const line = humanLine('192.0.2.1', path, 0);
+  return line.replace(CHROME, `${CHROME} ${'p'.repeat(bytes - line.length - 1)}`) + '\n';
+};
 const countPaths = async (ch: ClickHouse) => {
   const r = await rows<{ path: string; n: number }>(ch, 'SELECT path, count() AS n FROM events GROUP BY path');
   return { total: r.length, doubled: r.filter((x) => Number(x.n) !== 1).map((x) => x.path), paths: new Set(r.map((x) => x.path)) };
@@ -100,7 +116,7 @@ describe('tail', () => {
     await ch.close();
   });
 
-  it('finishes the copy after a copytruncate while it was stopped, drains late writes to a renamed file, and cuts overlong lines', async () => {
+  it('finishes the copy after a copytruncate while it was stopped, drains late writes to a renamed file, and dead-letters overlong lines', async () => {
     const dir = tempDir('tail-edge');
     const file = join(dir, 'access.log');
     const stateDir = join(dir, 'state');
@@ -143,7 +159,7 @@ describe('tail', () => {
     appendFileSync(`${file}.1`, lines(310, 320));
     await waitLoaded(320);
 
-    // A line of 30,000 bytes that are not UTF-8 is cut to the limit, and the lines after it still come.
+    // A line of 30,000 bytes that are not UTF-8 is over the limit: a dead letter, and the lines after it still come.
     appendFileSync(
       file,
       Buffer.concat([
@@ -156,8 +172,127 @@ describe('tail', () => {
     await waitLoaded(330);
     await stop();
     await expectExactly(ch, 330);
-    expect(await rows(ch, 'SELECT reason FROM dead_letters')).toEqual([{ reason: 'truncated_line' }]);
+    expect(await rows(ch, 'SELECT reason FROM dead_letters')).toEqual([{ reason: 'line_too_long' }]);
     await ch.close();
+  });
+
+  it('makes lines over LOG_LINE_MAX_BYTES line_too_long dead letters, not hits, and loads the lines around them', async () => {
+    const dir = tempDir('tail-long');
+    const file = join(dir, 'access.log');
+    const ch = await freshClickHouse();
+    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: 1_800_000 });
+    const stop = new AbortController();
+    const done = runTail({
+      path: file,
+      site: 'example.com',
+      stateDir: join(dir, 'state'),
+      sink: pipelineSink(handle),
+      maxLineBytes: 4096,
+      pollMs: 20,
+      signal: stop.signal,
+    });
+    const waitLoaded = (n: number) => waitFor(`${n} lines loaded`, async () => ((await countPaths(ch)).total >= n ? true : undefined));
+
+    // Over the limit but within one read; then 3 MB, over several reads, its end written while tail waits for it.
+    writeFileSync(file, lines(0, 10) + longLine('/long-1', 5000) + lines(10, 20));
+    const big = longLine('/long-2', 3 * 2 ** 20);
+    appendFileSync(file, big.slice(0, 2 * 2 ** 20));
+    await waitLoaded(20);
+    appendFileSync(file, big.slice(2 * 2 ** 20) + lines(20, 30));
+    await waitFor('both long lines dead-lettered', async () => {
+      const [r] = await rows<{ n: number }>(ch, 'SELECT count() AS n FROM dead_letters');
+      return Number(r!.n) >= 2 ? true : undefined;
+    });
+    await waitLoaded(30);
+    stop.abort();
+    await done;
+
+    await expectExactly(ch, 30);
+    const letters = await rows<{ reason: string; detail: string; head: string; bytes: number }>(
+      ch,
+      'SELECT reason, detail, substring(raw, 1, 60) AS head, length(raw) AS bytes FROM dead_letters ORDER BY length(position), position',
+    );
+    expect(letters.map(({ reason, detail }) => ({ reason, detail }))).toEqual([
+      { reason: 'line_too_long', detail: 'line of 5000 bytes, longer than 4096 (LOG_LINE_MAX_BYTES): kept its first 1024' },
+      { reason: 'line_too_long', detail: `line of ${3 * 2 ** 20} bytes, longer than 4096 (LOG_LINE_MAX_BYTES): kept its first 1024` },
+    ]);
+    for (const l of letters) expect(Number(l.bytes)).toBeLessThanOrEqual(1024);
+    expect(letters.map((l) => l.head.includes('/long-'))).toEqual([true, true]);
+    await ch.close();
+  });
+
+  it('through a collector (--to), leaves lines over the limit out and sends the rest', async () => {
+    const dir = tempDir('tail-to');
+    const file = join(dir, 'access.log');
+    const bus = await LocalBus.open({ dir: join(dir, 'bus') });
+    const config = loadConfig({ SITES: 'example.com', LOG_LINE_MAX_BYTES: '4096' });
+    const server = await listen(collectorApp({ config, bus, ingestToken: 'tok', peerAddress: () => '127.0.0.1' }), {
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const got: string[] = [];
+    await bus.consume(async (b) => void got.push(...b.records.map((r) => (decodeHit(r.value) as { line: string }).line)), {
+      maxRecords: 100,
+    });
+    const stop = new AbortController();
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    writeFileSync(file, lines(0, 10) + longLine('/long-1', 5000) + lines(10, 20) + longLine('/long-2', 3 * 2 ** 20) + lines(20, 30));
+    const done = runTail({
+      path: file,
+      site: 'example.com',
+      stateDir: join(dir, 'state'),
+      sink: httpSink(base, 'tok', 'example.com'),
+      maxLineBytes: 4096,
+      pollMs: 20,
+      signal: stop.signal,
+    });
+    await waitFor('30 lines on the bus', async () => (got.length >= 30 ? true : undefined));
+    stop.abort();
+    await done;
+    await new Promise((r) => server.close(r));
+    await bus.close();
+    const paths = got.map((l) => /GET (\S+)/.exec(l)?.[1]);
+    expect(paths).toEqual(Array.from({ length: 30 }, (_, i) => `/l/${i}`));
+  });
+
+  it("holds no more than a line's head while reading a 100 MB line, and goes on after it", async () => {
+    const dir = tempDir('tail-100mb');
+    const file = join(dir, 'access.log');
+    writeFileSync(file, lines(0, 5));
+    const mib = Buffer.alloc(2 ** 20, 'x');
+    for (let i = 0; i < 100; i++) appendFileSync(file, mib);
+    // Node's gc(), as --expose-gc gives it, in a test run without the flag.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // What stays reachable: collected twice, a turn apart, so freed buffers are given back before it is read.
+    const held = async () => {
+      gc();
+      await new Promise((r) => setImmediate(r));
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const follower = new FileFollower(file, 4096);
+    await follower.open(undefined);
+    const first = await follower.read();
+    expect(first!.lines.map((l) => l.text)).toEqual(lines(0, 5).split('\n').slice(0, 5));
+    await follower.commit(first!);
+    const before = await held();
+    // The 100 MB read through, its end not yet written: nothing to hand on, and only its head kept meanwhile.
+    expect(await follower.read()).toBeUndefined();
+    expect((await held()) - before).toBeLessThan(16 * 2 ** 20);
+    appendFileSync(file, '\n' + lines(5, 6));
+    const long = await follower.read();
+    expect(long!.lines).toEqual([
+      {
+        text: 'x'.repeat(1024),
+        at: long!.from,
+        cut: `line of ${100 * 2 ** 20} bytes, longer than 4096 (LOG_LINE_MAX_BYTES): kept its first 1024`,
+      },
+    ]);
+    await follower.commit(long!);
+    expect((await follower.read())!.lines.map((l) => l.text)).toEqual([lines(5, 6).trimEnd()]);
+    await follower.close();
   });
 
   it('a real `scalehouse tail` killed with SIGKILL while the log grows resumes without loss or duplicates', async () => {

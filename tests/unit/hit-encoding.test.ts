@@ -39,7 +39,7 @@ describe('encodeHit', () => {
     let batch: BusBatch | undefined;
     await pipelineSink(async (b) => {
       batch = b;
-    }, pseudonymiser).send(hits, { token: 't', stream: 'tail', offsets: [0, 1, 2], positions: ['a', 'b', 'c'], end: 3 });
+    }, pseudonymiser).send(hits, { token: 't', stream: 'tail', offsets: [0, 1, 2], positions: ['a', 'b', 'c'], end: 3, cuts: [] });
     expect(batch!.records.map((r) => r.value)).toEqual(hits.map((h) => encodeHit(pseudonymiser.hit(h))));
   });
 });
