@@ -21,6 +21,11 @@ export const COMPOSE_VARIABLES: readonly ComposeVariable[] = [
   { name: 'INGEST_TOKEN', about: 'Bearer token of POST /api/logs (shippers, `scalehouse tail --to`).', source: { secret: 'hex' } },
   { name: 'DASHBOARD_PASSWORD', about: "The built-in dashboard's login (http://127.0.0.1:8082).", source: { secret: 'password' } },
   {
+    name: 'SESSION_SECRET',
+    about: "Key of the dashboard's login cookies: logins outlive its container, and every dashboard accepts the others'.",
+    source: { secret: 'hex' },
+  },
+  {
     name: 'GRAFANA_ADMIN_PASSWORD',
     about: "Grafana's admin user (http://127.0.0.1:3000), read on its first start only.",
     source: { secret: 'password' },

@@ -38,6 +38,21 @@ const password: Parser<string> = (raw) => {
   return value;
 };
 
+/**
+ * SESSION_SECRET is HMAC key material as typed (dashboard/auth/session.ts):
+ * refused here when short, with every other bad value, rather than when the
+ * dashboard first builds its key. 32 characters: at least 32 bytes, the
+ * SHA-256 output size below which RFC 2104 (section 3) strongly discourages
+ * an HMAC key.
+ */
+const MIN_SESSION_SECRET_LENGTH = 32;
+const sessionSecret: Parser<string> = (raw) => {
+  const value = raw.trim();
+  if (value && value.length < MIN_SESSION_SECRET_LENGTH)
+    throw new Error(`must be at least ${MIN_SESSION_SECRET_LENGTH} characters (or empty, to have a key kept in DATA_DIR)`);
+  return value;
+};
+
 const identifier: Parser<string> = (raw) => {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new Error(`must be a ClickHouse identifier (letters, digits, _), got "${raw}"`);
   return raw;
@@ -464,8 +479,9 @@ export const SETTINGS = {
   DASHBOARD_CLICKHOUSE_PASSWORD: setting({ default: '', parse: text, describe: 'Password of DASHBOARD_CLICKHOUSE_USER.', secret: true }),
   SESSION_SECRET: setting({
     default: '',
-    parse: text,
-    describe: 'Key that signs dashboard login cookies; set the same on every dashboard process. Empty: one kept in DATA_DIR.',
+    parse: sessionSecret,
+    describe:
+      'Key that signs dashboard login cookies, at least 32 characters; set the same on every dashboard process. Empty: one kept in DATA_DIR.',
     secret: true,
   }),
   METRICS_PORT: setting({

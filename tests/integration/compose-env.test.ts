@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { loadConfig } from '../../common/config.ts';
 import { COMPOSE_VARIABLES } from '../../cli/compose-env.ts';
+import { sessionKey } from '../../dashboard/auth/session.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -116,13 +117,19 @@ describe('scalehouse compose-env', () => {
     const server = resolved.services.clickhouse!.environment!;
     expect(resolved.services.collector!.environment!.CLICKHOUSE_PASSWORD).toBe(server.SCALEHOUSE_COLLECTOR_PASSWORD);
     expect(resolved.services.grafana!.environment!.GF_SECURITY_ADMIN_PASSWORD).toBe(env.GRAFANA_ADMIN_PASSWORD);
+    // The dashboard signs cookies with the key of .env (not one made in its container), in a form its check accepts.
+    const dashboard = resolved.services.dashboard!.environment!;
+    expect(dashboard.SESSION_SECRET).toMatch(/^[0-9a-f]{64}$/);
+    expect(dashboard.SESSION_SECRET).toBe(env.SESSION_SECRET);
+    expect(loadConfig(dashboard).SESSION_SECRET).toBe(env.SESSION_SECRET);
+    expect((await sessionKey(loadConfig(dashboard).SESSION_SECRET, join(temp, 'never-used'))).toString()).toBe(env.SESSION_SECRET);
   });
 
   it('makes every secret fresh and strong: new on each run, unlike each other, and nothing .env would read as syntax', async () => {
     const [a, b] = await Promise.all([composeEnv(), composeEnv()]);
     const first = readEnv(a.stdout);
     const second = readEnv(b.stdout);
-    expect(secretNames).toHaveLength(9);
+    expect(secretNames).toHaveLength(10);
     for (const name of secretNames) {
       // 32 random bytes in hex, or 18 in base64url for the two a person types (≥ 12 characters, config.ts).
       const shape = /^(DASHBOARD|GRAFANA_ADMIN)_PASSWORD$/.test(name) ? /^[A-Za-z0-9_-]{24}$/ : /^[0-9a-f]{64}$/;

@@ -143,7 +143,15 @@ describe('compose.yaml', () => {
     expect(services.processor!.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, migrate: migrated });
     expect(services.dashboard!.depends_on).toEqual({ migrate: migrated });
     for (const name of ['kafka', 'clickhouse']) expect(services[name]!.healthcheck).toBeDefined();
-    expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'grafana-data', 'kafka-data']);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'dashboard-data', 'grafana-data', 'kafka-data']);
+  });
+
+  it("signs the dashboard's cookies with SESSION_SECRET of .env, and keeps its logged-out cookies in a volume that outlives the container", () => {
+    const env = services.dashboard!.environment!;
+    expect(env.SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:\?[^}]*compose-env[^}]*\}$/);
+    // DATA_DIR is the image's /data (Dockerfile): dashboard-revoked-sessions lives there.
+    expect(env.DATA_DIR).toBeUndefined();
+    expect(services.dashboard!.volumes).toEqual(['dashboard-data:/data']);
   });
 
   it("gives Grafana's admin the password of .env, not Grafana's default", () => {

@@ -80,6 +80,24 @@ describe('configuration', () => {
     expect(loadConfig({ SITES: 'Example.COM, blog.example.com' }).SITES).toEqual(['example.com', 'blog.example.com']);
   });
 
+  it('refuses a SESSION_SECRET shorter than 32 characters at load, without echoing it', () => {
+    const short = 'only-31-characters-of-a-secret!';
+    expect(short).toHaveLength(31);
+    let err: unknown;
+    try {
+      loadConfig({ SESSION_SECRET: short });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      'SESSION_SECRET: must be at least 32 characters (or empty, to have a key kept in DATA_DIR)',
+    ]);
+    expect((err as Error).message).not.toContain(short);
+    expect(loadConfig({ SESSION_SECRET: ` ${short}x ` }).SESSION_SECRET).toBe(`${short}x`);
+    expect(loadConfig({}).SESSION_SECRET).toBe('');
+  });
+
   it('refuses SITES=* on a collector served beyond loopback, unless ALLOW_ANY_SITE says so', () => {
     const check = (env: Record<string, string>) => () => checkOpenIntake(loadConfig(env));
     for (const HOST of ['0.0.0.0', '::', '192.0.2.10'])
