@@ -249,23 +249,27 @@ export class FileFollower {
 
   /** At the end of the followed file: if the path now names another file, follow that, draining the old one. */
   private async rotateIfNeeded(): Promise<void> {
-    let current: Stats | undefined;
+    const t = this.cur!;
+    let fh: FileHandle;
     try {
-      current = await statIfThere(this.path);
+      const current = await statIfThere(this.path);
+      if (!current || sameFile(idOf(current), t.state.file)) {
+        this.statProblem = undefined;
+        return;
+      }
+      // stat needs no read permission on the file itself: the open can still be refused.
+      fh = await open(this.path, 'r');
       this.statProblem = undefined;
     } catch (err) {
       // Not missing, yet not readable (a new file not yet given its owner or mode by logrotate's
       // `create`, say): keep draining the file we have and look again at the next poll, saying so once.
       if (this.statProblem !== errorMessage(err))
-        log.warn(`tail ${this.path}: cannot look at the path, still following the file opened before`, { error: errorMessage(err) });
+        log.warn(`tail ${this.path}: cannot open the path, still following the file opened before`, { error: errorMessage(err) });
       this.statProblem = errorMessage(err);
       return;
     }
-    const t = this.cur!;
-    if (!current || sameFile(idOf(current), t.state.file)) return;
     await this.old?.fh.close();
     this.old = t;
-    const fh = await open(this.path, 'r');
     this.cur = {
       fh,
       state: { file: idOf(await fh.stat()), pos: 0, gen: 0, base: t.state.base + t.state.pos + ROTATION_GAP },

@@ -81,7 +81,10 @@ export async function answerBatch(deps: StatsDeps, search: URLSearchParams): Pro
   const ready: Prepared[] = [];
   for (const name of names) {
     try {
-      ready.push(prepareQuery(name, paramsOf(name)));
+      const p = prepareQuery(name, paramsOf(name));
+      // A query's own NAME.site is checked too: an unknown one is that query's 404, not empty figures.
+      if (p.query.needsSite && p.params.site !== site) await requireKnownSite(deps, p.params.site);
+      ready.push(p);
     } catch (err) {
       answers.set(name, failed(name, err));
     }

@@ -70,6 +70,7 @@ export const STATS_ROUTES = [
       ),
       ...refusals({
         400: 'No queries, too many, or a bad common parameter (`invalid_parameter`, `unknown_parameter`, `invalid_range`, `range_too_large`)',
+        404: 'The common `site` has no data and SITES does not name it (`unknown_site`); a query whose own `NAME.site` is such a site answers this in its entry',
         ...STATS_REFUSALS,
       }),
     },

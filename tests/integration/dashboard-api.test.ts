@@ -383,6 +383,12 @@ describe('unknown sites', () => {
     expect([overview.status, overview.body.error]).toEqual([404, 'unknown_site']);
     const batch = await get('/api/stats/batch?queries=overview,pages&site=never.example&from=2021-10-22T00:00:00Z&to=2021-10-29T00:00:00Z');
     expect([batch.status, batch.body.error]).toEqual([404, 'unknown_site']);
+    // A query's own site in a batch of a known one: that query's entry is the 404, the others answer.
+    const mixed = await get(`/api/stats/batch?queries=overview,pages&${RANGE}&pages.site=never.example`);
+    expect(mixed.status).toBe(200);
+    const { results } = mixed.body as unknown as { results: Record<string, { query?: string; error?: string }> };
+    expect(results.pages).toEqual({ error: 'unknown_site', message: expect.any(String), status: 404 });
+    expect(results.overview!.query).toBe('overview');
     // Queries without a site do not ask.
     expect((await get('/api/stats/sites')).status).toBe(200);
     // A site with data, in a range without any: 200, empty.

@@ -3,7 +3,8 @@
  * (follow-file.ts), and a sink's failure is retried only when a retry can cure it (isRetriable).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { FileFollower } from '../../collector/tail/follow-file.ts';
 import { runTail, type TailSink } from '../../collector/tail/run-tail.ts';
@@ -51,11 +52,41 @@ describe('following a file that is not there', () => {
     try {
       expect(await follower.read()).toBeUndefined();
       expect(await follower.read()).toBeUndefined();
-      const said = stderr.mock.calls.map(([line]) => String(line)).filter((l) => l.includes('cannot look at the path'));
+      const said = stderr.mock.calls.map(([line]) => String(line)).filter((l) => l.includes('cannot open the path'));
       expect(said.length).toBe(1);
       expect(said[0]).toContain('ELOOP');
     } finally {
       stderr.mockRestore();
+      await follower.close();
+    }
+  });
+  it('keeps following the open file when the new file at the path cannot be opened (stat works, open does not), and says so once', async () => {
+    const dir = tempDir('tail-unopenable');
+    const path = join(dir, 'access.log');
+    writeFileSync(path, 'one\n');
+    const follower = new FileFollower(path, 65536);
+    await follower.open(undefined);
+    const first = await follower.read();
+    await follower.commit(first!);
+    // As logrotate's `create` leaves a file not yet readable to us: another file at the path, which
+    // stat sees and open refuses. A Unix socket is such a file for root too (open: ENXIO).
+    renameSync(path, `${path}.1`);
+    appendFileSync(`${path}.1`, 'two\n');
+    const socket = createServer();
+    await new Promise<void>((r) => socket.listen(path, r));
+    const stderr = vi.spyOn(process.stderr, 'write');
+    try {
+      const drained = await follower.read();
+      expect(drained!.lines.map((l) => l.text)).toEqual(['two']);
+      await follower.commit(drained!);
+      expect(await follower.read()).toBeUndefined();
+      expect(await follower.read()).toBeUndefined();
+      const said = stderr.mock.calls.map(([line]) => String(line)).filter((l) => l.includes('cannot open the path'));
+      expect(said.length).toBe(1);
+      expect(said[0]).toContain('ENXIO');
+    } finally {
+      stderr.mockRestore();
+      await new Promise((r) => socket.close(r));
       await follower.close();
     }
   });
