@@ -86,15 +86,34 @@ export class ClickHouseError extends ScalehouseError {
   }
 }
 
+// Codes that say the query or the credentials are wrong: the same statement with the same user
+// fails the same way until someone changes the code or the configuration, so retrying alone
+// cannot cure it (a missing table can: `scalehouse migrate` may not have run yet).
+const NEVER_RETRIABLE_CODES = new Set([
+  46, // UNKNOWN_FUNCTION
+  47, // UNKNOWN_IDENTIFIER
+  62, // SYNTAX_ERROR
+  115, // UNKNOWN_SETTING
+  164, // READONLY
+  192, // UNKNOWN_USER
+  193, // WRONG_PASSWORD
+  194, // REQUIRED_PASSWORD
+  456, // UNKNOWN_QUERY_PARAMETER
+  457, // BAD_QUERY_PARAMETER
+  497, // ACCESS_DENIED
+  516, // AUTHENTICATION_FAILED
+]);
+
 /**
- * The same failure as a ClickHouseError: not retriable when the rows are to blame (isDataError),
- * retriable otherwise — the server away or overloaded, a table missing, a disk full, a query
- * past its limits — whatever the driver threw. The message stays the engine's own.
+ * The same failure as a ClickHouseError: not retriable when the rows are to blame (isDataError)
+ * or the statement or credentials are (NEVER_RETRIABLE_CODES), retriable otherwise — the server
+ * away or overloaded, a table missing, a disk full, a query past its limits — whatever the driver
+ * threw. The message stays the engine's own.
  */
 export function asClickHouseError(err: unknown): ClickHouseError {
   if (err instanceof ClickHouseError) return err;
   return new ClickHouseError(err instanceof Error ? err.message : String(err), clickhouseCode(err), {
-    retriable: !isDataError(err),
+    retriable: !isDataError(err) && !NEVER_RETRIABLE_CODES.has(clickhouseCode(err) ?? -1),
     cause: err,
   });
 }

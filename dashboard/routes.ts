@@ -94,13 +94,14 @@ export function dashboardRoutes(deps: DashboardDeps, clientAddress: (c: Context<
   };
   app.use('/', guard);
   app.get('/', (c) => c.body(new Uint8Array(INDEX), 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }));
-  // The login page's own stylesheet and script are public; the rest of /ui is not.
+  // The login page's own stylesheet and script are public; the rest of /ui is not — and so is cached
+  // privately only: a shared cache in front would hand the dashboard's code to anyone.
   const uiGuard: MiddlewareHandler = async (c, next) =>
     c.req.path === '/ui/style.css' || c.req.path === '/ui/login.js' ? next() : guard(c, next);
   mount(
     '/ui',
     uiGuard,
-    new Hono().get('/:file', (c) => UI_ASSETS(c, 'public, max-age=300')),
+    new Hono().get('/:file', (c) => UI_ASSETS(c, 'private, max-age=300')),
   );
 
   // format=csv (and format=json) of a named query is answered by the export; without `format`, by the query API.

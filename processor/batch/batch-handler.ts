@@ -18,6 +18,7 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { log } from '../../common/log.ts';
 import { loadBatch } from '../load/load-batch.ts';
 import type { BatchRows, StatRow } from '../load/rows.ts';
+import { countsLines } from '../load/refusals.ts';
 import { restoreSessions } from '../state/session-store.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import { HostStore } from '../state/host-store.ts';
@@ -129,7 +130,7 @@ export function createBatchHandler(deps: HandlerDeps): {
     counters.batches++;
     counters.records += batch.records.length;
     const counted = (outcome: string) =>
-      loaded.stats.filter((s) => s.outcome === outcome && s.reason !== 'row_rejected').reduce((n, s) => n + s.count, 0);
+      loaded.stats.filter((s) => s.outcome === outcome && countsLines(s)).reduce((n, s) => n + s.count, 0);
     counters.events += counted('event');
     counters.dropped += counted('dropped');
     counters.deadLetters += counted('dead_letter');

@@ -69,6 +69,10 @@ export function refusedRows(table: string, rows: object[], refused: RefusedRow[]
   return out;
 }
 
+/** Whether a count is of lines (hits): a row_rejected dead letter is a session or verdict the engine refused, not a line. */
+export const countsLines = (s: Pick<StatRow, 'outcome' | 'reason'>): boolean =>
+  !(s.outcome === 'dead_letter' && s.reason === 'row_rejected');
+
 /** The batch's outcome counts with the refusals' moves applied: one row per key, none left at zero. */
 export function withCounts(stats: StatRow[], moves: StatRow[]): StatRow[] {
   const byKey = new Map<string, StatRow>();

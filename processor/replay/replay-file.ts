@@ -15,6 +15,7 @@ import type { BusRecord } from '../../bus/bus.ts';
 import { createBatchHandler } from '../batch/batch-handler.ts';
 import { emptySessionState } from '../batch/sessionize.ts';
 import type { StatRow } from '../load/rows.ts';
+import { countsLines } from '../load/refusals.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import type { HostStore } from '../state/host-store.ts';
 import type { CountryOf } from '../../common/country.ts';
@@ -64,7 +65,7 @@ export const REPLAY_BATCH_LINES = 5000;
 const DEFAULT_MAX_LINE_BYTES = 65_536;
 
 function addOutcomes(summary: ReplaySummary, stats: StatRow[]): void {
-  for (const s of stats) {
+  for (const s of stats.filter(countsLines)) {
     if (s.outcome === 'event') summary.events += s.count;
     else if (s.reason === 'bot') summary.bots += s.count;
     else if (s.reason === 'opted_out') summary.optedOut += s.count;

@@ -116,7 +116,7 @@ describe('dashboard files', () => {
     const common = {
       status: 200,
       vary: 'Accept-Encoding',
-      cache: 'public, max-age=300',
+      cache: 'private, max-age=300',
       type: 'text/javascript; charset=utf-8',
       nosniff: 'nosniff',
     };
