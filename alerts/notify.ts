@@ -3,17 +3,18 @@
  * (ALERT_WEBHOOKS): a generic JSON document, or, for Slack and what speaks
  * its incoming-webhook format (Mattermost, Rocket.Chat, Discord's /slack
  * endpoint), `{"text": …}` — chosen by a `slack:` prefix or a hooks.slack.com
- * address. What came from traffic (a path, a site name) is escaped for Slack's
- * mrkdwn (slack-text.ts), so it cannot mention a channel or make a link; the
- * JSON document carries every value as data, unchanged (JSON.stringify is its
- * only encoding). Each gets a few tries with backoff; a webhook that still
+ * address. What came from traffic (a path, a site name) goes into that text
+ * as a code span made inert for all of these receivers (slack-text.ts), so it
+ * cannot mention a channel or make a link on any of them; the JSON document
+ * carries every value as data, unchanged (JSON.stringify is its only
+ * encoding). Each gets a few tries with backoff; a webhook that still
  * fails is reported, and the evaluator tries the notice again next round.
  */
 import { backoffDelay } from '../common/backoff.ts';
 import { ScalehouseError, errorMessage, isRetriable } from '../common/errors.ts';
 import { log } from '../common/log.ts';
 import type { AlertRecord } from './alert-log.ts';
-import { escapeSlackText, slackLink } from './slack-text.ts';
+import { quoteValues, slackLink } from './slack-text.ts';
 
 export interface Webhook {
   url: string;
@@ -34,8 +35,9 @@ const TIMEOUT_MS = 5_000;
 export function notificationBody(alert: AlertRecord, format: Webhook['format'], at: number): unknown {
   if (format === 'slack') {
     const icon = alert.state === 'firing' ? ':rotating_light:' : ':white_check_mark:';
-    const what = alert.state === 'firing' ? alert.summary : `recovered: ${alert.summary}`;
-    return { text: `${icon} Scalehouse: ${escapeSlackText(what)} ${slackLink(alert.url, 'open the dashboard')}` };
+    const what = quoteValues(alert.summary, [alert.subject, alert.site]);
+    const state = alert.state === 'firing' ? '' : 'recovered: ';
+    return { text: `${icon} Scalehouse: ${state}${what} ${slackLink(alert.url, 'open the dashboard')}` };
   }
   return {
     status: alert.state,

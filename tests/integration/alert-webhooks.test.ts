@@ -1,8 +1,13 @@
 /**
- * What a webhook receives when a finding carries text from traffic: a path
- * that is Slack markup (`<!channel>`, `<https://evil|text>`) reaches Slack as
- * text — `&`, `<` and `>` escaped, as Slack's "Formatting text for app
- * surfaces" asks — and the generic JSON webhook as the same characters, as
+ * What a webhook receives when a finding carries text from traffic. In the
+ * Slack format — which Slack, Mattermost, Rocket.Chat and Discord's /slack
+ * endpoint take — each value from traffic is an inline code span, so no
+ * receiver formats it: Slack markup (`<!channel>`, `<https://evil|text>`) is
+ * escaped (`&`, `<`, `>`, as Slack's "Formatting text for app surfaces"
+ * asks), the plain mentions `@channel`, `@here`, `@everyone` that the others
+ * read carry a U+2060 WORD JOINER after the `@`, and Markdown's
+ * `[label](https://evil)` has one between `]` and `(`; a backtick cannot close
+ * the span early. The generic JSON webhook gets the same characters, as
  * data; the notifier's own link to the dashboard is still a link. The
  * receiver is a real node:http server on 127.0.0.1, taking the POSTs the
  * notifier makes.
@@ -34,12 +39,35 @@ function failingPathAlert(path: string): AlertRecord {
   return { ...finding!, key: alertKey(finding!), state: 'firing', url: `${DASHBOARD}/?site=shop.example`, delivered: false };
 }
 
+const WJ = '\u2060';
+
+/**
+ * What would still act in `text` by the rules of a receiver of the Slack format:
+ * Slack's `<!…>` mentions, the plain `@channel`, `@all`, `@here`, `@everyone`
+ * that Mattermost, Rocket.Chat and Discord read, and Markdown's inline link
+ * (`](` at once, CommonMark §6.3) that Mattermost and Discord make.
+ */
+function liveMarkup(text: string): string[] {
+  return text.match(/<!|@(?:channel|all|here|everyone)|\]\(/g) ?? [];
+}
+
 describe('alert notices carrying text from traffic', () => {
   it.each([
-    ['<!channel>', '&lt;!channel&gt;'],
-    ['<https://evil.example/login|reset your password>', '&lt;https://evil.example/login|reset your password&gt;'],
-    ['/search?q=a&b=<script>', '/search?q=a&amp;b=&lt;script&gt;'],
-  ])('reach Slack escaped and the JSON webhook as data: %s', async (path, escaped) => {
+    ['<!channel>', '`&lt;!channel&gt;`'],
+    ['<https://evil.example/login|reset your password>', '`&lt;https://evil.example/login|reset your password&gt;`'],
+    ['/search?q=a&b=<script>', '`/search?q=a&amp;b=&lt;script&gt;`'],
+    ['/@channel', `\`/@${WJ}channel\``],
+    ['/@everyone', `\`/@${WJ}everyone\``],
+    ['/@here', `\`/@${WJ}here\``],
+    ['/[Reset password](https://evil.example)', `\`/[Reset password]${WJ}(https://evil.example)\``],
+    // A line break would end the span and start a line that could define a Markdown link: it is shown as U+FFFD.
+    ['/a\n[x]: https://evil.example', '`/a\ufffd[x]: https://evil.example`'],
+    // A backtick in the path would close the code span and leave the rest live: it is shown as U+02CB.
+    [
+      '/x` @everyone [Reset password](https://evil.example) `@here',
+      `\`/x\u02cb @${WJ}everyone [Reset password]${WJ}(https://evil.example) \u02cb@${WJ}here\``,
+    ],
+  ])('reach Slack as inert code and the JSON webhook as data: %s', async (path, shown) => {
     received.length = 0;
     const alert = failingPathAlert(path);
     const at = Date.UTC(2026, 11, 3, 10, 31);
@@ -50,11 +78,12 @@ describe('alert notices carrying text from traffic', () => {
     // Slack: the summary as text, then the notifier's own link, the one piece of markup in the message.
     expect(slack).toEqual([
       {
-        text: `:rotating_light: Scalehouse: ${escaped} on shop.example newly fails: 7 of 9 hits answered 5xx since the last hour began, none in the 7 days before <${DASHBOARD}/?site=shop.example|open the dashboard>`,
+        text: `:rotating_light: Scalehouse: ${shown} on \`shop.example\` newly fails: 7 of 9 hits answered 5xx since the last hour began, none in the 7 days before <${DASHBOARD}/?site=shop.example|open the dashboard>`,
       },
     ]);
     const text = String(slack[0]!.text);
     expect(text.match(/[<>]/g)).toEqual(['<', '>']);
+    expect(liveMarkup(text)).toEqual([]);
 
     // JSON: every value as it is, the path as written.
     expect(json).toEqual([
@@ -73,13 +102,21 @@ describe('alert notices carrying text from traffic', () => {
     ]);
   });
 
+  it('keep a path that holds the site name one code span', async () => {
+    received.length = 0;
+    expect(await notify(parseWebhooks([`slack:${hookBase}/slack`]), failingPathAlert('/to/shop.example/@here'), Date.now())).toBe(true);
+    expect(String(received[0]!.body.text)).toMatch(
+      new RegExp(`^:rotating_light: Scalehouse: \`/to/shop\\.example/@${WJ}here\` on \`shop\\.example\` newly fails: `),
+    );
+  });
+
   it("keep the notifier's own link one link, whatever its address holds", async () => {
     received.length = 0;
     const alert = { ...failingPathAlert('/checkout'), state: 'resolved' as const, url: `${DASHBOARD}/?site=shop.example&from=a|b` };
     expect(await notify(parseWebhooks([`slack:${hookBase}/slack`]), alert, Date.now())).toBe(true);
     expect(String(received[0]!.body.text)).toMatch(
       new RegExp(
-        `^:white_check_mark: Scalehouse: recovered: /checkout on shop\\.example newly fails: .* <${DASHBOARD.replaceAll('.', '\\.')}/\\?site=shop\\.example&amp;from=a%7Cb\\|open the dashboard>$`,
+        `^:white_check_mark: Scalehouse: recovered: \`/checkout\` on \`shop\\.example\` newly fails: .* <${DASHBOARD.replaceAll('.', '\\.')}/\\?site=shop\\.example&amp;from=a%7Cb\\|open the dashboard>$`,
       ),
     );
   });
