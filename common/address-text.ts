@@ -1,19 +1,32 @@
 /**
  * Where a visitor's own address stands inside other text — a query string
  * (`/lookup?ip=…`), a referrer, a beacon's props — so it can be replaced
- * there too (docs/privacy.md). Found as a whole address, not inside a longer
- * number or a longer address, in the forms a page or a log writes it: as the
- * collector saw it, the IPv4 inside an IPv4-mapped IPv6 address
- * (`::ffff:203.0.113.7`, what a dual-stack socket reports), an IPv6 address
- * compressed (RFC 5952) or written out in full, and each of those with its
- * colons percent-encoded (RFC 3986 §2.1: `%3A`, either case).
+ * there too (docs/privacy.md). Forms are not listed: every run of address
+ * characters in the text is read as an address and compared with the
+ * visitor's by value, so any writing of it is found — IPv6 compressed or not,
+ * padded or not, in any case (RFC 4291 §2.2, RFC 5952), with its IPv4 tail
+ * dotted, the IPv4 of an IPv4-mapped address (`::ffff:203.0.113.7`, what a
+ * dual-stack socket reports) and that address written as IPv6, an IPv4
+ * followed by its port (`203.0.113.7:8080`, RFC 3986 §3.2.3's authority),
+ * and colons percent-encoded (RFC 3986 §2.1: `%3A`, either case). A run that
+ * reads as anything else — another address, a version 1.2.3.4.5, a time
+ * 10:00:00, a longer number — is left as it is.
  */
 import { isIP } from 'node:net';
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * A run of address characters (hex digits, ".", ":" or an encoded ":"),
+ * starting where no such character, letter or "_" stands before it — or just
+ * after another percent-encoded byte (`%22203.0.113.7`), whose hex digits
+ * are not the run's.
+ */
+const RUN = /(?:(?<=%(?!3[Aa])[0-9A-Fa-f]{2})|(?<![\w.:%]|%[0-9A-Fa-f]))(?:%3[Aa]|[0-9A-Fa-f.:])+/g;
+/** An IPv4 address at a run's end, after whatever precedes it, before an optional port. */
+const V4_IN_RUN = /^(.*?)(\d{1,3}(?:\.\d{1,3}){3})(:\d{0,5})?$/;
 
-/** The eight groups of an IPv6 address, each as hex without leading zeros. */
-function groupsOf(v6: string): string[] | undefined {
+/** The eight groups of a valid IPv6 address as one lower-case text, each group without leading zeros. */
+function groupsOf(v6: string): string | undefined {
+  if (isIP(v6) !== 6) return undefined;
   let text = v6.toLowerCase();
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
   if (v4) {
@@ -24,56 +37,61 @@ function groupsOf(v6: string): string[] | undefined {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  const groups = [...left, ...zeros, ...right].map((g) => Number.parseInt(g, 16).toString(16));
-  return groups.length === 8 ? groups : undefined;
+  return [...left, ...zeros, ...right].map((g) => Number.parseInt(g, 16).toString(16)).join(':');
 }
 
-/** RFC 5952's text: the longest run (two or more) of zero groups as "::". */
-function compressed(groups: string[]): string {
-  let best = { at: -1, len: 1 };
-  for (let i = 0; i < 8; i++) {
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > best.len) best = { at: i, len: j - i };
-  }
-  if (best.at < 0) return groups.join(':');
-  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
-}
-
-/** The texts that write `address`, longest first (so a longer form is replaced whole). */
-export function addressForms(address: string): string[] {
+/** The address as IPv6 groups (an IPv4 one as IPv4-mapped, RFC 4291 §2.5.5.2) and as IPv4 where it is one. */
+function readClient(address: string): { groups: string; v4?: string } | undefined {
   const kind = isIP(address);
-  if (kind === 0) return [];
-  const forms = new Set([address]);
-  if (kind === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) forms.add(mapped[1]!);
-    const groups = groupsOf(address);
-    if (groups) {
-      forms.add(compressed(groups));
-      forms.add(groups.join(':'));
-      forms.add(groups.map((g) => g.padStart(4, '0')).join(':'));
-    }
-  }
-  for (const f of [...forms]) if (f.includes(':')) forms.add(f.replaceAll(':', '%3A'));
-  return [...forms].sort((a, b) => b.length - a.length);
+  if (kind === 4) return { groups: groupsOf(`::ffff:${address}`)!, v4: address };
+  if (kind !== 6) return undefined;
+  const groups = groupsOf(address.replace(/%.*$/, ''))!; // a zone (fe80::1%eth0, RFC 4007 §11) is not part of the address
+  const mapped = /^0:0:0:0:0:ffff:([0-9a-f]+):([0-9a-f]+)$/.exec(groups);
+  if (!mapped) return { groups };
+  const [hi, lo] = [Number.parseInt(mapped[1]!, 16), Number.parseInt(mapped[2]!, 16)];
+  return { groups, v4: [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.') };
 }
 
 /**
- * A pattern of the address's forms standing alone: not preceded or followed
- * by a letter, digit, "_", "." or ":" (so 1.2.3.4 is not found in 11.2.3.4,
- * 1.2.3.45 or 1.2.3.4.5) — but a sentence's full stop may follow, and a
- * percent-encoded byte may touch it.
+ * How many leading characters of a run (colons decoded) write the client's
+ * address; 0 when the run is not it. A full stop may end a sentence after
+ * it, a colon may follow an IPv6 address, a port an IPv4 one (also with a
+ * mapped prefix: `::ffff:203.0.113.7:8080`), but no more: an IPv6 address
+ * followed by ":80" reads as another address, and is one.
  */
-export function addressPattern(address: string): RegExp | undefined {
-  const forms = addressForms(address);
-  if (forms.length === 0) return undefined;
-  const alternatives = forms.map((f) => escapeRegExp(f).replaceAll('%3A', '%3[Aa]')).join('|');
-  return new RegExp(`(?:(?<=%[0-9A-Fa-f]{2})|(?<![\\w.:]))(?:${alternatives})(?:(?=%[0-9A-Fa-f]{2})|(?![\\w:]|\\.[\\w]))`, 'gi');
+function measureAddress(run: string, client: { groups: string; v4?: string }): number {
+  const core = run.endsWith('.') ? run.slice(0, -1) : run;
+  if (groupsOf(core) === client.groups) return core.length;
+  if (/[^:]:$/.test(core) && groupsOf(core.slice(0, -1)) === client.groups) return core.length - 1;
+  const v4 = client.v4 ? V4_IN_RUN.exec(core) : null;
+  if (!v4 || v4[2] !== client.v4) return 0;
+  const [, before, address] = v4 as unknown as [string, string, string];
+  return before === '' || groupsOf(before + address) === client.groups ? before.length + address.length : 0;
 }
 
-/** `text` with every form of `address` replaced by `replacement`; text unchanged when `address` is not an IP address. */
+/** The text's length in the run as written for `decodedLength` characters of it decoded (`%3A` is three, ":" one). */
+function measureWritten(run: string, decodedLength: number): number {
+  let at = 0;
+  for (let n = 0; n < decodedLength; n++) at += run[at] === '%' ? 3 : 1;
+  return at;
+}
+
+/** Replaces every writing of `address` in a text; undefined when `address` is not an IP address. */
+export function addressReplacer(address: string): ((text: string, replacement: string) => string) | undefined {
+  const client = readClient(address);
+  if (!client) return undefined;
+  return (text, replacement) =>
+    text.replace(RUN, (run, at: number) => {
+      // A letter or "_" right after the run makes it part of a word (203.0.113.7x, 2001:db8::1_a).
+      if (/[\w]/.test(text[at + run.length] ?? '')) return run;
+      const decoded = run.replace(/%3a/gi, ':');
+      if (!decoded.includes(':') && decoded.split('.').length < 4) return run;
+      const length = measureAddress(decoded, client);
+      return length === 0 ? run : replacement + run.slice(measureWritten(run, length));
+    });
+}
+
+/** `text` with every writing of `address` replaced by `replacement`; text unchanged when `address` is not an IP address. */
 export function replaceAddressText(text: string, address: string, replacement: string): string {
-  const pattern = addressPattern(address);
-  return pattern ? text.replace(pattern, () => replacement) : text;
+  return addressReplacer(address)?.(text, replacement) ?? text;
 }

@@ -13,7 +13,7 @@ import type { Hit } from './hit.ts';
 import { noCountry, type CountryOf } from './country.ts';
 import { addressIn, replaceAddresses } from './line-address.ts';
 import { redactIps } from './redact-ips.ts';
-import { addressPattern } from './address-text.ts';
+import { addressReplacer } from './address-text.ts';
 import { mapStrings } from './map-strings.ts';
 
 /** Returns the secret salt for a UTC day ("2026-11-28"). */
@@ -39,10 +39,10 @@ export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now, co
   const line = (text: string): string => replaceAddresses(text, address) ?? redactIps(text);
   /** A beacon's strings (its URL, referrer, props, user agent) with the browser's own address made its pseudonym too. */
   const beaconText = <T>(value: T, client: string): T => {
-    const pattern = addressPattern(client);
-    if (!pattern) return value;
+    const replace = addressReplacer(client);
+    if (!replace) return value;
     const pseudonym = address(client);
-    return mapStrings(value, (s) => s.replace(pattern, () => pseudonym));
+    return mapStrings(value, (s) => replace(s, pseudonym));
   };
   return {
     address,

@@ -8,7 +8,7 @@
  * (common/pseudonym.ts); lines read straight from files (`scalehouse replay`)
  * still carry it, and it is masked as dead letters mask it (`[ip]`).
  */
-import { addressPattern } from '../../common/address-text.ts';
+import { addressReplacer } from '../../common/address-text.ts';
 import { cleanText } from '../../common/clean-text.ts';
 import { mapStrings } from '../../common/map-strings.ts';
 import type { Event } from '../event.ts';
@@ -25,7 +25,7 @@ function mapText(ev: Event, f: (s: string) => string): void {
 
 export function finishEventText(ev: Event): Event {
   mapText(ev, cleanText);
-  const pattern = ev.client ? addressPattern(ev.client) : undefined;
-  if (pattern) mapText(ev, (s) => s.replace(pattern, ADDRESS_MASK));
+  const replace = ev.client ? addressReplacer(ev.client) : undefined;
+  if (replace) mapText(ev, (s) => replace(s, ADDRESS_MASK));
   return ev;
 }

@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDirClickHouse, rows } from '../helpers/clickhouse.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { addressForms } from '../../common/address-text.ts';
+import { addressForms } from '../helpers/address-forms.ts';
 import { runReplay, runTailToEnd } from '../helpers/cli-run.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
 import { freePort, startApp } from '../helpers/app-process.ts';
@@ -34,7 +34,7 @@ const ADDRESSES = {
   replay: '198.51.100.199',
   replayJson: '2001:db8:99::99',
 };
-/** Every way an address is written (an IPv6 address in full, percent-encoded…: common/address-text.ts). */
+/** Every common way an address is written (an IPv6 address in full, percent-encoded…: tests/helpers/address-forms.ts). */
 const FORMS = Object.values(ADDRESSES).flatMap(addressForms);
 
 function filesUnder(dir: string): string[] {
@@ -84,7 +84,8 @@ describe('privacy at rest', () => {
       },
       port,
     );
-    // Each hit carries its visitor's own address in its query string and referrer (and a beacon in its props) as well.
+    // Each hit carries its visitor's own address in its query string and referrer (a beacon's and a combined line's as its host,
+    // with a port), and a beacon in its props, as well.
     const beacon = (path: string, from: string, headers: Record<string, string> = {}) =>
       fetch(`${app.url}/api/event`, {
         method: 'POST',
@@ -92,14 +93,14 @@ describe('privacy at rest', () => {
         body: JSON.stringify({
           site: 'example.com',
           url: `https://example.com${path}?ip=${from}`,
-          referrer: `https://ip.test/?me=${from}`,
+          referrer: `http://${from}:8080/?me=${from}`,
           props: { ip: from, [from]: 'key' },
         }),
       });
     const now = new Date();
     const clf = now.toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1/$2/$3:$4 +0000');
     const combinedOf = (addr: string, path: string, ua = UA) =>
-      `${addr} - - [${clf}] "GET ${path}?ip=${addr} HTTP/1.1" 200 512 "https://ip.test/?me=${addr}" "${ua}"`;
+      `${addr} - - [${clf}] "GET ${path}?ip=${addr} HTTP/1.1" 200 512 "http://${addr}:8080/?me=${addr}" "${ua}"`;
     const combined = (path: string) => combinedOf(ADDRESSES.combined, path);
     const json = (path: string, addr: string) =>
       JSON.stringify({

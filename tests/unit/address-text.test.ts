@@ -5,7 +5,7 @@
  * the parse step in lines read straight from files (replay).
  */
 import { describe, expect, it } from 'vitest';
-import { addressForms, replaceAddressText } from '../../common/address-text.ts';
+import { replaceAddressText } from '../../common/address-text.ts';
 import { beaconHit } from '../../common/hit.ts';
 import { runPipeline } from '../../processor/pipeline.ts';
 import { clfTime, TEST_SALT, testLogHit, testPseudonymiser } from '../helpers/hits.ts';
@@ -14,47 +14,67 @@ const NOW = Date.now();
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const p = testPseudonymiser();
 
-describe('addressForms and replaceAddressText', () => {
-  it('writes an IPv6 address compressed, in full and percent-encoded, and an IPv4-mapped one as its IPv4 too', () => {
-    expect(addressForms('2001:DB8:77:0::77').sort()).toEqual(
-      [
-        '2001%3A0db8%3A0077%3A0000%3A0000%3A0000%3A0000%3A0077',
-        '2001%3ADB8%3A77%3A0%3A%3A77',
-        '2001%3Adb8%3A77%3A%3A77',
-        '2001%3Adb8%3A77%3A0%3A0%3A0%3A0%3A77',
-        '2001:0db8:0077:0000:0000:0000:0000:0077',
-        '2001:DB8:77:0::77',
-        '2001:db8:77::77',
-        '2001:db8:77:0:0:0:0:77',
-      ].sort(),
-    );
-    expect(addressForms('::ffff:203.0.113.7')).toContain('203.0.113.7');
-    expect(addressForms('203.0.113.7')).toEqual(['203.0.113.7']);
-    expect(addressForms('~pseudonym')).toEqual([]);
-    expect(addressForms('-')).toEqual([]);
-  });
-
+describe('replaceAddressText', () => {
+  // [what, client, text, text with the client's address replaced by "X"]
   it.each([
-    ['a query parameter', '/lookup?ip=203.0.113.7&x=1', '/lookup?ip=[ip]&x=1'],
-    ['percent-encoded neighbours', '/q?s=%22203.0.113.7%22', '/q?s=%22[ip]%22'],
-    ["a sentence's full stop", 'from 203.0.113.7.', 'from [ip].'],
+    ['a query parameter', '203.0.113.7', '/lookup?ip=203.0.113.7&x=1', '/lookup?ip=X&x=1'],
+    ['percent-encoded neighbours', '203.0.113.7', '/q?s=%22203.0.113.7%22', '/q?s=%22X%22'],
+    ["a sentence's full stop", '203.0.113.7', 'from 203.0.113.7.', 'from X.'],
+    ['a port', '203.0.113.7', '?ip=203.0.113.7:51234&t=203.0.113.7%3A8080', '?ip=X:51234&t=X%3A8080'],
+    ["a referrer's authority", '203.0.113.7', 'http://203.0.113.7:8080/', 'http://X:8080/'],
     [
-      'not inside a longer address or number',
-      '1203.0.113.7 203.0.113.70 203.0.113.7.5 v203.0.113.7',
-      '1203.0.113.7 203.0.113.70 203.0.113.7.5 v203.0.113.7',
+      'in an encoded URL',
+      '203.0.113.7',
+      '?ref=http%3A%2F%2F203.0.113.7%3A8080%2F&v6=http%3A%2F%2F%5B%3A%3Affff%3A203.0.113.7%5D%2F',
+      '?ref=http%3A%2F%2FX%3A8080%2F&v6=http%3A%2F%2F%5BX%5D%2F',
     ],
-  ])('IPv4 in %s', (_name, text, want) => {
-    expect(replaceAddressText(text, '203.0.113.7', '[ip]')).toBe(want);
+    ['a colon after', '203.0.113.7', 'seen 203.0.113.7: twice', 'seen X: twice'],
+    ['the IPv4-mapped form, any case', '203.0.113.7', 'x=::ffff:203.0.113.7&y=::FFFF:203.0.113.7', 'x=X&y=X'],
+    [
+      'the IPv4-mapped form in hex, in full, encoded',
+      '203.0.113.7',
+      '::ffff:cb00:7107 0:0:0:0:0:ffff:203.0.113.7 %3A%3Affff%3A203.0.113.7',
+      'X X X',
+    ],
+    ['the IPv4-mapped form with a port, bracketed', '203.0.113.7', '::ffff:203.0.113.7:8080 [::ffff:203.0.113.7]:443', 'X:8080 [X]:443'],
+    ['the IPv4 of an IPv4-mapped client', '::ffff:198.51.100.7', 'a=198.51.100.7&b=198.51.100.7:80&c=::ffff:c633:6407', 'a=X&b=X:80&c=X'],
+    [
+      'IPv6 padded or not, zeros compressed or not',
+      '2001:db8::1',
+      '2001:0db8::1 2001:db8:0:0::1 2001:0db8:0000:0000:0000:0000:0000:0001 2001:db8:0:0:0:0:0:1',
+      'X X X X',
+    ],
+    ['IPv6 in any case, with an IPv4 tail', '2001:db8::1', '2001:DB8::1 2001:db8::0.0.0.1', 'X X'],
+    ['IPv6 percent-encoded, either case', '2001:db8::1', '?a=2001%3adb8%3A%3A1&b=2001%3A0DB8%3a0%3a%3a1', '?a=X&b=X'],
+    ['IPv6 followed by a colon, bracketed with a port', '2001:db8::1', 'x=2001:db8::1: [2001:db8::1]:8080', 'x=X: [X]:8080'],
+    ["IPv6 before a full stop, and a client's compressed form from a full one", '2001:0db8:0:0:0:0:0:1', 'from 2001:db8::1.', 'from X.'],
+  ])('finds the address: %s', (_what, client, text, want) => {
+    expect(replaceAddressText(text, client, 'X')).toBe(want);
   });
 
-  it('IPv6 in any case, form and encoding', () => {
-    expect(
-      replaceAddressText(
-        '/l?a=2001:DB8:77::77&b=2001%3adb8%3a77%3a%3a77&c=2001:db8:77:0:0:0:0:77&d=2001:db8:77::778',
-        '2001:db8:77::77',
-        'X',
-      ),
-    ).toBe('/l?a=X&b=X&c=X&d=2001:db8:77::778');
+  // Text that is not the client's address stays as it is: [what, client, text].
+  it.each([
+    ['longer numbers and addresses', '203.0.113.7', '1203.0.113.7 203.0.113.70 2203.0.113.7:80'],
+    ['a version number', '1.2.3.4', 'v=1.2.3.4.5 1.2.3.4.5.6 0.1.2.3.4'],
+    ['a version number ending in it', '2.3.4.5', 'v=1.2.3.4.5'],
+    ['part of a word', '203.0.113.7', 'v203.0.113.7 x203.0.113.7 203.0.113.7x 203.0.113.7_a 203.0.113.7.x 203.0.113.7.5'],
+    [
+      'another IPv6 address holding its IPv4',
+      '203.0.113.7',
+      '::1:203.0.113.7 64:ff9b::203.0.113.7 ::ffff:203.0.113.70 ::ffff:1:203.0.113.7',
+    ],
+    ['an address with leading zeros', '203.0.113.7', '203.000.113.007 203.0.113.07'],
+    [
+      'another IPv6 address holding it',
+      '2001:db8::1',
+      '2001:db8::1:80 2001:db8::10 12001:db8::1 2001:db8::1::1 2001:db8:1::1 2001:db8::1.5',
+    ],
+    ['IPv6 inside a word', '2001:db8::1', 'x2001:db8::1 2001:db8::1g 2001:db8::1_'],
+    ['times', '10.0.0.0', 'at 10:00:00, 10:00:00.123 and 10:00'],
+    ['times with an IPv6 client', '10::', 'at 10:00:00 or 10:0:0:0'],
+    ['a client that is not an address', '~pseudonym', 'ip=~pseudonym'],
+  ])('leaves as it is: %s', (_what, client, text) => {
+    expect(replaceAddressText(text, client, 'X')).toBe(text);
   });
 });
 
