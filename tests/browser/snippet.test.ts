@@ -69,8 +69,10 @@ beforeAll(async () => {
       return res.writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': 'attachment' }).end('%PDF-1.4');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(sitePage(path));
   });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  // On an address of its own, as a real site's host is never its visitor's address: the browser reaches
+  // the collector from 127.0.0.1, and an address of the visitor's in a URL is replaced (docs/privacy.md).
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.2', resolve));
+  siteUrl = `http://127.0.0.2:${(site.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: chromiumPath,
     // The browser's own user agent, not only the pages' (a context's userAgent): a beacon sent while a page
