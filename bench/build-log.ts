@@ -3,13 +3,17 @@
  * logs of the real-world test data (tests/helpers/test-data.ts): copies of them spread over a 30-day span (each
  * copy moved to its own start, its addresses changed so its visitors are its
  * own), merged in time order, written in the combined format with UTC times.
+ * Two kinds: every line of those logs (most of them bots', as in the logs), or
+ * only the lines `scalehouse explain` calls a person's (human-lines.ts), so
+ * that most lines are people's.
  *
- *   tsx bench/build-log.ts OUT.log [LINES]     (LINES: 1,000,000 by default)
+ *   tsx bench/build-log.ts OUT.log [LINES] [--human]     (LINES: 1,000,000 by default)
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { fixture } from '../tests/helpers/fixtures.ts';
+import { explainHumanLines } from './human-lines.ts';
 import { parseTimeLocal } from '../processor/parsers/combined-line.ts';
 
 const FIXTURES = ['hackers-access.log', 'secrepo-2021.log', 'secrepo-2018-12-15.log'];
@@ -30,10 +34,8 @@ const clfTime = (ms: number): string => {
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 };
 
-function readFixture(name: string): Line[] {
-  const text = readFileSync(fixture(`logs/${name}`), 'utf8');
-  return text
-    .split('\n')
+function splitLines(texts: string[]): Line[] {
+  return texts
     .filter((l) => l.trim())
     .map((raw) => {
       const open = raw.indexOf('[');
@@ -56,8 +58,18 @@ function moveAddress(ip: string, k: number): string {
   return `${parts[0]}.${b}.${c}.${parts[3]}`;
 }
 
-export async function buildLog(out: string, lines = 1_000_000, end = Date.UTC(2026, 10, 30)): Promise<number> {
-  const sources = FIXTURES.map(readFixture);
+const allLines = (name: string): Line[] => splitLines(readFileSync(fixture(`logs/${name}`), 'utf8').split('\n'));
+const humanLines = (name: string): Line[] => splitLines(explainHumanLines(fixture(`logs/${name}`)).map((l) => l.text));
+
+/** Every line of the real logs, copied and spread: most lines are bots'. Returns the lines written. */
+export const buildLog = (out: string, lines = 1_000_000, end = Date.UTC(2026, 10, 30)): Promise<number> =>
+  writeCopies(FIXTURES.map(allLines), out, lines, end);
+
+/** Only the lines of the real logs that stay human by user agent and by behaviour, copied and spread the same way. */
+export const buildHumanLog = (out: string, lines = 1_000_000, end = Date.UTC(2026, 10, 30)): Promise<number> =>
+  writeCopies(FIXTURES.map(humanLines), out, lines, end);
+
+async function writeCopies(sources: Line[][], out: string, lines: number, end: number): Promise<number> {
   const perRound = sources.reduce((n, s) => n + s.length, 0);
   const copies = Math.ceil(lines / perRound);
   const all: Line[] = [];
@@ -82,8 +94,9 @@ export async function buildLog(out: string, lines = 1_000_000, end = Date.UTC(20
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const [out, lines] = process.argv.slice(2);
-  if (!out) throw new Error('usage: tsx bench/build-log.ts OUT.log [LINES]');
-  const n = await buildLog(out, lines ? Number(lines) : undefined);
+  const args = process.argv.slice(2);
+  const [out, lines] = args.filter((a) => a !== '--human');
+  if (!out) throw new Error('usage: tsx bench/build-log.ts OUT.log [LINES] [--human]');
+  const n = await (args.includes('--human') ? buildHumanLog : buildLog)(out, lines ? Number(lines) : undefined);
   process.stderr.write(`${out}: ${n.toLocaleString()} lines\n`);
 }

@@ -23,6 +23,7 @@ import { machine, percentile, writeSection } from './report.ts';
 import { benchTempDir } from './temp-dir.ts';
 import { seeded } from '../tests/helpers/seeded-random.ts';
 import { fixture } from '../tests/helpers/fixtures.ts';
+import { explainHumanLines } from './human-lines.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -65,25 +66,15 @@ function weighted<T>(items: readonly (readonly [T, number])[]): (rnd: () => numb
 
 /**
  * User agents of people: those of the lines `scalehouse explain` calls human (by user agent and by
- * behaviour) in the real logs of ../shared/data/logs, with a browser and an OS, weighted by how many
- * visitors sent each. Kept as written in the log (escapes and all).
+ * behaviour, human-lines.ts) in the real logs of ../shared/data/logs, with a browser and an OS, weighted
+ * by how many visitors sent each. Kept as written in the log (escapes and all).
  */
 function humanUserAgents(): (readonly [string, number])[] {
   const visitors = new Map<string, Set<string>>();
   for (const name of FIXTURES) {
-    const file = fixture(`logs/${name}`);
-    const raw = readFileSync(file, 'utf8').split('\n');
-    const r = spawnSync(process.execPath, ['bin/scalehouse.mjs', 'explain', file, '--site', SITE], {
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-      maxBuffer: 256 * 2 ** 20,
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`scalehouse explain ${file} failed: ${r.stderr.slice(-2000)}`);
-    for (const text of r.stdout.split('\n')) {
-      if (!text) continue;
-      const o = JSON.parse(text) as { line: number; outcome: string; browser?: string; os?: string; visitor?: string };
-      if (o.outcome !== 'human' || !o.browser || !o.os) continue;
-      const ua = /"((?:[^"\\]|\\.)*)"\s*$/.exec(raw[o.line - 1] ?? '')?.[1];
+    for (const o of explainHumanLines(fixture(`logs/${name}`), SITE)) {
+      if (!o.browser || !o.os) continue;
+      const ua = /"((?:[^"\\]|\\.)*)"\s*$/.exec(o.text)?.[1];
       if (!ua || ua === '-') continue;
       visitors.set(ua, (visitors.get(ua) ?? new Set()).add(`${name}|${o.visitor}`));
     }

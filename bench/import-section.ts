@@ -1,0 +1,89 @@
+/**
+ * The import benchmark's section of docs/benchmarks.md, from its runs: per
+ * log, the medians of the pairs and the median of each pair's ratio to
+ * GoAccess (the pairs ran one right after the other; their ratio is what a
+ * noisy machine leaves comparable), and what each import left on disk.
+ */
+import { goaccessVersion } from './reference-tools.ts';
+import type { TableSize } from './import-storage.ts';
+import { machine, percentile } from './report.ts';
+
+export interface Run {
+  seconds: number;
+  peakMiB: number;
+}
+export interface Pair {
+  ours: Run;
+  ref: Run;
+}
+export interface LogResult {
+  name: string;
+  lines: number;
+  megabytes: number;
+  pairs: Pair[];
+  /** Lines replay counted as bots' in the end (by user agent and by behaviour), over all lines. */
+  botShare: number;
+  tables: TableSize[];
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function rows(r: LogResult): string[] {
+  const med = (f: (p: Pair) => number) => percentile(r.pairs.map(f), 50);
+  const rate = (s: number) => Math.round(r.lines / s).toLocaleString();
+  const [ours, ref] = [med((p) => p.ours.seconds), med((p) => p.ref.seconds)];
+  const ratio = med((p) => p.ref.seconds / p.ours.seconds);
+  return [
+    `| ${r.name} (${percent(r.botShare)} bots) | \`scalehouse replay\` | ${ours.toFixed(1)} s | ${rate(ours)} | ${med((p) => p.ours.peakMiB).toFixed(0)} MiB | **${ratio.toFixed(2)}×** |`,
+    `| | GoAccess | ${ref.toFixed(1)} s | ${rate(ref)} | ${med((p) => p.ref.peakMiB).toFixed(0)} MiB | 1× |`,
+  ];
+}
+
+/** One row per table that holds rows after either import, each log's rows and bytes side by side. */
+function storageRows(results: LogResult[]): string[] {
+  const names = [...new Set(results.flatMap((r) => r.tables.map((t) => t.table)))];
+  return names.map((name) => {
+    const cells = results.map((r) => {
+      const t = r.tables.find((x) => x.table === name);
+      if (!t) return '— | — | —';
+      return `${t.rows.toLocaleString()} | ${(t.bytes / 2 ** 20).toFixed(1)} MiB | ${(t.bytes / t.rows).toFixed(1)}`;
+    });
+    return `| \`${name}\` | ${cells.join(' | ')} |`;
+  });
+}
+
+export function importSection(results: LogResult[], pairs: number): string {
+  const logs = results
+    .map((r) => `- **${r.name}**: ${r.lines.toLocaleString()} lines (${r.megabytes.toFixed(0)} MiB), ${percent(r.botShare)} of them bots'`)
+    .join('\n');
+  return `## Importing an access log: \`scalehouse replay\` against GoAccess
+
+Command: \`npm run bench:import\` (\`bench/import.ts\`), ${new Date().toISOString().slice(0, 10)}, ${machine()}.
+Two combined logs built from the real logs in \`../shared/data/logs\` (\`bench/build-log.ts\`: copies spread over
+30 days, each copy with its own visitors). *Mostly bots*: every line of those logs, as in them. *Mostly people*:
+only the lines \`scalehouse explain\` calls human there, by user agent and by behaviour (\`bench/human-lines.ts\`;
+a line a later behavioural verdict moves to the bots is left out). The share of bots is \`scalehouse replay\`'s
+own count of the import (its summary line: bots by user agent and by behaviour, over all lines):
+
+${logs}
+
+${pairs} pair${pairs === 1 ? '' : 's'} per log, each tool on the same file one after the other, the two logs taking turns; medians.
+
+**Reference**: GoAccess ${goaccessVersion()} (Debian's package), \`--log-format=COMBINED -o report.json\`: parses
+and counts, keeps its report in memory. Scalehouse does more per line (bot verdicts by user agent and behaviour,
+visitor hashes, sessions, twins) and loads every row into ClickHouse, exactly once.
+
+| log | | wall time | lines/s | peak memory | vs GoAccess |
+|---|---|---|---|---|---|
+${results.flatMap(rows).join('\n')}
+
+"vs GoAccess": the median of the pairs' ratios of GoAccess's wall time to Scalehouse's (above 1×: Scalehouse faster).
+
+On disk after each import (compressed, after \`OPTIMIZE … FINAL\` of the raw tables; the logs themselves are
+${results.map((r) => `${r.megabytes.toFixed(0)} MiB`).join(' and ')}):
+
+| table | ${results.map((r) => `${r.name}: rows | compressed | bytes/row`).join(' | ')} |
+|---|${'---|---|---|'.repeat(results.length)}
+${storageRows(results).join('\n')}
+`;
+}
