@@ -6,10 +6,10 @@
  *
  *   npm run bench:dashboard            (BENCH_EVENTS=1000000 for a quick run)
  */
+import { openEngine } from './open-engine.ts';
 import { existsSync, rmSync } from 'node:fs';
 import { machine, percentile, writeSection } from './report.ts';
 import { performance } from 'node:perf_hooks';
-import { connectClickHouse } from '../clickhouse/connect.ts';
 import { migrate } from '../clickhouse/migrate.ts';
 import { insertRows } from '../clickhouse/insert.ts';
 import { QUERIES } from '../dashboard/api/queries.ts';
@@ -25,13 +25,7 @@ const dataDir = benchTempDir('dashboard');
 const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
 const endText = end.toISOString().slice(0, 19).replace('T', ' ');
 
-const ch = await connectClickHouse({
-  CLICKHOUSE_URL: '',
-  CLICKHOUSE_USER: 'default',
-  CLICKHOUSE_PASSWORD: '',
-  CLICKHOUSE_DATABASE: 'scalehouse',
-  DATA_DIR: dataDir,
-});
+const ch = await openEngine(dataDir);
 await migrate(ch, { rawRetentionDays: 0 });
 
 const t0 = performance.now();

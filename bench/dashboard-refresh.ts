@@ -10,12 +10,13 @@
  *
  *   npm run bench:refresh            (BENCH_EVENTS=10000000 BENCH_PAIRS=15 by default)
  */
+import { openEngine } from './open-engine.ts';
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { connectClickHouse, withReadLimits } from '../clickhouse/connect.ts';
+import { withReadLimits } from '../clickhouse/connect.ts';
 import { migrate } from '../clickhouse/migrate.ts';
 import { answerBatch } from '../dashboard/api/batch.ts';
 import { answerQuery } from '../dashboard/api/answer.ts';
@@ -33,13 +34,7 @@ const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const endText = end.toISOString().slice(0, 19).replace('T', ' ');
 
 // ---- data: synthetic traffic of one site over 30 days, up to now -------------------------------
-const ch = await connectClickHouse({
-  CLICKHOUSE_URL: '',
-  CLICKHOUSE_USER: 'default',
-  CLICKHOUSE_PASSWORD: '',
-  CLICKHOUSE_DATABASE: 'scalehouse',
-  DATA_DIR: dataDir,
-});
+const ch = await openEngine(dataDir);
 await migrate(ch, { rawRetentionDays: 0 });
 await generateSyntheticSite(ch, { events: EVENTS, end: endText });
 process.stderr.write(`generated ${EVENTS.toLocaleString()} events\n`);

@@ -4,7 +4,7 @@
  * (`OPTIMIZE … FINAL`), so parts still waiting to merge do not count twice.
  * One data folder at a time: the engine is opened in this process and closed.
  */
-import { connectClickHouse } from '../clickhouse/connect.ts';
+import { openEngine } from './open-engine.ts';
 import { clientOf } from '../clickhouse/raw-client.ts';
 
 export interface TableSize {
@@ -14,13 +14,7 @@ export interface TableSize {
 }
 
 export async function tableSizes(dataDir: string): Promise<TableSize[]> {
-  const ch = await connectClickHouse({
-    CLICKHOUSE_URL: '',
-    CLICKHOUSE_USER: 'default',
-    CLICKHOUSE_PASSWORD: '',
-    CLICKHOUSE_DATABASE: 'scalehouse',
-    DATA_DIR: dataDir,
-  });
+  const ch = await openEngine(dataDir);
   try {
     const c = clientOf(ch);
     await c.command({ query: 'OPTIMIZE TABLE events FINAL' });

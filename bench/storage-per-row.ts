@@ -10,12 +10,12 @@
  *
  *   npx tsx bench/storage-per-row.ts [LINES]     (LINES: 1,000,000 by default)
  */
+import { openEngine } from './open-engine.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLog } from './build-log.ts';
-import { connectClickHouse } from '../clickhouse/connect.ts';
 import { clientOf } from '../clickhouse/raw-client.ts';
 import { logHit } from '../common/hit.ts';
 
@@ -41,13 +41,7 @@ const r = spawnSync(process.execPath, ['bin/scalehouse.mjs', 'replay', log, '--s
 if (r.status !== 0) throw new Error('scalehouse replay failed');
 const seconds = (Date.now() - started) / 1000;
 
-const ch = await connectClickHouse({
-  CLICKHOUSE_URL: '',
-  CLICKHOUSE_USER: 'default',
-  CLICKHOUSE_PASSWORD: '',
-  CLICKHOUSE_DATABASE: 'scalehouse',
-  DATA_DIR: dataDir,
-});
+const ch = await openEngine(dataDir);
 const c = clientOf(ch);
 const select = async <T>(query: string): Promise<T[]> =>
   (await c.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json<T>();

@@ -24,8 +24,8 @@ const RUN = /(?:(?<=%(?!3[Aa])[0-9A-Fa-f]{2})|(?<![\w.:%]|%[0-9A-Fa-f]))(?:%3[Aa
 /** An IPv4 address at a run's end, after whatever precedes it, before an optional port. */
 const V4_IN_RUN = /^(.*?)(\d{1,3}(?:\.\d{1,3}){3})(:\d{0,5})?$/;
 
-/** The eight groups of a valid IPv6 address as one lower-case text, each group without leading zeros. */
-function groupsOf(v6: string): string | undefined {
+/** The eight groups of a valid IPv6 address, lower case, each without leading zeros; undefined for anything else. */
+export function ipv6Groups(v6: string): string[] | undefined {
   if (isIP(v6) !== 6) return undefined;
   let text = v6.toLowerCase();
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
@@ -37,8 +37,11 @@ function groupsOf(v6: string): string | undefined {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...zeros, ...right].map((g) => Number.parseInt(g, 16).toString(16)).join(':');
+  return [...left, ...zeros, ...right].map((g) => Number.parseInt(g, 16).toString(16));
 }
+
+/** The groups as one text, to compare two addresses by value. */
+const groupsOf = (v6: string): string | undefined => ipv6Groups(v6)?.join(':');
 
 /** The address as IPv6 groups (an IPv4 one as IPv4-mapped, RFC 4291 §2.5.5.2) and as IPv4 where it is one. */
 function readClient(address: string): { groups: string; v4?: string } | undefined {

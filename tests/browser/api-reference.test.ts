@@ -5,9 +5,9 @@
  * Content-Security-Policy (a refused script or fetch shows as a console error).
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
-import { ensureDebianProgram } from '../helpers/debian.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const PASSWORD = 'the password of the api reference test';
@@ -16,20 +16,8 @@ let app: AppProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  const chromiumPath = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   app = await startApp({ DATA_DIR: tempDir('api-reference'), DASHBOARD_PASSWORD: PASSWORD }, await freePort());
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

@@ -11,9 +11,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
-import { ensureDebianProgram } from '../helpers/debian.ts';
 import { repoFile, startNginx, type Nginx } from '../helpers/nginx.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 
@@ -27,7 +27,6 @@ let browser: Browser;
 let dataDir: string;
 
 beforeAll(async () => {
-  const chromiumPath = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-beacon-'));
   const syslogPort = await freePort();
   app = await startApp(
@@ -47,18 +46,7 @@ beforeAll(async () => {
     server: readFileSync(repoFile('nginx/scalehouse-syslog.conf'), 'utf8').replace('127.0.0.1:5514', `127.0.0.1:${syslogPort}`),
     probeUserAgent: 'curl/8.0', // a bot: the probe is not a visit
   });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 600_000); // installing nginx and Chromium on a fresh machine takes a while
 
 afterAll(async () => {

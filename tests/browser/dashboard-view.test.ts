@@ -13,9 +13,9 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
-import { ensureDebianProgram } from '../helpers/debian.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -41,7 +41,6 @@ async function beacon(path: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const chromiumPath = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   const dataDir = tempDir('ui-view');
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' };
   execFileSync(process.execPath, [BIN, 'replay', fixture('logs/secrepo-2021.log'), '--site', 'secrepo.example'], { env, stdio: 'ignore' });
@@ -52,18 +51,7 @@ beforeAll(async () => {
     const { status, body } = await app.readyz();
     return status === 200 && body.bus.lag === 0 ? true : undefined;
   });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

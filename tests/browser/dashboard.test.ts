@@ -10,14 +10,13 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
-import { ensureDebianProgram } from '../helpers/debian.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { within } from '../helpers/wait-for.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-let CHROMIUM: string;
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : tempDir('shots');
 const PASSWORD = 'correct horse battery staple';
@@ -26,7 +25,6 @@ let app: AppProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  CHROMIUM = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   const dataDir = tempDir('ui');
   const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', KAFKA_BROKERS: '' };
   execFileSync(process.execPath, [BIN, 'replay', fixture('logs/secrepo-2021.log'), '--site', 'secrepo.example'], { env, stdio: 'ignore' });
@@ -35,18 +33,7 @@ beforeAll(async () => {
     stdio: 'ignore',
   });
   app = await startApp({ DATA_DIR: dataDir, DASHBOARD_PASSWORD: PASSWORD }, await freePort());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 600_000); // installing Chromium on a fresh machine takes a while
 
 afterAll(async () => {

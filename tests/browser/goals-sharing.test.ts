@@ -12,9 +12,9 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
-import { ensureDebianProgram } from '../helpers/debian.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -60,26 +60,13 @@ function sitePage(path: string): string {
 }
 
 beforeAll(async () => {
-  const chromiumPath = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   app = await startApp({ DATA_DIR: tempDir('goals-ui'), DASHBOARD_PASSWORD: PASSWORD }, await freePort());
   site = createServer((req, res) =>
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(sitePage(new URL(req.url!, 'http://x').pathname)),
   );
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-agent=${UA(0)}`,
-    ],
-  });
+  browser = await launchChromium([`--user-agent=${UA(0)}`]);
   owner = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
 }, 600_000);
 

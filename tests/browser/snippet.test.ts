@@ -16,10 +16,10 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.ts';
 import { drainAndStop, freePort, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { dataDirClickHouse, rows } from '../helpers/clickhouse.ts';
-import { ensureDebianProgram } from '../helpers/debian.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -60,7 +60,6 @@ function sitePage(path: string): string {
 }
 
 beforeAll(async () => {
-  const chromiumPath = ensureDebianProgram(['/usr/bin/chromium', '/usr/bin/chromium-browser'], 'chromium');
   dataDir = tempDir('snippet');
   app = await startApp({ DATA_DIR: dataDir, DASHBOARD_PASSWORD: 'unused in this test' }, await freePort());
   site = createServer((req, res) => {
@@ -73,21 +72,9 @@ beforeAll(async () => {
   // the collector from 127.0.0.1, and an address of the visitor's in a URL is replaced (docs/privacy.md).
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.2', resolve));
   siteUrl = `http://127.0.0.2:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // The browser's own user agent, not only the pages' (a context's userAgent): a beacon sent while a page
-    // leaves for another site goes out with the browser's, and HeadlessChrome's would be counted as a bot's.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-agent=${USER_AGENT}`,
-    ],
-  });
+  // The browser's own user agent, not only the pages' (a context's userAgent): a beacon sent while a page
+  // leaves for another site goes out with the browser's, and HeadlessChrome's would be counted as a bot's.
+  browser = await launchChromium([`--user-agent=${USER_AGENT}`]);
   context = await browser.newContext({ userAgent: USER_AGENT, acceptDownloads: true });
   // The outbound link's site, answered here: the test reaches nothing beyond this machine.
   await context.route('https://example.org/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>elsewhere</title>' }));

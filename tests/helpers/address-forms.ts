@@ -6,21 +6,7 @@
  * any text holding one of these holds the address.
  */
 import { isIP } from 'node:net';
-
-/** The eight groups of an IPv6 address, each as hex without leading zeros. */
-function groupsOf(v6: string): string[] {
-  let text = v6.toLowerCase();
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...zeros, ...right].map((g) => Number.parseInt(g, 16).toString(16));
-}
+import { ipv6Groups } from '../../common/address-text.ts';
 
 /** RFC 5952's text: the longest run (two or more) of zero groups as "::". */
 function compressed(groups: string[]): string {
@@ -42,7 +28,7 @@ export function addressForms(address: string): string[] {
   if (kind === 6) {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
     if (mapped) forms.add(mapped[1]!);
-    const groups = groupsOf(address);
+    const groups = ipv6Groups(address)!;
     forms.add(compressed(groups));
     forms.add(groups.join(':'));
     forms.add(groups.map((g) => g.padStart(4, '0')).join(':'));
