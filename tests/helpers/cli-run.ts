@@ -40,16 +40,7 @@ export async function runTailToEnd(dataDir: string, file: string, site: string):
       if (out.includes('following ')) r(true);
     }),
   );
-  const statePos = () => {
-    const files = (() => {
-      try {
-        return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json'));
-      } catch {
-        return [];
-      }
-    })();
-    return files.length ? (JSON.parse(readFileSync(join(dataDir, 'tail', files[0]!), 'utf8')) as { pos: number }).pos : 0;
-  };
+  const statePos = () => tailStatePos(dataDir);
   try {
     await within(`scalehouse tail to start following (${out})`, following, 60_000);
     await waitFor('the tail to reach the end of the file', async () => (statePos() === statSync(file).size ? true : undefined), 60_000);
@@ -58,4 +49,16 @@ export async function runTailToEnd(dataDir: string, file: string, site: string):
   }
   const code = await within('scalehouse tail to exit after SIGTERM', exited);
   if (code !== 0) throw new Error(`scalehouse tail exited with ${code}: ${out}`);
+}
+
+/** Where `scalehouse tail` of DATA_DIR has got in its file, by its state file (0 before it wrote one). */
+export function tailStatePos(dataDir: string): number {
+  const files = (() => {
+    try {
+      return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json'));
+    } catch {
+      return [];
+    }
+  })();
+  return files.length ? (JSON.parse(readFileSync(join(dataDir, 'tail', files[0]!), 'utf8')) as { pos: number }).pos : 0;
 }

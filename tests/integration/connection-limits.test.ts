@@ -5,6 +5,7 @@
  * every server closed at the end of its test.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { testSyslogServer } from '../helpers/syslog-server.ts';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +15,7 @@ import type { Server } from 'node:http';
 import { LocalBus } from '../../bus/local/local-bus.ts';
 import { loadConfig } from '../../common/config.ts';
 import { DEFAULT_SERVER_LIMITS, listen, socketPeer } from '../../server/listen.ts';
-import { startSyslogServer } from '../../collector/syslog/syslog-server.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
-import { testPseudonymiser } from '../helpers/hits.ts';
 import { openIdleConnections, type Flood } from '../helpers/socket-flood.ts';
 import { readOpenFileLimit } from '../../cli/file-handle-budget.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -122,15 +121,7 @@ describe('syslog stream connection caps', () => {
     expect(count, 'ulimit -n too low for this test').toBeGreaterThan(500);
     const { bus, base } = await collector({});
     const limits = { maxConnections: 100, maxConnectionsPerSender: 10, idleTimeoutMs: 5_000 };
-    const syslog = await startSyslogServer({
-      pseudonymise: testPseudonymiser(),
-      host: '127.0.0.1',
-      port: 0,
-      maxBytes: 4096,
-      bus,
-      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
-      limits,
-    });
+    const syslog = await testSyslogServer(bus, { limits });
     cleanups.push(() => syslog.close());
     const started = Date.now();
     const attack = await flood(syslog.port, count, '127.0.0.2');
@@ -187,16 +178,7 @@ describe('syslog stream connection caps', () => {
     const bus = await LocalBus.open({ dir: join(dir, 'bus') });
     cleanups.push(() => bus.close());
     const limits = { maxConnections: 100, maxConnectionsPerSender: 5, idleTimeoutMs: 1_500 };
-    const syslog = await startSyslogServer({
-      pseudonymise: testPseudonymiser(),
-      host: '127.0.0.1',
-      port: 0,
-      maxBytes: 4096,
-      bus,
-      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
-      limits,
-      tls: { port: 0, key: readFileSync(join(dir, 'key.pem')), cert },
-    });
+    const syslog = await testSyslogServer(bus, { limits, tls: { port: 0, key: readFileSync(join(dir, 'key.pem')), cert } });
     cleanups.push(() => syslog.close());
     // Plain TCP to the TLS port, never starting a handshake.
     const attack = await flood(syslog.tlsPort!, 50, '127.0.0.2');

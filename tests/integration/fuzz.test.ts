@@ -4,13 +4,13 @@
  * crashes, and every input is accounted for with a reason.
  */
 import { describe, expect, it } from 'vitest';
+import { testSyslogServer } from '../helpers/syslog-server.ts';
 import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { LocalBus } from '../../bus/local/local-bus.ts';
-import { startSyslogServer } from '../../collector/syslog/syslog-server.ts';
 import { processBatch } from '../../processor/batch/process-batch.ts';
 import { DEAD_LETTER_REASONS, DROP_REASONS } from '../../processor/result.ts';
-import { logRecord, testPseudonymiser } from '../helpers/hits.ts';
+import { logRecord } from '../helpers/hits.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { readFileSync } from 'node:fs';
 import { fixture } from '../helpers/fixtures.ts';
@@ -54,14 +54,7 @@ function garble(line: string): string {
 describe('fuzz', () => {
   it('the syslog receiver takes 100,000 garbled frames over TCP and counts every one', async () => {
     const bus = await LocalBus.open({ dir: tempDir('fuzz-bus'), maxBytes: 2 * 1024 ** 3 });
-    const server = await startSyslogServer({
-      pseudonymise: testPseudonymiser(),
-      host: '127.0.0.1',
-      port: 0,
-      maxBytes: 2048,
-      bus,
-      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
-    });
+    const server = await testSyslogServer(bus, { maxBytes: 2048 });
     let valid = 0;
     const frames: Buffer[] = [];
     for (let i = 0; i < 100_000; i++) {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { appendFileSync, copyFileSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readdirSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ import { CHROME, humanLine } from '../helpers/kafka.ts';
 import { pseudonymiser } from '../../common/pseudonym.ts';
 import { visitorHash } from '../../processor/steps/protect-privacy.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { tailStatePos } from '../helpers/cli-run.ts';
 
 const lines = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => humanLine(`192.0.2.${((from + i) % 250) + 1}`, `/l/${from + i}`, from + i) + '\n').join('');
@@ -313,16 +314,7 @@ describe('tail', () => {
       );
       return { child, following, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
     };
-    const statePos = () => {
-      const files = (() => {
-        try {
-          return readdirSync(join(dataDir, 'tail')).filter((f) => f.endsWith('.json'));
-        } catch {
-          return [];
-        }
-      })();
-      return files.length ? (JSON.parse(readFileSync(join(dataDir, 'tail', files[0]!), 'utf8')) as { pos: number }).pos : 0;
-    };
+    const statePos = () => tailStatePos(dataDir);
 
     writeFileSync(file, lines(0, 500));
     let p = run();

@@ -1,9 +1,9 @@
 /** Syslog parsing (RFC 3164 as nginx sends it, RFC 5424) and TCP framing (RFC 6587). */
 import { describe, expect, it } from 'vitest';
+import { testSyslogServer } from '../helpers/syslog-server.ts';
 import { parseSyslog } from '../../collector/syslog/parse-syslog.ts';
 import { SyslogTcpDecoder } from '../../collector/syslog/tcp-framing.ts';
 import { syslogToHit } from '../../collector/syslog/syslog-to-hit.ts';
-import { testPseudonymiser } from '../helpers/hits.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const LINE = '192.0.2.1 - - [28/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"';
@@ -106,20 +106,11 @@ describe('syslog to hit', () => {
 
 describe('syslog receiver access', () => {
   it('drops datagrams and connections from senders not allowed', async () => {
-    const { startSyslogServer } = await import('../../collector/syslog/syslog-server.ts');
     const { LocalBus } = await import('../../bus/local/local-bus.ts');
     const { createSocket } = await import('node:dgram');
     const { connect } = await import('node:net');
     const bus = await LocalBus.open({ dir: tempDir('syslog-allow') });
-    const server = await startSyslogServer({
-      pseudonymise: testPseudonymiser(),
-      host: '127.0.0.1',
-      port: 0,
-      maxBytes: 4096,
-      bus,
-      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
-      allow: () => false,
-    });
+    const server = await testSyslogServer(bus, { allow: () => false });
     const udp = createSocket('udp4');
     udp.send(`<190>Nov 28 10:00:00 h nginx: ${LINE}`, server.port, '127.0.0.1');
     const tcp = connect(server.port, '127.0.0.1');
@@ -137,7 +128,6 @@ describe('syslog receiver access', () => {
 
 describe('syslog over TLS (RFC 5425)', () => {
   it('takes octet-counted frames over TLS, and with a CA only from senders holding a certificate it signed', async () => {
-    const { startSyslogServer } = await import('../../collector/syslog/syslog-server.ts');
     const { LocalBus } = await import('../../bus/local/local-bus.ts');
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
@@ -182,13 +172,7 @@ describe('syslog over TLS (RFC 5425)', () => {
     }
     const file = (f: string) => readFileSync(join(dir, f));
     const bus = await LocalBus.open({ dir: join(dir, 'bus') });
-    const server = await startSyslogServer({
-      pseudonymise: testPseudonymiser(),
-      host: '127.0.0.1',
-      port: 0,
-      maxBytes: 4096,
-      bus,
-      rules: { siteByTag: { nginx: 'example.com' }, sites: '*' },
+    const server = await testSyslogServer(bus, {
       allow: () => true,
       tls: { port: 0, key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem') },
     });
