@@ -106,9 +106,12 @@ async function schemaCommand(
   }
 }
 
-/** RAW_RETENTION_DAYS is configuration, not schema: set (or remove) the raw tables' TTL to match it. */
+/**
+ * RAW_RETENTION_DAYS is configuration, not schema: set (or remove) the raw tables' TTL to match it — the human
+ * hits, and the bot hits kept as samples (migrations/0016_bot_rollup.sql; the rollups are kept either way).
+ */
 async function applyRetention(ch: ClickHouse, cluster: string, days: number): Promise<void> {
-  for (const table of ['events', 'bot_hits']) {
+  for (const table of ['events', 'bot_hit_samples']) {
     try {
       if (days > 0) await schemaCommand(ch, cluster, 'schema/retention-set.sql', { table, days }, { materialize_ttl_after_modify: 0 });
       else await schemaCommand(ch, cluster, 'schema/retention-remove.sql', { table });

@@ -394,7 +394,7 @@ export const SETTINGS = {
   RAW_RETENTION_DAYS: setting({
     default: '0',
     parse: int(0, 36_500),
-    describe: 'TTL of raw events in days; 0 keeps them. Rollups are kept either way.',
+    describe: 'TTL of raw events (and of the sample of bot hits) in days; 0 keeps them. Rollups are kept either way.',
   }),
   GEOIP_DB: setting({
     default: '',

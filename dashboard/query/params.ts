@@ -25,7 +25,7 @@ export interface QueryParams {
   limit: number;
   /** The period the figures are compared with (overview, timeseries), if any. */
   compare: (typeof COMPARISONS)[number] | null;
-  /** Whose hits: people (events) or bots (bot_hits; only pages, status and failing-paths read them). */
+  /** Whose hits: people (events) or bots (the rollup bots_minute; only pages, status and failing-paths read them). */
   traffic: 'humans' | 'bots';
   /** Hit filters: select hits, and the visits that contain one (docs/metrics.md). */
   page: string;

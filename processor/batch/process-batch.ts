@@ -5,16 +5,8 @@
  */
 import type { BusRecord } from '../../bus/bus.ts';
 import { chMinute } from '../../clickhouse/time.ts';
-import {
-  botHitRow,
-  botVisitorRow,
-  deadLetterRow,
-  deletedSessionRow,
-  eventRow,
-  rawOfHit,
-  sessionRow,
-  type BatchRows,
-} from '../load/rows.ts';
+import { rollUpBotHits, type BotHit } from '../load/bot-rows.ts';
+import { botVisitorRow, deadLetterRow, deletedSessionRow, eventRow, rawOfHit, sessionRow, type BatchRows } from '../load/rows.ts';
 import { runRecords, type RecordOutcome, type RunContext } from './run-records.ts';
 import { DEFAULT_REORDER_MS, sessionize, type SessionState, type SessionWrites } from './sessionize.ts';
 
@@ -53,13 +45,15 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
   const { outcomes, writes } = sessionizeRecords(records, state, opts, ran);
   const out: BatchRows = {
     events: [],
-    botHits: [],
+    botMinutes: [],
+    botSamples: [],
     sessions: [],
     deadLetters: [],
     stats: [],
     botVisitors: writes.flagged.map((f) => botVisitorRow(f, opts.stream)),
-    origins: { events: [], botHits: [] },
+    origins: { events: [], botMinutes: [] },
   };
+  const botHits: BotHit[] = [];
   const counts = new Map<string, number>();
   const count = (site: string, outcome: string, reason: string) => {
     const key = `${site}\t${outcome}\t${reason}`;
@@ -71,10 +65,7 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
       out.origins.events.push(o.record.position);
       count(o.event.site, 'event', '');
     } else if (o.kind === 'dropped') {
-      if (o.reason === 'bot') {
-        out.botHits.push(botHitRow(o.event, o.detail));
-        out.origins.botHits.push(o.record.position);
-      }
+      if (o.reason === 'bot') botHits.push({ event: o.event, reason: o.detail, position: o.record.position });
       count(o.event.site, 'dropped', o.reason);
     } else {
       const site = o.hit?.site ?? '';
@@ -84,6 +75,10 @@ export function processBatch(records: BusRecord[], state: SessionState, opts: Pr
       count(site, 'dead_letter', o.reason);
     }
   }
+  const bots = rollUpBotHits(botHits);
+  out.botMinutes = bots.minutes;
+  out.botSamples = bots.samples;
+  out.origins.botMinutes = bots.positions;
   out.sessions = [
     ...writes.deleted.map((d) => deletedSessionRow(d.session, d.id, d.start, opts.stream)),
     ...writes.sessions.map((s) => sessionRow(s, opts.stream)),

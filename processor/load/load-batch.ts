@@ -46,14 +46,16 @@ export async function loadBatch(
   );
   refusals.push(
     refusedHits(
-      'bot_hits',
-      rows.botHits,
-      rows.origins.botHits,
-      await insertIsolating(ch, 'bot_hits', rows.botHits, token),
+      'bots_minute',
+      rows.botMinutes,
+      rows.origins.botMinutes,
+      await insertIsolating(ch, 'bots_minute', rows.botMinutes, token),
       byPosition,
       now,
     ),
   );
+  // A sample is no line (its lines are counted in bots_minute): one the engine refuses is a row_rejected letter.
+  refusals.push(refusedRows('bot_hit_samples', rows.botSamples, await insertIsolating(ch, 'bot_hit_samples', rows.botSamples, token), now));
   refusals.push(await moveBotVisitors(ch, rows.botVisitors, token, redo, now));
   refusals.push(refusedRows('sessions', rows.sessions, await insertIsolating(ch, 'sessions', rows.sessions, token), now));
 

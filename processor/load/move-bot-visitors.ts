@@ -3,9 +3,10 @@
  * human figures with all of their day's hits, those loaded before the verdict
  * too. Tables stay append-only: the verdicts go into bot_visitors (which the
  * dashboards' reads of events and sessions leave out), and the visitors'
- * loaded events are read once into moved_hits, whose views copy them into
- * bot_hits and write rows of negative counts that take them out of the
- * rollups. Every statement runs under the batch's token, so a batch
+ * loaded events are read once into moved_hits, whose views count them into
+ * bots_minute (grouped, not a row each) and bot_hit_samples and write rows of
+ * negative counts that take them out of the human rollups
+ * (migrations/0016_bot_rollup.sql). Every statement runs under the batch's token, so a batch
  * loaded again moves nothing twice; they run after the batch's events are in,
  * so those are moved too. A visitor another batch already moved is not moved
  * again (queries/retract/move-hits.sql).

@@ -1,10 +1,11 @@
 /**
  * What becomes of rows the engine refused (clickhouse/insert-isolating.ts),
  * so that every hit is still accounted for exactly once. Pure.
- *  - A row of `events` or `bot_hits` is one hit: its bus record becomes a
- *    dead letter (`load_rejected`) with the engine's message as the detail,
- *    and the batch's counts move that hit from its outcome to the dead letters.
- *  - A row made of many hits (a session, a bot verdict) is not a hit: it is
+ *  - A row of `events` is one hit, a row of `bots_minute` the hits it counts
+ *    (processor/load/bot-rows.ts): each hit's bus record becomes a dead
+ *    letter (`load_rejected`) with the engine's message as the detail, and
+ *    the batch's counts move each from its outcome to the dead letters.
+ *  - A row made of many hits (a session, a bot verdict, a bot hit sample) is not a hit: it is
  *    kept as a dead letter of its table (`row_rejected`, the row as JSON),
  *    counted apart from the hits' outcomes; its hits stay counted where they are.
  */
@@ -20,12 +21,13 @@ export interface Refusals {
 }
 
 /** What a hit row counted as before it was refused. */
-const OUTCOME_OF = { events: { outcome: 'event', reason: '' }, bot_hits: { outcome: 'dropped', reason: 'bot' } } as const;
+const OUTCOME_OF = { events: { outcome: 'event', reason: '' }, bots_minute: { outcome: 'dropped', reason: 'bot' } } as const;
 
 export function refusedHits(
   table: keyof typeof OUTCOME_OF,
   rows: { site: string }[],
-  positions: string[],
+  /** Row for row, the position of its hit (`events`) or of each hit it counts (`bots_minute`). */
+  positions: readonly (string | readonly string[])[],
   refused: RefusedRow[],
   records: Map<string, BusRecord>,
   now: number,
@@ -33,26 +35,28 @@ export function refusedHits(
   const minute = chMinute(now);
   const out: Refusals = { letters: [], counts: [] };
   for (const { index, error } of refused) {
-    const position = positions[index] ?? '';
-    const record = records.get(position);
-    const hit = record ? (record.hit ?? decodeHit(record.value)) : undefined;
-    const known = hit && !('invalid' in hit) ? hit : undefined;
+    const at = positions[index] ?? '';
     const site = rows[index]?.site ?? '';
-    out.letters.push(
-      deadLetterRow(
-        site,
-        known?.kind ?? 'bus',
-        'load_rejected',
-        `${table}: ${error}`,
-        known ? rawOfHit(known) : (record?.value ?? ''),
-        position,
-        now,
-      ),
-    );
-    out.counts.push(
-      { minute, site, ...OUTCOME_OF[table], count: -1 },
-      { minute, site, outcome: 'dead_letter', reason: 'load_rejected', count: 1 },
-    );
+    for (const position of typeof at === 'string' ? [at] : at) {
+      const record = records.get(position);
+      const hit = record ? (record.hit ?? decodeHit(record.value)) : undefined;
+      const known = hit && !('invalid' in hit) ? hit : undefined;
+      out.letters.push(
+        deadLetterRow(
+          site,
+          known?.kind ?? 'bus',
+          'load_rejected',
+          `${table}: ${error}`,
+          known ? rawOfHit(known) : (record?.value ?? ''),
+          position,
+          now,
+        ),
+      );
+      out.counts.push(
+        { minute, site, ...OUTCOME_OF[table], count: -1 },
+        { minute, site, outcome: 'dead_letter', reason: 'load_rejected', count: 1 },
+      );
+    }
   }
   return out;
 }

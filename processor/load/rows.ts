@@ -10,18 +10,24 @@ import { redactIps } from '../../common/redact-ips.ts';
 import type { BotFlag } from '../batch/bot-flag.ts';
 import type { Hit } from '../../common/hit.ts';
 import { cutText } from '../../common/clean-text.ts';
+import type { BotMinuteRow, BotSampleRow } from './bot-rows.ts';
 
 /** Everything one batch loads, table by table. */
 export interface BatchRows {
   events: ReturnType<typeof eventRow>[];
-  botHits: ReturnType<typeof botHitRow>[];
+  /** Bot hits, counted per rollup key (bot-rows.ts), and a sample of them. */
+  botMinutes: BotMinuteRow[];
+  botSamples: BotSampleRow[];
   sessions: ReturnType<typeof sessionRow>[];
   deadLetters: DeadLetterRow[];
   stats: StatRow[];
   /** Visitors found to be bots by behaviour in this batch: their earlier hits move out of the human figures (load-batch.ts). */
   botVisitors: ReturnType<typeof botVisitorRow>[];
-  /** The bus position of the record each row of `events` and `botHits` came from, row for row: a row the engine refuses dead-letters its record. */
-  origins: { events: string[]; botHits: string[] };
+  /**
+   * The bus position of the record each row of `events` came from, and of every record a row of `botMinutes`
+   * counts, row for row: a row the engine refuses dead-letters its records.
+   */
+  origins: { events: string[]; botMinutes: string[][] };
 }
 export interface DeadLetterRow {
   ts: string;
@@ -78,20 +84,6 @@ export function eventRow(ev: Event) {
     screen_width: ev.screenWidth,
     engaged_ms: ev.engagedMs,
     props: ev.props,
-  };
-}
-
-export function botHitRow(ev: Event, reason: string) {
-  return {
-    site: ev.site,
-    ts: chTime(ev.ts),
-    source: ev.source,
-    path: ev.path,
-    status: ev.status,
-    bytes: ev.bytes,
-    bot_name: ev.botName,
-    reason,
-    user_agent: cutText(ev.userAgent, 1000),
   };
 }
 

@@ -88,9 +88,9 @@ export const HUMAN_EVENTS = '(SELECT * FROM events WHERE (site, visitor_id) NOT 
 export const HUMAN_SESSIONS = '(SELECT * FROM sessions FINAL WHERE (site, visitor_id) NOT IN (SELECT site, visitor_id FROM bot_visitors))';
 
 /**
- * Every hit that landed, once: human events and bot hits (a visitor found to
- * be a bot by behaviour has its earlier events copied into bot_hits; they are
- * counted there). What "nothing acknowledged is lost, nothing is counted
+ * Every hit that landed, once: human events and bot hits, a row each (bot
+ * hits are counted in bots_minute, a visitor found to be a bot by behaviour
+ * has its earlier events counted there too). What "nothing acknowledged is lost, nothing is counted
  * twice" is checked on, whoever the senders look like. Use as `FROM ${LANDED_HITS}`.
  */
-export const LANDED_HITS = `(SELECT path FROM ${HUMAN_EVENTS} UNION ALL SELECT path FROM bot_hits)`;
+export const LANDED_HITS = `(SELECT path FROM ${HUMAN_EVENTS} UNION ALL SELECT path FROM bots_minute ARRAY JOIN range(hits) AS _hit)`;

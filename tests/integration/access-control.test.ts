@@ -190,8 +190,9 @@ describe('ClickHouse users for server mode', () => {
   it('lets the processor touch exactly the tables its code names: what a batch loads and restores, salts and replay seeds', async () => {
     const granted = await grantedTables('scalehouse_processor');
     expect(granted).toEqual([
-      'bot_hits: INSERT',
+      'bot_hit_samples: INSERT',
       'bot_visitors: SELECT, INSERT',
+      'bots_minute: INSERT',
       'dead_letters: INSERT',
       'events: SELECT, INSERT',
       'moved_hits: INSERT',

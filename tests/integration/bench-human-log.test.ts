@@ -24,7 +24,7 @@ async function replayed(file: string): Promise<{ human: number; bots: number }> 
   try {
     await replayFile(ch, file, { site: SITE, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000 });
     const [human] = await rows<{ n: string }>(ch, `SELECT count() AS n FROM ${HUMAN_EVENTS}`);
-    const [bots] = await rows<{ n: string }>(ch, 'SELECT count() AS n FROM bot_hits');
+    const [bots] = await rows<{ n: string }>(ch, 'SELECT sum(hits) AS n FROM bots_minute');
     return { human: Number(human!.n), bots: Number(bots!.n) };
   } finally {
     await ch.close();

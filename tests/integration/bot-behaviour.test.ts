@@ -34,7 +34,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 async function figures(ch: ClickHouse) {
   return {
     humans: await rows(ch, `SELECT method, count() AS n FROM ${HUMAN_EVENTS} GROUP BY method ORDER BY method`),
-    bots: await rows(ch, 'SELECT reason, count() AS n FROM bot_hits GROUP BY reason ORDER BY reason'),
+    bots: await rows(ch, 'SELECT reason, sum(hits) AS n FROM bots_minute GROUP BY reason ORDER BY reason'),
     verdicts: await rows(ch, 'SELECT reason, count() AS n FROM bot_visitors GROUP BY reason ORDER BY reason'),
     traffic: await rows(
       ch,
@@ -77,7 +77,7 @@ describe('hackers-access.log', () => {
     expect(verdicts.reduce((n, v) => n + v.n, 0)).toBe(expectedVerdicts.length);
     expect(verdicts.map((v) => v.reason)).toContain('form_spam');
     // Every hit of a flagged visitor is a bot hit with the visitor's reason: those before the verdict too.
-    const [bots] = await rows<{ n: number }>(ch, 'SELECT count() AS n FROM bot_hits');
+    const [bots] = await rows<{ n: number }>(ch, 'SELECT sum(hits) AS n FROM bots_minute');
     expect(bots!.n).toBe(lines.length - humans.length);
     console.log(
       `hackers-access.log: ${posts.length - humanPosts.length} of ${posts.length} POSTs are bots'; ` +

@@ -153,7 +153,7 @@ describe('query API on real data', () => {
       ch,
       `SELECT count() AS hits, countIf(is_pageview = 1) AS pageviews,
       countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx,
-      (SELECT count() FROM bot_hits WHERE site = 'secrepo.example') AS bot_hits,
+      (SELECT sum(hits) FROM bots_minute WHERE site = 'secrepo.example') AS bot_hits,
       (SELECT count() FROM ${HUMAN_SESSIONS} WHERE site = 'secrepo.example' AND pageviews > 0) AS visits,
       (SELECT uniqExact(visitor_id) FROM ${HUMAN_SESSIONS} WHERE site = 'secrepo.example' AND pageviews > 0) AS visitors
       FROM ${HUMAN_EVENTS} WHERE site = 'secrepo.example'`,
@@ -347,7 +347,7 @@ describe('bots instead of people', () => {
     expect(pages.status).toBe(200);
     const raw = await rows(
       ch,
-      "SELECT path, count() AS hits FROM bot_hits WHERE site = 'secrepo.example' GROUP BY path ORDER BY hits DESC, path LIMIT 3",
+      "SELECT path, sum(hits) AS hits FROM bots_minute WHERE site = 'secrepo.example' GROUP BY path ORDER BY hits DESC, path LIMIT 3",
     );
     expect((pages.body.data as { path: string; hits: number }[]).map(({ path, hits }) => ({ path, hits }))).toEqual(raw);
     const status = (await get(`/api/stats/status?${RANGE}&traffic=bots&granularity=day`)).body.data as {
@@ -367,7 +367,7 @@ describe('bots instead of people', () => {
     }[];
     const raw4xx = await rows(
       ch,
-      "SELECT path, countIf(intDiv(status, 100) = 4) AS errors_4xx, toUInt64(0) AS errors_5xx, errors_4xx AS hits FROM bot_hits WHERE site = 'secrepo.example' AND intDiv(status, 100) = 4 GROUP BY path ORDER BY errors_4xx DESC, path",
+      "SELECT path, sumIf(bots_minute.hits, intDiv(status, 100) = 4) AS errors_4xx, toUInt64(0) AS errors_5xx, errors_4xx AS hits FROM bots_minute WHERE site = 'secrepo.example' AND intDiv(status, 100) = 4 GROUP BY path ORDER BY errors_4xx DESC, path",
     );
     expect(failing4xx.length).toBeGreaterThan(0);
     expect(failing4xx).toEqual(raw4xx);

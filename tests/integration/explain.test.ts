@@ -47,9 +47,12 @@ describe.each(LOG_FILES)('scalehouse explain %s', (name) => {
           `SELECT concat('human ', toString(status), ' ', path, ' ', toString(is_pageview)) AS k FROM ${HUMAN_EVENTS}`,
         )
       ).map((r) => r.k),
-      ...(await rows<{ k: string }>(ch, "SELECT concat('bot ', toString(status), ' ', path, ' ', reason) AS k FROM bot_hits")).map(
-        (r) => r.k,
-      ),
+      ...(
+        await rows<{ k: string }>(
+          ch,
+          "SELECT concat('bot ', toString(status), ' ', path, ' ', reason) AS k FROM bots_minute ARRAY JOIN range(hits) AS _hit",
+        )
+      ).map((r) => r.k),
     ];
     await ch.close();
     // A line explained as human, and later moved by its visitor's verdict, ends as that verdict's bot hit.

@@ -127,7 +127,7 @@ describe('fuzz', () => {
     });
     const total = out.stats.reduce((n, s) => n + s.count, 0);
     expect(total).toBe(records.length);
-    expect(out.events.length + out.botHits.length + out.deadLetters.length).toBeLessThanOrEqual(records.length);
+    expect(out.events.length + out.origins.botMinutes.flat().length + out.deadLetters.length).toBeLessThanOrEqual(records.length);
     for (const s of out.stats) {
       if (s.outcome === 'dead_letter') expect(DEAD_LETTER_REASONS).toContain(s.reason);
       if (s.outcome === 'dropped') expect(DROP_REASONS).toContain(s.reason);

@@ -180,6 +180,74 @@ describe('loader', () => {
     await ch.close();
   });
 
+  it('dead-letters every line a refused bot rollup row counts, loads the other rows, and keeps every count', async () => {
+    const ch = await freshClickHouse();
+    const at = TODAY + 10 * 3_600_000;
+    const line = (i: number, path: string, ua: string) =>
+      logRecord(`192.0.2.${i + 1} - - [${clfTime(at + i * 1000)}] "GET ${path} HTTP/1.1" 200 5 "-" "${ua}"`, i + 1, { position: `p@${i}` });
+    const googlebot = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+    const records = [
+      line(0, '/a', googlebot),
+      line(1, '/b', googlebot),
+      line(2, '/a', googlebot),
+      line(3, '/a', 'curl/8.5.0'),
+      line(4, '/a', googlebot),
+    ];
+    const now = Date.now();
+    const out = processBatch(records, emptySessionState(), {
+      saltFor: () => Buffer.alloc(32),
+      sessionTimeoutMs: 1_800_000,
+      now,
+      stream: 's',
+    });
+    // Counted, not one row each: Googlebot's /a (three lines), its /b, curl's /a; a sample per user agent.
+    expect(out.botMinutes.map((r) => [r.bot_name, r.path, r.hits, r.bytes])).toEqual([
+      ['Googlebot', '/a', 3, 15],
+      ['Googlebot', '/b', 1, 5],
+      ['curl', '/a', 1, 5],
+    ]);
+    expect(out.origins.botMinutes).toEqual([['p@0', 'p@2', 'p@4'], ['p@1'], ['p@3']]);
+    expect(out.botSamples.map((r) => [r.bot_name, r.path, r.ts.slice(11)])).toEqual([
+      ['Googlebot', '/a', '10:00:04.000'],
+      ['curl', '/a', '10:00:03.000'],
+    ]);
+    // Whatever made it so, a row the engine cannot take: the three lines it counts are dead letters, the rest loads.
+    out.botMinutes[0]!.path = '/a\ud800';
+    const loaded = await loadBatch(ch, out, records, 'batch-b', now);
+    expect(loaded.refused).toBe(3);
+    const stored = () =>
+      rows(ch, 'SELECT bot_name, path, toUInt32(sum(hits)) AS n FROM bots_minute GROUP BY bot_name, path ORDER BY bot_name, path');
+    const kept = [
+      { bot_name: 'Googlebot', path: '/b', n: 1 },
+      { bot_name: 'curl', path: '/a', n: 1 },
+    ];
+    expect(await stored()).toEqual(kept);
+    const letters = () => rows(ch, 'SELECT reason, position, source, detail FROM dead_letters ORDER BY position');
+    const expectedLetters = ['p@0', 'p@2', 'p@4'].map((position) => ({
+      reason: 'load_rejected',
+      position,
+      source: 'log',
+      detail: expect.stringMatching(/^bots_minute: .*surrogate/),
+    }));
+    expect(await letters()).toEqual(expectedLetters);
+    // Every line is counted once: two bot hits and three dead letters.
+    const counts = () =>
+      rows(ch, 'SELECT outcome, reason, toUInt32(sum(count)) AS n FROM pipeline_stats GROUP BY outcome, reason ORDER BY outcome');
+    const expectedCounts = [
+      { outcome: 'dead_letter', reason: 'load_rejected', n: 3 },
+      { outcome: 'dropped', reason: 'bot', n: 2 },
+    ];
+    expect(await counts()).toEqual(expectedCounts);
+    expect(await rows(ch, 'SELECT toUInt32(sum(bot_hits)) AS n FROM traffic_minute')).toEqual([{ n: 2 }]);
+    // Loaded again under its token, as after a crash: nothing changes.
+    await loadBatch(ch, out, records, 'batch-b', now, true);
+    expect(await stored()).toEqual(kept);
+    expect(await letters()).toEqual(expectedLetters);
+    expect(await counts()).toEqual(expectedCounts);
+    expect(await rows(ch, 'SELECT count() AS n FROM bot_hit_samples')).toEqual([{ n: 2 }]);
+    await ch.close();
+  });
+
   it('keeps a session the engine refuses as a dead letter of its own, counted apart from the lines', async () => {
     const ch = await freshClickHouse();
     const records = [

@@ -35,6 +35,7 @@ describe('migrate', () => {
       '0013_codecs.sql',
       '0014_alerts.sql',
       '0015_goals_funnels_shares.sql',
+      '0016_bot_rollup.sql',
     ]);
     const [ttl] = await rows<{ q: string }>(
       ch,
@@ -54,8 +55,9 @@ describe('migrate', () => {
     );
     expect(engines).toEqual([
       { name: 'alert_events', engine: 'MergeTree' },
-      { name: 'bot_hits', engine: 'MergeTree' },
+      { name: 'bot_hit_samples', engine: 'ReplacingMergeTree' },
       { name: 'bot_visitors', engine: 'MergeTree' },
+      { name: 'bots_minute', engine: 'SummingMergeTree' },
       { name: 'dashboard_definitions', engine: 'ReplacingMergeTree' },
       { name: 'dead_letters', engine: 'MergeTree' },
       { name: 'events', engine: 'MergeTree' },
@@ -75,16 +77,16 @@ describe('migrate', () => {
     expect(
       await rows(
         ch,
-        "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hits') AND compression_codec = ''",
+        "SELECT table, name FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bots_minute', 'bot_hit_samples') AND compression_codec = ''",
       ),
     ).toEqual([]);
     expect(
       await rows(
         ch,
-        "SELECT table, name, compression_codec AS codec FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hits') AND name = 'ts' ORDER BY table",
+        "SELECT table, name, compression_codec AS codec FROM system.columns WHERE database = currentDatabase() AND table IN ('events', 'bot_hit_samples') AND name = 'ts' ORDER BY table",
       ),
     ).toEqual([
-      { table: 'bot_hits', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' },
+      { table: 'bot_hit_samples', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' },
       { table: 'events', name: 'ts', codec: 'CODEC(Delta(8), ZSTD(1))' },
     ]);
     expect(await rows(ch, 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase()')).toEqual([{ n: 0 }]);
@@ -190,6 +192,70 @@ describe('migrate', () => {
       expect(await rows(ch, read)).toEqual(expected);
     }
     await ch.close();
+  });
+
+  it('0016 counts the stored bot hits into bots_minute, keeps samples, drops bot_hits, and can run again after an interruption at any statement', async () => {
+    const hit = (ts: string, path: string, status: number, bytes: number, user_agent = 'Googlebot/2.1') => ({
+      site: 's',
+      ts,
+      source: 'log',
+      path,
+      status,
+      bytes,
+      bot_name: user_agent === 'Googlebot/2.1' ? 'Googlebot' : 'curl',
+      reason: 'user_agent_pattern',
+      user_agent,
+    });
+    const stored = [
+      hit('2026-11-28 10:00:01.000', '/a', 200, 10),
+      hit('2026-11-28 10:00:59.000', '/a', 200, 5),
+      hit('2026-11-28 10:00:30.000', '/b', 404, 1),
+      hit('2026-11-28 10:01:00.000', '/a', 200, 7),
+      hit('2026-11-28 11:00:00.000', '/c', 200, 2, 'curl/8.5.0'),
+      hit('2026-11-29 00:00:00.000', '/a', 500, 3),
+    ];
+    const rollup = 'SELECT toString(minute) AS minute, path, status, hits, bytes FROM bots_minute FINAL ORDER BY minute, path';
+    const expected = [
+      { minute: '2026-11-28 10:00:00', path: '/a', status: 200, hits: 2, bytes: 15 },
+      { minute: '2026-11-28 10:00:00', path: '/b', status: 404, hits: 1, bytes: 1 },
+      { minute: '2026-11-28 10:01:00', path: '/a', status: 200, hits: 1, bytes: 7 },
+      { minute: '2026-11-28 11:00:00', path: '/c', status: 200, hits: 1, bytes: 2 },
+      { minute: '2026-11-29 00:00:00', path: '/a', status: 500, hits: 1, bytes: 3 },
+    ];
+    const samples = 'SELECT toString(ts) AS ts, bot_name, path, user_agent FROM bot_hit_samples FINAL ORDER BY ts';
+    // The latest hit of each user agent of a day.
+    const expectedSamples = [
+      { ts: '2026-11-28 10:01:00.000', bot_name: 'Googlebot', path: '/a', user_agent: 'Googlebot/2.1' },
+      { ts: '2026-11-28 11:00:00.000', bot_name: 'curl', path: '/c', user_agent: 'curl/8.5.0' },
+      { ts: '2026-11-29 00:00:00.000', bot_name: 'Googlebot', path: '/a', user_agent: 'Googlebot/2.1' },
+    ];
+    const botsInTraffic = 'SELECT toUInt32(sum(bot_hits)) AS n FROM traffic_minute';
+    const tables = "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'bot%' ORDER BY name";
+    const statements = splitStatements(readFileSync(join(MIGRATIONS_DIR, '0016_bot_rollup.sql'), 'utf8'));
+    // Interrupted after any statement (0: not at all), the whole migration runs again: nothing lost or counted twice.
+    for (let done = 0; done <= statements.length; done++) {
+      const ch = await freshClickHouse({ migrate: false });
+      await migrate(ch, { dir: migrationsBefore('0016') });
+      await clientOf(ch).insert({ table: 'bot_hits', format: 'JSONEachRow', values: stored });
+      expect(await rows(ch, botsInTraffic)).toEqual([{ n: 6 }]);
+      for (const statement of statements.slice(0, done)) await clientOf(ch).command({ query: statement });
+      expect(await migrate(ch)).toEqual(['0016_bot_rollup.sql']);
+      expect(await rows(ch, rollup)).toEqual(expected);
+      expect(await rows(ch, samples)).toEqual(expectedSamples);
+      expect(await rows(ch, botsInTraffic)).toEqual([{ n: 6 }]);
+      expect((await rows<{ name: string }>(ch, tables)).map((t) => t.name)).toEqual(['bot_hit_samples', 'bot_visitors', 'bots_minute']);
+      if (done === 0) {
+        // From now on bot hits are counted into traffic_minute from the rollup.
+        await clientOf(ch).insert({
+          table: 'bots_minute',
+          format: 'JSONEachRow',
+          values: [{ ...expected[0], site: 's', minute: '2026-11-30 00:00:00', hits: 3 }],
+        });
+        expect(await rows(ch, botsInTraffic)).toEqual([{ n: 9 }]);
+      }
+      expect(await rows(ch, 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase()')).toEqual([{ n: 0 }]);
+      await ch.close();
+    }
   });
 
   it('splits statements at line-ending semicolons, ignoring comment lines', () => {

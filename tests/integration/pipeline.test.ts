@@ -145,7 +145,7 @@ describe('beacon and log hits through the embedded pipeline', () => {
       { outcome: 'dropped', reason: 'bot', n: 1 },
       { outcome: 'event', reason: '', n: 5 },
     ]);
-    const [bot] = await rows(ch, 'SELECT bot_name, reason, source FROM bot_hits');
+    const [bot] = await rows(ch, 'SELECT bot_name, reason, source FROM bots_minute');
     expect(bot).toEqual({ bot_name: 'Googlebot', reason: 'user_agent_pattern', source: 'beacon' });
   });
 

@@ -173,7 +173,7 @@ describe('privacy at rest', () => {
     const ch = await dataDirClickHouse(dataDir);
     // No column of any table holds an address; the scan is real: it finds what was written.
     expect(await rowsHolding(ch, FORMS)).toEqual({});
-    expect(await rowsHolding(ch, ['/c/1', '/ip/'])).toMatchObject({ events: 1, bot_hits: 2 });
+    expect(await rowsHolding(ch, ['/c/1', '/ip/'])).toMatchObject({ events: 1, bots_minute: 2 });
     const rs = await clientOf(ch).query({
       query:
         'SELECT substring(path, 1, 3) AS source, uniqExact(visitor_id) AS visitors, count() AS hits FROM events GROUP BY source ORDER BY source',

@@ -59,11 +59,11 @@ describe.each(LOG_FILES)('replay %s', (name) => {
 
     const [counts] = await rows<{ events: number; bots: number }>(
       ch,
-      `SELECT (SELECT count() FROM ${HUMAN_EVENTS}) AS events, (SELECT count() FROM bot_hits) AS bots`,
+      `SELECT (SELECT count() FROM ${HUMAN_EVENTS}) AS events, (SELECT sum(hits) FROM bots_minute) AS bots`,
     );
     expect(counts).toEqual({ events: summary.events, bots: summary.bots });
 
-    const union = `(SELECT status, path FROM ${HUMAN_EVENTS} UNION ALL SELECT status, path FROM bot_hits)`;
+    const union = `(SELECT status, path FROM ${HUMAN_EVENTS} UNION ALL SELECT status, path FROM bots_minute ARRAY JOIN range(hits) AS _hit)`;
     expect(toRecord(await rows(ch, `SELECT toString(status) AS k, count() AS n FROM ${union} GROUP BY k`))).toEqual(expected.byStatus);
     expect(toRecord(await rows(ch, `SELECT path AS k, count() AS n FROM ${union} GROUP BY k`))).toEqual(expected.byPath);
   });
@@ -80,7 +80,7 @@ describe.each(LOG_FILES)('replay %s', (name) => {
       `
       SELECT minute, sum(h) AS hits, sum(pv) AS pageviews, sum(s4) AS s4, sum(s5) AS s5, sum(b) AS bytes, sum(bot) AS bots FROM (
         SELECT toStartOfMinute(ts) AS minute, 1 AS h, is_pageview AS pv, status BETWEEN 400 AND 499 AS s4, status BETWEEN 500 AND 599 AS s5, bytes AS b, 0 AS bot FROM ${HUMAN_EVENTS}
-        UNION ALL SELECT toStartOfMinute(ts), 0, 0, 0, 0, 0, 1 FROM bot_hits)
+        UNION ALL SELECT minute, 0, 0, 0, 0, 0, hits FROM bots_minute)
       GROUP BY minute ORDER BY minute`,
     );
     expect(traffic.length).toBeGreaterThan(10);
@@ -114,7 +114,7 @@ describe.each(LOG_FILES)('replay %s', (name) => {
     const before = await rows(
       ch,
       `SELECT
-      (SELECT count() FROM events) AS events, (SELECT count() FROM bot_hits) AS bots, (SELECT count() FROM sessions FINAL) AS sessions,
+      (SELECT count() FROM events) AS events, (SELECT sum(hits) FROM bots_minute) AS bots, (SELECT count() FROM sessions FINAL) AS sessions,
       (SELECT sum(hits) + sum(bot_hits) FROM traffic_minute) AS traffic, (SELECT sum(hits) FROM pages_hour) AS pages,
       (SELECT uniqExact(session_id) FROM events) AS uniq_sessions, (SELECT sum(count) FROM pipeline_stats) AS stats`,
     );
@@ -123,7 +123,7 @@ describe.each(LOG_FILES)('replay %s', (name) => {
     const after = await rows(
       ch,
       `SELECT
-      (SELECT count() FROM events) AS events, (SELECT count() FROM bot_hits) AS bots, (SELECT count() FROM sessions FINAL) AS sessions,
+      (SELECT count() FROM events) AS events, (SELECT sum(hits) FROM bots_minute) AS bots, (SELECT count() FROM sessions FINAL) AS sessions,
       (SELECT sum(hits) + sum(bot_hits) FROM traffic_minute) AS traffic, (SELECT sum(hits) FROM pages_hour) AS pages,
       (SELECT uniqExact(session_id) FROM events) AS uniq_sessions, (SELECT sum(count) FROM pipeline_stats) AS stats`,
     );

@@ -137,7 +137,7 @@ async function landed(site: string) {
     async () => {
       const [r] = await rows<{ n: number }>(
         ch,
-        'SELECT (SELECT count() FROM events WHERE site = {site:String}) + (SELECT count() FROM bot_hits WHERE site = {site:String}) AS n',
+        'SELECT (SELECT count() FROM events WHERE site = {site:String}) + (SELECT sum(hits) FROM bots_minute WHERE site = {site:String}) AS n',
         { site },
       );
       return Number(r!.n) >= expected ? true : undefined;
@@ -238,6 +238,8 @@ describe.each([
     expect(events.find((e) => e.path === '/slow')!.upstream_time_ms).toBeGreaterThanOrEqual(40);
     expect(events.find((e) => e.path === '/' && e.referrer.startsWith('https://www.google.com'))).toMatchObject({ channel: 'search' });
     expect(events.find((e) => e.query.includes('utm_source'))).toMatchObject({ utm_source: 'newsletter', channel: 'email' });
-    expect(await rows(ch, 'SELECT status, path FROM bot_hits WHERE site = {site:String}', { site })).toEqual([{ status: 200, path: '/' }]);
+    expect(await rows(ch, 'SELECT status, path FROM bots_minute WHERE site = {site:String}', { site })).toEqual([
+      { status: 200, path: '/' },
+    ]);
   });
 });

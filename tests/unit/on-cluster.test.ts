@@ -97,7 +97,14 @@ describe('migrations on a cluster', () => {
         if (view) targets.push(view[1]!);
       }
     }
-    expect([...new Set(targets)].sort()).toEqual(['bot_hits', 'pages_hour', 'traffic_minute', 'visitors_hour']);
+    expect([...new Set(targets)].sort()).toEqual([
+      'bot_hit_samples',
+      'bot_hits',
+      'bots_minute',
+      'pages_hour',
+      'traffic_minute',
+      'visitors_hour',
+    ]);
     for (const t of targets) expect(engines.get(t), t).toMatch(/^Replicated\w*MergeTree$/);
     expect(engines.get('moved_hits')).toBe('Null');
     expect(engines.get('sessions')).toBe('ReplicatedReplacingMergeTree');

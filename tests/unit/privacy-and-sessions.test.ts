@@ -49,7 +49,7 @@ describe('protect-privacy', () => {
       now: Date.now(),
       stream: 't',
     });
-    expect([out.events.length, out.botHits.length, out.deadLetters.length]).toEqual([1, 1, 1]);
+    expect([out.events.length, out.origins.botMinutes.flat().length, out.deadLetters.length]).toEqual([1, 1, 1]);
     expect(JSON.stringify(out)).not.toMatch(/198\.51\.100|203\.0\.113/);
   });
 

@@ -1,7 +1,8 @@
--- Why hits were taken for bots' (processor/steps/detect-bot.ts), and how often.
-SELECT reason, count() AS hits, uniqExact(bot_name) AS bots
-FROM bot_hits
-WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
+-- Why hits were taken for bots' (processor/steps/detect-bot.ts), and how often: from the rollup of bot hits,
+-- every minute that overlaps the range (migrations/0016_bot_rollup.sql).
+SELECT reason, sum(hits) AS hits, uniqExact(bot_name) AS bots
+FROM bots_minute
+-- @bot-range
 GROUP BY reason
 ORDER BY hits DESC, reason
 LIMIT {limit:UInt32}

@@ -1,6 +1,6 @@
-SELECT path, countIf(status BETWEEN 400 AND 499) AS errors_4xx, countIf(status BETWEEN 500 AND 599) AS errors_5xx, count() AS hits
-FROM bot_hits
-WHERE site = {site:String} AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
+SELECT path, sumIf(bots_minute.hits, status BETWEEN 400 AND 499) AS errors_4xx, sumIf(bots_minute.hits, status BETWEEN 500 AND 599) AS errors_5xx, sum(hits) AS hits
+FROM bots_minute
+-- @bot-range
   -- @hit-conditions
 GROUP BY path
 HAVING errors_4xx + errors_5xx > 0

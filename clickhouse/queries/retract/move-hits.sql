@@ -1,7 +1,7 @@
 -- The hits of the visitors a batch found to be bots by behaviour, already
--- loaded as human events, read once into moved_hits: its views copy them into
--- bot_hits with the verdict and take them out of traffic_minute and pages_hour
--- (migrations/0012_bot_visitors.sql). Run after the batch's events are in,
+-- loaded as human events, read once into moved_hits: its views count them into
+-- bots_minute and bot_hit_samples with the verdict (migrations/0016_bot_rollup.sql)
+-- and take them out of traffic_minute and pages_hour (migrations/0012_bot_visitors.sql). Run after the batch's events are in,
 -- under the batch's deduplication token.
 INSERT INTO moved_hits
 SELECT e.site, e.ts, e.source, e.event_type, e.path, e.status, e.bytes, e.is_pageview, e.twin, e.timed,
