@@ -52,6 +52,13 @@ function storageRows(results: LogResult[]): string[] {
   });
 }
 
+/** The bytes the bot hits take (counted in bots_minute, sampled in bot_hit_samples) per line replay counted as a bot's. */
+function botBytesPerLine(r: LogResult): string {
+  const bots = r.botShare * r.lines;
+  const bytes = r.tables.filter((t) => t.table === 'bots_minute' || t.table === 'bot_hit_samples').reduce((n, t) => n + t.bytes, 0);
+  return bots > 0 ? `${(bytes / bots).toFixed(2)} bytes per bot line` : 'no bot lines';
+}
+
 export function importSection(results: LogResult[], pairs: number): string {
   const logs = results
     .map((r) => `- **${r.name}**: ${r.lines.toLocaleString()} lines (${r.megabytes.toFixed(0)} MiB), ${percent(r.botShare)} of them bots'`)
@@ -85,5 +92,7 @@ ${results.map((r) => `${r.megabytes.toFixed(0)} MiB`).join(' and ')}):
 | table | ${results.map((r) => `${r.name}: rows | compressed | bytes/row`).join(' | ')} |
 |---|${'---|---|---|'.repeat(results.length)}
 ${storageRows(results).join('\n')}
+
+Bot hits on disk (\`bots_minute\` and \`bot_hit_samples\` together): ${results.map((r) => `${r.name}, ${botBytesPerLine(r)}`).join('; ')}.
 `;
 }

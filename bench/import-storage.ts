@@ -1,7 +1,7 @@
 /**
  * What an import left on disk: rows and compressed bytes per table of the
  * embedded engine in `dataDir`, after the raw tables' merges are forced
- * (`OPTIMIZE … FINAL`), so parts still waiting to merge do not count twice.
+ * (`OPTIMIZE … FINAL`, and of the bot rollup and samples), so parts still waiting to merge do not count twice.
  * One data folder at a time: the engine is opened in this process and closed.
  */
 import { openEngine } from './open-engine.ts';
@@ -18,7 +18,8 @@ export async function tableSizes(dataDir: string): Promise<TableSize[]> {
   try {
     const c = clientOf(ch);
     await c.command({ query: 'OPTIMIZE TABLE events FINAL' });
-    await c.command({ query: 'OPTIMIZE TABLE bot_hits FINAL' });
+    await c.command({ query: 'OPTIMIZE TABLE bots_minute FINAL' });
+    await c.command({ query: 'OPTIMIZE TABLE bot_hit_samples FINAL' });
     const rs = await c.query({
       query: `SELECT table, sum(rows) AS rows, sum(data_compressed_bytes) AS bytes FROM system.parts
               WHERE active AND database = currentDatabase() GROUP BY table HAVING rows > 0 ORDER BY bytes DESC`,

@@ -70,17 +70,19 @@ const [wide] = await select<{ compressed: number }>(
 // Human: as the dashboards count (queries/dashboard/_human.sql), without visitors found to be bots by behaviour.
 const HUMAN = '(site, visitor_id) NOT IN (SELECT site, visitor_id FROM bot_visitors)';
 const [counts] = await select<{ events: number; human: number; bots: number; sessions: number; human_sessions: number }>(`
-  SELECT (SELECT count() FROM events) AS events, (SELECT count() FROM events WHERE ${HUMAN}) AS human, (SELECT count() FROM bot_hits) AS bots,
+  SELECT (SELECT count() FROM events) AS events, (SELECT count() FROM events WHERE ${HUMAN}) AS human, (SELECT sum(hits) FROM bots_minute) AS bots,
          (SELECT count() FROM sessions FINAL) AS sessions, (SELECT count() FROM sessions FINAL WHERE ${HUMAN}) AS human_sessions`);
 await ch.close();
 
 const perRow = (bytes: number, rows: number) => (bytes / rows).toFixed(1);
+const botBytes = tables.filter((t) => t.table === 'bots_minute' || t.table === 'bot_hit_samples').reduce((n, t) => n + t.compressed, 0);
 const total = tables.reduce((n, t) => n + t.compressed, 0);
 const k = counts!;
 const out = [
   `${lines.toLocaleString()} lines imported in ${seconds.toFixed(1)} s; a log hit on the bus: ${busBytes.toFixed(0)} bytes of JSON on average`,
   `human hits ${k.human.toLocaleString()} (${((100 * k.human) / lines).toFixed(1)}% of lines) in ${k.human_sessions.toLocaleString()} sessions (${(k.human / k.human_sessions).toFixed(2)} hits each);` +
-    ` rows: events ${k.events.toLocaleString()} (with the hits of visitors later found to be bots), bot_hits ${k.bots.toLocaleString()}, sessions ${k.sessions.toLocaleString()}`,
+    ` rows: events ${k.events.toLocaleString()} (with the hits of visitors later found to be bots), bot hits ${k.bots.toLocaleString()} (counted in bots_minute), sessions ${k.sessions.toLocaleString()}`,
+  `bot hits on disk (bots_minute and bot_hit_samples): ${perRow(botBytes, k.bots)} bytes per bot line`,
   `all tables: ${(total / 2 ** 20).toFixed(2)} MiB, ${perRow(total, lines)} bytes per line of the log; events in wide parts: ${perRow(wide!.compressed, k.events)} bytes per row`,
   '',
   '| table | rows | compressed | uncompressed | bytes/row compressed |',
