@@ -17,6 +17,9 @@
 --     whatever the order of the inserts) and bounded whatever the traffic: a
 --     bot rotating its user agent on every request still fills 16 rows a day.
 --     RAW_RETENTION_DAYS applies to it as to events (clickhouse/migrate.ts).
+--     By month and bot before day, so a bot's user agent, the same day after
+--     day, lies next to itself: 0.11 bytes per bot line on that log, against
+--     0.67 in parts of a day.
 --
 -- Safe to run again after an interruption at any point: the old table is
 -- made again, empty, if it was already dropped; the copy runs under one
@@ -55,8 +58,8 @@ CREATE TABLE IF NOT EXISTS bot_hit_samples
     user_agent  String                          CODEC(ZSTD(3))
 )
 ENGINE = ReplacingMergeTree(ts)
-PARTITION BY toDate(ts)
-ORDER BY (site, toDate(ts), bot_name, reason, cityHash64(user_agent) % 16)
+PARTITION BY toYYYYMM(ts)
+ORDER BY (site, bot_name, reason, cityHash64(user_agent) % 16, toDate(ts))
 SETTINGS non_replicated_deduplication_window = 10000;
 
 -- The old table, empty, if a run interrupted after its drop comes again: the copy below then copies nothing.
