@@ -9,7 +9,7 @@
  * for the parse step in SQL) is timed apart. The engine's first turn also
  * fills user_agents and referrer_hosts. Prints only.
  *
- *   npm run bench:stage-enrich            (BENCH_LINES=100000, BENCH_PAIRS=3)
+ *   npm run bench:stage-enrich            (BENCH_LINES=100000, BENCH_PAIRS=3, BENCH_BATCH=5000)
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,7 +33,7 @@ import { benchTempDir } from './temp-dir.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
-const BATCH = 5000;
+const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 const DAY_MS = 86_400_000;
 
 const dir = benchTempDir('stage-enrich');
