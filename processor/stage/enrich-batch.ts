@@ -29,6 +29,14 @@ type NeedKind = 'user_agent' | 'referrer' | 'utm' | 'address' | 'day';
 
 /** The staged batch in `stage` enriched, one row per staged event in offset order. */
 export async function enrichStaged(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<EnrichedRow[]> {
+  return selectRows<EnrichedRow>(ch, 'queries/stage/enrich.sql', await prepareEnrich(ch, stage, ctx));
+}
+
+/**
+ * The per-distinct-value work of a staged batch: the tables filled, and the parameters
+ * enrich.sql takes (for an INSERT … SELECT of it as much as for reading its rows).
+ */
+export async function prepareEnrich(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<Record<string, unknown>> {
   const base = { stage, oldest: ctx.keptSaltsSince };
   const needs: Record<NeedKind, string[]> = { user_agent: [], referrer: [], utm: [], address: [], day: [] };
   for (const { kind, value } of await selectRows<{ kind: NeedKind; value: string }>(ch, 'queries/stage/enrich-needs.sql', base))
@@ -51,5 +59,5 @@ export async function enrichStaged(ch: ClickHouse, stage: string, ctx: EnrichCon
       ch,
       hosts.map((h) => h.host),
     );
-  return selectRows<EnrichedRow>(ch, 'queries/stage/enrich.sql', params);
+  return params;
 }
