@@ -26,6 +26,11 @@ export function channelOf(referrerHost: string, siteHosts: readonly string[], ut
   if (utm.source || utm.campaign) return 'campaign';
   if (!referrerHost) return 'direct';
   if (isOwnHost(referrerHost, siteHosts)) return 'internal';
+  return hostChannelOf(referrerHost);
+}
+
+/** The channel a referrer's host gives on its own, when it is not the site's (also processor/stage/referrers.ts). */
+export function hostChannelOf(referrerHost: string): string {
   if (EMAIL.test(referrerHost)) return 'email'; // before search: mail.google.com is not a search
   if (SEARCH.test(referrerHost)) return 'search';
   if (SOCIAL.test(referrerHost)) return 'social';

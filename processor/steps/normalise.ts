@@ -37,10 +37,12 @@ function readUtm(query: string): Event['utm'] {
     return utm;
   }
   // URLSearchParams percent-decodes (WHATWG URL): %00 is a NUL, and bytes that are not UTF-8 already U+FFFD.
-  for (const key of Object.keys(utm) as (keyof typeof utm)[])
-    utm[key] = cleanText(cutText(params.get(`utm_${key}`) ?? '', 200).toLowerCase());
+  for (const key of Object.keys(utm) as (keyof typeof utm)[]) utm[key] = cleanUtmValue(params.get(`utm_${key}`) ?? '');
   return utm;
 }
+
+/** A UTM value as kept, from its decoded text (also processor/stage/utm-values.ts). */
+export const cleanUtmValue = (decoded: string): string => cleanText(cutText(decoded, 200).toLowerCase());
 
 export function normalise(ev: Event): StepResult {
   ev.host = ev.host.replace(/^www\./, '').replace(/:\d+$/, '');

@@ -36,6 +36,7 @@ describe('migrate', () => {
       '0014_alerts.sql',
       '0015_goals_funnels_shares.sql',
       '0016_bot_rollup.sql',
+      '0017_enrich_values.sql',
     ]);
     const [ttl] = await rows<{ q: string }>(
       ch,
@@ -65,12 +66,14 @@ describe('migrate', () => {
       { name: 'pages_hour', engine: 'SummingMergeTree' },
       { name: 'pipeline_health', engine: 'MergeTree' },
       { name: 'pipeline_stats', engine: 'SummingMergeTree' },
+      { name: 'referrer_hosts', engine: 'ReplacingMergeTree' },
       { name: 'replay_seeds', engine: 'MergeTree' },
       { name: 'schema_migrations', engine: 'ReplacingMergeTree' },
       { name: 'sessions', engine: 'ReplacingMergeTree' },
       { name: 'share_links', engine: 'ReplacingMergeTree' },
       { name: 'site_hosts', engine: 'ReplacingMergeTree' },
       { name: 'traffic_minute', engine: 'SummingMergeTree' },
+      { name: 'user_agents', engine: 'ReplacingMergeTree' },
       { name: 'visitor_salts', engine: 'MergeTree' },
     ]);
     // Every column of the raw tables has its codec (none falls back to LZ4), set without a mutation.

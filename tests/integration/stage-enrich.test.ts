@@ -1,0 +1,93 @@
+/**
+ * Enrichment in the engine (clickhouse/queries/stage/enrich.sql,
+ * processor/stage/) against the JavaScript steps it is to replace
+ * (processor/pipeline.ts after parse): every line of every real log and hits
+ * made around the user-agent and referrer corpora and of URLs' awkward pieces
+ * (tests/helpers/enrich-inputs.ts),
+ * parsed by the JavaScript parse step, staged in batches of 5,000, enriched
+ * by both; every outcome and every field of every event must be the same.
+ */
+import { describe, expect, it } from 'vitest';
+import { openCountryLookup } from '../../common/country.ts';
+import type { Hit } from '../../common/hit.ts';
+import { insertRows } from '../../clickhouse/insert.ts';
+import { runPipeline, type PipelineContext } from '../../processor/pipeline.ts';
+import { parseHit } from '../../processor/steps/parse.ts';
+import { SaltStore } from '../../processor/state/salt-store.ts';
+import { SiteHosts } from '../../processor/state/site-hosts.ts';
+import { enrichStaged } from '../../processor/stage/enrich-batch.ts';
+import { createStage, dropStage } from '../../processor/stage/enrich-stage.ts';
+import { outcomeOf } from '../../processor/stage/enriched-outcome.ts';
+import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
+import { awkwardHits, corpusHits, logFileHits, SITE_HOSTS } from '../helpers/enrich-inputs.ts';
+import { stagedRow } from '../helpers/staged-events.ts';
+
+const BATCH = 5000;
+const DAY_MS = 86_400_000;
+
+/** What the JavaScript steps make of a hit, in the shape enrichedOutcome gives the engine's rows. */
+function jsOutcome(hit: Hit, ctx: PipelineContext, offset: number) {
+  const r = runPipeline(hit, ctx);
+  if (r.ok) return { offset, kind: 'event', event: r.event };
+  if ('drop' in r) return { offset, kind: 'dropped', reason: r.drop, event: r.event, detail: r.detail };
+  return { offset, kind: 'dead_letter', reason: r.deadLetter, detail: r.detail };
+}
+
+describe('enrichment in the engine', () => {
+  it('equals the JavaScript steps on every line of the real logs and the corpora: every outcome, every field', async () => {
+    const ch = await freshClickHouse();
+    const salts = new SaltStore(ch);
+    await salts.refresh(true);
+    const hosts = new SiteHosts(SITE_HOSTS);
+    await insertRows(
+      ch,
+      'site_hosts',
+      Object.entries(SITE_HOSTS).flatMap(([site, list]) => list.map((host) => ({ site, host }))),
+      'test-site-hosts',
+    );
+    const ctx: PipelineContext = { saltFor: salts.saltFor, hostsOf: hosts.hostsOf, countryOf: await openCountryLookup('') };
+    const keptSaltsSince = new Date(Date.now() - 2 * DAY_MS).toISOString().slice(0, 10);
+
+    const hits = [...logFileHits(), ...corpusHits(), ...awkwardHits(20_000)];
+    const expected = hits.map((hit, offset) => jsOutcome(hit, ctx, offset));
+    const staged = hits.flatMap((hit, offset) => {
+      const parsed = parseHit(hit);
+      return parsed.ok ? [stagedRow(parsed.event, hit, offset)] : [];
+    });
+    const actual = new Map<number, ReturnType<typeof outcomeOf>>();
+    for (let i = 0; i < staged.length; i += BATCH) {
+      const stage = `stage_enrich_${i}`;
+      await createStage(ch, stage);
+      await insertRows(ch, stage, staged.slice(i, i + BATCH), `stage:${i}`);
+      for (const row of await enrichStaged(ch, stage, { ...ctx, keptSaltsSince })) actual.set(Number(row.offset), outcomeOf(row));
+      await dropStage(ch, stage);
+    }
+
+    // A hit the parse step refuses never reaches the stage: it is the same dead letter either way.
+    const parsedOut = expected.filter((e) => !actual.has(e.offset));
+    expect(parsedOut.every((e) => e.kind === 'dead_letter')).toBe(true);
+    const differences = expected
+      .filter((e) => actual.has(e.offset))
+      .filter((e) => JSON.stringify(e) !== JSON.stringify(actual.get(e.offset)))
+      .map((e) => ({ hit: hits[e.offset], js: e, sql: actual.get(e.offset) }));
+    const kinds = (list: { kind: string; reason?: string }[]) => {
+      const counts = new Map<string, number>();
+      for (const o of list) counts.set(`${o.kind} ${o.reason ?? ''}`.trim(), (counts.get(`${o.kind} ${o.reason ?? ''}`.trim()) ?? 0) + 1);
+      return [...counts].map(([k, n]) => `${k}: ${n}`);
+    };
+    console.log(`${hits.length} hits, ${staged.length} staged; outcomes: ${kinds([...actual.values()]).join(', ')}`);
+    expect(differences.slice(0, 5)).toEqual([]);
+    expect(differences.length).toBe(0);
+    expect(actual.size).toBe(staged.length);
+    // Each distinct user agent was classified once, in the batch that first brought it.
+    const [agents] = await rows<{ rows: number; distinct: number }>(
+      ch,
+      'SELECT count() AS rows, uniqExact(user_agent) AS distinct FROM user_agents',
+    );
+    expect(agents).toEqual({
+      rows: new Set(staged.map((s) => s.user_agent)).size,
+      distinct: new Set(staged.map((s) => s.user_agent)).size,
+    });
+    expect(await rows(ch, "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'stage_%'")).toEqual([]);
+  }, 300_000);
+});
