@@ -10,14 +10,17 @@
  * 5 s and reads the process's VmRSS and VmHWM (/proc/PID/status); the same
  * process idle, right after start, is the base. Then it logs in and reads the
  * visits back from the dashboard API. GoAccess: peak memory (GNU time) and the
- * unique visitors of its JSON report. Runs one after the other, medians. Writes
- * its section of docs/benchmarks.md.
+ * unique visitors of its JSON report. Runs one after the other, medians. And
+ * the processor's own part: the same log through the processor's batches in a
+ * process of its own, what its held sessions take (bench/held-sessions.ts).
+ * Writes its section of docs/benchmarks.md.
  *
  *   npm run bench:memory          (BENCH_SESSIONS=100000, BENCH_RUNS=3)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dashboardLogin, goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
 import { benchTempDir } from './temp-dir.ts';
@@ -339,7 +342,16 @@ function goaccess(file: string): Ref {
   return { peakMiB: kib / 1024, visitors };
 }
 
-const runs: { ours: Run; ref: Ref; refBase: Ref }[] = [];
+/** What the held sessions alone take in the processor, in bytes each, on the same log (bench/held-sessions.ts). */
+function heldSessionBytes(file: string): { sessions: number; bytesPerSession: number } {
+  const script = fileURLToPath(new URL('held-sessions.ts', import.meta.url));
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, file, SITE, String(BATCH_LINES)], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as { sessions: number; bytesPerSession: number };
+}
+
+const runs: { ours: Run; ref: Ref; refBase: Ref; held: { sessions: number; bytesPerSession: number } }[] = [];
 let hits = 0;
 let megabytes = 0;
 try {
@@ -357,11 +369,13 @@ try {
     const refBase = goaccess(first);
     const ref = goaccess(log);
     const ours = await scalehouse(19_200 + i, lines, from);
-    runs.push({ ours, ref, refBase });
+    const held = heldSessionBytes(log);
+    runs.push({ ours, ref, refBase, held });
     process.stderr.write(
       `run ${i + 1}/${RUNS}: scalehouse idle ${ours.idle.rssMiB.toFixed(0)} MiB, loaded ${ours.loaded.rssMiB.toFixed(0)} MiB ` +
         `(peak ${ours.loaded.hwmMiB.toFixed(0)}), ${ours.visits} visits, load ${ours.loadSeconds.toFixed(1)} s; ` +
-        `goaccess ${ref.peakMiB.toFixed(0)} MiB (one line: ${refBase.peakMiB.toFixed(0)}), ${ref.visitors} visitors\n`,
+        `goaccess ${ref.peakMiB.toFixed(0)} MiB (one line: ${refBase.peakMiB.toFixed(0)}), ${ref.visitors} visitors; ` +
+        `held sessions alone ${held.bytesPerSession} bytes each (${held.sessions})\n`,
     );
   }
 } finally {
@@ -398,6 +412,7 @@ to extend, merge, pair and judge with the hits still to come.
 | | idle | with the log loaded | peak (VmHWM) | growth per visitor |
 |---|---|---|---|---|
 | \`scalehouse start\` | ${mib(med((r) => r.ours.idle.rssMiB))} | ${mib(med((r) => r.ours.loaded.rssMiB))} | ${mib(med((r) => r.ours.loaded.hwmMiB))} | ${Math.round(med(perSession)).toLocaleString()} bytes |
+| held sessions alone (processor) | | | | ${Math.round(med((r) => r.held.bytesPerSession)).toLocaleString()} bytes |
 | GoAccess | ${mib(med((r) => r.refBase.peakMiB))} (one line) | ${mib(med((r) => r.ref.peakMiB))} (peak) | ${mib(med((r) => r.ref.peakMiB))} | ${Math.round(med(perVisitor)).toLocaleString()} bytes |
 
 Growth per visitor: (loaded − idle) / ${SESSIONS.toLocaleString()} for Scalehouse; (peak − one-line peak) / the visitors
@@ -405,6 +420,12 @@ of its report for GoAccess (${med((r) => r.ref.visitors).toLocaleString()}). Sca
 left in the process, not only the sessions: the embedded ClickHouse engine's caches after inserting
 ${hits.toLocaleString()} events, compiled code, the allocator's free memory. Loading and processing took
 ${med((r) => r.ours.loadSeconds).toFixed(0)} s.
+
+Held sessions alone: the same log through the processor's batches (\`processor/batch/process-batch.ts\`, ${BATCH_LINES.toLocaleString()}
+lines each) in a Node process of its own, the session state kept and everything else let go; after a full collection,
+the heap and the typed arrays the sessions are packed in (\`processor/batch/held-slots.ts\`), divided by the
+${med((r) => r.held.sessions).toLocaleString()} sessions held (\`bench/held-sessions.ts\`): the sessions' own bytes, where the process's growth above also
+holds what the engine and the allocator keep after the load.
 
 Open sessions: the process does not report how many it holds (neither \`/readyz\` nor its log). Read back through
 the dashboard API after the measurement: ${last.visits.toLocaleString()} visits by ${last.visitors.toLocaleString()} visitors

@@ -24,7 +24,7 @@ import { pairable, pairTwin } from './twins.ts';
 import { selfReferralHost } from './own-hosts.ts';
 import { behaviourVerdict, keptEvidence } from '../bots/behaviour.ts';
 import { flagOf, type BotFlag } from './bot-flag.ts';
-import { ownKeptStrings } from '../own-string.ts';
+import { HeldSessions } from './held-sessions.ts';
 
 export interface SessionRules {
   timeoutMs: number;
@@ -33,14 +33,14 @@ export interface SessionRules {
 export const DEFAULT_REORDER_MS = 5 * 60_000;
 
 export interface SessionState {
-  /** Held sessions per site and visitor, by start. */
-  byVisitor: Map<string, Session[]>;
+  /** Held sessions per site and visitor, by start: packed between batches (held-sessions.ts). */
+  byVisitor: HeldSessions;
   /** The stream's newest hit time: what "late" is measured against. */
   newest: number;
   /** Visitors found to be bots by behaviour, per site and visitor, while hits of their day may still come. */
   flagged: Map<string, BotFlag>;
 }
-export const emptySessionState = (): SessionState => ({ byVisitor: new Map(), newest: 0, flagged: new Map() });
+export const emptySessionState = (): SessionState => ({ byVisitor: new HeldSessions(), newest: 0, flagged: new Map() });
 
 export interface SessionWrites {
   /** Sessions as they are now. */
@@ -64,9 +64,12 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
   const own = new Map<string, { site: string; host: string }>();
   const flagged: BotFlag[] = [];
   const ordered = [...events].sort((a, b) => a.busOffset - b.busOffset);
+  // The sessions of the visitors this batch reaches, as objects until the batch is done; every other stays packed.
+  const working = new Map<string, Session[]>();
   for (const ev of ordered) {
     const key = visitorKey(ev.site, ev.visitorId);
-    const held = state.byVisitor.get(key) ?? [];
+    let held = working.get(key);
+    if (!held) working.set(key, (held = state.byVisitor.get(key) ?? []));
     // Redelivered after a crash, and already in the restored state: count it once.
     if (held.some((s) => ev.busOffset <= s.lastOffset)) continue;
     const known = state.flagged.get(key);
@@ -96,19 +99,17 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
     if (found) own.set(`${ev.site}|${found}`, { site: ev.site, host: found });
     if (ev.channel === 'referral' && own.has(`${ev.site}|${ev.referrerHost}`)) ev.channel = 'internal';
     const near = held.filter((s) => ev.ts >= s.start - rules.timeoutMs && ev.ts <= s.last + rules.timeoutMs);
-    ownKeptStrings(ev);
     const merged = near.reduce(mergeSessions, sessionOf(ev));
     for (const s of near) touched.delete(s);
     touched.add(merged);
-    // Most visitors hold one session: an array of one, not one with room for more (memory per open session).
-    state.byVisitor.set(
+    working.set(
       key,
       held.length === near.length ? [merged] : [...held.filter((s) => !near.includes(s)), merged].sort((a, b) => a.start - b.start),
     );
   }
   // Each event takes the id its session has at the end of the batch, so within a batch no id is superseded.
   for (const ev of events) {
-    const s = state.byVisitor.get(visitorKey(ev.site, ev.visitorId))?.find((x) => ev.ts >= x.start && ev.ts <= x.last);
+    const s = working.get(visitorKey(ev.site, ev.visitorId))?.find((x) => ev.ts >= x.start && ev.ts <= x.last);
     if (s) ev.sessionId = s.id;
   }
   const deleted: SessionWrites['deleted'] = [];
@@ -118,11 +119,13 @@ export function sessionize(state: SessionState, events: Event[], rules: SessionR
       deleted.push({ session: s, id: w.id, start: w.start });
       if (!s.mergedIds.includes(w.id)) s.mergedIds.push(w.id);
     }
+    // What held-slots.ts reads back for a session held between batches: the row it was last written as.
     s.written = [{ id: s.id, start: s.start }];
-    // Held until the session expires: arrays of exactly their length (filtered ones keep room to grow).
-    s.unpaired = pairable(s.unpaired, began, rules.reorderMs).slice();
-    s.recent = keptEvidence(s.recent, began, rules.reorderMs).slice();
+    s.unpaired = pairable(s.unpaired, began, rules.reorderMs);
+    s.recent = keptEvidence(s.recent, began, rules.reorderMs);
   }
+  // Every visitor the batch reached is stored back: a pageview paired away (twins.ts) changes a session it did not touch.
+  for (const [key, held] of working) state.byVisitor.set(key, held);
   expireSessions(state, rules);
   return { sessions: [...touched], deleted, ownHosts: [...own.values()], flagged };
 }
@@ -135,12 +138,7 @@ function markBot(ev: Event, flag: BotFlag): void {
 
 /** Forgets sessions no hit within the reorder window can reach any more. */
 export function expireSessions(state: SessionState, rules: SessionRules): void {
-  const horizon = state.newest - rules.timeoutMs - rules.reorderMs;
-  for (const [key, list] of state.byVisitor) {
-    const open = list.filter((s) => s.last >= horizon);
-    if (open.length === 0) state.byVisitor.delete(key);
-    else if (open.length !== list.length) state.byVisitor.set(key, open);
-  }
+  state.byVisitor.dropEndedBefore(state.newest - rules.timeoutMs - rules.reorderMs);
   // A visitor id is a day's (docs/privacy.md): verdicts are kept while their day's salt is (state/session-store.ts restores the same).
   const oldest = flagsKeptFrom(state.newest);
   for (const [key, flag] of state.flagged) if (flag.ts < oldest) state.flagged.delete(key);

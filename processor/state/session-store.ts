@@ -12,7 +12,7 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { selectRows } from '../../clickhouse/query.ts';
 import type { Session } from '../batch/session.ts';
 import type { BotFlag } from '../batch/bot-flag.ts';
-import { flagsKeptFrom, visitorKey, type SessionRules, type SessionState } from '../batch/sessionize.ts';
+import { emptySessionState, flagsKeptFrom, visitorKey, type SessionRules, type SessionState } from '../batch/sessionize.ts';
 
 type Num = number | string;
 interface Row {
@@ -47,7 +47,7 @@ interface Row {
   stream_newest: Num;
 }
 
-/** The session a row describes, as sessionize holds it. */
+/** The session a row describes, as session.ts merges it. */
 export function sessionFromRow(r: Row): Session {
   const start = Number(r.start);
   return {
@@ -93,14 +93,9 @@ export async function restoreSessions(ch: ClickHouse, stream: string, fromOffset
     from_offset: fromOffset,
     window_ms: rules.timeoutMs + rules.reorderMs,
   });
-  const state: SessionState = { byVisitor: new Map(), newest: 0, flagged: new Map() };
-  for (const s of rows.map(sessionFromRow)) {
-    const key = visitorKey(s.site, s.visitorId);
-    state.byVisitor.set(
-      key,
-      [...(state.byVisitor.get(key) ?? []), s].sort((a, b) => a.start - b.start),
-    );
-  }
+  const state = emptySessionState();
+  // Row by row into its packed slot: one session's objects at a time, not every session's before any is packed.
+  for (const r of rows) state.byVisitor.add(visitorKey(r.site, r.visitor_id), sessionFromRow(r));
   // The stream's time when the batch began (not after it, if it was loaded before a crash): late is measured against it.
   state.newest = Number(rows[0]?.stream_newest ?? 0);
   const flags = await selectRows<FlagRow>(ch, 'queries/restore-bot-visitors.sql', {

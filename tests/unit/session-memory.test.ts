@@ -1,6 +1,7 @@
 /**
- * Memory of open sessions (issue: 100k open sessions): a held session keeps
- * copies of the strings it needs, not the raw lines they were cut from.
+ * Memory of open sessions (issue 27: ≤ 0.5 KB per held session): a held
+ * session is a packed record (processor/batch/held-slots.ts) whose strings
+ * are kept once per stream, not copies of the raw lines they were cut from.
  * Measured in a child process with --expose-gc, so the heap is collected
  * before it is read (tests/helpers/held-session-memory.ts).
  */
@@ -8,16 +9,26 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
+const heldBytes = (sessions: number, strings: 'own' | 'shared') => {
+  const script = fileURLToPath(new URL('../helpers/held-session-memory.ts', import.meta.url));
+  const args = ['--expose-gc', '--import', 'tsx', script, String(sessions), strings];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as { sessions: number; bytesPerSession: number };
+};
+
 describe('open sessions', () => {
   it('do not keep the raw lines their paths, referrers and campaigns were cut from alive', () => {
-    const script = fileURLToPath(new URL('../helpers/held-session-memory.ts', import.meta.url));
-    const out = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '2000'], { encoding: 'utf8' })) as {
-      sessions: number;
-      bytesPerSession: number;
-    };
+    const out = heldBytes(2000, 'own');
     expect(out.sessions).toBe(2000);
-    // Each line is 20 KB: a session that kept even one would take more than that. Its own objects take ~2 KB.
+    // Each line is 20 KB: a session that kept even one would take more than that. With three strings of its own, ~0.8 KB.
     expect(out.bytesPerSession).toBeGreaterThan(0);
     expect(out.bytesPerSession).toBeLessThan(6_000);
+  });
+
+  it("take at most 0.5 KB each when their visitors view the same pages from the same referrers, as a site's do", () => {
+    const out = heldBytes(20_000, 'shared');
+    expect(out.sessions).toBe(20_000);
+    // Sessions kept as objects of strings took ~1.25 KB each here.
+    expect(out.bytesPerSession).toBeGreaterThan(0);
+    expect(out.bytesPerSession).toBeLessThanOrEqual(500);
   });
 });
