@@ -242,7 +242,7 @@ describe('migrate', () => {
       await clientOf(ch).insert({ table: 'bot_hits', format: 'JSONEachRow', values: stored });
       expect(await rows(ch, botsInTraffic)).toEqual([{ n: 6 }]);
       for (const statement of statements.slice(0, done)) await clientOf(ch).command({ query: statement });
-      expect(await migrate(ch)).toEqual(['0016_bot_rollup.sql']);
+      expect(await migrate(ch, { dir: migrationsBefore('0017') })).toEqual(['0016_bot_rollup.sql']);
       expect(await rows(ch, rollup)).toEqual(expected);
       expect(await rows(ch, samples)).toEqual(expectedSamples);
       expect(await rows(ch, botsInTraffic)).toEqual([{ n: 6 }]);
