@@ -8,7 +8,7 @@
  * and what building the staged payload (stage-payload.ts, the TSV bytes)
  * costs a line, which is part of the engine's figure. Prints only.
  *
- *   npm run bench:stage-parse      (BENCH_LINES=100000, BENCH_PAIRS=3)
+ *   npm run bench:stage-parse      (BENCH_LINES=100000, BENCH_PAIRS=3, BENCH_BATCH=5000)
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ import { benchTempDir } from './temp-dir.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
-const BATCH = 5_000;
+const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (ms: number): string => `${Math.round(LINES / (ms / 1000)).toLocaleString('en')} lines/s`;
