@@ -11,11 +11,13 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../common/config.ts';
 import { ScalehouseError, errorMessage } from '../common/errors.ts';
 import { DATA_SUBDIRS } from '../common/data-dir.ts';
-import { CLIENT, type HasClient } from './raw-client.ts';
+import { CLIENT, RAW_INSERT, type HasClient, type RawInsert } from './raw-client.ts';
 import { readSql } from './sql.ts';
 
 export interface ClickHouse extends HasClient {
   readonly database: string;
+  /** Embedded only: the engine's raw insert (clickhouse/staged-batch.ts). */
+  readonly [RAW_INSERT]?: RawInsert;
   readonly embedded: boolean;
   /** Limits on the dashboards' reads through this handle (withReadLimits). */
   readonly readLimits?: ReadLimits;
@@ -75,10 +77,13 @@ async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
   // Loaded lazily: the engine is a large native library that server mode never needs.
   const { createChdbConnection } = await import('chdb/connection');
   let client: ClickHouseClient;
+  let rawInsert: RawInsert;
   try {
+    const connection = createChdbConnection({ path });
+    rawInsert = (params) => connection.chdb.rawInsert(params);
     // chdb bundles its own copy of the client's Connection type; the shapes are the same.
     client = createClient({
-      connection: createChdbConnection({ path }) as unknown as Parameters<typeof createClient>[0] extends infer P
+      connection: connection as unknown as Parameters<typeof createClient>[0] extends infer P
         ? P extends { connection?: infer C }
           ? C
           : never
@@ -93,7 +98,7 @@ async function connectEmbedded(cfg: ConnectConfig): Promise<ClickHouse> {
     );
   }
   await client.command({ query: await readSql('schema/use-database.sql'), query_params: { database: cfg.CLICKHOUSE_DATABASE } });
-  return handle(client, cfg.CLICKHOUSE_DATABASE, true);
+  return { ...handle(client, cfg.CLICKHOUSE_DATABASE, true), [RAW_INSERT]: rawInsert };
 }
 
 async function connectServer(cfg: ConnectConfig): Promise<ClickHouse> {

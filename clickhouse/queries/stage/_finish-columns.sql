@@ -1,0 +1,17 @@
+    -- Stage 4, the finish: the target split at its first "?" (splitRequest, nginx-json-line.ts).
+    seq,
+    site,
+    ts,
+    client,
+    user_agent,
+    host,
+    method,
+    splitByChar('?', target)[1] AS path,
+    if(position(target, '?') > 0, substring(target, position(target, '?') + 1), '') AS query,
+    status,
+    bytes,
+    request_time_ms,
+    upstream_time_ms,
+    timed,
+    referrer,
+    language
