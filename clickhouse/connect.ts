@@ -16,7 +16,7 @@ import { readSql } from './sql.ts';
 
 export interface ClickHouse extends HasClient {
   readonly database: string;
-  /** Embedded only: the engine's raw insert (clickhouse/staged-batch.ts). */
+  /** Embedded only: the engine's raw insert (clickhouse/stage-session.ts). */
   readonly [RAW_INSERT]?: RawInsert;
   readonly embedded: boolean;
   /** Limits on the dashboards' reads through this handle (withReadLimits). */

@@ -14,7 +14,7 @@ import { command, type Params } from './query.ts';
 import { asClickHouseError } from './errors.ts';
 
 /** The settings every insert runs with: its deduplication token, for the table and the views it feeds. */
-const deduplicated = (token: string) =>
+export const deduplicated = (token: string) =>
   ({
     insert_deduplicate: 1,
     insert_deduplication_token: token,

@@ -18,6 +18,6 @@ export const clientOf = (ch: HasClient): ClickHouseClient => ch[CLIENT];
 /** chdb's raw insert (a Buffer handed to the engine as it is), on handles of the embedded engine only. */
 export const RAW_INSERT = Symbol('the embedded engine raw insert');
 
-export type RawInsert = (params: { table: string; values: Buffer; format: 'TSV' }) => Promise<unknown>;
+export type RawInsert = (params: { table: string; values: Buffer; format: 'TSV' | 'JSONEachRow' }) => Promise<unknown>;
 
 export const rawInsertOf = (ch: HasClient & { readonly [RAW_INSERT]?: RawInsert }): RawInsert | undefined => ch[RAW_INSERT];

@@ -16,14 +16,15 @@
 import type { BatchHandler, Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { log } from '../../common/log.ts';
-import { loadBatch } from '../load/load-batch.ts';
-import type { BatchRows, StatRow } from '../load/rows.ts';
+import { loadBatch, type LoadResult } from '../load/load-batch.ts';
+import type { StatRow } from '../load/rows.ts';
 import { countsLines } from '../load/refusals.ts';
 import { restoreSessions } from '../state/session-store.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import { HostStore } from '../state/host-store.ts';
 import type { CountryOf } from '../../common/country.ts';
 import { processBatch } from './process-batch.ts';
+import { prepareStaged } from './prepare-staged.ts';
 import { runRecordsYielding } from './run-records.ts';
 import { DEFAULT_REORDER_MS, type SessionState } from './sessionize.ts';
 
@@ -55,6 +56,14 @@ export interface HandlerDeps {
   restore?: (stream: string, fromOffset: number) => Promise<SessionState>;
   /** Sees the outcome counts of each loaded batch and how long its load took (replay's summary, metrics). */
   onLoaded?: (stats: StatRow[], loadSeconds: number) => void;
+  /**
+   * Where the per-hit work runs: 'javascript' — every record through processor/pipeline.ts here, the rows
+   * built and inserted from JavaScript (the reference); 'engine' — staged, parsed and enriched in
+   * ClickHouse, the hits written from its tables (prepare-staged.ts). Sessions are JavaScript's either way.
+   */
+  program?: 'javascript' | 'engine';
+  /** The first day whose salt visitor_salts keeps (the engine program reads kept salts there); two days ago by default. */
+  keptSaltsSince?: () => string;
 }
 
 /** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */
@@ -101,11 +110,18 @@ export function createBatchHandler(deps: HandlerDeps): {
       now,
       stream: batch.stream,
     };
-    const rows = processBatch(batch.records, state, opts, await runRecordsYielding(batch.records, opts));
+    let loadRows: (redo: boolean) => Promise<LoadResult>;
+    if (deps.program === 'engine') {
+      const context = { now, saltFor: deps.salts.saltFor, keptSaltsSince: keptSince(now), countryOf: deps.countryOf, hostsOf: hosts.hostsOf };
+      loadRows = await prepareStaged({ ch: deps.ch, context, rules, stream: batch.stream, learnHost: hosts.learn }, batch, state);
+    } else {
+      const rows = processBatch(batch.records, state, opts, await runRecordsYielding(batch.records, opts));
+      loadRows = (redo) => loadBatch(deps.ch, rows, batch.records, batch.token, now, redo);
+    }
     streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
     return async () => {
       try {
-        await load(batch, rows, now, restored);
+        await load(batch, loadRows, restored);
       } catch (err) {
         streams.delete(batch.stream);
         throw err;
@@ -113,9 +129,9 @@ export function createBatchHandler(deps: HandlerDeps): {
     };
   };
 
-  const load = async (batch: BusBatch, rows: BatchRows, now: number, restored: boolean): Promise<void> => {
+  const load = async (batch: BusBatch, loadRows: (redo: boolean) => Promise<LoadResult>, restored: boolean): Promise<void> => {
     const started = performance.now();
-    const loaded = await loadBatch(deps.ch, rows, batch.records, batch.token, now, restored);
+    const loaded = await loadRows(restored);
     const loadSeconds = (performance.now() - started) / 1000;
     if (deps.deadLetter) {
       const byPosition = new Map(batch.records.map((r) => [r.position, r]));
@@ -135,7 +151,7 @@ export function createBatchHandler(deps: HandlerDeps): {
     counters.dropped += counted('dropped');
     counters.deadLetters += counted('dead_letter');
     deps.onLoaded?.(loaded.stats, loadSeconds);
-    log.debug('batch loaded', { batch: batch.token, records: batch.records.length, events: rows.events.length });
+    log.debug('batch loaded', { batch: batch.token, records: batch.records.length });
   };
 
   const handle = async (batch: BusBatch): Promise<void> => {

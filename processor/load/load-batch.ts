@@ -30,6 +30,12 @@ export interface LoadResult {
   refused: number;
 }
 
+/**
+ * Loads the hits — `events`, `bots_minute`, `bot_hit_samples` — and says what the engine refused of them. By
+ * default from the batch's rows; a batch staged in the engine loads them from its tables (load-staged.ts).
+ */
+export type HitLoader = (records: Map<string, BusRecord>) => Promise<Refusals[]>;
+
 /** `redo`: the batch may have been loaded (in part) before: the processor restored its state to do it. */
 export async function loadBatch(
   ch: ClickHouse,
@@ -38,24 +44,10 @@ export async function loadBatch(
   token: string,
   now: number,
   redo = false,
+  loadHits: HitLoader = (byPosition) => loadHitRows(ch, rows, byPosition, token, now),
 ): Promise<LoadResult> {
   const byPosition = new Map(records.map((r) => [r.position, r]));
-  const refusals: Refusals[] = [];
-  refusals.push(
-    refusedHits('events', rows.events, rows.origins.events, await insertIsolating(ch, 'events', rows.events, token), byPosition, now),
-  );
-  refusals.push(
-    refusedHits(
-      'bots_minute',
-      rows.botMinutes,
-      rows.origins.botMinutes,
-      await insertIsolating(ch, 'bots_minute', rows.botMinutes, token),
-      byPosition,
-      now,
-    ),
-  );
-  // A sample is no line (its lines are counted in bots_minute): one the engine refuses is a row_rejected letter.
-  refusals.push(refusedRows('bot_hit_samples', rows.botSamples, await insertIsolating(ch, 'bot_hit_samples', rows.botSamples, token), now));
+  const refusals: Refusals[] = await loadHits(byPosition);
   refusals.push(await moveBotVisitors(ch, rows.botVisitors, token, redo, now));
   refusals.push(refusedRows('sessions', rows.sessions, await insertIsolating(ch, 'sessions', rows.sessions, token), now));
 
@@ -75,6 +67,28 @@ export async function loadBatch(
   );
   await insertCounts(ch, stats, token);
   return { deadLetters, stats, refused: letters.length };
+}
+
+async function loadHitRows(
+  ch: ClickHouse,
+  rows: BatchRows,
+  byPosition: Map<string, BusRecord>,
+  token: string,
+  now: number,
+): Promise<Refusals[]> {
+  return [
+    refusedHits('events', rows.events, rows.origins.events, await insertIsolating(ch, 'events', rows.events, token), byPosition, now),
+    refusedHits(
+      'bots_minute',
+      rows.botMinutes,
+      rows.origins.botMinutes,
+      await insertIsolating(ch, 'bots_minute', rows.botMinutes, token),
+      byPosition,
+      now,
+    ),
+    // A sample is no line (its lines are counted in bots_minute): one the engine refuses is a row_rejected letter.
+    refusedRows('bot_hit_samples', rows.botSamples, await insertIsolating(ch, 'bot_hit_samples', rows.botSamples, token), now),
+  ];
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * Parsing in the engine (issue 27, "Parsing in SQL"), a fast path and a
  * fallback: a batch of bus records is staged by one insert of their raw
- * bytes (stage-payload.ts, clickhouse/staged-batch.ts), and the engine parses
+ * bytes (stage-payload.ts, clickhouse/stage-session.ts), and the engine parses
  * the records whose parse is plainly the same as the JavaScript's — log lines
  * in plain text, combined/common or nginx JSON
- * (clickhouse/queries/stage/parse-records.sql says exactly which), and
+ * (clickhouse/queries/stage/_parse-any.sql says exactly which), and
  * answers those only. Every other record — beacons, escapes, text beyond
  * ASCII, odd numbers or times, the visitor's address elsewhere in the line,
  * whatever would be a dead letter — falls back: parseHit, the reference,
@@ -17,7 +17,7 @@
  */
 import type { BusRecord } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { selectStaged } from '../../clickhouse/staged-batch.ts';
+import { openStage, type Stage } from '../../clickhouse/stage-session.ts';
 import { decodeHit, type Hit } from '../../common/hit.ts';
 import { deadLetter, ok, type StepResult } from '../result.ts';
 import { parseHit } from '../steps/parse.ts';
@@ -48,6 +48,21 @@ function parseInJavaScript(record: BusRecord): StagedParse {
 const mayBeJsonLine = (r: BusRecord): boolean =>
   r.hit ? r.hit.kind === 'log' && r.hit.line.startsWith('{') : r.value.includes('"line":"{');
 
+/** Stages the batch's records in a table of `stage` (records-create.sql) and returns its name. */
+export async function stageRecords(stage: Stage, records: readonly BusRecord[]): Promise<string> {
+  const table = stage.table('records');
+  await stage.create('queries/stage/records-create.sql', table);
+  await stage.insertBytes(table, buildStagePayload(records), 'TSV');
+  return table;
+}
+
+/** The parse query for these records: a batch without a JSON line takes the combined branch only (cheaper to plan). */
+export const parseQuery = (records: readonly BusRecord[], kind: 'records' | 'into'): string =>
+  `queries/stage/parse-${records.some(mayBeJsonLine) ? '' : 'combined-'}${kind}.sql`;
+
+/** Every record the engine does not parse, parsed here: damaged, not a Hit, cut, or parseHit's. */
+export const parseFallback = parseInJavaScript;
+
 /**
  * Every record's parse, in batch order. `now` stands for Date.now() in the
  * parsers' "not in the future" check; taken before parseHit runs, a time the
@@ -55,8 +70,14 @@ const mayBeJsonLine = (r: BusRecord): boolean =>
  */
 export async function parseStaged(ch: ClickHouse, records: readonly BusRecord[], now = Date.now()): Promise<StagedParse[]> {
   if (records.length === 0) return [];
-  const sql = records.some(mayBeJsonLine) ? 'queries/stage/parse-records.sql' : 'queries/stage/parse-combined-records.sql';
-  const rows = await selectStaged<StagedRow>(ch, buildStagePayload(records), sql, { now });
+  const stage = openStage(ch);
+  let rows: StagedRow[];
+  try {
+    const table = await stageRecords(stage, records);
+    rows = await stage.rows<StagedRow>(parseQuery(records, 'records'), { stage: table, now });
+  } finally {
+    await stage.close();
+  }
   const fast = new Map(rows.map((row) => [row.seq, row]));
   return records.map((record, seq) => {
     const row = fast.get(seq);

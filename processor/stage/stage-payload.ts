@@ -1,5 +1,5 @@
 /**
- * A batch of bus records as the bytes the engine stages (clickhouse/queries/stage/create-stage.sql):
+ * A batch of bus records as the bytes the engine stages (clickhouse/queries/stage/records-create.sql):
  * one tab-separated row a record — its place in the batch, position, offset,
  * the record's bytes as they are (the raw Hit JSON), and what the bus or the
  * line reader found wrong with it. Only TSV's own escapes are made (ClickHouse

@@ -1,15 +1,9 @@
--- The parse step (processor/steps/parse.ts) in the engine, for the records whose parse is plainly the same in
--- both: a log line in plain text, combined/common or nginx JSON (the stages say what plain is). Only those come
--- back, in batch order; every other record is parsed by parseHit (processor/stage/parse-staged.ts), and so are
--- lines the JavaScript would make a dead letter. Each stage is a subquery of its own, so that no expression is
--- copied into another, and each format's fields are read from its lines only. For a batch without a JSON line,
--- parse-combined-records.sql is this without the JSON branch, which costs the engine more to plan (~45 ms) than
--- 5,000 lines take to parse. Not yet the processor's path; tests/integration/stage-parse.test.ts holds it equal.
-SELECT
--- @finish-columns
-FROM (
--- @combined-fields
-    UNION ALL
--- @json-fields
-)
--- @finish-where
+-- The records the engine parses (_parse-any.sql), read back in batch order
+-- (processor/stage/parse-staged.ts, tests/integration/stage-parse.test.ts).
+-- @parse-any
+ORDER BY seq
+-- Every expression is evaluated on every row (each conversion is an -OrZero one, every date clamped, so none can
+-- fail on a line that is not plain): short-circuit evaluation (the default, `enable`) runs the lazy branches of
+-- if, multiIf, and, or on the filtered rows of each, copying the columns they read for every one, which made this
+-- query ten times slower on 5,000 lines.
+SETTINGS output_format_json_quote_64bit_integers = 0, short_circuit_function_evaluation = 'disable'

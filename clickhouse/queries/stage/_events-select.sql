@@ -1,0 +1,43 @@
+-- The batch's events as rows of `events` (processor/load/rows.ts eventRow says the same in JavaScript): the
+-- enriched hits of people, with what sessions made of them; a visitor found to be a bot by behaviour is not one.
+SELECT
+    e.position AS position,
+    e.site AS site,
+    fromUnixTimestamp64Milli(e.ts, 'UTC') AS ts,
+    e.source AS source,
+    e.event_type AS event_type,
+    e.event_name AS event_name,
+    a.is_pageview AS is_pageview,
+    toUInt64(e.visitor_id) AS visitor_id,
+    toUUID(a.session_id) AS session_id,
+    e.host AS host,
+    e.method AS method,
+    a.path AS path,
+    e.query AS query,
+    e.status AS status,
+    e.bytes AS bytes,
+    e.request_time_ms AS request_time_ms,
+    e.upstream_time_ms AS upstream_time_ms,
+    e.timed AS timed,
+    a.twin AS twin,
+    e.referrer AS referrer,
+    e.referrer_host AS referrer_host,
+    a.channel AS channel,
+    e.utm_source AS utm_source,
+    e.utm_medium AS utm_medium,
+    e.utm_campaign AS utm_campaign,
+    e.utm_content AS utm_content,
+    e.utm_term AS utm_term,
+    e.browser AS browser,
+    e.browser_version AS browser_version,
+    e.os AS os,
+    e.os_version AS os_version,
+    e.device_type AS device_type,
+    e.country AS country,
+    e.language AS language,
+    e.screen_width AS screen_width,
+    e.engaged_ms AS engaged_ms,
+    e.props AS props
+FROM {enriched:Identifier} AS e
+INNER JOIN {assigned:Identifier} AS a ON a.position = e.position
+WHERE e.outcome = 'event' AND a.bot_reason = ''
