@@ -55,6 +55,12 @@ export interface HandlerDeps {
   restore?: (stream: string, fromOffset: number) => Promise<SessionState>;
   /** Sees the outcome counts of each loaded batch and how long its load took (replay's summary, metrics). */
   onLoaded?: (stats: StatRow[], loadSeconds: number) => void;
+  /**
+   * Which batch program does the per-line work (issue 27): 'javascript', today's path (run-records.ts →
+   * process-batch.ts → load/load-batch.ts), or 'engine', parse and enrichment in the engine
+   * (processor/stage/). Engine program: being wired in; until then every batch takes the JavaScript path.
+   */
+  program?: 'javascript' | 'engine';
 }
 
 /** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */
