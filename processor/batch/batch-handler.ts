@@ -62,8 +62,6 @@ export interface HandlerDeps {
    * ClickHouse, the hits written from its tables (prepare-staged.ts). Sessions are JavaScript's either way.
    */
   program?: 'javascript' | 'engine';
-  /** The first day whose salt visitor_salts keeps (the engine program reads kept salts there); two days ago by default. */
-  keptSaltsSince?: () => string;
 }
 
 /** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */

@@ -204,7 +204,7 @@ export function visitFigures(sessions: IndependentSession[]) {
  * sorted by time plus a random delay. Lines of the same second keep their
  * file order, so "first pageview" stays well defined.
  */
-export function shuffleWithin(lines: LogLine[], windowMs: number, seed = 1): LogLine[] {
+export function shuffleWithin<L extends Pick<LogLine, 'ts' | 'n'>>(lines: L[], windowMs: number, seed = 1): L[] {
   let state = seed;
   const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const sorted = [...lines].sort((a, b) => a.ts - b.ts || a.n - b.n);
@@ -213,7 +213,7 @@ export function shuffleWithin(lines: LogLine[], windowMs: number, seed = 1): Log
     .sort((a, b) => a.key - b.key)
     .map((x) => x.l);
   // Put each second's lines back into the slots that second got, in file order.
-  const slots = new Map<number, LogLine[]>();
+  const slots = new Map<number, L[]>();
   for (const l of sorted) slots.set(l.ts, [...(slots.get(l.ts) ?? []), l]);
   const taken = new Map<number, number>();
   return order.map((l) => {
