@@ -38,7 +38,6 @@ import { benchTempDir } from './temp-dir.ts';
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
-const DAY_MS = 86_400_000;
 
 const dir = benchTempDir('stage-enrich');
 const logFile = join(dir, 'bots.log');
@@ -58,7 +57,6 @@ await migrate(ch, { rawRetentionDays: 0 });
 const salts = new SaltStore(ch);
 await salts.refresh(true);
 const ctx: PipelineContext = { saltFor: salts.saltFor, hostsOf: new SiteHosts().hostsOf, countryOf: await openCountryLookup('') };
-const keptSaltsSince = new Date(Date.now() - 2 * DAY_MS).toISOString().slice(0, 10);
 const AFTER_PARSE = STEPS.slice(1);
 
 /** The JavaScript steps after parse on copies of the parsed events (copied before the clock starts), as runPipeline runs them. */
@@ -97,7 +95,7 @@ async function enrichInEngine(turn: number): Promise<{ enrich: number; rowsBack:
     await createStage(ch, name);
     await insertRows(ch, name, rows, name);
     const t1 = performance.now();
-    const params = await prepareEnrich(ch, name, { ...ctx, keptSaltsSince });
+    const params = await prepareEnrich(ch, name, ctx);
     const digest = `SELECT count() AS n, sum(cityHash64(*)) AS digest FROM (${enrichSql})`;
     const [kept] = await (await clientOf(ch).query({ query: digest, query_params: params, format: 'JSONEachRow' })).json<{ n: string }>();
     const t2 = performance.now();
