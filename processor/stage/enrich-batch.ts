@@ -10,7 +10,7 @@
  * parameters, so no address is written anywhere.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { selectRows } from '../../clickhouse/query.ts';
+import { command, selectRows } from '../../clickhouse/query.ts';
 import type { CountryOf } from '../../common/country.ts';
 import type { SaltFor } from '../../common/pseudonym.ts';
 import { addUserAgents } from './user-agents.ts';
@@ -31,6 +31,11 @@ type NeedKind = 'user_agent' | 'referrer_host' | 'referrer' | 'utm' | 'address' 
 /** The staged batch in `stage` enriched, one row per staged event in offset order. */
 export async function enrichStaged(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<EnrichedRow[]> {
   return selectRows<EnrichedRow>(ch, 'queries/stage/enrich.sql', await prepareEnrich(ch, stage, ctx));
+}
+
+/** The same rows kept in the engine: inserted into `target` (enrich-target.ts makes it), for the batch's next queries. */
+export async function enrichInto(ch: ClickHouse, stage: string, target: string, ctx: EnrichContext): Promise<void> {
+  await command(ch, 'queries/stage/enrich-into.sql', { ...(await prepareEnrich(ch, stage, ctx)), target });
 }
 
 /**

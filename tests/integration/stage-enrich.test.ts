@@ -15,8 +15,9 @@ import { runPipeline, type PipelineContext } from '../../processor/pipeline.ts';
 import { parseHit } from '../../processor/steps/parse.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { SiteHosts } from '../../processor/state/site-hosts.ts';
-import { enrichStaged } from '../../processor/stage/enrich-batch.ts';
+import { enrichInto, enrichStaged } from '../../processor/stage/enrich-batch.ts';
 import { createStage, dropStage } from '../../processor/stage/enrich-stage.ts';
+import { createEnrichTarget, dropEnrichTarget } from '../../processor/stage/enrich-target.ts';
 import { outcomeOf } from '../../processor/stage/enriched-outcome.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
 import { awkwardHits, corpusHits, logFileHits, SITE_HOSTS } from '../helpers/enrich-inputs.ts';
@@ -82,4 +83,33 @@ describe('enrichment in the engine', () => {
     });
     expect(await rows(ch, "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'stage_%'")).toEqual([]);
   }, 300_000);
+
+  it('keeps in a table of the engine the same rows it reads back (enrichInto and enrichStaged share one SELECT)', async () => {
+    const ch = await freshClickHouse();
+    const salts = new SaltStore(ch);
+    await salts.refresh(true);
+    const ctx: PipelineContext = {
+      saltFor: salts.saltFor,
+      hostsOf: new SiteHosts(SITE_HOSTS).hostsOf,
+      countryOf: await openCountryLookup(''),
+    };
+    // One batch of every kind of input: log lines, beacons, the corpora, odd referrers and UTM values.
+    const hits = [...logFileHits().slice(0, 3000), ...corpusHits().slice(0, 1000), ...awkwardHits(1000)];
+    const staged = hits.flatMap((hit, offset) => {
+      const parsed = parseHit(hit);
+      return parsed.ok ? [stagedRow(parsed.event, hit, offset)] : [];
+    });
+    await createStage(ch, 'stage_into');
+    await insertRows(ch, 'stage_into', staged, 'stage:into');
+    const read = await enrichStaged(ch, 'stage_into', ctx);
+    await createEnrichTarget(ch, 'stage_enriched');
+    await enrichInto(ch, 'stage_into', 'stage_enriched', ctx);
+    const kept = await rows(ch, 'SELECT * FROM stage_enriched ORDER BY offset');
+    expect(new Set(read.map((r) => r.outcome))).toEqual(new Set(['event', 'dropped']));
+    expect(kept.length).toBe(staged.length);
+    expect(kept).toEqual(read);
+    await dropEnrichTarget(ch, 'stage_enriched');
+    await dropStage(ch, 'stage_into');
+    expect(await rows(ch, "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'stage_%'")).toEqual([]);
+  }, 120_000);
 });
