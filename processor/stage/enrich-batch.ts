@@ -5,9 +5,9 @@
  * (enrichInto). JavaScript works only per distinct value the batch brings,
  * asked for in one query (enrich-needs.sql): new user agents and referrer
  * hosts go to their tables and dictionaries (user-agents.ts, referrers.ts);
- * odd referrers and UTM values, the countries of addresses read straight from
- * files, the days' salts and the sites' own hosts travel as the enrich query's
- * parameters, so no address is written anywhere.
+ * odd referrers, the UTM values of queries that have them, the countries of
+ * addresses read straight from files, the days' salts and the sites' own hosts
+ * travel as the enrich query's parameters, so no address is written anywhere.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { command, selectRows } from '../../clickhouse/query.ts';
@@ -26,11 +26,12 @@ export interface EnrichContext {
   countryOf?: CountryOf;
 }
 
-type NeedKind = 'user_agent' | 'referrer_host' | 'referrer' | 'utm' | 'address' | 'day' | 'site';
+type NeedKind = 'user_agent' | 'referrer_host' | 'referrer' | 'utm_query' | 'address' | 'day' | 'site';
 
 /** The staged batch in `stage` enriched, one row per staged event in offset order. */
 export async function enrichStaged(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<EnrichedRow[]> {
-  return selectRows<EnrichedRow>(ch, 'queries/stage/enrich.sql', await prepareEnrich(ch, stage, ctx));
+  const rows = await selectRows<EnrichedRow>(ch, 'queries/stage/enrich.sql', await prepareEnrich(ch, stage, ctx));
+  return rows.sort((a, b) => Number(a.offset) - Number(b.offset));
 }
 
 /** The same rows kept in the engine: inserted into `target` (enrich-target.ts makes it), for the batch's next queries. */
@@ -43,7 +44,15 @@ export async function enrichInto(ch: ClickHouse, stage: string, target: string, 
  * the parameters _enrich.sql takes.
  */
 export async function prepareEnrich(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<Record<string, unknown>> {
-  const needs: Record<NeedKind, string[]> = { user_agent: [], referrer_host: [], referrer: [], utm: [], address: [], day: [], site: [] };
+  const needs: Record<NeedKind, string[]> = {
+    user_agent: [],
+    referrer_host: [],
+    referrer: [],
+    utm_query: [],
+    address: [],
+    day: [],
+    site: [],
+  };
   for (const { kind, value } of await selectRows<{ kind: NeedKind; value: string }>(ch, 'queries/stage/enrich-needs.sql', { stage }))
     needs[kind].push(value);
   const referrers = oddReferrerParams(needs.referrer);
@@ -60,7 +69,7 @@ export async function prepareEnrich(ch: ClickHouse, stage: string, ctx: EnrichCo
   return {
     stage,
     ...referrers,
-    ...utmParams(needs.utm),
+    ...utmParams(needs.utm_query),
     addresses,
     countries: addresses.map((a) => countryOf!(a)),
     salt_days: needs.day,

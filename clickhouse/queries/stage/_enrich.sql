@@ -4,7 +4,7 @@
 -- referrer_host_values; internal when the referrer is one of the site's hosts, {own_sites} →
 -- {own_hosts}), locate ({addresses} → {countries}) and protect privacy (the visitor's keyed hash
 -- under the day's salt, {salt_days} → {salt_keys}; opted-out hits dropped). One row per staged
--- event, in offset order, with its outcome as processor/batch/run-records.ts names them: `event`,
+-- event (in no order: enrichStaged sorts what it reads, a table needs none), with its outcome as processor/batch/run-records.ts names them: `event`,
 -- `dropped` (bot, opted_out) or `dead_letter` (processing_error: a value the batch's JavaScript
 -- left out — a bug, never a guess). No address is in any column: a dropped hit, like an event,
 -- keeps none. Read as rows (enrich.sql) or kept in the engine (enrich-into.sql), the same text.
@@ -90,12 +90,10 @@ FROM (
                 referrer_plain_host) AS referrer_host,
             multiIf(referrer = '', '', referrer_odd, transform(referrer, {ref_urls:Array(String)}, {ref_paths:Array(String)}, ''),
                 if(referrer_plain_path = '', '/', referrer_plain_path)) AS referrer_path,
-            -- The five UTM values, cleaned as normalise.ts cleans them: ASCII here (cut to 200,
-            -- lowercased, controls made U+FFFD), the rest from JavaScript ({utm_raws} →
-            -- {utm_values}, processor/stage/utm-values.ts).
-            arrayMap(u -> if(tupleElement(u, 2), transform(tupleElement(u, 1), {utm_raws:Array(String)}, {utm_values:Array(String)}, ''),
-                    replaceRegexpAll(left(lower(decodeURLFormComponent(tupleElement(u, 1))), 200), '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]', '\xEF\xBF\xBD')),
-                utm_raw_odds) AS utm5,
+            -- The five UTM values of the query, as normalise.ts reads and cleans them, from JavaScript
+            -- ({utm_queries} → {utm_values}, processor/stage/utm-values.ts).
+            if(position(query, 'utm_') = 0, ['', '', '', '', ''],
+                {utm_values:Array(Array(String))}[indexOf({utm_queries:Array(String)}, query)]) AS utm5,
             dictGet('user_agent_values', ('is_bot', 'bot_reason', 'bot_name', 'browser', 'browser_version', 'os', 'os_version', 'device_type'),
                 tuple(user_agent)) AS ua,
             -- The site's own hosts as the pipeline knows them (processor/state/site-hosts.ts).
@@ -107,4 +105,3 @@ FROM (
         )
     )
 )
-ORDER BY offset
