@@ -12,6 +12,7 @@
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { command, selectRows } from '../../clickhouse/query.ts';
 import type { CountryOf } from '../../common/country.ts';
+import { ScalehouseError } from '../../common/errors.ts';
 import type { SaltFor } from '../../common/pseudonym.ts';
 import { addUserAgents } from './user-agents.ts';
 import { addReferrerHosts, oddReferrerParams } from './referrers.ts';
@@ -26,7 +27,16 @@ export interface EnrichContext {
   countryOf?: CountryOf;
 }
 
-type NeedKind = 'user_agent' | 'referrer_host' | 'referrer' | 'utm_query' | 'address' | 'day' | 'site';
+/** The one row of enrich-needs.sql: the batch's distinct values of each kind. */
+interface Needs {
+  user_agent: string[];
+  referrer_host: string[];
+  referrer: string[];
+  utm_query: string[];
+  address: string[];
+  day: string[];
+  site: string[];
+}
 
 /** The staged batch in `stage` enriched, one row per staged event in offset order. */
 export async function enrichStaged(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<EnrichedRow[]> {
@@ -44,17 +54,8 @@ export async function enrichInto(ch: ClickHouse, stage: string, target: string, 
  * the parameters _enrich.sql takes.
  */
 export async function prepareEnrich(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<Record<string, unknown>> {
-  const needs: Record<NeedKind, string[]> = {
-    user_agent: [],
-    referrer_host: [],
-    referrer: [],
-    utm_query: [],
-    address: [],
-    day: [],
-    site: [],
-  };
-  for (const { kind, value } of await selectRows<{ kind: NeedKind; value: string }>(ch, 'queries/stage/enrich-needs.sql', { stage }))
-    needs[kind].push(value);
+  const [needs] = await selectRows<Needs>(ch, 'queries/stage/enrich-needs.sql', { stage });
+  if (!needs) throw new ScalehouseError('enrich-needs.sql gave no row');
   const referrers = oddReferrerParams(needs.referrer);
   // An odd referrer's host is known only once JavaScript has read it: asked apart, and only then.
   const oddHosts = [...new Set(referrers.ref_hosts)];
