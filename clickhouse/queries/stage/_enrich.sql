@@ -4,14 +4,17 @@
 -- referrer_host_values; internal when the referrer is one of the site's hosts, {own_sites} →
 -- {own_hosts}), locate ({addresses} → {countries}) and protect privacy (the visitor's keyed hash
 -- under the day's salt, {salt_days} → {salt_keys}; opted-out hits dropped). One row per staged
--- event (in no order: enrichStaged sorts what it reads, a table needs none), with its outcome as processor/batch/run-records.ts names them: `event`,
--- `dropped` (bot, opted_out) or `dead_letter` (processing_error: a value the batch's JavaScript
--- left out — a bug, never a guess). No address is in any column: a dropped hit, like an event,
--- keeps none. Read as rows (enrich.sql) or kept in the engine (enrich-into.sql), the same text.
+-- event, in no order (enrichStaged sorts what it reads; a table needs none), with its outcome as
+-- processor/batch/run-records.ts names them: `event`, `dropped` (bot, opted_out) or `dead_letter`
+-- (processing_error: a value the batch's JavaScript left out — a bug, never a guess). No address is
+-- in any column: a dropped hit, like an event, keeps none. Read as rows (enrich.sql) or kept in the
+-- engine (enrich-into.sql), the same text.
 --
 -- Two levels over the normalised events, as _enrich-normalised.sql says why: what several columns
 -- read (outcome, the user agent's values, the referrer's host) is a column of the level below, not
--- an alias copied into each.
+-- an alias copied into each. `outcome` is not in the level of the dictGet: there the analyzer's
+-- optimize_inverse_dictionary_lookup turns `is_bot = 1` into an IN over the dictionary and fails on
+-- its tuple key ("Type mismatch in IN or VALUES section", ClickHouse of chdb 3.4).
 SELECT
     position,
     offset,
