@@ -1,16 +1,18 @@
 /**
  * Enrichment of a staged batch in the engine (issue 27): the steps of
- * processor/pipeline.ts after parse, as clickhouse/queries/stage/enrich.sql.
- * JavaScript works only per distinct value the batch brings, asked for in one
- * query (enrich-needs.sql): new user agents and referrer hosts go to their
- * tables (user-agents.ts, referrers.ts); odd referrers and UTM values, the
- * countries of addresses read straight from files and the salts of days not
- * kept travel as the enrich query's parameters, so no address is written
- * anywhere.
+ * processor/pipeline.ts after parse, as clickhouse/queries/stage/_enrich.sql,
+ * read back as rows (enrichStaged) or kept in the engine in a table of its own
+ * (enrichInto). JavaScript works only per distinct value the batch brings,
+ * asked for in one query (enrich-needs.sql): new user agents and referrer
+ * hosts go to their tables and dictionaries (user-agents.ts, referrers.ts);
+ * odd referrers, the UTM values of queries that have them, the countries of
+ * addresses read straight from files, the days' salts and the sites' own hosts
+ * travel as the enrich query's parameters, so no address is written anywhere.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { selectRows } from '../../clickhouse/query.ts';
+import { command, selectRows } from '../../clickhouse/query.ts';
 import type { CountryOf } from '../../common/country.ts';
+import { ScalehouseError } from '../../common/errors.ts';
 import type { SaltFor } from '../../common/pseudonym.ts';
 import { addUserAgents } from './user-agents.ts';
 import { addReferrerHosts, oddReferrerParams } from './referrers.ts';
@@ -19,45 +21,61 @@ import type { EnrichedRow } from './enriched-outcome.ts';
 
 export interface EnrichContext {
   saltFor: SaltFor;
-  /** The first day whose salt visitor_salts keeps for saltFor (processor/state/salt-store.ts: two days ago). */
-  keptSaltsSince: string;
+  /** The host names a site is known under (processor/state/site-hosts.ts): a referrer from one is internal. As in pipeline.ts. */
+  hostsOf?: (site: string) => ReadonlySet<string>;
   /** Country lookup for addresses that reach the processor unpseudonymised (tail, replay). */
   countryOf?: CountryOf;
 }
 
-type NeedKind = 'user_agent' | 'referrer' | 'utm' | 'address' | 'day';
+/** The one row of enrich-needs.sql: the batch's distinct values of each kind. */
+interface Needs {
+  user_agent: string[];
+  referrer_host: string[];
+  referrer: string[];
+  utm_query: string[];
+  address: string[];
+  day: string[];
+  site: string[];
+}
 
 /** The staged batch in `stage` enriched, one row per staged event in offset order. */
 export async function enrichStaged(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<EnrichedRow[]> {
-  return selectRows<EnrichedRow>(ch, 'queries/stage/enrich.sql', await prepareEnrich(ch, stage, ctx));
+  const rows = await selectRows<EnrichedRow>(ch, 'queries/stage/enrich.sql', await prepareEnrich(ch, stage, ctx));
+  return rows.sort((a, b) => Number(a.offset) - Number(b.offset));
+}
+
+/** The same rows kept in the engine: inserted into `target` (enrich-target.ts makes it), for the batch's next queries. */
+export async function enrichInto(ch: ClickHouse, stage: string, target: string, ctx: EnrichContext): Promise<void> {
+  await command(ch, 'queries/stage/enrich-into.sql', { ...(await prepareEnrich(ch, stage, ctx)), target });
 }
 
 /**
- * The per-distinct-value work of a staged batch: the tables filled, and the parameters
- * enrich.sql takes (for an INSERT … SELECT of it as much as for reading its rows).
+ * The per-distinct-value work of a staged batch: the tables and their dictionaries filled, and
+ * the parameters _enrich.sql takes.
  */
 export async function prepareEnrich(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<Record<string, unknown>> {
-  const base = { stage, oldest: ctx.keptSaltsSince };
-  const needs: Record<NeedKind, string[]> = { user_agent: [], referrer: [], utm: [], address: [], day: [] };
-  for (const { kind, value } of await selectRows<{ kind: NeedKind; value: string }>(ch, 'queries/stage/enrich-needs.sql', base))
-    needs[kind].push(value);
+  const [needs] = await selectRows<Needs>(ch, 'queries/stage/enrich-needs.sql', { stage });
+  if (!needs) throw new ScalehouseError('enrich-needs.sql gave no row');
+  const referrers = oddReferrerParams(needs.referrer);
+  // An odd referrer's host is known only once JavaScript has read it: asked apart, and only then.
+  const oddHosts = [...new Set(referrers.ref_hosts)];
+  const unknownOddHosts = oddHosts.length
+    ? (await selectRows<{ host: string }>(ch, 'queries/stage/enrich-unknown-referrer-hosts.sql', { hosts: oddHosts })).map((r) => r.host)
+    : [];
   if (needs.user_agent.length) await addUserAgents(ch, needs.user_agent);
+  const hosts = [...new Set([...needs.referrer_host, ...unknownOddHosts])];
+  if (hosts.length) await addReferrerHosts(ch, hosts);
   const countryOf = ctx.countryOf;
   const addresses = countryOf ? needs.address : [];
-  const params = {
-    ...base,
-    ...oddReferrerParams(needs.referrer),
-    ...utmParams(needs.utm),
+  return {
+    stage,
+    ...referrers,
+    ...utmParams(needs.utm_query),
     addresses,
     countries: addresses.map((a) => countryOf!(a)),
     salt_days: needs.day,
     salt_keys: needs.day.map((day) => ctx.saltFor(day).toString('hex')),
+    own_sites: needs.site,
+    own_hosts: needs.site.map((site) => [...(ctx.hostsOf?.(site) ?? [])]),
   };
-  const hosts = await selectRows<{ host: string }>(ch, 'queries/stage/enrich-new-referrer-hosts.sql', params);
-  if (hosts.length)
-    await addReferrerHosts(
-      ch,
-      hosts.map((h) => h.host),
-    );
-  return params;
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { insertRows } from '../../clickhouse/insert.ts';
+import { command } from '../../clickhouse/query.ts';
 import { parseUserAgent } from '../steps/classify-user-agent.ts';
 import { botVerdict } from '../steps/detect-bot.ts';
 
@@ -40,10 +41,12 @@ export function classifyUserAgentRow(userAgent: string): UserAgentRow {
 }
 
 /**
- * Adds the agents a batch brought that the table did not know. The token is new each time: a
- * second row of an agent is harmless (the join takes any one), but an insert dropped as a
- * duplicate of one whose rows the TTL has since removed would leave its agents unknown.
+ * Adds the agents a batch brought that the dictionary did not know, and reloads it (migration
+ * 0018: it is never reloaded on a timer), so the batch's enrich query finds them. The token is new
+ * each time: a second row of an agent is harmless (the dictionary takes any one), but an insert
+ * dropped as a duplicate of one whose rows the TTL has since removed would leave its agents unknown.
  */
 export async function addUserAgents(ch: ClickHouse, userAgents: readonly string[]): Promise<void> {
   await insertRows(ch, 'user_agents', userAgents.map(classifyUserAgentRow), `user-agents:${randomUUID()}`);
+  await command(ch, 'queries/stage/enrich-reload-user-agents.sql');
 }

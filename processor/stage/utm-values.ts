@@ -1,22 +1,26 @@
 /**
- * UTM values the engine leaves to JavaScript (clickhouse/queries/stage/_enrich-normalised.sql):
- * those with bytes beyond ASCII, raw or percent-encoded. Decoding them takes
- * the WHATWG UTF-8 decoder (one U+FFFD per bad sequence, where ClickHouse's
- * toValidUTF8 makes one of a run), and keeping them JavaScript's toLowerCase
- * and its UTF-16 length for the cut — so they are read here by
- * URLSearchParams and cleaned as normalise.ts cleans them, once per distinct
- * raw value.
+ * UTM values, in JavaScript once per distinct query that mentions "utm_"
+ * (clickhouse/queries/stage/enrich-needs.sql names them): read and cleaned by
+ * normalise.ts's own readUtm — URLSearchParams, the WHATWG UTF-8 decoder,
+ * JavaScript's lowercasing and its UTF-16 length for the cut — and passed to
+ * the batch's enrich query as parameters. Few queries carry UTM tags, and
+ * reading them in SQL cost the query analyzer more than this costs per batch
+ * (~7 ms of a 5,000-event batch: five lambdas and their regular expressions).
  */
-import { cleanUtmValue } from '../steps/normalise.ts';
+import { readUtm } from '../steps/normalise.ts';
 
 export interface UtmParams {
-  utm_raws: string[];
-  utm_values: string[];
+  utm_queries: string[];
+  /** Per query: source, medium, campaign, content and term, in that order (_enrich.sql reads them so). */
+  utm_values: string[][];
 }
 
-/** `raw` as it stands after "utm_x=" in a query: it holds no "&", so it is a whole pair's value. */
-const decodeUtmValue = (raw: string): string => new URLSearchParams(`v=${raw}`).get('v') ?? '';
-
-export function utmParams(raws: readonly string[]): UtmParams {
-  return { utm_raws: [...raws], utm_values: raws.map((raw) => cleanUtmValue(decodeUtmValue(raw))) };
+export function utmParams(queries: readonly string[]): UtmParams {
+  return {
+    utm_queries: [...queries],
+    utm_values: queries.map((query) => {
+      const utm = readUtm(query);
+      return [utm.source, utm.medium, utm.campaign, utm.content, utm.term];
+    }),
+  };
 }

@@ -27,7 +27,8 @@ export function isPageRequest(ev: Pick<Event, 'method' | 'path' | 'status'>): bo
   return ev.method === 'GET' && shown && ev.path.startsWith('/') && !ASSET.test(ev.path);
 }
 
-function readUtm(query: string): Event['utm'] {
+/** The five UTM values of a query, decoded and cleaned (also processor/stage/utm-values.ts, once per distinct query). */
+export function readUtm(query: string): Event['utm'] {
   const utm = { source: '', medium: '', campaign: '', content: '', term: '' };
   if (!query.includes('utm_')) return utm;
   let params: URLSearchParams;
@@ -41,8 +42,8 @@ function readUtm(query: string): Event['utm'] {
   return utm;
 }
 
-/** A UTM value as kept, from its decoded text (also processor/stage/utm-values.ts). */
-export const cleanUtmValue = (decoded: string): string => cleanText(cutText(decoded, 200).toLowerCase());
+/** A UTM value as kept, from its decoded text. */
+const cleanUtmValue = (decoded: string): string => cleanText(cutText(decoded, 200).toLowerCase());
 
 export function normalise(ev: Event): StepResult {
   ev.host = ev.host.replace(/^www\./, '').replace(/:\d+$/, '');

@@ -37,6 +37,7 @@ describe('migrate', () => {
       '0015_goals_funnels_shares.sql',
       '0016_bot_rollup.sql',
       '0017_enrich_values.sql',
+      '0018_enrich_dictionaries.sql',
     ]);
     const [ttl] = await rows<{ q: string }>(
       ch,
@@ -66,6 +67,7 @@ describe('migrate', () => {
       { name: 'pages_hour', engine: 'SummingMergeTree' },
       { name: 'pipeline_health', engine: 'MergeTree' },
       { name: 'pipeline_stats', engine: 'SummingMergeTree' },
+      { name: 'referrer_host_values', engine: 'Dictionary' },
       { name: 'referrer_hosts', engine: 'ReplacingMergeTree' },
       { name: 'replay_seeds', engine: 'MergeTree' },
       { name: 'schema_migrations', engine: 'ReplacingMergeTree' },
@@ -73,6 +75,7 @@ describe('migrate', () => {
       { name: 'share_links', engine: 'ReplacingMergeTree' },
       { name: 'site_hosts', engine: 'ReplacingMergeTree' },
       { name: 'traffic_minute', engine: 'SummingMergeTree' },
+      { name: 'user_agent_values', engine: 'Dictionary' },
       { name: 'user_agents', engine: 'ReplacingMergeTree' },
       { name: 'visitor_salts', engine: 'MergeTree' },
     ]);

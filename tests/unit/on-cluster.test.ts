@@ -74,7 +74,7 @@ describe('migrations on a cluster', () => {
       expect(s).toMatch(/^(CREATE|ALTER|DROP|RENAME)\b/);
       expect(c.match(/ON CLUSTER/g)).toEqual(['ON CLUSTER']);
       expect(c).toMatch(
-        /^(CREATE (TABLE|DATABASE|MATERIALIZED VIEW) (IF NOT EXISTS )?|ALTER TABLE |DROP (TABLE|VIEW) IF EXISTS |RENAME TABLE \w+ TO )[\w{}:]+ ON CLUSTER scalehouse\b/,
+        /^(CREATE (TABLE|DATABASE|DICTIONARY|MATERIALIZED VIEW) (IF NOT EXISTS )?|ALTER TABLE |DROP (TABLE|VIEW) IF EXISTS |RENAME TABLE \w+ TO )[\w{}:]+ ON CLUSTER scalehouse\b/,
       );
       expect(c).not.toMatch(/ENGINE = (?!Replicated)\w*MergeTree/);
       expect(c).not.toMatch(/non_replicated_deduplication_window/);

@@ -1,10 +1,17 @@
 -- The normalise step (processor/steps/normalise.ts) on every staged event, in
--- the engine. Its URL and query rules follow WHATWG URL, as `new URL()` and
--- URLSearchParams do, on the inputs whose result is plain to see; the rest
--- (`referrer_odd`, `utm_*_odd`) is worked out in JavaScript once per distinct
--- value (processor/stage/referrers.ts, processor/stage/utm-values.ts) and
--- joined by value. Included by enrich-needs.sql and enrich.sql, so both
--- decide alike what is odd.
+-- the engine. Its URL rules follow WHATWG URL, as `new URL()` does, on the
+-- referrers whose result is plain to see; the rest (`referrer_odd`) is worked
+-- out in JavaScript once per distinct value (processor/stage/referrers.ts),
+-- and so are the UTM values of the few queries that have any
+-- (processor/stage/utm-values.ts). Included by enrich-needs.sql and
+-- _enrich.sql, so both decide alike what is odd.
+--
+-- Written for the query analyzer, whose work is most of a batch's cost in the
+-- embedded engine (~50 µs per function of the analysed tree, whatever the
+-- batch's size; issue 27): an alias used twice is analysed twice, its whole
+-- expression copied, so chains of aliases used over and over are avoided; and
+-- each subquery a column passes through is analysed again, so there are
+-- three levels in all (_enrich.sql), not one per step.
 SELECT
     *,
     -- Host: without "www." and a port, as logged (a JSON log's $host keeps its case).
@@ -13,8 +20,7 @@ SELECT
     -- number (WHATWG reads "a.1" and "0x7f" as IPv4), no "xn--" label (checked by IDNA), an
     -- optional short port, and a path of characters WHATWG keeps as they are, without dot segments
     -- (which it resolves). Query and fragment change neither host nor path.
-    extract(referrer, '^[A-Za-z]+://([^/?#]*)') AS referrer_authority,
-    lower(replaceRegexpOne(referrer_authority, ':[0-9]*$', '')) AS referrer_hostname,
+    lower(replaceRegexpOne(extract(referrer, '^[A-Za-z]+://([^/?#]*)'), ':[0-9]*$', '')) AS referrer_hostname,
     extract(referrer, '^[A-Za-z]+://[^/?#]*(/[^?#]*)') AS referrer_plain_path,
     referrer != ''
         AND NOT (
@@ -23,29 +29,8 @@ SELECT
             AND NOT match(extract(referrer_hostname, '([^.]*)\\.?$'), '^([0-9]+|0x[0-9a-f]*)$')
             AND NOT match(referrer_plain_path, '(?i)(^|/)(\\.|%2e){1,2}(/|$)')
         ) AS referrer_odd,
-    -- UTM: URLSearchParams' pairs (one leading "?" dropped, "&" between pairs, the first "=" in
-    -- one), names percent-decoded with "+" as a space; only when the query mentions "utm_", as
-    -- normalise.ts looks.
-    if(position(query, 'utm_') = 0, [], splitByChar('&', if(startsWith(query, '?'), substring(query, 2), query))) AS utm_pairs,
-    arrayMap(p -> decodeURLFormComponent(if(position(p, '=') > 0, substring(p, 1, position(p, '=') - 1), p)), utm_pairs) AS utm_names,
-    arrayMap(p -> if(position(p, '=') > 0, substring(p, position(p, '=') + 1), ''), utm_pairs) AS utm_raws,
-    utm_raws[indexOf(utm_names, 'utm_source')] AS utm_source_raw,
-    utm_raws[indexOf(utm_names, 'utm_medium')] AS utm_medium_raw,
-    utm_raws[indexOf(utm_names, 'utm_campaign')] AS utm_campaign_raw,
-    utm_raws[indexOf(utm_names, 'utm_content')] AS utm_content_raw,
-    utm_raws[indexOf(utm_names, 'utm_term')] AS utm_term_raw,
-    -- A value decoding to ASCII alone is cleaned here; any other byte needs the WHATWG UTF-8
-    -- decoder (one U+FFFD per bad sequence), JavaScript's lowercasing and its UTF-16 length. So does
-    -- a "%" without two hex digits after it: WHATWG keeps the "%" alone and reads on, where
-    -- decodeURLFormComponent copies the two characters after it as they are ("%[%2e" stays so).
-    arrayMap(raw -> NOT match(raw, '^[\\x20-\\x7e]*$') OR match(raw, '%[89a-fA-F][0-9a-fA-F]')
-            OR position(replaceRegexpAll(raw, '%[0-9a-fA-F]{2}', ''), '%') > 0,
-        [utm_source_raw, utm_medium_raw, utm_campaign_raw, utm_content_raw, utm_term_raw]) AS utm_odds,
-    utm_odds[1] AS utm_source_odd,
-    utm_odds[2] AS utm_medium_odd,
-    utm_odds[3] AS utm_campaign_odd,
-    utm_odds[4] AS utm_content_odd,
-    utm_odds[5] AS utm_term_odd,
+    -- A plain URL's referrer host, as normalise.ts makes it: the hostname without "www.".
+    replaceRegexpOne(referrer_hostname, '^www\\.', '') AS referrer_plain_host,
     toDate(toDateTime(intDiv(ts, 1000), 'UTC')) AS day,
     -- The country the collector looked up (processor/steps/locate.ts), else the address is looked up.
     match(header_country, '^[A-Z]{2}$') AS country_from_hit,

@@ -1,0 +1,1 @@
+SYSTEM RELOAD DICTIONARY referrer_host_values

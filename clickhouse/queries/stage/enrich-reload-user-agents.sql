@@ -1,0 +1,1 @@
+SYSTEM RELOAD DICTIONARY user_agent_values

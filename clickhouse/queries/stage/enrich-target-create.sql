@@ -1,0 +1,50 @@
+-- A batch's enriched events kept in the engine (enrich-into.sql): the columns of _enrich.sql, in its
+-- order (an INSERT … SELECT matches them by position), so the batch's next queries read them there
+-- and JavaScript reads back only what it needs. Memory, made for the batch and dropped after it
+-- (enrich-target-drop.sql), like the staging table it comes from. No address is in it.
+CREATE TABLE IF NOT EXISTS {target:Identifier}
+(
+    position          String,
+    offset            UInt64,
+    outcome           String,
+    reason            String,
+    detail            String,
+    site              String,
+    ts                Int64,
+    source            String,
+    event_type        String,
+    event_name        String,
+    is_pageview       UInt8,
+    user_agent        String,
+    host              String,
+    method            String,
+    path              String,
+    query             String,
+    status            Int64,
+    bytes             Int64,
+    request_time_ms   Int64,
+    upstream_time_ms  Int64,
+    timed             UInt8,
+    referrer          String,
+    referrer_host     String,
+    referrer_path     String,
+    channel           String,
+    utm_source        String,
+    utm_medium        String,
+    utm_campaign      String,
+    utm_content       String,
+    utm_term          String,
+    browser           String,
+    browser_version   String,
+    os                String,
+    os_version        String,
+    device_type       String,
+    bot_name          String,
+    country           String,
+    language          String,
+    screen_width      Int64,
+    engaged_ms        Int64,
+    props             Map(String, String),
+    visitor_id        String
+)
+ENGINE = Memory
