@@ -18,7 +18,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readFileSync, rmSync } from 'node:fs';
 import { migrate } from '../clickhouse/migrate.ts';
-import { insertRows } from '../clickhouse/insert.ts';
 import { openCountryLookup } from '../common/country.ts';
 import { logHit, type Hit } from '../common/hit.ts';
 import type { Event } from '../processor/event.ts';
@@ -28,11 +27,9 @@ import { parseHit } from '../processor/steps/parse.ts';
 import { SaltStore } from '../processor/state/salt-store.ts';
 import { SiteHosts } from '../processor/state/site-hosts.ts';
 import { enrichInto, prepareEnrich } from '../processor/stage/enrich-batch.ts';
-import { createEnrichTarget, dropEnrichTarget } from '../processor/stage/enrich-target.ts';
 import { clientOf } from '../clickhouse/raw-client.ts';
 import { readSql } from '../clickhouse/sql.ts';
-import { createStage, dropStage } from '../processor/stage/enrich-stage.ts';
-import { stagedRow } from '../tests/helpers/staged-events.ts';
+import { stagedRow, stageParsed } from '../tests/helpers/staged-events.ts';
 import { buildLog } from './build-log.ts';
 import { openEngine } from './open-engine.ts';
 import { benchTempDir } from './temp-dir.ts';
@@ -86,35 +83,34 @@ let staged = 0;
  * table dropped), and apart, the same rows read back to JavaScript (enrich.sql as enrichStaged
  * reads it, JSON).
  */
-async function enrichInEngine(turn: number): Promise<{ enrich: number; rowsBack: number; stage: number }> {
+async function enrichInEngine(): Promise<{ enrich: number; rowsBack: number; stage: number }> {
   const enrichSql = await readSql('queries/stage/enrich.sql');
   let enrich = 0;
   let rowsBack = 0;
   let stage = 0;
   for (const [b, batch] of batches.entries()) {
-    const name = `stage_bench_${turn}_${b}`;
-    const target = `${name}_enriched`;
     const rows = batch.map((p, i) => stagedRow(p.event, p.hit, b * BATCH + i));
     const t0 = performance.now();
-    await createStage(ch, name);
-    await insertRows(ch, name, rows, name);
+    const { stage: batchStage, parsed: name } = await stageParsed(ch, rows);
     const t1 = performance.now();
-    await createEnrichTarget(ch, target);
-    await enrichInto(ch, name, target, ctx);
+    const target = batchStage.table('enriched');
+    await enrichInto(ch, batchStage, name, target, ctx);
     const t2 = performance.now();
+    // Embedded, the stage's temporary tables are the handle's session's.
     const [kept] = await (await clientOf(ch).query({ query: `SELECT count() AS n FROM ${target}`, format: 'JSONEachRow' })).json<{
       n: string;
     }>();
     staged += Number(kept!.n);
     const t3 = performance.now();
-    await dropEnrichTarget(ch, target);
+    await batchStage.close();
     enrich += t2 - t1 + (performance.now() - t3);
-    const params = await prepareEnrich(ch, name, ctx);
+    const again = await stageParsed(ch, rows);
+    const params = await prepareEnrich(ch, again.stage, again.parsed, ctx);
     const t4 = performance.now();
     const back = await (await clientOf(ch).query({ query: enrichSql, query_params: params, format: 'JSONEachRow' })).json();
     rowsBack += performance.now() - t4;
     if (back.length !== rows.length) throw new Error(`the engine gave ${back.length} rows for ${rows.length} staged events`);
-    await dropStage(ch, name);
+    await again.stage.close();
     stage += t1 - t0;
   }
   return { enrich, rowsBack, stage };
@@ -131,7 +127,7 @@ console.log(
 );
 for (let pair = 0; pair < PAIRS; pair++) {
   js.push(enrichInJs());
-  const e = await enrichInEngine(pair);
+  const e = await enrichInEngine();
   engine.push(e.enrich);
   staging.push(e.stage);
   back.push(e.rowsBack);

@@ -43,9 +43,7 @@ export function openStage(ch: ClickHouse): Stage {
     throw asClickHouseError(err);
   };
   const run = async (sqlFile: string, params: Params = {}, settings?: ClickHouseSettings): Promise<void> => {
-    await client
-      .command({ query: await readSql(sqlFile), query_params: params, clickhouse_settings: settings, ...session })
-      .catch(fail);
+    await client.command({ query: await readSql(sqlFile), query_params: params, clickhouse_settings: settings, ...session }).catch(fail);
   };
   const read = async (sqlFile: string, params: Params, format: 'JSONEachRow' | 'JSONCompactEachRow'): Promise<string> => {
     try {

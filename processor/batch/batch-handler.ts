@@ -110,7 +110,7 @@ export function createBatchHandler(deps: HandlerDeps): {
     };
     let loadRows: (redo: boolean) => Promise<LoadResult>;
     if (deps.program === 'engine') {
-      const context = { now, saltFor: deps.salts.saltFor, keptSaltsSince: keptSince(now), countryOf: deps.countryOf, hostsOf: hosts.hostsOf };
+      const context = { now, saltFor: deps.salts.saltFor, countryOf: deps.countryOf, hostsOf: hosts.hostsOf };
       loadRows = await prepareStaged({ ch: deps.ch, context, rules, stream: batch.stream, learnHost: hosts.learn }, batch, state);
     } else {
       const rows = processBatch(batch.records, state, opts, await runRecordsYielding(batch.records, opts));

@@ -32,7 +32,7 @@ export async function prepareStaged(
 ): Promise<(redo: boolean) => Promise<LoadResult>> {
   const stage = openStage(p.ch);
   try {
-    const staged = await stageBatch(stage, batch.records, p.context);
+    const staged = await stageBatch(p.ch, stage, batch.records, p.context);
     // Hosts the hits carry, in bus order, as run-records.ts tells them (enrichment counted them in already).
     for (const ev of staged.humans) if (ev.host) p.learnHost(ev.site, ev.host);
     const writes = sessionize(state, staged.humans, p.rules);

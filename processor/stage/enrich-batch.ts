@@ -10,7 +10,8 @@
  * travel as the enrich query's parameters, so no address is written anywhere.
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { command, selectRows } from '../../clickhouse/query.ts';
+import { selectRows } from '../../clickhouse/query.ts';
+import type { Stage } from '../../clickhouse/stage-session.ts';
 import type { CountryOf } from '../../common/country.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import type { SaltFor } from '../../common/pseudonym.ts';
@@ -38,23 +39,25 @@ interface Needs {
   site: string[];
 }
 
-/** The staged batch in `stage` enriched, one row per staged event in offset order. */
-export async function enrichStaged(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<EnrichedRow[]> {
-  const rows = await selectRows<EnrichedRow>(ch, 'queries/stage/enrich.sql', await prepareEnrich(ch, stage, ctx));
+/** The batch's parsed events (a table of `stage`: parsed-create.sql) enriched, one row each in offset order. */
+export async function enrichStaged(ch: ClickHouse, stage: Stage, parsed: string, ctx: EnrichContext): Promise<EnrichedRow[]> {
+  const rows = await stage.rows<EnrichedRow>('queries/stage/enrich.sql', await prepareEnrich(ch, stage, parsed, ctx));
   return rows.sort((a, b) => Number(a.offset) - Number(b.offset));
 }
 
-/** The same rows kept in the engine: inserted into `target` (enrich-target.ts makes it), for the batch's next queries. */
-export async function enrichInto(ch: ClickHouse, stage: string, target: string, ctx: EnrichContext): Promise<void> {
-  await command(ch, 'queries/stage/enrich-into.sql', { ...(await prepareEnrich(ch, stage, ctx)), target });
+/** The same rows kept in the engine: a table `target` of the stage (enriched-create.sql), for the batch's next queries. */
+export async function enrichInto(ch: ClickHouse, stage: Stage, parsed: string, target: string, ctx: EnrichContext): Promise<void> {
+  const params = await prepareEnrich(ch, stage, parsed, ctx);
+  await stage.create('queries/stage/enriched-create.sql', target);
+  await stage.run('queries/stage/enrich-into.sql', { ...params, target });
 }
 
 /**
  * The per-distinct-value work of a staged batch: the tables and their dictionaries filled, and
  * the parameters _enrich.sql takes.
  */
-export async function prepareEnrich(ch: ClickHouse, stage: string, ctx: EnrichContext): Promise<Record<string, unknown>> {
-  const [needs] = await selectRows<Needs>(ch, 'queries/stage/enrich-needs.sql', { stage });
+export async function prepareEnrich(ch: ClickHouse, stage: Stage, parsed: string, ctx: EnrichContext): Promise<Record<string, unknown>> {
+  const [needs] = await stage.rows<Needs>('queries/stage/enrich-needs.sql', { stage: parsed });
   if (!needs) throw new ScalehouseError('enrich-needs.sql gave no row');
   const referrers = oddReferrerParams(needs.referrer);
   // An odd referrer's host is known only once JavaScript has read it: asked apart, and only then.
@@ -68,7 +71,7 @@ export async function prepareEnrich(ch: ClickHouse, stage: string, ctx: EnrichCo
   const countryOf = ctx.countryOf;
   const addresses = countryOf ? needs.address : [];
   return {
-    stage,
+    stage: parsed,
     ...referrers,
     ...utmParams(needs.utm_query),
     addresses,

@@ -9,6 +9,7 @@
  * (processor/load/load-staged.ts); the tables go with the stage.
  */
 import type { BusRecord } from '../../bus/bus.ts';
+import type { ClickHouse } from '../../clickhouse/connect.ts';
 import type { Stage } from '../../clickhouse/stage-session.ts';
 import type { Hit } from '../../common/hit.ts';
 import type { Event } from '../event.ts';
@@ -45,7 +46,7 @@ export interface StageContext extends EnrichContext {
   now: number;
 }
 
-export async function stageBatch(stage: Stage, records: readonly BusRecord[], ctx: StageContext): Promise<StagedBatch> {
+export async function stageBatch(ch: ClickHouse, stage: Stage, records: readonly BusRecord[], ctx: StageContext): Promise<StagedBatch> {
   const recordsTable = await stageRecords(stage, records);
   const parsed = stage.table('parsed');
   await stage.create('queries/stage/parsed-create.sql', parsed);
@@ -63,7 +64,7 @@ export async function stageBatch(stage: Stage, records: readonly BusRecord[], ct
   await stage.insertBytes(parsed, Buffer.from(rows.join('\n'), 'utf8'), 'JSONEachRow');
 
   const enriched = stage.table('enriched');
-  await enrichInto(stage, parsed, enriched, ctx);
+  await enrichInto(ch, stage, parsed, enriched, ctx);
   const byPosition = new Map(records.map((r) => [r.position, r]));
   for (const { position, reason, detail } of await stage.rows<{ position: string; reason: DeadLetterReason; detail: string }>(
     'queries/stage/enriched-letters.sql',
@@ -74,7 +75,8 @@ export async function stageBatch(stage: Stage, records: readonly BusRecord[], ct
     letters.push({ record, reason, detail, hit, counted: true });
   }
   const { humans, positions } = humanHitsOf(await stage.tuples('queries/stage/human-hits.sql', { enriched }));
-  const counts = (await stage.rows<{ site: string; outcome: string; reason: string; n: number }>('queries/stage/outcome-counts.sql', { enriched }))
-    .map((c) => ({ ...c, n: Number(c.n) }));
+  const counts = (
+    await stage.rows<{ site: string; outcome: string; reason: string; n: number }>('queries/stage/outcome-counts.sql', { enriched })
+  ).map((c) => ({ ...c, n: Number(c.n) }));
   return { tables: { records: recordsTable, enriched }, humans, positions, letters, counts };
 }

@@ -18,6 +18,8 @@ export const NOT_COMPARED: Record<string, string> = {
   user_agents:
     "the engine program's memory of each distinct user agent (the JavaScript program keeps its own in a cache): it changes no count",
   referrer_hosts: "the engine program's memory of each distinct referrer host, like user_agents",
+  user_agent_values: 'the dictionary over user_agents (migration 0018): the same memory, as the engine reads it',
+  referrer_host_values: 'the dictionary over referrer_hosts, like user_agent_values',
 };
 
 /** Columns the wall clock fills, beside those with a now() default. */

@@ -54,8 +54,11 @@ SELECT
         utm_medium = 'social', 'social',
         utm_source != '' OR utm_campaign != '', 'campaign',
         referrer_host = '', 'direct',
+        -- A host a hit of the batch was for counts from that hit on, as run-records.ts learns it (in bus order,
+        -- from the hits that become events).
         arrayExists(h -> h != '' AND (referrer_host = h OR endsWith(referrer_host, concat('.', h))),
-            arrayConcat([host_n, replaceRegexpOne(site, '^www\\.', '')], own_hosts)), 'internal',
+            arrayConcat([host_n, replaceRegexpOne(site, '^www\\.', '')], own_hosts,
+                groupUniqArrayIf(host_n, outcome = 'event' AND host_n != '') OVER (PARTITION BY site ORDER BY offset))), 'internal',
         dictGet('referrer_host_values', 'channel', tuple(referrer_host)))) AS channel,
     utm5[1] AS utm_source,
     utm5[2] AS utm_medium,

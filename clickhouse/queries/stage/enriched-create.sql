@@ -1,8 +1,8 @@
 -- A batch's enriched events kept in the engine (enrich-into.sql): the columns of _enrich.sql, in its
 -- order (an INSERT … SELECT matches them by position), so the batch's next queries read them there
--- and JavaScript reads back only what it needs. Memory, made for the batch and dropped after it
--- (enrich-target-drop.sql), like the staging table it comes from. No address is in it.
-CREATE TABLE IF NOT EXISTS {target:Identifier}
+-- and JavaScript reads back only what it needs. A temporary table of the batch's session
+-- (clickhouse/stage-session.ts), like the table of parsed events it comes from. No address is in it.
+CREATE TEMPORARY TABLE {table:Identifier}
 (
     position          String,
     offset            UInt64,
