@@ -16,6 +16,7 @@ export const sessionSettings = (config: Config) => ({
 
 export const processorSettings = async (config: Config, ch: ClickHouse) => ({
   ...sessionSettings(config),
+  program: config.PROCESSOR_PROGRAM,
   hosts: new HostStore(ch, config.SITE_HOSTS),
   countryOf: await openCountryLookup(config.GEOIP_DB),
 });

@@ -415,6 +415,12 @@ export const SETTINGS = {
     describe:
       'How late (in event time, behind the newest hit) a hit may arrive and still join its session in the right place; a later one starts a session of its own.',
   }),
+  PROCESSOR_PROGRAM: setting({
+    default: 'auto',
+    parse: oneOf('auto', 'engine', 'javascript'),
+    describe:
+      'Where the processor does the per-line work: "engine" parses and enriches each batch in ClickHouse and writes its hits from there; "javascript" runs every line through the JavaScript steps (the reference the engine program is tested against); "auto" takes the engine for batches of 10,000 hits or more (scalehouse replay reads 50,000 lines at a time), where its fixed cost per batch pays off, and JavaScript for smaller ones.',
+  }),
   BATCH_MAX_HITS: setting({
     default: '5000',
     parse: int(1, 1_000_000),

@@ -57,12 +57,26 @@ export interface HandlerDeps {
   /** Sees the outcome counts of each loaded batch and how long its load took (replay's summary, metrics). */
   onLoaded?: (stats: StatRow[], loadSeconds: number) => void;
   /**
-   * Where the per-hit work runs: 'javascript' — every record through processor/pipeline.ts here, the rows
-   * built and inserted from JavaScript (the reference); 'engine' — staged, parsed and enriched in
-   * ClickHouse, the hits written from its tables (prepare-staged.ts). Sessions are JavaScript's either way.
+   * Where the per-hit work runs: 'javascript' (the default here) — every record through processor/pipeline.ts,
+   * the rows built and inserted from JavaScript (the reference); 'engine' — staged, parsed and enriched in
+   * ClickHouse, the hits written from its tables (prepare-staged.ts); 'auto' — the engine for a batch of at
+   * least ENGINE_MIN_RECORDS records, JavaScript for a smaller one. Sessions are JavaScript's either way, and
+   * both leave every table alike (tests/integration/engine-program.test.ts), so batches may take either.
    */
-  program?: 'javascript' | 'engine';
+  program?: Program;
 }
+
+export type Program = 'auto' | 'engine' | 'javascript';
+
+/**
+ * The engine program costs a fixed ~15 queries a batch, each a few milliseconds of the engine's analysis
+ * whatever the rows (docs/benchmarks.md, import): measured on `scalehouse replay` of the bench's logs, it is
+ * no faster than the JavaScript program at 5,000 records and ahead at 50,000. Below this, JavaScript.
+ */
+export const ENGINE_MIN_RECORDS = 10_000;
+
+const usesEngine = (program: Program | undefined, records: number): boolean =>
+  program === 'engine' || (program === 'auto' && records >= ENGINE_MIN_RECORDS);
 
 /** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */
 export type PreparedBatch = () => Promise<void>;
@@ -109,7 +123,7 @@ export function createBatchHandler(deps: HandlerDeps): {
       stream: batch.stream,
     };
     let loadRows: (redo: boolean) => Promise<LoadResult>;
-    if (deps.program === 'engine') {
+    if (usesEngine(deps.program, batch.records.length)) {
       const context = { now, saltFor: deps.salts.saltFor, countryOf: deps.countryOf, hostsOf: hosts.hostsOf };
       loadRows = await prepareStaged({ ch: deps.ch, context, rules, stream: batch.stream, learnHost: hosts.learn }, batch, state);
     } else {

@@ -12,7 +12,7 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { selectRows } from '../../clickhouse/query.ts';
 import { logHit } from '../../common/hit.ts';
 import type { BusRecord } from '../../bus/bus.ts';
-import { createBatchHandler } from '../batch/batch-handler.ts';
+import { createBatchHandler, type Program } from '../batch/batch-handler.ts';
 import { emptySessionState } from '../batch/sessionize.ts';
 import type { StatRow } from '../load/rows.ts';
 import { countsLines } from '../load/refusals.ts';
@@ -60,6 +60,12 @@ async function checkLogFile(path: string, limits: LineLimits): Promise<string> {
  * the same file must always be cut the same way for a second run to match.
  */
 export const REPLAY_BATCH_LINES = 5000;
+/**
+ * Lines a batch when the engine does the per-line work (PROCESSOR_PROGRAM auto or engine): its fixed cost per
+ * batch pays off only in big ones. The batch size is part of the replay's tokens, so a file imported before
+ * under the other size is not recognised as loaded.
+ */
+export const ENGINE_REPLAY_BATCH_LINES = 50_000;
 
 /** LOG_LINE_MAX_BYTES' default (common/config.ts), for callers without a configuration. */
 const DEFAULT_MAX_LINE_BYTES = 65_536;
@@ -83,13 +89,14 @@ export async function replayFile(
     countryOf?: CountryOf;
     sessionTimeoutMs: number;
     sessionReorderMs?: number;
+    program?: Program;
     batchLines?: number;
     /** LOG_LINE_MAX_BYTES: a longer line is a dead letter (`line_too_long`). */
     maxLineBytes?: number;
     onProgress?: (p: ReplayProgress) => void;
   },
 ): Promise<ReplaySummary> {
-  const batchLines = opts.batchLines ?? REPLAY_BATCH_LINES;
+  const batchLines = opts.batchLines ?? (opts.program && opts.program !== 'javascript' ? ENGINE_REPLAY_BATCH_LINES : REPLAY_BATCH_LINES);
   const limits = lineLimits(path, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const started = Date.now();
   const bytesTotal = (await stat(path)).size;
@@ -127,6 +134,7 @@ async function replayLines(
     countryOf: opts.countryOf,
     sessionTimeoutMs: opts.sessionTimeoutMs,
     sessionReorderMs: opts.sessionReorderMs,
+    program: opts.program,
     restore: async () => emptySessionState(),
     onLoaded: (stats) => addOutcomes(summary, stats),
   });

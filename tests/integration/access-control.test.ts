@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClickHouse, type ClickHouse } from '../../clickhouse/connect.ts';
 import { migrate } from '../../clickhouse/migrate.ts';
+import { readSql } from '../../clickhouse/sql.ts';
 import { rows } from '../helpers/clickhouse.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -36,7 +37,17 @@ const PASSWORDS = {
  * Tables the reader must never see: the salts (an address guess could be tested against visitor ids), replay seeds, the
  * migrator's own, and the dashboard's shared links (token digests, password hashes: scalehouse_dashboard's alone).
  */
-const PRIVATE = ['visitor_salts', 'replay_seeds', 'schema_migrations', 'share_links'];
+// Not the reader's: secrets, bookkeeping, links, and the engine program's memory of user agents and referrer hosts.
+const PRIVATE = [
+  'visitor_salts',
+  'replay_seeds',
+  'schema_migrations',
+  'share_links',
+  'user_agents',
+  'referrer_hosts',
+  'user_agent_values',
+  'referrer_host_values',
+];
 
 let ch: ClickHouse;
 let session: { close(): void };
@@ -80,7 +91,7 @@ const grantsOf = async (user: string) =>
 async function grantedTables(user: string): Promise<string[]> {
   const byTable = new Map<string, Set<string>>();
   for (const g of await grantsOf(user)) {
-    const m = /^GRANT (.+) ON scalehouse\.(\w+|\*) TO \w+$/.exec(g);
+    const m = /^GRANT (.+) ON (?:scalehouse\.)?(\w+|\*|\*\.\*) TO \w+$/.exec(g);
     if (!m) throw new Error(`unexpected grant: ${g}`);
     for (const p of m[1]!.split(', ')) byTable.set(m[2]!, (byTable.get(m[2]!) ?? new Set()).add(p));
   }
@@ -98,7 +109,11 @@ async function tablesNeededBy(files: string[]): Promise<string[]> {
     const code = readRepo(file);
     for (const m of code.matchAll(/insert(?:Rows|Isolating)\(\s*[\w.]+,\s*'(\w+)'/g)) need(m[1]!, 'INSERT');
     for (const m of code.matchAll(/'((?:queries|schema)\/[\w/.-]+\.sql)'/g)) {
-      let sql = readRepo(join('clickhouse', m[1]!)).replace(/--.*$/gm, '');
+      // As the code runs it: its includes (-- @name) in place.
+      let sql = (await readSql(m[1]!)).replace(/--.*$/gm, '');
+      for (const d of sql.matchAll(/\bdictGet\w*\(\s*'(\w+)'/g)) need(d[1]!, 'dictGet');
+      if (/\bSYSTEM\s+RELOAD\s+DICTIONARY\b/i.test(sql)) need('*.*', 'SYSTEM RELOAD DICTIONARY');
+      if (/\bCREATE\s+TEMPORARY\s+TABLE\b/i.test(sql)) need('*.*', 'CREATE TEMPORARY TABLE');
       for (const d of sql.matchAll(/\bINSERT\s+INTO\s+(\w+)/gi)) need(d[1]!, 'INSERT');
       // A lightweight DELETE and ALTER TABLE … DROP PARTITION both take ALTER DELETE (ClickHouse's GRANT docs).
       for (const d of sql.matchAll(/\bDELETE\s+FROM\s+(\w+)|\bALTER\s+TABLE\s+(\w+)\s+DROP\s+PARTITION\b/gi))
@@ -190,6 +205,7 @@ describe('ClickHouse users for server mode', () => {
   it('lets the processor touch exactly the tables its code names: what a batch loads and restores, salts and replay seeds', async () => {
     const granted = await grantedTables('scalehouse_processor');
     expect(granted).toEqual([
+      '*.*: CREATE TEMPORARY TABLE, SYSTEM RELOAD DICTIONARY',
       'bot_hit_samples: INSERT',
       'bot_visitors: SELECT, INSERT',
       'bots_minute: INSERT',
@@ -199,10 +215,14 @@ describe('ClickHouse users for server mode', () => {
       'pages_hour: INSERT',
       'pipeline_health: INSERT',
       'pipeline_stats: SELECT, INSERT',
+      'referrer_host_values: dictGet',
+      'referrer_hosts: INSERT',
       'replay_seeds: SELECT, INSERT, ALTER DELETE',
       'sessions: SELECT, INSERT',
       'site_hosts: SELECT, INSERT',
       'traffic_minute: INSERT',
+      'user_agent_values: dictGet',
+      'user_agents: INSERT',
       'visitor_salts: SELECT, INSERT, ALTER DELETE',
     ]);
     // processor/ (replay included) and its minutely health report; never the dashboard's settings, the alerts or the migrator's table.
