@@ -159,11 +159,12 @@ export function createBatchHandler(deps: HandlerDeps): {
     counters.records += batch.records.length;
     const counted = (outcome: string) =>
       loaded.stats.filter((s) => s.outcome === outcome && countsLines(s)).reduce((n, s) => n + s.count, 0);
-    counters.events += counted('event');
+    const events = counted('event');
+    counters.events += events;
     counters.dropped += counted('dropped');
     counters.deadLetters += counted('dead_letter');
     deps.onLoaded?.(loaded.stats, loadSeconds);
-    log.debug('batch loaded', { batch: batch.token, records: batch.records.length });
+    log.debug('batch loaded', { batch: batch.token, records: batch.records.length, events });
   };
 
   const handle = async (batch: BusBatch): Promise<void> => {

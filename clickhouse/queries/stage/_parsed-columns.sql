@@ -1,0 +1,30 @@
+    -- The columns of the table of parsed events (parsed-create.sql) from a parse (p) and its record (r), with
+    -- what the hit's headers say that is no event field: the collector's country and the visitor's opt-out.
+    -- A record parsed in the engine is a log Hit exactly as encodeHit writes it (_envelope.sql), so its headers
+    -- are flat strings and booleans without escapes, read by their pattern.
+    r.position AS position,
+    r.offset AS offset,
+    p.site AS site,
+    toInt64(p.ts) AS ts,
+    'log' AS source,
+    'request' AS event_type,
+    '' AS event_name,
+    0 AS is_pageview,
+    p.client AS client,
+    p.user_agent AS user_agent,
+    p.host AS host,
+    p.method AS method,
+    p.path AS path,
+    p.query AS query,
+    p.status AS status,
+    p.bytes AS bytes,
+    p.request_time_ms AS request_time_ms,
+    p.upstream_time_ms AS upstream_time_ms,
+    p.timed AS timed,
+    p.referrer AS referrer,
+    p.language AS language,
+    0 AS screen_width,
+    0 AS engaged_ms,
+    map() AS props,
+    extract(r.value, '"headers":\\{(?:"[A-Za-z]+":(?:"[^"\\\\]*"|true|false),)*"country":"([^"\\\\]*)"') AS header_country,
+    match(r.value, '"headers":\\{(?:"[A-Za-z]+":(?:"[^"\\\\]*"|true|false),)*"optOut":true') AS opt_out
