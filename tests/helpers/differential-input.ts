@@ -14,6 +14,7 @@ import { beaconHit, encodeHit, logHit, type Hit } from '../../common/hit.ts';
 import { pseudonymiser } from '../../common/pseudonym.ts';
 import { userAgentVerdict } from '../../processor/bots/user-agent-verdict.ts';
 import { LOG_SITES } from './enrich-inputs.ts';
+import { CHROME, FUZZ_SITE, hostileGenerator } from './hostile-input.ts';
 import { fixture, LOG_FILES } from './fixtures.ts';
 import { TEST_SALT } from './hits.ts';
 import { isPageview, readCombinedLog, type LogLine } from './read-log.ts';
@@ -106,4 +107,21 @@ export function differentialStreams(replayedAt: number, countryOf: CountryOf): I
       { name: `replay:${file}`, items: replayed },
     ];
   });
+}
+
+/**
+ * The fuzz test's hostile input (tests/helpers/hostile-input.ts) as a collector would put it on a bus: log lines of
+ * both formats with hostile values, bytes that are not UTF-8, and beacons with hostile fields, `count` of each kind.
+ */
+export function hostileStream(count: number, seed: number, receivedAt: number): InputStream {
+  const gen = hostileGenerator(seed);
+  const from = { receivedAt, client: '198.51.100.7', headers: { userAgent: CHROME, acceptLanguage: 'en' } };
+  const hits: Hit[] = [];
+  for (let i = 0; i < count; i++) {
+    for (const line of gen.logLine().toString('utf8').split('\n')) hits.push(logHit(FUZZ_SITE, line, from));
+    const payload: unknown = JSON.parse(gen.beacon());
+    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload))
+      hits.push(beaconHit(FUZZ_SITE, payload as Record<string, unknown>, from));
+  }
+  return { name: 'hostile', items: hits.map((hit, n) => ({ n, ts: receivedAt, hit, replay: false })) };
 }

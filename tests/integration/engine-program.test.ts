@@ -15,7 +15,7 @@ import { createBatchHandler, type HandlerDeps } from '../../processor/batch/batc
 import { HostStore } from '../../processor/state/host-store.ts';
 import { freshClickHouse } from '../helpers/clickhouse.ts';
 import { deliver, planDeliveries, type Cut, type Delivery } from '../helpers/deliver-batches.ts';
-import { differentialStreams, type InputStream } from '../helpers/differential-input.ts';
+import { differentialStreams, hostileStream, type InputStream } from '../helpers/differential-input.ts';
 import { SITE_HOSTS } from '../helpers/enrich-inputs.ts';
 import { seededSalts } from '../helpers/seeded-salts.ts';
 import { diffTables } from '../helpers/table-diff.ts';
@@ -100,5 +100,19 @@ describe.each(VARIANTS)('the engine program leaves every table as the JavaScript
     console.log(
       `${name}: ${deliveries.length} batches, ${deaths} deaths; rows compared: ${counts}; ${twins} twins, ${countries} countries`,
     );
+  }, 300_000);
+});
+
+describe('the engine program leaves every table as the JavaScript program does: on hostile input', () => {
+  it("row for row, on the fuzz test's log lines and beacons, in batches of 500 through processors that die and restore", async () => {
+    const deliveries = planDeliveries([hostileStream(1_500, 27, Date.now())], { batchSize: 500, redoEvery: 2, restartEvery: 3 });
+    const reference = await tablesAfter('javascript', deliveries);
+    const engine = await tablesAfter('engine', deliveries);
+    const diff = diffTables(reference, engine, ['javascript', 'engine']);
+    expect(diff.length, `the programs differ:\n${diff.join('\n')}`).toBe(0);
+    // Hostile values make events, bots and dead letters alike, so all three are compared.
+    expect(['events', 'dead_letters', 'pipeline_stats'].filter((t) => !reference.get(t)?.rows.length)).toEqual([]);
+    const outcomes = new Set(valuesOf(reference, 'pipeline_stats', 'outcome'));
+    expect([...outcomes].sort()).toEqual(['dead_letter', 'dropped', 'event']);
   }, 300_000);
 });

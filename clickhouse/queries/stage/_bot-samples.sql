@@ -1,6 +1,7 @@
 -- One sample per site, day, bot name, reason and user agent (cut as common/clean-text.ts cutText cuts it, to
--- 1,000 UTF-16 units): the batch's latest hit of it, the later in the batch of two at the same time
--- (processor/load/bot-rows.ts; the table keeps the latest of each user-agent slot).
+-- 1,000 UTF-16 units: the engine's `.` is a code point, two units when it takes four bytes): the batch's latest
+-- hit of it, the later in the batch of two at the same time (processor/load/bot-rows.ts; the table keeps the
+-- latest of each user-agent slot).
 SELECT
     site,
     fromUnixTimestamp64Milli(max(hit_ts), 'UTC') AS ts,
@@ -18,7 +19,7 @@ FROM (
         b.path AS path, b.status AS status, b.bytes AS bytes,
         toDate(fromUnixTimestamp64Milli(b.ts, 'UTC')) AS day,
         if(length(b.user_agent) <= 1000, b.user_agent, arrayStringConcat(arrayFilter((c, units) -> units <= 1000,
-            splitByRegexp('', b.user_agent) AS chars, arrayCumSum(arrayMap(c -> if(length(c) = 4, 2, 1), chars))))) AS ua_cut
+            extractAll(b.user_agent, '(?s).') AS chars, arrayCumSum(arrayMap(c -> if(length(c) = 4, 2, 1), chars))))) AS ua_cut
     FROM (
 -- @bot-hits
     ) AS b
