@@ -23,7 +23,7 @@ import { restoreSessions } from '../state/session-store.ts';
 import type { SaltStore } from '../state/salt-store.ts';
 import { HostStore } from '../state/host-store.ts';
 import type { CountryOf } from '../../common/country.ts';
-import { processBatch } from './process-batch.ts';
+import { processBatch, type ProcessOptions } from './process-batch.ts';
 import { prepareStaged } from './prepare-staged.ts';
 import { runRecordsYielding } from './run-records.ts';
 import { DEFAULT_REORDER_MS, type SessionState } from './sessionize.ts';
@@ -122,14 +122,10 @@ export function createBatchHandler(deps: HandlerDeps): {
       now,
       stream: batch.stream,
     };
-    let loadRows: (redo: boolean) => Promise<LoadResult>;
-    if (usesEngine(deps.program, batch.records.length)) {
-      const context = { now, saltFor: deps.salts.saltFor, countryOf: deps.countryOf, hostsOf: hosts.hostsOf };
-      loadRows = await prepareStaged({ ch: deps.ch, context, rules, stream: batch.stream, learnHost: hosts.learn }, batch, state);
-    } else {
-      const rows = processBatch(batch.records, state, opts, await runRecordsYielding(batch.records, opts));
-      loadRows = (redo) => loadBatch(deps.ch, rows, batch.records, batch.token, now, redo);
-    }
+    const inEngine = usesEngine(deps.program, batch.records.length)
+      ? await prepareStaged({ ch: deps.ch, context: opts, rules, stream: batch.stream, learnHost: hosts.learn }, batch, state)
+      : undefined;
+    const loadRows = inEngine ?? (await prepareInJavaScript(batch, state, opts));
     streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
     return async () => {
       try {
@@ -139,6 +135,12 @@ export function createBatchHandler(deps: HandlerDeps): {
         throw err;
       }
     };
+  };
+
+  /** The JavaScript program: every record through the per-hit steps here, the rows built for the loader. */
+  const prepareInJavaScript = async (batch: BusBatch, state: SessionState, opts: ProcessOptions) => {
+    const rows = processBatch(batch.records, state, opts, await runRecordsYielding(batch.records, opts));
+    return (redo: boolean) => loadBatch(deps.ch, rows, batch.records, batch.token, opts.now, redo);
   };
 
   const load = async (batch: BusBatch, loadRows: (redo: boolean) => Promise<LoadResult>, restored: boolean): Promise<void> => {

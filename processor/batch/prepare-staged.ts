@@ -9,7 +9,10 @@
  */
 import type { BusBatch } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
+import { isDataError } from '../../clickhouse/errors.ts';
 import { openStage } from '../../clickhouse/stage-session.ts';
+import { errorMessage } from '../../common/errors.ts';
+import { log } from '../../common/log.ts';
 import { loadBatch, type LoadResult } from '../load/load-batch.ts';
 import { loadStagedHits } from '../load/load-staged.ts';
 import { stageBatch, type StageContext } from '../stage/stage-batch.ts';
@@ -24,15 +27,31 @@ export interface StagedProgram {
   learnHost: (site: string, host: string) => void;
 }
 
-/** Processes `batch` (its state advanced) and returns its load; `redo` as loadBatch takes it. */
+/**
+ * Processes `batch` (its state advanced) and returns its load; `redo` as loadBatch takes it. Undefined when
+ * the engine refused to stage the batch as data — a record the engine program does not yet handle, which
+ * must not hold up the stream: nothing has changed then, and the caller gives the batch to the JavaScript
+ * program, which isolates what the engine refuses row by row.
+ */
 export async function prepareStaged(
   p: StagedProgram,
   batch: BusBatch,
   state: SessionState,
-): Promise<(redo: boolean) => Promise<LoadResult>> {
+): Promise<((redo: boolean) => Promise<LoadResult>) | undefined> {
   const stage = openStage(p.ch);
   try {
-    const staged = await stageBatch(p.ch, stage, batch.records, p.context);
+    let staged: Awaited<ReturnType<typeof stageBatch>>;
+    try {
+      staged = await stageBatch(p.ch, stage, batch.records, p.context);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      log.warn('the engine refused to stage a batch as data; the JavaScript program takes it', {
+        batch: batch.token,
+        error: errorMessage(err),
+      });
+      await stage.close();
+      return undefined;
+    }
     // Hosts the hits carry, in bus order, as run-records.ts tells them (enrichment counted them in already).
     for (const ev of staged.humans) if (ev.host) p.learnHost(ev.site, ev.host);
     const writes = sessionize(state, staged.humans, p.rules);
