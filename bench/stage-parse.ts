@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BusRecord } from '../bus/bus.ts';
 import { decodeHit, encodeHit, logHit } from '../common/hit.ts';
-import { parseStaged } from '../processor/stage/parse-staged.ts';
+import { parseStaged } from '../tests/helpers/parse-staged.ts';
 import { buildStagePayload } from '../processor/stage/stage-payload.ts';
 import { parseHit } from '../processor/steps/parse.ts';
 import { buildLog } from './build-log.ts';

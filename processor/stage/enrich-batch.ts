@@ -1,8 +1,8 @@
 /**
  * Enrichment of a staged batch in the engine (issue 27): the steps of
  * processor/pipeline.ts after parse, as clickhouse/queries/stage/_enrich.sql,
- * read back as rows (enrichStaged) or kept in the engine in a table of its own
- * (enrichInto). JavaScript works only per distinct value the batch brings,
+ * kept in the engine in a table of the batch's own (enrichInto; the tests read
+ * the same SELECT back, enrich.sql). JavaScript works only per distinct value the batch brings,
  * asked for in one query (enrich-needs.sql): new user agents and referrer
  * hosts go to their tables and dictionaries (user-agents.ts, referrers.ts);
  * odd referrers, the UTM values of queries that have them, the countries of
@@ -18,7 +18,6 @@ import type { SaltFor } from '../../common/pseudonym.ts';
 import { addUserAgents } from './user-agents.ts';
 import { addReferrerHosts, oddReferrerParams } from './referrers.ts';
 import { utmParams } from './utm-values.ts';
-import type { EnrichedRow } from './enriched-outcome.ts';
 
 export interface EnrichContext {
   saltFor: SaltFor;
@@ -39,13 +38,7 @@ interface Needs {
   site: string[];
 }
 
-/** The batch's parsed events (a table of `stage`: parsed-create.sql) enriched, one row each in offset order. */
-export async function enrichStaged(ch: ClickHouse, stage: Stage, parsed: string, ctx: EnrichContext): Promise<EnrichedRow[]> {
-  const rows = await stage.rows<EnrichedRow>('queries/stage/enrich.sql', await prepareEnrich(ch, stage, parsed, ctx));
-  return rows.sort((a, b) => Number(a.offset) - Number(b.offset));
-}
-
-/** The same rows kept in the engine: a table `target` of the stage (enriched-create.sql), for the batch's next queries. */
+/** The batch's parsed events (a table of `stage`: parsed-create.sql) enriched into its table `target` (enriched-create.sql). */
 export async function enrichInto(ch: ClickHouse, stage: Stage, parsed: string, target: string, ctx: EnrichContext): Promise<void> {
   const params = await prepareEnrich(ch, stage, parsed, ctx);
   await stage.create('queries/stage/enriched-create.sql', target);

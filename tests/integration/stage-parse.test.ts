@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { BusRecord } from '../../bus/bus.ts';
 import { beaconHit, decodeHit, encodeHit, type Hit } from '../../common/hit.ts';
 import { deadLetter, type StepResult } from '../../processor/result.ts';
-import { parseStaged, type StagedParse } from '../../processor/stage/parse-staged.ts';
+import { parseStaged, type StagedParse } from '../helpers/parse-staged.ts';
 import { parseHit } from '../../processor/steps/parse.ts';
 import { freshClickHouse } from '../helpers/clickhouse.ts';
 import { fixture, LOG_FILES } from '../helpers/fixtures.ts';

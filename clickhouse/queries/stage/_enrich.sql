@@ -4,7 +4,7 @@
 -- referrer_host_values; internal when the referrer is one of the site's hosts, {own_sites} →
 -- {own_hosts}), locate ({addresses} → {countries}) and protect privacy (the visitor's keyed hash
 -- under the day's salt, {salt_days} → {salt_keys}; opted-out hits dropped). One row per staged
--- event, in no order (enrichStaged sorts what it reads; a table needs none), with its outcome as
+-- event, in no order (tests/helpers/enrich-staged.ts sorts what it reads; a table needs none), with its outcome as
 -- processor/batch/run-records.ts names them: `event`, `dropped` (bot, opted_out) or `dead_letter`
 -- (processing_error: a value the batch's JavaScript left out — a bug, never a guess). No address is
 -- in any column: a dropped hit, like an event, keeps none. Read as rows (enrich.sql) or kept in the

@@ -1,2 +1,2 @@
--- The enriched rows of a staged batch, read back (processor/stage/enrich-batch.ts enrichStaged).
+-- The enriched rows of a staged batch, read back (tests/helpers/enrich-staged.ts, for the differential test).
 -- @enrich

@@ -1,5 +1,5 @@
 -- The records the engine parses (_parse-combined.sql), read back in batch order
--- (processor/stage/parse-staged.ts, tests/integration/stage-parse.test.ts).
+-- (tests/helpers/parse-staged.ts, for tests/integration/stage-parse.test.ts).
 -- @parse-combined
 ORDER BY seq
 -- Every expression is evaluated on every row (each conversion is an -OrZero one, every date clamped, so none can

@@ -3,7 +3,7 @@
  * as the Event parseHit makes of the same line (processor/event.ts): a log
  * request with the fields the parsers fill. Pure.
  */
-import { emptyEvent, type Event } from '../event.ts';
+import { emptyEvent, type Event } from '../../processor/event.ts';
 
 /** One record the engine parsed: its place in the batch and the fields. */
 export interface StagedRow {

@@ -3,8 +3,8 @@
  * processor/batch/run-records.ts gives a record: an event, a drop with its
  * reason and detail, or a dead letter.
  */
-import { emptyEvent, type Event } from '../event.ts';
-import type { DeadLetterReason, DropReason } from '../result.ts';
+import { emptyEvent, type Event } from '../../processor/event.ts';
+import type { DeadLetterReason, DropReason } from '../../processor/result.ts';
 
 export interface EnrichedRow {
   position: string;
