@@ -30,7 +30,12 @@ export function parseFallback(record: BusRecord): FallbackParse {
   const hit = record.damaged ? { invalid: record.damaged } : (record.hit ?? decodeHit(record.value));
   if ('invalid' in hit) return { result: deadLetter(record.damaged ? 'damaged_record' : 'invalid_hit', hit.invalid) };
   if (record.cut) return { result: deadLetter('line_too_long', record.cut), hit };
-  return { result: parseHit(hit), hit };
+  try {
+    return { result: parseHit(hit), hit };
+  } catch (err) {
+    // As processor/pipeline.ts runPipeline has it: a step that throws makes this hit a dead letter, not the batch fail.
+    return { result: deadLetter('processing_error', `step parse failed: ${(err as Error)?.message ?? String(err)}`), hit };
+  }
 }
 
 /**
