@@ -1,8 +1,9 @@
 /**
  * The import benchmark's section of docs/benchmarks.md, from its runs: per
- * log, the medians of the pairs and the median of each pair's ratio to
- * GoAccess (the pairs ran one right after the other; their ratio is what a
- * noisy machine leaves comparable), and what each import left on disk.
+ * log and per batch program, the medians of the pairs and the median of each
+ * pair's ratio to GoAccess (a pair's runs went one right after the other;
+ * their ratio is what a noisy machine leaves comparable), and what the engine
+ * program's import left on disk.
  */
 import { goaccessVersion } from './reference-tools.ts';
 import type { TableSize } from './import-storage.ts';
@@ -12,8 +13,17 @@ export interface Run {
   seconds: number;
   peakMiB: number;
 }
+/** The programs `scalehouse replay` runs in each pair (PROCESSOR_PROGRAM): the default, and the JavaScript reference. */
+export const PROGRAMS = ['auto', 'javascript'] as const;
+export type Program = (typeof PROGRAMS)[number];
+/** How a program's row is labelled: `auto` takes the engine program for every replay batch (50,000 lines). */
+const LABELS: Record<Program, string> = {
+  auto: '`scalehouse replay`, engine program (default `auto`)',
+  javascript: '`scalehouse replay`, javascript program (before)',
+};
+
 export interface Pair {
-  ours: Run;
+  ours: Record<Program, Run>;
   ref: Run;
 }
 export interface LogResult {
@@ -21,8 +31,9 @@ export interface LogResult {
   lines: number;
   megabytes: number;
   pairs: Pair[];
-  /** Lines replay counted as bots' in the end (by user agent and by behaviour), over all lines. */
+  /** Lines replay counted as bots' in the end (by user agent and by behaviour), over all lines: the engine program's count. */
   botShare: number;
+  /** What the engine program's import left on disk. */
   tables: TableSize[];
 }
 
@@ -31,10 +42,14 @@ const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 function rows(r: LogResult): string[] {
   const med = (f: (p: Pair) => number) => percentile(r.pairs.map(f), 50);
   const rate = (s: number) => Math.round(r.lines / s).toLocaleString();
-  const [ours, ref] = [med((p) => p.ours.seconds), med((p) => p.ref.seconds)];
-  const ratio = med((p) => p.ref.seconds / p.ours.seconds);
+  const ref = med((p) => p.ref.seconds);
+  const program = (name: Program, first: string) => {
+    const s = med((p) => p.ours[name].seconds);
+    const ratio = med((p) => p.ref.seconds / p.ours[name].seconds);
+    return `|${first ? ` ${first} ` : ' '}| ${LABELS[name]} | ${s.toFixed(1)} s | ${rate(s)} | ${med((p) => p.ours[name].peakMiB).toFixed(0)} MiB | **${ratio.toFixed(2)}×** |`;
+  };
   return [
-    `| ${r.name} (${percent(r.botShare)} bots) | \`scalehouse replay\` | ${ours.toFixed(1)} s | ${rate(ours)} | ${med((p) => p.ours.peakMiB).toFixed(0)} MiB | **${ratio.toFixed(2)}×** |`,
+    ...PROGRAMS.map((name, i) => program(name, i === 0 ? `${r.name} (${percent(r.botShare)} bots)` : '')),
     `| | GoAccess | ${ref.toFixed(1)} s | ${rate(ref)} | ${med((p) => p.ref.peakMiB).toFixed(0)} MiB | 1× |`,
   ];
 }
@@ -74,7 +89,10 @@ own count of the import (its summary line: bots by user agent and by behaviour, 
 
 ${logs}
 
-${pairs} pair${pairs === 1 ? '' : 's'} per log, each tool on the same file one after the other, the two logs taking turns; medians.
+${pairs} pair${pairs === 1 ? '' : 's'} per log, each on the same file one after the other: GoAccess, \`scalehouse replay\` with the
+default program (\`PROCESSOR_PROGRAM=auto\`: the engine program, as replay's batches are 50,000 lines) and with
+\`PROCESSOR_PROGRAM=javascript\` (every line through \`processor/pipeline.ts\`, 5,000-line batches: the program
+before issue 27), each replay into a fresh data folder; the two logs taking turns; medians.
 
 **Reference**: GoAccess ${goaccessVersion()} (Debian's package), \`--log-format=COMBINED -o report.json\`: parses
 and counts, keeps its report in memory. Scalehouse does more per line (bot verdicts by user agent and behaviour,
@@ -86,7 +104,7 @@ ${results.flatMap(rows).join('\n')}
 
 "vs GoAccess": the median of the pairs' ratios of GoAccess's wall time to Scalehouse's (above 1×: Scalehouse faster).
 
-On disk after each import (compressed, after \`OPTIMIZE … FINAL\` of the raw tables; the logs themselves are
+On disk after each engine program's import (compressed, after \`OPTIMIZE … FINAL\` of the raw tables; the logs themselves are
 ${results.map((r) => `${r.megabytes.toFixed(0)} MiB`).join(' and ')}):
 
 | table | ${results.map((r) => `${r.name}: rows | compressed | bytes/row`).join(' | ')} |

@@ -1,12 +1,16 @@
 /**
  * Benchmark: importing an access log end to end, `scalehouse replay` (parse,
  * bots, privacy, sessions, load into the embedded ClickHouse) against
- * GoAccess (Debian's `goaccess`, writing its JSON report) on the same file,
- * in pairs, one after the other, so both see the same machine. Two logs built
- * from the real ones (build-log.ts): one mostly bots' (every line of those
- * logs) and one mostly people's (their human lines), taking turns. Wall time
- * and peak memory (GNU time), medians of the pairs; the share of bots as
- * replay counts it. Writes its section of docs/benchmarks.md.
+ * GoAccess (Debian's `goaccess`, writing its JSON report) on the same file.
+ * Each pair runs three imports one after the other, so all see the same
+ * machine: GoAccess, replay with the default program (`auto`: the engine
+ * program for replay's 50,000-line batches) and replay with the JavaScript
+ * program (the reference, the program before issue 27), each replay into a
+ * fresh data folder. Two logs built from the real ones (build-log.ts): one
+ * mostly bots' (every line of those logs) and one mostly people's (their
+ * human lines), taking turns. Wall time and peak memory (GNU time), medians
+ * of the pairs; the share of bots as replay counts it; what the engine
+ * program's import left on disk. Writes its section of docs/benchmarks.md.
  *
  *   npm run bench:import         (BENCH_LINES=1000000, BENCH_PAIRS=3)
  */
@@ -14,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildHumanLog, buildLog } from './build-log.ts';
-import { importSection, type LogResult, type Pair, type Run } from './import-section.ts';
+import { importSection, type LogResult, type Pair, PROGRAMS, type Program, type Run } from './import-section.ts';
 import { tableSizes } from './import-storage.ts';
 import { writeSection } from './report.ts';
 import { benchTempDir } from './temp-dir.ts';
@@ -43,13 +47,17 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
 const goaccess = (log: string): Run =>
   timed('/usr/bin/goaccess', [log, '--log-format=COMBINED', '--no-progress', '-o', join(dir, 'report.json')]);
 
-/** `scalehouse replay` into a fresh data folder; its summary line says how many lines were bots' in the end. */
-function scalehouse(log: string, dataDir: string): Run & { bots: number; events: number } {
+/**
+ * `scalehouse replay` of `program` into a fresh data folder; its summary line says how many lines were bots' in
+ * the end. The program is always set, so a PROCESSOR_PROGRAM in the caller's environment does not leak in.
+ */
+function scalehouse(log: string, dataDir: string, program: Program): Run & { bots: number; events: number } {
   rmSync(dataDir, { recursive: true, force: true });
   const run = timed(process.execPath, ['bin/scalehouse.mjs', 'replay', log, '--site', 'bench.example'], {
     ...process.env,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    PROCESSOR_PROGRAM: program,
   });
   // cli/replay-summary.ts: "FILE: N lines → E events, B bots, O opted out, D dead letters in …"
   const m = / (\d+) events, (\d+) bots, /.exec(run.stdout);
@@ -67,22 +75,29 @@ for (const l of LOGS) {
   const lines = await l.build(l.file, LINES);
   results.push({ name: l.name, lines, megabytes: statSync(l.file).size / 2 ** 20, pairs: [], botShare: 0, tables: [] });
 }
+// Each log's and program's data folder; the engine program's is kept for the storage table after the last pair.
+const dataDir = (k: number, program: Program) => join(dir, `data-${k}-${program}`);
+const figures = (r: Run) => `${r.seconds.toFixed(1)} s, ${r.peakMiB.toFixed(0)} MiB`;
 // The logs take turns, so a slower spell of this shared machine falls on both.
 for (let i = 0; i < PAIRS; i++) {
   for (const [k, l] of LOGS.entries()) {
     const res = results[k]!;
     const ref = goaccess(l.file);
-    const { bots, events, ...ours } = scalehouse(l.file, join(dir, `data-${k}`));
+    const ours = {} as Pair['ours'];
+    const counts: string[] = [];
+    for (const program of PROGRAMS) {
+      const { bots, events, ...run } = scalehouse(l.file, dataDir(k, program), program);
+      ours[program] = run;
+      counts.push(`${program} ${figures(run)} (${events.toLocaleString()} events, ${bots.toLocaleString()} bots)`);
+      if (program === 'auto') res.botShare = bots / res.lines;
+      // Only the engine program's folder is measured; the reference's need not wait on the disk.
+      else rmSync(dataDir(k, program), { recursive: true, force: true });
+    }
     res.pairs.push({ ours, ref } satisfies Pair);
-    res.botShare = bots / res.lines;
-    process.stderr.write(
-      `${l.name}, pair ${i + 1}/${PAIRS}: scalehouse ${ours.seconds.toFixed(1)} s, ${ours.peakMiB.toFixed(0)} MiB ` +
-        `(${events.toLocaleString()} events, ${bots.toLocaleString()} bots: ${(100 * res.botShare).toFixed(1)}% of the lines); ` +
-        `goaccess ${ref.seconds.toFixed(1)} s, ${ref.peakMiB.toFixed(0)} MiB\n`,
-    );
+    process.stderr.write(`${l.name}, pair ${i + 1}/${PAIRS}: goaccess ${figures(ref)}; scalehouse ${counts.join('; ')}\n`);
   }
 }
-for (const [k, res] of results.entries()) res.tables = await tableSizes(join(dir, `data-${k}`));
+for (const [k, res] of results.entries()) res.tables = await tableSizes(dataDir(k, 'auto'));
 rmSync(dir, { recursive: true, force: true });
 
 const md = importSection(results, PAIRS);
