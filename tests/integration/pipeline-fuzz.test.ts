@@ -199,6 +199,18 @@ describe('pipeline fuzz, end to end', () => {
     await expectAccounted(await fuzzRun({}, 25));
   });
 
+  it('the same with every batch through the engine program (PROCESSOR_PROGRAM=engine: parse and enrichment in ClickHouse)', async () => {
+    const run = await fuzzRun({ PROCESSOR_PROGRAM: 'engine' }, 26);
+    await expectAccounted(run);
+    // The engine program did the work: only it fills the table of user agents it has classified.
+    const ch = await dataDirClickHouse(run.dataDir);
+    try {
+      expect(Number((await rows<{ n: string }>(ch, 'SELECT count() AS n FROM user_agents'))[0]!.n)).toBeGreaterThan(0);
+    } finally {
+      await ch.close();
+    }
+  });
+
   describe('Kafka', () => {
     let brokers: string;
     beforeAll(() => {
