@@ -11,11 +11,9 @@
  *   npm run bench:refresh            (BENCH_EVENTS=10000000 BENCH_PAIRS=15 by default)
  */
 import { openEngine } from './open-engine.ts';
-import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { withReadLimits } from '../clickhouse/connect.ts';
 import { migrate } from '../clickhouse/migrate.ts';
 import { answerBatch } from '../dashboard/api/batch.ts';
@@ -24,6 +22,7 @@ import { dashboardLogin } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
 import { benchTempDir } from './temp-dir.ts';
 import { generateSyntheticSite } from './synthetic-site.ts';
+import { startScalehouse } from './start-scalehouse.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 15);
@@ -124,19 +123,10 @@ await ch.close();
 
 // ---- over HTTP, against scalehouse start ------------------------------------------------------
 const port = 18_000 + Math.floor(Math.random() * 1000);
-const bin = fileURLToPath(new URL('../bin/scalehouse.mjs', import.meta.url));
-const server = spawn(process.execPath, [bin, 'start'], {
-  env: {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SYSLOG_PORT: '0',
-    DASHBOARD_PASSWORD: PASSWORD,
-    LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: '',
-    ALERTS: 'false',
-  },
+const server = startScalehouse({
+  dataDir,
+  port,
+  env: { DASHBOARD_PASSWORD: PASSWORD, ALERTS: 'false' },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let serverLog = '';

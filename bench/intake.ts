@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dashboardLogin } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
+import { startScalehouse } from './start-scalehouse.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
@@ -123,21 +124,7 @@ async function waitFor(url: string): Promise<void> {
 async function scalehouse(port: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
-  const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SYSLOG_PORT: '0',
-      KAFKA_BROKERS: '',
-      SITES: 'bench.example',
-      LOG_LEVEL: 'warn',
-      DASHBOARD_PASSWORD: 'bench-password',
-      TRUSTED_PROXIES: '127.0.0.1',
-    },
-    stdio: 'ignore',
-  });
+  const child = startScalehouse({ dataDir, port, env: { SITES: 'bench.example', TRUSTED_PROXIES: '127.0.0.1' } });
   await waitFor(`http://127.0.0.1:${port}/healthz`);
   return {
     child,

@@ -14,13 +14,14 @@
  *   npm run bench:logs           (BENCH_LINES=1000000, BENCH_PAIRS=3; Java 17+ and Maven for the broker,
  *                                 apt-get install goaccess time)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLog } from './build-log.ts';
 import { dashboardLogin, goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
+import { startScalehouse } from './start-scalehouse.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
@@ -194,20 +195,10 @@ async function scalehouse(bus: 'local' | 'kafka', port: number, work: Batch[], l
           KAFKA_GROUP: name,
         }
       : { KAFKA_BROKERS: '' };
-  const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SYSLOG_PORT: '0',
-      SITES: SITE,
-      LOG_LEVEL: 'warn',
-      DASHBOARD_PASSWORD: PASSWORD,
-      INGEST_TOKEN: TOKEN,
-      LOG_BATCH_MAX_BYTES: String(MAX_BODY),
-      ...kafka,
-    },
+  const child = startScalehouse({
+    dataDir,
+    port,
+    env: { SITES: SITE, DASHBOARD_PASSWORD: PASSWORD, INGEST_TOKEN: TOKEN, LOG_BATCH_MAX_BYTES: String(MAX_BODY), ...kafka },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   running.add(child);

@@ -17,7 +17,7 @@
  *
  *   npm run bench:memory          (BENCH_SESSIONS=100000, BENCH_RUNS=3)
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ import { benchTempDir } from './temp-dir.ts';
 import { seeded } from '../tests/helpers/seeded-random.ts';
 import { fixture } from '../tests/helpers/fixtures.ts';
 import { explainHumanLines } from './human-lines.ts';
+import { startScalehouse } from './start-scalehouse.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -260,19 +261,10 @@ interface Run {
 async function scalehouse(port: number, lines: string[], from: number): Promise<Run> {
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
-  const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SYSLOG_PORT: '0',
-      KAFKA_BROKERS: '',
-      SITES: SITE,
-      LOG_LEVEL: 'warn',
-      DASHBOARD_PASSWORD: PASSWORD,
-      INGEST_TOKEN: TOKEN,
-    },
+  const child = startScalehouse({
+    dataDir,
+    port,
+    env: { SITES: SITE, DASHBOARD_PASSWORD: PASSWORD, INGEST_TOKEN: TOKEN },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   running = child;

@@ -1,23 +1,10 @@
-/**
- * Benchmark: the beacon's weight as pages download it. Starts a real
- * `scalehouse start` (bin/scalehouse.mjs, embedded) on a free port, fetches
- * GET /scalehouse.js with no, gzip and brotli Accept-Encoding (node:http, which
- * does not decode: the bytes as sent) and checks the 1,024-byte gzip budget.
- *
- * Reference: the readable source the minified file is built from, as the same
- * collector serves it (/scalehouse.src.js) — what pages downloaded before
- * `npm run build:snippet` existed, when the source itself was served, and
- * uncompressed.
- *
- *   npm run bench:snippet
- */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machine, writeSection } from './report.ts';
+import { startScalehouse } from './start-scalehouse.ts';
 
 const BUDGET = 1024;
 const CODINGS = [
@@ -51,19 +38,7 @@ const fetchSize = (url: string, acceptEncoding: string) =>
 
 const dataDir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-snippet-'));
 const port = await freePort();
-const child = spawn(process.execPath, ['bin/scalehouse.mjs', 'start'], {
-  env: {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SYSLOG_PORT: '0',
-    KAFKA_BROKERS: '',
-    LOG_LEVEL: 'warn',
-    DASHBOARD_PASSWORD: 'bench-password',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const child = startScalehouse({ dataDir, port, stdio: ['ignore', 'ignore', 'inherit'] });
 const base = `http://127.0.0.1:${port}`;
 try {
   const deadline = Date.now() + 60_000;
