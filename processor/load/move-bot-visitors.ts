@@ -14,6 +14,9 @@
  * A batch done again after a crash may find its verdicts already stored (its
  * state restores them, so it decides none anew): it then finishes the moves
  * from the stored verdicts, in case the crash came before they were made.
+ * Once the moves are made, the batch's mark goes into moved_batches: a batch
+ * done again that finds it moves nothing (migrations/0019_moved_batches.sql
+ * says why the token alone is not relied on).
  *
  * A verdict the engine refuses as data is a dead letter (refusals.ts) and
  * moves nothing; the move itself reads only rows already stored, so a data
@@ -21,7 +24,7 @@
  */
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { insertIsolating } from '../../clickhouse/insert-isolating.ts';
-import { insertSelect } from '../../clickhouse/insert.ts';
+import { insertRows, insertSelect } from '../../clickhouse/insert.ts';
 import { selectRows } from '../../clickhouse/query.ts';
 import { chTime } from '../../clickhouse/time.ts';
 import type { BatchRows } from './rows.ts';
@@ -51,9 +54,16 @@ export async function moveBotVisitors(
   } else {
     return refusals;
   }
+  if (redo && (await movedBefore(ch, token))) return refusals;
   // A visitor id is one UTC day's (the salt's): its hits lie within the days of the verdicts.
   const starts = days.map((d) => Date.parse(`${d}T00:00:00Z`));
   const range = { batch: token, from: chTime(Math.min(...starts)), to: chTime(Math.max(...starts) + DAY_MS) };
   await insertSelect(ch, 'queries/retract/move-hits.sql', range, `${token}:move-hits`);
+  await insertRows(ch, 'moved_batches', [{ batch: token, ts: chTime(now) }], token);
   return refusals;
+}
+
+async function movedBefore(ch: ClickHouse, token: string): Promise<boolean> {
+  const [row] = await selectRows<{ n: number | string }>(ch, 'queries/retract/moved-batch.sql', { batch: token });
+  return Number(row?.n ?? 0) > 0;
 }

@@ -23,7 +23,7 @@ export const NOT_COMPARED: Record<string, string> = {
 };
 
 /** Columns the wall clock fills, beside those with a now() default. */
-const CLOCK_COLUMNS: Record<string, string[]> = { dead_letters: ['ts'], pipeline_stats: ['minute'] };
+const CLOCK_COLUMNS: Record<string, string[]> = { dead_letters: ['ts'], pipeline_stats: ['minute'], moved_batches: ['ts'] };
 
 export interface TableRows {
   /** How it was read: 'rows', 'FINAL' or 'summed per key'. */

@@ -37,11 +37,13 @@ const PASSWORDS = {
  * Tables the reader must never see: the salts (an address guess could be tested against visitor ids), replay seeds, the
  * migrator's own, and the dashboard's shared links (token digests, password hashes: scalehouse_dashboard's alone).
  */
-// Not the reader's: secrets, bookkeeping, links, and the engine program's memory of user agents and referrer hosts.
+// Not the reader's: secrets, bookkeeping (the migrator's, the processor's marks of moved batches), links, and the engine
+// program's memory of user agents and referrer hosts.
 const PRIVATE = [
   'visitor_salts',
   'replay_seeds',
   'schema_migrations',
+  'moved_batches',
   'share_links',
   'user_agents',
   'referrer_hosts',
@@ -211,6 +213,7 @@ describe('ClickHouse users for server mode', () => {
       'bots_minute: INSERT',
       'dead_letters: INSERT',
       'events: SELECT, INSERT',
+      'moved_batches: SELECT, INSERT',
       'moved_hits: INSERT',
       'pages_hour: INSERT',
       'pipeline_health: INSERT',

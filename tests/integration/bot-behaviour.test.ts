@@ -148,6 +148,42 @@ describe('a processor that dies half-way through moving bots', () => {
     expect(await figures(ch)).toEqual(await figures(reference));
     await Promise.all([ch.close(), reference.close()]);
   });
+  it('moves nothing again when it does the batch again after its moves were made', async () => {
+    const lines = readCombinedLog(fixture('logs/hackers-access.log')).slice(0, 600);
+    const records = lines.map((l) => logRecord(l.raw, l.n, { position: `hits:0@${l.n}` }));
+    const batches = [0, 300].map((i) => ({
+      records: records.slice(i, i + 300),
+      token: `hits:0:${i}`,
+      stream: 'hits:0',
+      end: Math.min(i + 300, records.length) + 1,
+    }));
+    const reference = await freshClickHouse();
+    const clean = createBatchHandler({ ch: reference, salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
+    for (const b of batches) await clean.handle(b);
+
+    // The first batch loaded whole, its moves made; the processor dies before committing it, and a new
+    // one, restored from ClickHouse, gets it again. The redo must not rest on ClickHouse remembering
+    // the move's token: it sends no move at all (migrations/0019_moved_batches.sql says why).
+    const ch = await freshClickHouse();
+    const salts = new SaltStore(ch);
+    const client = clientOf(ch);
+    const command = client.command.bind(client);
+    const moves: string[] = [];
+    client.command = async (p) => {
+      const token = p.clickhouse_settings?.insert_deduplication_token;
+      if (typeof token === 'string' && token.endsWith(':move-hits')) moves.push(token);
+      return command(p);
+    };
+    await createBatchHandler({ ch, salts, sessionTimeoutMs: TIMEOUT }).handle(batches[0]!);
+    expect(moves).toEqual(['hits:0:0:move-hits']);
+    const again = createBatchHandler({ ch, salts, sessionTimeoutMs: TIMEOUT });
+    await again.handle(batches[0]!);
+    await again.handle(batches[1]!);
+    expect(moves.filter((t) => t === 'hits:0:0:move-hits')).toHaveLength(1);
+    expect((await figures(reference)).verdicts.length).toBeGreaterThan(0);
+    expect(await figures(ch)).toEqual(await figures(reference));
+    await Promise.all([ch.close(), reference.close()]);
+  });
 });
 
 describe('real visitors', () => {

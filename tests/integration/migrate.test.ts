@@ -38,6 +38,7 @@ describe('migrate', () => {
       '0016_bot_rollup.sql',
       '0017_enrich_values.sql',
       '0018_enrich_dictionaries.sql',
+      '0019_moved_batches.sql',
     ]);
     const [ttl] = await rows<{ q: string }>(
       ch,
@@ -63,6 +64,7 @@ describe('migrate', () => {
       { name: 'dashboard_definitions', engine: 'ReplacingMergeTree' },
       { name: 'dead_letters', engine: 'MergeTree' },
       { name: 'events', engine: 'MergeTree' },
+      { name: 'moved_batches', engine: 'MergeTree' },
       { name: 'moved_hits', engine: 'Null' },
       { name: 'pages_hour', engine: 'SummingMergeTree' },
       { name: 'pipeline_health', engine: 'MergeTree' },
