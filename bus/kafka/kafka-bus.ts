@@ -12,6 +12,13 @@ import { runConsumer } from './consumer.ts';
 import { RecentRefusal } from '../recent-refusal.ts';
 import { FailingBatches } from '../failing-batches.ts';
 
+/**
+ * Joining waits for every member the group had to rejoin or time out: after a processor was killed
+ * without leaving, up to its session timeout (consumer.ts).
+ */
+const JOINING =
+  'the processor is joining the Kafka consumer group: hits are accepted and wait on the bus (after a processor stopped without leaving the group, Kafka waits out its session timeout, 30 s, first)';
+
 export class KafkaBus implements Bus {
   private kafka: Kafka;
   private publisher: KafkaPublisher;
@@ -19,6 +26,8 @@ export class KafkaBus implements Bus {
   private refused = new RecentRefusal();
   /** Batches being retried, one per partition at most: each partition waits behind its own. */
   private readonly failing = new FailingBatches();
+  /** Consuming was asked for and the consumer has not joined its group yet. */
+  private joining: Promise<unknown> | undefined;
 
   private constructor(private readonly cfg: KafkaConfig) {
     this.kafka = createKafka(cfg);
@@ -49,7 +58,11 @@ export class KafkaBus implements Bus {
 
   problems(): string[] {
     const refused = this.refused.problem('Kafka');
-    return [...(refused ? [refused] : []), ...this.failing.problems().map((p) => `the processor cannot consume the bus: ${p}`)];
+    return [
+      ...(refused ? [refused] : []),
+      ...(this.joining ? [JOINING] : []),
+      ...this.failing.problems().map((p) => `the processor cannot consume the bus: ${p}`),
+    ];
   }
 
   /** Dead letters go to the DLQ topic unchanged, with the reason and origin in headers, so they can be replayed. */
@@ -66,8 +79,14 @@ export class KafkaBus implements Bus {
   }
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
-    if (this.consumer) throw new ScalehouseError('this bus already consumes');
-    this.consumer = await runConsumer(this.kafka, this.cfg, handler, options.maxRecords, this.failing);
+    if (this.consumer || this.joining) throw new ScalehouseError('this bus already consumes');
+    const joining = runConsumer(this.kafka, this.cfg, handler, options.maxRecords, this.failing);
+    this.joining = joining;
+    try {
+      this.consumer = await joining;
+    } finally {
+      this.joining = undefined;
+    }
   }
 
   stats(): BusStats {
@@ -76,6 +95,8 @@ export class KafkaBus implements Bus {
   }
 
   async close(): Promise<void> {
+    // A consumer still joining is let finish joining (at most the session timeout), then leaves the group.
+    await this.joining?.catch(() => undefined);
     await this.consumer?.stop();
     await this.publisher.close();
   }

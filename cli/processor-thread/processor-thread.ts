@@ -96,6 +96,14 @@ export async function startProcessorThread(opts: {
       // Only what a record is made of crosses: a replayed record's decoded Hit never comes this way.
       send({ type: 'batch', id, batch: { records: batch.records, token: batch.token, stream: batch.stream, end: batch.end } });
     });
-  await bus.consume(handle, { maxRecords: config.BATCH_MAX_HITS });
+  // Not awaited: joining Kafka's consumer group can take the session timeout (30 s) after a processor
+  // died without leaving it, and the intake must not wait for that — hits are accepted and wait on the
+  // bus meanwhile, and /readyz says the processor is joining (kafka-bus.ts). A consume loop that
+  // cannot start is fatal, as before, only no longer before the process listens.
+  bus
+    .consume(handle, { maxRecords: config.BATCH_MAX_HITS })
+    .catch((err: unknown) =>
+      opts.onFatal(new ScalehouseError(`the processor cannot consume the bus: ${errorMessage(err)}`, { cause: err })),
+    );
   return thread;
 }

@@ -33,9 +33,9 @@ export interface AppProcess {
 export const TEST_INGEST_TOKEN = 'test-ingest-token';
 
 /**
- * `healthTimeoutMs`: how long /healthz may take to answer. On Kafka, `scalehouse start` listens once its
- * consumer has joined the group, and after a SIGKILL the group waits out the dead member's session
- * timeout (30 s) first.
+ * `healthTimeoutMs`: how long /healthz may take to answer. On Kafka, `scalehouse start` listens before its
+ * consumer has joined the group (after a SIGKILL the join waits out the dead member's session timeout,
+ * 30 s: tests/kafka/restart-intake.test.ts), so only the broker's first connection adds to the start.
  */
 export async function startApp(env: Record<string, string>, port: number, opts: { healthTimeoutMs?: number } = {}): Promise<AppProcess> {
   let out = '';
