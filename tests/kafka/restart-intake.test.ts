@@ -39,7 +39,7 @@ describe('scalehouse start on Kafka, restarted after a SIGKILL', () => {
       'the first 500 lines loaded',
       async () => {
         const p = await groupProgress(kafka, cfg);
-        return p.end === 500 && p.done === p.end ? true : undefined;
+        return p.end >= 500 && p.done === p.end ? true : undefined;
       },
       60_000,
     );
@@ -48,6 +48,7 @@ describe('scalehouse start on Kafka, restarted after a SIGKILL', () => {
 
     app = await startApp(env, port, { healthTimeoutMs: 60_000 });
     try {
+      // (The topic's end counts the commit markers of the collector's transactions too, when it has them.)
       // Answering already, though the killed member still holds the group: the processor is joining.
       const first = await app.readyz();
       expect(first.status, app.output()).toBe(503);
@@ -60,7 +61,7 @@ describe('scalehouse start on Kafka, restarted after a SIGKILL', () => {
         async () => {
           const { status, body } = await app.readyz();
           const p = await groupProgress(kafka, cfg);
-          return status === 200 && body.problems.length === 0 && p.end === 1000 && p.done === p.end ? true : undefined;
+          return status === 200 && body.problems.length === 0 && p.end >= 1000 && p.done === p.end ? true : undefined;
         },
         90_000,
       );
