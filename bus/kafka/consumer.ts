@@ -72,6 +72,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
   const intents = new Map<number, Range | null>();
   const shortFetches = new Map<number, number>();
   const handling = new Map<number, number>();
+  const committedAt = new Map<number, number>();
   let own: number[] = [];
   let joinedAt = Date.now();
   let abandoned = false;
@@ -149,6 +150,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
             if (abandoned) throw new ScalehouseError('this consumer was abandoned by the watchdog', { retriable: false });
             resolveOffset(String(to));
             await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);
+            committedAt.set(partition, Date.now());
             intents.set(partition, null);
           },
           keepTrying: () => isRunning() && !isStale() && !abandoned,
@@ -178,6 +180,8 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
     own: () => own,
     /** Partitions whose batch handler runs now, and since when (ms). */
     handling: () => handling as ReadonlyMap<number, number>,
+    /** When it last committed a batch of each partition (ms): progress the last poll of the broker may not show yet. */
+    committedAt: () => committedAt as ReadonlyMap<number, number>,
     stop: async () => {
       if (abandoned) return; // already let go; its disconnect waits on the handler that never returned
       await consumer.disconnect(); // waits for the running batch, then leaves the group

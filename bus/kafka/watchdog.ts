@@ -38,6 +38,11 @@ export interface WatchdogInput {
   failing: ReadonlySet<number>;
   /** Partitions whose batch handler is running here, and since when (ms). */
   handling: ReadonlyMap<number, number>;
+  /**
+   * When this consumer last committed each partition (ms): the view is a poll a few seconds old, and
+   * a batch that loaded since (one that was failing, say) is progress it does not show yet.
+   */
+  committedAt: ReadonlyMap<number, number>;
   restarts: ReadonlyMap<number, RestartMemo>;
 }
 
@@ -60,7 +65,8 @@ export function decideRestart(input: WatchdogInput): RestartDecision | undefined
     if (!p.stalled || p.waitingSince === undefined || !input.own.includes(p.partition) || input.failing.has(p.partition)) return false;
     const last = input.restarts.get(p.partition);
     const times = last?.committed === p.committed ? last.count : 0;
-    return now - Math.max(p.waitingSince, input.consumerSince) >= restartMs * 2 ** times;
+    const from = Math.max(p.waitingSince, input.consumerSince, input.committedAt.get(p.partition) ?? 0);
+    return now - from >= restartMs * 2 ** times;
   });
   const p = due.sort(
     (a, b) => Number(handling.has(b.partition)) - Number(handling.has(a.partition)) || a.waitingSince! - b.waitingSince!,

@@ -90,6 +90,7 @@ describe('decideRestart', () => {
     view: stalledAt(70),
     failing: new Set(),
     handling: new Map(),
+    committedAt: new Map(),
     restarts: new Map(),
     ...over,
   });
@@ -131,6 +132,11 @@ describe('decideRestart', () => {
     expect(decideRestart(input({ own: [0, 1] }))).toBeUndefined();
     expect(decideRestart(input({ failing: new Set([2]) }))).toBeUndefined();
     expect(decideRestart(input({ restartMs: 0, now: T0 + 10 * RESTART }))).toBeUndefined();
+  });
+
+  it('takes a commit of its own since the last poll as progress (a failing batch that just loaded)', () => {
+    expect(decideRestart(input({ committedAt: new Map([[2, T0 + RESTART - 500]]) }))).toBeUndefined();
+    expect(decideRestart(input({ committedAt: new Map([[1, T0 + RESTART - 500]]) }))?.partition).toBe(2);
   });
 
   it('gives a consumer that just joined the whole limit, whatever it was handed', () => {
