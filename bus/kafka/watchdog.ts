@@ -1,7 +1,7 @@
 /**
  * When a processor restarts its own Kafka consumer (KAFKA_STALL_RESTART_SECONDS)
- * — pure; kafka-bus.ts acts on it. A partition of this consumer's assignment
- * is stalled (group-lag.ts) for the limit, and:
+ * — pure; consumer-watchdog.ts acts on it. A partition of this consumer's
+ * assignment is stalled (group-lag.ts) for the limit, and:
  *  - no batch of it is failing and being retried (bus/failing-batches.ts):
  *    that batch is waiting on ClickHouse or a disk, not on the consumer, and
  *    is reported as it is; a fresh consumer would only redo it and fail too;
