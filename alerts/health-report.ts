@@ -21,6 +21,7 @@ const REPORTED = new Set([
   'batch_retry_attempts',
   'dead_letters',
   'bus_lag_hits',
+  'bus_stalled',
   'open_sessions',
 ]);
 
@@ -49,7 +50,9 @@ export function healthRows(
     if (!REPORTED.has(metric) || (m.type !== 'counter' && m.type !== 'gauge')) continue;
     for (const v of m.values) {
       // Labels other than reason (the source of a hit) are summed: the evaluator asks "how many", not "from where".
-      const reason = String(v.labels.reason ?? '');
+      // A Kafka partition is kept, in `reason`: every processor reports the whole consumer group's lag and
+      // stalls, and the gauges' query (pipeline-gauges.sql) takes each partition once, not once per processor.
+      const reason = String(v.labels.reason ?? (v.labels.partition === undefined ? '' : `partition ${v.labels.partition}`));
       const key = `${metric}\t${reason}`;
       const s = sums.get(key) ?? { metric, reason, kind: m.type, value: 0 };
       s.value += v.value;

@@ -46,7 +46,7 @@ export interface BusBatch {
 export type BatchHandler = (batch: BusBatch) => Promise<void>;
 
 export interface BusStats {
-  /** Hits accepted but not yet committed by the processor. */
+  /** Hits accepted but not yet committed by the processor (Kafka: by the whole consumer group). */
   lag: number;
   /** Bytes of bus data on disk (local bus) — grows while ClickHouse is down. */
   bytes: number;
@@ -56,6 +56,20 @@ export interface BusStats {
   error?: string;
   /** Batches being retried, the longest-failing first (failing-batches.ts). */
   failing?: FailingBatch[];
+  /** Kafka: the consumer group's lag per partition, from the broker (`lag` is their sum). */
+  partitions?: PartitionStats[];
+  /** Kafka: how often the watchdog replaced this process's stalled consumer (kafka/watchdog.ts). */
+  consumerRestarts?: number;
+}
+
+export interface PartitionStats {
+  partition: number;
+  /** Hits of the partition the group has not loaded: high watermark − committed offset. */
+  lag: number;
+  /** Lag > 0 and the committed offset has not moved for KAFKA_STALL_SECONDS. */
+  stalled: boolean;
+  /** Since when the offset has not moved while hits wait (absent with lag 0). */
+  waitingSince?: string;
 }
 
 export interface DeadLetter {

@@ -560,6 +560,18 @@ export const SETTINGS = {
       'How long Kafka may acknowledge nothing before a waiting request is answered 503 (a big request that Kafka acknowledges part by part is never cut off).',
   }),
   KAFKA_LINGER_MS: setting({ default: '5', parse: int(0, 1000), describe: 'How long the collector gathers hits into one Kafka request.' }),
+  KAFKA_STALL_SECONDS: setting({
+    default: '30',
+    parse: int(1, 86_400),
+    describe:
+      "How long a partition's committed offset may stand still while hits wait before it counts as stalled (/readyz, /metrics, the consumer_stalled alert).",
+  }),
+  KAFKA_STALL_RESTART_SECONDS: setting({
+    default: '120',
+    parse: int(0, 86_400),
+    describe:
+      'How long a partition a processor consumes may stand still while hits wait (counted from when it stopped moving or the consumer joined; at least KAFKA_STALL_SECONDS) before the processor replaces its Kafka consumer (leaves and rejoins the group); 0: never.',
+  }),
   CLICKHOUSE_CA_CERT: setting({
     default: '',
     parse: text,

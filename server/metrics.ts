@@ -12,7 +12,14 @@ import type { MetricValues } from '../common/metric-values.ts';
 export interface MetricSources {
   intake?: () => { accepted: number; optedOut: number; refused: Record<string, number> };
   syslog?: () => { received: number; accepted: number; dropped: Partial<Record<string, number>> };
-  bus?: () => { lag: number; bytes: number; diskFree?: number; failing?: Array<{ since: number; attempts: number }> };
+  bus?: () => {
+    lag: number;
+    bytes: number;
+    diskFree?: number;
+    failing?: Array<{ since: number; attempts: number }>;
+    partitions?: Array<{ partition: number; lag: number; stalled: boolean }>;
+    consumerRestarts?: number;
+  };
   /** Sessions the processor holds open, as of its last batch. */
   openSessions?: () => number;
   /** Alerts firing now, by rule. */
@@ -105,14 +112,40 @@ export function createMetrics(sources: MetricSources): Metrics {
   if (syslog)
     sourcedCounter(registry, 'scalehouse_syslog_received_total', 'Syslog messages received.', [], () => [[{}, syslog().received]]);
   if (bus) {
+    // Kafka: one sample per partition of the consumer group, from the broker (sum() is the group's
+    // lag, and every processor shows the whole group); the local bus: one sample.
     new Gauge({
       name: 'scalehouse_bus_lag_hits',
-      help: 'Hits on the bus not yet loaded by the processor.',
+      help: 'Hits on the bus not yet loaded by the processor (Kafka: by the consumer group, per partition, from the broker).',
+      labelNames: ['partition'],
       registers: [registry],
       collect() {
-        this.set(bus().lag);
+        this.reset();
+        const { lag, partitions } = bus();
+        if (!partitions) this.set(lag);
+        else for (const p of partitions) this.set({ partition: String(p.partition) }, p.lag);
       },
     });
+    new Gauge({
+      name: 'scalehouse_bus_stalled',
+      help: "Kafka: 1 for a partition whose hits wait while the group's committed offset has not moved for KAFKA_STALL_SECONDS.",
+      labelNames: ['partition'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const p of bus().partitions ?? []) this.set({ partition: String(p.partition) }, p.stalled ? 1 : 0);
+      },
+    });
+    sourcedCounter(
+      registry,
+      'scalehouse_bus_consumer_restarts_total',
+      "Kafka: times this process's watchdog replaced its stalled consumer (KAFKA_STALL_RESTART_SECONDS).",
+      [],
+      () => {
+        const n = bus().consumerRestarts;
+        return n === undefined ? [] : [[{}, n]];
+      },
+    );
     new Gauge({
       name: 'scalehouse_bus_bytes',
       help: 'Bytes of bus data on disk (local bus).',

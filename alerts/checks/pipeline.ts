@@ -4,7 +4,7 @@
  * processor could not use, intake refusals, batches that failed (ClickHouse
  * away or refusing), one batch retried for minutes (stuck), hits piling up
  * on the bus, and a consumer that stopped: hits wait or arrive, but none was
- * processed for stallMinutes.
+ * processed for stallMinutes, or (Kafka) a partition stalled.
  */
 import { num, type Finding } from '../finding.ts';
 import type { AlertRules } from '../rules.ts';
@@ -77,7 +77,18 @@ export function checkPipeline(s: Signals, rules: AlertRules): Finding[] {
     });
   }
   const arrived = total(s.stallCounters, 'hits_acknowledged');
-  if (on('consumer_stalled') && (lag > 0 || arrived > 0) && total(s.stallCounters, 'records_processed') === 0) {
+  // Kafka: partitions whose committed offset has stood still for KAFKA_STALL_SECONDS while hits wait, as
+  // the broker tells every processor — one stuck consumer among many, which records processed elsewhere hide.
+  const stalled = s.gauges.bus_stalled ?? 0;
+  if (on('consumer_stalled') && stalled > 0) {
+    found.push({
+      ...pipeline,
+      rule: 'consumer_stalled',
+      subject: '',
+      value: lag,
+      summary: `${num(stalled)} Kafka ${stalled === 1 ? 'partition is' : 'partitions are'} stalled: hits wait (${num(lag)} on the bus) and the consumer group's offset has not moved for KAFKA_STALL_SECONDS; the processor that consumes it says so in /readyz, every processor's /metrics has scalehouse_bus_stalled`,
+    });
+  } else if (on('consumer_stalled') && (lag > 0 || arrived > 0) && total(s.stallCounters, 'records_processed') === 0) {
     found.push({
       ...pipeline,
       rule: 'consumer_stalled',

@@ -10,11 +10,18 @@
  * Batches are bounded in records and bytes, well below what one fetch returns
  * (maxBytesPerPartition), so a re-fetch from the same offset reaches the end
  * of the recorded range.
+ *
+ * Lag is not measured here (the last fetched batch cannot see a consumer that
+ * stopped fetching): group-lag-poller.ts reads it from the broker. This side
+ * says what the watchdog (watchdog.ts) needs: which partitions it was
+ * assigned, and which batch handlers run since when; and it can be abandoned
+ * — left behind with a handler that never returns, committing nothing more.
  */
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { BatchHandler, BusBatch, BusRecord } from '../bus.ts';
 import { deliver, logFailedBatch } from '../deliver.ts';
 import type { FailingBatches } from '../failing-batches.ts';
+import { ScalehouseError } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
 
@@ -63,10 +70,18 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
   await consumer.connect();
   await consumer.subscribe({ topic: cfg.KAFKA_TOPIC, fromBeginning: true });
   const intents = new Map<number, Range | null>();
-  const lag = new Map<number, number>();
   const shortFetches = new Map<number, number>();
+  const handling = new Map<number, number>();
+  const committedAt = new Map<number, number>();
+  let own: number[] = [];
+  let joinedAt = Date.now();
+  let abandoned = false;
   // A rebalance may hand us partitions another processor left half-done: read their intents afresh.
-  consumer.on(consumer.events.GROUP_JOIN, () => intents.clear());
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    intents.clear();
+    own = e.payload.memberAssignment[cfg.KAFKA_TOPIC] ?? [];
+    joinedAt = Date.now();
+  });
 
   await consumer.run({
     autoCommit: false,
@@ -116,17 +131,32 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
             intent?.from === from
               ? undefined
               : async () => {
+                  if (abandoned) throw new ScalehouseError('this consumer was abandoned by the watchdog', { retriable: false });
                   await consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
                   intents.set(partition, { from, to });
                 },
-          handle: () => handler(busBatch),
+          handle: async () => {
+            handling.set(partition, Date.now());
+            try {
+              await handler(busBatch);
+            } finally {
+              handling.delete(partition);
+            }
+          },
           commit: async () => {
+            // A handler that returns after the watchdog gave up on it: the partition's next owner redoes
+            // this range under the same token and commits it in order; a late commit here could move the
+            // offset back behind theirs (the broker would refuse a stale member's commit too).
+            if (abandoned) throw new ScalehouseError('this consumer was abandoned by the watchdog', { retriable: false });
             resolveOffset(String(to));
             await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);
+            committedAt.set(partition, Date.now());
             intents.set(partition, null);
           },
-          keepTrying: () => isRunning() && !isStale(),
+          keepTrying: () => isRunning() && !isStale() && !abandoned,
           onFailure: async (err, attempt, retriable) => {
+            // What an abandoned consumer's handler does is no longer news: its successor reports the stream.
+            if (abandoned) return;
             failing.failed(busBatch.stream, busBatch.token, err, retriable);
             logFailedBatch(busBatch.token, attempt, err, retriable);
             await heartbeat().catch(() => undefined);
@@ -134,20 +164,38 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
         });
         // Loaded; or stopping or rebalanced: the intent stays, the next owner redoes exactly this range
         // (and says if it fails there). Either way no batch of this partition fails here any more.
+        if (abandoned) return;
         failing.cleared(busBatch.stream);
         if (!done) return;
         messages = messages.slice(chunk.length);
         await heartbeat();
       }
-      lag.set(partition, Number(batch.offsetLag()));
     },
   });
 
   return {
-    lag: () => [...lag.values()].reduce((a, b) => a + b, 0),
+    /** When it last joined the group (ms): from then on, its partitions are its to move. */
+    joinedAt: () => joinedAt,
+    /** The partitions of the topic this consumer was assigned at its last join. */
+    own: () => own,
+    /** Partitions whose batch handler runs now, and since when (ms). */
+    handling: () => handling as ReadonlyMap<number, number>,
+    /** When it last committed a batch of each partition (ms): progress the last poll of the broker may not show yet. */
+    committedAt: () => committedAt as ReadonlyMap<number, number>,
     stop: async () => {
+      if (abandoned) return; // already let go; its disconnect waits on the handler that never returned
       await consumer.disconnect(); // waits for the running batch, then leaves the group
       await admin.disconnect();
+    },
+    /**
+     * Leaves the consumer behind without waiting for its running handler (disconnect would wait for
+     * it forever): it stops fetching and commits nothing more. It cannot send its LeaveGroup while
+     * the handler runs, so the broker drops it from the group at its session timeout.
+     */
+    abandon: () => {
+      abandoned = true;
+      void consumer.disconnect().catch(() => undefined);
+      void admin.disconnect().catch(() => undefined);
     },
   };
 }

@@ -1,14 +1,20 @@
 /**
  * The distributed-mode bus: Apache Kafka through kafkajs. A collector only
  * publishes, a processor only consumes, `scalehouse start` does both; each
- * side connects when first used.
+ * side connects when first used. A consuming bus also polls the group's lag
+ * from the broker (group-lag-poller.ts) and, with it, watches its own
+ * consumer: stalled past KAFKA_STALL_RESTART_SECONDS, the consumer is
+ * replaced by a fresh one (consumer-watchdog.ts).
  */
 import type { Kafka } from 'kafkajs';
 import { ScalehouseError } from '../../common/errors.ts';
 import type { BatchHandler, Bus, BusBatch, BusStats, DeadLetter } from '../bus.ts';
+import { totalLag } from './group-lag.ts';
+import { pollIntervalMs, startGroupLagPoller, type GroupLagPoller } from './group-lag-poller.ts';
+import { stallProblems, partitionStats } from './stall-report.ts';
+import { WatchedConsumer } from './consumer-watchdog.ts';
 import { createKafka, ensureTopics, type KafkaConfig } from './kafka-client.ts';
 import { KafkaPublisher } from './publisher.ts';
-import { runConsumer } from './consumer.ts';
 import { RecentRefusal } from '../recent-refusal.ts';
 import { FailingBatches } from '../failing-batches.ts';
 
@@ -22,12 +28,14 @@ const JOINING =
 export class KafkaBus implements Bus {
   private kafka: Kafka;
   private publisher: KafkaPublisher;
-  private consumer: Awaited<ReturnType<typeof runConsumer>> | undefined;
+  private consumer: WatchedConsumer | undefined;
   private refused = new RecentRefusal();
   /** Batches being retried, one per partition at most: each partition waits behind its own. */
   private readonly failing = new FailingBatches();
   /** Consuming was asked for and the consumer has not joined its group yet. */
   private joining: Promise<unknown> | undefined;
+  private lagPoller: GroupLagPoller | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
 
   private constructor(private readonly cfg: KafkaConfig) {
     this.kafka = createKafka(cfg);
@@ -62,6 +70,12 @@ export class KafkaBus implements Bus {
       ...(refused ? [refused] : []),
       ...(this.joining ? [JOINING] : []),
       ...this.failing.problems().map((p) => `the processor cannot consume the bus: ${p}`),
+      ...stallProblems(this.lagPoller?.partitions() ?? [], {
+        topic: this.cfg.KAFKA_TOPIC,
+        own: this.consumer?.own() ?? [],
+        failing: this.consumer?.failingPartitions() ?? new Set(),
+        now: Date.now(),
+      }),
     ];
   }
 
@@ -80,23 +94,42 @@ export class KafkaBus implements Bus {
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
     if (this.consumer || this.joining) throw new ScalehouseError('this bus already consumes');
-    const joining = runConsumer(this.kafka, this.cfg, handler, options.maxRecords, this.failing);
+    const joining = this.join(handler, options.maxRecords);
     this.joining = joining;
     try {
       this.consumer = await joining;
     } finally {
       this.joining = undefined;
     }
+    const poller = this.lagPoller!;
+    this.watchdog = setInterval(() => this.consumer?.watch(poller.partitions()), pollIntervalMs(this.cfg.KAFKA_STALL_SECONDS * 1000));
+    this.watchdog.unref();
+  }
+
+  /** Reads the lag from the broker from the start (while the consumer joins, hits wait and show), then joins the group. */
+  private async join(handler: BatchHandler, maxRecords: number): Promise<WatchedConsumer> {
+    const stallMs = this.cfg.KAFKA_STALL_SECONDS * 1000;
+    this.lagPoller = await startGroupLagPoller(this.kafka, { topic: this.cfg.KAFKA_TOPIC, group: this.cfg.KAFKA_GROUP, stallMs });
+    return WatchedConsumer.start(this.kafka, this.cfg, handler, maxRecords, this.failing);
   }
 
   stats(): BusStats {
     const error = this.failing.problems()[0];
-    return { lag: this.consumer?.lag() ?? 0, bytes: 0, ...(error ? { error } : {}), failing: this.failing.list() };
+    const view = this.lagPoller?.partitions() ?? [];
+    return {
+      lag: totalLag(view),
+      bytes: 0,
+      ...(error ? { error } : {}),
+      failing: this.failing.list(),
+      ...(this.consumer ? { partitions: partitionStats(view), consumerRestarts: this.consumer.restarts } : {}),
+    };
   }
 
   async close(): Promise<void> {
     // A consumer still joining is let finish joining (at most the session timeout), then leaves the group.
     await this.joining?.catch(() => undefined);
+    clearInterval(this.watchdog);
+    await this.lagPoller?.stop();
     await this.consumer?.stop();
     await this.publisher.close();
   }

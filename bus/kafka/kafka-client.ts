@@ -19,6 +19,8 @@ export type KafkaConfig = Pick<
   | 'KAFKA_RETENTION_HOURS'
   | 'KAFKA_PUBLISH_TIMEOUT_MS'
   | 'KAFKA_LINGER_MS'
+  | 'KAFKA_STALL_SECONDS'
+  | 'KAFKA_STALL_RESTART_SECONDS'
 >;
 
 // kafkajs logs every reconnect attempt at ERROR; the bus reports what matters itself.

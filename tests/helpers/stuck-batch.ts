@@ -117,6 +117,8 @@ export async function checkStuckBatch(bus: Bus, ch: ClickHouse): Promise<void> {
     });
     const after = await scrape(`${url}/metrics`);
     expect([sample(after, 'scalehouse_batch_failing_seconds'), sample(after, 'scalehouse_batch_retry_attempts')]).toEqual([0, 0]);
+    // Kafka: the watchdog did not replace the consumer for a batch that was failing (absent on the local bus).
+    expect(sample(after, 'scalehouse_bus_consumer_restarts_total')).toBe(0);
     await reporter.report(reportedAt + MINUTE);
     expect(findingsOf(await readSignals(ch, end + MINUTE, rules.forSite('')), rules).filter((f) => f.rule === 'batch_stuck')).toEqual([]);
   } finally {

@@ -185,9 +185,20 @@ const health = [
   ['collector-1', 'hits_refused', 'bus_full', 'counter', E - 5 * M, 80],
   ['collector-2', 'hits_refused', 'bus_full', 'counter', E - 2 * M, 40],
   ['collector-1', 'hits_refused', 'rate_limited', 'counter', E - 2 * M, 30],
+  // Kafka partitions as the whole consumer group's, reported alike by two processors: each counts once.
+  ['processor-1', 'bus_lag_hits', 'partition 0', 'gauge', E - 2 * M, 30_000],
+  ['processor-2', 'bus_lag_hits', 'partition 0', 'gauge', E - 3 * M, 29_000],
+  ['processor-1', 'bus_stalled', 'partition 0', 'gauge', E - 2 * M, 1],
+  ['processor-2', 'bus_stalled', 'partition 0', 'gauge', E - 3 * M, 1],
   // All well before CALM: little lag, records moving, one failed batch, a few refusals.
   ['collector-1', 'bus_lag_hits', '', 'gauge', CALM - 2 * M, 200],
   ['collector-2', 'bus_lag_hits', '', 'gauge', CALM - 2 * M, 100],
+  ...['processor-1', 'processor-2'].flatMap((instance) => [
+    [instance, 'bus_lag_hits', 'partition 0', 'gauge', CALM - 2 * M, 40],
+    [instance, 'bus_lag_hits', 'partition 1', 'gauge', CALM - 2 * M, 0],
+    [instance, 'bus_stalled', 'partition 0', 'gauge', CALM - 2 * M, 0],
+    [instance, 'bus_stalled', 'partition 1', 'gauge', CALM - 2 * M, 0],
+  ]),
   ...Array.from({ length: 10 }, (_, i) => ['processor-1', 'records_processed', '', 'counter', CALM - (i + 1) * M, 5000]),
   ['processor-1', 'batch_failures', '', 'counter', CALM - 5 * M, 1],
   ['collector-1', 'hits_refused', 'rate_limited', 'counter', CALM - 3 * M, 20],
@@ -226,12 +237,18 @@ const rowsOf = (xs: [string, number, boolean, Record<string, number>?][]): Rows 
 function inPipeline(at: number, metric: string) {
   return health.filter((h) => h.metric === metric && h.minute >= at - 10 * M && h.minute < at);
 }
-function lagAt(at: number) {
-  const latest = new Map<string, { minute: number; value: number }>();
-  for (const h of inPipeline(at, 'bus_lag_hits'))
-    if ((latest.get(h.instance as string)?.minute ?? -1) < h.minute) latest.set(h.instance as string, h);
-  return sum([...latest.values()].map((h) => h.value));
+/** A gauge: each instance's latest report, summed over instances; a Kafka partition's counted once (the largest report). */
+function gaugeAt(at: number, metric: string) {
+  const latest = new Map<string, { minute: number; value: number; reason: string }>();
+  for (const h of inPipeline(at, metric)) {
+    const key = `${h.instance}\t${h.reason}`;
+    if ((latest.get(key)?.minute ?? -1) < h.minute) latest.set(key, { ...h, reason: h.reason as string });
+  }
+  const byReason = new Map<string, number[]>();
+  for (const h of latest.values()) byReason.set(h.reason, [...(byReason.get(h.reason) ?? []), h.value]);
+  return sum([...byReason].map(([reason, values]) => (reason.startsWith('partition ') ? Math.max(...values) : sum(values))));
 }
+const lagAt = (at: number) => gaugeAt(at, 'bus_lag_hits');
 
 const expected: Record<string, (at: number) => Rows> = {
   'scalehouse-traffic-spike': (at) =>
@@ -288,7 +305,7 @@ const expected: Record<string, (at: number) => Rows> = {
   },
   'scalehouse-bus-lag': (at) => rowsOf([['', lagAt(at), lagAt(at) >= 100_000]]),
   'scalehouse-stalled-consumer': (at) => {
-    const stalled = lagAt(at) > 0 && sum(inPipeline(at, 'records_processed').map((h) => h.value)) === 0;
+    const stalled = lagAt(at) > 0 && (sum(inPipeline(at, 'records_processed').map((h) => h.value)) === 0 || gaugeAt(at, 'bus_stalled') > 0);
     return rowsOf([['', stalled ? lagAt(at) : 0, stalled]]);
   },
   'scalehouse-batch-failures': (at) => {
