@@ -1,0 +1,165 @@
+/**
+ * One Kafka transaction per flush of the publisher, so that a body the
+ * collector refuses (503) is never read by a processor: consumers read
+ * committed records only (kafkajs' default, readUncommitted: false — Kafka's
+ * isolation.level=read_committed), and a transaction that is not committed is
+ * aborted — by us, or by the coordinator when a producer with the same
+ * transactional id starts (InitProducerId fences the old epoch and aborts what
+ * it left open) or when transactionTimeout passes (KIP-98).
+ *
+ * The one case a failed call cannot settle is a commit sent whose answer is
+ * lost (the broker frozen mid-commit): the broker may have committed it. Each
+ * transaction therefore also commits a transactional offset — this flush's
+ * number — for a group of this producer's own (the witness), which becomes
+ * visible only if the transaction commits. After a lost commit answer the
+ * producer is replaced (its InitProducerId waits until the coordinator has
+ * finished the transaction either way) and the witness read back: committed
+ * → 2xx, not → 503, and still unknown after TRANSACTION_TIMEOUT_MS → 503 with a
+ * warning, the one case in which a retry may count lines twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CompressionTypes, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
+import { BusUnavailableError, errorMessage } from '../../common/errors.ts';
+import { log } from '../../common/log.ts';
+import type { KafkaConfig } from './kafka-client.ts';
+import { readWitness } from './transaction-witness.ts';
+
+// Below the broker's default message.max.bytes (1 MiB) per record batch, before compression.
+const SEND_BYTES = 768 * 1024;
+// kafkajs' default; also how long an open transaction of a collector that died holds back its partitions' readers.
+const TRANSACTION_TIMEOUT_MS = 60_000;
+
+/** Splits messages into requests of at most SEND_BYTES (one message alone may exceed it). */
+export function splitIntoRequests(messages: Message[], maxBytes = SEND_BYTES): Message[][] {
+  const requests: Message[][] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = (m.value as string).length;
+    if (requests.length === 0 || (bytes + size > maxBytes && requests.at(-1)!.length > 0)) {
+      requests.push([]);
+      bytes = 0;
+    }
+    requests.at(-1)!.push(m);
+    bytes += size;
+  }
+  return requests;
+}
+
+const refused = () => new BusUnavailableError('refused while Kafka was not answering; its transaction is aborted');
+
+export class TransactionalProducer {
+  /** Unique per process: two collectors sharing one would fence each other. */
+  readonly transactionalId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly witnessGroup: string;
+  private producer: Producer;
+  private flushes = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly cfg: KafkaConfig,
+  ) {
+    this.witnessGroup = `${cfg.KAFKA_GROUP}.publisher.${this.transactionalId}`;
+    this.producer = this.create();
+  }
+
+  private create(): Producer {
+    return this.kafka.producer({
+      transactionalId: this.transactionalId,
+      transactionTimeout: TRANSACTION_TIMEOUT_MS,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: 3, maxRetryTime: 2000 },
+    });
+  }
+
+  /**
+   * Publishes messages as one transaction and resolves once it is committed. `progress` is called
+   * whenever Kafka answered a step (the transaction begun, each request acknowledged, the commit); `proceed` is asked before each request and, with true, before the
+   * commit: once it says no, nothing more is sent, the transaction is aborted and this rejects.
+   */
+  async publish(messages: Message[], progress: () => void, proceed: (toCommit: boolean) => boolean): Promise<void> {
+    const flush = ++this.flushes;
+    let tx: Transaction | undefined;
+    try {
+      await this.producer.connect();
+      tx = await this.producer.transaction();
+      progress();
+      for (const request of splitIntoRequests(messages)) {
+        if (!proceed(false)) throw refused();
+        const topic = this.cfg.KAFKA_TOPIC;
+        await tx.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.GZIP,
+          timeout: this.cfg.KAFKA_PUBLISH_TIMEOUT_MS,
+          messages: request,
+        });
+        progress();
+      }
+      const witness = [{ topic: this.cfg.KAFKA_TOPIC, partitions: [{ partition: 0, offset: String(flush) }] }];
+      await tx.sendOffsets({ consumerGroupId: this.witnessGroup, topics: witness });
+      progress();
+      if (!proceed(true)) throw refused();
+    } catch (err) {
+      await this.abandon(tx);
+      throw err instanceof BusUnavailableError ? err : new BusUnavailableError(`Kafka refused the hits: ${errorMessage(err)}`, err);
+    }
+    try {
+      await tx.commit();
+    } catch (err) {
+      await this.settleLostCommit(flush, err);
+    }
+    progress();
+  }
+
+  /** Aborts; when even that fails (kafkajs then refuses any further transaction), starts a producer afresh. */
+  private async abandon(tx: Transaction | undefined): Promise<void> {
+    if (tx?.isActive()) {
+      try {
+        await tx.abort();
+        return;
+      } catch (err) {
+        log.debug('Kafka transaction not aborted; the next producer will have it aborted', { error: errorMessage(err) });
+      }
+    }
+    if (tx) await this.replace();
+  }
+
+  /** A new producer under the same transactional id: its InitProducerId (at its first transaction) aborts what the old one left open. */
+  private async replace(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.create();
+    await old.disconnect().catch(() => undefined);
+  }
+
+  /** The commit's answer was lost: wait until the coordinator has finished the transaction, then ask the witness. */
+  private async settleLostCommit(flush: number, cause: unknown): Promise<void> {
+    await this.replace();
+    const until = Date.now() + TRANSACTION_TIMEOUT_MS;
+    let last: unknown = cause;
+    while (Date.now() < until) {
+      try {
+        await this.producer.connect();
+        // An empty transaction: kafkajs sends InitProducerId (retrying while the old one is being
+        // finished, CONCURRENT_TRANSACTIONS) and, with nothing in it, no EndTxn.
+        await (await this.producer.transaction()).abort();
+        const committed = await readWitness(this.kafka, this.witnessGroup, this.cfg.KAFKA_TOPIC);
+        if (committed >= flush) return;
+        throw new BusUnavailableError(`Kafka did not commit the hits: ${errorMessage(cause)}`, cause);
+      } catch (err) {
+        if (err instanceof BusUnavailableError) throw err;
+        last = err;
+        await this.replace();
+      }
+    }
+    log.warn('Kafka did not say whether it committed a batch of hits: answered 503, a retry may count them twice', {
+      error: errorMessage(last),
+    });
+    throw new BusUnavailableError(`Kafka did not say whether it committed the hits: ${errorMessage(last)}`, last);
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
