@@ -17,6 +17,7 @@ import { deliver, logFailedBatch } from '../deliver.ts';
 import type { FailingBatches } from '../failing-batches.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
+import { commitFilteredFetches, offsetAfter } from './past-markers.ts';
 
 const FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -67,6 +68,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
   const shortFetches = new Map<number, number>();
   // A rebalance may hand us partitions another processor left half-done: read their intents afresh.
   consumer.on(consumer.events.GROUP_JOIN, () => intents.clear());
+  commitFilteredFetches(consumer, cfg.KAFKA_TOPIC);
 
   await consumer.run({
     autoCommit: false,
@@ -121,8 +123,9 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
                 },
           handle: () => handler(busBatch),
           commit: async () => {
-            resolveOffset(String(to));
-            await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);
+            const next = offsetAfter(to, Number(batch.lastOffset()), chunk.length === messages.length);
+            resolveOffset(String(next - 1));
+            await consumer.commitOffsets([{ topic, partition, offset: String(next), metadata: null }]);
             intents.set(partition, null);
           },
           keepTrying: () => isRunning() && !isStale(),
