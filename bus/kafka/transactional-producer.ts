@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CompressionTypes, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
-import { BusUnavailableError, errorMessage } from '../../common/errors.ts';
+import { BusUnavailableError, errorMessage, isRetriable } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
 import { readWitness } from './transaction-witness.ts';
@@ -29,6 +29,8 @@ import { readWitness } from './transaction-witness.ts';
 const SEND_BYTES = 768 * 1024;
 // kafkajs' default; also how long an open transaction of a collector that died holds back its partitions' readers.
 const TRANSACTION_TIMEOUT_MS = 60_000;
+// A transaction that failed before its commit is sent again at most this often within one flush.
+const SEND_ATTEMPTS = 3;
 
 /** Splits messages into requests of at most SEND_BYTES (one message alone may exceed it). */
 export function splitIntoRequests(messages: Message[], maxBytes = SEND_BYTES): Message[][] {
@@ -54,6 +56,7 @@ export class TransactionalProducer {
   readonly witnessGroup: string;
   private producer: Producer;
   private flushes = 0;
+  private witnessFound: Promise<number> | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -75,42 +78,69 @@ export class TransactionalProducer {
 
   /**
    * Publishes messages as one transaction and resolves once it is committed. `progress` is called
-   * whenever Kafka answered a step (the transaction begun, each request acknowledged, the commit); `proceed` is asked before each request and, with true, before the
-   * commit: once it says no, nothing more is sent, the transaction is aborted and this rejects.
+   * whenever Kafka answered a step (the transaction begun, each request acknowledged, the commit);
+   * `proceed` is asked before each request and, with true, before the commit: once it says no,
+   * nothing more is sent, the transaction is aborted and this rejects.
    */
   async publish(messages: Message[], progress: () => void, proceed: (toCommit: boolean) => boolean): Promise<void> {
     const flush = ++this.flushes;
-    let tx: Transaction | undefined;
-    try {
-      await this.producer.connect();
-      tx = await this.producer.transaction();
-      progress();
-      for (const request of splitIntoRequests(messages)) {
-        if (!proceed(false)) throw refused();
-        const topic = this.cfg.KAFKA_TOPIC;
-        await tx.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.GZIP,
-          timeout: this.cfg.KAFKA_PUBLISH_TIMEOUT_MS,
-          messages: request,
-        });
-        progress();
-      }
-      const witness = [{ topic: this.cfg.KAFKA_TOPIC, partitions: [{ partition: 0, offset: String(flush) }] }];
-      await tx.sendOffsets({ consumerGroupId: this.witnessGroup, topics: witness });
-      progress();
-      if (!proceed(true)) throw refused();
-    } catch (err) {
-      await this.abandon(tx);
-      throw err instanceof BusUnavailableError ? err : new BusUnavailableError(`Kafka refused the hits: ${errorMessage(err)}`, err);
-    }
+    const tx = await this.sendUpToCommit(flush, messages, progress, proceed);
     try {
       await tx.commit();
     } catch (err) {
       await this.settleLostCommit(flush, err);
     }
     progress();
+  }
+
+  /**
+   * Everything of the transaction but its commit. One that fails before its commit is aborted, never
+   * read, so it is done again whole (a coordinator moving, a new cluster's offsets topic still loading:
+   * kafkajs retries neither AddOffsetsToTxn nor a request of an ended transaction) while `proceed` allows.
+   */
+  private async sendUpToCommit(
+    flush: number,
+    messages: Message[],
+    progress: () => void,
+    proceed: (toCommit: boolean) => boolean,
+  ): Promise<Transaction> {
+    for (let attempt = 1; ; attempt++) {
+      let tx: Transaction | undefined;
+      try {
+        await this.producer.connect();
+        // Once: finding the witness group's coordinator makes a new cluster create its offsets topic.
+        this.witnessFound ??= readWitness(this.kafka, this.witnessGroup, this.cfg.KAFKA_TOPIC).catch((err: unknown) => {
+          this.witnessFound = undefined;
+          throw err;
+        });
+        await this.witnessFound;
+        tx = await this.producer.transaction();
+        progress();
+        for (const request of splitIntoRequests(messages)) {
+          if (!proceed(false)) throw refused();
+          const topic = this.cfg.KAFKA_TOPIC;
+          await tx.send({
+            topic,
+            acks: -1,
+            compression: CompressionTypes.GZIP,
+            timeout: this.cfg.KAFKA_PUBLISH_TIMEOUT_MS,
+            messages: request,
+          });
+          progress();
+        }
+        const witness = [{ topic: this.cfg.KAFKA_TOPIC, partitions: [{ partition: 0, offset: String(flush) }] }];
+        await tx.sendOffsets({ consumerGroupId: this.witnessGroup, topics: witness });
+        progress();
+        if (!proceed(true)) throw refused();
+        return tx;
+      } catch (err) {
+        await this.abandon(tx);
+        if (err instanceof BusUnavailableError) throw err;
+        if (attempt >= SEND_ATTEMPTS || !isRetriable(err) || !proceed(false))
+          throw new BusUnavailableError(`Kafka refused the hits: ${errorMessage(err)}`, err);
+        log.debug('Kafka transaction aborted before its commit; sending it again', { attempt, error: errorMessage(err) });
+      }
+    }
   }
 
   /** Aborts; when even that fails (kafkajs then refuses any further transaction), starts a producer afresh. */
