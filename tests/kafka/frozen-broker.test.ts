@@ -97,8 +97,11 @@ describe('a frozen broker', () => {
       process.kill(brokerPid, 'SIGSTOP');
       const frozenAt = Date.now();
       try {
-        await waitFor('503s while the broker is frozen', async () =>
-          answers.filter((a) => a.at > frozenAt && a.status === 503).length >= 2 && Date.now() - frozenAt >= FROZEN_MS ? true : undefined,
+        await waitFor(
+          '503s while the broker is frozen',
+          async () =>
+            answers.filter((a) => a.at > frozenAt && a.status === 503).length >= 2 && Date.now() - frozenAt >= FROZEN_MS ? true : undefined,
+          FROZEN_MS + 30_000,
         );
       } finally {
         process.kill(brokerPid, 'SIGCONT');
