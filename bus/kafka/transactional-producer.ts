@@ -23,30 +23,13 @@ import { CompressionTypes, type Kafka, type Message, type Producer, type Transac
 import { BusUnavailableError, errorMessage, isRetriable } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
-import { readWitness } from './transaction-witness.ts';
+import { splitIntoRequests } from './split-requests.ts';
+import { readWitness, settleLostCommit } from './transaction-witness.ts';
 
-// Below the broker's default message.max.bytes (1 MiB) per record batch, before compression.
-const SEND_BYTES = 768 * 1024;
 // kafkajs' default; also how long an open transaction of a collector that died holds back its partitions' readers.
 const TRANSACTION_TIMEOUT_MS = 60_000;
 // A transaction that failed before its commit is sent again at most this often within one flush.
 const SEND_ATTEMPTS = 3;
-
-/** Splits messages into requests of at most SEND_BYTES (one message alone may exceed it). */
-export function splitIntoRequests(messages: Message[], maxBytes = SEND_BYTES): Message[][] {
-  const requests: Message[][] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = (m.value as string).length;
-    if (requests.length === 0 || (bytes + size > maxBytes && requests.at(-1)!.length > 0)) {
-      requests.push([]);
-      bytes = 0;
-    }
-    requests.at(-1)!.push(m);
-    bytes += size;
-  }
-  return requests;
-}
 
 const refused = () => new BusUnavailableError('refused while Kafka was not answering; its transaction is aborted');
 
@@ -88,7 +71,12 @@ export class TransactionalProducer {
     try {
       await tx.commit();
     } catch (err) {
-      await this.settleLostCommit(flush, err);
+      const fresh = async () => {
+        await this.replace();
+        return this.producer;
+      };
+      const { kafka, witnessGroup: group } = this;
+      await settleLostCommit({ kafka, group, topic: this.cfg.KAFKA_TOPIC, flush, cause: err, fresh, untilMs: TRANSACTION_TIMEOUT_MS });
     }
     progress();
   }
@@ -161,32 +149,6 @@ export class TransactionalProducer {
     const old = this.producer;
     this.producer = this.create();
     await old.disconnect().catch(() => undefined);
-  }
-
-  /** The commit's answer was lost: wait until the coordinator has finished the transaction, then ask the witness. */
-  private async settleLostCommit(flush: number, cause: unknown): Promise<void> {
-    await this.replace();
-    const until = Date.now() + TRANSACTION_TIMEOUT_MS;
-    let last: unknown = cause;
-    while (Date.now() < until) {
-      try {
-        await this.producer.connect();
-        // An empty transaction: kafkajs sends InitProducerId (retrying while the old one is being
-        // finished, CONCURRENT_TRANSACTIONS) and, with nothing in it, no EndTxn.
-        await (await this.producer.transaction()).abort();
-        const committed = await readWitness(this.kafka, this.witnessGroup, this.cfg.KAFKA_TOPIC);
-        if (committed >= flush) return;
-        throw new BusUnavailableError(`Kafka did not commit the hits: ${errorMessage(cause)}`, cause);
-      } catch (err) {
-        if (err instanceof BusUnavailableError) throw err;
-        last = err;
-        await this.replace();
-      }
-    }
-    log.warn('Kafka did not say whether it committed a batch of hits: answered 503, a retry may count them twice', {
-      error: errorMessage(last),
-    });
-    throw new BusUnavailableError(`Kafka did not say whether it committed the hits: ${errorMessage(last)}`, last);
   }
 
   async close(): Promise<void> {

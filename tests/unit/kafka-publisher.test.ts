@@ -13,7 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import { Kafka, type Message } from 'kafkajs';
 import { KafkaPublisher, type HitTransport } from '../../bus/kafka/publisher.ts';
-import { splitIntoRequests } from '../../bus/kafka/transactional-producer.ts';
+import { splitIntoRequests } from '../../bus/kafka/split-requests.ts';
 import { loadConfig } from '../../common/config.ts';
 import { testLogHit } from '../helpers/hits.ts';
 
