@@ -2,9 +2,12 @@
  * The bus between collector and processor. Two adapters implement it: the
  * local, on-disk log (embedded mode) and Kafka (distributed mode). The
  * contract both keep:
- *  - publish() resolves only once the hits are durable (on disk / acked by all
- *    in-sync replicas); it rejects with BusUnavailableError when they cannot be,
- *    and the collector answers 503 — it never acknowledges what it may lose.
+ *  - publish() resolves only once the hits are durable (on disk / committed in
+ *    a Kafka transaction acked by all in-sync replicas); it rejects with
+ *    BusUnavailableError when they cannot be, and the collector answers 503 —
+ *    it never acknowledges what it may lose, and what it refuses is never
+ *    consumed (a partly written local record is cut off, a Kafka transaction
+ *    aborted), so a sender's retry counts nothing twice.
  *  - consume() hands the processor batches with a deterministic `token` derived
  *    from the batch's bus position: redelivering the same position after a
  *    crash yields the same token, which ClickHouse uses to drop the replay.

@@ -24,6 +24,7 @@ import type { FailingBatches } from '../failing-batches.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
+import { commitFilteredFetches, offsetAfter } from './past-markers.ts';
 
 const FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -82,6 +83,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
     own = e.payload.memberAssignment[cfg.KAFKA_TOPIC] ?? [];
     joinedAt = Date.now();
   });
+  commitFilteredFetches(consumer, cfg.KAFKA_TOPIC);
 
   await consumer.run({
     autoCommit: false,
@@ -148,8 +150,9 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
             // this range under the same token and commits it in order; a late commit here could move the
             // offset back behind theirs (the broker would refuse a stale member's commit too).
             if (abandoned) throw new ScalehouseError('this consumer was abandoned by the watchdog', { retriable: false });
-            resolveOffset(String(to));
-            await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);
+            const next = offsetAfter(to, Number(batch.lastOffset()), chunk.length === messages.length);
+            resolveOffset(String(next - 1));
+            await consumer.commitOffsets([{ topic, partition, offset: String(next), metadata: null }]);
             committedAt.set(partition, Date.now());
             intents.set(partition, null);
           },
