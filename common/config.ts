@@ -560,6 +560,12 @@ export const SETTINGS = {
       'How long Kafka may acknowledge nothing before a waiting request is answered 503 (a big request that Kafka acknowledges part by part is never cut off).',
   }),
   KAFKA_LINGER_MS: setting({ default: '5', parse: int(0, 1000), describe: 'How long the collector gathers hits into one Kafka request.' }),
+  KAFKA_SESSION_TIMEOUT_MS: setting({
+    default: '30000',
+    parse: int(6000, 300_000),
+    describe:
+      "How long the group waits for a processor that stopped answering (killed, cut off) before its partitions go to the others; heartbeats go every tenth of it. Lower means a dead processor holds its partitions a shorter time, but a batch must still load within it. 6000 is the broker's least by default (group.min.session.timeout.ms).",
+  }),
   CLICKHOUSE_CA_CERT: setting({
     default: '',
     parse: text,

@@ -54,8 +54,9 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
     groupId: cfg.KAFKA_GROUP,
     maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
     maxBytes: 4 * FETCH_BYTES_PER_PARTITION,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: cfg.KAFKA_SESSION_TIMEOUT_MS,
+    // Kafka's consumer default: heartbeats at a tenth of the session timeout (3 s for 30 s).
+    heartbeatInterval: Math.round(cfg.KAFKA_SESSION_TIMEOUT_MS / 10),
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   const admin = kafka.admin();

@@ -19,6 +19,7 @@ export type KafkaConfig = Pick<
   | 'KAFKA_RETENTION_HOURS'
   | 'KAFKA_PUBLISH_TIMEOUT_MS'
   | 'KAFKA_LINGER_MS'
+  | 'KAFKA_SESSION_TIMEOUT_MS'
 >;
 
 // kafkajs logs every reconnect attempt at ERROR; the bus reports what matters itself.
