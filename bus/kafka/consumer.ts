@@ -17,6 +17,7 @@ import { deliver, logFailedBatch } from '../deliver.ts';
 import type { FailingBatches } from '../failing-batches.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
+import { commitOffsets } from './group-errors.ts';
 
 const FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -68,6 +69,13 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
   const shortFetches = new Map<number, number>();
   // A rebalance may hand us partitions another processor left half-done: read their intents afresh.
   consumer.on(consumer.events.GROUP_JOIN, () => intents.clear());
+  // kafkajs logs a crash at its ERROR level, which the bus keeps at debug (kafka-client.ts): say it here.
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    (payload.restart ? log.warn : log.error)(
+      payload.restart ? 'the Kafka consumer crashed; kafkajs restarts it' : 'the Kafka consumer crashed and will not restart',
+      { error: payload.error.message },
+    ),
+  );
 
   await consumer.run({
     autoCommit: false,
@@ -117,13 +125,13 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
             intent?.from === from
               ? undefined
               : async () => {
-                  await consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
+                  await commitOffsets(consumer, [{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
                   intents.set(partition, { from, to });
                 },
           handle: () => handler(busBatch),
           commit: async () => {
             resolveOffset(String(to));
-            await consumer.commitOffsets([{ topic, partition, offset: String(to + 1), metadata: null }]);
+            await commitOffsets(consumer, [{ topic, partition, offset: String(to + 1), metadata: null }]);
             intents.set(partition, null);
           },
           keepTrying: () => isRunning() && !isStale(),
