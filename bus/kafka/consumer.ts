@@ -17,7 +17,7 @@ import { deliver, logFailedBatch } from '../deliver.ts';
 import type { FailingBatches } from '../failing-batches.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
-import { commitOffsets } from './group-errors.ts';
+import { commitOffsets, isGroupError } from './group-errors.ts';
 
 const FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -119,6 +119,8 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           position: `${topic}:${partition}@${m.offset}`,
         }));
         const busBatch: BusBatch = { records, token: `kafka:${topic}:${partition}:${from}-${to}`, stream: `${topic}:${partition}` };
+        // Loaded; or stopping or rebalanced: the intent stays, the next owner redoes exactly this range
+        // (and says if it fails there). Either way no batch of this partition fails here any more.
         const done = await deliver({
           // The range goes into the committed offset's metadata (the offset itself does not move).
           save:
@@ -138,12 +140,14 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           onFailure: async (err, attempt, retriable) => {
             failing.failed(busBatch.stream, busBatch.token, err, retriable);
             logFailedBatch(busBatch.token, attempt, err, retriable);
-            await heartbeat().catch(() => undefined);
+            // A heartbeat refused because the group rebalances (or dropped this member) ends the retries: the
+            // runner joins again, the range stays recorded for whoever owns the partition next. Swallowed, the
+            // whole group would wait for this member, consuming nothing, until its rebalance timeout (60 s).
+            await heartbeat().catch((err: unknown) => {
+              if (isGroupError(err)) throw err;
+            });
           },
-        });
-        // Loaded; or stopping or rebalanced: the intent stays, the next owner redoes exactly this range
-        // (and says if it fails there). Either way no batch of this partition fails here any more.
-        failing.cleared(busBatch.stream);
+        }).finally(() => failing.cleared(busBatch.stream));
         if (!done) return;
         messages = messages.slice(chunk.length);
         await heartbeat();

@@ -29,6 +29,9 @@ export function groupCause(err: unknown): unknown {
   return err;
 }
 
+/** Whether `err` (or a cause of it) is the group's: this member must join again before it goes on. */
+export const isGroupError = (err: unknown): boolean => REJOIN.has((groupCause(err) as { type?: string } | undefined)?.type ?? '');
+
 export async function commitOffsets(consumer: Consumer, offsets: Parameters<Consumer['commitOffsets']>[0]): Promise<void> {
   try {
     await consumer.commitOffsets(offsets);

@@ -125,4 +125,48 @@ describe('a processor dropped from its group', () => {
       broker('stop');
     }
   });
+
+  it('a batch that keeps failing does not hold up the group: another processor joins meanwhile', async () => {
+    const cfg = kafkaTestConfig(testBrokers(), { KAFKA_PARTITIONS: '2', KAFKA_SESSION_TIMEOUT_MS: '6000' });
+    const ch = await freshClickHouse();
+    const bus = await KafkaBus.open(cfg);
+    await bus.publish(
+      Array.from({ length: 400 }, (_, i) => testLogHit(humanLine(`203.0.113.${i % 100}`, `/fails/${i}`, i), { receivedAt: Date.now() })),
+    );
+    const logs: KafkaLogEntry[] = [];
+    const joined = (client: string) => logs.some((l) => l.client === client && l.message === 'Consumer has joined the group');
+    const { handle } = createBatchHandler({ ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000 });
+    // The first processor's loads fail (ClickHouse down, as far as it knows) until the second one is in the group.
+    const first = await runConsumer(
+      killableKafka(cfg.KAFKA_BROKERS, 'failing', logs).kafka,
+      cfg,
+      async (batch) => {
+        if (!joined('second')) throw new Error('ClickHouse is down (test)');
+        await handle(batch);
+      },
+      100,
+      new FailingBatches(),
+    );
+    await waitFor('the first processor to join', async () =>
+      logs.some((l) => l.client === 'failing' && l.message.includes('joined')) ? true : undefined,
+    );
+    const { kafka } = killableKafka(cfg.KAFKA_BROKERS, 'second', logs);
+    // Not awaited: kafkajs' run resolves once the consumer is in the group.
+    const starting = runConsumer(kafka, cfg, handle, 100, new FailingBatches());
+    try {
+      await waitFor('the second processor to join the group', async () => (joined('second') ? true : undefined), 90_000);
+      // The failing processor gave way by itself and joined with it: the group the second one joined had both
+      // (a partition each), not the second alone after the broker gave up on the first (its rebalance timeout).
+      const firstJoin = logs.find((l) => l.client === 'second' && l.message === 'Consumer has joined the group')!;
+      expect((firstJoin.fields.memberAssignment as Record<string, number[]>)[cfg.KAFKA_TOPIC]).toHaveLength(1);
+      await waitFor('every hit committed', async () => {
+        const p = await groupProgress(kafka, cfg);
+        return p.done === p.end ? true : undefined;
+      });
+      expect(await rows(ch, 'SELECT count() AS n, uniqExact(path) AS paths FROM events')).toEqual([{ n: 400, paths: 400 }]);
+    } finally {
+      await Promise.all([first.stop(), starting.then((second) => second.stop())]);
+      await bus.close();
+    }
+  });
 });
