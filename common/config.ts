@@ -572,6 +572,12 @@ export const SETTINGS = {
     describe:
       'How long a partition a processor consumes may stand still while hits wait (counted from when it stopped moving or the consumer joined; at least KAFKA_STALL_SECONDS) before the processor replaces its Kafka consumer (leaves and rejoins the group); 0: never.',
   }),
+  KAFKA_SESSION_TIMEOUT_MS: setting({
+    default: '30000',
+    parse: int(6000, 300_000),
+    describe:
+      "How long the group waits for a processor that stopped answering (killed, cut off) before its partitions go to the others; heartbeats go every tenth of it. Lower means a dead processor holds its partitions a shorter time, but a batch must still load within it. 6000 is the broker's least by default (group.min.session.timeout.ms).",
+  }),
   CLICKHOUSE_CA_CERT: setting({
     default: '',
     parse: text,

@@ -25,6 +25,7 @@ import { ScalehouseError } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import type { KafkaConfig } from './kafka-client.ts';
 import { commitFilteredFetches, offsetAfter } from './past-markers.ts';
+import { commitOffsets, isGroupError } from './group-errors.ts';
 
 const FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -62,8 +63,9 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
     groupId: cfg.KAFKA_GROUP,
     maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
     maxBytes: 4 * FETCH_BYTES_PER_PARTITION,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: cfg.KAFKA_SESSION_TIMEOUT_MS,
+    // Kafka's consumer default: heartbeats at a tenth of the session timeout (3 s for 30 s).
+    heartbeatInterval: Math.round(cfg.KAFKA_SESSION_TIMEOUT_MS / 10),
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   const admin = kafka.admin();
@@ -83,6 +85,13 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
     own = e.payload.memberAssignment[cfg.KAFKA_TOPIC] ?? [];
     joinedAt = Date.now();
   });
+  // kafkajs logs a crash at its ERROR level, which the bus keeps at debug (kafka-client.ts): say it here.
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    (payload.restart ? log.warn : log.error)(
+      payload.restart ? 'the Kafka consumer crashed; kafkajs restarts it' : 'the Kafka consumer crashed and will not restart',
+      { error: payload.error.message },
+    ),
+  );
   commitFilteredFetches(consumer, cfg.KAFKA_TOPIC);
 
   await consumer.run({
@@ -127,6 +136,8 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
           position: `${topic}:${partition}@${m.offset}`,
         }));
         const busBatch: BusBatch = { records, token: `kafka:${topic}:${partition}:${from}-${to}`, stream: `${topic}:${partition}` };
+        // Loaded; or stopping or rebalanced: the intent stays, the next owner redoes exactly this range
+        // (and says if it fails there). Either way no batch of this partition fails here any more.
         const done = await deliver({
           // The range goes into the committed offset's metadata (the offset itself does not move).
           save:
@@ -134,7 +145,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
               ? undefined
               : async () => {
                   if (abandoned) throw new ScalehouseError('this consumer was abandoned by the watchdog', { retriable: false });
-                  await consumer.commitOffsets([{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
+                  await commitOffsets(consumer, [{ topic, partition, offset: String(from), metadata: JSON.stringify({ from, to }) }]);
                   intents.set(partition, { from, to });
                 },
           handle: async () => {
@@ -152,7 +163,7 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
             if (abandoned) throw new ScalehouseError('this consumer was abandoned by the watchdog', { retriable: false });
             const next = offsetAfter(to, Number(batch.lastOffset()), chunk.length === messages.length);
             resolveOffset(String(next - 1));
-            await consumer.commitOffsets([{ topic, partition, offset: String(next), metadata: null }]);
+            await commitOffsets(consumer, [{ topic, partition, offset: String(next), metadata: null }]);
             committedAt.set(partition, Date.now());
             intents.set(partition, null);
           },
@@ -162,13 +173,20 @@ export async function runConsumer(kafka: Kafka, cfg: KafkaConfig, handler: Batch
             if (abandoned) return;
             failing.failed(busBatch.stream, busBatch.token, err, retriable);
             logFailedBatch(busBatch.token, attempt, err, retriable);
-            await heartbeat().catch(() => undefined);
+            // A heartbeat refused because the group rebalances (or dropped this member) ends the retries: the
+            // runner joins again, the range stays recorded for whoever owns the partition next. Swallowed, the
+            // whole group would wait for this member, consuming nothing, until its rebalance timeout (60 s).
+            await heartbeat().catch((err: unknown) => {
+              if (isGroupError(err)) throw err;
+            });
           },
+        }).finally(() => {
+          // Loaded, failed for good, or stopping or rebalanced: the intent stays, the next owner redoes exactly
+          // this range (and says if it fails there). Either way no batch of this partition fails here any more,
+          // unless the watchdog abandoned this consumer: its successor reports the stream.
+          if (!abandoned) failing.cleared(busBatch.stream);
         });
-        // Loaded; or stopping or rebalanced: the intent stays, the next owner redoes exactly this range
-        // (and says if it fails there). Either way no batch of this partition fails here any more.
         if (abandoned) return;
-        failing.cleared(busBatch.stream);
         if (!done) return;
         messages = messages.slice(chunk.length);
         await heartbeat();

@@ -23,7 +23,7 @@ import { FailingBatches } from '../failing-batches.ts';
  * without leaving, up to its session timeout (consumer.ts).
  */
 const JOINING =
-  'the processor is joining the Kafka consumer group: hits are accepted and wait on the bus (after a processor stopped without leaving the group, Kafka waits out its session timeout, 30 s, first)';
+  'the processor is joining the Kafka consumer group: hits are accepted and wait on the bus (after a processor stopped without leaving the group, Kafka waits out its session timeout, KAFKA_SESSION_TIMEOUT_MS, first)';
 
 export class KafkaBus implements Bus {
   private kafka: Kafka;

@@ -21,6 +21,7 @@ export type KafkaConfig = Pick<
   | 'KAFKA_LINGER_MS'
   | 'KAFKA_STALL_SECONDS'
   | 'KAFKA_STALL_RESTART_SECONDS'
+  | 'KAFKA_SESSION_TIMEOUT_MS'
 >;
 
 // kafkajs logs every reconnect attempt at ERROR; the bus reports what matters itself.
