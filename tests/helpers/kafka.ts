@@ -4,12 +4,15 @@
  * Each test gets its own topics and consumer group (as kafkajs' own tests do).
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../common/config.ts';
 import type { Kafka } from 'kafkajs';
 import { waitFor } from './wait-for.ts';
 import { clfTime, TODAY } from './hits.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const BROKER_SCRIPT = fileURLToPath(new URL('../../scripts/kafka-broker.sh', import.meta.url));
 
@@ -86,4 +89,33 @@ export async function groupProgress(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A broker of a test's own (scripts/kafka-broker.sh), for tests that freeze or stop it: never the shared one. */
+export interface OwnBroker {
+  brokers: string;
+  freeze: () => void;
+  thaw: () => void;
+  /** Thaws it (a frozen broker does not stop) and stops it. */
+  stop: () => void;
+}
+
+export function ownBroker(): OwnBroker {
+  // An even port below 30000: the broker's controller takes the next one.
+  const port = 20000 + Math.floor(Math.random() * 5000) * 2;
+  const dir = tempDir('broker');
+  const script = (cmd: string) =>
+    execFileSync('bash', [BROKER_SCRIPT, cmd, '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  script('start');
+  const pid = Number(readFileSync(join(dir, 'broker.pid'), 'utf8'));
+  const thaw = () => process.kill(pid, 'SIGCONT');
+  return {
+    brokers: `127.0.0.1:${port}`,
+    freeze: () => process.kill(pid, 'SIGSTOP'),
+    thaw,
+    stop: () => {
+      thaw();
+      script('stop');
+    },
+  };
 }

@@ -9,19 +9,11 @@
  * raises. Used with the local bus and with Kafka.
  */
 import { expect } from 'vitest';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Bus } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
-import { ping } from '../../clickhouse/query.ts';
 import { clientOf } from '../../clickhouse/raw-client.ts';
 import { startProcessor } from '../../processor/consumer.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { createServerApp } from '../../server/app.ts';
-import { healthRoutes } from '../../server/health.ts';
-import { listen } from '../../server/listen.ts';
-import { createMetrics } from '../../server/metrics.ts';
-import { metricsRoutes } from '../../server/metrics-route.ts';
 import { startHealthReports } from '../../alerts/health-report.ts';
 import { findingsOf } from '../../alerts/evaluator.ts';
 import { readSignals } from '../../alerts/read-signals.ts';
@@ -31,29 +23,16 @@ import { testLogHit } from './hits.ts';
 import { humanLine } from './kafka.ts';
 import { scrape, sample } from './prometheus.ts';
 import { waitFor } from './wait-for.ts';
+import { serveBusHealth } from './bus-health-server.ts';
 
 const PROBLEM =
   /^the processor cannot consume the bus: batch (\S+) not loaded since (\S+) \((\d+) s, (\d+) attempts; the hits behind it wait\), last error: (.*)$/s;
 const MINUTE = 60_000;
 
 export async function checkStuckBatch(bus: Bus, ch: ClickHouse): Promise<void> {
-  const metrics = createMetrics({ bus: () => bus.stats() });
-  const server = (await listen(
-    createServerApp({
-      trustedProxies: [],
-      peerAddress: () => '127.0.0.1',
-      routes: [
-        healthRoutes({ readiness: async () => [...(await ping(ch)), ...bus.problems()], status: () => ({ bus: bus.stats() }) }),
-        metricsRoutes(metrics.registry),
-      ],
-    }),
-    { host: '127.0.0.1', port: 0 },
-  )) as Server;
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const readyz = async () => {
-    const res = await fetch(`${url}/readyz`);
-    return { status: res.status, body: (await res.json()) as { status: string; problems: string[] } };
-  };
+  const health = await serveBusHealth(bus, ch);
+  const { url, metrics } = health;
+  const readyz = () => health.readyz();
   const events = async () => Number((await rows<{ n: number }>(ch, 'SELECT count() AS n FROM events'))[0]!.n);
   const raw = clientOf(ch);
   const reporter = startHealthReports(ch, metrics.values, { role: 'processor', port: 0 }, 3_600_000);
@@ -123,6 +102,6 @@ export async function checkStuckBatch(bus: Bus, ch: ClickHouse): Promise<void> {
     expect(findingsOf(await readSignals(ch, end + MINUTE, rules.forSite('')), rules).filter((f) => f.rule === 'batch_stuck')).toEqual([]);
   } finally {
     reporter.stop();
-    await new Promise((r) => server.close(r));
+    await health.close();
   }
 }

@@ -8,9 +8,8 @@
  * 0, /readyz ready, nothing at warn).
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../../common/config.ts';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { runConsumer } from '../../bus/kafka/consumer.ts';
 import { FailingBatches } from '../../bus/failing-batches.ts';
@@ -19,10 +18,24 @@ import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
-import { BROKER_SCRIPT, groupProgress, humanLine, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { groupProgress, humanLine, kafkaTestConfig, ownBroker, testBrokers } from '../helpers/kafka.ts';
 import { killableKafka, type KafkaLogEntry } from '../helpers/killable-kafka.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+
+/** Waits until the group has committed every hit; on time-out, says what kafkajs logged at warn or worse. */
+async function everyHitCommitted(kafka: Kafka, cfg: Config, logs: KafkaLogEntry[]): Promise<void> {
+  await waitFor(
+    'every hit committed',
+    async () => {
+      const p = await groupProgress(kafka, cfg);
+      return p.done === p.end ? true : undefined;
+    },
+    60_000,
+  ).catch((err: Error) => {
+    const said = logs.filter((l) => l.level <= 2).map((l) => `${l.message} ${JSON.stringify(l.fields.error ?? '')}`);
+    throw new Error(`${err.message}; kafkajs said: ${said.join(' | ')}`);
+  });
+}
 
 describe('a processor dropped from its group', () => {
   it('by a batch longer than the session timeout: joins again, and loads every hit exactly once', async () => {
@@ -53,17 +66,7 @@ describe('a processor dropped from its group', () => {
     };
     const consumer = await runConsumer(kafka, cfg, handler, 100, new FailingBatches());
     try {
-      await waitFor(
-        'every hit committed',
-        async () => {
-          const p = await groupProgress(kafka, cfg);
-          return p.done === p.end ? true : undefined;
-        },
-        60_000,
-      ).catch((err: Error) => {
-        const said = logs.filter((l) => l.level <= 2).map((l) => `${l.message} ${JSON.stringify(l.fields.error ?? '')}`);
-        throw new Error(`${err.message}; kafkajs said: ${said.join(' | ')}`);
-      });
+      await everyHitCommitted(kafka, cfg, logs);
       expect(slowed).toBe(true);
       expect(await rows(ch, 'SELECT count() AS n, uniqExact(path) AS paths FROM events')).toEqual([{ n: 2000, paths: 2000 }]);
     } finally {
@@ -75,14 +78,9 @@ describe('a processor dropped from its group', () => {
 
   it('by the broker paused longer than the session timeout mid-drain: joins again, and loads every hit exactly once', async () => {
     // A broker of this test's own, since it is paused.
-    const port = 20000 + Math.floor(Math.random() * 10000) * 2;
-    const dir = tempDir('broker');
-    const broker = (cmd: string) =>
-      execFileSync('bash', [BROKER_SCRIPT, cmd, '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    broker('start');
-    const pid = Number(readFileSync(join(dir, 'broker.pid'), 'utf8'));
+    const broker = ownBroker();
     try {
-      const cfg = kafkaTestConfig(`127.0.0.1:${port}`, { KAFKA_PARTITIONS: '2', KAFKA_SESSION_TIMEOUT_MS: '6000' });
+      const cfg = kafkaTestConfig(broker.brokers, { KAFKA_PARTITIONS: '2', KAFKA_SESSION_TIMEOUT_MS: '6000' });
       const ch = await freshClickHouse();
       const bus = await KafkaBus.open(cfg);
       const hits = Array.from({ length: 20_000 }, (_, i) =>
@@ -96,20 +94,10 @@ describe('a processor dropped from its group', () => {
       try {
         await waitFor('a fifth committed', async () => ((await groupProgress(kafka, cfg)).done >= 4000 ? true : undefined), 60_000);
         // Paused twice the session timeout: the broker's clock runs on, and once resumed it finds the member's session over.
-        process.kill(pid, 'SIGSTOP');
+        broker.freeze();
         await new Promise((r) => setTimeout(r, 12_000));
-        process.kill(pid, 'SIGCONT');
-        await waitFor(
-          'every hit committed',
-          async () => {
-            const p = await groupProgress(kafka, cfg);
-            return p.done === p.end ? true : undefined;
-          },
-          60_000,
-        ).catch((err: Error) => {
-          const said = logs.filter((l) => l.level <= 2).map((l) => `${l.message} ${JSON.stringify(l.fields.error ?? '')}`);
-          throw new Error(`${err.message}; kafkajs said: ${said.join(' | ')}`);
-        });
+        broker.thaw();
+        await everyHitCommitted(kafka, cfg, logs);
         expect(await rows(ch, 'SELECT count() AS n, uniqExact(path) AS paths FROM events')).toEqual([{ n: 20_000, paths: 20_000 }]);
       } finally {
         await consumer.stop();
@@ -118,11 +106,11 @@ describe('a processor dropped from its group', () => {
     } finally {
       // Never left paused, whatever failed (unless it is gone already).
       try {
-        process.kill(pid, 'SIGCONT');
+        broker.thaw();
       } catch {
         /* gone */
       }
-      broker('stop');
+      broker.stop();
     }
   });
 

@@ -10,17 +10,13 @@
  * bus, on a broker of this test's own.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { startProcessor } from '../../processor/consumer.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
 import { freshClickHouse, LANDED_HITS, rows } from '../helpers/clickhouse.ts';
-import { BROKER_SCRIPT, groupProgress, humanLine, kafkaTestConfig } from '../helpers/kafka.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { groupProgress, humanLine, kafkaTestConfig, ownBroker } from '../helpers/kafka.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const BODIES = 8;
@@ -40,14 +36,9 @@ interface Answer {
 
 describe('a frozen broker', () => {
   it('bodies refused (503) while the broker is frozen are counted once after the shipper sends them again', async () => {
-    const port = 20000 + Math.floor(Math.random() * 10000) * 2;
-    const dir = tempDir('broker');
-    const broker = (cmd: string) =>
-      execFileSync('bash', [BROKER_SCRIPT, cmd, '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    broker('start');
-    const brokerPid = Number(readFileSync(join(dir, 'broker.pid'), 'utf8'));
+    const broker = ownBroker();
     try {
-      const cfg = kafkaTestConfig(`127.0.0.1:${port}`, { KAFKA_PUBLISH_TIMEOUT_MS: '3000' });
+      const cfg = kafkaTestConfig(broker.brokers, { KAFKA_PUBLISH_TIMEOUT_MS: '3000' });
       const ch = await freshClickHouse();
       const collectorBus = await KafkaBus.open(cfg);
       const app = collectorApp({ config: cfg, bus: collectorBus, ingestToken: 't', peerAddress: () => '198.51.100.1' });
@@ -94,7 +85,7 @@ describe('a frozen broker', () => {
         async () => ([...seen].some(([b, n]) => n >= LINES_PER_BODY / 4 && n < LINES_PER_BODY && !answered(b)) ? true : undefined),
         60_000,
       );
-      process.kill(brokerPid, 'SIGSTOP');
+      broker.freeze();
       const frozenAt = Date.now();
       try {
         await waitFor(
@@ -104,7 +95,7 @@ describe('a frozen broker', () => {
           FROZEN_MS + 30_000,
         );
       } finally {
-        process.kill(brokerPid, 'SIGCONT');
+        broker.thaw();
       }
       const thawedAt = Date.now();
       await waitFor('a body accepted after the broker returned', async () =>
@@ -132,8 +123,7 @@ describe('a frozen broker', () => {
       await collectorBus.close();
       await ch.close();
     } finally {
-      process.kill(brokerPid, 'SIGCONT');
-      broker('stop');
+      broker.stop();
     }
   }, 180_000);
 });

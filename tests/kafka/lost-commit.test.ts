@@ -9,28 +9,19 @@
  * producer's InitProducerId — but the answer must match what readers see.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { ensureTopics } from '../../bus/kafka/kafka-client.ts';
 import { TransactionalProducer } from '../../bus/kafka/transactional-producer.ts';
-import { BROKER_SCRIPT, humanLine, kafkaTestConfig, readTopic } from '../helpers/kafka.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { humanLine, kafkaTestConfig, ownBroker, readTopic } from '../helpers/kafka.ts';
 
 const LINES = 3000;
 
 describe('a Kafka commit whose answer is lost', () => {
   it('is answered as the broker decided it: resolved only if committed, and then read exactly once', async () => {
-    const port = 20000 + Math.floor(Math.random() * 10000) * 2;
-    const dir = tempDir('broker');
-    const broker = (cmd: string) =>
-      execFileSync('bash', [BROKER_SCRIPT, cmd, '--port', String(port), '--dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    broker('start');
-    const brokerPid = Number(readFileSync(join(dir, 'broker.pid'), 'utf8'));
+    const broker = ownBroker();
     let thaw: NodeJS.Timeout | undefined;
     try {
-      const cfg = kafkaTestConfig(`127.0.0.1:${port}`);
+      const cfg = kafkaTestConfig(broker.brokers);
       // Requests time out after 3 s (kafkajs' default is 30 s), so the commit's answer is given up on while the broker is frozen.
       const kafka = new Kafka({ brokers: cfg.KAFKA_BROKERS, logLevel: logLevel.NOTHING, requestTimeout: 3000, connectionTimeout: 1000 });
       const admin = kafka.admin();
@@ -48,9 +39,9 @@ describe('a Kafka commit whose answer is lost', () => {
       const inner = (producer as unknown as { producer: Producer }).producer;
       inner.on(inner.events.REQUEST, ({ payload }) => {
         if (!committing || frozenAt || payload.apiName !== 'GroupCoordinator') return;
-        process.kill(brokerPid, 'SIGSTOP');
+        broker.freeze();
         frozenAt = Date.now();
-        thaw = setTimeout(() => process.kill(brokerPid, 'SIGCONT'), 6000);
+        thaw = setTimeout(() => broker.thaw(), 6000);
       });
       const outcome = await producer
         .publish(
@@ -86,8 +77,7 @@ describe('a Kafka commit whose answer is lost', () => {
       await producer.close();
     } finally {
       clearTimeout(thaw);
-      process.kill(brokerPid, 'SIGCONT');
-      broker('stop');
+      broker.stop();
     }
   }, 120_000);
 });

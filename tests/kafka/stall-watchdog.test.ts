@@ -10,19 +10,11 @@
  * serves it (tests/helpers/stuck-batch.ts shows the same wiring).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Kafka } from 'kafkajs';
 import type { BusBatch } from '../../bus/bus.ts';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
-import { ping } from '../../clickhouse/query.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { createServerApp } from '../../server/app.ts';
-import { healthRoutes } from '../../server/health.ts';
-import { listen } from '../../server/listen.ts';
-import { createMetrics } from '../../server/metrics.ts';
-import { metricsRoutes } from '../../server/metrics-route.ts';
 import { startHealthReports } from '../../alerts/health-report.ts';
 import { findingsOf } from '../../alerts/evaluator.ts';
 import { readSignals } from '../../alerts/read-signals.ts';
@@ -32,6 +24,7 @@ import { testLogHit } from '../helpers/hits.ts';
 import { humanLine, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
 import { scrape, sample } from '../helpers/prometheus.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { serveBusHealth } from '../helpers/bus-health-server.ts';
 
 const MINUTE = 60_000;
 const STALLED = /^the processor is stalled on partition (\d+) of (\S+): (\d+) hits wait at offset (\d+) and it has not moved for (\d+) s/;
@@ -49,26 +42,10 @@ describe('a processor frozen on a Kafka partition', () => {
     });
     const ch = await freshClickHouse();
     const bus = await KafkaBus.open(cfg);
-    const metrics = createMetrics({ bus: () => bus.stats() });
-    const server = (await listen(
-      createServerApp({
-        trustedProxies: [],
-        peerAddress: () => '127.0.0.1',
-        routes: [
-          healthRoutes({ readiness: async () => [...(await ping(ch)), ...bus.problems()], status: () => ({ bus: bus.stats() }) }),
-          metricsRoutes(metrics.registry),
-        ],
-      }),
-      { host: '127.0.0.1', port: 0 },
-    )) as Server;
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const readyz = async () => {
-      const res = await fetch(`${url}/readyz`);
-      return {
-        status: res.status,
-        body: (await res.json()) as { problems: string[]; bus: { lag: number; partitions: Array<{ partition: number; lag: number }> } },
-      };
-    };
+    const health = await serveBusHealth(bus, ch);
+    const { url, metrics } = health;
+    const readyz = () =>
+      health.readyz<{ problems: string[]; bus: { lag: number; partitions: Array<{ partition: number; lag: number }> } }>();
     const reporter = startHealthReports(ch, metrics.values, { role: 'processor', port: 0 }, 3_600_000);
     const warnings: string[] = [];
     // The log line is read where it is written (stderr), and still written.
@@ -230,7 +207,7 @@ describe('a processor frozen on a Kafka partition', () => {
       release?.();
       reporter.stop();
       await admin.disconnect();
-      await new Promise((r) => server.close(r));
+      await health.close();
       await bus.close();
       await ch.close();
     }
