@@ -68,7 +68,7 @@ export class KafkaBus implements Bus {
     const refused = this.refused.problem('Kafka');
     return [
       ...(refused ? [refused] : []),
-      ...(this.joining ? [JOINING] : []),
+      ...(this.joining !== undefined ? [JOINING] : []),
       ...this.failing.problems().map((p) => `the processor cannot consume the bus: ${p}`),
       ...stallProblems(this.lagPoller?.partitions() ?? [], {
         topic: this.cfg.KAFKA_TOPIC,
