@@ -93,7 +93,7 @@ export class KafkaBus implements Bus {
   }
 
   async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
-    if (this.consumer || this.joining) throw new ScalehouseError('this bus already consumes');
+    if (this.consumer || this.joining !== undefined) throw new ScalehouseError('this bus already consumes');
     const joining = this.join(handler, options.maxRecords);
     this.joining = joining;
     try {
