@@ -111,15 +111,21 @@ describe('hackers-access.log', () => {
 });
 
 describe('a processor that dies half-way through moving bots', () => {
-  it('finishes the moves when it does the batch again (died before moving the hits)', async () => {
-    const lines = readCombinedLog(fixture('logs/hackers-access.log')).slice(0, 600);
-    const records = lines.map((l) => logRecord(l.raw, l.n, { position: `hits:0@${l.n}` }));
-    const batches = [0, 200, 400].map((i) => ({
-      records: records.slice(i, i + 200),
-      token: `hits:0:${i}`,
+  /** hackers-access.log's first 600 lines as one bus stream, in batches of `size`. */
+  const firstLinesInBatches = (size: number) => {
+    const records = readCombinedLog(fixture('logs/hackers-access.log'))
+      .slice(0, 600)
+      .map((l) => logRecord(l.raw, l.n, { position: `hits:0@${l.n}` }));
+    return Array.from({ length: Math.ceil(records.length / size) }, (_, b) => ({
+      records: records.slice(b * size, (b + 1) * size),
+      token: `hits:0:${b * size}`,
       stream: 'hits:0',
-      end: Math.min(i + 200, records.length) + 1,
+      end: Math.min((b + 1) * size, records.length) + 1,
     }));
+  };
+
+  it('finishes the moves when it does the batch again (died before moving the hits)', async () => {
+    const batches = firstLinesInBatches(200);
 
     const reference = await freshClickHouse();
     const clean = createBatchHandler({ ch: reference, salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
@@ -149,14 +155,7 @@ describe('a processor that dies half-way through moving bots', () => {
     await Promise.all([ch.close(), reference.close()]);
   });
   it('moves nothing again when it does the batch again after its moves were made', async () => {
-    const lines = readCombinedLog(fixture('logs/hackers-access.log')).slice(0, 600);
-    const records = lines.map((l) => logRecord(l.raw, l.n, { position: `hits:0@${l.n}` }));
-    const batches = [0, 300].map((i) => ({
-      records: records.slice(i, i + 300),
-      token: `hits:0:${i}`,
-      stream: 'hits:0',
-      end: Math.min(i + 300, records.length) + 1,
-    }));
+    const batches = firstLinesInBatches(300);
     const reference = await freshClickHouse();
     const clean = createBatchHandler({ ch: reference, salts: new SaltStore(reference), sessionTimeoutMs: TIMEOUT });
     for (const b of batches) await clean.handle(b);
