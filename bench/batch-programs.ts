@@ -1,0 +1,126 @@
+/**
+ * Benchmark: the two batch programs (processor/batch/batch-handler.ts) side by
+ * side on the live path's batches — bus records as the collector puts them
+ * (common/hit.ts's logHit, addresses made pseudonyms, encodeHit), in batches
+ * of the bus's BATCH_MAX_HITS (5,000) and of replay's 50,000 — on a mostly-bot
+ * and a mostly-people log built from the real ones (build-log.ts). Each pair
+ * runs the JavaScript program, then the engine program, each on a fresh
+ * database of one embedded engine; medians of the pairs and their ratio. Then
+ * one more pass of each at 5,000 with every statement timed
+ * (query-timer.ts): where a batch's time goes, per batch. Prints only.
+ *
+ *   npm run bench:batch-programs    (BENCH_LINES=100000, BENCH_PAIRS=3, BENCH_BATCHES=5000,50000)
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BusBatch, BusRecord } from '../bus/bus.ts';
+import { type ClickHouse, connectClickHouse } from '../clickhouse/connect.ts';
+import { migrate } from '../clickhouse/migrate.ts';
+import { encodeHit, logHit } from '../common/hit.ts';
+import { pseudonymiser } from '../common/pseudonym.ts';
+import { createBatchHandler, type Program } from '../processor/batch/batch-handler.ts';
+import { parseTimeLocal } from '../processor/parsers/combined-line.ts';
+import { HostStore } from '../processor/state/host-store.ts';
+import { seededSalts } from '../tests/helpers/seeded-salts.ts';
+import { buildHumanLog, buildLog } from './build-log.ts';
+import { type StatementTime, timedHandle } from './query-timer.ts';
+import { benchTempDir } from './temp-dir.ts';
+
+const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const SIZES = (process.env.BENCH_BATCHES ?? '5000,50000').split(',').map(Number);
+const SITE = 'bench.example';
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const dir = benchTempDir('batch-programs');
+
+/** A fresh migrated database of the bench's one engine (the engine binds one data folder per process). */
+const freshDatabase = async (): Promise<ClickHouse> => {
+  const ch = await connectClickHouse({
+    CLICKHOUSE_URL: '',
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    DATA_DIR: join(dir, 'data'),
+    CLICKHOUSE_DATABASE: `b_${randomUUID().replace(/-/g, '')}`,
+  });
+  await migrate(ch, { rawRetentionDays: 0 });
+  return ch;
+};
+
+/** The log's lines as a collector puts them on a bus: each a second after it was logged, its address a pseudonym. */
+async function busRecords(file: string): Promise<BusRecord[]> {
+  const ch = await freshDatabase();
+  const salts = await seededSalts(ch);
+  await ch.close();
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  return lines.map((line, offset) => {
+    const receivedAt = parseTimeLocal(line.slice(line.indexOf('[') + 1, line.indexOf(']'))) + 1000;
+    const pseudonymise = pseudonymiser(salts.saltFor, () => receivedAt);
+    const hit = pseudonymise.hit(logHit(SITE, line, { receivedAt, client: '192.0.2.9' }));
+    return { value: encodeHit(hit), position: `bench@${offset}`, offset };
+  });
+}
+
+const batchesOf = (records: BusRecord[], size: number): BusBatch[] =>
+  Array.from({ length: Math.ceil(records.length / size) }, (_, i) => {
+    const part = records.slice(i * size, (i + 1) * size);
+    return { stream: 'bench', records: part, token: `bench:${part[0]!.offset}-${part.at(-1)!.offset}`, end: part.at(-1)!.offset + 1 };
+  });
+
+/** One program over the batches on a fresh database: seconds, and each statement's time when `timed`. */
+async function run(program: Program, batches: BusBatch[], timed = false): Promise<{ seconds: number; times?: Map<string, StatementTime> }> {
+  const fresh = await freshDatabase();
+  const salts = await seededSalts(fresh);
+  const t = timed ? await timedHandle(fresh) : undefined;
+  const ch = t?.ch ?? fresh;
+  const { handle } = createBatchHandler({ ch, salts, hosts: new HostStore(ch), sessionTimeoutMs: 30 * 60_000, program });
+  t?.reset();
+  const started = performance.now();
+  for (const batch of batches) await handle(batch);
+  const seconds = (performance.now() - started) / 1000;
+  await fresh.close();
+  return { seconds, times: t?.times };
+}
+
+function printTimes(label: string, times: Map<string, StatementTime>, batches: number): void {
+  const total = [...times.values()].reduce((s, t) => s + t.ms, 0);
+  console.log(`  ${label}: ${(total / batches).toFixed(1)} ms of statements a batch, ${batches} batches`);
+  for (const [name, t] of [...times].sort((a, b) => b[1].ms - a[1].ms))
+    console.log(
+      `    ${name.padEnd(44)} ${(t.calls / batches).toFixed(1).padStart(5)} calls  ${(t.ms / batches).toFixed(1).padStart(7)} ms`,
+    );
+}
+
+try {
+  const logs = [
+    { name: 'mostly bots', file: join(dir, 'bots.log'), build: buildLog },
+    { name: 'mostly people', file: join(dir, 'people.log'), build: buildHumanLog },
+  ];
+  for (const l of logs) {
+    await l.build(l.file, LINES);
+    const records = await busRecords(l.file);
+    console.log(`${l.name}: ${records.length.toLocaleString('en')} records, ${PAIRS} pairs (medians)`);
+    for (const size of PAIRS > 0 ? SIZES : []) {
+      const batches = batchesOf(records, size);
+      const js: number[] = [];
+      const engine: number[] = [];
+      for (let pair = 0; pair < PAIRS; pair++) {
+        js.push((await run('javascript', batches)).seconds);
+        engine.push((await run('engine', batches)).seconds);
+      }
+      const rate = (s: number) => Math.round(records.length / s).toLocaleString('en');
+      console.log(
+        `  batches of ${size.toLocaleString('en')}: javascript ${rate(median(js))} lines/s, engine ${rate(median(engine))} lines/s, ` +
+          `engine/javascript ${(median(js) / median(engine)).toFixed(2)}×   (s: js ${js.map((s) => s.toFixed(2)).join(' ')}; engine ${engine.map((s) => s.toFixed(2)).join(' ')})`,
+      );
+    }
+    const batches = batchesOf(records, SIZES[0]!);
+    for (const program of ['javascript', 'engine'] as const) {
+      const { seconds, times } = await run(program, batches, true);
+      printTimes(`${program} at ${SIZES[0]} (${((seconds * 1000) / batches.length).toFixed(1)} ms a batch in all)`, times!, batches.length);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
