@@ -14,7 +14,7 @@ import { openStage } from '../../clickhouse/stage-session.ts';
 import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { loadBatch, type LoadResult } from '../load/load-batch.ts';
-import { loadStagedHits } from '../load/load-staged.ts';
+import { loadStagedHits, stagedHitCounts } from '../load/load-staged.ts';
 import { stageBatch, type StageContext } from '../stage/stage-batch.ts';
 import { sessionize, type SessionRules, type SessionState } from './sessionize.ts';
 import { stagedRows } from './staged-rows.ts';
@@ -57,10 +57,11 @@ export async function prepareStaged(
     const writes = sessionize(state, staged.humans, p.rules);
     for (const { site, host } of writes.ownHosts) p.learnHost(site, host);
     const { rows, assigned } = stagedRows(staged, writes, { now: p.context.now, stream: p.stream });
+    const hits = stagedHitCounts(staged.counts, assigned);
     return async (redo) => {
       try {
         return await loadBatch(p.ch, rows, batch.records, batch.token, p.context.now, redo, (byPosition) =>
-          loadStagedHits(p.ch, stage, staged.tables, assigned, byPosition, batch.token, p.context.now),
+          loadStagedHits(p.ch, stage, staged.tables, assigned, hits, byPosition, batch.token, p.context.now),
         );
       } finally {
         await stage.close();

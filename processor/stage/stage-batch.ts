@@ -41,6 +41,15 @@ export interface StagedBatch {
   counts: { site: string; outcome: string; reason: string; n: number }[];
 }
 
+/** A row of enriched-outcomes.sql: a count, and the dead letters it counts as [offset, position, detail]. */
+interface EnrichedOutcome {
+  site: string;
+  outcome: string;
+  reason: string;
+  n: number;
+  letters: [number, string, string][];
+}
+
 export interface StageContext extends EnrichContext {
   /** Stands for Date.now() in the parsers' "not in the future" check. */
   now: number;
@@ -66,17 +75,16 @@ export async function stageBatch(ch: ClickHouse, stage: Stage, records: readonly
   const enriched = stage.table('enriched');
   await enrichInto(ch, stage, parsed, enriched, ctx);
   const byPosition = new Map(records.map((r) => [r.position, r]));
-  for (const { position, reason, detail } of await stage.rows<{ position: string; reason: DeadLetterReason; detail: string }>(
-    'queries/stage/enriched-letters.sql',
-    { enriched },
-  )) {
+  const outcomes = await stage.rows<EnrichedOutcome>('queries/stage/enriched-outcomes.sql', { enriched });
+  const enrichLetters = outcomes
+    .flatMap((o) => o.letters.map(([offset, position, detail]) => ({ offset, position, reason: o.reason as DeadLetterReason, detail })))
+    .sort((a, b) => a.offset - b.offset);
+  for (const { position, reason, detail } of enrichLetters) {
     const record = byPosition.get(position)!;
     const { hit } = parseFallback(record);
     letters.push({ record, reason, detail, hit, counted: true });
   }
   const { humans, positions } = humanHitsOf(await stage.tuples('queries/stage/human-hits.sql', { enriched }));
-  const counts = (
-    await stage.rows<{ site: string; outcome: string; reason: string; n: number }>('queries/stage/outcome-counts.sql', { enriched })
-  ).map((c) => ({ ...c, n: Number(c.n) }));
+  const counts = outcomes.map(({ site, outcome, reason, n }) => ({ site, outcome, reason, n: Number(n) }));
   return { tables: { records: recordsTable, enriched }, humans, positions, letters, counts };
 }
