@@ -5,7 +5,9 @@
  * of the bus's BATCH_MAX_HITS (5,000) and of replay's 50,000 — on a mostly-bot
  * and a mostly-people log built from the real ones (build-log.ts). Each pair
  * runs the JavaScript program, then the engine program, each on a fresh
- * database of one embedded engine; medians of the pairs and their ratio. Then
+ * database of one embedded engine; medians of the pairs and their ratio, by
+ * wall time and by the process's CPU time (the engine runs in the process;
+ * CPU time is the steadier figure on a machine shared with other work). Then
  * one more pass of each at 5,000 with every statement timed
  * (query-timer.ts): where a batch's time goes, per batch. Prints only.
  *
@@ -69,7 +71,11 @@ const batchesOf = (records: BusRecord[], size: number): BusBatch[] =>
   });
 
 /** One program over the batches on a fresh database: seconds, and each statement's time when `timed`. */
-async function run(program: Program, batches: BusBatch[], timed = false): Promise<{ seconds: number; times?: Map<string, StatementTime> }> {
+async function run(
+  program: Program,
+  batches: BusBatch[],
+  timed = false,
+): Promise<{ seconds: number; cpuSeconds: number; times?: Map<string, StatementTime> }> {
   const fresh = await freshDatabase();
   const salts = await seededSalts(fresh);
   const t = timed ? await timedHandle(fresh) : undefined;
@@ -77,19 +83,21 @@ async function run(program: Program, batches: BusBatch[], timed = false): Promis
   const { handle } = createBatchHandler({ ch, salts, hosts: new HostStore(ch), sessionTimeoutMs: 30 * 60_000, program });
   t?.reset();
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (const batch of batches) await handle(batch);
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   await fresh.close();
-  return { seconds, times: t?.times };
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6, times: t?.times };
 }
 
 function printTimes(label: string, times: Map<string, StatementTime>, batches: number): void {
-  const total = [...times.values()].reduce((s, t) => s + t.ms, 0);
-  console.log(`  ${label}: ${(total / batches).toFixed(1)} ms of statements a batch, ${batches} batches`);
-  for (const [name, t] of [...times].sort((a, b) => b[1].ms - a[1].ms))
-    console.log(
-      `    ${name.padEnd(44)} ${(t.calls / batches).toFixed(1).padStart(5)} calls  ${(t.ms / batches).toFixed(1).padStart(7)} ms`,
-    );
+  const per = (ms: number) => (ms / batches).toFixed(1).padStart(7);
+  const all = [...times.values()];
+  const [wall, cpu] = [all.reduce((s, t) => s + t.ms, 0), all.reduce((s, t) => s + t.cpuMs, 0)];
+  console.log(`  ${label}: statements ${per(wall)} ms wall, ${per(cpu)} ms CPU a batch, ${batches} batches`);
+  for (const [name, t] of [...times].sort((a, b) => b[1].cpuMs - a[1].cpuMs))
+    console.log(`    ${name.padEnd(40)} ${(t.calls / batches).toFixed(1).padStart(5)} calls ${per(t.ms)} ms wall ${per(t.cpuMs)} ms CPU`);
 }
 
 try {
@@ -103,22 +111,31 @@ try {
     console.log(`${l.name}: ${records.length.toLocaleString('en')} records, ${PAIRS} pairs (medians)`);
     for (const size of PAIRS > 0 ? SIZES : []) {
       const batches = batchesOf(records, size);
-      const js: number[] = [];
-      const engine: number[] = [];
+      const runs = { javascript: [] as { seconds: number; cpuSeconds: number }[], engine: [] as { seconds: number; cpuSeconds: number }[] };
       for (let pair = 0; pair < PAIRS; pair++) {
-        js.push((await run('javascript', batches)).seconds);
-        engine.push((await run('engine', batches)).seconds);
+        runs.javascript.push(await run('javascript', batches));
+        runs.engine.push(await run('engine', batches));
       }
       const rate = (s: number) => Math.round(records.length / s).toLocaleString('en');
-      console.log(
-        `  batches of ${size.toLocaleString('en')}: javascript ${rate(median(js))} lines/s, engine ${rate(median(engine))} lines/s, ` +
-          `engine/javascript ${(median(js) / median(engine)).toFixed(2)}×   (s: js ${js.map((s) => s.toFixed(2)).join(' ')}; engine ${engine.map((s) => s.toFixed(2)).join(' ')})`,
-      );
+      for (const by of ['seconds', 'cpuSeconds'] as const) {
+        const [js, engine] = [runs.javascript.map((r) => r[by]), runs.engine.map((r) => r[by])];
+        const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
+        console.log(
+          `  batches of ${size.toLocaleString('en')}, ${by === 'seconds' ? 'wall' : 'CPU '}: javascript ${rate(median(js))} lines/s, ` +
+            `engine ${rate(median(engine))} lines/s, engine/javascript ${(median(js) / median(engine)).toFixed(2)}×, ` +
+            `pairs ${js.filter((s, i) => engine[i]! < s).length}/${PAIRS} engine faster   (s: js ${list(js)}; engine ${list(engine)})`,
+        );
+      }
     }
     const batches = batchesOf(records, SIZES[0]!);
     for (const program of ['javascript', 'engine'] as const) {
-      const { seconds, times } = await run(program, batches, true);
-      printTimes(`${program} at ${SIZES[0]} (${((seconds * 1000) / batches.length).toFixed(1)} ms a batch in all)`, times!, batches.length);
+      const { seconds, cpuSeconds, times } = await run(program, batches, true);
+      const perBatch = (s: number) => ((s * 1000) / batches.length).toFixed(1);
+      printTimes(
+        `${program} at ${SIZES[0]} (in all ${perBatch(seconds)} ms wall, ${perBatch(cpuSeconds)} ms CPU a batch)`,
+        times!,
+        batches.length,
+      );
     }
   }
 } finally {

@@ -13,7 +13,10 @@ import { readSql } from '../clickhouse/sql.ts';
 
 export interface StatementTime {
   calls: number;
+  /** Wall time. */
   ms: number;
+  /** CPU time of the whole process meanwhile (the embedded engine runs in it): steadier than wall time on a busy machine. */
+  cpuMs: number;
 }
 
 const ROOT = fileURLToPath(new URL('../clickhouse/', import.meta.url));
@@ -29,10 +32,11 @@ async function namesByText(): Promise<Map<string, string>> {
 export async function timedHandle(ch: ClickHouse): Promise<{ ch: ClickHouse; times: Map<string, StatementTime>; reset: () => void }> {
   const names = await namesByText();
   const times = new Map<string, StatementTime>();
-  const add = (name: string, ms: number) => {
-    const t = times.get(name) ?? { calls: 0, ms: 0 };
+  const add = (name: string, ms: number, cpuMs: number) => {
+    const t = times.get(name) ?? { calls: 0, ms: 0, cpuMs: 0 };
     t.calls++;
     t.ms += ms;
+    t.cpuMs += cpuMs;
     times.set(name, t);
   };
   const nameOf = (query: string) =>
@@ -41,10 +45,12 @@ export async function timedHandle(ch: ClickHouse): Promise<{ ch: ClickHouse; tim
     <A extends unknown[], R>(name: (...args: A) => string, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       try {
         return await fn(...args);
       } finally {
-        add(name(...args), performance.now() - started);
+        const used = process.cpuUsage(cpu);
+        add(name(...args), performance.now() - started, (used.user + used.system) / 1000);
       }
     };
   const client = clientOf(ch);
