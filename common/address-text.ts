@@ -94,17 +94,22 @@ function mayHold(text: string, client: { v4?: string }): boolean {
 
 /** Replaces every writing of `address` in a text; undefined when `address` is not an IP address. */
 export function addressReplacer(address: string): ((text: string, replacement: string) => string) | undefined {
-  const client = readClient(address);
-  if (!client) return undefined;
+  const kind = isIP(address);
+  if (kind === 0) return undefined;
+  // An IPv4 client's groups are read only once a text may hold them (most beacons: never); an IPv6
+  // client's IPv4, if it is IPv4-mapped, is known only by reading it.
+  let read = kind === 6 ? readClient(address) : undefined;
+  const client = () => (read ??= readClient(address)!);
+  const written = read ?? { v4: address };
   return (text, replacement) =>
-    !mayHold(text, client)
+    !mayHold(text, written)
       ? text
       : text.replace(RUN, (run, at: number) => {
           // A letter or "_" right after the run makes it part of a word (203.0.113.7x, 2001:db8::1_a).
           if (/[\w]/.test(text[at + run.length] ?? '')) return run;
           const decoded = run.replace(/%3a/gi, ':');
           if (!decoded.includes(':') && decoded.split('.').length < 4) return run;
-          const length = measureAddress(decoded, client);
+          const length = measureAddress(decoded, client());
           return length === 0 ? run : replacement + run.slice(measureWritten(run, length));
         });
 }
