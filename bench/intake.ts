@@ -9,6 +9,10 @@
  * medians. Writes its section of docs/benchmarks.md.
  *
  *   npm run bench:intake          (BENCH_SECONDS=10, BENCH_PAIRS=3)
+ *
+ * BENCH_BASELINE=<another checkout> (built: `npm run build` there) runs that
+ * checkout's `scalehouse start` too in every pair, right after this one's,
+ * and prints both; docs/benchmarks.md is then left as it is.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,7 @@ import { startScalehouse } from './start-scalehouse.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const CONNECTIONS = 50;
+const BASELINE = process.env.BENCH_BASELINE || undefined;
 if (!existsSync('/usr/bin/wrk')) throw new Error('wrk is missing: apt-get install wrk');
 
 const dir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-intake-'));
@@ -121,10 +126,10 @@ async function waitFor(url: string): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-async function scalehouse(port: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+async function scalehouse(port: number, checkout?: string): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const dataDir = join(dir, 'data');
   rmSync(dataDir, { recursive: true, force: true });
-  const child = startScalehouse({ dataDir, port, env: { SITES: 'bench.example', TRUSTED_PROXIES: '127.0.0.1' } });
+  const child = startScalehouse({ dataDir, port, checkout, env: { SITES: 'bench.example', TRUSTED_PROXIES: '127.0.0.1' } });
   await waitFor(`http://127.0.0.1:${port}/healthz`);
   return {
     child,
@@ -157,20 +162,20 @@ async function bare(port: number): Promise<() => Promise<void>> {
     });
 }
 
-interface Run {
+interface Side {
   flood: Result;
   many: Result;
-  ref: Result;
   idleFresh: number[];
   loadFresh: number[];
 }
-const runs: Run[] = [];
-for (let i = 0; i < PAIRS; i++) {
-  const port = 19000 + i * 2;
-  const stopBare = await bare(port + 1);
-  const ref = await wrk(`http://127.0.0.1:${port + 1}/api/event`, FLOOD);
-  await stopBare();
-  const app = await scalehouse(port);
+interface Run extends Side {
+  ref: Result;
+  baseline?: Side;
+}
+
+/** One `scalehouse start` (this checkout's, or `checkout`'s): idle freshness, the flood, many visitors with freshness. */
+async function measure(port: number, checkout?: string): Promise<Side> {
+  const app = await scalehouse(port, checkout);
   const base = `http://127.0.0.1:${port}`;
   const idleFresh = await probeFreshness(base, new Promise((r) => setTimeout(r, 3_000)));
   const flood = await wrk(`${base}/api/event`, FLOOD);
@@ -178,9 +183,23 @@ for (let i = 0; i < PAIRS; i++) {
   const loadFresh = await probeFreshness(base, manyRun);
   const many = await manyRun;
   await app.stop();
-  runs.push({ flood, many, ref, idleFresh, loadFresh });
+  return { flood, many, idleFresh, loadFresh };
+}
+
+const describeSide = (label: string, s: Side, ref: Result) =>
+  `${label} flood ${s.flood.perSecond.toFixed(0)}/s (${(s.flood.perSecond / ref.perSecond).toFixed(2)}×) p50 ${s.flood.p50.toFixed(1)} p99 ${s.flood.p99.toFixed(1)} ms, many visitors ${s.many.perSecond.toFixed(0)}/s (${(s.many.perSecond / ref.perSecond).toFixed(2)}×) p50 ${s.many.p50.toFixed(1)} p99 ${s.many.p99.toFixed(1)} ms; freshness under load p50 ${percentile(s.loadFresh, 50).toFixed(0)} p95 ${percentile(s.loadFresh, 95).toFixed(0)} ms`;
+
+const runs: Run[] = [];
+for (let i = 0; i < PAIRS; i++) {
+  const port = 19000 + i * 2;
+  const stopBare = await bare(port + 1);
+  const ref = await wrk(`http://127.0.0.1:${port + 1}/api/event`, FLOOD);
+  await stopBare();
+  const run: Run = { ...(await measure(port)), ref };
+  if (BASELINE) run.baseline = await measure(port, BASELINE);
+  runs.push(run);
   process.stderr.write(
-    `pair ${i + 1}/${PAIRS}: scalehouse flood ${flood.perSecond.toFixed(0)}/s p99 ${flood.p99.toFixed(1)} ms, many visitors ${many.perSecond.toFixed(0)}/s p99 ${many.p99.toFixed(1)} ms; node:http ${ref.perSecond.toFixed(0)}/s p99 ${ref.p99.toFixed(1)} ms; freshness p50 ${percentile(loadFresh, 50).toFixed(0)} ms under load\n`,
+    `pair ${i + 1}/${PAIRS}: node:http ${ref.perSecond.toFixed(0)}/s p99 ${ref.p99.toFixed(1)} ms; ${describeSide('scalehouse', run, ref)}${run.baseline ? `; ${describeSide('baseline', run.baseline, ref)}` : ''}\n`,
   );
 }
 rmSync(dir, { recursive: true, force: true });
@@ -212,6 +231,16 @@ ${row('bare node:http', (r) => r.ref)}
 **Freshness** (a custom event's 202 until the dashboard API counts it; one every 250 ms, polled every 10 ms),
 p50 / p95: idle ${fresh((r) => r.idleFresh)}; during the many-visitor run ${fresh((r) => r.loadFresh)}.
 `;
-writeSection('intake', md);
-process.stdout.write(md);
+if (BASELINE) {
+  const side = (label: string, f: (r: Run) => Side) =>
+    [row(`${label}, one visitor`, (r) => f(r).flood), row(`${label}, many visitors`, (r) => f(r).many)].join('\n');
+  process.stdout.write(
+    `| | acknowledged/s | p50 | p99 | vs node:http |\n|---|---|---|---|---|\n${side('this checkout', (r) => r)}\n${side(`baseline (${BASELINE})`, (r) => r.baseline!)}\n${row('bare node:http', (r) => r.ref)}\n\n` +
+      `freshness p50 / p95, this checkout: idle ${fresh((r) => r.idleFresh)}, under load ${fresh((r) => r.loadFresh)}; ` +
+      `baseline: idle ${fresh((r) => r.baseline!.idleFresh)}, under load ${fresh((r) => r.baseline!.loadFresh)}\n`,
+  );
+} else {
+  writeSection('intake', md);
+  process.stdout.write(md);
+}
 process.exit(0);

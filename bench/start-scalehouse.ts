@@ -5,12 +5,21 @@
  * proxy, Kafka…) in `env`, which wins over these.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/scalehouse.mjs', import.meta.url));
 
-export function startScalehouse(opts: { dataDir: string; port: number; env?: NodeJS.ProcessEnv; stdio?: StdioOptions }): ChildProcess {
-  return spawn(process.execPath, [BIN, 'start'], {
+/** `checkout`: another checkout's `scalehouse` (a baseline to compare with), else this one's. */
+export function startScalehouse(opts: {
+  dataDir: string;
+  port: number;
+  env?: NodeJS.ProcessEnv;
+  stdio?: StdioOptions;
+  checkout?: string;
+}): ChildProcess {
+  const bin = opts.checkout ? join(opts.checkout, 'bin', 'scalehouse.mjs') : BIN;
+  return spawn(process.execPath, [bin, 'start'], {
     env: {
       ...process.env,
       DATA_DIR: opts.dataDir,

@@ -18,11 +18,14 @@ export function refusalReason(err: Error): string {
   return 'internal';
 }
 
+export function countRefusal(refused: Record<string, number>, err: Error): void {
+  const reason = refusalReason(err);
+  refused[reason] = (refused[reason] ?? 0) + 1;
+}
+
 export function countRefusals(refused: Record<string, number>): MiddlewareHandler<ServerEnv> {
   return async function countRefusals(c, next) {
     await next();
-    if (!c.error) return;
-    const reason = refusalReason(c.error);
-    refused[reason] = (refused[reason] ?? 0) + 1;
+    if (c.error) countRefusal(refused, c.error);
   };
 }

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { ServerEnv } from '../server/env.ts';
+import { directRoutesOf, withDirectRoutes } from '../server/direct-route.ts';
 import { roleErrorHandler } from '../server/handle-error.ts';
 import type { IntakeDeps } from './deps.ts';
 import { countRefusals } from './count-refusals.ts';
@@ -16,9 +17,11 @@ export function collectorRoutes(deps: IntakeDeps): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   // Paths, not '*': a mounted app's '*' middleware would run for the dashboard's routes too.
   for (const path of ['/api/event', '/api/logs']) app.use(path, countRefusals(deps.counters.refused));
-  app.route('/', beaconRoutes(deps));
+  const beacon = beaconRoutes(deps);
+  app.route('/', beacon);
   app.route('/', logRoutes(deps));
   app.route('/', snippetRoutes());
   app.onError(roleErrorHandler('collector'));
-  return app;
+  // The beacon, served straight from Node where the server is Node's (server/direct-route.ts).
+  return withDirectRoutes(app, directRoutesOf(beacon));
 }

@@ -79,19 +79,39 @@ function measureWritten(run: string, decodedLength: number): number {
   return at;
 }
 
+/**
+ * Whether a text can hold a writing of the client's address at all, before the runs are read one by
+ * one (most beacon strings — a user agent, a URL — cannot): every IPv6 writing has two colons, plain or
+ * encoded (RFC 4291 §2.2: eight groups, or "::"), and the only writing without them is the IPv4 address
+ * itself (measureAddress compares it as written).
+ */
+function mayHold(text: string, client: { v4?: string }): boolean {
+  if (client.v4 !== undefined && text.includes(client.v4)) return true;
+  const colon = text.indexOf(':');
+  if (colon !== -1 && text.indexOf(':', colon + 1) !== -1) return true;
+  return text.includes('%') && /%3a/i.test(text);
+}
+
 /** Replaces every writing of `address` in a text; undefined when `address` is not an IP address. */
 export function addressReplacer(address: string): ((text: string, replacement: string) => string) | undefined {
-  const client = readClient(address);
-  if (!client) return undefined;
+  const kind = isIP(address);
+  if (kind === 0) return undefined;
+  // An IPv4 client's groups are read only once a text may hold them (most beacons: never); an IPv6
+  // client's IPv4, if it is IPv4-mapped, is known only by reading it.
+  let read = kind === 6 ? readClient(address) : undefined;
+  const client = () => (read ??= readClient(address)!);
+  const written = read ?? { v4: address };
   return (text, replacement) =>
-    text.replace(RUN, (run, at: number) => {
-      // A letter or "_" right after the run makes it part of a word (203.0.113.7x, 2001:db8::1_a).
-      if (/[\w]/.test(text[at + run.length] ?? '')) return run;
-      const decoded = run.replace(/%3a/gi, ':');
-      if (!decoded.includes(':') && decoded.split('.').length < 4) return run;
-      const length = measureAddress(decoded, client);
-      return length === 0 ? run : replacement + run.slice(measureWritten(run, length));
-    });
+    !mayHold(text, written)
+      ? text
+      : text.replace(RUN, (run, at: number) => {
+          // A letter or "_" right after the run makes it part of a word (203.0.113.7x, 2001:db8::1_a).
+          if (/[\w]/.test(text[at + run.length] ?? '')) return run;
+          const decoded = run.replace(/%3a/gi, ':');
+          if (!decoded.includes(':') && decoded.split('.').length < 4) return run;
+          const length = measureAddress(decoded, client());
+          return length === 0 ? run : replacement + run.slice(measureWritten(run, length));
+        });
 }
 
 /** `text` with every writing of `address` replaced by `replacement`; text unchanged when `address` is not an IP address. */

@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { UnsafePathError } from './errors.ts';
 
-const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_DIRECTORY } = constants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_DIRECTORY, O_DSYNC } = constants;
 
 const FLAGS = {
   read: O_RDONLY | O_NOFOLLOW,
@@ -30,6 +30,12 @@ const FLAGS = {
   update: O_RDWR | O_NOFOLLOW,
   /** Made if missing; every write goes to the end (O_APPEND). */
   append: O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW,
+  /**
+   * The same, each write returning only once its bytes are on disk as fdatasync(2) would leave them
+   * (O_DSYNC, open(2): synchronized I/O data integrity completion): one call where write and
+   * fdatasync were two, each a trip to libuv's thread pool and back (a bus segment's group commit).
+   */
+  'append-synced': O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_DSYNC,
 };
 
 const keepOut =

@@ -7,7 +7,11 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** An HTTP refusal that knows its code and the reason it is counted under (/readyz, /metrics). */
+/**
+ * An HTTP refusal that knows its code and the reason it is counted under (/readyz, /metrics), and
+ * keeps its body and headers as text, so a route answered straight from Node (server/direct-route.ts)
+ * writes the same answer without reading a web Response.
+ */
 export class HttpRefusal extends HTTPException {
   constructor(
     status: ContentfulStatusCode,
@@ -15,6 +19,8 @@ export class HttpRefusal extends HTTPException {
     message: string,
     readonly code: string,
     readonly reason: string,
+    readonly body: string,
+    readonly headers: Record<string, string>,
   ) {
     super(status, { res, message });
   }
@@ -31,9 +37,7 @@ export function httpError(
   headers?: Record<string, string>,
   reason = error,
 ): HttpRefusal {
-  const res = new Response(JSON.stringify({ error, message }), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-  });
-  return new HttpRefusal(status, res, message, error, reason);
+  const body = JSON.stringify({ error, message });
+  const all = { 'content-type': 'application/json; charset=utf-8', ...headers };
+  return new HttpRefusal(status, new Response(body, { status, headers: all }), message, error, reason, body, all);
 }

@@ -38,12 +38,7 @@ export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now, co
   };
   const line = (text: string): string => replaceAddresses(text, address) ?? redactIps(text);
   /** A beacon's strings (its URL, referrer, props, user agent) with the browser's own address made its pseudonym too. */
-  const beaconText = <T>(value: T, client: string): T => {
-    const replace = addressReplacer(client);
-    if (!replace) return value;
-    const pseudonym = address(client);
-    return mapStrings(value, (s) => replace(s, pseudonym));
-  };
+  const beaconText = <T>(value: T, replace: ((text: string) => string) | undefined): T => (replace ? mapStrings(value, replace) : value);
   return {
     address,
     line,
@@ -53,12 +48,11 @@ export function pseudonymiser(saltFor: SaltFor, now: () => number = Date.now, co
       const country = hit.headers.country || countryOf(visitor);
       const headers = country ? { ...hit.headers, country } : hit.headers;
       if (hit.kind === 'log') return { ...hit, headers, client: address(hit.client), line: line(hit.line) };
-      return {
-        ...hit,
-        headers: beaconText(headers, hit.client),
-        client: address(hit.client),
-        payload: beaconText(hit.payload, hit.client),
-      };
+      // One keyed hash and one reading of the address per beacon, for its headers, payload and client.
+      const pseudonym = address(hit.client);
+      const replacer = addressReplacer(hit.client);
+      const replace = replacer && ((text: string) => replacer(text, pseudonym));
+      return { ...hit, headers: beaconText(headers, replace), client: pseudonym, payload: beaconText(hit.payload, replace) };
     },
   };
 }

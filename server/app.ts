@@ -6,11 +6,14 @@
  * so no role builds a second copy.
  */
 import { Hono, type Context } from 'hono';
+import { answerDirect, type AnswerDirect } from './answer-direct.ts';
 import { clientAddressMiddleware } from './client-address.ts';
+import { directRoutesOf } from './direct-route.ts';
 import type { ServerEnv } from './env.ts';
 import { handleError, notFound } from './handle-error.ts';
 import { allowedMethods, methodNotAllowed } from './method-not-allowed.ts';
 import { requestTiming, type ObserveRequest } from './request-timing.ts';
+import { trustedProxy } from './trusted-proxy.ts';
 
 export interface ServerOptions {
   trustedProxies: string[];
@@ -22,11 +25,15 @@ export interface ServerOptions {
   observeRequest?: ObserveRequest;
 }
 
-export function createServerApp(opts: ServerOptions): Hono<ServerEnv> {
+/** The server's Hono app, and what it answers straight from Node before Hono (server/direct-route.ts). */
+export type ServerApp = Hono<ServerEnv> & { answerDirect: AnswerDirect };
+
+export function createServerApp(opts: ServerOptions): ServerApp {
   const app = new Hono<ServerEnv>();
+  const isTrusted = trustedProxy(opts.trustedProxies);
   // First, so the time covers every other middleware too.
   if (opts.observeRequest) app.use('*', requestTiming(opts.observeRequest));
-  app.use('*', clientAddressMiddleware(opts));
+  app.use('*', clientAddressMiddleware({ isTrusted, peerAddress: opts.peerAddress }));
   for (const routes of opts.routes) app.route('/', routes);
   let allowed: ((path: string) => string[]) | undefined;
   app.notFound((c) => {
@@ -36,5 +43,6 @@ export function createServerApp(opts: ServerOptions): Hono<ServerEnv> {
     return allow.length > 0 ? methodNotAllowed(c.req.method, c.req.path, allow) : notFound();
   });
   app.onError(handleError);
-  return app;
+  const routes = opts.routes.flatMap(directRoutesOf);
+  return Object.assign(app, { answerDirect: answerDirect({ ...opts, routes, isTrusted }) });
 }

@@ -7,7 +7,6 @@
  */
 import { isIP } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
-import { addressMatcher } from '../common/config.ts';
 import type { ServerEnv } from './env.ts';
 
 export function clientAddress(peer: string, forwardedFor: string | undefined, isTrusted: (ip: string) => boolean): string {
@@ -24,14 +23,16 @@ export function clientAddress(peer: string, forwardedFor: string | undefined, is
   return hops[0] ?? peer;
 }
 
-/** Sets `clientAddress` on every request (hono middleware style: a factory returning a named handler). */
+/**
+ * Sets `clientAddress` on every request (hono middleware style: a factory returning a named handler).
+ * `isTrusted`: server/trusted-proxy.ts, the one the routes served straight from Node use too.
+ */
 export function clientAddressMiddleware(opts: {
-  trustedProxies: string[];
+  isTrusted: (address: string) => boolean;
   peerAddress: (c: Context) => string;
 }): MiddlewareHandler<ServerEnv> {
-  const isTrusted = addressMatcher(opts.trustedProxies);
   return async function setClientAddress(c, next) {
-    c.set('clientAddress', clientAddress(opts.peerAddress(c), c.req.header('x-forwarded-for'), isTrusted));
+    c.set('clientAddress', clientAddress(opts.peerAddress(c), c.req.header('x-forwarded-for'), opts.isTrusted));
     await next();
   };
 }

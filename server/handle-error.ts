@@ -22,17 +22,25 @@ export const roleErrorHandler =
     handleError(err, c, role);
 
 export function handleError(err: Error, c: Context, role = 'server'): Response {
-  if (err instanceof HTTPException) return err.getResponse();
+  return refusalFor(err, { role, method: c.req.method, path: c.req.path }).getResponse();
+}
+
+/**
+ * What an error is answered with, for Hono's routes (handleError) and the routes answered straight
+ * from Node (server/answer-direct.ts) alike; an unexpected one is logged here, once.
+ */
+export function refusalFor(err: Error, where: { role: string; method: string; path: string }): HTTPException {
+  if (err instanceof HTTPException) return err;
   if (err instanceof InsufficientStorageError) {
     // RFC 4918 §11.5: the server cannot store what is needed to complete the request.
-    return httpError(507, 'insufficient_storage', `hits not accepted: ${err.message}`, { 'retry-after': '30' }).getResponse();
+    return httpError(507, 'insufficient_storage', `hits not accepted: ${err.message}`, { 'retry-after': '30' });
   }
   if (err instanceof BusUnavailableError) {
     // Never acknowledge what may be lost: tell the sender to come back.
-    return httpError(503, 'unavailable', `hits not accepted: ${err.message}`, { 'retry-after': '5' }).getResponse();
+    return httpError(503, 'unavailable', `hits not accepted: ${err.message}`, { 'retry-after': '5' });
   }
-  log.error(`unexpected error in ${role}`, { method: c.req.method, path: c.req.path, error: errorMessage(err) });
-  return httpError(500, 'internal', 'unexpected error; nothing from this request was accepted').getResponse();
+  log.error(`unexpected error in ${where.role}`, { method: where.method, path: where.path, error: errorMessage(err) });
+  return httpError(500, 'internal', 'unexpected error; nothing from this request was accepted');
 }
 
 export function notFound(): Response {

@@ -10,12 +10,13 @@
  * `maxConnectionsPerClient` of them from one client (connection-caps.ts).
  * A port in use is a clear error.
  */
-import { serve } from '@hono/node-server';
+import { getRequestListener, type serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Context } from 'hono';
 import { loadConfig, type Config } from '../common/config.ts';
 import { ScalehouseError } from '../common/errors.ts';
+import type { AnswerDirect } from './answer-direct.ts';
 import { capConnections } from './connection-caps.ts';
 
 /** The socket's peer address, as the Node adapter knows it. */
@@ -54,17 +55,18 @@ export function serverLimits(config: Pick<Config, LimitSettings>): ServerLimits 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = serverLimits(loadConfig({}));
 
 export async function listen(
-  app: { fetch: Parameters<typeof serve>[0]['fetch'] },
+  /** `answerDirect` (server/app.ts): the routes Node answers before Hono's adapter sees the request. */
+  app: { fetch: Parameters<typeof serve>[0]['fetch']; answerDirect?: AnswerDirect },
   opts: { host: string; port: number; limits?: ServerLimits; onRefused?: (address: string) => void },
 ): Promise<ReturnType<typeof serve>> {
   const limits = opts.limits ?? DEFAULT_SERVER_LIMITS;
   // Node refuses a headers timeout longer than the request timeout (ERR_OUT_OF_RANGE).
   const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
-  const server = serve({
-    fetch: app.fetch,
-    port: opts.port,
-    hostname: opts.host,
-    serverOptions: {
+  // What @hono/node-server's serve() does, with the direct routes asked first.
+  const hono = getRequestListener(app.fetch, { hostname: opts.host });
+  const direct = app.answerDirect;
+  const server: Server = createServer(
+    {
       requestTimeout: limits.requestTimeoutMs,
       headersTimeout,
       // Node checks the two timeouts above on this interval: a late check lets a slow client stay longer.
@@ -72,7 +74,8 @@ export async function listen(
       // Between requests on a kept-alive connection (Node's default, 5 s), never longer than idle.
       keepAliveTimeout: Math.min(5_000, limits.idleTimeoutMs),
     },
-  }) as Server;
+    direct ? (req, res) => direct(req, res) || void hono(req, res) : hono,
+  );
   // http.Server sets this on every socket (socket.setTimeout) and destroys it when it fires with no
   // 'timeout' listener: it catches what the timeouts above do not — a client that stops reading.
   server.timeout = limits.idleTimeoutMs;
@@ -81,6 +84,7 @@ export async function listen(
     { total: limits.maxConnections, perClient: limits.maxConnectionsPerClient, uncapped: limits.trustedProxies },
     opts.onRefused,
   );
+  server.listen(opts.port, opts.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (err: NodeJS.ErrnoException) =>

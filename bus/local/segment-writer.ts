@@ -1,8 +1,10 @@
 /**
  * Appends records to the last segment of the local bus, whole or not at all.
  * A write is retried until every byte is out (the kernel may write less than
- * asked when the disk fills), then fdatasync'd; only then are the records
- * durable. If anything fails, the segment is cut back to its last whole
+ * asked when the disk fills); the segment is open with O_DSYNC
+ * (common/data-files.ts 'append-synced'), so each write returns with its
+ * bytes synced, as a write and an fdatasync did before; only then are the
+ * records durable. If anything fails, the segment is cut back to its last whole
  * record, so the next append starts on a record boundary; if even that cut
  * fails, nothing more is appended until it succeeds — a record written after
  * half of another would be lost with it.
@@ -31,7 +33,7 @@ export class SegmentWriter {
   /** Continues an existing segment whose whole records end at `size`. */
   async resume(seg: Segment, size: number): Promise<void> {
     await this.fh?.close();
-    this.fh = await openDataFile(seg.path, 'append');
+    this.fh = await openDataFile(seg.path, 'append-synced');
     this.size = size;
     this.openedAt = Date.now();
   }
@@ -42,7 +44,7 @@ export class SegmentWriter {
     await this.fh?.close();
     this.fh = undefined;
     // A segment's name is known in advance: a link planted under it is refused, not appended through.
-    this.fh = await openDataFile(seg.path, 'append');
+    this.fh = await openDataFile(seg.path, 'append-synced');
     this.size = 0;
     this.needsCut = false;
     this.openedAt = Date.now();
@@ -64,7 +66,6 @@ export class SegmentWriter {
         if (bytesWritten <= 0) throw new Error('the disk took no bytes');
         done += bytesWritten;
       }
-      await fh.datasync();
     } catch (err) {
       // Never to a larger size: truncate would pad with zeros.
       this.needsCut = true;

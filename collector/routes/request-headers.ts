@@ -1,12 +1,12 @@
 /** The request headers the processor needs, copied into the Hit (docs/architecture.md, The path of a hit). */
-import type { Context } from 'hono';
 import type { HitHeaders } from '../../common/hit.ts';
 
-export function requestHeaders(c: Context): HitHeaders {
+/** `header` gives a request header by its lower-case name (Hono's `c.req.header`, or a route served from Node). */
+export function requestHeaders(header: (name: string) => string | undefined): HitHeaders {
   return {
-    userAgent: c.req.header('user-agent')?.slice(0, 1024) ?? '',
-    acceptLanguage: c.req.header('accept-language')?.slice(0, 128) ?? '',
+    userAgent: header('user-agent')?.slice(0, 1024) ?? '',
+    acceptLanguage: header('accept-language')?.slice(0, 128) ?? '',
     // Global Privacy Control (Sec-GPC: 1) and the older Do Not Track (DNT: 1): such hits are not written.
-    optOut: c.req.header('sec-gpc') === '1' || c.req.header('dnt') === '1',
+    optOut: header('sec-gpc') === '1' || header('dnt') === '1',
   };
 }
