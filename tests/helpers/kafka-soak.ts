@@ -8,18 +8,15 @@
  * counted (a processor added, killed, frozen), and waits until every line is
  * counted and the group's lag, read from the broker, is 0 on every partition.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { Kafka, type Admin } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
-import type { ClickHouse } from '../../clickhouse/connect.ts';
-import type { Config } from '../../common/config.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
-import { buildLog } from '../../bench/build-log.ts';
 import { alertRounds, type AlertRound, type AlertRounds } from './alert-rounds.ts';
 import { freshClickHouse, rows } from './clickhouse.ts';
+import { brokerLag, buildSiteLogs, countedLines, longestStandStill } from './soak-measures.ts';
 import { collectorApp } from './collector-app.ts';
 import { kafkaTestConfig, testBrokers } from './kafka.ts';
 import type { KafkaLogEntry } from './killable-kafka.ts';
@@ -28,9 +25,6 @@ import { tempDir } from './temp-dir.ts';
 import { waitFor } from './wait-for.ts';
 
 const BODY_LINES = 5000;
-const DAY_MS = 86_400_000;
-/** Where the last site's log ends (buildLog's own default). */
-const LOG_END = Date.UTC(2026, 10, 30);
 const TOKEN = 't';
 
 export interface SoakStep {
@@ -53,49 +47,9 @@ export interface SoakPass {
   loaded: Record<string, number>;
 }
 
-/** Lines of a site as the pipeline counts them: every outcome (events, dropped, dead letters) but refused sessions and verdicts. */
-export const countedLines = async (ch: ClickHouse, site: string) =>
-  Number(
-    (
-      await rows<{ n: number }>(
-        ch,
-        "SELECT sum(count) AS n FROM pipeline_stats WHERE site = {site:String} AND NOT (outcome = 'dead_letter' AND reason = 'row_rejected')",
-        { site },
-      )
-    )[0]!.n,
-  );
-
-/** Each partition's lag as the broker has it: high watermark − the group's committed offset. */
-export async function brokerLag(admin: Admin, cfg: Pick<Config, 'KAFKA_TOPIC' | 'KAFKA_GROUP'>): Promise<Map<number, number>> {
-  const [ends, [committed]] = await Promise.all([
-    admin.fetchTopicOffsets(cfg.KAFKA_TOPIC),
-    admin.fetchOffsets({ groupId: cfg.KAFKA_GROUP, topics: [cfg.KAFKA_TOPIC] }),
-  ]);
-  const at = new Map(committed!.partitions.map((p) => [p.partition, Number(p.offset)]));
-  return new Map(ends.map((e) => [e.partition, Number(e.high) - Math.max(Number(e.low), at.get(e.partition) ?? -1)]));
-}
-
 export async function openSoak(opts: { name: string; lines: number; sites: string[]; env: Record<string, string> }) {
   const cfg = kafkaTestConfig(testBrokers(), { KAFKA_PARTITIONS: '6', SITES: opts.sites.join(','), ...opts.env });
-  const dir = tempDir('soak');
-  // The real logs copied until `lines`, each copy its own addresses and days (bench/build-log.ts): one log a
-  // site, the same lines 35 days (more than a log's span) after the site before. A stream's time only moves
-  // on, and a processor judges a hit by it (late, its session ended, evidence of bots kept: sessionize.ts),
-  // so a pass of the same times again would be a pass of hits weeks late; shifted by whole days, each
-  // site's figures are the same as the last one's, whose log is the one `file` names.
-  const files = opts.sites.map((site) => join(dir, `${site}.log`));
-  const counts = await Promise.all(files.map((f, i) => buildLog(f, opts.lines, LOG_END - (files.length - 1 - i) * 35 * DAY_MS)));
-  const lines = counts[0]!;
-  if (counts.some((n) => n !== lines)) throw new Error(`logs of ${counts.join(', ')} lines`);
-  const file = files.at(-1)!;
-  const siteLines = new Map(
-    opts.sites.map((site, i) => [
-      site,
-      readFileSync(files[i]!, 'utf8')
-        .split('\n')
-        .filter((l) => l !== ''),
-    ]),
-  );
+  const { file, lines, siteLines } = await buildSiteLogs(tempDir('soak'), opts.sites, opts.lines);
   const ch = await freshClickHouse();
   // One salt store for the processors of this process. The log's days are weeks old, and a day outside
   // the kept salts' window gets a salt of the process's memory only (salt-store.ts): processes of their
@@ -178,16 +132,10 @@ export async function openSoak(opts: { name: string; lines: number; sites: strin
       await poller;
       await alerts.stop();
     }
-    let longestStill = 0;
-    for (let i = 1; i < progress.length; i++) {
-      const moved = progress.slice(i).find((p) => p.n !== progress[i - 1]!.n);
-      if (progress[i - 1]!.n > 0 && progress[i - 1]!.n < lines && moved)
-        longestStill = Math.max(longestStill, moved.at - progress[i - 1]!.at);
-    }
     const pass: SoakPass = {
       site,
       counted: await counted(),
-      longestStill,
+      longestStill: longestStandStill(progress, lines),
       progress,
       longestWait,
       rounds: alerts.rounds.slice(firstRound),

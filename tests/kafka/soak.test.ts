@@ -27,7 +27,8 @@ import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { LOG_FILES } from '../helpers/fixtures.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
-import { brokerLag, openSoak, type SoakPass } from '../helpers/kafka-soak.ts';
+import { openSoak, type SoakPass } from '../helpers/kafka-soak.ts';
+import { brokerLag } from '../helpers/soak-measures.ts';
 import { scrape, sample } from '../helpers/prometheus.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
