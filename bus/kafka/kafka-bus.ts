@@ -37,14 +37,20 @@ export class KafkaBus implements Bus {
   private lagPoller: GroupLagPoller | undefined;
   private watchdog: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly cfg: KafkaConfig) {
-    this.kafka = createKafka(cfg);
+  private constructor(
+    private readonly cfg: KafkaConfig,
+    kafka: Kafka,
+  ) {
+    this.kafka = kafka;
     this.publisher = new KafkaPublisher(this.kafka, cfg);
   }
 
-  /** Connects the admin client once to create missing topics. */
-  static async open(cfg: KafkaConfig): Promise<KafkaBus> {
-    const bus = new KafkaBus(cfg);
+  /**
+   * Connects the admin client once to create missing topics. `kafka`: a client of the caller's own
+   * (tests: one whose connections can be cut as a killed process's are, tests/helpers/killable-kafka.ts).
+   */
+  static async open(cfg: KafkaConfig, kafka: Kafka = createKafka(cfg)): Promise<KafkaBus> {
+    const bus = new KafkaBus(cfg, kafka);
     const admin = bus.kafka.admin();
     await admin.connect();
     try {

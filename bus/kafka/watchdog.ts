@@ -75,8 +75,10 @@ export function decideRestart(input: WatchdogInput): RestartDecision | undefined
   const last = input.restarts.get(p.partition);
   const since = handling.get(p.partition);
   const secondsSince = (t: number) => Math.round((now - t) / 1000);
-  // Another partition's handler that has run all the while explains this one (the fetch they came in).
-  const holding = [...handling].filter(([other, t]) => other !== p.partition && t <= p.waitingSince!);
+  // Another partition's handler still running explains this one: kafkajs fetches again only once every
+  // batch of the last fetch returned. Even one that started after this partition last moved (a later
+  // batch of the same fetch's records) holds up the fetch this partition waits for.
+  const holding = [...handling].filter(([other]) => other !== p.partition);
   const what =
     since === undefined
       ? `no batch handler of it runs and nothing was fetched${holding.map(([o, t]) => `; the batch handler of partition ${o} has not returned for ${secondsSince(t)} s`).join('')}`

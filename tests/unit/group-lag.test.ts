@@ -126,6 +126,13 @@ describe('decideRestart', () => {
       memo: { committed: 5, count: 1 },
     });
     expect(decideRestart(input({ own: [1, 3], view }))?.partition).toBe(1);
+    // A handler that started after partition 1 last moved (a later batch of the fetch) holds it up all the same.
+    expect(
+      decideRestart(input({ own: [1, 3], view: [view[0]!, { ...view[1]!, waitingSince: T0 + 1 }], handling: new Map([[3, T0 - 4_000]]) }))
+        ?.reason,
+    ).toBe(
+      'partition 1 has not moved for 125 s with 9 hits waiting at offset 5: no batch handler of it runs and nothing was fetched; the batch handler of partition 3 has not returned for 124 s',
+    );
   });
 
   it("never for another processor's partition, a batch failing and retried, or with the watchdog off", () => {
