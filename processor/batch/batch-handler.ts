@@ -6,14 +6,15 @@
  * it (bus/deliver.ts), which delivers it again: same records, same token.
  * Every way in uses this handler — the bus consumers, `scalehouse tail`
  * and `scalehouse replay`. `handle` does one batch after the other;
- * `prepare` processes a batch and returns its load, so a caller that can
- * (replay) processes the next batch while this one loads.
+ * `prepare` processes a batch and returns its load (or its discard), so a
+ * caller that can — the buses (bus/pipeline.ts), replay — processes the next
+ * batch while this one loads.
  *
  * Session state is kept per stream and restored from ClickHouse whenever the
  * batch does not continue where this handler left off — at start, after a
  * crash, or when a Kafka partition comes (back) from another processor.
  */
-import type { BatchHandler, Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
+import type { BatchHandler, Bus, BusBatch, DeadLetter, PreparedBatch } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { log } from '../../common/log.ts';
 import { loadBatch, type LoadResult } from '../load/load-batch.ts';
@@ -78,12 +79,12 @@ export const ENGINE_MIN_RECORDS = 10_000;
 const usesEngine = (program: Program | undefined, records: number): boolean =>
   program === 'engine' || (program === 'auto' && records >= ENGINE_MIN_RECORDS);
 
-/** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */
-export type PreparedBatch = () => Promise<void>;
+/** A batch with no records: nothing to load, nothing held. */
+const NOTHING: PreparedBatch = { load: async () => {}, discard: async () => {} };
 
 export function createBatchHandler(deps: HandlerDeps): {
   handle: BatchHandler;
-  prepare: (batch: BusBatch) => Promise<PreparedBatch | undefined>;
+  prepare: (batch: BusBatch) => Promise<PreparedBatch>;
   counters: ProcessorCounters;
   openSessions: () => number;
 } {
@@ -95,12 +96,16 @@ export function createBatchHandler(deps: HandlerDeps): {
 
   /**
    * Processes a batch (CPU only) and returns its load. The next batch of the
-   * stream may be prepared while this one loads (`scalehouse replay` does):
-   * processing and loading overlap.
+   * stream may be prepared while this one loads (the buses and `scalehouse
+   * replay` do): processing and loading overlap. Loads run in stream order. A
+   * batch prepared on top of one whose load failed must be discarded, not
+   * loaded: the failed load dropped the stream's state, and the next prepare
+   * of the stream restores it from ClickHouse unless it continues the state
+   * held — the `nextOffset` check below.
    */
-  const prepare = async (batch: BusBatch): Promise<PreparedBatch | undefined> => {
+  const prepare = async (batch: BusBatch): Promise<PreparedBatch> => {
     const first = batch.records[0];
-    if (!first) return undefined;
+    if (!first) return NOTHING;
     let held = streams.get(batch.stream);
     const restored = !held || held.nextOffset !== first.offset;
     if (restored) held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
@@ -125,15 +130,22 @@ export function createBatchHandler(deps: HandlerDeps): {
     const inEngine = usesEngine(deps.program, batch.records.length)
       ? await prepareStaged({ ch: deps.ch, context: opts, rules, stream: batch.stream, learnHost: hosts.learn }, batch, state)
       : undefined;
-    const loadRows = inEngine ?? (await prepareInJavaScript(batch, state, opts));
+    const loadRows = inEngine?.load ?? (await prepareInJavaScript(batch, state, opts));
     streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
-    return async () => {
-      try {
-        await load(batch, loadRows, restored);
-      } catch (err) {
+    return {
+      load: async () => {
+        try {
+          await load(batch, loadRows, restored);
+        } catch (err) {
+          streams.delete(batch.stream);
+          throw err;
+        }
+      },
+      // The state held is past this batch, which will not load: the stream's next prepare restores it.
+      discard: async () => {
         streams.delete(batch.stream);
-        throw err;
-      }
+        await inEngine?.discard();
+      },
     };
   };
 
@@ -170,8 +182,7 @@ export function createBatchHandler(deps: HandlerDeps): {
   };
 
   const handle = async (batch: BusBatch): Promise<void> => {
-    const loadIt = await prepare(batch);
-    await loadIt?.();
+    await (await prepare(batch)).load();
   };
 
   /** Sessions held open across the streams this handler processes (visitors with an open visit). */
