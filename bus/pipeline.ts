@@ -60,7 +60,9 @@ async function discard(slot: Slot | undefined): Promise<void> {
   slot.prepared = undefined;
   await prepared
     .then((p) => p.discard())
-    .catch((err: unknown) => log.warn('a prepared batch could not be discarded', { batch: slot.step.batch.token, error: errorMessage(err) }));
+    .catch((err: unknown) =>
+      log.warn('a prepared batch could not be discarded', { batch: slot.step.batch.token, error: errorMessage(err) }),
+    );
 }
 
 /**

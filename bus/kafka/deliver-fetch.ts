@@ -77,7 +77,10 @@ export async function deliverFetch(d: FetchDelivery, payload: EachBatchPayload):
     const from = Number(messages[0]!.offset);
     // A recorded range that is not where this fetch is: dropped, as a new range recorded would overwrite it.
     if (redo.length && redo[0]!.from !== from) {
-      state.recorded.set(partition, recorded().filter((r) => !redo.includes(r)));
+      state.recorded.set(
+        partition,
+        recorded().filter((r) => !redo.includes(r)),
+      );
       redo = [];
     }
     const intent = redo[0];
