@@ -157,7 +157,7 @@ describe('exactly once with the drain overlapping loading', () => {
       },
     };
     await bus.consume(handler, { maxRecords: 1000 });
-    await waitFor('every batch loaded', async () => (events.includes('loaded 7000-8000') ? true : undefined), 120_000);
+    await waitFor('every batch loaded', async () => (events.includes('loaded 7000-8000') ? true : undefined), 90_000);
     await bus.close();
 
     for (const [failed, next] of [
