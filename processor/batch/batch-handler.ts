@@ -90,6 +90,8 @@ export function createBatchHandler(deps: HandlerDeps): {
 } {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
   const streams = new Map<string, { state: SessionState; nextOffset: number }>();
+  // Each stream's load running now, if one is (its next batch may be prepared meanwhile).
+  const loading = new Map<string, Promise<void>>();
   const hosts = deps.hosts ?? new HostStore(deps.ch);
   const rules = { timeoutMs: deps.sessionTimeoutMs, reorderMs: deps.sessionReorderMs ?? DEFAULT_REORDER_MS };
   const restore = deps.restore ?? ((stream: string, fromOffset: number) => restoreSessions(deps.ch, stream, fromOffset, rules));
@@ -108,7 +110,12 @@ export function createBatchHandler(deps: HandlerDeps): {
     if (!first) return NOTHING;
     let held = streams.get(batch.stream);
     const restored = !held || held.nextOffset !== first.offset;
-    if (restored) held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
+    if (restored) {
+      // ClickHouse is read as of this batch's start: a load of the stream still running (a batch this one
+      // was meant to follow, whose state someone let go) must land, or fail, first.
+      await loading.get(batch.stream)?.catch(() => {});
+      held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
+    }
     // The state is changed in place. If anything below throws, or the load fails, the stream leaves
     // the cache, so the retry restores it from ClickHouse (where the offsets of what did land keep
     // it exact) instead of reusing a state half-way through this batch.
@@ -131,19 +138,26 @@ export function createBatchHandler(deps: HandlerDeps): {
       ? await prepareStaged({ ch: deps.ch, context: opts, rules, stream: batch.stream, learnHost: hosts.learn }, batch, state)
       : undefined;
     const loadRows = inEngine?.load ?? (await prepareInJavaScript(batch, state, opts));
-    streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
+    const after = { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 };
+    streams.set(batch.stream, after);
     return {
       load: async () => {
+        const loaded = load(batch, loadRows, restored);
+        loading.set(batch.stream, loaded);
         try {
-          await load(batch, loadRows, restored);
+          await loaded;
         } catch (err) {
+          // Whatever state the stream holds is past a batch that did not load (the bus discards the batch prepared on it).
           streams.delete(batch.stream);
           throw err;
+        } finally {
+          if (loading.get(batch.stream) === loaded) loading.delete(batch.stream);
         }
       },
-      // The state held is past this batch, which will not load: the stream's next prepare restores it.
+      // The state this batch left is past a batch that will not load: the stream's next prepare restores
+      // it. A state a later prepare of the stream set (a consumer the watchdog left behind discarding late) stays.
       discard: async () => {
-        streams.delete(batch.stream);
+        if (streams.get(batch.stream) === after) streams.delete(batch.stream);
         await inEngine?.discard();
       },
     };
