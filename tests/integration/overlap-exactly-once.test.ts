@@ -38,23 +38,28 @@ describe('exactly once with the drain overlapping loading', () => {
       }
     };
     let app = await startApp(env, port);
-    const text = readFileSync(file, 'utf8').trimEnd().split('\n');
-    for (let i = 0; i < text.length; i += 4000) {
-      const res = await fetch(`${app.url}/api/logs?site=example.com`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain', authorization: 'Bearer test-ingest-token' },
-        body: `${text.slice(i, i + 4000).join('\n')}\n`,
-      });
-      expect(res.status).toBe(202);
-    }
-    await waitFor('two ranges in flight', async () => (inflight().length === 2 ? true : undefined), 60_000);
-    app.child.kill('SIGKILL');
-    await within('scalehouse start to die', app.exited);
-    // What the restart finds: one range loading, the next prepared on top of it.
-    expect(inflight()).toHaveLength(2);
+    try {
+      const text = readFileSync(file, 'utf8').trimEnd().split('\n');
+      for (let i = 0; i < text.length; i += 4000) {
+        const res = await fetch(`${app.url}/api/logs?site=example.com`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', authorization: 'Bearer test-ingest-token' },
+          body: `${text.slice(i, i + 4000).join('\n')}\n`,
+        });
+        expect(res.status).toBe(202);
+      }
+      await waitFor('two ranges in flight', async () => (inflight().length === 2 ? true : undefined), 60_000);
+      app.child.kill('SIGKILL');
+      await within('scalehouse start to die', app.exited);
+      // What the restart finds: one range loading, the next prepared on top of it.
+      expect(inflight()).toHaveLength(2);
 
-    app = await startApp(env, port);
-    await drainAndStop(app);
+      app = await startApp(env, port);
+      await drainAndStop(app);
+    } finally {
+      // A test that failed leaves no scalehouse behind.
+      if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
+    }
     // The engine opens one data folder per process: the drain's figures first, then the replay's.
     const ch = await dataDirClickHouse(dataDir);
     let live: Awaited<ReturnType<typeof figures>>;

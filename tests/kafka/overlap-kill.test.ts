@@ -59,8 +59,8 @@ describe('Kafka: exactly once with the drain overlapping loading', () => {
     await admin.connect();
     const dataDir = tempDir('overlap-kafka-data');
     const port = await freePort();
+    let proc = startProcessorProcess(cfg, dataDir, port);
     try {
-      let proc = startProcessorProcess(cfg, dataDir, port);
       const twoInFlight = async () => {
         const [offsets] = await admin.fetchOffsets({ groupId: cfg.KAFKA_GROUP, topics: [cfg.KAFKA_TOPIC] });
         return offsets!.partitions.find((p) => parseRecorded(p.metadata).length === 2);
@@ -85,6 +85,8 @@ describe('Kafka: exactly once with the drain overlapping loading', () => {
       proc.child.kill('SIGTERM');
       expect(await within('the processor to exit after SIGTERM', proc.exited)).toBe(0);
     } finally {
+      // A test that failed leaves no processor behind.
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
       await admin.disconnect();
     }
     const ch = await dataDirClickHouse(dataDir);
