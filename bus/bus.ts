@@ -11,7 +11,10 @@
  *  - consume() hands the processor batches with a deterministic `token` derived
  *    from the batch's bus position: redelivering the same position after a
  *    crash yields the same token, which ClickHouse uses to drop the replay.
- *  - a batch is committed (and may be trimmed) only after its handler resolved.
+ *  - a batch is committed (and may be trimmed) only after its handler resolved;
+ *    a stream's batches are committed in order. With a two-phase handler, up
+ *    to two batches of a stream are in flight — one loading, the next being
+ *    prepared — and both ranges are recorded (bus/pipeline.ts).
  */
 import type { Hit } from '../common/hit.ts';
 import type { FailingBatch } from './failing-batches.ts';
@@ -47,6 +50,23 @@ export interface BusBatch {
 
 /** Processes one batch; throwing means "not done": the same batch is delivered again. */
 export type BatchHandler = (batch: BusBatch) => Promise<void>;
+
+/** A batch processed, its stream's state advanced, and not yet loaded. */
+export interface PreparedBatch {
+  /** Loads it; throwing means "not done": the bus prepares it again and loads it again, under the same token. */
+  load(): Promise<void>;
+  /** Lets it go unloaded (what it holds released: staging tables, the stream's state past it). */
+  discard(): Promise<void>;
+}
+
+/**
+ * A handler in two phases, so a bus can process the next batch of a stream while the last one
+ * loads (bus/pipeline.ts): prepare calls come in stream order, each only once the one before it
+ * resolved; a load only once the batch before it loaded and was committed.
+ */
+export interface TwoPhaseHandler {
+  prepare(batch: BusBatch): Promise<PreparedBatch>;
+}
 
 export interface BusStats {
   /** Hits accepted but not yet committed by the processor (Kafka: by the whole consumer group). */
@@ -85,8 +105,8 @@ export interface Bus {
   publish(hits: Hit[]): Promise<void>;
   /** Where the bus has a dead-letter destination of its own (Kafka: the DLQ topic), puts records there. */
   deadLetter?(items: DeadLetter[], batch: BusBatch): Promise<void>;
-  /** Starts the consume loop; resolves once it is running. */
-  consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void>;
+  /** Starts the consume loop; resolves once it is running. A one-phase handler gets a batch once the one before it is committed. */
+  consume(handler: BatchHandler | TwoPhaseHandler, options: { maxRecords: number }): Promise<void>;
   stats(): BusStats;
   /** Why the bus cannot do its whole job right now — hits refused lately, a full disk, a failing consumer — for /readyz. */
   problems(): string[];

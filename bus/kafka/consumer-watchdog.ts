@@ -13,7 +13,7 @@ import type { Kafka } from 'kafkajs';
 import { retryWithBackoff } from '../../common/backoff.ts';
 import { errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
-import type { BatchHandler } from '../bus.ts';
+import type { TwoPhaseHandler } from '../bus.ts';
 import type { FailingBatches } from '../failing-batches.ts';
 import type { PartitionLag } from './group-lag.ts';
 import type { KafkaConfig } from './kafka-client.ts';
@@ -37,7 +37,7 @@ export class WatchedConsumer {
     private readonly restartMs: number,
   ) {}
 
-  static async start(kafka: Kafka, cfg: KafkaConfig, handler: BatchHandler, maxRecords: number, failing: FailingBatches) {
+  static async start(kafka: Kafka, cfg: KafkaConfig, handler: TwoPhaseHandler, maxRecords: number, failing: FailingBatches) {
     const start = () => runConsumer(kafka, cfg, handler, maxRecords, failing);
     return new WatchedConsumer(await start(), start, failing, cfg.KAFKA_STALL_RESTART_SECONDS * 1000);
   }

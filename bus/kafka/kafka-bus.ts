@@ -8,7 +8,8 @@
  */
 import type { Kafka } from 'kafkajs';
 import { ScalehouseError } from '../../common/errors.ts';
-import type { BatchHandler, Bus, BusBatch, BusStats, DeadLetter } from '../bus.ts';
+import type { BatchHandler, Bus, BusBatch, BusStats, DeadLetter, TwoPhaseHandler } from '../bus.ts';
+import { twoPhase } from '../pipeline.ts';
 import { totalLag } from './group-lag.ts';
 import { pollIntervalMs, startGroupLagPoller, type GroupLagPoller } from './group-lag-poller.ts';
 import { stallProblems, partitionStats } from './stall-report.ts';
@@ -98,9 +99,9 @@ export class KafkaBus implements Bus {
     );
   }
 
-  async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
+  async consume(handler: BatchHandler | TwoPhaseHandler, options: { maxRecords: number }): Promise<void> {
     if (this.consumer || this.joining !== undefined) throw new ScalehouseError('this bus already consumes');
-    const joining = this.join(handler, options.maxRecords);
+    const joining = this.join(twoPhase(handler), options.maxRecords);
     this.joining = joining;
     try {
       this.consumer = await joining;
@@ -113,7 +114,7 @@ export class KafkaBus implements Bus {
   }
 
   /** Reads the lag from the broker from the start (while the consumer joins, hits wait and show), then joins the group. */
-  private async join(handler: BatchHandler, maxRecords: number): Promise<WatchedConsumer> {
+  private async join(handler: TwoPhaseHandler, maxRecords: number): Promise<WatchedConsumer> {
     const stallMs = this.cfg.KAFKA_STALL_SECONDS * 1000;
     this.lagPoller = await startGroupLagPoller(this.kafka, { topic: this.cfg.KAFKA_TOPIC, group: this.cfg.KAFKA_GROUP, stallMs });
     return WatchedConsumer.start(this.kafka, this.cfg, handler, maxRecords, this.failing);

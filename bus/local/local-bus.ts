@@ -8,22 +8,25 @@
  * a batch it records the batch's range in the checkpoint, so a restart
  * redelivers exactly the same range under the same token, and it moves the
  * checkpoint past the batch only after the handler (the ClickHouse insert)
- * succeeded. Segments wholly behind the checkpoint are deleted.
+ * succeeded. Up to two ranges are in flight — one loading while the next is
+ * prepared (bus/pipeline.ts) — and committed in order. Segments wholly
+ * behind the checkpoint are deleted.
  */
 import { encodeHit, type Hit } from '../../common/hit.ts';
 import { BusUnavailableError, ScalehouseError, errorMessage } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { backoff } from '../../common/backoff.ts';
 import { writeFileAtomic } from '../../common/data-files.ts';
-import type { BatchHandler, Bus, BusBatch, BusStats } from '../bus.ts';
-import { deliver, logFailedBatch } from '../deliver.ts';
+import type { BatchHandler, Bus, BusBatch, BusStats, TwoPhaseHandler } from '../bus.ts';
+import { logFailedBatch } from '../deliver.ts';
+import { runPipeline, twoPhase } from '../pipeline.ts';
 import { FailingBatches } from '../failing-batches.ts';
 import { encodeRecord } from './record-codec.ts';
 import { SegmentWriter } from './segment-writer.ts';
 import { DiskSpace } from './disk-space.ts';
 import { LogAppender } from './log-appender.ts';
 import { checkpointPath, openLog, type Checkpoint } from './open-log.ts';
-import { NO_CURSOR, readRange, type Cursor } from './read-range.ts';
+import { NO_CURSOR, readRange } from './read-range.ts';
 
 export interface LocalBusOptions {
   dir: string;
@@ -124,60 +127,77 @@ export class LocalBus implements Bus {
     return out;
   }
 
-  async consume(handler: BatchHandler, options: { maxRecords: number }): Promise<void> {
+  async consume(handler: BatchHandler | TwoPhaseHandler, options: { maxRecords: number }): Promise<void> {
     if (this.loop !== undefined) throw new ScalehouseError('the local bus has one consumer');
-    this.loop = this.run(handler, options.maxRecords).catch((err) => {
+    this.loop = this.run(twoPhase(handler), options.maxRecords).catch((err) => {
       log.error('local bus consumer stopped', { error: errorMessage(err) });
     });
   }
 
-  private async run(handler: BatchHandler, maxRecords: number): Promise<void> {
-    let cursor = NO_CURSOR;
+  private async run(handler: TwoPhaseHandler, maxRecords: number): Promise<void> {
     for (let failures = 0; !this.stopping; ) {
       try {
-        cursor = await this.step(handler, maxRecords, cursor);
+        await this.drain(handler, maxRecords);
         failures = 0;
         this.consumerError = undefined;
+        // Checked and waited for in one go (no await between): a record made durable meanwhile wakes it.
+        if (!this.stopping && this.checkpoint.inflight.length === 0 && this.appender.durable <= this.checkpoint.next) {
+          this.progressAt = Date.now();
+          await new Promise<void>((r) => (this.wake = r));
+          this.wake = undefined;
+        }
       } catch (err) {
         // Disk trouble (full, unreadable) must not end consuming for good: report it, wait, try again.
         this.consumerError = errorMessage(err);
         log.error('local bus consumer: cannot read or checkpoint, will retry', { attempt: failures, error: this.consumerError });
-        cursor = NO_CURSOR;
         await backoff(failures++);
       }
     }
   }
 
-  /** One batch: pick (or redo) a range, hand it to the handler until it succeeds, then commit. */
-  private async step(handler: BatchHandler, maxRecords: number, cursor: Cursor): Promise<Cursor> {
-    const redo = this.checkpoint.inflight;
-    if (!redo && this.appender.durable <= this.checkpoint.next) {
-      this.progressAt = Date.now();
-      await new Promise<void>((r) => (this.wake = r));
-      this.wake = undefined;
-      return cursor;
-    }
-    const range = redo ?? { from: this.checkpoint.next, to: Math.min(this.appender.durable, this.checkpoint.next + maxRecords) };
-    const { records, after } = await readRange(this.appender.segments, range.from, range.to, cursor);
-    const batch: BusBatch = { records, token: `local:${this.busId}:${range.from}-${range.to}`, stream: 'local' };
-    const done = await deliver({
-      // Written before the insert: a crash redelivers exactly this range under this token.
-      save: redo ? undefined : () => this.saveCheckpoint({ next: this.checkpoint.next, inflight: range }),
-      handle: () => handler(batch),
-      commit: async () => {
-        await this.saveCheckpoint({ next: range.to, inflight: null });
-        this.failing.cleared('local');
-        this.progressAt = Date.now();
-        await this.appender.trim(this.checkpoint.next);
+  /**
+   * Every batch there is now, through the shared pipeline (bus/pipeline.ts): first the ranges the
+   * checkpoint holds in flight (a restart redoes them in order, under their tokens), then new ones.
+   * Each is recorded in the checkpoint before it is prepared and committed only once it loaded.
+   */
+  private drain(handler: TwoPhaseHandler, maxRecords: number): Promise<boolean> {
+    const redo = [...this.checkpoint.inflight];
+    let cursor = NO_CURSOR;
+    let taken = redo.at(-1)?.to ?? this.checkpoint.next;
+    return runPipeline({
+      handler,
+      take: async () => {
+        if (this.stopping) return undefined;
+        const recorded = redo.shift();
+        const durable = this.appender.durable;
+        const range = recorded ?? (taken < durable ? { from: taken, to: Math.min(durable, taken + maxRecords) } : undefined);
+        if (!range) return undefined;
+        const { records, after } = await readRange(this.appender.segments, range.from, range.to, cursor);
+        cursor = after;
+        taken = range.to;
+        const batch: BusBatch = { records, token: `local:${this.busId}:${range.from}-${range.to}`, stream: 'local' };
+        return {
+          batch,
+          // Written before it is prepared: a crash redoes exactly this range under this token.
+          save: recorded
+            ? undefined
+            : () => this.saveCheckpoint({ next: this.checkpoint.next, inflight: [...this.checkpoint.inflight, range] }),
+          commit: async () => {
+            // Committed in order: the range is the first in flight.
+            await this.saveCheckpoint({ next: range.to, inflight: this.checkpoint.inflight.filter((r) => r.from !== range.from) });
+            this.failing.cleared('local');
+            this.progressAt = Date.now();
+            await this.appender.trim(this.checkpoint.next);
+          },
+        };
       },
+      // Shutting down: the ranges stay in flight and are redone on restart.
       keepTrying: () => !this.stopping,
-      onFailure: (err, attempt, retriable) => {
+      onFailure: (batch, err, attempt, retriable) => {
         this.failing.failed('local', batch.token, err, retriable);
         logFailedBatch(batch.token, attempt, err, retriable);
       },
     });
-    // Shutting down: the range stays in flight and is redelivered on restart.
-    return done ? after : cursor;
   }
 
   private async saveCheckpoint(cp: Checkpoint): Promise<void> {

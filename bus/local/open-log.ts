@@ -14,9 +14,23 @@ import { readJsonFile, readOrCreateStateFile } from '../../common/state-files.ts
 import { listSegments, recoverSegment, sizeOf, type Segment } from './segments.ts';
 import type { SegmentWriter } from './segment-writer.ts';
 
+export interface Range {
+  from: number;
+  to: number;
+}
+
 export interface Checkpoint {
+  /** The first record not yet committed. */
   next: number;
-  inflight: { from: number; to: number } | null;
+  /** The ranges recorded and not committed, in order (at most two: one loading, the next being prepared). */
+  inflight: Range[];
+}
+
+/** A checkpoint as written; before the drain overlapped loading, `inflight` was one range or null. */
+export function readCheckpoint(stored: { next: number; inflight: Range | Range[] | null } | undefined): Checkpoint {
+  if (!stored) return { next: 0, inflight: [] };
+  const { next, inflight } = stored;
+  return { next, inflight: Array.isArray(inflight) ? inflight : inflight ? [inflight] : [] };
 }
 
 export interface OpenedLog {
@@ -42,7 +56,7 @@ export async function openLog(dir: string, writer: SegmentWriter): Promise<Opene
       () => randomUUID(),
     )
   ).value;
-  const checkpoint = (await readJsonFile<Checkpoint>(checkpointPath(dir))) ?? { next: 0, inflight: null };
+  const checkpoint = readCheckpoint(await readJsonFile<Parameters<typeof readCheckpoint>[0]>(checkpointPath(dir)));
   const segments = await listSegments(dir);
   let durable = 0;
   let diskBytes = 0;
@@ -60,7 +74,7 @@ export async function openLog(dir: string, writer: SegmentWriter): Promise<Opene
     diskBytes += tail.bytes;
     await writer.resume(last, tail.bytes);
   }
-  const reached = Math.max(checkpoint.next, checkpoint.inflight?.to ?? 0);
+  const reached = Math.max(checkpoint.next, ...checkpoint.inflight.map((r) => r.to));
   if (!last || durable < reached) {
     if (last)
       log.warn('local bus: the log ends before the position the processor reached; those records are lost, new ones go after it', {

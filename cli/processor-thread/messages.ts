@@ -18,15 +18,23 @@ export interface WorkerInput {
   log: LogSettings;
 }
 
-/** To the worker. */
+/**
+ * To the worker. A batch is prepared, then loaded or discarded (bus/pipeline.ts), all under the id its
+ * prepare gave it: the worker keeps what it prepared by id until then.
+ */
 export type ToWorker =
-  | { type: 'batch'; id: number; batch: BusBatch }
+  | { type: 'prepare'; id: number; batch: BusBatch }
+  | { type: 'load'; id: number }
+  | { type: 'discard'; id: number }
   | { type: 'dead-lettered'; id: number; error?: string; retriable?: boolean };
 
 /** From the worker. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'failed-to-start'; error: string }
+  /** The answer to 'prepare' and to 'discard'. */
+  | { type: 'prepared' | 'discarded'; id: number; error?: string; retriable?: boolean }
+  /** The answer to 'load'. */
   | {
       type: 'handled';
       id: number;

@@ -6,14 +6,15 @@
  * it (bus/deliver.ts), which delivers it again: same records, same token.
  * Every way in uses this handler — the bus consumers, `scalehouse tail`
  * and `scalehouse replay`. `handle` does one batch after the other;
- * `prepare` processes a batch and returns its load, so a caller that can
- * (replay) processes the next batch while this one loads.
+ * `prepare` processes a batch and returns its load (or its discard), so a
+ * caller that can — the buses (bus/pipeline.ts), replay — processes the next
+ * batch while this one loads.
  *
  * Session state is kept per stream and restored from ClickHouse whenever the
  * batch does not continue where this handler left off — at start, after a
  * crash, or when a Kafka partition comes (back) from another processor.
  */
-import type { BatchHandler, Bus, BusBatch, DeadLetter } from '../../bus/bus.ts';
+import type { BatchHandler, Bus, BusBatch, DeadLetter, PreparedBatch } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { log } from '../../common/log.ts';
 import { loadBatch, type LoadResult } from '../load/load-batch.ts';
@@ -78,32 +79,43 @@ export const ENGINE_MIN_RECORDS = 10_000;
 const usesEngine = (program: Program | undefined, records: number): boolean =>
   program === 'engine' || (program === 'auto' && records >= ENGINE_MIN_RECORDS);
 
-/** A batch processed, its state advanced: what is left is to load it (loads must run in batch order). */
-export type PreparedBatch = () => Promise<void>;
+/** A batch with no records: nothing to load, nothing held. */
+const NOTHING: PreparedBatch = { load: async () => {}, discard: async () => {} };
 
 export function createBatchHandler(deps: HandlerDeps): {
   handle: BatchHandler;
-  prepare: (batch: BusBatch) => Promise<PreparedBatch | undefined>;
+  prepare: (batch: BusBatch) => Promise<PreparedBatch>;
   counters: ProcessorCounters;
   openSessions: () => number;
 } {
   const counters: ProcessorCounters = { batches: 0, records: 0, events: 0, dropped: 0, deadLetters: 0 };
   const streams = new Map<string, { state: SessionState; nextOffset: number }>();
+  // Each stream's load running now, if one is (its next batch may be prepared meanwhile).
+  const loading = new Map<string, Promise<void>>();
   const hosts = deps.hosts ?? new HostStore(deps.ch);
   const rules = { timeoutMs: deps.sessionTimeoutMs, reorderMs: deps.sessionReorderMs ?? DEFAULT_REORDER_MS };
   const restore = deps.restore ?? ((stream: string, fromOffset: number) => restoreSessions(deps.ch, stream, fromOffset, rules));
 
   /**
    * Processes a batch (CPU only) and returns its load. The next batch of the
-   * stream may be prepared while this one loads (`scalehouse replay` does):
-   * processing and loading overlap.
+   * stream may be prepared while this one loads (the buses and `scalehouse
+   * replay` do): processing and loading overlap. Loads run in stream order. A
+   * batch prepared on top of one whose load failed must be discarded, not
+   * loaded: the failed load dropped the stream's state, and the next prepare
+   * of the stream restores it from ClickHouse unless it continues the state
+   * held — the `nextOffset` check below.
    */
-  const prepare = async (batch: BusBatch): Promise<PreparedBatch | undefined> => {
+  const prepare = async (batch: BusBatch): Promise<PreparedBatch> => {
     const first = batch.records[0];
-    if (!first) return undefined;
+    if (!first) return NOTHING;
     let held = streams.get(batch.stream);
     const restored = !held || held.nextOffset !== first.offset;
-    if (restored) held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
+    if (restored) {
+      // ClickHouse is read as of this batch's start: a load of the stream still running (a batch this one
+      // was meant to follow, whose state someone let go) must land, or fail, first.
+      await loading.get(batch.stream)?.catch(() => {});
+      held = { state: await restore(batch.stream, first.offset), nextOffset: first.offset };
+    }
     // The state is changed in place. If anything below throws, or the load fails, the stream leaves
     // the cache, so the retry restores it from ClickHouse (where the offsets of what did land keep
     // it exact) instead of reusing a state half-way through this batch.
@@ -125,15 +137,29 @@ export function createBatchHandler(deps: HandlerDeps): {
     const inEngine = usesEngine(deps.program, batch.records.length)
       ? await prepareStaged({ ch: deps.ch, context: opts, rules, stream: batch.stream, learnHost: hosts.learn }, batch, state)
       : undefined;
-    const loadRows = inEngine ?? (await prepareInJavaScript(batch, state, opts));
-    streams.set(batch.stream, { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 });
-    return async () => {
-      try {
-        await load(batch, loadRows, restored);
-      } catch (err) {
-        streams.delete(batch.stream);
-        throw err;
-      }
+    const loadRows = inEngine?.load ?? (await prepareInJavaScript(batch, state, opts));
+    const after = { state, nextOffset: batch.end ?? batch.records.at(-1)!.offset + 1 };
+    streams.set(batch.stream, after);
+    return {
+      load: async () => {
+        const loaded = load(batch, loadRows, restored);
+        loading.set(batch.stream, loaded);
+        try {
+          await loaded;
+        } catch (err) {
+          // Whatever state the stream holds is past a batch that did not load (the bus discards the batch prepared on it).
+          streams.delete(batch.stream);
+          throw err;
+        } finally {
+          if (loading.get(batch.stream) === loaded) loading.delete(batch.stream);
+        }
+      },
+      // The state this batch left is past a batch that will not load: the stream's next prepare restores
+      // it. A state a later prepare of the stream set (a consumer the watchdog left behind discarding late) stays.
+      discard: async () => {
+        if (streams.get(batch.stream) === after) streams.delete(batch.stream);
+        await inEngine?.discard();
+      },
     };
   };
 
@@ -170,8 +196,7 @@ export function createBatchHandler(deps: HandlerDeps): {
   };
 
   const handle = async (batch: BusBatch): Promise<void> => {
-    const loadIt = await prepare(batch);
-    await loadIt?.();
+    await (await prepare(batch)).load();
   };
 
   /** Sessions held open across the streams this handler processes (visitors with an open visit). */

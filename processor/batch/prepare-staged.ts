@@ -5,7 +5,7 @@
  * always (sessionize.ts), and a load that writes the hits from the engine's
  * tables (processor/load/load-staged.ts) and the rest as the JavaScript
  * program does (load-batch.ts). The stage's tables live from here until the
- * load is done or fails.
+ * load is done or fails, or the batch is discarded.
  */
 import type { BusBatch } from '../../bus/bus.ts';
 import type { ClickHouse } from '../../clickhouse/connect.ts';
@@ -37,7 +37,7 @@ export async function prepareStaged(
   p: StagedProgram,
   batch: BusBatch,
   state: SessionState,
-): Promise<((redo: boolean) => Promise<LoadResult>) | undefined> {
+): Promise<{ load: (redo: boolean) => Promise<LoadResult>; discard: () => Promise<void> } | undefined> {
   const stage = openStage(p.ch);
   try {
     let staged: Awaited<ReturnType<typeof stageBatch>>;
@@ -58,14 +58,18 @@ export async function prepareStaged(
     for (const { site, host } of writes.ownHosts) p.learnHost(site, host);
     const { rows, assigned } = stagedRows(staged, writes, { now: p.context.now, stream: p.stream });
     const hits = stagedHitCounts(staged.counts, assigned);
-    return async (redo) => {
-      try {
-        return await loadBatch(p.ch, rows, batch.records, batch.token, p.context.now, redo, (byPosition) =>
-          loadStagedHits(p.ch, stage, staged.tables, assigned, hits, byPosition, batch.token, p.context.now),
-        );
-      } finally {
-        await stage.close();
-      }
+    return {
+      load: async (redo) => {
+        try {
+          return await loadBatch(p.ch, rows, batch.records, batch.token, p.context.now, redo, (byPosition) =>
+            loadStagedHits(p.ch, stage, staged.tables, assigned, hits, byPosition, batch.token, p.context.now),
+          );
+        } finally {
+          await stage.close();
+        }
+      },
+      // Prepared but not to be loaded (bus/pipeline.ts): its tables go now.
+      discard: () => stage.close(),
     };
   } catch (err) {
     // The batch fails with `err` either way; a table left behind goes with the session.

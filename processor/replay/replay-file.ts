@@ -155,12 +155,12 @@ async function replayLines(
   let loading: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (records.length === 0) return;
-    const load = await prepare({ records, token: `${tokenPrefix}${batchNo}`, stream: '' });
+    const prepared = await prepare({ records, token: `${tokenPrefix}${batchNo}`, stream: '' });
     await loading;
     progress(summary.lines - records.length, lineBytes - batchBytes);
     batchBytes = 0;
     const n = records.length;
-    loading = load ? fresh.load(n, load) : Promise.resolve();
+    loading = fresh.load(n, () => prepared.load());
     loading.catch(() => {}); // awaited at the next batch or the end; not an unhandled rejection meanwhile
     batchNo++;
     records = [];

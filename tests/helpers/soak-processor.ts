@@ -50,7 +50,7 @@ export async function startSoakProcessor(
   const bus = await KafkaBus.open(cfg, kafka);
   const health = await serveBusHealth(bus, ch);
   const reporter = startHealthReports(ch, health.metrics.values, { role: 'processor', port: Number(new URL(health.url).port) }, 3_600_000);
-  const { handle, counters } = createBatchHandler({
+  const { prepare, counters } = createBatchHandler({
     ch,
     salts,
     sessionTimeoutMs: SESSION_TIMEOUT_MS,
@@ -62,23 +62,34 @@ export async function startSoakProcessor(
   const hung: ((err: Error) => void)[] = [];
   const hang = () => new Promise<never>((_, reject) => hung.push(reject));
   const handled: string[] = [];
+  // The product's two-phase handler (bus/pipeline.ts: the next batch prepared while the last one loads), as
+  // the processor thread runs it; killed or frozen, a phase never returns.
   await bus.consume(
-    async (batch) => {
-      if (killed) return hang();
-      if (freezing) {
-        freezing(batch);
-        freezing = undefined;
-        return hang();
-      }
-      const at = Date.now();
-      try {
-        await handle(batch);
-        handled.push(batch.token);
-        logs.push({ at, client: name, level: 5, message: 'batch', fields: { token: batch.token, ms: Date.now() - at } });
-      } catch (err) {
-        logs.push({ at, client: name, level: 5, message: 'batch failed', fields: { token: batch.token, error: String(err) } });
-        throw err;
-      }
+    {
+      prepare: async (batch) => {
+        if (killed) return hang();
+        if (freezing) {
+          freezing(batch);
+          freezing = undefined;
+          return hang();
+        }
+        const prepared = await prepare(batch);
+        return {
+          load: async () => {
+            if (killed) return hang();
+            const at = Date.now();
+            try {
+              await prepared.load();
+              handled.push(batch.token);
+              logs.push({ at, client: name, level: 5, message: 'batch', fields: { token: batch.token, ms: Date.now() - at } });
+            } catch (err) {
+              logs.push({ at, client: name, level: 5, message: 'batch failed', fields: { token: batch.token, error: String(err) } });
+              throw err;
+            }
+          },
+          discard: () => prepared.discard(),
+        };
+      },
     },
     { maxRecords: MAX_RECORDS },
   );

@@ -66,7 +66,7 @@ describe('links planted in DATA_DIR', () => {
     await waitFor('the batch committed', async () => (seen.length === 1 && bus.stats().lag === 0 ? true : undefined));
     await bus.close();
     planted.unchanged();
-    expect(JSON.parse(readFileSync(join(dir, 'consumer.json'), 'utf8'))).toEqual({ next: 1, inflight: null });
+    expect(JSON.parse(readFileSync(join(dir, 'consumer.json'), 'utf8'))).toEqual({ next: 1, inflight: [] });
     expect(lstatSync(join(dir, 'consumer.json.tmp')).isSymbolicLink(), 'the planted link is left alone').toBe(true);
   });
 
