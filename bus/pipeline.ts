@@ -87,9 +87,13 @@ export async function runPipeline(p: Pipeline): Promise<boolean> {
         const prepared = await (slot.prepared ??= later(p.handler.prepare(slot.step.batch)));
         // Its state is advanced: the next batch may be prepared on top of it while it loads.
         taken = later(ahead ? Promise.resolve(ahead) : p.take().then((s) => s && record(s)));
-        void taken.then((a) => {
-          if (a && !failed) a.prepared ??= later(p.handler.prepare(a.step.batch));
-        });
+        // A failed take or record (say a commit of the range refused by a rebalance) is thrown where `taken` is awaited.
+        void taken.then(
+          (a) => {
+            if (a && !failed) a.prepared ??= later(p.handler.prepare(a.step.batch));
+          },
+          () => {},
+        );
         await prepared.load();
         slot.prepared = undefined;
       } catch (err) {

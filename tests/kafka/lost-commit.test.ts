@@ -13,6 +13,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { ensureTopics } from '../../bus/kafka/kafka-client.ts';
 import { TransactionalProducer } from '../../bus/kafka/transactional-producer.ts';
 import { humanLine, kafkaTestConfig, ownBroker, readTopic } from '../helpers/kafka.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const LINES = 3000;
 
@@ -29,6 +30,24 @@ describe('a Kafka commit whose answer is lost', () => {
       await ensureTopics(admin, cfg);
       await admin.disconnect();
       const producer = new TransactionalProducer(kafka, cfg);
+      // A broker just started may still be loading its transaction coordinator ("The coordinator is loading…"),
+      // which the publisher answers as a refusal, a 503 (slow to come on a loaded machine): one transaction
+      // through first, so the publish below meets the lost commit it is about.
+      await waitFor(
+        'a first transaction through',
+        () =>
+          producer
+            .publish(
+              [{ key: 'k0', value: 'warm-up' }],
+              () => undefined,
+              () => true,
+            )
+            .then(
+              () => true,
+              () => undefined,
+            ),
+        60_000,
+      );
       const messages = Array.from({ length: LINES }, (_, i) => ({ key: `k${i % 50}`, value: humanLine('203.0.113.9', `/lost/${i}`, i) }));
 
       // Freeze the broker the moment the commit's coordinator is found: kafkajs writes EndTxn next, into a
@@ -67,7 +86,7 @@ describe('a Kafka commit whose answer is lost', () => {
         () => undefined,
         () => true,
       );
-      const read = await readTopic(cfg.KAFKA_BROKERS, cfg.KAFKA_TOPIC, after.length + (outcome === 'committed' ? LINES : 0));
+      const read = await readTopic(cfg.KAFKA_BROKERS, cfg.KAFKA_TOPIC, 1 + after.length + (outcome === 'committed' ? LINES : 0));
       const lost = read.filter((m) => m.value.includes('/lost/'));
       if (outcome === 'committed')
         expect({ lines: lost.length, distinct: new Set(lost.map((m) => m.value)).size }).toEqual({ lines: LINES, distinct: LINES });
