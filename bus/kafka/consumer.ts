@@ -12,7 +12,9 @@
  * what one fetch returns (cut-batch.ts), so a re-fetch from the same offset
  * reaches the end of the recorded range. Within a fetch, the next batch of a
  * partition is prepared while the last one loads (bus/pipeline.ts); kafkajs
- * hands up to four partitions at once.
+ * hands up to four partitions at once, and fetches again only when all are
+ * done, so each takes new batches from a fetch for a turn only
+ * (fetch-turn.ts).
  *
  * Lag is not measured here (the last fetched batch cannot see a consumer that
  * stopped fetching): group-lag-poller.ts reads it from the broker. This side
@@ -29,6 +31,7 @@ import type { KafkaConfig } from './kafka-client.ts';
 import { commitFilteredFetches } from './past-markers.ts';
 import { FETCH_BYTES_PER_PARTITION } from './cut-batch.ts';
 import { deliverFetch, type ConsumerState } from './deliver-fetch.ts';
+import { fetchTurnMs } from './fetch-turn.ts';
 
 export async function runConsumer(
   kafka: Kafka,
@@ -76,11 +79,14 @@ export async function runConsumer(
   );
   commitFilteredFetches(consumer, cfg.KAFKA_TOPIC);
 
+  // Each partition takes new batches from a fetch for a turn only: kafkajs fetches again once every
+  // partition of the last fetch is done, and a partition that had little in it waits for that (fetch-turn.ts).
+  const turnMs = fetchTurnMs(cfg.KAFKA_STALL_SECONDS * 1000);
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 4,
-    eachBatch: (payload) => deliverFetch({ consumer, admin, handler: twoPhase(handler), maxRecords, failing, state }, payload),
+    eachBatch: (payload) => deliverFetch({ consumer, admin, handler: twoPhase(handler), maxRecords, failing, state, turnMs }, payload),
   });
 
   return {

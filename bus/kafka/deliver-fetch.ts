@@ -16,6 +16,7 @@ import { runPipeline, type PipelineStep } from '../pipeline.ts';
 import { ScalehouseError } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { busBatchOf, cut, cutRecorded } from './cut-batch.ts';
+import { turnIsOver } from './fetch-turn.ts';
 import { commitOffsets, isGroupError } from './group-errors.ts';
 import { offsetAfter } from './past-markers.ts';
 import { readRecorded, recordedMetadata, type Range } from './recorded-ranges.ts';
@@ -39,6 +40,8 @@ export interface FetchDelivery {
   maxRecords: number;
   failing: FailingBatches;
   state: ConsumerState;
+  /** How long the partition takes new batches from one fetch (fetch-turn.ts). */
+  turnMs: number;
 }
 
 const abandonedError = () => new ScalehouseError('this consumer was abandoned by the watchdog', { retriable: false });
@@ -71,9 +74,13 @@ export async function deliverFetch(d: FetchDelivery, payload: EachBatchPayload):
   let redo = [...recorded()];
   let messages: KafkaMessage[] = batch.messages;
   let taken = 0;
+  const startedAt = Date.now();
 
   const take = async (): Promise<PipelineStep | undefined> => {
     if (!messages.length || !keepTrying()) return undefined;
+    // Its turn over, the partition lets the fetch end so its siblings are fetched again (fetch-turn.ts);
+    // what it leaves of this fetch, the next fetch brings again from the committed offset.
+    if (turnIsOver({ startedAt, taken, turnMs: d.turnMs }, Date.now())) return undefined;
     const from = Number(messages[0]!.offset);
     // A recorded range that is not where this fetch is: dropped, as a new range recorded would overwrite it.
     if (redo.length && redo[0]!.from !== from) {
