@@ -17,6 +17,7 @@ import { ScalehouseError } from '../../common/errors.ts';
 import { log } from '../../common/log.ts';
 import { busBatchOf, cut, cutRecorded } from './cut-batch.ts';
 import { turnIsOver } from './fetch-turn.ts';
+import { watched } from './watched-handler.ts';
 import { commitOffsets, isGroupError } from './group-errors.ts';
 import { offsetAfter } from './past-markers.ts';
 import { readRecorded, recordedMetadata, type Range } from './recorded-ranges.ts';
@@ -45,23 +46,6 @@ export interface FetchDelivery {
 }
 
 const abandonedError = () => new ScalehouseError('this consumer was abandoned by the watchdog', { retriable: false });
-
-/** The handler, with its calls for `partition` seen by the watchdog (state.handling) while they run. */
-function watched(handler: TwoPhaseHandler, partition: number, state: ConsumerState): TwoPhaseHandler {
-  let running = 0;
-  const track = async <T>(work: () => Promise<T>): Promise<T> => {
-    if (running++ === 0) state.handling.set(partition, Date.now());
-    try {
-      return await work();
-    } finally {
-      if (--running === 0) state.handling.delete(partition);
-    }
-  };
-  return {
-    prepare: (batch) =>
-      track(() => handler.prepare(batch)).then((p) => ({ load: () => track(() => p.load()), discard: () => p.discard() })),
-  };
-}
 
 export async function deliverFetch(d: FetchDelivery, payload: EachBatchPayload): Promise<void> {
   const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
@@ -147,7 +131,7 @@ export async function deliverFetch(d: FetchDelivery, payload: EachBatchPayload):
 
   try {
     await runPipeline({
-      handler: watched(d.handler, partition, state),
+      handler: watched(d.handler, partition, state.handling),
       take,
       keepTrying,
       onFailure: async (b, err, attempt, retriable) => {

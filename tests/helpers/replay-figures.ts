@@ -9,7 +9,7 @@ import type { ClickHouse } from '../../clickhouse/connect.ts';
 import { replayFile } from '../../processor/replay/replay-file.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { buildLog } from '../../bench/build-log.ts';
-import { freshClickHouse, rows } from './clickhouse.ts';
+import { dataDirClickHouse, freshClickHouse, rows } from './clickhouse.ts';
 
 export const SESSION_TIMEOUT_MS = 30 * 60_000;
 
@@ -57,4 +57,19 @@ export async function replayed(file: string) {
   const ref = await freshClickHouse();
   await replayFile(ref, file, { site: 'example.com', salts: new SaltStore(ref), sessionTimeoutMs: SESSION_TIMEOUT_MS });
   return figures(ref);
+}
+
+/**
+ * What a drain left in DATA_DIR's engine — opened once its process has ended (the engine opens one data
+ * folder per process) — beside a replay of the same log: the lines counted, and both figures.
+ */
+export async function drainedAndReplayed(dataDir: string, file: string) {
+  const ch = await dataDirClickHouse(dataDir);
+  let drained: { lines: number; figures: Awaited<ReturnType<typeof figures>> };
+  try {
+    drained = { lines: await countedLines(ch), figures: await figures(ch) };
+  } finally {
+    await ch.close();
+  }
+  return { ...drained, replayed: await replayed(file) };
 }

@@ -16,8 +16,8 @@ import { logHit } from '../../common/hit.ts';
 import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { buildLog } from '../../bench/build-log.ts';
-import { dataDirClickHouse, freshClickHouse } from '../helpers/clickhouse.ts';
-import { countedLines, figures, recentLog, replayed, SESSION_TIMEOUT_MS } from '../helpers/replay-figures.ts';
+import { freshClickHouse } from '../helpers/clickhouse.ts';
+import { countedLines, drainedAndReplayed, figures, recentLog, replayed, SESSION_TIMEOUT_MS } from '../helpers/replay-figures.ts';
 import { drainAndStop, freePort, startApp } from '../helpers/app-process.ts';
 import { nameOf } from '../helpers/two-phase-double.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -60,16 +60,9 @@ describe('exactly once with the drain overlapping loading', () => {
       // A test that failed leaves no scalehouse behind.
       if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
     }
-    // The engine opens one data folder per process: the drain's figures first, then the replay's.
-    const ch = await dataDirClickHouse(dataDir);
-    let live: Awaited<ReturnType<typeof figures>>;
-    try {
-      expect(await countedLines(ch)).toBe(lines);
-      live = await figures(ch);
-    } finally {
-      await ch.close();
-    }
-    expect(live).toEqual(await replayed(file));
+    const drained = await drainedAndReplayed(dataDir, file);
+    expect(drained.lines).toBe(lines);
+    expect(drained.figures).toEqual(drained.replayed);
   });
 
   it('discards N+1 when N fails to load (after its rows landed, or before), and counts every line once, as a replay does', async () => {

@@ -13,10 +13,9 @@ import { logHit } from '../../common/hit.ts';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { createKafka } from '../../bus/kafka/kafka-client.ts';
 import { parseRecorded } from '../../bus/kafka/recorded-ranges.ts';
-import { dataDirClickHouse } from '../helpers/clickhouse.ts';
 import { freePort } from '../helpers/app-process.ts';
 import { groupProgress, kafkaEnv, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
-import { countedLines, figures, recentLog, replayed } from '../helpers/replay-figures.ts';
+import { drainedAndReplayed, recentLog } from '../helpers/replay-figures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 
@@ -89,14 +88,8 @@ describe('Kafka: exactly once with the drain overlapping loading', () => {
       if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
       await admin.disconnect();
     }
-    const ch = await dataDirClickHouse(dataDir);
-    let live: Awaited<ReturnType<typeof figures>>;
-    try {
-      expect(await countedLines(ch)).toBe(lines);
-      live = await figures(ch);
-    } finally {
-      await ch.close();
-    }
-    expect(live).toEqual(await replayed(file));
+    const drained = await drainedAndReplayed(dataDir, file);
+    expect(drained.lines).toBe(lines);
+    expect(drained.figures).toEqual(drained.replayed);
   });
 });
