@@ -25,8 +25,11 @@ describe('open sessions', () => {
   });
 
   it("take at most 0.5 KB each when their visitors view the same pages from the same referrers, as a site's do", () => {
-    const out = heldBytes(20_000, 'shared');
-    expect(out.sessions).toBe(20_000);
+    // The median of three processes: one reading in CI came out at 608 B against 337–417 B in every run here, so
+    // one process's heap reading can be off (cause not found); a real regression moves all three.
+    const runs = [0, 1, 2].map(() => heldBytes(20_000, 'shared')).sort((a, b) => a.bytesPerSession - b.bytesPerSession);
+    const out = runs[1]!;
+    expect(runs.map((r) => r.sessions)).toEqual([20_000, 20_000, 20_000]);
     // Sessions kept as objects of strings took ~1.25 KB each here.
     expect(out.bytesPerSession).toBeGreaterThan(0);
     expect(out.bytesPerSession).toBeLessThanOrEqual(500);
