@@ -17,7 +17,7 @@ import { SaltStore } from '../../processor/state/salt-store.ts';
 import { collectorApp } from '../helpers/collector-app.ts';
 import { freshClickHouse, LANDED_HITS, rows } from '../helpers/clickhouse.ts';
 import { groupProgress, humanLine, kafkaTestConfig, ownBroker } from '../helpers/kafka.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { waitFor, within } from '../helpers/wait-for.ts';
 
 const BODIES = 8;
 const LINES_PER_BODY = 8000; // ~3 MB of encoded hits: four or more produce requests of 768 KB each
@@ -46,6 +46,23 @@ describe('a frozen broker', () => {
       await startProcessor({ bus: processorBus, ch, salts: new SaltStore(ch), sessionTimeoutMs: 30 * 60_000, maxRecords: 5000 });
       const kafka = new Kafka({ brokers: cfg.KAFKA_BROKERS, logLevel: 0 });
 
+      // Freeze once Kafka holds part of a body not yet answered: seen by a reader of uncommitted records
+      // (the end offsets a read_committed reader gets stay put while a transaction is open).
+      const seen = new Map<number, number>();
+      const peek = kafka.consumer({ groupId: `peek-${cfg.KAFKA_GROUP}`, readUncommitted: true });
+      // Reading before the first body goes out: a reader that joined its group late (a loaded machine) found
+      // every body already committed and answered, and waited in vain.
+      const joined = new Promise<void>((resolve) => peek.on(peek.events.GROUP_JOIN, () => resolve()));
+      await peek.connect();
+      await peek.subscribe({ topic: cfg.KAFKA_TOPIC, fromBeginning: true });
+      await peek.run({
+        eachMessage: async ({ message }) => {
+          const b = Number(/\/b(\d+)\/l/.exec(message.value?.toString() ?? '')?.[1]);
+          if (Number.isInteger(b)) seen.set(b, (seen.get(b) ?? 0) + 1);
+        },
+      });
+      await within('the reader of uncommitted records to join', joined, 60_000);
+
       // Shippers as Vector's or Fluent Bit's HTTP output: a body answered 503 is sent again whole.
       const answers: Answer[] = [];
       let next = 0;
@@ -67,18 +84,6 @@ describe('a frozen broker', () => {
         }
       });
 
-      // Freeze once Kafka holds part of a body not yet answered: seen by a reader of uncommitted records
-      // (the end offsets a read_committed reader gets stay put while a transaction is open).
-      const seen = new Map<number, number>();
-      const peek = kafka.consumer({ groupId: `peek-${cfg.KAFKA_GROUP}`, readUncommitted: true });
-      await peek.connect();
-      await peek.subscribe({ topic: cfg.KAFKA_TOPIC, fromBeginning: true });
-      await peek.run({
-        eachMessage: async ({ message }) => {
-          const b = Number(/\/b(\d+)\/l/.exec(message.value?.toString() ?? '')?.[1]);
-          if (Number.isInteger(b)) seen.set(b, (seen.get(b) ?? 0) + 1);
-        },
-      });
       const answered = (b: number) => answers.some((a) => a.body === b && a.status === 202);
       await waitFor(
         'a body part-way into Kafka',
