@@ -47,6 +47,11 @@ export async function runConsumer(
     sessionTimeout: cfg.KAFKA_SESSION_TIMEOUT_MS,
     // Kafka's consumer default: heartbeats at a tenth of the session timeout (3 s for 30 s).
     heartbeatInterval: Math.round(cfg.KAFKA_SESSION_TIMEOUT_MS / 10),
+    // kafkajs heartbeats after each fetch, and a fetch that finds nothing waits this long on the broker first
+    // (5 s by default): an idle processor learned of a rebalance — a dead member's partitions to take over —
+    // only that late, and the whole group waits for its rejoin (tests/kafka/hand-over.test.ts: 10 s after a
+    // 6 s session, 6.x s with this). Hits that arrive end the wait at once, so only idle polling costs more.
+    maxWaitTimeInMs: Math.min(1000, Math.round(cfg.KAFKA_SESSION_TIMEOUT_MS / 10)),
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   const admin = kafka.admin();

@@ -91,6 +91,29 @@ export async function groupProgress(
   }
 }
 
+/**
+ * Waits until the group has committed every hit of the topic; on time-out, the error says what
+ * `explain()` finds (what kafkajs logged, a processor's output) — a drain that did not finish is
+ * read from what the consumers said, not from the count alone.
+ */
+export async function everyHitCommitted(
+  kafka: Kafka,
+  cfg: Pick<Config, 'KAFKA_TOPIC' | 'KAFKA_GROUP'>,
+  timeoutMs: number,
+  explain: () => string,
+): Promise<void> {
+  await waitFor(
+    'every hit committed',
+    async () => {
+      const p = await groupProgress(kafka, cfg);
+      return p.done === p.end ? true : undefined;
+    },
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; ${explain()}`);
+  });
+}
+
 /** A broker of a test's own (scripts/kafka-broker.sh), for tests that freeze or stop it: never the shared one. */
 export interface OwnBroker {
   brokers: string;

@@ -18,24 +18,16 @@ import { createBatchHandler } from '../../processor/batch/batch-handler.ts';
 import { SaltStore } from '../../processor/state/salt-store.ts';
 import { testLogHit } from '../helpers/hits.ts';
 import { freshClickHouse, rows } from '../helpers/clickhouse.ts';
-import { groupProgress, humanLine, kafkaTestConfig, ownBroker, testBrokers } from '../helpers/kafka.ts';
+import { everyHitCommitted, groupProgress, humanLine, kafkaTestConfig, ownBroker, testBrokers } from '../helpers/kafka.ts';
 import { killableKafka, type KafkaLogEntry } from '../helpers/killable-kafka.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-/** Waits until the group has committed every hit; on time-out, says what kafkajs logged at warn or worse. */
-async function everyHitCommitted(kafka: Kafka, cfg: Config, logs: KafkaLogEntry[]): Promise<void> {
-  await waitFor(
-    'every hit committed',
-    async () => {
-      const p = await groupProgress(kafka, cfg);
-      return p.done === p.end ? true : undefined;
-    },
-    60_000,
-  ).catch((err: Error) => {
-    const said = logs.filter((l) => l.level <= 2).map((l) => `${l.message} ${JSON.stringify(l.fields.error ?? '')}`);
-    throw new Error(`${err.message}; kafkajs said: ${said.join(' | ')}`);
-  });
-}
+/** What kafkajs logged at warn or worse, to explain a drain that did not finish. */
+const kafkajsSaid = (logs: KafkaLogEntry[]) => () =>
+  `kafkajs said: ${logs
+    .filter((l) => l.level <= 2)
+    .map((l) => `${l.message} ${JSON.stringify(l.fields.error ?? '')}`)
+    .join(' | ')}`;
 
 describe('a processor dropped from its group', () => {
   it('by a batch longer than the session timeout: joins again, and loads every hit exactly once', async () => {
@@ -66,7 +58,7 @@ describe('a processor dropped from its group', () => {
     };
     const consumer = await runConsumer(kafka, cfg, handler, 100, new FailingBatches());
     try {
-      await everyHitCommitted(kafka, cfg, logs);
+      await everyHitCommitted(kafka, cfg, 60_000, kafkajsSaid(logs));
       expect(slowed).toBe(true);
       expect(await rows(ch, 'SELECT count() AS n, uniqExact(path) AS paths FROM events')).toEqual([{ n: 2000, paths: 2000 }]);
     } finally {
@@ -97,7 +89,7 @@ describe('a processor dropped from its group', () => {
         broker.freeze();
         await new Promise((r) => setTimeout(r, 12_000));
         broker.thaw();
-        await everyHitCommitted(kafka, cfg, logs);
+        await everyHitCommitted(kafka, cfg, 60_000, kafkajsSaid(logs));
         expect(await rows(ch, 'SELECT count() AS n, uniqExact(path) AS paths FROM events')).toEqual([{ n: 20_000, paths: 20_000 }]);
       } finally {
         await consumer.stop();
@@ -147,10 +139,7 @@ describe('a processor dropped from its group', () => {
       // (a partition each), not the second alone after the broker gave up on the first (its rebalance timeout).
       const firstJoin = logs.find((l) => l.client === 'second' && l.message === 'Consumer has joined the group')!;
       expect((firstJoin.fields.memberAssignment as Record<string, number[]>)[cfg.KAFKA_TOPIC]).toHaveLength(1);
-      await waitFor('every hit committed', async () => {
-        const p = await groupProgress(kafka, cfg);
-        return p.done === p.end ? true : undefined;
-      });
+      await everyHitCommitted(kafka, cfg, 30_000, kafkajsSaid(logs));
       expect(await rows(ch, 'SELECT count() AS n, uniqExact(path) AS paths FROM events')).toEqual([{ n: 400, paths: 400 }]);
     } finally {
       await Promise.all([first.stop(), starting.then((second) => second.stop())]);

@@ -14,7 +14,7 @@ import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { createKafka } from '../../bus/kafka/kafka-client.ts';
 import { parseRecorded } from '../../bus/kafka/recorded-ranges.ts';
 import { freePort } from '../helpers/app-process.ts';
-import { groupProgress, kafkaEnv, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
+import { everyHitCommitted, kafkaEnv, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
 import { drainedAndReplayed, recentLog } from '../helpers/replay-figures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
@@ -71,16 +71,7 @@ describe('Kafka: exactly once with the drain overlapping loading', () => {
       expect(await twoInFlight()).toBeDefined();
 
       proc = startProcessorProcess(cfg, dataDir, port);
-      await waitFor(
-        'every line committed',
-        async () => {
-          const p = await groupProgress(kafka, cfg);
-          return p.done === p.end ? true : undefined;
-        },
-        120_000,
-      ).catch((err: Error) => {
-        throw new Error(`${err.message} (processor output: ${proc.output()})`);
-      });
+      await everyHitCommitted(kafka, cfg, 120_000, () => `processor output: ${proc.output()}`);
       proc.child.kill('SIGTERM');
       expect(await within('the processor to exit after SIGTERM', proc.exited)).toBe(0);
     } finally {
