@@ -8,8 +8,6 @@
  * 0, /readyz ready, nothing at warn).
  */
 import { describe, expect, it } from 'vitest';
-import type { Kafka } from 'kafkajs';
-import type { Config } from '../../common/config.ts';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { runConsumer } from '../../bus/kafka/consumer.ts';
 import { FailingBatches } from '../../bus/failing-batches.ts';
