@@ -2,7 +2,7 @@
  * Benchmark: the two batch programs (processor/batch/batch-handler.ts) side by
  * side on the live path's batches — bus records as the collector puts them
  * (common/hit.ts's logHit, addresses made pseudonyms, encodeHit), in batches
- * of the bus's BATCH_MAX_HITS (5,000) and of replay's 50,000 — on a mostly-bot
+ * of 5,000 (a busy live stream's batch, and the bus's largest before BATCH_MAX_HITS became 50,000) and of replay's 50,000 — on a mostly-bot
  * and a mostly-people log built from the real ones (build-log.ts). Each pair
  * runs the JavaScript program, then the engine program, each on a fresh
  * database of one embedded engine; medians of the pairs and their ratio, by

@@ -422,9 +422,10 @@ export const SETTINGS = {
       'Where the processor does the per-line work: "engine" parses and enriches each batch in ClickHouse and writes its hits from there; "javascript" runs every line through the JavaScript steps (the reference the engine program is tested against); "auto" takes the engine for batches of 10,000 hits or more (scalehouse replay reads 50,000 lines at a time), where its fixed cost per batch pays off, and JavaScript for smaller ones.',
   }),
   BATCH_MAX_HITS: setting({
-    default: '5000',
+    default: '50000',
     parse: int(1, 1_000_000),
-    describe: 'Most hits the processor loads into ClickHouse in one insert.',
+    describe:
+      'Most hits in one batch of the processor. A batch takes what waits on the bus up to this: small when the processor keeps up, large when it has a backlog to drain (fewer, larger ClickHouse parts, and the engine program from 10,000 hits: PROCESSOR_PROGRAM).',
   }),
   DASHBOARD_PASSWORD: setting({
     default: '',
