@@ -18,6 +18,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBenchBroker, peakMiB, type BenchBroker } from './bench-broker.ts';
 import { buildLog } from './build-log.ts';
 import { dashboardLogin, goaccessVersion } from './reference-tools.ts';
 import { machine, percentile, writeSection } from './report.ts';
@@ -40,18 +41,14 @@ for (const tool of ['/usr/bin/time', '/usr/bin/goaccess']) {
 
 const dir = mkdtempSync(join(tmpdir(), 'scalehouse-bench-logs-'));
 const log = join(dir, 'access.log');
-const brokerDir = join(dir, 'kafka');
-const broker = (cmd: 'start' | 'stop') =>
-  spawnSync('bash', ['scripts/kafka-broker.sh', cmd, '--port', String(KAFKA_PORT), '--dir', brokerDir], { encoding: 'utf8' });
 const running = new Set<ChildProcess>();
-let brokerStarted = false;
+let broker: BenchBroker | undefined;
 
 /** Everything this run started goes, on success, failure or Ctrl-C: scalehouse processes, the broker, the temp folder. */
 function cleanUp(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
-  if (brokerStarted) broker('stop');
-  brokerStarted = false;
+  broker?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -166,11 +163,6 @@ async function waitFor(url: string, child: ChildProcess, stderr: () => string): 
 }
 
 /** Peak resident memory of a process so far (VmHWM), MiB. */
-function peakMiB(pid: number): number {
-  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kib) / 1024;
-}
-
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) {
     const exited = new Promise((r) => child.once('exit', r));
@@ -264,16 +256,7 @@ try {
   bodyCount = work.length;
   if (work.reduce((n, b) => n + b.lines, 0) !== lines) throw new Error('the bodies do not hold every line of the log');
 
-  process.stderr.write(`starting a Kafka broker on 127.0.0.1:${KAFKA_PORT}…\n`);
-  // The script would take a broker already there as its own; this run's must be fresh (and stopped by it).
-  if (spawnSync('bash', ['scripts/kafka-broker.sh', 'status', '--port', String(KAFKA_PORT)]).status === 0) {
-    throw new Error(
-      `something already answers on 127.0.0.1:${KAFKA_PORT}: stop it first (bash scripts/kafka-broker.sh stop --port ${KAFKA_PORT})`,
-    );
-  }
-  brokerStarted = true;
-  const b = broker('start');
-  if (b.status !== 0) throw new Error(`the Kafka broker did not start: ${b.stderr}`);
+  broker = startBenchBroker(KAFKA_PORT, join(dir, 'kafka'));
 
   for (let i = 0; i < PAIRS; i++) {
     const ref = goaccess();
@@ -286,8 +269,7 @@ try {
       `pair ${i + 1}/${PAIRS}: local bus ${say(local)}; kafka ${say(kafka)}; goaccess ${ref.seconds.toFixed(1)} s, ${ref.peakMiB.toFixed(0)} MiB\n`,
     );
   }
-  const pid = Number(readFileSync(join(brokerDir, 'broker.pid'), 'utf8'));
-  brokerPeakMiB = peakMiB(pid);
+  brokerPeakMiB = broker.peakMiB();
 } finally {
   cleanUp();
 }
