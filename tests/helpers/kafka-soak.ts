@@ -110,9 +110,13 @@ export async function openSoak(opts: { name: string; lines: number; sites: strin
         mark(`${site}: all posted`);
         return accepted;
       })();
-      // The alert's rounds from the first line counted, as the stand-still: a round stands for a minute, and
+      // The alert's rounds from the first batch loaded, as the stand-still: a round stands for a minute, and
       // the seconds the processors take to start on a pass would otherwise look like minutes without a record.
-      await waitFor(`the first line of ${site} counted`, async () => ((await counted()) > 0 ? true : undefined), 60_000);
+      // Loaded as the processors' counters say (what their health reports carry), not as the first row seen in
+      // ClickHouse: a batch's rows show before its load returns and its counters move, and a round between
+      // the two saw every hit of the pass waiting and none processed (CI, 2026-12-08).
+      const loaded = () => processors.reduce((n, p) => n + p.records() - (before.get(p.name) ?? 0), 0);
+      await waitFor(`the first batch of ${site} loaded`, async () => (loaded() > 0 ? true : undefined), 60_000);
       alerts.start(() => processors.filter((p) => p.alive()).map((p) => p.reporter));
       for (const step of steps) {
         await waitFor(`${step.at} of ${site} counted`, async () => ((await counted()) >= lines * step.at ? true : undefined), 120_000);
