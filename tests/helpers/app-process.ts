@@ -1,6 +1,7 @@
 /**
- * Runs `scalehouse start` as a real child process (as `npm start` does), for
- * tests that kill it. Output is kept to show when a test fails.
+ * Runs `scalehouse start` (as `npm start` does) or `scalehouse processor` as a
+ * real child process, for tests that kill it. Output is kept to show when a
+ * test fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -8,6 +9,22 @@ import { fileURLToPath } from 'node:url';
 import { waitFor, within } from './wait-for.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
+
+/**
+ * `scalehouse processor` as a child process, its settings `env` over the caller's environment (a Kafka
+ * processor: kafkaEnv(cfg), DATA_DIR, PORT…); no wait for it to be up — the tests watch the group.
+ */
+export function startProcessorProcess(env: Record<string, string>) {
+  let out = '';
+  const child = spawn(process.execPath, [BIN, 'processor'], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, exited, output: () => out };
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

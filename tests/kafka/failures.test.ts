@@ -17,24 +17,11 @@ import type { Config } from '../../common/config.ts';
 import { dataDirClickHouse, freshClickHouse, LANDED_HITS, rows } from '../helpers/clickhouse.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 import { BROKER_SCRIPT, CHROME, groupProgress, humanLine, kafkaEnv, kafkaTestConfig, readTopic, testBrokers } from '../helpers/kafka.ts';
-import { freePort } from '../helpers/app-process.ts';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { freePort, startProcessorProcess } from '../helpers/app-process.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
-
-function startProcessorProcess(cfg: Config, dataDir: string, port: number) {
-  let out = '';
-  const child = spawn(process.execPath, [BIN, 'processor'], {
-    env: { ...process.env, ...kafkaEnv(cfg), DATA_DIR: dataDir, PORT: String(port), BATCH_MAX_HITS: '50', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, output: () => out };
-}
+const processorProcess = (cfg: Config, dataDir: string, port: number) =>
+  startProcessorProcess({ ...kafkaEnv(cfg), DATA_DIR: dataDir, PORT: String(port), BATCH_MAX_HITS: '50' });
 
 describe('failures with Kafka', () => {
   it('a processor killed with SIGKILL mid-stream and restarted leaves exactly the published hits, and its dead letters on the DLQ topic', async () => {
@@ -57,7 +44,7 @@ describe('failures with Kafka', () => {
     const dataDir = tempDir('processor');
     const port = await freePort();
 
-    let proc = startProcessorProcess(cfg, dataDir, port);
+    let proc = processorProcess(cfg, dataDir, port);
     const mid = await waitFor(
       'the processor to be part-way through',
       async () => {
@@ -70,7 +57,7 @@ describe('failures with Kafka', () => {
     await within('the processor to die', proc.exited);
     expect(mid.done).toBeLessThan(2000); // killed mid-stream, not after the end
 
-    proc = startProcessorProcess(cfg, dataDir, port);
+    proc = processorProcess(cfg, dataDir, port);
     await waitFor(
       `all 2002 committed (processor output: ${proc.output()})`,
       async () => {

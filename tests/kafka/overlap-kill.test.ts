@@ -5,42 +5,27 @@
  * every line counted once, the figures equal a replay of the same log (tests/helpers/replay-figures.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../../common/config.ts';
 import { logHit } from '../../common/hit.ts';
 import { KafkaBus } from '../../bus/kafka/kafka-bus.ts';
 import { createKafka } from '../../bus/kafka/kafka-client.ts';
 import { parseRecorded } from '../../bus/kafka/recorded-ranges.ts';
-import { freePort } from '../helpers/app-process.ts';
+import { freePort, startProcessorProcess } from '../helpers/app-process.ts';
 import { everyHitCommitted, kafkaEnv, kafkaTestConfig, testBrokers } from '../helpers/kafka.ts';
 import { drainedAndReplayed, recentLog } from '../helpers/replay-figures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { waitFor, within } from '../helpers/wait-for.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/scalehouse.mjs', import.meta.url));
-
-function startProcessorProcess(cfg: Config, dataDir: string, port: number) {
-  let out = '';
-  const child = spawn(process.execPath, [BIN, 'processor'], {
-    env: {
-      ...process.env,
-      ...kafkaEnv(cfg),
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      BATCH_MAX_HITS: '500',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      RAW_RETENTION_DAYS: '0',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const processorProcess = (cfg: Config, dataDir: string, port: number) =>
+  startProcessorProcess({
+    ...kafkaEnv(cfg),
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    BATCH_MAX_HITS: '500',
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    RAW_RETENTION_DAYS: '0',
   });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, output: () => out };
-}
 
 describe('Kafka: exactly once with the drain overlapping loading', () => {
   it('a processor killed with two ranges of a partition in flight: both redone, every line once, as a replay', async () => {
@@ -58,7 +43,7 @@ describe('Kafka: exactly once with the drain overlapping loading', () => {
     await admin.connect();
     const dataDir = tempDir('overlap-kafka-data');
     const port = await freePort();
-    let proc = startProcessorProcess(cfg, dataDir, port);
+    let proc = processorProcess(cfg, dataDir, port);
     try {
       const twoInFlight = async () => {
         const [offsets] = await admin.fetchOffsets({ groupId: cfg.KAFKA_GROUP, topics: [cfg.KAFKA_TOPIC] });
@@ -70,7 +55,7 @@ describe('Kafka: exactly once with the drain overlapping loading', () => {
       // What the next owner finds: on some partition, one range loading and the next prepared on it.
       expect(await twoInFlight()).toBeDefined();
 
-      proc = startProcessorProcess(cfg, dataDir, port);
+      proc = processorProcess(cfg, dataDir, port);
       await everyHitCommitted(kafka, cfg, 120_000, () => `processor output: ${proc.output()}`);
       proc.child.kill('SIGTERM');
       expect(await within('the processor to exit after SIGTERM', proc.exited)).toBe(0);
